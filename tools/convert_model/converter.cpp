@@ -1,0 +1,307 @@
+#include "tools/convert_model/converter.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "ffnlp/ffnlp.h"
+#include "tools/common/file_io.h"
+#include "tools/common/model_writer.h"
+#include "tools/common/npz.h"
+#include "tools/convert_model/model_spec.h"
+#include "tools/convert_model/quantize_matrix.h"
+
+namespace ffnlp {
+namespace tools {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string stem(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const size_t dot = base.rfind('.');
+  return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+}
+
+}  // namespace
+
+std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>& inputs) {
+  std::map<std::string, NpyArray> arrays;
+  for (const std::string& path : inputs) {
+    const std::vector<uint8_t> bytes = read_file_bytes(path);
+    std::map<std::string, NpyArray> found;
+    if (ends_with(path, ".npz")) found = read_npz(bytes, path);
+    else found[stem(path)] = parse_npy(bytes, path);
+    for (auto& kv : found) {
+      if (arrays.count(kv.first)) throw std::runtime_error(path + ": array '" + kv.first + "' was already given by another input");
+      arrays[kv.first] = std::move(kv.second);
+    }
+  }
+  return arrays;
+}
+
+namespace {
+
+struct Shape2 {
+  uint64_t rows, cols;
+  uint32_t rank;
+};
+
+Shape2 shape_of(const NpyArray& a, const std::string& name) {
+  if (a.shape.size() == 1) return {a.shape[0], 1, 1};
+  if (a.shape.size() == 2) return {a.shape[0], a.shape[1], 2};
+  throw std::runtime_error("array '" + name + "' has " + std::to_string(a.shape.size()) + " dimensions; only 1-D and 2-D arrays are supported");
+}
+
+void check_finite(const std::string& name, const std::vector<float>& v, uint64_t cols) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!std::isfinite(v[i])) {
+      throw std::runtime_error(name + ": row " + std::to_string(i / cols) + ", column " + std::to_string(i % cols) + " is " +
+                               (std::isnan(v[i]) ? "NaN" : "infinite") + "; fix the weights before converting");
+    }
+  }
+}
+
+class Converter {
+ public:
+  Converter(const ConvertOptions& o, std::map<std::string, NpyArray> arrays) : o_(o), arrays_(std::move(arrays)) {}
+
+  const NpyArray& array(const std::string& name, const std::string& role) {
+    auto it = arrays_.find(name);
+    if (it == arrays_.end()) {
+      std::string known;
+      for (const auto& kv : arrays_) known += (known.empty() ? "" : ", ") + kv.first;
+      throw std::runtime_error(role + " names array '" + name + "', which is not in the inputs (have: " + known + ")");
+    }
+    used_[name] = true;
+    return it->second;
+  }
+
+  // A table imported as already quantized: NAME (uint8) + NAME_scales.
+  bool add_imported(const std::string& name) {
+    const NpyArray& q = arrays_.at(name);
+    if (q.dtype != "|u1") return false;
+    const std::string scales_name = name + "_scales";
+    if (!arrays_.count(scales_name)) {
+      throw std::runtime_error("array '" + name + "' is uint8 but there is no '" + scales_name +
+                               "' array with its per-row scales (needed to import a quantized table)");
+    }
+    const Shape2 s = shape_of(q, name);
+    if (s.rank != 2) throw std::runtime_error("quantized array '" + name + "' must be 2-D");
+    std::vector<float> scales = to_float32(array(scales_name, "scales"), scales_name);
+    if (scales.size() != s.rows) {
+      throw std::runtime_error("'" + scales_name + "' has " + std::to_string(scales.size()) + " values for " +
+                               std::to_string(s.rows) + " rows of '" + name + "'");
+    }
+    for (size_t r = 0; r < scales.size(); ++r) {
+      if (!std::isfinite(scales[r]) || scales[r] < 0) {
+        throw std::runtime_error("'" + scales_name + "' row " + std::to_string(r) + " is not a finite non-negative scale");
+      }
+    }
+    uint32_t zero_point = kDefaultZeroPoint;
+    const std::string zp_name = name + "_zero_points";
+    if (arrays_.count(zp_name)) {
+      const NpyArray& zp = array(zp_name, "zero points");
+      const size_t item = npy_dtype_size(zp.dtype);
+      if (zp.dtype != "<i8" && zp.dtype != "<i4" && zp.dtype != "|u1" && zp.dtype != "<f4" && zp.dtype != "<f8") {
+        throw std::runtime_error("'" + zp_name + "' has unsupported dtype " + zp.dtype);
+      }
+      const uint64_t n = zp.num_elements();
+      for (uint64_t i = 0; i < n; ++i) {
+        double v = 0;
+        const uint8_t* p = zp.raw.data() + i * item;
+        if (zp.dtype == "<i8") { int64_t x; std::memcpy(&x, p, 8); v = static_cast<double>(x); }
+        else if (zp.dtype == "<i4") { int32_t x; std::memcpy(&x, p, 4); v = x; }
+        else if (zp.dtype == "|u1") v = *p;
+        else if (zp.dtype == "<f4") { float x; std::memcpy(&x, p, 4); v = x; }
+        else { std::memcpy(&v, p, 8); }
+        if (v < 0 || v > 255 || v != std::floor(v)) throw std::runtime_error("'" + zp_name + "' holds " + std::to_string(v) + ", not in 0..255");
+        if (i == 0) zero_point = static_cast<uint32_t>(v);
+        else if (static_cast<uint32_t>(v) != zero_point) {
+          throw std::runtime_error("'" + zp_name + "' differs between rows; the format has one zero point per table");
+        }
+      }
+    }
+    TensorToWrite t;
+    t.name = name;
+    t.dtype = DType::kQ8Row;
+    t.rows = s.rows;
+    t.cols = s.cols;
+    t.q = to_uint8(q, name);
+    t.scales = scales;
+    t.zero_point = zero_point;
+    used_[name] = true;
+    if (!o_.quiet) {
+      std::printf("  %-20s (%llu, %llu) imported as q8_row (zero point %u), not requantized\n", name.c_str(),
+                  static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols), zero_point);
+    }
+    writer_.add_tensor(std::move(t));
+    return true;
+  }
+
+  void add_embedding(const std::string& name, bool quantize) {
+    if (added_.count(name)) return;
+    added_[name] = true;
+    const NpyArray& a = array(name, "embedding");
+    if (add_imported(name)) return;
+    const Shape2 s = shape_of(a, name);
+    std::vector<float> values = to_float32(a, name);
+    if (!quantize || o_.float_embeddings || s.rank == 1) {
+      add_float(name, a);
+      return;
+    }
+    QuantizationReport report;
+    TensorToWrite t = quantize_matrix(name, s.rows, s.cols, values, o_.zero_point, o_.rounding, &report);
+    t.rank = s.rank;
+    report_row(name, s, report);
+    writer_.add_tensor(std::move(t));
+  }
+
+  void add_float(const std::string& name, const NpyArray& a) {
+    const Shape2 s = shape_of(a, name);
+    TensorToWrite t;
+    t.name = name;
+    t.dtype = DType::kF32;
+    t.rank = s.rank;
+    t.rows = s.rows;
+    t.cols = s.cols;
+    t.values = to_float32(a, name);
+    check_finite(name, t.values, s.cols);
+    used_[name] = true;
+    if (!o_.quiet) {
+      std::printf("  %-20s (%llu, %llu) float32, %llu bytes\n", name.c_str(), static_cast<unsigned long long>(s.rows),
+                  static_cast<unsigned long long>(s.cols), static_cast<unsigned long long>(s.rows * s.cols * 4));
+    }
+    writer_.add_tensor(std::move(t));
+  }
+
+  void add_layer_weights(const std::string& name, bool transpose) {
+    const NpyArray& a = array(name, "layer");
+    if (!transpose) return add_float(name, a);
+    const Shape2 s = shape_of(a, name);
+    if (s.rank != 2) throw std::runtime_error("'" + name + "': transpose needs a 2-D array");
+    const std::vector<float> v = to_float32(a, name);
+    TensorToWrite t;
+    t.name = name;
+    t.rows = s.cols;
+    t.cols = s.rows;
+    t.values.resize(v.size());
+    for (uint64_t r = 0; r < s.rows; ++r)
+      for (uint64_t c = 0; c < s.cols; ++c) t.values[c * s.rows + r] = v[r * s.cols + c];
+    check_finite(name, t.values, t.cols);
+    used_[name] = true;
+    writer_.add_tensor(std::move(t));
+  }
+
+  void report_row(const std::string& name, const Shape2& s, const QuantizationReport& r) {
+    total_float_ += r.float_bytes;
+    total_quantized_ += r.quantized_bytes;
+    if (o_.quiet) return;
+    std::printf("  %-20s (%llu, %llu) q8_row: %llu -> %llu bytes (%.2fx); |E-E'| max %.4g mean %.4g; relative max %.4g mean %.4g; %llu zero rows\n",
+                name.c_str(), static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols),
+                static_cast<unsigned long long>(r.float_bytes), static_cast<unsigned long long>(r.quantized_bytes),
+                static_cast<double>(r.float_bytes) / static_cast<double>(r.quantized_bytes), r.max_abs_error, r.mean_abs_error,
+                r.max_rel_error, r.mean_rel_error, static_cast<unsigned long long>(r.zero_rows));
+    for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  }
+
+  void convert_plain() {
+    writer_.set_string("general.task", "embedding");
+    for (const auto& kv : arrays_) {
+      if (used_.count(kv.first)) continue;
+      const Shape2 s = shape_of(kv.second, kv.first);
+      if (s.rank == 2 || kv.second.dtype == "|u1") add_embedding(kv.first, true);
+      else if (!used_.count(kv.first)) add_float(kv.first, kv.second);
+    }
+  }
+
+  void convert_with_spec(const ModelSpec& spec) {
+    writer_.set_string("general.task", spec.task);
+    if (!spec.name.empty()) writer_.set_string("general.name", spec.name);
+    if (!spec.description.empty()) writer_.set_string("general.description", spec.description);
+    if (!spec.license.empty()) writer_.set_string("general.license", spec.license);
+    if (!spec.source.empty()) writer_.set_string("general.source", spec.source);
+    writer_.set_u32("text.lowercase", spec.lowercase ? 1 : 0);
+    writer_.set_u32("text.drop_digits", spec.drop_digits ? 1 : 0);
+    writer_.set_u32("text.max_bytes", spec.max_bytes);
+    writer_.set_u32("channel.count", static_cast<uint32_t>(spec.channels.size()));
+    for (size_t i = 0; i < spec.channels.size(); ++i) {
+      const ChannelSpecEntry& c = spec.channels[i];
+      const std::string k = "channel." + std::to_string(i) + ".";
+      writer_.set_string(k + "kind", c.kind);
+      writer_.set_string(k + "embedding", c.embedding);
+      if (c.kind == "char_ngram") {
+        writer_.set_u32(k + "order", c.order);
+        writer_.set_u32(k + "seed", c.seed);
+      }
+      add_embedding(c.embedding, c.quantize);
+    }
+    if (!spec.layers.empty()) writer_.set_u32("layer.count", static_cast<uint32_t>(spec.layers.size()));
+    for (size_t i = 0; i < spec.layers.size(); ++i) {
+      const LayerSpecEntry& l = spec.layers[i];
+      const std::string k = "layer." + std::to_string(i) + ".";
+      writer_.set_string(k + "weights", l.weights);
+      writer_.set_string(k + "bias", l.bias);
+      writer_.set_string(k + "activation", l.activation);
+      add_layer_weights(l.weights, l.transpose);
+      add_float(l.bias, array(l.bias, "layer bias"));
+    }
+    if (!spec.labels.empty()) {
+      std::vector<std::string> codes, names;
+      bool any_name = false;
+      for (const auto& l : spec.labels) {
+        codes.push_back(l.first);
+        names.push_back(l.second);
+        any_name = any_name || !l.second.empty();
+      }
+      writer_.set_strings("labels", codes);
+      if (any_name) writer_.set_strings("label_names", names);
+    }
+    if (spec.has_reliable_probability) writer_.set_f32("classifier.reliable_probability", spec.reliable_probability);
+    if (spec.reliable_letters) writer_.set_u32("classifier.reliable_letters", spec.reliable_letters);
+    if (!spec.unknown_label.empty()) writer_.set_string("classifier.unknown_label", spec.unknown_label);
+    for (const auto& kv : spec.extra) writer_.set_string(kv.first, kv.second);
+    for (const auto& kv : arrays_) {
+      if (!used_.count(kv.first)) std::fprintf(stderr, "warning: array '%s' is not used by the spec and was left out\n", kv.first.c_str());
+    }
+  }
+
+  std::vector<uint8_t> build() const { return writer_.build(); }
+  uint64_t total_float() const { return total_float_; }
+  uint64_t total_quantized() const { return total_quantized_; }
+
+ private:
+  const ConvertOptions& o_;
+  std::map<std::string, NpyArray> arrays_;
+  std::map<std::string, bool> used_, added_;
+  ModelWriter writer_;
+  uint64_t total_float_ = 0, total_quantized_ = 0;
+};
+
+}  // namespace
+
+std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& o) {
+  Converter converter(o, arrays);
+  if (o.spec_text.empty()) converter.convert_plain();
+  else converter.convert_with_spec(parse_model_spec(o.spec_text, o.spec_name));
+  std::vector<uint8_t> bytes = converter.build();
+  // Never hand out a file the runtime would refuse: load it first.
+  Model model;
+  Error error;
+  if (Model::load(bytes.data(), bytes.size(), &model, &error) != Status::kOk) {
+    throw std::runtime_error(std::string("the converted model does not validate: ") + error.message);
+  }
+  if (!o.quiet && converter.total_float() > 0) {
+    std::printf("embeddings: %llu bytes as float32 -> %llu bytes as q8_row\n",
+                static_cast<unsigned long long>(converter.total_float()),
+                static_cast<unsigned long long>(converter.total_quantized()));
+  }
+  return bytes;
+}
+
+}  // namespace tools
+}  // namespace ffnlp

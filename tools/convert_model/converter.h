@@ -1,0 +1,32 @@
+// The conversion itself, as a library: float arrays + spec -> .ffm bytes.
+// convert_model's main() is a thin command line over this; tests call it directly.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "quantize.h"
+#include "tools/common/npy.h"
+
+namespace ffnlp {
+namespace tools {
+
+struct ConvertOptions {
+  std::string spec_text;   // empty: no spec (every array becomes a tensor)
+  std::string spec_name = "spec";  // for error messages
+  bool float_embeddings = false;
+  bool quiet = true;       // print the quantization report to stdout when false
+  Rounding rounding = Rounding::kHalfUp;
+  uint32_t zero_point = kDefaultZeroPoint;
+};
+
+// Reads .npy/.npz files into named arrays (an .npy is named by its file stem).
+std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>& paths);
+
+// Builds and validates (by loading it with the runtime) a model file. Throws
+// std::runtime_error with a specific message on any problem.
+std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& options);
+
+}  // namespace tools
+}  // namespace ffnlp

@@ -1,0 +1,107 @@
+// convert_model: float weights (.npy/.npz) + a model spec -> one .ffm file
+// with row-quantized embeddings. Usage: see kUsage.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ffnlp/ffnlp.h"
+#include "tools/common/file_io.h"
+#include "tools/convert_model/converter.h"
+
+namespace ffnlp {
+namespace tools {
+namespace {
+
+const char kUsage[] =
+    "usage: convert_model INPUT.npz|INPUT.npy... -o OUTPUT.ffm [options]\n"
+    "\n"
+    "Without --spec, every 2-D array becomes a row-quantized embedding table\n"
+    "and every 1-D array a float32 vector (task 'embedding').\n"
+    "\n"
+    "options:\n"
+    "  --spec FILE           model specification (docs/SPEC.md): channels, layers, labels\n"
+    "  -o, --output FILE     output model file (written atomically)\n"
+    "  --force               overwrite an existing output file\n"
+    "  --rounding MODE       half-up (default; floor(x + 0.5), the paper's formula) or\n"
+    "                        half-even (as torch.quantize_per_channel)\n"
+    "  --zero-point N        zero point b, 1..255 (default 128)\n"
+    "  --float-embeddings    keep embeddings as float32 (for size/speed comparisons)\n"
+    "  --quiet               no report\n"
+    "\n"
+    "Already-quantized tables (e.g. from torch's int_repr()) are imported without\n"
+    "requantizing: a uint8 array NAME with a float array NAME_scales (and optionally\n"
+    "NAME_zero_points, all equal) becomes a q8_row tensor as it is.\n";
+
+struct Options {
+  std::vector<std::string> inputs;
+  std::string spec_path, output;
+  bool force = false;
+  ConvertOptions convert;
+};
+
+Options parse_args(int argc, char** argv) {
+  Options o;
+  o.convert.quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&](const char* flag) -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (a == "-o" || a == "--output") o.output = next("-o");
+    else if (a == "--spec") o.spec_path = next("--spec");
+    else if (a == "--force") o.force = true;
+    else if (a == "--float-embeddings") o.convert.float_embeddings = true;
+    else if (a == "--quiet") o.convert.quiet = true;
+    else if (a == "--rounding") {
+      const std::string m = next("--rounding");
+      if (m == "half-up") o.convert.rounding = Rounding::kHalfUp;
+      else if (m == "half-even") o.convert.rounding = Rounding::kHalfEven;
+      else throw std::runtime_error("--rounding must be half-up or half-even");
+    } else if (a == "--zero-point") {
+      const std::string v = next("--zero-point");
+      char* end = nullptr;
+      const long z = std::strtol(v.c_str(), &end, 10);
+      if (*end != '\0' || z < 1 || z > 255) throw std::runtime_error("--zero-point must be 1..255");
+      o.convert.zero_point = static_cast<uint32_t>(z);
+    } else if (!a.empty() && a[0] == '-') throw std::runtime_error("unknown option " + a);
+    else o.inputs.push_back(a);
+  }
+  if (o.inputs.empty()) throw std::runtime_error("no input arrays given");
+  if (o.output.empty()) throw std::runtime_error("no output file given (-o FILE)");
+  return o;
+}
+
+int run(int argc, char** argv) {
+  Options o = parse_args(argc, argv);
+  const std::map<std::string, NpyArray> arrays = read_array_files(o.inputs);
+  if (!o.spec_path.empty()) {
+    const std::vector<uint8_t> spec = read_file_bytes(o.spec_path);
+    o.convert.spec_text.assign(spec.begin(), spec.end());
+    o.convert.spec_name = o.spec_path;
+  }
+  if (!o.convert.quiet) std::printf("converting %zu input(s) -> %s\n", o.inputs.size(), o.output.c_str());
+  const std::vector<uint8_t> bytes = convert(arrays, o.convert);
+  write_file_atomically(o.output, bytes, o.force);
+  if (!o.convert.quiet) std::printf("wrote %s: %zu bytes\n", o.output.c_str(), bytes.size());
+  return 0;
+}
+
+}  // namespace
+}  // namespace tools
+}  // namespace ffnlp
+
+int main(int argc, char** argv) {
+  try {
+    return ffnlp::tools::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "convert_model: error: %s\n", e.what());
+    return 1;
+  }
+}

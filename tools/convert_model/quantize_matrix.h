@@ -1,0 +1,32 @@
+// Quantizing a float matrix row by row (runtime/src/quantize.h), with the
+// checks and error figures convert_model reports.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "quantize.h"
+#include "tools/common/model_writer.h"
+
+namespace ffnlp {
+namespace tools {
+
+struct QuantizationReport {
+  uint64_t float_bytes = 0, quantized_bytes = 0;
+  double max_abs_error = 0, mean_abs_error = 0;
+  double max_rel_error = 0;   // |E - E'| / |E| over non-zero elements
+  double mean_rel_error = 0;
+  uint64_t zero_rows = 0;
+  std::vector<std::string> warnings;  // rows whose precision collapsed
+};
+
+// Throws std::runtime_error naming tensor, row and column of a NaN/Inf.
+TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
+                              uint32_t zero_point, Rounding rounding, QuantizationReport* report);
+
+// Error figures of an already quantized table against nothing: sizes only.
+void measure_dequantized(const TensorToWrite& t, const std::vector<float>& original, QuantizationReport* report);
+
+}  // namespace tools
+}  // namespace ffnlp

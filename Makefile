@@ -13,7 +13,7 @@ SAN      ?=
 WARN     := -Wall -Wextra -Wshadow
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SAN) -MMD -MP $(EXTRA_CXXFLAGS)
 RTFLAGS  := -fno-exceptions -fno-rtti
-INCLUDES := -Iruntime/include -Iruntime/src -I.
+INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 LDLIBS   := -pthread
 
 RUNTIME_SRCS := $(wildcard runtime/src/*.cpp)

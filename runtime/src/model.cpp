@@ -85,7 +85,8 @@ size_t Model::scratch_bytes() const {
 Status Model::forward(const char* text, size_t size, void* scratch, size_t scratch_size, float** probs,
                       TextStats* stats) const {
   if (!is_classifier()) return Status::kNotClassifier;
-  if (scratch == nullptr || scratch_size < scratch_bytes() || (text == nullptr && size != 0)) return Status::kInvalidArgument;
+  if (scratch == nullptr || (text == nullptr && size != 0)) return Status::kInvalidArgument;
+  if (scratch_size < scratch_bytes()) return Status::kBufferTooSmall;
   if (reinterpret_cast<uintptr_t>(scratch) % alignof(float) != 0) return Status::kInvalidArgument;
 
   float* input = static_cast<float*>(scratch);

@@ -1,0 +1,137 @@
+// Small models built in memory for tests: a valid classifier that mutations
+// can start from, and the helpers to re-seal a mutated file.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "byte_order.h"
+#include "crc32.h"
+#include "format.h"
+#include "quantize.h"
+#include "tools/common/model_writer.h"
+
+namespace ffnlp {
+namespace testing {
+
+struct TinyNetwork {
+  // channels: 1-gram (13 x 4), 2-gram (17 x 3), script (kScriptCount x 2)
+  std::vector<float> emb1, emb2, emb_script;
+  std::vector<float> hidden_w, hidden_b, out_w, out_b;  // hidden 5, labels 3
+  static constexpr uint32_t kBuckets1 = 13, kDims1 = 4, kBuckets2 = 17, kDims2 = 3, kScriptDims = 2;
+  static constexpr uint32_t kHidden = 5, kLabels = 3;
+  uint32_t script_rows = 0;
+};
+
+inline std::vector<float> random_values(std::mt19937& rng, size_t n, float scale) {
+  std::uniform_real_distribution<float> d(-scale, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+inline TinyNetwork make_tiny_network(uint32_t seed, uint32_t script_rows) {
+  std::mt19937 rng(seed);
+  TinyNetwork n;
+  n.script_rows = script_rows;
+  n.emb1 = random_values(rng, TinyNetwork::kBuckets1 * TinyNetwork::kDims1, 1.0f);
+  n.emb2 = random_values(rng, TinyNetwork::kBuckets2 * TinyNetwork::kDims2, 0.5f);
+  n.emb_script = random_values(rng, script_rows * TinyNetwork::kScriptDims, 1.0f);
+  const uint32_t in = TinyNetwork::kDims1 + TinyNetwork::kDims2 + TinyNetwork::kScriptDims;
+  n.hidden_w = random_values(rng, TinyNetwork::kHidden * in, 1.0f);
+  n.hidden_b = random_values(rng, TinyNetwork::kHidden, 0.1f);
+  n.out_w = random_values(rng, TinyNetwork::kLabels * TinyNetwork::kHidden, 1.0f);
+  n.out_b = random_values(rng, TinyNetwork::kLabels, 0.1f);
+  return n;
+}
+
+inline tools::TensorToWrite f32_tensor(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v,
+                                       uint32_t rank = 2) {
+  tools::TensorToWrite t;
+  t.name = name;
+  t.rank = rank;
+  t.rows = rows;
+  t.cols = cols;
+  t.values = v;
+  return t;
+}
+
+inline tools::TensorToWrite q8_tensor(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v) {
+  tools::TensorToWrite t;
+  t.name = name;
+  t.dtype = DType::kQ8Row;
+  t.rows = rows;
+  t.cols = cols;
+  t.zero_point = kDefaultZeroPoint;
+  t.q.resize(rows * cols);
+  t.scales.resize(rows);
+  for (uint64_t r = 0; r < rows; ++r) {
+    t.scales[r] = quantize_row(v.data() + r * cols, cols, kDefaultZeroPoint, Rounding::kHalfUp, t.q.data() + r * cols);
+  }
+  return t;
+}
+
+// A complete classifier file; quantized embeddings unless float_embeddings.
+inline std::vector<uint8_t> build_tiny_model(const TinyNetwork& n, bool float_embeddings = false) {
+  tools::ModelWriter w;
+  auto emb = [&](const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v) {
+    w.add_tensor(float_embeddings ? f32_tensor(name, rows, cols, v) : q8_tensor(name, rows, cols, v));
+  };
+  emb("emb1", TinyNetwork::kBuckets1, TinyNetwork::kDims1, n.emb1);
+  emb("emb2", TinyNetwork::kBuckets2, TinyNetwork::kDims2, n.emb2);
+  emb("emb_script", n.script_rows, TinyNetwork::kScriptDims, n.emb_script);
+  const uint32_t in = TinyNetwork::kDims1 + TinyNetwork::kDims2 + TinyNetwork::kScriptDims;
+  w.add_tensor(f32_tensor("hidden_w", TinyNetwork::kHidden, in, n.hidden_w));
+  w.add_tensor(f32_tensor("hidden_b", TinyNetwork::kHidden, 1, n.hidden_b, 1));
+  w.add_tensor(f32_tensor("out_w", TinyNetwork::kLabels, TinyNetwork::kHidden, n.out_w));
+  w.add_tensor(f32_tensor("out_b", TinyNetwork::kLabels, 1, n.out_b, 1));
+  w.set_string("general.task", "classifier");
+  w.set_string("general.name", "tiny");
+  w.set_u32("text.lowercase", 1);
+  w.set_u32("text.drop_digits", 1);
+  w.set_u32("channel.count", 3);
+  w.set_string("channel.0.kind", "char_ngram");
+  w.set_u32("channel.0.order", 1);
+  w.set_u32("channel.0.seed", 7);
+  w.set_string("channel.0.embedding", "emb1");
+  w.set_string("channel.1.kind", "char_ngram");
+  w.set_u32("channel.1.order", 2);
+  w.set_u32("channel.1.seed", 11);
+  w.set_string("channel.1.embedding", "emb2");
+  w.set_string("channel.2.kind", "script");
+  w.set_string("channel.2.embedding", "emb_script");
+  w.set_u32("layer.count", 2);
+  w.set_string("layer.0.weights", "hidden_w");
+  w.set_string("layer.0.bias", "hidden_b");
+  w.set_string("layer.0.activation", "relu");
+  w.set_string("layer.1.weights", "out_w");
+  w.set_string("layer.1.bias", "out_b");
+  w.set_string("layer.1.activation", "softmax");
+  w.set_strings("labels", {"aa", "bb", "cc"});
+  w.set_strings("label_names", {"Alpha", "Beta", "Gamma"});
+  w.set_string("classifier.unknown_label", "und");
+  return w.build();
+}
+
+// Recomputes the checksum after a test has changed some bytes, so the
+// loader gets past the checksum to the check under test.
+inline void reseal(std::vector<uint8_t>& bytes) {
+  for (int i = 0; i < 4; ++i) bytes[format::kOffChecksum + i] = 0;
+  const uint32_t crc = crc32(bytes.data(), bytes.size());
+  for (int i = 0; i < 4; ++i) bytes[format::kOffChecksum + i] = static_cast<uint8_t>(crc >> (8 * i));
+}
+
+inline void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+inline void put_u64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+inline size_t tensor_entry(const std::vector<uint8_t>& b, uint32_t i) {
+  return static_cast<size_t>(read_u64(b.data() + format::kOffTensorTable)) + i * format::kTensorEntrySize;
+}
+
+}  // namespace testing
+}  // namespace ffnlp

@@ -1,0 +1,181 @@
+// Tests for the language-identification trainer (tools/train): analytic
+// gradients against finite differences, lazy Adam, and the deterministic
+// sampling of training spans.
+//
+// The trainer's sources are not part of the tool library the test binary
+// links, so the two library files are compiled into this test directly.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tools/train/dataset.cpp"
+#include "tools/train/model.cpp"
+
+using namespace ffnlp;
+using namespace ffnlp::train;
+
+namespace {
+
+ModelConfig tiny_config() {
+  ModelConfig cfg;
+  cfg.buckets = {7, 11, 13};
+  cfg.dims = {4, 3, 9};
+  cfg.seeds = {1, 2, 3};
+  cfg.script_dims = 3;
+  cfg.hidden = 6;
+  cfg.labels = 4;
+  cfg.finalize();
+  return cfg;
+}
+
+double smoothed_loss(const ModelConfig& cfg, const Params& prm, Workspace* ws, uint32_t label,
+                     double eps) {
+  forward(cfg, prm, ws);
+  double loss = -(1.0 - eps) * std::log(static_cast<double>(ws->p[label]));
+  for (uint32_t l = 0; l < cfg.labels; ++l)
+    loss -= eps / cfg.labels * std::log(static_cast<double>(ws->p[l]));
+  return loss;
+}
+
+}  // namespace
+
+TEST_CASE("train: input width and size estimate follow the configuration") {
+  const ModelConfig cfg = tiny_config();
+  CHECK(cfg.channels.size() == 4);
+  CHECK(cfg.input_width == 4 + 3 + 9 + 3);
+  CHECK(cfg.channels[3].kind == ChannelKind::kScript);
+  CHECK(cfg.channels[3].buckets == kScriptCount);
+  const uint64_t expect = 7 * (4 + 4) + 11 * (3 + 4) + 13 * (9 + 4) + kScriptCount * (3 + 4) +
+                          4 * (6 * (19 + 1) + 4 * (6 + 1));
+  CHECK(cfg.estimated_file_bytes() == expect);
+}
+
+TEST_CASE("train: backward pass matches finite differences") {
+  const ModelConfig cfg = tiny_config();
+  std::mt19937_64 rng(7);
+  Params prm;
+  prm.init(cfg, rng);
+  for (float& b : prm.b1) b = 0.3f;  // keep most ReLUs active
+  Workspace ws;
+  ws.init(cfg);
+  const std::string text = "Ein kleiner Text, mit Wörtern und Ελληνικά";
+  extract(cfg, text.data(), text.size(), &ws.feats);
+  REQUIRE(ws.feats.letters > 0);
+  const uint32_t label = 2;
+  const float eps = 0.1f;
+  Grads g;
+  g.init(cfg);
+  REQUIRE(accumulate(cfg, prm, label, eps, 1.0f, &ws, &g));
+  CHECK(g.loss == doctest::Approx(smoothed_loss(cfg, prm, &ws, label, eps)).epsilon(1e-4));
+
+  auto check = [&](std::vector<float>* param, const std::vector<float>& grad, size_t i) {
+    const float saved = (*param)[i];
+    const float h = 1e-2f;
+    (*param)[i] = saved + h;
+    const double up = smoothed_loss(cfg, prm, &ws, label, eps);
+    (*param)[i] = saved - h;
+    const double down = smoothed_loss(cfg, prm, &ws, label, eps);
+    (*param)[i] = saved;
+    const double numeric = (up - down) / (2 * h);
+    CHECK(grad[i] == doctest::Approx(numeric).epsilon(2e-2).scale(1e-2));
+  };
+  for (size_t i = 0; i < prm.w1.size(); i += 5) check(&prm.w1, g.w1, i);
+  for (size_t i = 0; i < prm.b1.size(); ++i) check(&prm.b1, g.b1, i);
+  for (size_t i = 0; i < prm.w2.size(); i += 3) check(&prm.w2, g.w2, i);
+  for (size_t i = 0; i < prm.b2.size(); ++i) check(&prm.b2, g.b2, i);
+  size_t checked_rows = 0;
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    for (uint32_t row : g.touched[c]) {
+      for (uint32_t j = 0; j < cfg.channel_dims[c]; ++j)
+        check(&prm.emb[c], g.emb[c], static_cast<size_t>(row) * cfg.channel_dims[c] + j);
+      ++checked_rows;
+    }
+  }
+  CHECK(checked_rows > 10);
+}
+
+TEST_CASE("train: lazy Adam updates only touched embedding rows, deterministically") {
+  const ModelConfig cfg = tiny_config();
+  auto run_once = [&](Params* out) {
+    std::mt19937_64 rng(3);
+    Params prm;
+    prm.init(cfg, rng);
+    const Params before = prm;
+    AdamState st;
+    st.init(cfg);
+    std::vector<Grads> shards(2);
+    for (auto& s : shards) s.init(cfg);
+    Workspace ws;
+    ws.init(cfg);
+    const char* texts[2] = {"abc", "abd xyz"};
+    for (int s = 0; s < 2; ++s) {
+      extract(cfg, texts[s], std::strlen(texts[s]), &ws.feats);
+      REQUIRE(accumulate(cfg, prm, static_cast<uint32_t>(s), 0.05f, 0.5f, &ws, &shards[s]));
+    }
+    std::vector<std::vector<uint8_t>> touched(cfg.channels.size());
+    for (size_t c = 0; c < cfg.channels.size(); ++c) {
+      touched[c].assign(cfg.channels[c].buckets, 0);
+      for (auto& s : shards)
+        for (uint32_t r : s.touched[c]) touched[c][r] = 1;
+    }
+    adam_step(cfg, AdamOptions{}, 0.01f, shards, &prm, &st);
+    for (size_t c = 0; c < cfg.channels.size(); ++c) {
+      const uint32_t d = cfg.channel_dims[c];
+      for (uint32_t r = 0; r < cfg.channels[c].buckets; ++r) {
+        const bool changed =
+            std::memcmp(&prm.emb[c][r * d], &before.emb[c][r * d], d * sizeof(float)) != 0;
+        CHECK(changed == (touched[c][r] != 0));
+      }
+      for (auto& s : shards) {
+        CHECK(s.touched[c].empty());
+        for (float v : s.emb[c]) REQUIRE(v == 0.0f);
+      }
+    }
+    *out = prm;
+  };
+  Params a, b;
+  run_once(&a);
+  run_once(&b);
+  CHECK(a.w1 == b.w1);
+  CHECK(a.w2 == b.w2);
+  for (size_t c = 0; c < a.emb.size(); ++c) CHECK(a.emb[c] == b.emb[c]);
+}
+
+TEST_CASE("train: epoch plan is deterministic and cuts at character boundaries") {
+  std::map<std::string, std::vector<std::string>> tsv;
+  tsv["aa"] = {"Ελληνικά κείμενα είναι εδώ και εκεί, πολλές λέξεις μαζί για δοκιμή.",
+               "short"};
+  tsv["bb"] = {std::string(400, 'x') + " tail words here and there", "Привет мир"};
+  const LabelSet labels = make_labels(tsv, "");
+  REQUIRE(labels.codes == std::vector<std::string>{"aa", "bb"});
+  const Corpus corpus = make_corpus(tsv, labels, nullptr);
+  SamplingOptions opt;
+  opt.min_per_label = 50;
+  opt.max_per_label = 50;
+  const std::vector<uint32_t> quota = label_quota(corpus, 2, opt);
+  CHECK(quota == std::vector<uint32_t>{50, 50});
+  std::mt19937_64 r1(11), r2(11);
+  const std::vector<Span> a = plan_epoch(corpus, 2, quota, opt, r1);
+  const std::vector<Span> b = plan_epoch(corpus, 2, quota, opt, r2);
+  REQUIRE(a.size() == 100);
+  REQUIRE(b.size() == 100);
+  size_t short_spans = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].line == b[i].line);
+    CHECK(a[i].begin == b[i].begin);
+    CHECK(a[i].end == b[i].end);
+    CHECK(a[i].label == corpus.line_label[a[i].line]);
+    REQUIRE(a[i].begin < a[i].end);
+    REQUIRE(a[i].end <= corpus.line_size[a[i].line]);
+    const char* s = corpus.text(a[i].line);
+    CHECK((static_cast<uint8_t>(s[a[i].begin]) & 0xC0) != 0x80);
+    if (a[i].end < corpus.line_size[a[i].line])
+      CHECK((static_cast<uint8_t>(s[a[i].end]) & 0xC0) != 0x80);
+    if (count_chars(s + a[i].begin, a[i].end - a[i].begin) <= 60) ++short_spans;
+  }
+  CHECK(short_spans > 10);
+}

@@ -1,0 +1,27 @@
+// File helpers for tools (POSIX).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ffnlp {
+namespace tools {
+
+// Reads a whole file. Throws std::runtime_error ("<path>: cannot open:
+// No such file or directory", "<path>: is a directory", read errors).
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+
+// Writes `bytes` to `path` atomically: the data goes to a temporary file in
+// the same directory, which is fsync'ed and then renamed over `path` (the
+// directory is fsync'ed afterwards). On any failure (ENOSPC, EFBIG, EIO,
+// permission, ...) the temporary file is removed, an existing file at
+// `path` is left untouched, and std::runtime_error is thrown.
+// If `path` already exists and `force` is false, refuses ("already exists;
+// use --force to overwrite") without touching it. If `path` is a directory,
+// always refuses. The new file gets mode 0666 & ~umask.
+void write_file_atomically(const std::string& path, const std::vector<uint8_t>& bytes,
+                           bool force);
+
+}  // namespace tools
+}  // namespace ffnlp

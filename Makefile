@@ -98,4 +98,7 @@ model: $(BUILD)/train $(BUILD)/convert_model
 clean:
 	rm -rf $(BUILD)
 
+# Feature areas keep their rules in mk/*.mk (libraries and install, fuzzing, ...).
+include $(sort $(wildcard mk/*.mk))
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -53,6 +53,9 @@ $(BUILD)/$(1): $(call obj,$(call prog_srcs,$(1))) $(BUILD)/toollib.a $(BUILD)/li
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 
+# The demo carries the shipped model inside its binary (.incbin).
+$(BUILD)/obj/tools/langid/builtin_model.o: models/langid.ffm
+
 # ---- tests ---------------------------------------------------------------
 DOCTEST_HEADER := /usr/include/doctest/doctest.h
 

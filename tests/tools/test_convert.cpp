@@ -1,0 +1,228 @@
+// convert(): arrays + spec -> a model the runtime loads, with the values the
+// quantization formula promises; imports of already-quantized tables.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ffnlp/ffnlp.h"
+#include "quantize.h"
+#include "test_models.h"
+#include "text_features.h"
+#include "tools/common/npy.h"
+#include "tools/convert_model/converter.h"
+#include "tools/convert_model/model_spec.h"
+
+using namespace ffnlp;
+using namespace ffnlp::tools;
+
+namespace {
+
+NpyArray f32(const std::vector<uint64_t>& shape, const std::vector<float>& v) { return make_npy_f32(shape, v.data()); }
+
+NpyArray u8(const std::vector<uint64_t>& shape, const std::vector<uint8_t>& v) {
+  NpyArray a;
+  a.shape = shape;
+  a.dtype = "|u1";
+  a.raw = v;
+  return a;
+}
+
+Model load(const std::vector<uint8_t>& bytes) {
+  Model m;
+  Error e;
+  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
+  return m;
+}
+
+const char kSpec[] = R"(# a complete classifier
+[model]
+task = classifier
+name = tiny
+[text]
+lowercase = 1
+drop_digits = true
+max_bytes = 4096
+[channel]
+kind = char_ngram
+order = 1
+seed = 7
+embedding = e1
+[channel]
+kind = script
+embedding = es
+[layer]
+weights = w0
+bias = b0
+activation = relu
+[layer]
+weights = w1
+bias = b1
+activation = softmax
+[classifier]
+reliable_probability = 0.6
+reliable_letters = 5
+unknown_label = und
+[labels]
+en	English
+sr-Cyrl	Serbian (Cyrillic)
+[metadata]
+general.source = unit test
+)";
+
+std::map<std::string, NpyArray> spec_arrays() {
+  std::mt19937 rng(9);
+  std::map<std::string, NpyArray> a;
+  a["e1"] = f32({10, 3}, testing::random_values(rng, 30, 1.0f));
+  a["es"] = f32({kScriptCount, 2}, testing::random_values(rng, kScriptCount * 2, 1.0f));
+  a["w0"] = f32({4, 5}, testing::random_values(rng, 20, 1.0f));
+  a["b0"] = f32({4}, testing::random_values(rng, 4, 1.0f));
+  a["w1"] = f32({2, 4}, testing::random_values(rng, 8, 1.0f));
+  a["b1"] = f32({2}, testing::random_values(rng, 2, 1.0f));
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("a bare matrix converts to a quantized table with the golden bytes") {
+  std::map<std::string, NpyArray> arrays;
+  arrays["golden"] = f32({3, 4}, {20000, 3000, 1000, 1000, 1999999, 20000, 1999999, 1999999, 20000, 3000, 1000, 1000});
+  const std::vector<uint8_t> bytes = convert(arrays, ConvertOptions());
+  const Model m = load(bytes);
+  CHECK(std::string(m.task()) == "embedding");
+  const TensorView* t = m.find_tensor("golden");
+  REQUIRE(t != nullptr);
+  CHECK(t->dtype == DType::kQ8Row);
+  CHECK(t->zero_point == 128);
+  const uint8_t expected[] = {255, 147, 134, 134, 255, 129, 255, 255, 255, 147, 134, 134};
+  CHECK(std::memcmp(t->data, expected, 12) == 0);
+  CHECK(t->row_scale(1) == doctest::Approx(15748.0236f));
+  CHECK(t->at(0, 1) == doctest::Approx(2992.126f));
+  CHECK(t->at(1, 1) == doctest::Approx(15748.024f));
+}
+
+TEST_CASE("a spec builds a classifier whose tensors round-trip") {
+  const std::map<std::string, NpyArray> arrays = spec_arrays();
+  ConvertOptions options;
+  options.spec_text = kSpec;
+  const std::vector<uint8_t> bytes = convert(arrays, options);
+  const Model m = load(bytes);
+  REQUIRE(m.is_classifier());
+  CHECK(m.label_count() == 2);
+  CHECK(std::string(m.label(1)) == "sr-Cyrl");
+  CHECK(std::string(m.label_name(1)) == "Serbian (Cyrillic)");
+  CHECK(m.reliable_probability() == doctest::Approx(0.6f));
+  CHECK(m.reliable_letters() == 5);
+  CHECK(m.max_bytes() == 4096);
+  const char* source = nullptr;
+  CHECK(m.metadata_string("general.source", &source));
+  CHECK(std::string(source) == "unit test");
+  // Embeddings within half a step of the floats; layers exact.
+  const std::vector<float> e1 = to_float32(arrays.at("e1"), "e1");
+  const TensorView* t = m.find_tensor("e1");
+  REQUIRE(t->dtype == DType::kQ8Row);
+  for (uint64_t r = 0; r < 10; ++r)
+    for (uint64_t c = 0; c < 3; ++c) CHECK(std::fabs(t->at(r, c) - e1[r * 3 + c]) <= t->row_scale(r) * 0.5f + 1e-7f);
+  const std::vector<float> w0 = to_float32(arrays.at("w0"), "w0");
+  for (uint64_t i = 0; i < 20; ++i) CHECK(m.find_tensor("w0")->at(i / 5, i % 5) == w0[i]);
+  // Float mode keeps embeddings as f32.
+  options.float_embeddings = true;
+  const std::vector<uint8_t> float_bytes = convert(arrays, options);
+  const Model f = load(float_bytes);
+  CHECK(f.find_tensor("e1")->dtype == DType::kF32);
+  CHECK(f.find_tensor("e1")->at(3, 2) == e1[11]);
+}
+
+TEST_CASE("half-even rounding differs from half-up only at ties") {
+  std::map<std::string, NpyArray> arrays;
+  arrays["t"] = f32({1, 4}, {127.0f, 0.5f, 1.5f, -0.5f});
+  ConvertOptions options;
+  const std::vector<uint8_t> up_bytes = convert(arrays, options);
+  options.rounding = Rounding::kHalfEven;
+  const std::vector<uint8_t> even_bytes = convert(arrays, options);
+  const Model up = load(up_bytes), even = load(even_bytes);
+  const uint8_t expected_up[] = {255, 129, 130, 128}, expected_even[] = {255, 128, 130, 128};
+  CHECK(std::memcmp(up.find_tensor("t")->data, expected_up, 4) == 0);
+  CHECK(std::memcmp(even.find_tensor("t")->data, expected_even, 4) == 0);
+}
+
+TEST_CASE("already-quantized tables are imported without requantizing") {
+  std::map<std::string, NpyArray> arrays;
+  arrays["emb"] = u8({2, 3}, {0, 128, 255, 10, 20, 30});
+  arrays["emb_scales"] = f32({2}, {0.5f, 0.25f});
+  const std::vector<uint8_t> bytes = convert(arrays, ConvertOptions());
+  const Model m = load(bytes);
+  const TensorView* t = m.find_tensor("emb");
+  REQUIRE(t != nullptr);
+  CHECK(t->dtype == DType::kQ8Row);
+  CHECK(t->data[0] == 0);  // 0 is accepted for imported tables
+  CHECK(t->at(0, 0) == doctest::Approx(-64.0f));
+  CHECK(t->at(0, 2) == doctest::Approx(63.5f));
+  CHECK(t->at(1, 2) == doctest::Approx((30 - 128) * 0.25f));
+  CHECK(m.find_tensor("emb_scales") == nullptr);  // consumed, not a separate tensor
+
+  // A torch-style zero point array must be uniform.
+  NpyArray zp;
+  zp.shape = {2};
+  zp.dtype = "<i8";
+  zp.raw.assign(16, 0);
+  zp.raw[0] = 100;
+  zp.raw[8] = 100;
+  arrays["emb_zero_points"] = zp;
+  const std::vector<uint8_t> z_bytes = convert(arrays, ConvertOptions());
+  const Model z = load(z_bytes);
+  CHECK(z.find_tensor("emb")->zero_point == 100);
+  arrays["emb_zero_points"].raw[8] = 101;
+  CHECK_THROWS_WITH_AS(convert(arrays, ConvertOptions()), doctest::Contains("differs between rows"), std::runtime_error);
+  arrays.erase("emb_scales");
+  arrays.erase("emb_zero_points");
+  CHECK_THROWS_WITH_AS(convert(arrays, ConvertOptions()), doctest::Contains("emb_scales"), std::runtime_error);
+}
+
+TEST_CASE("transposed (in, out) layer weights are accepted with transpose = 1") {
+  std::map<std::string, NpyArray> arrays = spec_arrays();
+  const std::vector<float> w0 = to_float32(arrays.at("w0"), "w0");
+  std::vector<float> t(20);
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 5; ++c) t[c * 4 + r] = w0[r * 5 + c];
+  arrays["w0"] = f32({5, 4}, t);
+  std::string spec = kSpec;
+  spec.replace(spec.find("weights = w0"), 12, "weights = w0\ntranspose = 1");
+  ConvertOptions options;
+  options.spec_text = spec;
+  const std::vector<uint8_t> bytes = convert(arrays, options);
+  const Model m = load(bytes);
+  for (int i = 0; i < 20; ++i) CHECK(m.find_tensor("w0")->at(i / 5, i % 5) == w0[i]);
+}
+
+TEST_CASE("spec errors name the file and line") {
+  CHECK_THROWS_WITH_AS(parse_model_spec("[model]\nbogus = 1\n", "s.spec"), doctest::Contains("s.spec:2: unknown key 'bogus'"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[nope]\n", "s.spec"), doctest::Contains("s.spec:1: unknown section"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("task = x\n", "s.spec"), doctest::Contains("before any [section]"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[text]\nmax_bytes = -1\n", "s.spec"), doctest::Contains("unsigned"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\n", "s.spec"), doctest::Contains("char_ngram or script"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = char_ngram\nembedding = e\n", "s.spec"), doctest::Contains("order"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[layer]\nweights = w\n", "s.spec"), doctest::Contains("layer 0"), std::runtime_error);
+  const ModelSpec ok = parse_model_spec(kSpec, "k");
+  CHECK(ok.channels.size() == 2);
+  CHECK(ok.layers.size() == 2);
+  CHECK(ok.labels.size() == 2);
+  CHECK(ok.max_bytes == 4096);
+}
+
+TEST_CASE("a spec whose arrays do not chain is refused before anything is written") {
+  std::map<std::string, NpyArray> arrays = spec_arrays();
+  std::mt19937 rng(1);
+  arrays["w1"] = f32({3, 4}, testing::random_values(rng, 12, 1.0f));  // 3 outputs, 2 labels
+  arrays["b1"] = f32({3}, testing::random_values(rng, 3, 1.0f));
+  ConvertOptions options;
+  options.spec_text = kSpec;
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("2 labels but its output layer has 3"), std::runtime_error);
+  arrays = spec_arrays();
+  arrays.erase("b0");
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("'b0'"), std::runtime_error);
+}

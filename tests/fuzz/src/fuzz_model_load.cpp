@@ -1,0 +1,123 @@
+// libFuzzer target: Model::load on arbitrary bytes, then one classification
+// (plus the metadata and label accessors) on whatever loaded.
+//
+// The CRC-32 over the whole file would reject nearly every mutation before
+// the structural checks, so each input is loaded twice:
+//   1. as it is, with the checksum verified (the path an app takes);
+//   2. with LoadOptions::verify_checksum = false, so mutations reach every
+//      structural check (the same as re-sealing the checksum first, which
+//      tests/runtime/test_fuzz_regressions.cpp does for saved inputs).
+// Each load gets an exactly sized heap copy (odd inputs at an odd address), so
+// AddressSanitizer sees any read past the end and UBSan any misaligned load.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "ffnlp/ffnlp.h"
+
+namespace {
+
+struct Text {
+  const char* bytes;
+  size_t size;
+};
+#define TEXT(s) Text{s, sizeof(s) - 1}
+const Text kTexts[] = {
+    TEXT("The quick brown fox jumps over the lazy dog."),
+    TEXT("Привет, мир! Grüße aus Köln. 日本語のテキスト"),
+    TEXT("x\xff\xfe\xc0\xafy \xed\xa0\x80 a\0b"),
+    TEXT("12345 ... !!!"),
+    TEXT(""),
+};
+#undef TEXT
+
+// An invariant that failed is a finding: say which, then crash.
+#define check(cond)                                                                   \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                   \
+    }                                                                                 \
+  } while (0)
+
+void exercise(const ffnlp::Model& model) {
+  check(model.is_loaded());
+  const char* s = nullptr;
+  uint32_t u = 0;
+  float f = 0;
+  model.metadata_string("general.name", &s);
+  model.metadata_u32("channel.count", &u);
+  model.metadata_f32("classifier.reliable_probability", &f);
+  for (uint32_t i = 0; i < model.tensor_count(); ++i) {
+    const ffnlp::TensorView& t = model.tensor(i);
+    check(model.find_tensor(t.name) == &t);
+    (void)t.at(t.rows - 1, t.cols - 1);
+    (void)t.row_scale(t.rows - 1);
+  }
+  if (!model.is_classifier()) return;
+  for (uint32_t i = 0; i < model.label_count(); ++i) {
+    check(model.find_label(model.label(i)) == static_cast<int32_t>(i));
+    (void)std::strlen(model.label_name(i));
+  }
+  ffnlp::Workspace workspace(model);
+  if (!workspace.ok()) return;
+  std::vector<float> probs(model.label_count());
+  for (const Text& text : kTexts) {
+    ffnlp::Prediction top[3];
+    size_t count = 0;
+    ffnlp::TextStats stats;
+    // kNonFinite: the file's (finite) numbers overflowed float for this text.
+    const ffnlp::Status s = model.classify(text.bytes, text.size, workspace, top, 3, &count, &stats);
+    check(s == ffnlp::Status::kOk || s == ffnlp::Status::kNonFinite);
+    check(count <= 3);
+    check(s == ffnlp::Status::kOk || count == 0);
+    for (size_t i = 0; i < count; ++i) {
+      // Never garbage: a probability in [0, 1], best first.
+      check(top[i].probability >= 0.0f && top[i].probability <= 1.0f);
+      check(i == 0 || top[i].probability <= top[i - 1].probability);
+      (void)std::strlen(top[i].label);
+      (void)std::strlen(top[i].name);
+    }
+    check(model.scores(text.bytes, text.size, workspace.data(), workspace.size(), probs.data(), probs.size()) == s);
+    if (s == ffnlp::Status::kOk) {
+      for (float p : probs) check(p >= 0.0f && p <= 1.0f);
+    }
+  }
+}
+
+void load_and_use(const uint8_t* data, size_t size, bool misalign, bool verify) {
+  // Exactly sized copy; offset by one byte to test unaligned buffers.
+  std::vector<uint8_t> storage(size + (misalign ? 1 : 0));
+  uint8_t* copy = storage.data() + (misalign ? 1 : 0);
+  if (size != 0) std::memcpy(copy, data, size);
+  std::vector<uint8_t> exact;
+  if (!misalign) {
+    exact.assign(copy, copy + size);
+    copy = exact.data();
+  }
+  ffnlp::Model model;
+  ffnlp::Error error;
+  ffnlp::LoadOptions options;
+  options.verify_checksum = verify;
+  const ffnlp::Status status = ffnlp::Model::load(size != 0 ? copy : data, size, &model, &error, options);
+  if (status != ffnlp::Status::kOk) {
+    check(error.status == status);
+    check(error.message[0] != '\0');
+    check(std::strlen(error.message) < sizeof(error.message));
+    check(!model.is_loaded());
+    return;
+  }
+  exercise(model);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const bool misalign = (size & 1) != 0;
+  load_and_use(data, size, misalign, true);
+  load_and_use(data, size, misalign, false);
+  return 0;
+}

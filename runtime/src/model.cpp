@@ -1,5 +1,6 @@
 // Model accessors and inference: text -> feature channels -> averaged
 // embeddings -> dense layers -> softmax -> top-k. Nothing here allocates.
+#include <cmath>
 #include <cstring>
 #include <new>
 
@@ -149,6 +150,12 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
   for (uint32_t l = 0; l < layer_count_; ++l) {
     const LayerInfo& layer = layers_[l];
     dense(layer.weights->data, layer.bias->data, in, layer.in, out, layer.out);
+    // Finite but huge weights (or embedding sums over a long text) can
+    // overflow float: report it rather than let relu hide a NaN or the
+    // softmax turn it into NaN "probabilities".
+    for (uint32_t o = 0; o < layer.out; ++o) {
+      if (!std::isfinite(out[o])) return Status::kNonFinite;
+    }
     if (layer.activation == Activation::kRelu) relu(out, layer.out);
     if (layer.activation == Activation::kSoftmax) softmax(out, layer.out);
     in = out;

@@ -285,10 +285,17 @@ class Converter {
 }  // namespace
 
 std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& o) {
+  if (arrays.empty()) throw std::runtime_error("the inputs hold no arrays; nothing to convert");
   Converter converter(o, arrays);
-  if (o.spec_text.empty()) converter.convert_plain();
-  else converter.convert_with_spec(parse_model_spec(o.spec_text, o.spec_name));
-  std::vector<uint8_t> bytes = converter.build();
+  std::vector<uint8_t> bytes;
+  try {
+    if (o.spec_text.empty()) converter.convert_plain();
+    else converter.convert_with_spec(parse_model_spec(o.spec_text, o.spec_name));
+    bytes = converter.build();
+  } catch (const std::invalid_argument& e) {
+    // ModelWriter's checks (names, keys): keep the documented exception type.
+    throw std::runtime_error(e.what());
+  }
   // Never hand out a file the runtime would refuse: load it first.
   Model model;
   Error error;

@@ -1,10 +1,27 @@
 #include "kernels.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "byte_order.h"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#define FFNLP_SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(FFNLP_SSE2) && (defined(__GNUC__) || defined(__clang__)) && !defined(FFNLP_NO_AVX2)
+#define FFNLP_AVX2 1
+#include <immintrin.h>
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#define FFNLP_NEON 1
+#include <arm_neon.h>
+#endif
+
 namespace ffnlp {
+
+// ---- reference: the plain loops, the definition of each operation ---------
+namespace reference {
 
 void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
   for (uint32_t j = 0; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q[j]) - zero_point) * scale;
@@ -39,6 +56,307 @@ void softmax(float* values, uint32_t count) {
   }
   const float inv = 1.0f / sum;  // sum >= 1: the maximum contributes exp(0)
   for (uint32_t i = 0; i < count; ++i) values[i] *= inv;
+}
+
+}  // namespace reference
+
+namespace {
+
+#if defined(FFNLP_AVX2)
+bool has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#endif
+
+// exp(x) for x <= 0 (softmax after subtracting the maximum), Cephes expf:
+// x = n ln2 + r, |r| <= ln2/2, exp(r) = 1 + r + r^2 P(r), then scale by 2^n
+// through the exponent bits. x is clamped at -87 (2^n stays a normal float).
+constexpr float kExpLow = -87.0f;
+constexpr float kLog2e = 1.44269504088896341f;
+constexpr float kLn2Hi = 0.693359375f;
+constexpr float kLn2Lo = -2.12194440e-4f;
+constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
+                kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
+
+float exp_poly(float x) {
+  x = x < kExpLow ? kExpLow : x;
+  const float n = std::floor(x * kLog2e + 0.5f);
+  const float r = (x - n * kLn2Hi) - n * kLn2Lo;
+  float p = kP0;
+  p = p * r + kP1;
+  p = p * r + kP2;
+  p = p * r + kP3;
+  p = p * r + kP4;
+  p = p * r + kP5;
+  const float e = (p * r * r + r) + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float two_n;
+  std::memcpy(&two_n, &bits, 4);
+  return e * two_n;
+}
+
+#if defined(FFNLP_SSE2)
+// Little-endian f32 from possibly unaligned model bytes (x86 is little-endian).
+inline __m128 load4(const uint8_t* p) { return _mm_loadu_ps(reinterpret_cast<const float*>(p)); }
+
+inline __m128 hsum4(__m128 a, __m128 b, __m128 c, __m128 d) {  // {sum a, sum b, sum c, sum d}
+  const __m128 ab_lo = _mm_unpacklo_ps(a, b), ab_hi = _mm_unpackhi_ps(a, b);
+  const __m128 cd_lo = _mm_unpacklo_ps(c, d), cd_hi = _mm_unpackhi_ps(c, d);
+  const __m128 ab = _mm_add_ps(ab_lo, ab_hi);  // a0+a2 b0+b2 a1+a3 b1+b3
+  const __m128 cd = _mm_add_ps(cd_lo, cd_hi);
+  return _mm_add_ps(_mm_movelh_ps(ab, cd), _mm_movehl_ps(cd, ab));
+}
+
+inline __m128 exp_poly4(__m128 x) {
+  x = _mm_max_ps(x, _mm_set1_ps(kExpLow));
+  const __m128 t = _mm_add_ps(_mm_mul_ps(x, _mm_set1_ps(kLog2e)), _mm_set1_ps(0.5f));
+  __m128i ni = _mm_cvttps_epi32(t);  // floor: t > -127, truncation rounds up for negatives
+  __m128 n = _mm_cvtepi32_ps(ni);
+  const __m128 fix = _mm_and_ps(_mm_cmpgt_ps(n, t), _mm_set1_ps(1.0f));
+  n = _mm_sub_ps(n, fix);
+  ni = _mm_cvttps_epi32(n);
+  const __m128 r = _mm_sub_ps(_mm_sub_ps(x, _mm_mul_ps(n, _mm_set1_ps(kLn2Hi))), _mm_mul_ps(n, _mm_set1_ps(kLn2Lo)));
+  __m128 p = _mm_set1_ps(kP0);
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP1));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP2));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP3));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP4));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP5));
+  const __m128 e = _mm_add_ps(_mm_add_ps(_mm_mul_ps(_mm_mul_ps(p, r), r), r), _mm_set1_ps(1.0f));
+  const __m128i bits = _mm_slli_epi32(_mm_add_epi32(ni, _mm_set1_epi32(127)), 23);
+  return _mm_mul_ps(e, _mm_castsi128_ps(bits));
+}
+#endif
+
+#if defined(FFNLP_AVX2)
+__attribute__((target("avx2,fma"))) inline __m256 load8(const uint8_t* p) {
+  return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"))) void dense_avx2(const uint8_t* weights, const uint8_t* bias, const float* in,
+                                                     uint32_t in_count, float* out, uint32_t out_count) {
+  const size_t stride = static_cast<size_t>(in_count) * 4;
+  const uint32_t in8 = in_count & ~7u;
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w0 = weights + o * stride;
+    const uint8_t* w1 = w0 + stride;
+    const uint8_t* w2 = w1 + stride;
+    const uint8_t* w3 = w2 + stride;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in8; i += 8) {
+      const __m256 x = _mm256_loadu_ps(in + i);
+      a0 = _mm256_fmadd_ps(load8(w0 + 4 * i), x, a0);
+      a1 = _mm256_fmadd_ps(load8(w1 + 4 * i), x, a1);
+      a2 = _mm256_fmadd_ps(load8(w2 + 4 * i), x, a2);
+      a3 = _mm256_fmadd_ps(load8(w3 + 4 * i), x, a3);
+    }
+    const __m128 lo0 = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
+    const __m128 lo1 = _mm_add_ps(_mm256_castps256_ps128(a1), _mm256_extractf128_ps(a1, 1));
+    const __m128 lo2 = _mm_add_ps(_mm256_castps256_ps128(a2), _mm256_extractf128_ps(a2, 1));
+    const __m128 lo3 = _mm_add_ps(_mm256_castps256_ps128(a3), _mm256_extractf128_ps(a3, 1));
+    __m128 sums = hsum4(lo0, lo1, lo2, lo3);
+    if (in8 != in_count) {
+      float tail[4] = {0, 0, 0, 0};
+      for (uint32_t i = in8; i < in_count; ++i) {
+        tail[0] += read_f32(w0 + 4 * i) * in[i];
+        tail[1] += read_f32(w1 + 4 * i) * in[i];
+        tail[2] += read_f32(w2 + 4 * i) * in[i];
+        tail[3] += read_f32(w3 + 4 * i) * in[i];
+      }
+      sums = _mm_add_ps(sums, _mm_loadu_ps(tail));
+    }
+    _mm_storeu_ps(out + o, _mm_add_ps(sums, load4(bias + 4 * o)));
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = weights + o * stride;
+    __m256 a = _mm256_setzero_ps();
+    for (uint32_t i = 0; i < in8; i += 8) a = _mm256_fmadd_ps(load8(w + 4 * i), _mm256_loadu_ps(in + i), a);
+    float sum = hsum8(a);
+    for (uint32_t i = in8; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
+    out[o] = read_f32(bias + 4 * o) + sum;
+  }
+}
+#endif
+
+}  // namespace
+
+void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+  uint32_t j = 0;
+#if defined(FFNLP_SSE2)
+  // Exact: (q - zero_point) is an integer a float holds exactly, so each
+  // element is the reference's one multiply and one add.
+  const __m128 s = _mm_set1_ps(scale);
+  const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+  const __m128i zero = _mm_setzero_si128();
+  for (; j + 16 <= dims; j += 16) {
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + j));
+    const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
+    const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
+    const __m128 f0 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16));
+    const __m128 f1 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16));
+    const __m128 f2 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16));
+    const __m128 f3 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16));
+    _mm_storeu_ps(acc + j, _mm_add_ps(_mm_loadu_ps(acc + j), _mm_mul_ps(f0, s)));
+    _mm_storeu_ps(acc + j + 4, _mm_add_ps(_mm_loadu_ps(acc + j + 4), _mm_mul_ps(f1, s)));
+    _mm_storeu_ps(acc + j + 8, _mm_add_ps(_mm_loadu_ps(acc + j + 8), _mm_mul_ps(f2, s)));
+    _mm_storeu_ps(acc + j + 12, _mm_add_ps(_mm_loadu_ps(acc + j + 12), _mm_mul_ps(f3, s)));
+  }
+  for (; j + 8 <= dims; j += 8) {
+    const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + j));
+    const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
+    const __m128 f0 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16));
+    const __m128 f1 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16));
+    _mm_storeu_ps(acc + j, _mm_add_ps(_mm_loadu_ps(acc + j), _mm_mul_ps(f0, s)));
+    _mm_storeu_ps(acc + j + 4, _mm_add_ps(_mm_loadu_ps(acc + j + 4), _mm_mul_ps(f1, s)));
+  }
+#elif defined(FFNLP_NEON)
+  const float32x4_t s = vdupq_n_f32(scale);
+  const int16x8_t zp = vdupq_n_s16(static_cast<int16_t>(zero_point));
+  for (; j + 8 <= dims; j += 8) {
+    const int16x8_t v = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(q + j))), zp);
+    const float32x4_t f0 = vcvtq_f32_s32(vmovl_s16(vget_low_s16(v)));
+    const float32x4_t f1 = vcvtq_f32_s32(vmovl_s16(vget_high_s16(v)));
+    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), vmulq_f32(f0, s)));
+    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), vmulq_f32(f1, s)));
+  }
+#endif
+  for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q[j]) - zero_point) * scale;
+}
+
+void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims) {
+  uint32_t j = 0;
+#if defined(FFNLP_SSE2)
+  for (; j + 4 <= dims; j += 4) {
+    _mm_storeu_ps(acc + j, _mm_add_ps(_mm_loadu_ps(acc + j), load4(row + 4 * j)));
+  }
+#endif
+  for (; j < dims; ++j) acc[j] += read_f32(row + 4 * j);
+}
+
+void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+           uint32_t out_count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) return dense_avx2(weights, bias, in, in_count, out, out_count);
+#endif
+#if defined(FFNLP_SSE2)
+  // Four outputs at a time, four lanes each: every input vector is loaded once
+  // per four weight rows.
+  const size_t stride = static_cast<size_t>(in_count) * 4;
+  const uint32_t in4 = in_count & ~3u;
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w0 = weights + o * stride;
+    const uint8_t* w1 = w0 + stride;
+    const uint8_t* w2 = w1 + stride;
+    const uint8_t* w3 = w2 + stride;
+    __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in4; i += 4) {
+      const __m128 x = _mm_loadu_ps(in + i);
+      a0 = _mm_add_ps(a0, _mm_mul_ps(load4(w0 + 4 * i), x));
+      a1 = _mm_add_ps(a1, _mm_mul_ps(load4(w1 + 4 * i), x));
+      a2 = _mm_add_ps(a2, _mm_mul_ps(load4(w2 + 4 * i), x));
+      a3 = _mm_add_ps(a3, _mm_mul_ps(load4(w3 + 4 * i), x));
+    }
+    __m128 sums = hsum4(a0, a1, a2, a3);
+    if (in4 != in_count) {
+      float tail[4] = {0, 0, 0, 0};
+      for (uint32_t i = in4; i < in_count; ++i) {
+        tail[0] += read_f32(w0 + 4 * i) * in[i];
+        tail[1] += read_f32(w1 + 4 * i) * in[i];
+        tail[2] += read_f32(w2 + 4 * i) * in[i];
+        tail[3] += read_f32(w3 + 4 * i) * in[i];
+      }
+      sums = _mm_add_ps(sums, _mm_loadu_ps(tail));
+    }
+    _mm_storeu_ps(out + o, _mm_add_ps(sums, load4(bias + 4 * o)));
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = weights + o * stride;
+    __m128 a = _mm_setzero_ps();
+    for (uint32_t i = 0; i < in4; i += 4) a = _mm_add_ps(a, _mm_mul_ps(load4(w + 4 * i), _mm_loadu_ps(in + i)));
+    float lanes[4];
+    _mm_storeu_ps(lanes, a);
+    float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (uint32_t i = in4; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
+    out[o] = read_f32(bias + 4 * o) + sum;
+  }
+#else
+  // Eight independent partial sums per row, so the compiler can vectorise
+  // without reassociating (and the add latency chain is 8 times shorter).
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = weights + static_cast<size_t>(o) * in_count * 4;
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    uint32_t i = 0;
+    for (; i + 8 <= in_count; i += 8) {
+      for (uint32_t k = 0; k < 8; ++k) part[k] += read_f32(w + 4 * (i + k)) * in[i + k];
+    }
+    for (; i < in_count; ++i) part[i & 7] += read_f32(w + 4 * i) * in[i];
+    const float sum = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + sum;
+  }
+#endif
+}
+
+void relu(float* values, uint32_t count) {
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  const __m128 zero = _mm_setzero_ps();
+  for (; i + 4 <= count; i += 4) _mm_storeu_ps(values + i, _mm_max_ps(_mm_loadu_ps(values + i), zero));
+#endif
+  for (; i < count; ++i) values[i] = values[i] > 0.0f ? values[i] : 0.0f;
+}
+
+void softmax(float* values, uint32_t count) {
+  if (count == 0) return;
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  __m128 vmax = _mm_set1_ps(values[0]);
+  for (; i + 4 <= count; i += 4) vmax = _mm_max_ps(vmax, _mm_loadu_ps(values + i));
+  float lanes[4];
+  _mm_storeu_ps(lanes, vmax);
+  float max_value = lanes[0];
+  for (int k = 1; k < 4; ++k) max_value = lanes[k] > max_value ? lanes[k] : max_value;
+  for (; i < count; ++i) max_value = values[i] > max_value ? values[i] : max_value;
+  const __m128 m = _mm_set1_ps(max_value);
+  __m128 vsum = _mm_setzero_ps();
+  for (i = 0; i + 4 <= count; i += 4) {
+    const __m128 e = exp_poly4(_mm_sub_ps(_mm_loadu_ps(values + i), m));
+    _mm_storeu_ps(values + i, e);
+    vsum = _mm_add_ps(vsum, e);
+  }
+  _mm_storeu_ps(lanes, vsum);
+  float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+  for (; i < count; ++i) sum += (values[i] = exp_poly(values[i] - max_value));
+  const __m128 inv = _mm_set1_ps(1.0f / sum);
+  for (i = 0; i + 4 <= count; i += 4) _mm_storeu_ps(values + i, _mm_mul_ps(_mm_loadu_ps(values + i), inv));
+  for (; i < count; ++i) values[i] *= 1.0f / sum;
+#else
+  float max_value = values[0];
+  for (i = 1; i < count; ++i) max_value = values[i] > max_value ? values[i] : max_value;
+  float sum = 0.0f;
+  for (i = 0; i < count; ++i) sum += (values[i] = exp_poly(values[i] - max_value));
+  const float inv = 1.0f / sum;
+  for (i = 0; i < count; ++i) values[i] *= inv;
+#endif
+}
+
+const char* kernel_path() {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) return "avx2+fma dense, sse2 elsewhere";
+#endif
+#if defined(FFNLP_SSE2)
+  return "sse2";
+#elif defined(FFNLP_NEON)
+  return "neon accumulate, scalar elsewhere";
+#else
+  return "scalar";
+#endif
 }
 
 }  // namespace ffnlp

@@ -175,6 +175,11 @@ class Model {
   uint32_t reliable_letters() const { return reliable_letters_; }
   const char* unknown_label() const { return unknown_label_; }  // may be ""
   uint32_t max_bytes() const { return max_bytes_; }
+  // Overrides the model's text.max_bytes for this Model object: scores() and
+  // classify() then read at most the first `max_bytes` bytes of each text
+  // (cut at a character boundary; 0: the whole text). Bounds the time spent
+  // on very long documents. Call before sharing the Model between threads.
+  void set_max_bytes(uint32_t max_bytes) { max_bytes_ = max_bytes; }
 
   // Bytes of scratch memory one concurrent classify() call needs.
   size_t scratch_bytes() const;

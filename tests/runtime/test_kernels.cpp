@@ -1,0 +1,138 @@
+// The optimised kernels (SIMD paths where the CPU has them) against the
+// plain reference loops, on random inputs of many shapes, including
+// unaligned model bytes.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernels.h"
+
+using namespace ffnlp;
+
+namespace {
+
+// Little-endian f32 values written at byte offset `misalign` of a buffer.
+struct Bytes {
+  std::vector<uint8_t> storage;
+  size_t misalign = 0;
+  const uint8_t* data() const { return storage.data() + misalign; }
+};
+
+Bytes f32_bytes(const std::vector<float>& v, size_t misalign) {
+  Bytes b;
+  b.misalign = misalign;
+  b.storage.resize(misalign + 4 * v.size() + 1);
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &v[i], 4);
+    for (int k = 0; k < 4; ++k) b.storage[misalign + 4 * i + k] = static_cast<uint8_t>(bits >> (8 * k));
+  }
+  return b;
+}
+
+std::vector<float> uniform(std::mt19937& rng, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("kernel_path names a path") { CHECK(std::strlen(kernel_path()) > 0); }
+
+TEST_CASE("accumulate_q8_row equals the reference exactly") {
+  std::mt19937 rng(1);
+  for (uint32_t dims = 1; dims <= 70; ++dims) {
+    for (int32_t zero_point : {0, 1, 128, 255}) {
+      for (size_t misalign : {0, 1, 3}) {
+        std::vector<uint8_t> q(misalign + dims);
+        for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+        const float scale = std::uniform_real_distribution<float>(0.0f, 0.05f)(rng);
+        std::vector<float> a = uniform(rng, dims, -3, 3), b = a;
+        accumulate_q8_row(q.data() + misalign, scale, zero_point, a.data(), dims);
+        reference::accumulate_q8_row(q.data() + misalign, scale, zero_point, b.data(), dims);
+        for (uint32_t j = 0; j < dims; ++j) REQUIRE(a[j] == b[j]);
+      }
+    }
+  }
+}
+
+TEST_CASE("accumulate_f32_row equals the reference exactly") {
+  std::mt19937 rng(2);
+  for (uint32_t dims = 1; dims <= 40; ++dims) {
+    for (size_t misalign : {0, 2}) {
+      const Bytes row = f32_bytes(uniform(rng, dims, -1, 1), misalign);
+      std::vector<float> a = uniform(rng, dims, -3, 3), b = a;
+      accumulate_f32_row(row.data(), a.data(), dims);
+      reference::accumulate_f32_row(row.data(), b.data(), dims);
+      for (uint32_t j = 0; j < dims; ++j) REQUIRE(a[j] == b[j]);
+    }
+  }
+}
+
+TEST_CASE("dense matches the reference to float rounding") {
+  std::mt19937 rng(3);
+  const uint32_t shapes[][2] = {{1, 1}, {3, 5}, {4, 4}, {7, 9}, {8, 8}, {13, 17}, {64, 72}, {451, 64}, {5, 33}, {66, 15}};
+  for (const auto& shape : shapes) {
+    const uint32_t out_count = shape[0], in_count = shape[1];
+    for (size_t misalign : {0, 1}) {
+      const std::vector<float> wv = uniform(rng, size_t{out_count} * in_count, -1, 1);
+      const std::vector<float> bv = uniform(rng, out_count, -1, 1);
+      const Bytes w = f32_bytes(wv, misalign), b = f32_bytes(bv, misalign);
+      const std::vector<float> in = uniform(rng, in_count, -2, 2);
+      std::vector<float> got(out_count), want(out_count);
+      dense(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
+      reference::dense(w.data(), b.data(), in.data(), in_count, want.data(), out_count);
+      for (uint32_t o = 0; o < out_count; ++o) {
+        double magnitude = std::fabs(bv[o]);  // bound on the rounding of any summation order
+        for (uint32_t i = 0; i < in_count; ++i) magnitude += std::fabs(wv[size_t{o} * in_count + i] * in[i]);
+        INFO("shape " << out_count << "x" << in_count << " output " << o);
+        REQUIRE(std::fabs(got[o] - want[o]) <= 1e-6 * magnitude * in_count + 1e-30);
+      }
+    }
+  }
+}
+
+TEST_CASE("relu equals the reference exactly") {
+  std::mt19937 rng(4);
+  for (uint32_t n = 0; n <= 37; ++n) {
+    std::vector<float> a = uniform(rng, n, -1, 1);
+    if (n > 2) a[1] = -0.0f;
+    std::vector<float> b = a;
+    relu(a.data(), n);
+    reference::relu(b.data(), n);
+    for (uint32_t i = 0; i < n; ++i) REQUIRE(std::memcmp(&a[i], &b[i], 4) == 0);
+  }
+}
+
+TEST_CASE("softmax matches the reference (std::exp) closely") {
+  std::mt19937 rng(5);
+  for (uint32_t n : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 31u, 64u, 451u, 500u}) {
+    for (float spread : {0.01f, 1.0f, 10.0f, 60.0f, 200.0f}) {
+      std::vector<float> a = uniform(rng, n, -spread, spread);
+      if (n > 3) a[2] = 1e4f;  // dominating logit; others far below exp's range
+      std::vector<float> b = a;
+      softmax(a.data(), n);
+      reference::softmax(b.data(), n);
+      double sum = 0;
+      for (uint32_t i = 0; i < n; ++i) {
+        INFO("n " << n << " spread " << spread << " i " << i);
+        REQUIRE(std::isfinite(a[i]));
+        REQUIRE(a[i] >= 0.0f);
+        REQUIRE(std::fabs(a[i] - b[i]) <= 1e-6f * b[i] + 1e-37f);
+        sum += a[i];
+      }
+      CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("softmax: equal logits give the uniform distribution") {
+  std::vector<float> v(451, 3.25f);
+  softmax(v.data(), 451);
+  for (float x : v) CHECK(x == doctest::Approx(1.0 / 451).epsilon(1e-6));
+}

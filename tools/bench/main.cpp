@@ -1,0 +1,614 @@
+// bench: speed, latency, memory and allocation figures of the ffnlp runtime.
+//   build/bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] [--quick]
+// Single thread. Every throughput figure is the median of --runs timed runs
+// (after one untimed warm-up run), with the min-max range; one run repeats the
+// whole text class until it has taken at least --min-time seconds.
+// Prints figures only; it asserts nothing about speed.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "byte_order.h"
+#include "ffnlp/ffnlp.h"
+#include "kernels.h"
+#include "text_features.h"
+#include "tools/bench/alloc_hooks.h"
+#include "tools/bench/model_variants.h"
+#include "tools/bench/textset.h"
+
+namespace bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+volatile uint64_t g_sink = 0;  // keeps results alive
+
+struct Options {
+  std::string model_path = "models/langid.ffm";
+  std::string data_path = "data/heldout.tsv";
+  int runs = 7;
+  double min_time = 0.2;
+};
+
+struct Range {
+  double median = 0, min = 0, max = 0;
+};
+
+Range summarize(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  Range r;
+  r.min = v.front();
+  r.max = v.back();
+  r.median = v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+  return r;
+}
+
+// Calls pass() (one pass over some work) after a warm-up; returns passes/s
+// of each timed run.
+template <class F>
+std::vector<double> rates(const Options& o, F&& pass) {
+  pass();  // warm-up
+  const Clock::time_point c0 = Clock::now();
+  pass();
+  const double once = std::max(seconds_since(c0), 1e-9);
+  const long reps = std::max(1L, static_cast<long>(std::ceil(o.min_time / once)));
+  std::vector<double> out;
+  for (int r = 0; r < o.runs; ++r) {
+    const Clock::time_point t0 = Clock::now();
+    for (long k = 0; k < reps; ++k) pass();
+    out.push_back(static_cast<double>(reps) / seconds_since(t0));
+  }
+  return out;
+}
+
+std::vector<double> scaled(const std::vector<double>& v, double f) {
+  std::vector<double> out(v);
+  for (double& x : out) x *= f;
+  return out;
+}
+
+std::string fmt_rate(const Range& r, const char* unit, double div = 1) {
+  char buf[128];
+  snprintf(buf, sizeof buf, "%.4g %s [%.4g-%.4g]", r.median / div, unit, r.min / div, r.max / div);
+  return buf;
+}
+
+// ---- classification through the runtime ------------------------------------
+
+struct Runner {
+  const ffnlp::Model* model;
+  ffnlp::Workspace* workspace;
+  uint64_t classify(const std::string& t) const {
+    ffnlp::Prediction top[1];
+    size_t n = 0;
+    model->classify(t.data(), t.size(), *workspace, top, 1, &n);
+    return n ? top[0].label_index : 0;
+  }
+};
+
+// ---- the reference pipeline: Model::forward with the plain-loop kernels ------
+
+struct ReferencePipeline {
+  const ffnlp::Model* model = nullptr;
+  ffnlp::ChannelSpec specs[ffnlp::kMaxChannels];
+  uint32_t offsets[ffnlp::kMaxChannels];
+  ffnlp::TextOptions options;
+  std::vector<float> input, a, b;
+  uint32_t counts[ffnlp::kMaxChannels];
+
+  explicit ReferencePipeline(const ffnlp::Model& m) : model(&m) {
+    uint32_t offset = 0, width = 0;
+    for (uint32_t c = 0; c < m.channel_count(); ++c) {
+      const ffnlp::ChannelInfo& info = m.channel(c);
+      specs[c] = {info.kind == ffnlp::ChannelKindId::kScript ? ffnlp::ChannelKind::kScript
+                                                              : ffnlp::ChannelKind::kCharNgram,
+                  info.order, info.buckets, info.seed};
+      offsets[c] = offset;
+      offset += info.dims;
+    }
+    for (uint32_t l = 0; l < m.layer_count(); ++l) width = std::max(width, m.layer(l).out);
+    uint32_t v = 1;
+    options.lowercase = !m.metadata_u32("text.lowercase", &v) || v != 0;
+    v = 1;
+    options.drop_digits = !m.metadata_u32("text.drop_digits", &v) || v != 0;
+    options.max_bytes = m.max_bytes();
+    input.resize(offset);
+    a.resize(width);
+    b.resize(width);
+  }
+
+  uint64_t classify(const std::string& t) {
+    const ffnlp::Model& m = *model;
+    std::fill(input.begin(), input.end(), 0.0f);
+    for (uint32_t c = 0; c < m.channel_count(); ++c) counts[c] = 0;
+    auto sink = [&](uint32_t c, uint32_t bucket) {
+      const ffnlp::ChannelInfo& info = m.channel(c);
+      const ffnlp::TensorView& table = *info.embedding;
+      const size_t row = static_cast<size_t>(bucket) * info.dims;
+      if (table.dtype == ffnlp::DType::kQ8Row) {
+        ffnlp::reference::accumulate_q8_row(table.data + row, ffnlp::read_f32(table.scales + 4 * size_t{bucket}),
+                                            static_cast<int32_t>(table.zero_point), input.data() + offsets[c],
+                                            info.dims);
+      } else {
+        ffnlp::reference::accumulate_f32_row(table.data + 4 * row, input.data() + offsets[c], info.dims);
+      }
+      ++counts[c];
+    };
+    const uint32_t letters = ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), options,
+                                                     specs, m.channel_count(), sink);
+    if (letters == 0) return 0;
+    for (uint32_t c = 0; c < m.channel_count(); ++c) {
+      if (counts[c] == 0) continue;
+      const float inv = 1.0f / static_cast<float>(counts[c]);
+      for (uint32_t j = 0; j < m.channel(c).dims; ++j) input[offsets[c] + j] *= inv;
+    }
+    const float* in = input.data();
+    float* out = a.data();
+    for (uint32_t l = 0; l < m.layer_count(); ++l) {
+      const ffnlp::LayerInfo& layer = m.layer(l);
+      ffnlp::reference::dense(layer.weights->data, layer.bias->data, in, layer.in, out, layer.out);
+      if (layer.activation == ffnlp::Activation::kRelu) ffnlp::reference::relu(out, layer.out);
+      if (layer.activation == ffnlp::Activation::kSoftmax) ffnlp::reference::softmax(out, layer.out);
+      in = out;
+      out = out == a.data() ? b.data() : a.data();
+    }
+    return static_cast<uint64_t>(std::max_element(in, in + m.label_count()) - in);
+  }
+};
+
+// ---- sections ----------------------------------------------------------------
+
+std::vector<const TextClass*> classes(const TextSet& s) { return {&s.short_, &s.ui50, &s.medium, &s.long_, &s.doc}; }
+
+template <class Classify>
+void throughput_row(const Options& o, const char* what, const TextClass& c, Classify&& classify) {
+  const double bytes = static_cast<double>(c.bytes());
+  const double n = static_cast<double>(c.texts.size());
+  const std::vector<double> passes = rates(o, [&] {
+    uint64_t s = 0;
+    for (const std::string& t : c.texts) s += classify(t);
+    g_sink = g_sink + s;
+  });
+  printf("  %-10s %-9s %6zu texts %8.1f B/text  %-36s %s\n", what, c.name.c_str(), c.texts.size(), bytes / n,
+         fmt_rate(summarize(scaled(passes, n)), "texts/s").c_str(),
+         fmt_rate(summarize(scaled(passes, bytes)), "MB/s", 1e6).c_str());
+}
+
+void latency_row(const TextClass& c, const Runner& run) {
+  std::vector<double> ns;
+  for (const std::string& t : c.texts) g_sink = g_sink + run.classify(t);  // warm-up
+  for (int pass = 0; pass < 3; ++pass) {
+    for (const std::string& t : c.texts) {
+      const Clock::time_point t0 = Clock::now();
+      const uint64_t r = run.classify(t);
+      const double dt = seconds_since(t0);
+      g_sink = g_sink + r;
+      ns.push_back(dt * 1e9);
+    }
+  }
+  std::sort(ns.begin(), ns.end());
+  printf("  %-9s %6zu calls  median %7.0f ns   p99 %7.0f ns   max %8.0f ns\n", c.name.c_str(), ns.size(),
+         ns[ns.size() / 2], ns[static_cast<size_t>(0.99 * static_cast<double>(ns.size()))], ns.back());
+}
+
+struct Lookup {
+  uint32_t channel, bucket;
+};
+
+void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& c) {
+  ReferencePipeline ref(m);
+  std::vector<Lookup> lookups;
+  for (const std::string& t : c.texts) {
+    ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
+                            m.channel_count(), [&](uint32_t ch, uint32_t b) { lookups.push_back({ch, b}); });
+  }
+  // Dequantized float32 tables of the same shape, as little-endian bytes.
+  std::vector<std::vector<float>> tables(m.channel_count());
+  bool quantized = true;
+  for (uint32_t ch = 0; ch < m.channel_count(); ++ch) {
+    const ffnlp::TensorView& t = *m.channel(ch).embedding;
+    quantized = quantized && t.dtype == ffnlp::DType::kQ8Row;
+    tables[ch].resize(t.rows * t.cols);
+    for (uint64_t r = 0; r < t.rows; ++r) {
+      for (uint64_t k = 0; k < t.cols; ++k) tables[ch][r * t.cols + k] = t.at(r, k);
+    }
+  }
+  if (!quantized) {
+    printf("  (model embeddings are not q8_row; skipped)\n");
+    return;
+  }
+  double q8_bytes = 0, f32_bytes = 0, table_q8 = 0, table_f32 = 0;
+  for (const Lookup& l : lookups) {
+    q8_bytes += m.channel(l.channel).dims + 4.0;
+    f32_bytes += 4.0 * m.channel(l.channel).dims;
+  }
+  for (uint32_t ch = 0; ch < m.channel_count(); ++ch) {
+    const ffnlp::TensorView& t = *m.channel(ch).embedding;
+    table_q8 += static_cast<double>(t.rows * t.cols + 4 * t.rows);
+    table_f32 += static_cast<double>(4 * t.rows * t.cols);
+  }
+  printf("  %zu lookups (the feature rows of the %zu %s texts, in order); tables: q8 %.0f KB, f32 %.0f KB\n",
+         lookups.size(), c.texts.size(), c.name.c_str(), table_q8 / 1024, table_f32 / 1024);
+  std::vector<float> acc(ref.input.size());
+  const double rows = static_cast<double>(lookups.size());
+  auto report = [&](const char* what, double bytes, const std::vector<double>& passes) {
+    printf("  %-30s %-38s %s\n", what, fmt_rate(summarize(scaled(passes, rows)), "rows/s", 1).c_str(),
+           fmt_rate(summarize(scaled(passes, bytes)), "GB/s", 1e9).c_str());
+  };
+  using QFn = void (*)(const uint8_t*, float, int32_t, float*, uint32_t);
+  using FFn = void (*)(const uint8_t*, float*, uint32_t);
+  auto q8 = [&](QFn fn) {
+    return rates(o, [&] {
+      for (const Lookup& l : lookups) {
+        const ffnlp::ChannelInfo& info = m.channel(l.channel);
+        const ffnlp::TensorView& t = *info.embedding;
+        fn(t.data + size_t{l.bucket} * info.dims, ffnlp::read_f32(t.scales + 4 * size_t{l.bucket}),
+           static_cast<int32_t>(t.zero_point), acc.data() + ref.offsets[l.channel], info.dims);
+      }
+      g_sink = g_sink + static_cast<uint64_t>(acc[0] != 0);
+    });
+  };
+  auto f32 = [&](FFn fn) {
+    return rates(o, [&] {
+      for (const Lookup& l : lookups) {
+        const uint32_t dims = m.channel(l.channel).dims;
+        fn(reinterpret_cast<const uint8_t*>(tables[l.channel].data() + size_t{l.bucket} * dims),
+           acc.data() + ref.offsets[l.channel], dims);
+      }
+      g_sink = g_sink + static_cast<uint64_t>(acc[0] != 0);
+    });
+  };
+  report("q8_row  reference loop", q8_bytes, q8(ffnlp::reference::accumulate_q8_row));
+  report("q8_row  optimised (runtime)", q8_bytes, q8(ffnlp::accumulate_q8_row));
+  report("float32 reference loop", f32_bytes, f32(ffnlp::reference::accumulate_f32_row));
+  report("float32 optimised (runtime)", f32_bytes, f32(ffnlp::accumulate_f32_row));
+}
+
+// Per-stage cost on one text class: feature extraction alone, features plus
+// embedding accumulation, the dense layers and the softmax.
+void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::Workspace& ws) {
+  ReferencePipeline ref(m);
+  const double n = static_cast<double>(c.texts.size());
+  auto per_text = [&](const std::vector<double>& passes) { return 1e9 / (summarize(passes).median * n); };
+  const double features = per_text(rates(o, [&] {
+    uint64_t s = 0;
+    for (const std::string& t : c.texts) {
+      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
+                              m.channel_count(), [&](uint32_t ch, uint32_t b) { s += ch ^ b; });
+    }
+    g_sink = g_sink + s;
+  }));
+  std::vector<float> acc(ref.input.size());
+  const double embed = per_text(rates(o, [&] {
+    for (const std::string& t : c.texts) {
+      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
+                              m.channel_count(), [&](uint32_t ch, uint32_t b) {
+                                const ffnlp::ChannelInfo& info = m.channel(ch);
+                                const ffnlp::TensorView& tv = *info.embedding;
+                                if (tv.dtype == ffnlp::DType::kQ8Row) {
+                                  ffnlp::accumulate_q8_row(tv.data + size_t{b} * info.dims,
+                                                           ffnlp::read_f32(tv.scales + 4 * size_t{b}),
+                                                           static_cast<int32_t>(tv.zero_point),
+                                                           acc.data() + ref.offsets[ch], info.dims);
+                                } else {
+                                  ffnlp::accumulate_f32_row(tv.data + 4 * size_t{b} * info.dims,
+                                                            acc.data() + ref.offsets[ch], info.dims);
+                                }
+                              });
+    }
+    g_sink = g_sink + static_cast<uint64_t>(acc[0] != 0);
+  }));
+  // Dense layers on a realistic input: the averaged embeddings of one text.
+  std::vector<float> input(ref.input.size(), 0.0f), a(ref.a.size()), b(ref.b.size());
+  for (size_t i = 0; i < input.size(); ++i) input[i] = 0.01f * static_cast<float>((i * 37) % 19) - 0.09f;
+  auto layers = [&](bool optimised, int upto_softmax) {
+    return 1e9 / summarize(rates(o, [&] {
+             const float* in = input.data();
+             float* out = a.data();
+             for (uint32_t l = 0; l < m.layer_count(); ++l) {
+               const ffnlp::LayerInfo& layer = m.layer(l);
+               if (upto_softmax != 2) {
+                 (optimised ? ffnlp::dense : ffnlp::reference::dense)(layer.weights->data, layer.bias->data, in,
+                                                                      layer.in, out, layer.out);
+                 if (layer.activation == ffnlp::Activation::kRelu) (optimised ? ffnlp::relu : ffnlp::reference::relu)(out, layer.out);
+               }
+               if (layer.activation == ffnlp::Activation::kSoftmax && upto_softmax != 0) {
+                 if (upto_softmax == 2) std::copy(input.begin(), input.begin() + std::min<size_t>(input.size(), layer.out), out);
+                 (optimised ? ffnlp::softmax : ffnlp::reference::softmax)(out, layer.out);
+               }
+               in = out;
+               out = out == a.data() ? b.data() : a.data();
+             }
+             g_sink = g_sink + static_cast<uint64_t>(in[0] > 0.5f);
+           })).median;
+  };
+  const double full = per_text(rates(o, [&] {
+    uint64_t s = 0;
+    Runner run{&m, &ws};
+    for (const std::string& t : c.texts) s += run.classify(t);
+    g_sink = g_sink + s;
+  }));
+  printf("  class %s, ns per text (median of runs):\n", c.name.c_str());
+  printf("    %-46s %8.0f ns\n", "classify() total (optimised runtime)", full);
+  printf("    %-46s %8.0f ns\n", "  feature extraction (UTF-8, hashes) alone", features);
+  printf("    %-46s %8.0f ns\n", "  features + embedding accumulation", embed);
+  printf("    %-46s %8.0f ns   (reference loops: %.0f ns)\n", "  dense layers (+relu), no softmax", layers(true, 0),
+         layers(false, 0));
+  printf("    %-46s %8.0f ns   (reference std::exp loop: %.0f ns)\n", "  softmax alone", layers(true, 2),
+         layers(false, 2));
+}
+
+// Peak resident set of this process image, from /proc/self/status (VmHWM).
+// getrusage's ru_maxrss survives execve, so a probe exec'd from a large
+// parent would report the parent's peak.
+long vm_hwm_kb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, 6, "VmHWM:") == 0) return atol(line.c_str() + 6);
+  }
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+void rss_probe(const char* model_path) {
+  ffnlp::MappedFile file;
+  ffnlp::Model model;
+  ffnlp::Error error;
+  if (ffnlp::load_file(model_path, &file, &model, &error) != ffnlp::Status::kOk) {
+    printf("error %s\n", error.message);
+    return;
+  }
+  ffnlp::Workspace ws(model);
+  const long after_load = vm_hwm_kb();
+  // 64 MB of text, then classify it whole: the growth is what classify needs.
+  std::string text;
+  const std::string sentence = "Alle Menschen sind frei und gleich an Würde und Rechten geboren. ";
+  text.reserve(64u << 20);
+  while (text.size() + sentence.size() <= (64u << 20)) text += sentence;
+  for (size_t i = 0; i < text.size(); i += 4096) g_sink = g_sink + static_cast<unsigned char>(text[i]);
+  const long before = vm_hwm_kb();
+  ffnlp::Prediction top[1];
+  size_t n = 0;
+  const Clock::time_point t0 = Clock::now();
+  model.classify(text.data(), text.size(), ws, top, 1, &n);
+  const double dt = seconds_since(t0);
+  printf("%ld %ld %ld %zu %.6f\n", after_load, before, vm_hwm_kb(), text.size(), dt);
+}
+
+int run(const Options& o, const char* self) {
+  // ---- model --------------------------------------------------------------
+  std::vector<uint8_t> bytes;
+  std::string model_file = o.model_path;
+  bool synthetic = false;
+  {
+    std::ifstream in(o.model_path, std::ios::binary);
+    if (in) bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  if (bytes.empty()) {
+    synthetic = true;
+    bytes = build_synthetic_model(451, 1);
+    model_file = "/tmp/ffnlp-bench-synthetic.ffm";
+    std::ofstream(model_file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                      static_cast<std::streamsize>(bytes.size()));
+  }
+  ffnlp::Model model;
+  ffnlp::Error error;
+  if (ffnlp::Model::load(bytes.data(), bytes.size(), &model, &error) != ffnlp::Status::kOk) {
+    fprintf(stderr, "bench: %s: %s\n", o.model_path.c_str(), error.message);
+    return 1;
+  }
+  ffnlp::Workspace ws(model);
+  printf("ffnlp bench  (single thread; median of %d runs [min-max], each >= %.2f s, after warm-up)\n", o.runs,
+         o.min_time);
+  printf("model: %s%s, %zu bytes, %u labels, input %u, layers", synthetic ? "SYNTHETIC random model of the shipped shape (" : "",
+         synthetic ? (o.model_path + " not found)").c_str() : o.model_path.c_str(), bytes.size(), model.label_count(),
+         model.input_width());
+  for (uint32_t l = 0; l < model.layer_count(); ++l) printf(" %ux%u", model.layer(l).out, model.layer(l).in);
+  printf(", text.max_bytes %u\n", model.max_bytes());
+  printf("kernels: %s\n", ffnlp::kernel_path());
+  const TextSet set = build_text_set(o.data_path);
+  printf("texts: %s\n", set.source.c_str());
+  for (const TextClass* c : classes(set)) {
+    printf("  %-8s %-36s %5zu texts, %9zu bytes\n", c->name.c_str(), c->description.c_str(), c->texts.size(),
+           c->bytes());
+  }
+  Runner run{&model, &ws};
+
+  printf("\n== throughput: classify(), top 1\n");
+  for (const TextClass* c : classes(set)) throughput_row(o, "runtime", *c, [&](const std::string& t) { return run.classify(t); });
+  {
+    ReferencePipeline ref(model);
+    for (const TextClass* c : {&set.ui50, &set.long_}) {
+      throughput_row(o, "reference", *c, [&](const std::string& t) { return ref.classify(t); });
+    }
+    printf("  (reference: the same pipeline with the plain-loop kernels, ffnlp::reference::*)\n");
+  }
+
+  printf("\n== latency per text: classify(), one call timed at a time (steady_clock)\n");
+  latency_row(set.short_, run);
+  latency_row(set.ui50, run);
+  latency_row(set.medium, run);
+
+  printf("\n== where the time goes\n");
+  stages(o, model, set.ui50, ws);
+  stages(o, model, set.long_, ws);
+
+  printf("\n== embedding kernel alone: dequantize-and-accumulate vs float32 table, same lookups\n");
+  embedding_kernel(o, model, set.medium);
+
+  printf("\n== float32 embeddings vs uint8 (q8_row) embeddings\n");
+  {
+    const std::vector<uint8_t> fbytes = build_float_twin(model, bytes.data());
+    ffnlp::Model fmodel;
+    if (fbytes.empty() || ffnlp::Model::load(fbytes.data(), fbytes.size(), &fmodel, &error) != ffnlp::Status::kOk) {
+      printf("  could not build the float model\n");
+    } else {
+      ffnlp::Workspace fws(fmodel);
+      Runner frun{&fmodel, &fws};
+      printf("  file size: uint8 %zu bytes, float32 %zu bytes (%.2fx)\n", bytes.size(), fbytes.size(),
+             static_cast<double>(fbytes.size()) / static_cast<double>(bytes.size()));
+      for (const TextClass* c : {&set.ui50, &set.long_, &set.doc}) {
+        throughput_row(o, "uint8", *c, [&](const std::string& t) { return run.classify(t); });
+        throughput_row(o, "float32", *c, [&](const std::string& t) { return frun.classify(t); });
+      }
+      size_t same = 0, total = 0;
+      for (const TextClass* c : {&set.short_, &set.medium, &set.long_}) {
+        for (const std::string& t : c->texts) {
+          same += run.classify(t) == frun.classify(t);
+          ++total;
+        }
+      }
+      printf("  top-1 agreement uint8 vs float32 model: %zu / %zu texts\n", same, total);
+    }
+  }
+
+  printf("\n== cap on bytes read per text (Model::set_max_bytes), 1 MB document\n");
+  {
+    const uint32_t saved = model.max_bytes();
+    for (uint32_t cap : {0u, 65536u, 4096u}) {
+      model.set_max_bytes(cap);
+      char what[32];
+      snprintf(what, sizeof what, "cap %u", cap);
+      throughput_row(o, what, set.doc, [&](const std::string& t) { return run.classify(t); });
+    }
+    model.set_max_bytes(saved);
+    printf("  (MB/s counts the whole document's bytes, read or not)\n");
+  }
+
+  printf("\n== model load\n");
+  {
+    auto load_us = [&](bool verify) {
+      ffnlp::LoadOptions lo;
+      lo.verify_checksum = verify;
+      std::vector<double> us;
+      for (int i = 0; i < 201; ++i) {
+        ffnlp::Model m;
+        const Clock::time_point t0 = Clock::now();
+        ffnlp::Model::load(bytes.data(), bytes.size(), &m, nullptr, lo);
+        us.push_back(seconds_since(t0) * 1e6);
+        g_sink = g_sink + m.label_count();
+      }
+      return summarize(us);
+    };
+    const Range with = load_us(true), without = load_us(false);
+    printf("  from memory buffer, checksum verified:   median %8.1f us [%.1f-%.1f]\n", with.median, with.min, with.max);
+    printf("  from memory buffer, checksum skipped:    median %8.1f us [%.1f-%.1f]\n", without.median, without.min,
+           without.max);
+    std::vector<double> us;
+    for (int i = 0; i < 101; ++i) {
+      ffnlp::MappedFile f;
+      ffnlp::Model m;
+      const Clock::time_point t0 = Clock::now();
+      ffnlp::load_file(model_file.c_str(), &f, &m, nullptr);
+      us.push_back(seconds_since(t0) * 1e6);
+      g_sink = g_sink + m.label_count();
+    }
+    const Range mm = summarize(us);
+    printf("  memory-mapped file (open+mmap+load):     median %8.1f us [%.1f-%.1f]  (page cache warm)\n", mm.median,
+           mm.min, mm.max);
+  }
+
+  printf("\n== heap allocations\n");
+  {
+    size_t calls = 0;
+    const std::vector<const TextClass*> all = classes(set);
+    const uint64_t before = allocation_count();
+    for (const TextClass* c : all) {
+      for (const std::string& t : c->texts) {
+        g_sink = g_sink + run.classify(t);
+        ++calls;
+      }
+    }
+    const uint64_t after = allocation_count();
+    printf("  classify(): %llu allocations in %zu calls = %.3f per call\n",
+           static_cast<unsigned long long>(after - before), calls,
+           static_cast<double>(after - before) / static_cast<double>(calls));
+    ffnlp::Model m2;
+    const uint64_t b2 = allocation_count();
+    ffnlp::Model::load(bytes.data(), bytes.size(), &m2, nullptr);
+    printf("  Model::load(): %llu allocations; Workspace: 1 allocation of %zu bytes\n",
+           static_cast<unsigned long long>(allocation_count() - b2), model.scratch_bytes());
+  }
+
+  printf("\n== memory\n");
+  {
+    rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    printf("  peak RSS of this bench process: %ld KB (text set, float twin and tables included)\n", u.ru_maxrss);
+    fflush(stdout);
+    int fds[2];
+    if (pipe(fds) == 0) {
+      const pid_t pid = fork();
+      if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execl(self, self, "--rss-probe", model_file.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      close(fds[1]);
+      char buf[256] = {0};
+      size_t got = 0;
+      ssize_t r;
+      while (got < sizeof buf - 1 && (r = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0) got += static_cast<size_t>(r);
+      close(fds[0]);
+      int status = 0;
+      waitpid(pid, &status, 0);
+      long load_kb = 0, before_kb = 0, after_kb = 0;
+      size_t text_bytes = 0;
+      double secs = 0;
+      if (sscanf(buf, "%ld %ld %ld %zu %lf", &load_kb, &before_kb, &after_kb, &text_bytes, &secs) == 5) {
+        printf("  fresh process (bench --rss-probe): peak RSS (VmHWM) %ld KB after mapping the model and a Workspace\n", load_kb);
+        printf("  classify() of a %zu-byte text in it: peak RSS %ld KB -> %ld KB (+%ld KB), %.1f MB/s\n", text_bytes,
+               before_kb, after_kb, after_kb - before_kb, static_cast<double>(text_bytes) / secs / 1e6);
+      } else {
+        printf("  rss probe failed: %s\n", buf);
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace bench
+
+int main(int argc, char** argv) {
+  bench::Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "bench: %s needs a value\n", a.c_str());
+        exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--model") o.model_path = value();
+    else if (a == "--data") o.data_path = value();
+    else if (a == "--runs") o.runs = std::max(1, atoi(value().c_str()));
+    else if (a == "--min-time") o.min_time = atof(value().c_str());
+    else if (a == "--quick") { o.runs = 3; o.min_time = 0.05; }
+    else if (a == "--rss-probe") { bench::rss_probe(value().c_str()); return 0; }
+    else {
+      fprintf(stderr,
+              "usage: bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] [--quick]\n"
+              "  defaults: --model models/langid.ffm (a synthetic model of the shipped shape when absent),\n"
+              "            --data data/heldout.tsv (a built-in multilingual sample when absent), --runs 7,\n"
+              "            --min-time 0.2\n");
+      return 2;
+    }
+  }
+  return bench::run(o, argv[0]);
+}

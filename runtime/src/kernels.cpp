@@ -58,6 +58,25 @@ void softmax(float* values, uint32_t count) {
   for (uint32_t i = 0; i < count; ++i) values[i] *= inv;
 }
 
+float max_value(const float* values, uint32_t count) {
+  float m = values[0];
+  for (uint32_t i = 1; i < count; ++i) m = values[i] > m ? values[i] : m;
+  return m;
+}
+
+float sum_exp(const float* values, uint32_t count, float max) {
+  float sum = 0.0f;
+  for (uint32_t i = 0; i < count; ++i) sum += std::exp(values[i] - max);
+  return sum;
+}
+
+bool all_finite(const float* values, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!std::isfinite(values[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace reference
 
 namespace {
@@ -186,59 +205,6 @@ __attribute__((target("avx2,fma"))) void dense_avx2(const uint8_t* weights, cons
 
 }  // namespace
 
-void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
-  uint32_t j = 0;
-#if defined(FFNLP_SSE2)
-  // Exact: (q - zero_point) is an integer a float holds exactly, so each
-  // element is the reference's one multiply and one add.
-  const __m128 s = _mm_set1_ps(scale);
-  const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
-  const __m128i zero = _mm_setzero_si128();
-  for (; j + 16 <= dims; j += 16) {
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + j));
-    const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
-    const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
-    const __m128 f0 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16));
-    const __m128 f1 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16));
-    const __m128 f2 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16));
-    const __m128 f3 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16));
-    _mm_storeu_ps(acc + j, _mm_add_ps(_mm_loadu_ps(acc + j), _mm_mul_ps(f0, s)));
-    _mm_storeu_ps(acc + j + 4, _mm_add_ps(_mm_loadu_ps(acc + j + 4), _mm_mul_ps(f1, s)));
-    _mm_storeu_ps(acc + j + 8, _mm_add_ps(_mm_loadu_ps(acc + j + 8), _mm_mul_ps(f2, s)));
-    _mm_storeu_ps(acc + j + 12, _mm_add_ps(_mm_loadu_ps(acc + j + 12), _mm_mul_ps(f3, s)));
-  }
-  for (; j + 8 <= dims; j += 8) {
-    const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + j));
-    const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
-    const __m128 f0 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16));
-    const __m128 f1 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16));
-    _mm_storeu_ps(acc + j, _mm_add_ps(_mm_loadu_ps(acc + j), _mm_mul_ps(f0, s)));
-    _mm_storeu_ps(acc + j + 4, _mm_add_ps(_mm_loadu_ps(acc + j + 4), _mm_mul_ps(f1, s)));
-  }
-#elif defined(FFNLP_NEON)
-  const float32x4_t s = vdupq_n_f32(scale);
-  const int16x8_t zp = vdupq_n_s16(static_cast<int16_t>(zero_point));
-  for (; j + 8 <= dims; j += 8) {
-    const int16x8_t v = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(q + j))), zp);
-    const float32x4_t f0 = vcvtq_f32_s32(vmovl_s16(vget_low_s16(v)));
-    const float32x4_t f1 = vcvtq_f32_s32(vmovl_s16(vget_high_s16(v)));
-    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), vmulq_f32(f0, s)));
-    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), vmulq_f32(f1, s)));
-  }
-#endif
-  for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q[j]) - zero_point) * scale;
-}
-
-void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims) {
-  uint32_t j = 0;
-#if defined(FFNLP_SSE2)
-  for (; j + 4 <= dims; j += 4) {
-    _mm_storeu_ps(acc + j, _mm_add_ps(_mm_loadu_ps(acc + j), load4(row + 4 * j)));
-  }
-#endif
-  for (; j < dims; ++j) acc[j] += read_f32(row + 4 * j);
-}
-
 void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
            uint32_t out_count) {
 #if defined(FFNLP_AVX2)
@@ -312,43 +278,138 @@ void relu(float* values, uint32_t count) {
   for (; i < count; ++i) values[i] = values[i] > 0.0f ? values[i] : 0.0f;
 }
 
-void softmax(float* values, uint32_t count) {
-  if (count == 0) return;
+namespace {
+
+#if defined(FFNLP_AVX2)
+__attribute__((target("avx2,fma"))) inline __m256 exp_poly8(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(kExpLow));
+  const __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(kLog2e), _mm256_set1_ps(0.5f)));
+  const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x));
+  __m256 p = _mm256_set1_ps(kP0);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP1));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP2));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP3));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP4));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP5));
+  const __m256 e = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), _mm256_set1_ps(1.0f));
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(e, _mm256_castsi256_ps(bits));
+}
+
+// values[i] = exp(values[i] - max) when store; returns the sum.
+__attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t count, float max, bool store) {
+  const __m256 m = _mm256_set1_ps(max);
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
   uint32_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const __m256 e0 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i), m));
+    const __m256 e1 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i + 8), m));
+    if (store) {
+      _mm256_storeu_ps(values + i, e0);
+      _mm256_storeu_ps(values + i + 8, e1);
+    }
+    s0 = _mm256_add_ps(s0, e0);
+    s1 = _mm256_add_ps(s1, e1);
+  }
+  for (; i + 8 <= count; i += 8) {
+    const __m256 e0 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i), m));
+    if (store) _mm256_storeu_ps(values + i, e0);
+    s0 = _mm256_add_ps(s0, e0);
+  }
+  float sum = hsum8(_mm256_add_ps(s0, s1));
+  for (; i < count; ++i) {
+    const float e = exp_poly(values[i] - max);
+    if (store) values[i] = e;
+    sum += e;
+  }
+  return sum;
+}
+#endif
+
+float exp_sum(float* values, uint32_t count, float max, bool store) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) return exp_sum_avx2(values, count, max, store);
+#endif
+  uint32_t i = 0;
+  float sum = 0.0f;
 #if defined(FFNLP_SSE2)
-  __m128 vmax = _mm_set1_ps(values[0]);
-  for (; i + 4 <= count; i += 4) vmax = _mm_max_ps(vmax, _mm_loadu_ps(values + i));
-  float lanes[4];
-  _mm_storeu_ps(lanes, vmax);
-  float max_value = lanes[0];
-  for (int k = 1; k < 4; ++k) max_value = lanes[k] > max_value ? lanes[k] : max_value;
-  for (; i < count; ++i) max_value = values[i] > max_value ? values[i] : max_value;
-  const __m128 m = _mm_set1_ps(max_value);
+  const __m128 m = _mm_set1_ps(max);
   __m128 vsum = _mm_setzero_ps();
-  for (i = 0; i + 4 <= count; i += 4) {
+  for (; i + 4 <= count; i += 4) {
     const __m128 e = exp_poly4(_mm_sub_ps(_mm_loadu_ps(values + i), m));
-    _mm_storeu_ps(values + i, e);
+    if (store) _mm_storeu_ps(values + i, e);
     vsum = _mm_add_ps(vsum, e);
   }
+  float lanes[4];
   _mm_storeu_ps(lanes, vsum);
-  float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
-  for (; i < count; ++i) sum += (values[i] = exp_poly(values[i] - max_value));
-  const __m128 inv = _mm_set1_ps(1.0f / sum);
-  for (i = 0; i + 4 <= count; i += 4) _mm_storeu_ps(values + i, _mm_mul_ps(_mm_loadu_ps(values + i), inv));
-  for (; i < count; ++i) values[i] *= 1.0f / sum;
-#else
-  float max_value = values[0];
-  for (i = 1; i < count; ++i) max_value = values[i] > max_value ? values[i] : max_value;
-  float sum = 0.0f;
-  for (i = 0; i < count; ++i) sum += (values[i] = exp_poly(values[i] - max_value));
-  const float inv = 1.0f / sum;
-  for (i = 0; i < count; ++i) values[i] *= inv;
+  sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
 #endif
+  for (; i < count; ++i) {
+    const float e = exp_poly(values[i] - max);
+    if (store) values[i] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+}  // namespace
+
+float max_value(const float* values, uint32_t count) {
+  uint32_t i = 0;
+  float m = values[0];
+#if defined(FFNLP_SSE2)
+  if (count >= 8) {
+    __m128 m0 = _mm_loadu_ps(values), m1 = _mm_loadu_ps(values + 4);
+    for (i = 8; i + 8 <= count; i += 8) {
+      m0 = _mm_max_ps(m0, _mm_loadu_ps(values + i));
+      m1 = _mm_max_ps(m1, _mm_loadu_ps(values + i + 4));
+    }
+    m0 = _mm_max_ps(m0, m1);
+    m0 = _mm_max_ps(m0, _mm_movehl_ps(m0, m0));
+    m0 = _mm_max_ss(m0, _mm_shuffle_ps(m0, m0, 1));
+    m = _mm_cvtss_f32(m0);
+  }
+#endif
+  for (; i < count; ++i) m = values[i] > m ? values[i] : m;
+  return m;
+}
+
+float sum_exp(const float* values, uint32_t count, float max) {
+  return exp_sum(const_cast<float*>(values), count, max, false);
+}
+
+bool all_finite(const float* values, uint32_t count) {
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  // x - x is 0 for finite x and NaN for NaN and infinities.
+  __m128 bad = _mm_setzero_ps();
+  for (; i + 4 <= count; i += 4) {
+    const __m128 v = _mm_loadu_ps(values + i);
+    bad = _mm_or_ps(bad, _mm_cmpunord_ps(_mm_sub_ps(v, v), _mm_setzero_ps()));
+  }
+  if (_mm_movemask_ps(bad) != 0) return false;
+#endif
+  for (; i < count; ++i) {
+    if (!std::isfinite(values[i])) return false;
+  }
+  return true;
+}
+
+void softmax(float* values, uint32_t count) {
+  if (count == 0) return;
+  const float sum = exp_sum(values, count, max_value(values, count), true);
+  const float inv = 1.0f / sum;  // sum >= 1: the maximum contributes exp(0)
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  const __m128 vinv = _mm_set1_ps(inv);
+  for (; i + 4 <= count; i += 4) _mm_storeu_ps(values + i, _mm_mul_ps(_mm_loadu_ps(values + i), vinv));
+#endif
+  for (; i < count; ++i) values[i] *= inv;
 }
 
 const char* kernel_path() {
 #if defined(FFNLP_AVX2)
-  if (has_avx2_fma()) return "avx2+fma dense, sse2 elsewhere";
+  if (has_avx2_fma()) return "avx2+fma (dense, exp), sse2 (embedding rows)";
 #endif
 #if defined(FFNLP_SSE2)
   return "sse2";

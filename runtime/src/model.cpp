@@ -83,8 +83,10 @@ size_t Model::scratch_bytes() const {
   return round_up(floats * sizeof(float) + kMaxChannels * sizeof(uint32_t), 64);
 }
 
+// With `logits`, the last layer's softmax is left out (classify() ranks the
+// logits and normalises only the answers it returns).
 Status Model::forward(const char* text, size_t size, void* scratch, size_t scratch_size, float** probs,
-                      TextStats* stats) const {
+                      TextStats* stats, bool logits) const {
   if (!is_classifier()) return Status::kNotClassifier;
   if (scratch == nullptr || (text == nullptr && size != 0)) return Status::kInvalidArgument;
   if (scratch_size < scratch_bytes()) return Status::kBufferTooSmall;
@@ -114,16 +116,27 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
   options.drop_digits = drop_digits_;
   options.max_bytes = max_bytes_;
 
-  const ChannelInfo* channels = channels_;
-  auto sink = [channels, slices, occurrences](uint32_t c, uint32_t bucket) {
-    const ChannelInfo& info = channels[c];
-    const TensorView& table = *info.embedding;
-    const size_t row = static_cast<size_t>(bucket) * info.dims;
-    if (table.dtype == DType::kQ8Row) {
-      accumulate_q8_row(table.data + row, read_f32(table.scales + 4 * static_cast<size_t>(bucket)),
-                        static_cast<int32_t>(table.zero_point), slices[c], info.dims);
+  // Per-channel table pointers, resolved once per call rather than per row.
+  struct Table {
+    const uint8_t* data;
+    const uint8_t* scales;  // null: f32 rows
+    int32_t zero_point;
+    uint32_t dims;
+    float* acc;
+  };
+  Table tables[kMaxChannels];
+  for (uint32_t c = 0; c < channel_count_; ++c) {
+    const TensorView& t = *channels_[c].embedding;
+    tables[c] = {t.data, t.dtype == DType::kQ8Row ? t.scales : nullptr, static_cast<int32_t>(t.zero_point),
+                 channels_[c].dims, slices[c]};
+  }
+  auto sink = [&tables, occurrences](uint32_t c, uint32_t bucket) {
+    const Table& t = tables[c];
+    const size_t row = static_cast<size_t>(bucket) * t.dims;
+    if (t.scales != nullptr) {
+      accumulate_q8_row(t.data + row, read_f32(t.scales + 4 * static_cast<size_t>(bucket)), t.zero_point, t.acc, t.dims);
     } else {
-      accumulate_f32_row(table.data + 4 * row, slices[c], info.dims);
+      accumulate_f32_row(t.data + 4 * row, t.acc, t.dims);
     }
     ++occurrences[c];
   };
@@ -153,11 +166,9 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
     // Finite but huge weights (or embedding sums over a long text) can
     // overflow float: report it rather than let relu hide a NaN or the
     // softmax turn it into NaN "probabilities".
-    for (uint32_t o = 0; o < layer.out; ++o) {
-      if (!std::isfinite(out[o])) return Status::kNonFinite;
-    }
+    if (!all_finite(out, layer.out)) return Status::kNonFinite;
     if (layer.activation == Activation::kRelu) relu(out, layer.out);
-    if (layer.activation == Activation::kSoftmax) softmax(out, layer.out);
+    if (layer.activation == Activation::kSoftmax && !logits) softmax(out, layer.out);
     in = out;
     out = out == buffer_a ? buffer_b : buffer_a;
   }
@@ -169,7 +180,7 @@ Status Model::scores(const char* text, size_t size, void* scratch, size_t scratc
                      size_t probs_count, TextStats* stats) const {
   if (probs == nullptr || probs_count < label_count_) return is_classifier() ? Status::kInvalidArgument : Status::kNotClassifier;
   float* result = nullptr;
-  const Status status = forward(text, size, scratch, scratch_size, &result, stats);
+  const Status status = forward(text, size, scratch, scratch_size, &result, stats, false);
   if (status != Status::kOk) return status;
   std::memcpy(probs, result, sizeof(float) * label_count_);
   return Status::kOk;
@@ -181,7 +192,7 @@ Status Model::classify(const char* text, size_t size, void* scratch, size_t scra
   if (top == nullptr || count == nullptr || k == 0) return is_classifier() ? Status::kInvalidArgument : Status::kNotClassifier;
   float* probs = nullptr;
   TextStats local;
-  const Status status = forward(text, size, scratch, scratch_size, &probs, &local);
+  const Status status = forward(text, size, scratch, scratch_size, &probs, &local, true);
   if (status != Status::kOk) return status;
   if (stats != nullptr) *stats = local;
   if (local.letters == 0) {
@@ -192,21 +203,33 @@ Status Model::classify(const char* text, size_t size, void* scratch, size_t scra
     *count = 1;
     return Status::kOk;
   }
+  // probs holds the logits: rank them (softmax is monotonic), then normalise
+  // only the answers: p = exp(logit - max) / sum_j exp(logit_j - max).
+  const float* logits = probs;
+  const float max_logit = max_value(logits, label_count_);
+  const float inv_sum = 1.0f / sum_exp(logits, label_count_, max_logit);
   const size_t n = k < label_count_ ? k : label_count_;
   // Selection of the n best, ties to the lower index (deterministic).
   for (size_t r = 0; r < n; ++r) {
     uint32_t best = kNoLabel;
-    for (uint32_t i = 0; i < label_count_; ++i) {
-      bool taken = false;
-      for (size_t t = 0; t < r && !taken; ++t) taken = top[t].label_index == i;
-      if (taken) continue;
-      if (best == kNoLabel || probs[i] > probs[best]) best = i;
+    if (r == 0) {
+      for (uint32_t i = 0; i < label_count_ && best == kNoLabel; ++i) {
+        if (logits[i] == max_logit) best = i;
+      }
+    } else {
+      for (uint32_t i = 0; i < label_count_; ++i) {
+        bool taken = false;
+        for (size_t t = 0; t < r && !taken; ++t) taken = top[t].label_index == i;
+        if (taken) continue;
+        if (best == kNoLabel || logits[i] > logits[best]) best = i;
+      }
     }
+    const float p = (r == 0 ? 1.0f : std::exp(logits[best] - max_logit)) * inv_sum;
     top[r].label_index = best;
     top[r].label = label(best);
     top[r].name = label_name(best);
-    top[r].probability = probs[best];
-    top[r].reliable = probs[best] >= reliable_probability_ && local.letters >= reliable_letters_;
+    top[r].probability = p;
+    top[r].reliable = p >= reliable_probability_ && local.letters >= reliable_letters_;
   }
   *count = n;
   return Status::kOk;

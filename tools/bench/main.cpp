@@ -4,6 +4,8 @@
 // (after one untimed warm-up run), with the min-max range; one run repeats the
 // whole text class until it has taken at least --min-time seconds.
 // Prints figures only; it asserts nothing about speed.
+//   build/bench --profile ui50   classification loop only, for a profiler
+//                                (make bench-profile runs it under callgrind)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +41,8 @@ struct Options {
   std::string data_path = "data/heldout.tsv";
   int runs = 7;
   double min_time = 0.2;
+  std::string profile;  // --profile CLASS: only classify that class (for callgrind/perf)
+  int profile_passes = 20;
 };
 
 struct Range {
@@ -426,6 +430,20 @@ int run(const Options& o, const char* self) {
            c->bytes());
   }
   Runner run{&model, &ws};
+  if (!o.profile.empty()) {
+    for (const TextClass* c : classes(set)) {
+      if (c->name != o.profile) continue;
+      uint64_t s = 0;
+      for (int p = 0; p < o.profile_passes; ++p) {
+        for (const std::string& t : c->texts) s += run.classify(t);
+      }
+      printf("profile: %d passes over %zu %s texts (checksum %llu)\n", o.profile_passes, c->texts.size(),
+             c->name.c_str(), static_cast<unsigned long long>(s));
+      return 0;
+    }
+    fprintf(stderr, "bench: no text class %s\n", o.profile.c_str());
+    return 2;
+  }
 
   printf("\n== throughput: classify(), top 1\n");
   for (const TextClass* c : classes(set)) throughput_row(o, "runtime", *c, [&](const std::string& t) { return run.classify(t); });
@@ -600,10 +618,15 @@ int main(int argc, char** argv) {
     else if (a == "--runs") o.runs = std::max(1, atoi(value().c_str()));
     else if (a == "--min-time") o.min_time = atof(value().c_str());
     else if (a == "--quick") { o.runs = 3; o.min_time = 0.05; }
+    else if (a == "--profile") o.profile = value();
+    else if (a == "--profile-passes") o.profile_passes = std::max(1, atoi(value().c_str()));
     else if (a == "--rss-probe") { bench::rss_probe(value().c_str()); return 0; }
     else {
       fprintf(stderr,
               "usage: bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] [--quick]\n"
+              "       bench [--model FILE] [--data FILE] --profile CLASS [--profile-passes N]\n"
+              "  --profile: only classify the texts of CLASS (short, ui50, medium, long) N times\n"
+              "             (default 20), for running under callgrind or perf\n"
               "  defaults: --model models/langid.ffm (a synthetic model of the shipped shape when absent),\n"
               "            --data data/heldout.tsv (a built-in multilingual sample when absent), --runs 7,\n"
               "            --min-time 0.2\n");

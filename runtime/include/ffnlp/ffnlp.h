@@ -221,7 +221,7 @@ class Model {
   const uint8_t* labels_offsets_ = nullptr;
   const char* labels_blob_ = nullptr;
   Status forward(const char* text, size_t size, void* scratch, size_t scratch_size, float** probs,
-                 TextStats* stats) const;
+                 TextStats* stats, bool logits) const;
   const uint8_t* names_offsets_ = nullptr;
   const char* names_blob_ = nullptr;
   uint32_t label_count_ = 0;

@@ -1,0 +1,24 @@
+# ---- benchmark -----------------------------------------------------------------
+#   make bench                  the full benchmark (build/bench; see docs/PERFORMANCE.md)
+#   make bench-quick            3 shorter runs per figure (noisy; for a busy machine)
+#   make bench-profile          callgrind profile of classify() on the ui50 texts:
+#                               build/bench-profile/callgrind.out + callgrind.txt
+#   BENCH_ARGS="--model FILE"   passed to the bench in all three
+# The bench runs single-threaded and prints figures only; it asserts nothing.
+BENCH_ARGS    ?=
+PROFILE_CLASS ?= ui50
+PROFILE_DIR   := $(BUILD)/bench-profile
+
+.PHONY: bench-quick bench-profile
+
+bench-quick: $(BUILD)/bench
+	$(BUILD)/bench --quick $(BENCH_ARGS)
+
+bench-profile: $(BUILD)/bench
+	@command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind"; exit 1; }
+	@mkdir -p $(PROFILE_DIR)
+	valgrind --tool=callgrind --callgrind-out-file=$(PROFILE_DIR)/callgrind.out \
+	  "--toggle-collect=ffnlp::Model::classify*" \
+	  $(BUILD)/bench --profile $(PROFILE_CLASS) --profile-passes 2 $(BENCH_ARGS)
+	callgrind_annotate --inclusive=no $(PROFILE_DIR)/callgrind.out | head -n 40 > $(PROFILE_DIR)/callgrind.txt
+	cat $(PROFILE_DIR)/callgrind.txt

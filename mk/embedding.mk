@@ -1,0 +1,178 @@
+# ---- embedding: shared library, install, C API examples, cross CPUs --------
+#   make                      also builds build/libffnlp.so.1.0.0 (+ .so.1, .so symlinks)
+#   make install PREFIX=DIR   headers, libffnlp.a, libffnlp.so*, lib/pkgconfig/ffnlp.pc
+#   make test                 also runs test-embedding: examples (C + Python ctypes),
+#                             install into a temp prefix + pkg-config build, alloc counting
+#   make tsan-test            the thread test under ThreadSanitizer (build/tsan)
+#   make cross-test           the test suite for aarch64, armhf and s390x (big-endian)
+#                             under qemu-user (build/cross/<arch>); installs the
+#                             cross compilers with apt-get when missing (root)
+#   make footprint            -Os build with -Wconversion; prints code sizes
+# See docs/EMBEDDING.md.
+
+FFNLP_VERSION := 1.0.0
+FFNLP_SOVER   := 1
+PREFIX        ?= /usr/local
+LIBDIR        ?= $(PREFIX)/lib
+INCLUDEDIR    ?= $(PREFIX)/include
+CC            ?= cc
+PYTHON        ?= python3
+
+SHLIB_REAL   := $(BUILD)/libffnlp.so.$(FFNLP_VERSION)
+SHLIB_SONAME := libffnlp.so.$(FFNLP_SOVER)
+PIC_OBJS     := $(patsubst %.cpp,$(BUILD)/pic/%.o,$(RUNTIME_SRCS))
+# Hidden by default; the public C++ header is force-included with default
+# visibility (runtime/src/export_public.h) and the C API is marked FFNLP_C_API.
+PICFLAGS     := -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -DFFNLP_BUILDING_LIBRARY \
+                -include runtime/src/export_public.h
+PUBLIC_HEADERS := runtime/include/ffnlp/ffnlp.h runtime/include/ffnlp/ffnlp_c.h \
+                  runtime/include/ffnlp/embed.h runtime/include/ffnlp/module.modulemap
+
+.PHONY: shared install uninstall test-embedding test-examples test-install test-alloc \
+        test-c89-header tsan-test cross-test footprint
+
+all: $(BUILD)/libffnlp.so
+shared: $(BUILD)/libffnlp.so
+test: test-embedding
+
+$(BUILD)/pic/runtime/%.o: runtime/%.cpp runtime/src/export_public.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(RTFLAGS) $(PICFLAGS) $(INCLUDES) -c $< -o $@
+
+$(SHLIB_REAL): $(PIC_OBJS)
+	$(CXX) -shared -Wl,-soname,$(SHLIB_SONAME) -Wl,-z,defs -Wl,--as-needed $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/$(SHLIB_SONAME): $(SHLIB_REAL)
+	ln -sf $(notdir $<) $@
+
+$(BUILD)/libffnlp.so: $(BUILD)/$(SHLIB_SONAME)
+	ln -sf $(notdir $<) $@
+
+-include $(shell find $(BUILD)/pic $(BUILD)/emb -name '*.d' 2>/dev/null)
+
+# ---- install ---------------------------------------------------------------
+install: $(BUILD)/libffnlp.a $(BUILD)/libffnlp.so
+	install -d $(DESTDIR)$(INCLUDEDIR)/ffnlp $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/ffnlp/
+	install -m 644 $(BUILD)/libffnlp.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHLIB_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf libffnlp.so.$(FFNLP_VERSION) $(DESTDIR)$(LIBDIR)/$(SHLIB_SONAME)
+	ln -sf $(SHLIB_SONAME) $(DESTDIR)$(LIBDIR)/libffnlp.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(FFNLP_VERSION)|' runtime/ffnlp.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/ffnlp.pc
+
+uninstall:
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/ffnlp
+	rm -f $(DESTDIR)$(LIBDIR)/libffnlp.a $(DESTDIR)$(LIBDIR)/libffnlp.so* $(DESTDIR)$(LIBDIR)/pkgconfig/ffnlp.pc
+
+# ---- test models and the two embedding mechanisms ----------------------------
+# tests/data/tiny_golden.ffm is checked in (written by build/write_test_model
+# with seed 42 on x86-64); tests/runtime/test_embed.cpp includes it with
+# FFNLP_EMBED_FILE (.incbin) and links the array generated from it here.
+EMB_GOLDEN := tests/data/tiny_golden.ffm
+
+$(BUILD)/write_test_model: $(call obj,tests/embed/src/write_test_model.cpp) $(BUILD)/toollib.a $(BUILD)/libffnlp.a
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/emb/tiny_golden_array.cpp: $(EMB_GOLDEN) tools/embed_model/embed_model.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/embed_model/embed_model.py $< ffnlp_test_golden_array -o $@
+
+$(BUILD)/emb/tiny_golden_array.o: $(BUILD)/emb/tiny_golden_array.cpp
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(call obj,tests/runtime/test_embed.cpp): $(EMB_GOLDEN)
+$(BUILD)/run_tests: $(BUILD)/emb/tiny_golden_array.o
+
+# The model the examples and the install test run: the shipped language
+# identifier when present, else a tiny test model written at test time.
+EXAMPLE_MODEL := $(if $(wildcard models/langid.ffm),models/langid.ffm,$(BUILD)/emb/tiny.ffm)
+
+$(BUILD)/emb/tiny.ffm: $(BUILD)/write_test_model
+	@mkdir -p $(dir $@)
+	$(BUILD)/write_test_model $@ 42
+
+# ---- examples ----------------------------------------------------------------
+EXAMPLE_TEXTS := "The quick brown fox jumps over the lazy dog." \
+                 "Der schnelle braune Fuchs springt über den faulen Hund." \
+                 "Быстрая коричневая лиса прыгает через ленивую собаку." "12345"
+
+$(BUILD)/examples/detect: examples/detect.c runtime/include/ffnlp/ffnlp_c.h $(BUILD)/libffnlp.so
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Iruntime/include -o $@ $< -L$(BUILD) -lffnlp -Wl,-rpath,'$$ORIGIN/..'
+
+test-examples: $(BUILD)/examples/detect $(BUILD)/libffnlp.so $(EXAMPLE_MODEL)
+	@echo "== examples/detect.c and examples/detect.py with $(EXAMPLE_MODEL)"
+	$(BUILD)/examples/detect -m $(EXAMPLE_MODEL) $(EXAMPLE_TEXTS) > $(BUILD)/examples/detect_c.out
+	FFNLP_LIBRARY=$(BUILD)/libffnlp.so $(PYTHON) examples/detect.py -m $(EXAMPLE_MODEL) $(EXAMPLE_TEXTS) \
+	  > $(BUILD)/examples/detect_py.out
+	cat $(BUILD)/examples/detect_c.out
+	@test "$$(wc -l < $(BUILD)/examples/detect_c.out)" = 4 || { echo "detect.c: expected 4 lines"; exit 1; }
+	@cmp $(BUILD)/examples/detect_c.out $(BUILD)/examples/detect_py.out || { echo "detect.c and detect.py disagree"; exit 1; }
+	@! $(BUILD)/examples/detect -m /nonexistent.ffm x 2>/dev/null || { echo "detect: missing model must fail"; exit 1; }
+	@echo "examples: C and Python agree"
+
+test-c89-header:
+	$(CC) -std=c89 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c runtime/include/ffnlp/ffnlp_c.h -Iruntime/include
+	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c runtime/include/ffnlp/ffnlp_c.h -Iruntime/include
+	$(CXX) -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c++ runtime/include/ffnlp/ffnlp_c.h -Iruntime/include
+
+test-install: $(BUILD)/libffnlp.a $(BUILD)/libffnlp.so $(EXAMPLE_MODEL)
+	bash tests/install/test_install.sh $(EXAMPLE_MODEL)
+
+# ---- allocation counting (a separate binary: it replaces malloc and new) ----
+$(BUILD)/test_alloc: $(call obj,tests/alloc/src/test_alloc.cpp) $(BUILD)/toollib.a $(BUILD)/libffnlp.a
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
+
+test-alloc: $(BUILD)/test_alloc
+	$(BUILD)/test_alloc
+
+test-embedding: check-doctest
+	$(MAKE) test-c89-header
+	$(MAKE) test-examples
+	$(MAKE) test-install
+	$(MAKE) test-alloc
+
+# ---- ThreadSanitizer -------------------------------------------------------------
+# The whole suite is built with -fsanitize=thread; the "threads" test suite
+# (tests/runtime/test_threads.cpp) is what it is for. setarch -R: TSan's
+# shadow layout does not survive high mmap randomisation on newer kernels.
+tsan-test: check-doctest
+	$(MAKE) BUILD=build/tsan OPT=-O1 SAN="-fsanitize=thread" build/tsan/run_tests
+	cd tests && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  setarch $$(uname -m) -R ../build/tsan/run_tests -ts=threads
+
+# ---- cross CPUs under qemu-user --------------------------------------------------
+#   triple:qemu-binary
+CROSS_TARGETS ?= aarch64-linux-gnu:qemu-aarch64 arm-linux-gnueabihf:qemu-arm s390x-linux-gnu:qemu-s390x
+CROSS_PACKAGES := g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-s390x-linux-gnu qemu-user
+
+cross-test: check-doctest
+	@missing=; for p in aarch64-linux-gnu-g++ arm-linux-gnueabihf-g++ s390x-linux-gnu-g++ qemu-aarch64 qemu-arm qemu-s390x; do \
+	  command -v $$p >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get install -y $(CROSS_PACKAGES) || (apt-get update && apt-get install -y $(CROSS_PACKAGES))); \
+	  else echo "run: sudo apt-get install -y $(CROSS_PACKAGES)"; exit 1; fi; fi
+	@set -e; start=$$(date +%s); for t in $(CROSS_TARGETS); do \
+	  triple=$${t%%:*}; qemu=$${t##*:}; arch=$${triple%%-*}; t0=$$(date +%s); \
+	  echo "== $$triple: build"; \
+	  $(MAKE) --no-print-directory BUILD=build/cross/$$arch CXX=$$triple-g++ OPT=-O2 build/cross/$$arch/run_tests; \
+	  echo "== $$triple: run under $$qemu"; \
+	  (cd tests && $$qemu -L /usr/$$triple ../build/cross/$$arch/run_tests); \
+	  echo "== $$triple: passed in $$(( $$(date +%s) - t0 )) s"; \
+	done; echo "cross-test: all targets passed in $$(( $$(date +%s) - start )) s"
+
+# ---- footprint ---------------------------------------------------------------------
+FOOT := build/os
+footprint:
+	$(MAKE) --no-print-directory BUILD=$(FOOT) OPT=-Os EXTRA_CXXFLAGS="-Wconversion" $(FOOT)/libffnlp.a $(FOOT)/libffnlp.so
+	@mkdir -p $(FOOT)/foot
+	strip --strip-unneeded -o $(FOOT)/foot/libffnlp.a $(FOOT)/libffnlp.a
+	strip --strip-unneeded -o $(FOOT)/foot/libffnlp.so $(FOOT)/libffnlp.so.$(FFNLP_VERSION)
+	$(CC) -std=c99 -Os -Iruntime/include -o $(FOOT)/foot/minimal_c tests/install/minimal.c $(FOOT)/libffnlp.a \
+	  -Wl,--gc-sections -lstdc++ -lm
+	printf 'int main(void){return 0;}\n' | $(CC) -std=c99 -Os -o $(FOOT)/foot/empty_c -x c -
+	strip $(FOOT)/foot/minimal_c $(FOOT)/foot/empty_c
+	@echo "== stripped static library (per object)"; size -t $(FOOT)/foot/libffnlp.a | tail -n +1
+	@echo "== stripped shared library"; size $(FOOT)/foot/libffnlp.so
+	@echo "== minimal C program (create from file, classify) vs empty C program"; size $(FOOT)/foot/minimal_c $(FOOT)/foot/empty_c

@@ -1,0 +1,199 @@
+/* ffnlp C API: a plain-C view of the ffnlp runtime for C89/C99 programs,
+ * Swift (module.modulemap beside this header), Kotlin/Java through JNI and
+ * Python ctypes.
+ *
+ *   ffnlp_model* model = NULL;
+ *   ffnlp_error err;
+ *   if (ffnlp_model_create_from_file("langid.ffm", &model, &err) != FFNLP_OK) {
+ *     fprintf(stderr, "%s: %s\n", ffnlp_status_name(err.status), err.message);
+ *     return 1;
+ *   }
+ *   ffnlp_workspace* ws = NULL;
+ *   ffnlp_workspace_create(model, &ws, &err);       one per thread
+ *   ffnlp_prediction top[3];
+ *   size_t n = 0;
+ *   ffnlp_workspace_classify(ws, text, FFNLP_NUL_TERMINATED, top, 3, &n);
+ *   ...
+ *   ffnlp_workspace_free(ws);
+ *   ffnlp_model_free(model);
+ *
+ * Rules:
+ * - Every function that can fail returns an ffnlp_status (0 = FFNLP_OK) and,
+ *   where it takes an ffnlp_error*, fills it (status + NUL-terminated message).
+ *   The error pointer may be NULL. There is no global error state.
+ * - Nothing here throws, calls exit() or aborts. No C++ type crosses it.
+ * - Strings returned by the library (labels, names, task) point into the
+ *   model bytes; they stay valid until ffnlp_model_free().
+ * - A model is read-only after creation: any number of threads may classify
+ *   with one model at once, each with its own scratch memory or workspace.
+ * - ffnlp_classify() and ffnlp_classify_batch() never allocate.
+ *
+ * Struct layouts (no implicit padding; see docs/EMBEDDING.md):
+ *   ffnlp_error       int32 status; char message[256]             = 260 bytes
+ *   ffnlp_prediction  ptr label; ptr name; uint32 label_index;
+ *                     float probability; int32 reliable; uint32 reserved
+ *                     = 32 bytes with 8-byte pointers, 24 with 4-byte pointers
+ */
+#ifndef FFNLP_FFNLP_C_H_
+#define FFNLP_FFNLP_C_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Symbol export: the shared library is built with -fvisibility=hidden and
+ * FFNLP_BUILDING_LIBRARY; only what is marked FFNLP_C_API is exported. */
+#if defined(_WIN32)
+#if defined(FFNLP_BUILDING_LIBRARY)
+#define FFNLP_C_API __declspec(dllexport)
+#elif defined(FFNLP_SHARED)
+#define FFNLP_C_API __declspec(dllimport)
+#else
+#define FFNLP_C_API
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define FFNLP_C_API __attribute__((visibility("default")))
+#else
+#define FFNLP_C_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FFNLP_VERSION_MAJOR 1
+#define FFNLP_VERSION_MINOR 0
+#define FFNLP_VERSION_PATCH 0
+
+/* Status codes: the same numbers as ffnlp::Status in ffnlp.h. */
+typedef int32_t ffnlp_status;
+#define FFNLP_OK 0
+#define FFNLP_INVALID_ARGUMENT 1     /* a null pointer, a zero size where one is needed */
+#define FFNLP_TRUNCATED 2            /* buffer shorter than the header or its file size */
+#define FFNLP_BAD_MAGIC 3            /* not an .ffm file */
+#define FFNLP_BYTE_SWAPPED 4         /* written with the wrong byte order */
+#define FFNLP_UNSUPPORTED_VERSION 5  /* a format version this runtime does not read */
+#define FFNLP_BAD_CHECKSUM 6         /* contents changed after writing */
+#define FFNLP_BAD_HEADER 7           /* header size, flags or counts out of range */
+#define FFNLP_BAD_OFFSET 8           /* a region outside the file, misaligned or overlapping */
+#define FFNLP_OVERFLOW 9             /* a size that overflows 64-bit arithmetic */
+#define FFNLP_BAD_TENSOR 10          /* bad name, dtype, rank, zero point or size */
+#define FFNLP_NON_FINITE 11          /* NaN or infinity in a weight or scale */
+#define FFNLP_BAD_METADATA 12        /* malformed entry, duplicate or mistyped key, bad UTF-8 */
+#define FFNLP_BAD_SHAPE 13           /* tensors that do not chain into the declared network */
+#define FFNLP_NOT_FOUND 14           /* a name that is not in the model */
+#define FFNLP_NOT_CLASSIFIER 15      /* the model holds tensors only */
+#define FFNLP_BUFFER_TOO_SMALL 16    /* scratch smaller than ffnlp_model_scratch_size() */
+#define FFNLP_IO_ERROR 17            /* file could not be opened, read or mapped */
+#define FFNLP_OUT_OF_MEMORY 18
+
+/* Pass as a text length to mean "the text is NUL-terminated". */
+#define FFNLP_NUL_TERMINATED ((size_t)-1)
+
+/* Flags for ffnlp_model_create_from_buffer_ex(). */
+#define FFNLP_LOAD_DEFAULT 0u
+#define FFNLP_LOAD_SKIP_CHECKSUM 1u /* only for bytes the caller has verified */
+
+/* Label index of the "no language evidence" answer. */
+#define FFNLP_NO_LABEL 0xFFFFFFFFu
+
+typedef struct ffnlp_error {
+  ffnlp_status status;   /* FFNLP_OK or the failure */
+  char message[256];     /* NUL-terminated; "" on success */
+} ffnlp_error;
+
+typedef struct ffnlp_prediction {
+  const char* label;     /* e.g. "de"; valid while the model lives */
+  const char* name;      /* e.g. "German", or "" */
+  uint32_t label_index;  /* FFNLP_NO_LABEL for the unknown answer */
+  float probability;     /* 0 ... 1 */
+  int32_t reliable;      /* 1 when probability and evidence clear the model's bar */
+  uint32_t reserved;     /* 0; keeps the layout free of implicit padding */
+} ffnlp_prediction;
+
+typedef struct ffnlp_model ffnlp_model;          /* opaque */
+typedef struct ffnlp_workspace ffnlp_workspace;  /* opaque */
+
+/* Library version, e.g. "1.0.0". */
+FFNLP_C_API const char* ffnlp_version(void);
+
+/* A stable, readable name for a status, e.g. "bad checksum". */
+FFNLP_C_API const char* ffnlp_status_name(ffnlp_status status);
+
+/* ---- models ---------------------------------------------------------- */
+
+/* Validates `size` bytes at `data` and creates a model that reads them in
+ * place: nothing is copied, so the bytes must stay valid and unchanged until
+ * ffnlp_model_free(). On failure *out is NULL. */
+FFNLP_C_API ffnlp_status ffnlp_model_create_from_buffer(const void* data, size_t size, ffnlp_model** out,
+                                                        ffnlp_error* err);
+FFNLP_C_API ffnlp_status ffnlp_model_create_from_buffer_ex(const void* data, size_t size, uint32_t flags,
+                                                           ffnlp_model** out, ffnlp_error* err);
+
+/* Maps the file read-only (or reads it where mapping is unavailable); the
+ * model owns the mapping. */
+FFNLP_C_API ffnlp_status ffnlp_model_create_from_file(const char* path, ffnlp_model** out, ffnlp_error* err);
+
+/* Frees the model (and its mapping). NULL is allowed. */
+FFNLP_C_API void ffnlp_model_free(ffnlp_model* model);
+
+/* Bytes of scratch memory one concurrent ffnlp_classify() call needs. */
+FFNLP_C_API size_t ffnlp_model_scratch_size(const ffnlp_model* model);
+
+/* Metadata. Strings are "" (never NULL) when absent or out of range. */
+FFNLP_C_API uint32_t ffnlp_model_label_count(const ffnlp_model* model);
+FFNLP_C_API const char* ffnlp_model_label(const ffnlp_model* model, uint32_t index);
+FFNLP_C_API const char* ffnlp_model_label_name(const ffnlp_model* model, uint32_t index);
+FFNLP_C_API int32_t ffnlp_model_find_label(const ffnlp_model* model, const char* label); /* -1: absent */
+FFNLP_C_API const char* ffnlp_model_task(const ffnlp_model* model);
+FFNLP_C_API const char* ffnlp_model_name(const ffnlp_model* model);
+FFNLP_C_API const char* ffnlp_model_unknown_label(const ffnlp_model* model);
+FFNLP_C_API int32_t ffnlp_model_is_classifier(const ffnlp_model* model);
+FFNLP_C_API size_t ffnlp_model_file_size(const ffnlp_model* model);
+FFNLP_C_API uint32_t ffnlp_model_format_version(const ffnlp_model* model);
+FFNLP_C_API uint32_t ffnlp_model_input_width(const ffnlp_model* model);
+FFNLP_C_API uint32_t ffnlp_model_tensor_count(const ffnlp_model* model);
+
+/* ---- classification -------------------------------------------------- */
+
+/* The k most probable labels of a UTF-8 text, best first, into
+ * top[0 .. *count). `len` is in bytes, or FFNLP_NUL_TERMINATED. `scratch`
+ * must hold ffnlp_model_scratch_size() bytes, aligned for float (any malloc'd
+ * memory is). A text without letters answers the model's unknown label with
+ * probability 0 (label_index FFNLP_NO_LABEL), or *count = 0 if it has none.
+ * Allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_classify(const ffnlp_model* model, const char* text, size_t len, void* scratch,
+                                        size_t scratch_size, ffnlp_prediction* top, size_t k, size_t* count);
+
+/* n texts at once: texts[i] with lengths[i] bytes (lengths may be NULL: all
+ * NUL-terminated). Text i's predictions go to results[i*k .. i*k + counts[i]).
+ * Every text is classified; returns FFNLP_OK or the first failure's status
+ * (and that text's counts[i] is 0). Allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_classify_batch(const ffnlp_model* model, const char* const* texts,
+                                              const size_t* lengths, size_t n, void* scratch, size_t scratch_size,
+                                              ffnlp_prediction* results, size_t k, size_t* counts);
+
+/* Full probability distribution: probs[0 .. ffnlp_model_label_count()).
+ * All zero for a text without letters. Allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_scores(const ffnlp_model* model, const char* text, size_t len, void* scratch,
+                                      size_t scratch_size, float* probs, size_t probs_count);
+
+/* ---- workspaces: scratch memory allocated once, for one thread -------- */
+
+FFNLP_C_API ffnlp_status ffnlp_workspace_create(const ffnlp_model* model, ffnlp_workspace** out, ffnlp_error* err);
+FFNLP_C_API void ffnlp_workspace_free(ffnlp_workspace* workspace); /* NULL is allowed */
+FFNLP_C_API void* ffnlp_workspace_data(ffnlp_workspace* workspace);
+FFNLP_C_API size_t ffnlp_workspace_size(const ffnlp_workspace* workspace);
+
+/* ffnlp_classify() / ffnlp_classify_batch() with the workspace's model and
+ * scratch memory. */
+FFNLP_C_API ffnlp_status ffnlp_workspace_classify(ffnlp_workspace* workspace, const char* text, size_t len,
+                                                  ffnlp_prediction* top, size_t k, size_t* count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_classify_batch(ffnlp_workspace* workspace, const char* const* texts,
+                                                        const size_t* lengths, size_t n, ffnlp_prediction* results,
+                                                        size_t k, size_t* counts);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* FFNLP_FFNLP_C_H_ */

@@ -18,7 +18,7 @@ bench-profile: $(BUILD)/bench
 	@command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind"; exit 1; }
 	@mkdir -p $(PROFILE_DIR)
 	valgrind --tool=callgrind --callgrind-out-file=$(PROFILE_DIR)/callgrind.out \
-	  "--toggle-collect=ffnlp::Model::classify*" \
+	  "--toggle-collect=*Runner::classify*" \
 	  $(BUILD)/bench --profile $(PROFILE_CLASS) --profile-passes 2 $(BENCH_ARGS)
 	callgrind_annotate --inclusive=no $(PROFILE_DIR)/callgrind.out | head -n 40 > $(PROFILE_DIR)/callgrind.txt
 	cat $(PROFILE_DIR)/callgrind.txt

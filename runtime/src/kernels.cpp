@@ -77,6 +77,12 @@ bool all_finite(const float* values, uint32_t count) {
   return true;
 }
 
+uint32_t argmax(const float* values, uint32_t count) {
+  uint32_t best = 0;
+  for (uint32_t i = 1; i < count; ++i) best = values[i] > values[best] ? i : best;
+  return best;
+}
+
 }  // namespace reference
 
 namespace {
@@ -393,6 +399,22 @@ bool all_finite(const float* values, uint32_t count) {
     if (!std::isfinite(values[i])) return false;
   }
   return true;
+}
+
+uint32_t argmax(const float* values, uint32_t count) {
+  const float m = max_value(values, count);
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  const __m128 vm = _mm_set1_ps(m);
+  for (; i + 4 <= count; i += 4) {
+    const int mask = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(values + i), vm));
+    if (mask != 0) return i + ((mask & 1) ? 0 : (mask & 2) ? 1 : (mask & 4) ? 2 : 3);
+  }
+#endif
+  for (; i < count; ++i) {
+    if (values[i] == m) return i;
+  }
+  return 0;
 }
 
 void softmax(float* values, uint32_t count) {

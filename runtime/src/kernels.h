@@ -52,6 +52,10 @@ float sum_exp(const float* values, uint32_t count, float max);
 // False when any value is NaN or infinite.
 bool all_finite(const float* values, uint32_t count);
 
+// The index of the first largest value of values[0 .. count), count >= 1
+// (no NaN: callers check all_finite first).
+uint32_t argmax(const float* values, uint32_t count);
+
 // Which code path the optimised kernels take on this CPU, e.g. "avx2+fma",
 // "sse2", "neon", "scalar" (for the benchmark's report).
 const char* kernel_path();
@@ -66,6 +70,7 @@ void softmax(float* values, uint32_t count);
 float max_value(const float* values, uint32_t count);
 float sum_exp(const float* values, uint32_t count, float max);
 bool all_finite(const float* values, uint32_t count);
+uint32_t argmax(const float* values, uint32_t count);
 }  // namespace reference
 
 // ---- inline kernels ----------------------------------------------------------
@@ -109,6 +114,35 @@ inline void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point,
   }
 #endif
   for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q[j]) - zero_point) * scale;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FFNLP_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define FFNLP_ALWAYS_INLINE inline
+#endif
+
+// accumulate_q8_row for the common row width 16, for the per-feature sink:
+// always inlined, no loop. Same arithmetic, so bit-identical.
+FFNLP_ALWAYS_INLINE void accumulate_q8_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
+#if defined(__SSE2__) || defined(_M_X64)
+  const __m128 s = _mm_set1_ps(scale);
+  const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+  const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
+  const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
+  const __m128 f0 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16));
+  const __m128 f1 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16));
+  const __m128 f2 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16));
+  const __m128 f3 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16));
+  _mm_storeu_ps(acc, _mm_add_ps(_mm_loadu_ps(acc), _mm_mul_ps(f0, s)));
+  _mm_storeu_ps(acc + 4, _mm_add_ps(_mm_loadu_ps(acc + 4), _mm_mul_ps(f1, s)));
+  _mm_storeu_ps(acc + 8, _mm_add_ps(_mm_loadu_ps(acc + 8), _mm_mul_ps(f2, s)));
+  _mm_storeu_ps(acc + 12, _mm_add_ps(_mm_loadu_ps(acc + 12), _mm_mul_ps(f3, s)));
+#else
+  accumulate_q8_row(q, scale, zero_point, acc, 16);
+#endif
 }
 
 inline void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims) {

@@ -134,7 +134,12 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
     const Table& t = tables[c];
     const size_t row = static_cast<size_t>(bucket) * t.dims;
     if (t.scales != nullptr) {
-      accumulate_q8_row(t.data + row, read_f32(t.scales + 4 * static_cast<size_t>(bucket)), t.zero_point, t.acc, t.dims);
+      const float scale = read_f32(t.scales + 4 * static_cast<size_t>(bucket));
+      if (t.dims == 16) {
+        accumulate_q8_row16(t.data + row, scale, t.zero_point, t.acc);
+      } else {
+        accumulate_q8_row(t.data + row, scale, t.zero_point, t.acc, t.dims);
+      }
     } else {
       accumulate_f32_row(t.data + 4 * row, t.acc, t.dims);
     }
@@ -206,16 +211,15 @@ Status Model::classify(const char* text, size_t size, void* scratch, size_t scra
   // probs holds the logits: rank them (softmax is monotonic), then normalise
   // only the answers: p = exp(logit - max) / sum_j exp(logit_j - max).
   const float* logits = probs;
-  const float max_logit = max_value(logits, label_count_);
+  const uint32_t first_best = argmax(logits, label_count_);
+  const float max_logit = logits[first_best];
   const float inv_sum = 1.0f / sum_exp(logits, label_count_, max_logit);
   const size_t n = k < label_count_ ? k : label_count_;
   // Selection of the n best, ties to the lower index (deterministic).
   for (size_t r = 0; r < n; ++r) {
     uint32_t best = kNoLabel;
     if (r == 0) {
-      for (uint32_t i = 0; i < label_count_ && best == kNoLabel; ++i) {
-        if (logits[i] == max_logit) best = i;
-      }
+      best = first_best;
     } else {
       for (uint32_t i = 0; i < label_count_; ++i) {
         bool taken = false;

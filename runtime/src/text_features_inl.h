@@ -252,10 +252,22 @@ uint32_t extract_features(const uint8_t* text, size_t size, const TextOptions& o
       const uint32_t steps = group_order[g] < filled ? group_order[g] : filled;
       uint32_t h = group_init[g];
       uint32_t* out = state + g * (kMaxNgramOrder + 1);
-      for (uint32_t k = 1; k <= steps; ++k) {
-        h = detail::fnv_step(h, *(last + 1 - k));
-        out[k] = h;
-      }
+      // for k in 1..steps: h = fnv_step(h, last[1 - k]); out[k] = h
+      // unrolled (steps <= kMaxNgramOrder == 8): no loop control per step.
+      static_assert(kMaxNgramOrder == 8, "unrolled for 8 steps");
+#define FFNLP_FNV_STEP(k)                        \
+  if (steps < (k)) continue;                     \
+  h = detail::fnv_step(h, *(last + 1 - (k)));    \
+  out[k] = h;
+      FFNLP_FNV_STEP(1)
+      FFNLP_FNV_STEP(2)
+      FFNLP_FNV_STEP(3)
+      FFNLP_FNV_STEP(4)
+      FFNLP_FNV_STEP(5)
+      FFNLP_FNV_STEP(6)
+      FFNLP_FNV_STEP(7)
+      FFNLP_FNV_STEP(8)
+#undef FFNLP_FNV_STEP
     }
   };
   auto emit = [&](const Ngram& ch, uint32_t len) {

@@ -61,6 +61,20 @@ TEST_CASE("accumulate_q8_row equals the reference exactly") {
   }
 }
 
+TEST_CASE("accumulate_q8_row16 equals the reference exactly") {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 200; ++trial) {
+    uint8_t q[17];
+    for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+    const int32_t zero_point = trial % 3 == 0 ? 0 : trial % 3 == 1 ? 128 : 255;
+    const float scale = std::uniform_real_distribution<float>(0.0f, 0.05f)(rng);
+    std::vector<float> a = uniform(rng, 16, -3, 3), b = a;
+    accumulate_q8_row16(q + trial % 2, scale, zero_point, a.data());
+    reference::accumulate_q8_row(q + trial % 2, scale, zero_point, b.data(), 16);
+    for (uint32_t j = 0; j < 16; ++j) REQUIRE(a[j] == b[j]);
+  }
+}
+
 TEST_CASE("accumulate_f32_row equals the reference exactly") {
   std::mt19937 rng(2);
   for (uint32_t dims = 1; dims <= 40; ++dims) {
@@ -127,6 +141,26 @@ TEST_CASE("softmax matches the reference (std::exp) closely") {
         sum += a[i];
       }
       CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("max_value, argmax, all_finite, sum_exp match the reference") {
+  std::mt19937 rng(6);
+  for (uint32_t n = 1; n <= 40; ++n) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<float> v = uniform(rng, n, -5, 5);
+      if (trial % 4 == 1) v[rng() % n] = 9.0f, v[rng() % n] = 9.0f;  // ties: the first wins
+      if (trial % 4 == 2) std::fill(v.begin(), v.end(), 1.5f);
+      CHECK(max_value(v.data(), n) == reference::max_value(v.data(), n));
+      CHECK(argmax(v.data(), n) == reference::argmax(v.data(), n));
+      const float m = reference::max_value(v.data(), n);
+      CHECK(sum_exp(v.data(), n, m) == doctest::Approx(reference::sum_exp(v.data(), n, m)).epsilon(1e-6));
+      CHECK(all_finite(v.data(), n));
+      std::vector<float> bad = v;
+      bad[rng() % n] = trial % 3 == 0 ? NAN : trial % 3 == 1 ? INFINITY : -INFINITY;
+      CHECK_FALSE(all_finite(bad.data(), n));
+      CHECK_FALSE(reference::all_finite(bad.data(), n));
     }
   }
 }

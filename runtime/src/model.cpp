@@ -21,6 +21,11 @@ const char* string_at(const uint8_t* offsets, const char* blob, uint32_t i) {
 
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+// Texts (after max_bytes) of at least this many bytes take the counting path
+// in forward() when the scratch is large enough (scratch_bytes_long_texts()).
+// Below it, clearing the counters costs more than it saves.
+constexpr size_t kHistogramMinBytes = 4096;
+
 }  // namespace
 
 float TensorView::at(uint64_t r, uint64_t c) const {
@@ -81,6 +86,13 @@ size_t Model::scratch_bytes() const {
   // input vector + two layer buffers, then one occurrence counter per channel
   const size_t floats = static_cast<size_t>(input_width_) + 2 * static_cast<size_t>(max_width_);
   return round_up(floats * sizeof(float) + kMaxChannels * sizeof(uint32_t), 64);
+}
+
+size_t Model::scratch_bytes_long_texts() const {
+  if (!is_classifier()) return 0;
+  size_t buckets = 0;
+  for (uint32_t c = 0; c < channel_count_; ++c) buckets += channels_[c].buckets;
+  return scratch_bytes() + round_up(buckets * sizeof(uint32_t), 64);
 }
 
 // With `logits`, the last layer's softmax is left out (classify() ranks the
@@ -146,7 +158,46 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
     ++occurrences[c];
   };
   const uint8_t* bytes = reinterpret_cast<const uint8_t*>(text);
-  const uint32_t letters = size == 0 ? 0 : extract_features(bytes, size, options, specs, channel_count_, sink);
+  const size_t read = (max_bytes_ != 0 && size > max_bytes_) ? max_bytes_ : size;
+  uint32_t letters = 0;
+  if (read >= kHistogramMinBytes && read <= 0xFFFFFFFFu && scratch_size >= scratch_bytes_long_texts()) {
+    // Long text: count the occurrences of each bucket (integer, one increment
+    // per feature), then add each distinct row once, dequantized and scaled
+    // by its count: sum_b n_b * s_b * (q_b - zero_point). The rows are
+    // visited once per distinct bucket instead of once per occurrence. Counts
+    // cannot overflow: fewer than 2^32 bytes give fewer than 2^32 features
+    // per channel.
+    uint32_t* counts = reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(scratch) + scratch_bytes());
+    uint32_t* count_base[kMaxChannels];
+    size_t total = 0;
+    for (uint32_t c = 0; c < channel_count_; ++c) {
+      count_base[c] = counts + total;
+      total += channels_[c].buckets;
+    }
+    std::memset(counts, 0, total * sizeof(uint32_t));
+    auto count_sink = [&count_base](uint32_t c, uint32_t bucket) { ++count_base[c][bucket]; };
+    letters = extract_features(bytes, size, options, specs, channel_count_, count_sink);
+    for (uint32_t c = 0; c < channel_count_; ++c) {
+      const Table& t = tables[c];
+      const uint32_t* n = count_base[c];
+      uint64_t seen = 0;
+      for (uint32_t b = 0; b < channels_[c].buckets; ++b) {
+        if (n[b] == 0) continue;
+        seen += n[b];
+        const float weight = static_cast<float>(n[b]);
+        const size_t row = static_cast<size_t>(b) * t.dims;
+        if (t.scales != nullptr) {
+          accumulate_q8_row(t.data + row, weight * read_f32(t.scales + 4 * static_cast<size_t>(b)), t.zero_point, t.acc,
+                            t.dims);
+        } else {
+          for (uint32_t j = 0; j < t.dims; ++j) t.acc[j] += weight * read_f32(t.data + 4 * (row + j));
+        }
+      }
+      occurrences[c] = static_cast<uint32_t>(seen);
+    }
+  } else if (size != 0) {
+    letters = extract_features(bytes, size, options, specs, channel_count_, sink);
+  }
   if (stats != nullptr) {
     stats->letters = letters;
     stats->bytes_used = (max_bytes_ != 0 && size > max_bytes_) ? max_bytes_ : size;
@@ -245,7 +296,7 @@ Status Model::classify(const char* text, size_t size, Workspace& workspace, Pred
 }
 
 Workspace::Workspace(const Model& model) {
-  const size_t bytes = model.scratch_bytes();
+  const size_t bytes = model.scratch_bytes_long_texts();
   if (bytes == 0) return;
   data_ = ::operator new(bytes, std::nothrow);
   if (data_ != nullptr) size_ = bytes;

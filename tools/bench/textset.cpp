@@ -138,6 +138,7 @@ TextSet build_text_set(const std::string& path) {
     for (size_t k = 1; code_points(long_text) <= 100; ++k) long_text += " " + std::string(kSample[(i + k) % n][1]);
     if (code_points(long_text) <= 1000) add(&set.long_, label, long_text);
   }
+  set.doc.description = "sample sentences joined by newlines";
   std::string doc;
   for (size_t i = 0; doc.size() + 200 <= kDocBytes; i = (i + 1) % n) {
     doc += kSample[i][1];

@@ -183,6 +183,13 @@ class Model {
 
   // Bytes of scratch memory one concurrent classify() call needs.
   size_t scratch_bytes() const;
+  // Scratch with room for one counter per embedding row as well (4 bytes per
+  // bucket of every channel; about 64 KB for the shipped model). Given at
+  // least this much, scores() and classify() count n-gram occurrences per
+  // bucket for texts of 4096 bytes or more and add each distinct row once,
+  // scaled by its count, instead of once per occurrence: the same result to
+  // float rounding, much faster on long documents. Workspace allocates this.
+  size_t scratch_bytes_long_texts() const;
 
   // Full probability distribution over labels into probs[0 .. label_count()).
   // `scratch` must be at least scratch_bytes() bytes, suitably aligned for

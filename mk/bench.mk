@@ -1,8 +1,10 @@
 # ---- benchmark -----------------------------------------------------------------
 #   make bench                  the full benchmark (build/bench; see docs/PERFORMANCE.md)
 #   make bench-quick            3 shorter runs per figure (noisy; for a busy machine)
-#   make bench-profile          callgrind profile of classify() on the ui50 texts:
-#                               build/bench-profile/callgrind.out + callgrind.txt
+#   make bench-profile          callgrind profile of classify() on the ui50 texts
+#                               (PROFILE_CLASS=long for another class): writes
+#                               build/bench-profile/callgrind.out, callgrind.txt
+#                               (top functions) and stages.txt (per pipeline stage)
 #   BENCH_ARGS="--model FILE"   passed to the bench in all three
 # The bench runs single-threaded and prints figures only; it asserts nothing.
 BENCH_ARGS    ?=
@@ -19,6 +21,6 @@ bench-profile: $(BUILD)/bench
 	@mkdir -p $(PROFILE_DIR)
 	valgrind --tool=callgrind --callgrind-out-file=$(PROFILE_DIR)/callgrind.out \
 	  "--toggle-collect=*Runner::classify*" \
-	  $(BUILD)/bench --profile $(PROFILE_CLASS) --profile-passes 2 $(BENCH_ARGS)
+	  $(BUILD)/bench --profile $(PROFILE_CLASS) --profile-passes 2 $(BENCH_ARGS) | tee $(PROFILE_DIR)/bench.txt
 	callgrind_annotate --inclusive=no $(PROFILE_DIR)/callgrind.out | head -n 40 > $(PROFILE_DIR)/callgrind.txt
-	cat $(PROFILE_DIR)/callgrind.txt
+	python3 tools/bench/callgrind_stages.py $(PROFILE_DIR)/callgrind.out $(PROFILE_DIR)/bench.txt | tee $(PROFILE_DIR)/stages.txt

@@ -191,7 +191,14 @@ TEST_CASE("c api: classify gives exactly the C++ predictions, for every k") {
         CHECK(got[i].label_index == expected[i].label_index);
         CHECK(std::strcmp(got[i].label, expected[i].label) == 0);
         CHECK(std::strcmp(got[i].name, expected[i].name) == 0);
-        CHECK(got[i].probability == expected[i].probability);
+        if (k <= 16) {
+          CHECK(got[i].probability == expected[i].probability);
+        } else {
+          // k > 16 selects from scores(), a separately compiled path: on
+          // CPUs with fused multiply-add (aarch64) GCC's default
+          // -ffp-contract=fast may round it 1 ulp apart from classify().
+          CHECK(got[i].probability == doctest::Approx(expected[i].probability).epsilon(1e-6));
+        }
         CHECK(got[i].reliable == (expected[i].reliable ? 1 : 0));
         CHECK(got[i].reserved == 0);
       }

@@ -632,8 +632,12 @@ int run(const Options& o, const char* self) {
     ffnlp::Model m2;
     const uint64_t b2 = allocation_count();
     ffnlp::Model::load(bytes.data(), bytes.size(), &m2, nullptr);
-    printf("  Model::load(): %llu allocations; Workspace: 1 allocation of %zu bytes\n",
-           static_cast<unsigned long long>(allocation_count() - b2), model.scratch_bytes());
+    const uint64_t loads = allocation_count() - b2;
+    const uint64_t b3 = allocation_count();
+    { ffnlp::Workspace w3(model); }
+    printf("  Model::load(): %llu allocations; Workspace: %llu allocation(s), %zu bytes\n",
+           static_cast<unsigned long long>(loads), static_cast<unsigned long long>(allocation_count() - b3),
+           model.scratch_bytes_long_texts());
   }
 
   printf("\n== memory\n");

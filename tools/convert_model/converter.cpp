@@ -112,13 +112,17 @@ class Converter {
       }
       const uint64_t n = zp.num_elements();
       for (uint64_t i = 0; i < n; ++i) {
-        double v = 0;
+        // The array is little-endian whatever the host: go through float32
+        // for floats, and assemble integers byte by byte.
         const uint8_t* p = zp.raw.data() + i * item;
-        if (zp.dtype == "<i8") { int64_t x; std::memcpy(&x, p, 8); v = static_cast<double>(x); }
-        else if (zp.dtype == "<i4") { int32_t x; std::memcpy(&x, p, 4); v = x; }
-        else if (zp.dtype == "|u1") v = *p;
-        else if (zp.dtype == "<f4") { float x; std::memcpy(&x, p, 4); v = x; }
-        else { std::memcpy(&v, p, 8); }
+        uint64_t bits = 0;
+        for (size_t b = 0; b < item; ++b) bits |= static_cast<uint64_t>(p[b]) << (8 * b);
+        double v = 0;
+        if (zp.dtype == "<i8") v = static_cast<double>(static_cast<int64_t>(bits));
+        else if (zp.dtype == "<i4") v = static_cast<int32_t>(static_cast<uint32_t>(bits));
+        else if (zp.dtype == "|u1") v = static_cast<double>(bits);
+        else if (zp.dtype == "<f4") { uint32_t u = static_cast<uint32_t>(bits); float x; std::memcpy(&x, &u, 4); v = x; }
+        else std::memcpy(&v, &bits, 8);
         if (v < 0 || v > 255 || v != std::floor(v)) throw std::runtime_error("'" + zp_name + "' holds " + std::to_string(v) + ", not in 0..255");
         if (i == 0) zero_point = static_cast<uint32_t>(v);
         else if (static_cast<uint32_t>(v) != zero_point) {

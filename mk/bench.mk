@@ -5,7 +5,8 @@
 #                               (PROFILE_CLASS=long for another class): writes
 #                               build/bench-profile/callgrind.out, callgrind.txt
 #                               (top functions) and stages.txt (per pipeline stage)
-#   BENCH_ARGS="--model FILE"   passed to the bench in all three
+#   BENCH_ARGS="--model FILE"   passed to the bench by bench-quick and bench-profile
+#                               (the main Makefile's `make bench` runs build/bench as is)
 # The bench runs single-threaded and prints figures only; it asserts nothing.
 BENCH_ARGS    ?=
 PROFILE_CLASS ?= ui50

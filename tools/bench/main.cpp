@@ -701,7 +701,8 @@ int main(int argc, char** argv) {
     else if (a == "--profile-passes") o.profile_passes = std::max(1, atoi(value().c_str()));
     else if (a == "--rss-probe") { bench::rss_probe(value().c_str()); return 0; }
     else {
-      fprintf(stderr,
+      const bool help = a == "--help" || a == "-h";
+      fprintf(help ? stdout : stderr,
               "usage: bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] [--quick]\n"
               "       bench [--model FILE] [--data FILE] --profile CLASS [--profile-passes N]\n"
               "  --profile: only classify the texts of CLASS (short, ui50, medium, long) N times\n"
@@ -709,7 +710,7 @@ int main(int argc, char** argv) {
               "  defaults: --model models/langid.ffm (a synthetic model of the shipped shape when absent),\n"
               "            --data data/heldout.tsv (a built-in multilingual sample when absent), --runs 7,\n"
               "            --min-time 0.2\n");
-      return 2;
+      return help ? 0 : 2;
     }
   }
   return bench::run(o, argv[0]);

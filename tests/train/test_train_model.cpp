@@ -6,16 +6,21 @@
 // links, so the two library files are compiled into this test directly.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "ffnlp/ffnlp.h"
+#include "tools/convert_model/converter.h"
 #include "tools/train/dataset.cpp"
+#include "tools/train/export.cpp"
 #include "tools/train/model.cpp"
 
-using namespace ffnlp;
+using ffnlp::ChannelKind;
+using ffnlp::kScriptCount;
 using namespace ffnlp::train;
 
 namespace {
@@ -178,4 +183,87 @@ TEST_CASE("train: epoch plan is deterministic and cuts at character boundaries")
     if (count_chars(s + a[i].begin, a[i].end - a[i].begin) <= 60) ++short_spans;
   }
   CHECK(short_spans > 10);
+}
+
+TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit simulation") {
+  // Three tiny "languages"; a few hundred Adam steps are enough to separate them.
+  std::map<std::string, std::vector<std::string>> tsv;
+  tsv["de"] = {"Der schnelle braune Fuchs springt über den faulen Hund.",
+               "Alle Menschen sind frei und gleich an Würde und Rechten geboren."};
+  tsv["en"] = {"The quick brown fox jumps over the lazy dog.",
+               "All human beings are born free and equal in dignity and rights."};
+  tsv["ru"] = {"Быстрая коричневая лиса прыгает через ленивую собаку.",
+               "Все люди рождаются свободными и равными в своем достоинстве и правах."};
+  const LabelSet labels = make_labels(tsv, "");
+  const Corpus corpus = make_corpus(tsv, labels, nullptr);
+  ModelConfig cfg;
+  cfg.buckets = {50, 200, 300, 300};
+  cfg.dims = {8, 8, 8, 8};
+  cfg.seeds = {1001, 1002, 1003, 1004};
+  cfg.script_dims = 4;
+  cfg.hidden = 16;
+  cfg.labels = static_cast<uint32_t>(labels.codes.size());
+  cfg.finalize();
+  std::mt19937_64 rng(5);
+  Params prm;
+  prm.init(cfg, rng);
+  AdamState st;
+  st.init(cfg);
+  std::vector<Grads> shards(2);
+  for (auto& g : shards) g.init(cfg);
+  Workspace ws;
+  ws.init(cfg);
+  SamplingOptions opt;
+  opt.min_per_label = opt.max_per_label = 200;
+  const std::vector<uint32_t> quota = label_quota(corpus, cfg.labels, opt);
+  const std::vector<Span> spans = plan_epoch(corpus, cfg.labels, quota, opt, rng);
+  for (size_t b = 0; b + 16 <= spans.size(); b += 16) {
+    for (size_t i = b; i < b + 16; ++i) {
+      extract(cfg, corpus.text(spans[i].line) + spans[i].begin, spans[i].end - spans[i].begin,
+              &ws.feats);
+      accumulate(cfg, prm, spans[i].label, 0.05f, 1.0f / 16, &ws, &shards[(i - b) / 8]);
+    }
+    adam_step(cfg, AdamOptions{}, 0.01f, shards, &prm, &st);
+  }
+
+  ffnlp::tools::ConvertOptions copt;
+  SpecInfo info;
+  info.license = "test";
+  info.command = "test";
+  copt.spec_text = spec_text(info, cfg, labels);
+  const std::vector<uint8_t> bytes = ffnlp::tools::convert(model_arrays(cfg, prm), copt);
+  ffnlp::Model model;
+  ffnlp::Error error;
+  REQUIRE_MESSAGE(ffnlp::Model::load(bytes.data(), bytes.size(), &model, &error) ==
+                      ffnlp::Status::kOk,
+                  error.message);
+  REQUIRE(model.label_count() == cfg.labels);
+  REQUIRE(model.input_width() == cfg.input_width);
+  CHECK(std::string(model.label(0)) == "de");
+  CHECK(std::string(model.unknown_label()) == "und");
+
+  const Params q = quantized_copy(cfg, prm);
+  std::vector<uint8_t> scratch(model.scratch_bytes() + 64);
+  void* aligned = scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
+  std::vector<float> probs(cfg.labels);
+  const char* texts[] = {"Hund und Fuchs", "the dog", "собака", "rights and dignity",
+                         "Würde", "x", "свободными и равными"};
+  size_t correct = 0;
+  for (const char* t : texts) {
+    extract(cfg, t, std::strlen(t), &ws.feats);
+    REQUIRE(ws.feats.letters > 0);
+    const uint32_t best = forward(cfg, q, &ws);
+    ffnlp::TextStats stats;
+    REQUIRE(model.scores(t, std::strlen(t), aligned, model.scratch_bytes(), probs.data(),
+                         probs.size(), &stats) == ffnlp::Status::kOk);
+    CHECK(stats.letters == ws.feats.letters);
+    for (uint32_t l = 0; l < cfg.labels; ++l)
+      CHECK(probs[l] == doctest::Approx(ws.p[l]).epsilon(1e-4).scale(1e-5));
+    CHECK(std::max_element(probs.begin(), probs.end()) - probs.begin() == best);
+    correct += best == static_cast<uint32_t>(std::string(t) == "the dog" ||
+                                                     std::string(t) == "rights and dignity"
+                                                 ? 1
+                                                 : (t[0] & 0x80) ? 2 : 0);
+  }
+  CHECK(correct >= 5);  // the little model did learn something
 }

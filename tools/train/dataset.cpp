@@ -1,0 +1,194 @@
+#include "tools/train/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+
+namespace ffnlp {
+namespace train {
+
+std::map<std::string, std::vector<std::string>> read_tsv(const std::string& path,
+                                                         size_t* skipped) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::map<std::string, std::vector<std::string>> out;
+  std::string line;
+  size_t bad = 0;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos || tab == 0 || tab + 1 >= line.size()) {
+      if (!line.empty()) ++bad;
+      continue;
+    }
+    out[line.substr(0, tab)].push_back(line.substr(tab + 1));
+  }
+  if (skipped) *skipped = bad;
+  return out;
+}
+
+LabelSet make_labels(const std::map<std::string, std::vector<std::string>>& train,
+                     const std::string& languages_path) {
+  std::map<std::string, std::string> names, licences;
+  if (!languages_path.empty()) {
+    std::ifstream in(languages_path, std::ios::binary);
+    if (!in) throw std::runtime_error(languages_path + ": cannot open");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line[0] == '#') continue;
+      const size_t t1 = line.find('\t');
+      if (t1 == std::string::npos) continue;
+      const size_t t2 = line.find('\t', t1 + 1);
+      std::string name = line.substr(t1 + 1, t2 == std::string::npos ? std::string::npos
+                                                                     : t2 - t1 - 1);
+      names.emplace(line.substr(0, t1), name);
+      // Columns: CODE, NAME, sources, train chars, held-out chars, licences.
+      size_t start = t1;
+      for (int col = 1; col < 5 && start != std::string::npos; ++col)
+        start = line.find('\t', start + 1);
+      if (start != std::string::npos) {
+        const size_t stop = line.find('\t', start + 1);
+        licences.emplace(line.substr(0, t1),
+                         line.substr(start + 1, stop == std::string::npos ? std::string::npos
+                                                                           : stop - start - 1));
+      }
+    }
+  }
+  LabelSet labels;
+  for (const auto& kv : train) {  // std::map: sorted codes
+    labels.index[kv.first] = static_cast<uint32_t>(labels.codes.size());
+    labels.codes.push_back(kv.first);
+    auto it = names.find(kv.first);
+    labels.names.push_back(it != names.end() && !it->second.empty() ? it->second : kv.first);
+    auto lic = licences.find(kv.first);
+    labels.licences.push_back(lic != licences.end() ? lic->second : std::string());
+  }
+  return labels;
+}
+
+Corpus make_corpus(const std::map<std::string, std::vector<std::string>>& by_code,
+                   const LabelSet& labels, size_t* unknown_lines) {
+  Corpus c;
+  size_t unknown = 0, bytes = 0;
+  for (const auto& kv : by_code)
+    for (const auto& t : kv.second) bytes += t.size();
+  c.arena.reserve(bytes);
+  c.label_lines.resize(labels.codes.size());
+  for (const auto& kv : by_code) {
+    auto it = labels.index.find(kv.first);
+    if (it == labels.index.end()) {
+      unknown += kv.second.size();
+      continue;
+    }
+    for (const auto& t : kv.second) {
+      if (t.size() > 0xFFFFFFF0u) continue;
+      c.label_lines[it->second].push_back(static_cast<uint32_t>(c.line_begin.size()));
+      c.line_begin.push_back(c.arena.size());
+      c.line_size.push_back(static_cast<uint32_t>(t.size()));
+      c.line_label.push_back(it->second);
+      c.arena += t;
+    }
+  }
+  if (unknown_lines) *unknown_lines = unknown;
+  return c;
+}
+
+uint32_t count_chars(const char* s, size_t n) {
+  uint32_t count = 0;
+  for (size_t i = 0; i < n; ++i)
+    if ((static_cast<uint8_t>(s[i]) & 0xC0) != 0x80) ++count;
+  return count;
+}
+
+std::vector<uint32_t> label_quota(const Corpus& corpus, uint32_t label_count,
+                                  const SamplingOptions& options) {
+  std::vector<uint64_t> chars(label_count, 0);
+  for (size_t i = 0; i < corpus.size(); ++i) chars[corpus.line_label[i]] += corpus.line_size[i];
+  std::vector<uint32_t> quota(label_count, 0);
+  for (uint32_t l = 0; l < label_count; ++l) {
+    if (corpus.label_lines[l].empty()) continue;
+    // Bytes, not characters: close enough for Latin; other scripts (2-3
+    // bytes per character) get somewhat more examples, which they need
+    // anyway (more distinct n-grams).
+    uint64_t q = chars[l] / std::max<uint32_t>(1, options.chars_per_example);
+    q = std::max<uint64_t>(q, options.min_per_label);
+    q = std::min<uint64_t>(q, options.max_per_label);
+    quota[l] = static_cast<uint32_t>(q);
+  }
+  return quota;
+}
+
+namespace {
+
+// Character start offsets of a line, plus its size as the final entry.
+void char_offsets(const char* s, uint32_t n, std::vector<uint32_t>* out) {
+  out->clear();
+  for (uint32_t i = 0; i < n; ++i)
+    if ((static_cast<uint8_t>(s[i]) & 0xC0) != 0x80) out->push_back(i);
+  if (out->empty() || out->front() != 0) out->insert(out->begin(), 0);
+  out->push_back(n);
+}
+
+uint32_t between(std::mt19937_64& rng, uint32_t lo, uint32_t hi) {  // [lo, hi]
+  return lo + static_cast<uint32_t>(uniform_below(rng, hi - lo + 1));
+}
+
+}  // namespace
+
+std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
+                             const std::vector<uint32_t>& quota, const SamplingOptions& options,
+                             std::mt19937_64& rng) {
+  constexpr uint32_t kMaxWholeChars = 1000;
+  std::vector<Span> spans;
+  size_t total = 0;
+  for (uint32_t q : quota) total += q;
+  spans.reserve(total);
+  std::vector<uint32_t> off;
+  for (uint32_t l = 0; l < label_count; ++l) {
+    const auto& lines = corpus.label_lines[l];
+    if (lines.empty()) continue;
+    for (uint32_t k = 0; k < quota[l]; ++k) {
+      const uint32_t line = lines[uniform_below(rng, lines.size())];
+      const char* s = corpus.text(line);
+      const uint32_t size = corpus.line_size[line];
+      char_offsets(s, size, &off);
+      const uint32_t n = static_cast<uint32_t>(off.size() - 1);  // characters
+      const double r = uniform01(rng);
+      uint32_t target;
+      if (r < options.whole_line) {
+        target = n <= kMaxWholeChars ? n : between(rng, 300, kMaxWholeChars);
+      } else if (r < options.whole_line + options.short_span) {
+        target = between(rng, 5, 20);
+      } else if (r < options.whole_line + options.short_span + options.medium_span) {
+        target = between(rng, 20, 60);
+      } else {
+        target = between(rng, 60, 300);
+      }
+      uint32_t b = 0, e = n;
+      if (target < n) {
+        b = static_cast<uint32_t>(uniform_below(rng, n - target + 1));
+        e = b + target;
+        if (uniform01(rng) < options.word_snap) {
+          // Extend to whole words (at most 20 characters each way).
+          for (int i = 0; i < 20 && b > 0 && s[off[b - 1]] != ' '; ++i) --b;
+          for (int i = 0; i < 20 && e < n && s[off[e]] != ' '; ++i) ++e;
+        }
+      }
+      while (b < e && s[off[b]] == ' ') ++b;
+      while (e > b && s[off[e - 1]] == ' ') --e;
+      if (b >= e) {
+        b = 0;
+        e = n;
+      }
+      spans.push_back(Span{line, off[b], off[e], l});
+    }
+  }
+  // Fisher-Yates with a portable bounded draw.
+  for (size_t i = spans.size(); i > 1; --i) std::swap(spans[i - 1], spans[uniform_below(rng, i)]);
+  return spans;
+}
+
+}  // namespace train
+}  // namespace ffnlp

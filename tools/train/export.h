@@ -1,0 +1,36 @@
+// What the trainer hands to convert_model: the float arrays (langid.npz) and
+// the model specification (langid.spec), plus the 8-bit simulation used to
+// report what quantization costs.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "tools/common/npy.h"
+#include "tools/train/dataset.h"
+#include "tools/train/model.h"
+
+namespace ffnlp {
+namespace train {
+
+// emb_ngram<order>, emb_script, hidden_w, hidden_b, output_w, output_b:
+// float32, C order.
+std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, const Params& prm);
+
+struct SpecInfo {
+  std::string license;
+  std::string command;  // written as a comment
+  float reliable_probability = 0.7f;
+  uint32_t reliable_letters = 3;
+};
+// The spec text (docs/SPEC.md format), channels in input-vector order and
+// labels in output order.
+std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelSet& labels);
+
+// A copy whose embedding rows went through quantize_row (runtime/src/
+// quantize.h, zero point 128, half-up) and back: what the runtime computes
+// with.
+Params quantized_copy(const ModelConfig& cfg, const Params& prm);
+
+}  // namespace train
+}  // namespace ffnlp

@@ -1,0 +1,415 @@
+#include "tools/train/model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "tools/train/dataset.h"
+
+namespace ffnlp {
+namespace train {
+
+void ModelConfig::finalize() {
+  if (buckets.empty() || buckets.size() != dims.size() || buckets.size() != seeds.size())
+    throw std::invalid_argument("buckets, dims and seeds need one value per n-gram order");
+  if (buckets.size() > kMaxNgramOrder || buckets.size() + 1 > kMaxChannels)
+    throw std::invalid_argument("too many n-gram orders");
+  channels.clear();
+  channel_dims.clear();
+  channel_offset.clear();
+  input_width = 0;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    if (buckets[i] == 0 || dims[i] == 0 || dims[i] > 256)
+      throw std::invalid_argument("buckets must be > 0 and dims in 1..256");
+    channels.push_back(ChannelSpec{ChannelKind::kCharNgram, static_cast<uint32_t>(i + 1),
+                                   buckets[i], seeds[i]});
+    channel_dims.push_back(dims[i]);
+  }
+  if (script_dims > 256) throw std::invalid_argument("script dims must be <= 256");
+  if (script_dims > 0) {
+    channels.push_back(ChannelSpec{ChannelKind::kScript, 0, kScriptCount, 0});
+    channel_dims.push_back(script_dims);
+  }
+  for (uint32_t d : channel_dims) {
+    channel_offset.push_back(input_width);
+    input_width += d;
+  }
+  if (hidden == 0 || labels == 0) throw std::invalid_argument("zero hidden size or labels");
+}
+
+uint64_t ModelConfig::estimated_file_bytes() const {
+  uint64_t bytes = 0;
+  for (size_t c = 0; c < channels.size(); ++c)
+    bytes += static_cast<uint64_t>(channels[c].buckets) * (channel_dims[c] + 4);
+  bytes += 4ull * (static_cast<uint64_t>(hidden) * (input_width + 1) +
+                   static_cast<uint64_t>(labels) * (hidden + 1));
+  return bytes;
+}
+
+uint64_t ModelConfig::parameter_count() const {
+  uint64_t n = 0;
+  for (size_t c = 0; c < channels.size(); ++c)
+    n += static_cast<uint64_t>(channels[c].buckets) * channel_dims[c];
+  n += static_cast<uint64_t>(hidden) * (input_width + 1) +
+       static_cast<uint64_t>(labels) * (hidden + 1);
+  return n;
+}
+
+namespace {
+
+// Small kernels written so that GCC/Clang's SLP vectorizer (on at -O2) turns
+// each 8-wide block into SIMD operations. The summation order is fixed, so
+// results do not depend on the vectorization.
+inline float dot(const float* __restrict a, const float* __restrict b, size_t n) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+    s4 += a[i + 4] * b[i + 4];
+    s5 += a[i + 5] * b[i + 5];
+    s6 += a[i + 6] * b[i + 6];
+    s7 += a[i + 7] * b[i + 7];
+  }
+  float s = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// y += a * x
+inline void axpy(float a, const float* __restrict x, float* __restrict y, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    y[i] += a * x[i];
+    y[i + 1] += a * x[i + 1];
+    y[i + 2] += a * x[i + 2];
+    y[i + 3] += a * x[i + 3];
+    y[i + 4] += a * x[i + 4];
+    y[i + 5] += a * x[i + 5];
+    y[i + 6] += a * x[i + 6];
+    y[i + 7] += a * x[i + 7];
+  }
+  for (; i < n; ++i) y[i] += a * x[i];
+}
+
+// y += x
+inline void add(const float* __restrict x, float* __restrict y, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    y[i] += x[i];
+    y[i + 1] += x[i + 1];
+    y[i + 2] += x[i + 2];
+    y[i + 3] += x[i + 3];
+    y[i + 4] += x[i + 4];
+    y[i + 5] += x[i + 5];
+    y[i + 6] += x[i + 6];
+    y[i + 7] += x[i + 7];
+  }
+  for (; i < n; ++i) y[i] += x[i];
+}
+
+void fill_uniform(std::vector<float>* v, size_t n, double limit, std::mt19937_64& rng) {
+  v->resize(n);
+  for (float& x : *v) x = static_cast<float>((2.0 * uniform01(rng) - 1.0) * limit);
+}
+}  // namespace
+
+void Params::init(const ModelConfig& cfg, std::mt19937_64& rng) {
+  emb.resize(cfg.channels.size());
+  for (size_t c = 0; c < cfg.channels.size(); ++c)
+    fill_uniform(&emb[c], static_cast<size_t>(cfg.channels[c].buckets) * cfg.channel_dims[c],
+                 0.5, rng);
+  fill_uniform(&w1, static_cast<size_t>(cfg.hidden) * cfg.input_width,
+               std::sqrt(6.0 / cfg.input_width), rng);
+  b1.assign(cfg.hidden, 0.0f);
+  fill_uniform(&w2, static_cast<size_t>(cfg.labels) * cfg.hidden,
+               std::sqrt(6.0 / (cfg.hidden + cfg.labels)), rng);
+  b2.assign(cfg.labels, 0.0f);
+}
+
+void extract(const ModelConfig& cfg, const char* text, size_t size, Features* f) {
+  f->ids.resize(cfg.channels.size());
+  for (auto& v : f->ids) v.clear();
+  auto* ids = &f->ids;
+  f->letters = extract_features(reinterpret_cast<const uint8_t*>(text), size, cfg.text,
+                                cfg.channels.data(),
+                                static_cast<uint32_t>(cfg.channels.size()),
+                                [ids](uint32_t channel, uint32_t bucket) {
+                                  (*ids)[channel].push_back(bucket);
+                                });
+}
+
+void Workspace::init(const ModelConfig& cfg) {
+  feats.ids.assign(cfg.channels.size(), {});
+  x.assign(cfg.input_width, 0.0f);
+  gx.assign(cfg.input_width, 0.0f);
+  a.assign(cfg.hidden, 0.0f);
+  h.assign(cfg.hidden, 0.0f);
+  gh.assign(cfg.hidden, 0.0f);
+  z.assign(cfg.labels, 0.0f);
+  p.assign(cfg.labels, 0.0f);
+  gz.assign(cfg.labels, 0.0f);
+}
+
+uint32_t forward(const ModelConfig& cfg, const Params& prm, Workspace* ws) {
+  const uint32_t H = cfg.hidden, L = cfg.labels, I = cfg.input_width;
+  float* x = ws->x.data();
+  std::fill(ws->x.begin(), ws->x.end(), 0.0f);
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    const auto& ids = ws->feats.ids[c];
+    if (ids.empty()) continue;
+    const uint32_t d = cfg.channel_dims[c];
+    float* xs = x + cfg.channel_offset[c];
+    const float* E = prm.emb[c].data();
+    for (uint32_t id : ids) {
+      add(E + static_cast<size_t>(id) * d, xs, d);
+    }
+    const float inv = 1.0f / static_cast<float>(ids.size());
+    for (uint32_t j = 0; j < d; ++j) xs[j] *= inv;
+  }
+  for (uint32_t k = 0; k < H; ++k) {
+    const float s = dot(prm.w1.data() + static_cast<size_t>(k) * I, x, I) + prm.b1[k];
+    ws->a[k] = s;
+    ws->h[k] = s > 0.0f ? s : 0.0f;
+  }
+  const float* h = ws->h.data();
+  float zmax = -INFINITY;
+  uint32_t best = 0;
+  for (uint32_t l = 0; l < L; ++l) {
+    const float s = dot(prm.w2.data() + static_cast<size_t>(l) * H, h, H) + prm.b2[l];
+    ws->z[l] = s;
+    if (s > zmax) {
+      zmax = s;
+      best = l;
+    }
+  }
+  float sum = 0.0f;
+  for (uint32_t l = 0; l < L; ++l) {
+    ws->p[l] = std::exp(ws->z[l] - zmax);
+    sum += ws->p[l];
+  }
+  const float inv = 1.0f / sum;
+  for (uint32_t l = 0; l < L; ++l) ws->p[l] *= inv;
+  return best;
+}
+
+void Grads::init(const ModelConfig& cfg) {
+  w1.assign(static_cast<size_t>(cfg.hidden) * cfg.input_width, 0.0f);
+  b1.assign(cfg.hidden, 0.0f);
+  w2.assign(static_cast<size_t>(cfg.labels) * cfg.hidden, 0.0f);
+  b2.assign(cfg.labels, 0.0f);
+  emb.resize(cfg.channels.size());
+  mark.resize(cfg.channels.size());
+  touched.resize(cfg.channels.size());
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    emb[c].assign(static_cast<size_t>(cfg.channels[c].buckets) * cfg.channel_dims[c], 0.0f);
+    mark[c].assign(cfg.channels[c].buckets, 0);
+    touched[c].clear();
+  }
+  loss = 0;
+  examples = correct = 0;
+}
+
+void Grads::clear_dense() {
+  std::fill(w1.begin(), w1.end(), 0.0f);
+  std::fill(b1.begin(), b1.end(), 0.0f);
+  std::fill(w2.begin(), w2.end(), 0.0f);
+  std::fill(b2.begin(), b2.end(), 0.0f);
+  loss = 0;
+  examples = correct = 0;
+}
+
+bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float smoothing,
+                float scale, Workspace* ws, Grads* g) {
+  bool any = false;
+  for (const auto& v : ws->feats.ids) any = any || !v.empty();
+  if (!any) return false;
+  const uint32_t H = cfg.hidden, L = cfg.labels, I = cfg.input_width;
+  const uint32_t best = forward(cfg, prm, ws);
+
+  // Loss with label smoothing: t = (1 - e) onehot + e / L.
+  float zmax = ws->z[best];
+  double lse = 0.0;
+  for (uint32_t l = 0; l < L; ++l) lse += std::exp(static_cast<double>(ws->z[l] - zmax));
+  const double log_z = zmax + std::log(lse);
+  const double off = smoothing / L;
+  double loss = -(1.0 - smoothing) * (ws->z[label] - log_z);
+  if (smoothing > 0) {
+    double s = 0.0;
+    for (uint32_t l = 0; l < L; ++l) s += ws->z[l] - log_z;
+    loss -= off * s;
+  }
+  g->loss += loss;
+  g->examples += 1;
+  g->correct += best == label;
+
+  float* gz = ws->gz.data();
+  for (uint32_t l = 0; l < L; ++l) gz[l] = (ws->p[l] - static_cast<float>(off)) * scale;
+  gz[label] -= (1.0f - smoothing) * scale;
+
+  // Output layer.
+  const float* h = ws->h.data();
+  float* gh = ws->gh.data();
+  std::fill(ws->gh.begin(), ws->gh.end(), 0.0f);
+  for (uint32_t l = 0; l < L; ++l) {
+    const float gl = gz[l];
+    float* gw = g->w2.data() + static_cast<size_t>(l) * H;
+    const float* w = prm.w2.data() + static_cast<size_t>(l) * H;
+    axpy(gl, h, gw, H);
+    axpy(gl, w, gh, H);
+    g->b2[l] += gl;
+  }
+  // Hidden layer (ReLU).
+  const float* x = ws->x.data();
+  float* gx = ws->gx.data();
+  std::fill(ws->gx.begin(), ws->gx.end(), 0.0f);
+  for (uint32_t k = 0; k < H; ++k) {
+    if (ws->a[k] <= 0.0f) continue;
+    const float ga = gh[k];
+    float* gw = g->w1.data() + static_cast<size_t>(k) * I;
+    const float* w = prm.w1.data() + static_cast<size_t>(k) * I;
+    axpy(ga, x, gw, I);
+    axpy(ga, w, gx, I);
+    g->b1[k] += ga;
+  }
+  // Embeddings: each occurrence gets 1/n of its channel slice's gradient.
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    const auto& ids = ws->feats.ids[c];
+    if (ids.empty()) continue;
+    const uint32_t d = cfg.channel_dims[c];
+    const float inv = 1.0f / static_cast<float>(ids.size());
+    float gs[256];
+    const float* src = gx + cfg.channel_offset[c];
+    for (uint32_t j = 0; j < d; ++j) gs[j] = src[j] * inv;
+    float* G = g->emb[c].data();
+    uint8_t* mark = g->mark[c].data();
+    for (uint32_t id : ids) {
+      if (!mark[id]) {
+        mark[id] = 1;
+        g->touched[c].push_back(id);
+      }
+      add(gs, G + static_cast<size_t>(id) * d, d);
+    }
+  }
+  return true;
+}
+
+void AdamState::init(const ModelConfig& cfg) {
+  emb_m.resize(cfg.channels.size());
+  emb_v.resize(cfg.channels.size());
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    const size_t n = static_cast<size_t>(cfg.channels[c].buckets) * cfg.channel_dims[c];
+    emb_m[c].assign(n, 0.0f);
+    emb_v[c].assign(n, 0.0f);
+  }
+  w1_m.assign(static_cast<size_t>(cfg.hidden) * cfg.input_width, 0.0f);
+  w1_v = w1_m;
+  b1_m.assign(cfg.hidden, 0.0f);
+  b1_v = b1_m;
+  w2_m.assign(static_cast<size_t>(cfg.labels) * cfg.hidden, 0.0f);
+  w2_v = w2_m;
+  b2_m.assign(cfg.labels, 0.0f);
+  b2_v = b2_m;
+  step = 0;
+}
+
+namespace {
+
+struct AdamCoef {
+  float b1, b2, eps, step_size;
+};
+
+// Vectorizable (no aliasing; sqrt and division are exact IEEE operations, so
+// SIMD and scalar code give the same bits).
+void adam_update(const AdamCoef& k, const float* __restrict g, float* __restrict p,
+                 float* __restrict m, float* __restrict v, size_t n) {
+  const float b1 = k.b1, b2 = k.b2, c1 = 1.0f - k.b1, c2 = 1.0f - k.b2;
+  const float step = k.step_size, eps = k.eps;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    float mi[8], vi[8];
+    for (int u = 0; u < 8; ++u) mi[u] = b1 * m[i + u] + c1 * g[i + u];
+    for (int u = 0; u < 8; ++u) vi[u] = b2 * v[i + u] + c2 * g[i + u] * g[i + u];
+    for (int u = 0; u < 8; ++u) m[i + u] = mi[u];
+    for (int u = 0; u < 8; ++u) v[i + u] = vi[u];
+    for (int u = 0; u < 8; ++u) p[i + u] -= step * mi[u] / (std::sqrt(vi[u]) + eps);
+  }
+  for (; i < n; ++i) {
+    const float mi = b1 * m[i] + c1 * g[i];
+    const float vi = b2 * v[i] + c2 * g[i] * g[i];
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= step * mi / (std::sqrt(vi) + eps);
+  }
+}
+
+void dense_step(const AdamCoef& k, std::vector<Grads>& shards,
+                std::vector<float> Grads::*field, std::vector<float>* p, std::vector<float>* m,
+                std::vector<float>* v) {
+  const size_t n = p->size();
+  std::vector<float>& g0 = shards[0].*field;
+  for (size_t s = 1; s < shards.size(); ++s) {
+    const std::vector<float>& gs = shards[s].*field;
+    add(gs.data(), g0.data(), n);
+  }
+  adam_update(k, g0.data(), p->data(), m->data(), v->data(), n);
+}
+
+}  // namespace
+
+void adam_step(const ModelConfig& cfg, const AdamOptions& opt, float lr,
+               std::vector<Grads>& shards, Params* prm, AdamState* st) {
+  st->step += 1;
+  const double t = static_cast<double>(st->step);
+  const double c1 = 1.0 - std::pow(static_cast<double>(opt.beta1), t);
+  const double c2 = 1.0 - std::pow(static_cast<double>(opt.beta2), t);
+  // Bias correction folded into the step size (eps slightly rescaled, as in
+  // the Adam paper's efficient form).
+  AdamCoef k{opt.beta1, opt.beta2, opt.eps,
+             static_cast<float>(lr * std::sqrt(c2) / c1)};
+  dense_step(k, shards, &Grads::w1, &prm->w1, &st->w1_m, &st->w1_v);
+  dense_step(k, shards, &Grads::b1, &prm->b1, &st->b1_m, &st->b1_v);
+  dense_step(k, shards, &Grads::w2, &prm->w2, &st->w2_m, &st->w2_v);
+  dense_step(k, shards, &Grads::b2, &prm->b2, &st->b2_m, &st->b2_v);
+
+  AdamCoef ke = k;
+  ke.step_size *= opt.emb_lr_scale;
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    const uint32_t d = cfg.channel_dims[c];
+    float* E = prm->emb[c].data();
+    float* M = st->emb_m[c].data();
+    float* V = st->emb_v[c].data();
+    // Rows touched by any shard, each once: shard 0's list, then rows only
+    // later shards touched. The update of a row does not depend on the
+    // order rows are visited in, only on the (fixed-order) gradient sum.
+    for (size_t s = 0; s < shards.size(); ++s) {
+      for (uint32_t row : shards[s].touched[c]) {
+        bool seen = false;
+        for (size_t r = 0; r < s && !seen; ++r) seen = shards[r].mark[c][row] == 2;
+        if (seen) continue;
+        float g[256];
+        for (uint32_t j = 0; j < d; ++j) g[j] = 0.0f;
+        for (size_t r = 0; r < shards.size(); ++r) {
+          if (!shards[r].mark[c][row]) continue;
+          add(shards[r].emb[c].data() + static_cast<size_t>(row) * d, g, d);
+        }
+        const size_t base = static_cast<size_t>(row) * d;
+        adam_update(ke, g, E + base, M + base, V + base, d);
+        shards[s].mark[c][row] = 2;  // done (checked by later shards' lists)
+      }
+    }
+    for (auto& sh : shards) {
+      for (uint32_t row : sh.touched[c]) {
+        float* gr = sh.emb[c].data() + static_cast<size_t>(row) * d;
+        std::fill(gr, gr + d, 0.0f);
+        sh.mark[c][row] = 0;
+      }
+      sh.touched[c].clear();
+    }
+  }
+}
+
+}  // namespace train
+}  // namespace ffnlp

@@ -1,0 +1,103 @@
+// The language-identification network (Botha et al. 2017 / CLD3 style) in
+// float32, with what training needs: feature extraction through the shared
+// runtime code, forward and backward passes, lazy Adam.
+//
+//   text -> extract_features (runtime/src/text_features.h)
+//        -> per channel: average of the embedding rows of its occurrences
+//        -> concat -> hidden (ReLU) -> output -> softmax
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "text_features.h"
+
+namespace ffnlp {
+namespace train {
+
+struct ModelConfig {
+  std::vector<uint32_t> buckets;  // per n-gram order 1..k
+  std::vector<uint32_t> dims;     // per n-gram order 1..k
+  std::vector<uint32_t> seeds;    // per n-gram order 1..k
+  uint32_t script_dims = 8;
+  uint32_t hidden = 32;
+  uint32_t labels = 0;
+  TextOptions text;
+
+  // Derived (call finalize() after setting the fields above).
+  std::vector<ChannelSpec> channels;  // n-gram orders, then script
+  std::vector<uint32_t> channel_dims;
+  std::vector<uint32_t> channel_offset;  // into the input vector
+  uint32_t input_width = 0;
+  void finalize();
+  // Estimated size of the converted model file in bytes (q8_row embeddings,
+  // f32 dense layers, without metadata).
+  uint64_t estimated_file_bytes() const;
+  uint64_t parameter_count() const;
+};
+
+struct Params {
+  std::vector<std::vector<float>> emb;  // per channel: rows x dims, row-major
+  std::vector<float> w1, b1;            // hidden x input, hidden
+  std::vector<float> w2, b2;            // labels x hidden, labels
+  void init(const ModelConfig& cfg, std::mt19937_64& rng);
+};
+
+// Feature occurrences of one text, per channel.
+struct Features {
+  std::vector<std::vector<uint32_t>> ids;  // [channel] bucket of each occurrence
+  uint32_t letters = 0;
+};
+void extract(const ModelConfig& cfg, const char* text, size_t size, Features* f);
+
+// Scratch vectors of one forward/backward pass.
+struct Workspace {
+  Features feats;
+  std::vector<float> x, a, h, z, p, gz, gh, gx;
+  void init(const ModelConfig& cfg);
+};
+
+// Computes softmax probabilities into ws->p from ws->feats. Returns argmax.
+uint32_t forward(const ModelConfig& cfg, const Params& prm, Workspace* ws);
+
+// Gradients of one shard of a minibatch. Embedding gradients are dense
+// buffers, of which only the touched rows are non-zero (and listed).
+struct Grads {
+  std::vector<float> w1, b1, w2, b2;
+  std::vector<std::vector<float>> emb;
+  std::vector<std::vector<uint8_t>> mark;
+  std::vector<std::vector<uint32_t>> touched;
+  double loss = 0;
+  uint64_t examples = 0, correct = 0;
+  void init(const ModelConfig& cfg);
+  void clear_dense();  // dense layers and counters (embedding rows are cleared on merge)
+};
+
+// Forward + backward of one example with label smoothing; adds `scale` x the
+// gradient of the loss to g. Returns false (and does nothing) when the text
+// has no features.
+bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float smoothing,
+                float scale, Workspace* ws, Grads* g);
+
+struct AdamState {
+  std::vector<std::vector<float>> emb_m, emb_v;
+  std::vector<float> w1_m, w1_v, b1_m, b1_v, w2_m, w2_v, b2_m, b2_v;
+  uint64_t step = 0;
+  void init(const ModelConfig& cfg);
+};
+
+struct AdamOptions {
+  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+  float emb_lr_scale = 1.0f;  // embedding learning rate = lr x this
+};
+
+// Sums the shard gradients in shard order and applies one Adam step (lazy
+// for embedding rows: only rows touched in this batch are updated). Clears
+// the touched embedding rows of every shard.
+void adam_step(const ModelConfig& cfg, const AdamOptions& opt, float lr,
+               std::vector<Grads>& shards, Params* prm, AdamState* st);
+
+}  // namespace train
+}  // namespace ffnlp

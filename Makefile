@@ -89,7 +89,7 @@ demo: $(BUILD)/langid
 	$(BUILD)/langid "Быстрая коричневая лиса прыгает через ленивую собаку."
 
 bench: $(BUILD)/bench
-	$(BUILD)/bench
+	$(BUILD)/bench $(BENCH_ARGS)
 
 data:
 	bash tools/data/fetch.sh
@@ -97,6 +97,8 @@ data:
 
 model: $(BUILD)/train $(BUILD)/convert_model
 	bash tools/train/train_langid.sh
+	$(MAKE) $(BUILD)/langid
+	bash tools/train/model_card.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -29,6 +29,7 @@ import unicodedata
 sys.dont_write_bytecode = True          # keep tools/data/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lang_map  # noqa: E402
+import english_leftovers  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 DATA = os.path.join(ROOT, 'data')
@@ -789,6 +790,17 @@ def main():
             per['heldout'] = [x for x in per['heldout']
                               if x[0] == 'udhr' or r2.random() < keep_p]
         pers[code] = per
+
+    # --- untranslated English in other languages' files is not their text
+    n_english = 0
+    for code, per in pers.items():
+        if code in english_leftovers.EXEMPT:
+            continue
+        for part in ('train', 'heldout'):
+            before = len(per[part])
+            per[part] = [x for x in per[part] if not english_leftovers.is_english_leftover(x[1])]
+            n_english += before - len(per[part])
+    log('English leftovers removed from other languages: %d lines' % n_english)
 
     # --- global hygiene across languages: a text carrying two different
     # labels in train is dropped from train, and no held-out text may occur

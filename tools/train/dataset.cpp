@@ -190,5 +190,38 @@ std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
   return spans;
 }
 
+void add_noise_spans(std::vector<Span>* spans, double fraction, std::mt19937_64& rng) {
+  const size_t real = spans->size();
+  if (real == 0 || fraction <= 0) return;
+  const size_t count = static_cast<size_t>(fraction * static_cast<double>(real) + 0.5);
+  for (size_t k = 0; k < count; ++k) {
+    Span noise = (*spans)[uniform_below(rng, real)];
+    noise.scramble = static_cast<uint32_t>(rng() | 1);
+    spans->push_back(noise);
+  }
+  for (size_t i = spans->size(); i > 1; --i) std::swap((*spans)[i - 1], (*spans)[uniform_below(rng, i)]);
+}
+
+void scramble_text(const char* s, size_t n, uint32_t seed, std::string* out) {
+  std::vector<std::pair<size_t, size_t>> chars;  // byte ranges of non-space characters
+  std::vector<size_t> slots;                      // their positions in the character sequence
+  std::vector<std::pair<size_t, size_t>> all;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+    if (s[i] != ' ') {
+      slots.push_back(all.size());
+      chars.push_back({i, j - i});
+    }
+    all.push_back({i, j - i});
+    i = j;
+  }
+  std::mt19937_64 local(seed);
+  for (size_t i = chars.size(); i > 1; --i) std::swap(chars[i - 1], chars[uniform_below(local, i)]);
+  for (size_t k = 0; k < slots.size(); ++k) all[slots[k]] = chars[k];
+  out->clear();
+  for (const auto& c : all) out->append(s + c.first, c.second);
+}
+
 }  // namespace train
 }  // namespace ffnlp

@@ -56,7 +56,18 @@ struct Span {
   uint32_t begin;
   uint32_t end;
   uint32_t label;
+  uint32_t scramble = 0;  // non-zero: a noise example, shuffled with this seed
 };
+
+// Noise examples teach the model to be unsure of text that has a language's
+// letters but not its n-grams (gibberish, keyboard mashing): copies of random
+// spans whose characters are shuffled (spaces stay put), trained towards the
+// uniform distribution. Appends round(fraction * size) of them and reshuffles.
+void add_noise_spans(std::vector<Span>* spans, double fraction, std::mt19937_64& rng);
+
+// The characters of s[0, n) in an order given by `seed`; spaces keep their
+// positions so word lengths stay realistic.
+void scramble_text(const char* s, size_t n, uint32_t seed, std::string* out);
 
 struct SamplingOptions {
   uint32_t min_per_label = 1500;   // examples per language per epoch, at least

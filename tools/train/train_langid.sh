@@ -33,7 +33,8 @@ done
 "$BUILD/train" \
   --train data/train.tsv --heldout data/heldout.tsv --languages data/languages.tsv \
   --out "$OUT" --threads "$THREADS" --seed 1 \
-  --epochs 8 --buckets 1000,3000,6000,6000 --dims 16,16,16,16 --script-dims 8 --hidden 32
+  --epochs 8 --buckets 1000,3000,5800,5800 --dims 16,16,16,16 --script-dims 8 --hidden 32 \
+  --max-per-lang 12000 --noise 0.05
 
 if [ -x "$BUILD/convert_model" ]; then
   "$BUILD/convert_model" "$OUT/langid.npz" --spec "$OUT/langid.spec" -o "$OUT/langid.ffm" --force

@@ -112,9 +112,10 @@ struct Options {
   uint32_t warmup_steps = 200;
   uint32_t batch = 128;
   float smoothing = 0.05f;
+  double noise = 0.05;  // fraction of extra noise examples per epoch
   int threads = 2;
   uint32_t eval_limit = 0;  // held-out lines evaluated after each epoch (0: all)
-  uint64_t max_file_bytes = 400 * 1024;
+  uint64_t max_file_bytes = 400000;
   std::string license;  // empty: summarised from languages.tsv
   float reliable_probability = 0.7f;
   uint32_t reliable_letters = 3;
@@ -139,7 +140,7 @@ void usage() {
       "usage: train --train TSV --heldout TSV --languages TSV --out DIR [options]\n"
       "  --epochs N            passes over the sampled examples (default 8)\n"
       "  --seed S              random seed (default 1)\n"
-      "  --buckets A,B,C,D     hash buckets per n-gram order 1..k (default 1000,3000,6000,6000)\n"
+      "  --buckets A,B,C,D     hash buckets per n-gram order 1..k (default 1000,3000,5800,5800)\n"
       "  --dims A,B,C,D        embedding width per order (default 16,16,16,16)\n"
       "  --seeds A,B,C,D       hash seeds per order (default 1001,1002,1003,1004)\n"
       "  --script-dims N       script embedding width (default 8; 0 = no script channel)\n"
@@ -148,6 +149,7 @@ void usage() {
       "  --emb-lr-scale X      embedding learning rate multiplier (default 3)\n"
       "  --batch N             minibatch size (default 128)\n"
       "  --smoothing X         label smoothing (default 0.05)\n"
+      "  --noise X             extra shuffled-text examples trained towards 'no idea' (default 0.05)\n"
       "  --min-per-lang N      examples per language per epoch, at least (default 1500)\n"
       "  --max-per-lang N      ... and at most (default 6000)\n"
       "  --chars-per-example N quota = text bytes / N, clamped (default 120)\n"
@@ -161,7 +163,7 @@ void usage() {
 Options parse_args(int argc, char** argv) {
   Options o;
   o.adam.emb_lr_scale = 3.0f;
-  o.model.buckets = {1000, 3000, 6000, 6000};
+  o.model.buckets = {1000, 3000, 5800, 5800};
   o.model.dims = {16, 16, 16, 16};
   o.model.seeds = {};
   bool seeds_given = false;
@@ -191,6 +193,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--emb-lr-scale") o.adam.emb_lr_scale = std::stof(value());
     else if (a == "--batch") o.batch = parse_list(value(), a.c_str()).at(0);
     else if (a == "--smoothing") o.smoothing = std::stof(value());
+    else if (a == "--noise") o.noise = std::stod(value());
     else if (a == "--min-per-lang") o.sampling.min_per_label = parse_list(value(), a.c_str()).at(0);
     else if (a == "--max-per-lang") o.sampling.max_per_label = parse_list(value(), a.c_str()).at(0);
     else if (a == "--chars-per-example")
@@ -447,12 +450,14 @@ int run(int argc, char** argv) {
   std::vector<Grads> shards(kShards);
   for (auto& g : shards) g.init(cfg);
   std::vector<Workspace> ws(kShards);
+  std::vector<std::string> noise_text(kShards);
   for (auto& w : ws) w.init(cfg);
   ShardRunner runner(o.threads);
 
   const std::vector<uint32_t> quota = label_quota(train, cfg.labels, o.sampling);
   uint64_t per_epoch = 0;
   for (uint32_t q : quota) per_epoch += q;
+  per_epoch += static_cast<uint64_t>(o.noise * static_cast<double>(per_epoch) + 0.5);
   const uint64_t steps_per_epoch = (per_epoch + o.batch - 1) / o.batch;
   const uint64_t total_steps = steps_per_epoch * o.epochs;
   std::printf("examples per epoch: %" PRIu64 " (%u..%u per language)  batch %u  steps %" PRIu64
@@ -472,7 +477,8 @@ int run(int argc, char** argv) {
   double last_print = t_train;
   uint64_t step = 0, done_examples = 0;
   for (uint32_t epoch = 1; epoch <= o.epochs; ++epoch) {
-    const std::vector<Span> spans = plan_epoch(train, cfg.labels, quota, o.sampling, rng);
+    std::vector<Span> spans = plan_epoch(train, cfg.labels, quota, o.sampling, rng);
+    add_noise_spans(&spans, o.noise, rng);
     double run_loss = 0, run_n = 0, run_ok = 0;
     const double t_epoch = now_seconds();
     for (size_t b0 = 0; b0 < spans.size(); b0 += o.batch) {
@@ -484,6 +490,12 @@ int run(int argc, char** argv) {
         const size_t lo = b0 + (b1 - b0) * s / kShards, hi = b0 + (b1 - b0) * (s + 1) / kShards;
         for (size_t i = lo; i < hi; ++i) {
           const Span& sp = spans[i];
+          if (sp.scramble != 0) {
+            scramble_text(train.text(sp.line) + sp.begin, sp.end - sp.begin, sp.scramble, &noise_text[s]);
+            extract(cfg, noise_text[s].data(), noise_text[s].size(), &ws[s].feats);
+            accumulate(cfg, prm, 0, 1.0f, scale, &ws[s], &g);  // target: uniform
+            continue;
+          }
           extract(cfg, train.text(sp.line) + sp.begin, sp.end - sp.begin, &ws[s].feats);
           accumulate(cfg, prm, sp.label, o.smoothing, scale, &ws[s], &g);
         }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -52,15 +53,26 @@ Bytes make_npy(const std::string& dict, const Bytes& data, int major = 1, bool p
   return out;
 }
 
+bool ffnlp_test_host_is_big_endian() {
+  const uint16_t probe = 1;
+  uint8_t first;
+  std::memcpy(&first, &probe, 1);
+  return first == 0;
+}
+
 std::string dict(const std::string& descr, const std::string& shape, bool fortran = false) {
   return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
          ", 'shape': " + shape + ", }";
 }
 
 template <class T>
-Bytes le_bytes(const std::vector<T>& v) {  // host is little-endian (x86/ARM)
+Bytes le_bytes(const std::vector<T>& v) {  // little-endian whatever the host
   Bytes out(v.size() * sizeof(T));
-  if (!v.empty()) std::memcpy(out.data(), v.data(), out.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint8_t* b = out.data() + i * sizeof(T);
+    std::memcpy(b, &v[i], sizeof(T));
+    if (ffnlp_test_host_is_big_endian()) std::reverse(b, b + sizeof(T));
+  }
   return out;
 }
 

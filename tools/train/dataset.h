@@ -95,7 +95,13 @@ inline double uniform01(std::mt19937_64& rng) {
 }
 inline uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {  // n > 0
   // Lemire's method without the rejection step is biased by < n / 2^64.
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(rng()) * n) >> 64);
+  // High 64 bits of the 128-bit product, from 32-bit halves (portable to
+  // 32-bit targets, which lack a 128-bit integer type; same values).
+  const uint64_t a = rng();
+  const uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32, n_lo = n & 0xFFFFFFFFu, n_hi = n >> 32;
+  const uint64_t lo_lo = a_lo * n_lo, hi_lo = a_hi * n_lo, lo_hi = a_lo * n_hi, hi_hi = a_hi * n_hi;
+  const uint64_t cross = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;
+  return hi_hi + (hi_lo >> 32) + (cross >> 32);
 }
 
 }  // namespace train

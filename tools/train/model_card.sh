@@ -26,7 +26,7 @@ $LANGID --eval "$tmp/rich50.tsv" > "$tmp/rich50.txt"
 
 # Gibberish: letters shuffled inside real held-out lines (a different random
 # order than the trainer's noise), and uniform random Latin letters.
-awk -F'\t' 'NR % 97 == 0 { print $2 }' data/heldout.tsv | head -2000 > "$tmp/lines.txt"
+awk -F'\t' 'NR % 97 == 0 && n++ < 2000 { print $2 }' data/heldout.tsv > "$tmp/lines.txt"
 awk 'BEGIN { srand(11) } { n = split($0, c, ""); for (i = n; i > 1; i--) { j = int(rand() * i) + 1;
        if (c[i] != " " && c[j] != " ") { t = c[i]; c[i] = c[j]; c[j] = t } } s = ""; for (i = 1; i <= n; i++) s = s c[i]; print s }' \
   "$tmp/lines.txt" > "$tmp/shuffled.txt"

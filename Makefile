@@ -18,7 +18,8 @@ LDLIBS   := -pthread
 
 RUNTIME_SRCS := $(wildcard runtime/src/*.cpp)
 TOOLLIB_SRCS := $(wildcard tools/common/*.cpp) tools/convert_model/model_spec.cpp \
-                tools/convert_model/quantize_matrix.cpp tools/convert_model/converter.cpp
+                tools/convert_model/quantize_matrix.cpp tools/convert_model/converter.cpp \
+                tools/langid/spans.cpp tools/langid/evaluate.cpp
 TEST_SRCS    := $(wildcard tests/*.cpp tests/*/*.cpp)
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
@@ -95,7 +96,7 @@ data:
 	bash tools/data/fetch.sh
 	python3 tools/data/prepare.py
 
-model: $(BUILD)/train $(BUILD)/convert_model
+model: $(BUILD)/train $(BUILD)/convert_model $(BUILD)/langid
 	bash tools/train/train_langid.sh
 	$(MAKE) $(BUILD)/langid
 	bash tools/train/model_card.sh

@@ -251,6 +251,6 @@ TEST_CASE("text edge cases on the shipped language identifier, when present") {
   for (const char* text : {"ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ", "ሰላም ለዓለም", "ꆈꌠꁱꂷ"}) {
     const Answer a = ask(model, text);
     check_distribution(model, a);
-    MESSAGE(text << " -> " << a.top[0].label << " " << a.top[0].probability << (a.top[0].reliable ? " reliable" : ""));
+    CHECK(std::strlen(a.top[0].label) > 0);
   }
 }

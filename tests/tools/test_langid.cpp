@@ -1,0 +1,157 @@
+// The shipped language identifier and the demo's span finder and evaluator,
+// on the committed model (tests run from tests/, the model is ../models/).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ffnlp/ffnlp.h"
+#include "tools/langid/evaluate.h"
+#include "tools/langid/spans.h"
+
+using namespace ffnlp;
+
+namespace {
+
+struct Shipped {
+  MappedFile file;
+  Model model;
+  Status status;
+  Error error;
+  Shipped() { status = load_file("../models/langid.ffm", &file, &model, &error); }
+};
+
+std::string top1(const Model& model, Workspace& workspace, const char* text, float* probability = nullptr,
+                 bool* reliable = nullptr) {
+  Prediction top[1];
+  size_t count = 0;
+  REQUIRE(model.classify(text, std::strlen(text), workspace, top, 1, &count) == Status::kOk);
+  REQUIRE(count == 1);
+  if (probability) *probability = top[0].probability;
+  if (reliable) *reliable = top[0].reliable;
+  return top[0].label;
+}
+
+}  // namespace
+
+TEST_CASE("the shipped model meets its stated shape") {
+  Shipped s;
+  REQUIRE_MESSAGE(s.status == Status::kOk, s.error.message);
+  CHECK(s.model.file_size() <= 400000);
+  CHECK(s.model.label_count() >= 150);
+  CHECK(std::string(s.model.unknown_label()) == "und");
+  std::set<std::string> labels;
+  for (uint32_t i = 0; i < s.model.label_count(); ++i) {
+    const std::string code = s.model.label(i);
+    CHECK(labels.insert(code).second);
+    CHECK(std::strlen(s.model.label_name(i)) > 0);
+    // BCP 47 shape: 2-3 lowercase letters, optionally -Xxxx script subtag.
+    const size_t dash = code.find('-');
+    const std::string language = code.substr(0, dash);
+    CHECK((language.size() == 2 || language.size() == 3));
+    for (char c : language) CHECK((c >= 'a' && c <= 'z'));
+    if (dash != std::string::npos) CHECK(code.size() - dash - 1 == 4);
+  }
+  for (const char* code : {"en", "de", "fr", "es", "ru", "zh-Hans", "ja", "ar", "hi", "fi", "sw", "ka", "hy", "el"}) {
+    CAPTURE(code);
+    CHECK(s.model.find_label(code) >= 0);
+  }
+}
+
+TEST_CASE("clear sentences are identified; empty text is und") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  Workspace workspace(s.model);
+  const std::pair<const char*, const char*> cases[] = {
+      {"de", "Die Würde des Menschen ist unantastbar. Sie zu achten und zu schützen ist Verpflichtung aller staatlichen Gewalt."},
+      {"fr", "Tous les êtres humains naissent libres et égaux en dignité et en droits."},
+      {"ru", "Все люди рождаются свободными и равными в своем достоинстве и правах."},
+      {"fi", "Kaikki ihmiset syntyvät vapaina ja tasavertaisina arvoltaan ja oikeuksiltaan."},
+      {"el", "Όλοι οι άνθρωποι γεννιούνται ελεύθεροι και ίσοι στην αξιοπρέπεια και τα δικαιώματα."},
+      {"ja", "すべての人間は、生まれながらにして自由であり、かつ、尊厳と権利とについて平等である。"},
+      {"ka", "ყველა ადამიანი იბადება თავისუფალი და თანასწორი თავისი ღირსებითა და უფლებებით."},
+      {"en", "All human beings are born free and equal in dignity and rights. They are endowed with reason."},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.second);
+    float p = 0;
+    bool reliable = false;
+    CHECK(top1(s.model, workspace, c.second, &p, &reliable) == c.first);
+    CHECK(p > 0.5f);
+  }
+  CHECK(top1(s.model, workspace, "") == "und");
+  CHECK(top1(s.model, workspace, "12345 !!! ...") == "und");
+}
+
+TEST_CASE("gibberish and very short text are not claimed with confidence") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  Workspace workspace(s.model);
+  // Random letters: a fixed linear congruential sequence, so the test is stable.
+  uint32_t state = 12345;
+  int confident = 0;
+  const int trials = 200;
+  for (int t = 0; t < trials; ++t) {
+    std::string text;
+    for (int i = 0; i < 30; ++i) {
+      state = state * 1103515245u + 12345u;
+      const uint32_t r = (state >> 16) % 32;
+      text += r < 26 ? static_cast<char>('a' + r) : ' ';
+    }
+    float p = 0;
+    bool reliable = false;
+    top1(s.model, workspace, text.c_str(), &p, &reliable);
+    confident += reliable;
+  }
+  CHECK(confident <= trials / 20);  // at most 5% marked reliable
+}
+
+TEST_CASE("spans split English from Finnish inside one script, with byte offsets") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  Workspace workspace(s.model);
+  const std::string english = "This is the first part of the text, written in English for everybody.";
+  const std::string finnish = "Tämä on tekstin toinen osa, joka on kirjoitettu suomeksi kaikille lukijoille.";
+  const std::string text = english + " " + finnish;
+  const std::vector<langid::Span> spans = langid::find_spans(s.model, workspace, text);
+  REQUIRE(spans.size() == 2);
+  CHECK(spans[0].label == "en");
+  CHECK(spans[1].label == "fi");
+  CHECK(spans[0].begin == 0);
+  CHECK(spans[0].end == english.size());
+  CHECK(spans[1].begin == english.size() + 1);
+  CHECK(spans[1].end == text.size());
+  const std::vector<langid::Span> one = langid::find_spans(s.model, workspace, english);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].label == "en");
+  CHECK(langid::find_spans(s.model, workspace, "   ").empty());
+}
+
+TEST_CASE("--eval figures on a small labelled file") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  char path[] = "/tmp/ffnlp_eval_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  FILE* f = fdopen(fd, "w");
+  std::fputs("de\tDie Würde des Menschen ist unantastbar und zu schützen.\n", f);
+  std::fputs("fr\tTous les êtres humains naissent libres et égaux en dignité.\n", f);
+  std::fputs("fi\tTous les êtres humains naissent libres et égaux en dignité.\n", f);  // wrong on purpose
+  std::fputs("malformed line without a tab\n", f);
+  std::fclose(f);
+  char* output = nullptr;
+  size_t output_size = 0;
+  FILE* out = open_memstream(&output, &output_size);
+  REQUIRE(langid::evaluate_file(s.model, path, langid::EvalOptions(), out));
+  std::fclose(out);
+  const std::string report(output, output_size);
+  std::free(output);
+  std::remove(path);
+  CHECK(report.find("texts       3 (skipped 1 malformed") != std::string::npos);
+  CHECK(report.find("accuracy    0.6667") != std::string::npos);
+  CHECK(report.find("fi         -> fr") != std::string::npos);
+  CHECK_FALSE(langid::evaluate_file(s.model, "/nonexistent/file.tsv", langid::EvalOptions(), stdout));
+}

@@ -93,8 +93,8 @@ bench: $(BUILD)/bench
 	$(BUILD)/bench $(BENCH_ARGS)
 
 data:
-	bash tools/data/fetch.sh
-	python3 tools/data/prepare.py
+	bash tools/corpus/fetch.sh
+	python3 tools/corpus/prepare.py
 
 model: $(BUILD)/train $(BUILD)/convert_model $(BUILD)/langid
 	bash tools/train/train_langid.sh

@@ -66,10 +66,10 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libffnlp.a $(DESTDIR)$(LIBDIR)/libffnlp.so* $(DESTDIR)$(LIBDIR)/pkgconfig/ffnlp.pc
 
 # ---- test models and the two embedding mechanisms ----------------------------
-# tests/data/tiny_golden.ffm is checked in (written by build/write_test_model
+# tests/golden/tiny_golden.ffm is checked in (written by build/write_test_model
 # with seed 42 on x86-64); tests/runtime/test_embed.cpp includes it with
 # FFNLP_EMBED_FILE (.incbin) and links the array generated from it here.
-EMB_GOLDEN := tests/data/tiny_golden.ffm
+EMB_GOLDEN := tests/golden/tiny_golden.ffm
 
 $(BUILD)/write_test_model: $(call obj,tests/embed/src/write_test_model.cpp) $(BUILD)/toollib.a $(BUILD)/libffnlp.a
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)

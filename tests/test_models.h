@@ -73,9 +73,8 @@ inline tools::TensorToWrite q8_tensor(const std::string& name, uint64_t rows, ui
   return t;
 }
 
-// A complete classifier file; quantized embeddings unless float_embeddings.
-inline std::vector<uint8_t> build_tiny_model(const TinyNetwork& n, bool float_embeddings = false) {
-  tools::ModelWriter w;
+// The tiny classifier's tensors; quantized embeddings unless float_embeddings.
+inline void add_tiny_tensors(tools::ModelWriter& w, const TinyNetwork& n, bool float_embeddings) {
   auto emb = [&](const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v) {
     w.add_tensor(float_embeddings ? f32_tensor(name, rows, cols, v) : q8_tensor(name, rows, cols, v));
   };
@@ -87,6 +86,11 @@ inline std::vector<uint8_t> build_tiny_model(const TinyNetwork& n, bool float_em
   w.add_tensor(f32_tensor("hidden_b", TinyNetwork::kHidden, 1, n.hidden_b, 1));
   w.add_tensor(f32_tensor("out_w", TinyNetwork::kLabels, TinyNetwork::kHidden, n.out_w));
   w.add_tensor(f32_tensor("out_b", TinyNetwork::kLabels, 1, n.out_b, 1));
+}
+
+// The tiny classifier's metadata: 1-gram, 2-gram and script channels, a ReLU
+// hidden layer, three labels.
+inline void set_tiny_metadata(tools::ModelWriter& w) {
   w.set_string("general.task", "classifier");
   w.set_string("general.name", "tiny");
   w.set_u32("text.lowercase", 1);
@@ -112,6 +116,13 @@ inline std::vector<uint8_t> build_tiny_model(const TinyNetwork& n, bool float_em
   w.set_strings("labels", {"aa", "bb", "cc"});
   w.set_strings("label_names", {"Alpha", "Beta", "Gamma"});
   w.set_string("classifier.unknown_label", "und");
+}
+
+// A complete classifier file.
+inline std::vector<uint8_t> build_tiny_model(const TinyNetwork& n, bool float_embeddings = false) {
+  tools::ModelWriter w;
+  add_tiny_tensors(w, n, float_embeddings);
+  set_tiny_metadata(w);
   return w.build();
 }
 

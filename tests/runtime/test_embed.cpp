@@ -1,6 +1,6 @@
 // The two ways of compiling a model into a program (ffnlp/embed.h): the
 // .incbin macro and the array written by tools/embed_model/embed_model.py
-// (linked in by mk/embedding.mk), both over tests/data/tiny_golden.ffm. Their
+// (linked in by mk/embedding.mk), both over tests/golden/tiny_golden.ffm. Their
 // probabilities are pinned to golden values computed on x86-64, so the
 // aarch64, armhf and big-endian s390x runs of `make cross-test` prove that
 // the little-endian format is read the same everywhere.
@@ -17,7 +17,7 @@
 #include "ffnlp/ffnlp_c.h"
 
 // Mechanism 1: .incbin (path relative to the directory make runs in).
-FFNLP_EMBED_FILE(ffnlp_test_golden_incbin, "tests/data/tiny_golden.ffm");
+FFNLP_EMBED_FILE(ffnlp_test_golden_incbin, "tests/golden/tiny_golden.ffm");
 // Mechanism 2: the generated array (build/emb/tiny_golden_array.cpp).
 FFNLP_EMBED_DECLARE_ARRAY(ffnlp_test_golden_array);
 

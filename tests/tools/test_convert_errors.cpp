@@ -337,9 +337,8 @@ TEST_CASE("wrong dtypes through read_array_files and convert") {
   SUBCASE("float16 and float64 are accepted and converted exactly") {
     std::map<std::string, NpyArray> a;
     a["h"] = raw_array({1, 2}, "<f2", {0x00, 0x3C, 0x00, 0xC0});  // 1.0, -2.0
-    double d[2] = {0.5, -0.25};
-    Bytes f8(16);
-    std::memcpy(f8.data(), d, 16);
+    // 0.5 and -0.25 as little-endian float64
+    const Bytes f8 = {0, 0, 0, 0, 0, 0, 0xE0, 0x3F, 0, 0, 0, 0, 0, 0, 0xD0, 0xBF};
     a["d"] = raw_array({1, 2}, "<f8", f8);
     ConvertOptions o;
     o.float_embeddings = true;

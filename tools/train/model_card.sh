@@ -70,7 +70,7 @@ translations; MIT package licence, the texts are the UN's free translations)
 and from Debian packages: LibreOffice UI and help translations (MPL-2.0), VLC
 translations (GPL-2+/LGPL-2.1+), translated man pages (various free licences),
 fortunes, debian-reference (GPL), Battle for Wesnoth translations (GPL-2+).
-See \`tools/data/README.md\`. Firefox ESR language packs and
+See \`tools/corpus/README.md\`. Firefox ESR language packs and
 \`gnome-user-docs\` were **not** used: they are reserved for independent
 evaluation. Untranslated English strings in other languages' files and texts
 that appear under two labels were removed.

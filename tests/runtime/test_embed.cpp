@@ -71,7 +71,7 @@ void check_golden(const ffnlp::Model& model) {
 }  // namespace
 
 TEST_CASE("embed: .incbin and the generated array hold the file's bytes, 64-byte aligned") {
-  const std::vector<unsigned char> file = read_file("data/tiny_golden.ffm");
+  const std::vector<unsigned char> file = read_file("golden/tiny_golden.ffm");
   REQUIRE(!file.empty());
   REQUIRE(FFNLP_EMBED_SIZE(ffnlp_test_golden_incbin) == file.size());
   REQUIRE(ffnlp_test_golden_array_size == file.size());

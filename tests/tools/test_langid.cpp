@@ -124,6 +124,14 @@ TEST_CASE("spans split English from Finnish inside one script, with byte offsets
   CHECK(spans[0].end == english.size());
   CHECK(spans[1].begin == english.size() + 1);
   CHECK(spans[1].end == text.size());
+  // Three languages, two scripts: the Latin words' context stops at the script change.
+  const std::string mixed = "Привет, как дела? This part is English again. Γεια σου κόσμε, τι κάνεις;";
+  const std::vector<langid::Span> three = langid::find_spans(s.model, workspace, mixed);
+  REQUIRE(three.size() == 3);
+  CHECK(three[0].label == "ru");
+  CHECK(three[1].label == "en");
+  CHECK(three[2].label == "el");
+  CHECK(mixed.substr(three[1].begin, three[1].end - three[1].begin) == "This part is English again.");
   const std::vector<langid::Span> one = langid::find_spans(s.model, workspace, english);
   REQUIRE(one.size() == 1);
   CHECK(one[0].label == "en");

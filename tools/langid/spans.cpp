@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "text_features.h"
+
 namespace ffnlp {
 namespace langid {
 namespace {
@@ -22,6 +24,17 @@ std::vector<Word> split_words(const std::string& text) {
     if (i > start) words.push_back({start, i});
   }
   return words;
+}
+
+// Script of a word's first letter (kCommon when it has none).
+Script word_script(const std::string& text, const Word& word) {
+  size_t i = word.begin;
+  while (i < word.end) {
+    uint32_t cp = 0;
+    i += decode_utf8(reinterpret_cast<const uint8_t*>(text.data()) + i, word.end - i, &cp);
+    if (normalize_char(cp, false).char_class == CharClass::kLetter) return script_of(cp);
+  }
+  return Script::kCommon;
 }
 
 Span classify_span(const Model& model, Workspace& workspace, const std::string& text, size_t begin, size_t end) {
@@ -52,9 +65,17 @@ std::vector<Span> find_spans(const Model& model, Workspace& workspace, const std
   std::vector<float> probs(labels), own_probs(labels);
   std::vector<float> total(labels, 0.0f);
   std::vector<bool> has_letters(n, false);
+  // A word's context stops at a change of script: across one, the
+  // neighbours say nothing about this word's language.
+  std::vector<Script> scripts(n);
+  for (size_t w = 0; w < n; ++w) scripts[w] = word_script(text, words[w]);
+  auto same_script = [&](size_t a, size_t b) {
+    return scripts[a] == scripts[b] || scripts[a] == Script::kCommon || scripts[b] == Script::kCommon;
+  };
   for (size_t w = 0; w < n; ++w) {
-    const size_t lo = w >= options.context_words ? w - options.context_words : 0;
-    const size_t hi = std::min(n - 1, w + options.context_words);
+    size_t lo = w, hi = w;
+    while (lo > 0 && w - (lo - 1) <= options.context_words && same_script(lo - 1, w)) --lo;
+    while (hi + 1 < n && (hi + 1) - w <= options.context_words && same_script(hi + 1, w)) ++hi;
     const size_t begin = words[lo].begin, end = words[hi].end;
     TextStats stats;
     if (model.scores(text.data() + begin, end - begin, workspace.data(), workspace.size(), probs.data(), labels, &stats) != Status::kOk) {
@@ -66,7 +87,10 @@ std::vector<Span> find_spans(const Model& model, Workspace& workspace, const std
                  own_probs.data(), labels, &own);
     has_letters[w] = own.letters > 0;
     for (uint32_t l = 0; l < labels; ++l) {
-      logp[w][l] = has_letters[w] ? std::log(std::max(probs[l], 1e-9f)) : 0.0f;
+      // The window gives context; the word's own letters decide at a border.
+      logp[w][l] = has_letters[w] ? std::log(std::max(probs[l], 1e-9f)) +
+                                        options.own_word_weight * std::log(std::max(own_probs[l], 1e-9f))
+                                  : 0.0f;
       total[l] += has_letters[w] ? probs[l] : 0.0f;
     }
   }
@@ -87,9 +111,14 @@ std::vector<Span> find_spans(const Model& model, Workspace& workspace, const std
     for (size_t s = 1; s < k; ++s) {
       if (cost[w - 1][s] < cost[w - 1][best_prev]) best_prev = s;
     }
+    // Languages change at sentence and clause ends far more often than
+    // inside a clause: a switch right after such punctuation is cheaper.
+    const char last = text[words[w - 1].end - 1];
+    const bool clause_end = last == '.' || last == '!' || last == '?' || last == ';' || last == ':' || last == ',';
+    const float penalty = options.switch_penalty * (clause_end ? options.clause_end_discount : 1.0f);
     for (size_t s = 0; s < k; ++s) {
       const float stay = cost[w - 1][s];
-      const float change = cost[w - 1][best_prev] + options.switch_penalty;
+      const float change = cost[w - 1][best_prev] + penalty;
       const bool switch_better = change < stay && best_prev != s;
       cost[w][s] = (switch_better ? change : stay) - logp[w][order[s]];
       back[w][s] = static_cast<uint32_t>(switch_better ? best_prev : s);

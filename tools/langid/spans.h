@@ -25,6 +25,8 @@ struct SpanOptions {
   size_t context_words = 2;    // words on each side that score a word
   float switch_penalty = 4.0f; // nats paid per language change
   size_t candidates = 12;      // labels considered (best over all windows)
+  float own_word_weight = 0.5f; // weight of a word's own scores next to its window's
+  float clause_end_discount = 0.25f;  // penalty factor after . ! ? ; : ,
 };
 
 std::vector<Span> find_spans(const Model& model, Workspace& workspace, const std::string& text,

@@ -31,7 +31,7 @@ done
 # The chosen configuration (EXPERIMENTS.md). Keep in sync with the trainer's
 # defaults, which are the same values.
 CONFIG=(--seed 1 --buckets 1000,3000,5800,5800 --dims 16,16,16,16 --script-dims 8 --hidden 32
-        --max-per-lang 12000 --noise 0.05)
+        --max-per-lang 12000 --chars-per-example 60 --noise 0.05)
 
 # Pass 1 finds the untranslated English that the data's rule-based filter
 # missed (short UI strings such as "Open file" inside other languages'

@@ -38,6 +38,16 @@ stats() {  # mean top probability and share of answers marked reliable
       if ($0 ~ /"is_reliable": true/) r++ } END { printf "mean top probability %.3f, marked reliable %.1f%%", s / n, 100 * r / n }'
 }
 
+# How often a "reliable" answer is right, by text length (held-out).
+cut -f2 data/heldout.tsv | $LANGID --json | paste <(cut -f1 data/heldout.tsv) - | awk -F'\t' '
+  { chars = 0; t = $2; sub(/.*"text_bytes": /, "", t); sub(/,.*/, "", t)
+    lang = $2; sub(/.*"language": "/, "", lang); sub(/".*/, "", lang)
+    b = t + 0 <= 20 ? "<=20 bytes" : (t + 0 <= 50 ? "21-50 bytes" : (t + 0 <= 100 ? "51-100 bytes" : ">100 bytes"))
+    n[b]++; if ($2 ~ /"is_reliable": true/) { r[b]++; if (lang == $1) c[b]++ } }
+  END { split("<=20 bytes,21-50 bytes,51-100 bytes,>100 bytes", order, ",")
+        for (i = 1; i <= 4; i++) { k = order[i]; printf "| %s | %d | %.1f%% | %.2f%% |\n", k, n[k], 100 * r[k] / n[k], 100 * c[k] / r[k] } }' \
+  > "$tmp/reliable.txt"
+
 size=$(wc -c < "$MODEL")
 labels=$($LANGID --list | wc -l)
 rich=$(awk -F'\t' '$3 != "udhr"' data/languages.tsv | wc -l)
@@ -112,6 +122,13 @@ on random Latin letters: $(stats "$tmp/random.txt").
 The trainer adds such shuffled text with a uniform target (5 % of examples)
 and smooths labels (0.05), so the model does not learn to be certain of
 anything that merely has the right letters.
+
+How often an answer marked reliable is right (held-out, by text length in
+bytes):
+
+| length | texts | marked reliable | of those, correct |
+|---|---:|---:|---:|
+$(cat "$tmp/reliable.txt")
 
 ## Most confused pairs (held-out, gold → predicted)
 

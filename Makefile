@@ -84,10 +84,12 @@ test-asan:
 
 # ---- demo, data, model ---------------------------------------------------
 demo: $(BUILD)/langid
-	$(BUILD)/langid "The quick brown fox jumps over the lazy dog."
+	$(BUILD)/langid "Language identification works best on a sentence or two of ordinary text."
 	$(BUILD)/langid "Der schnelle braune Fuchs springt über den faulen Hund."
 	$(BUILD)/langid --top 3 "Le renard brun rapide saute par-dessus le chien paresseux."
 	$(BUILD)/langid "Быстрая коричневая лиса прыгает через ленивую собаку."
+	$(BUILD)/langid --spans "This part is English. Tämä osa on kirjoitettu suomeksi."
+	$(BUILD)/langid "12345 !!!"
 
 bench: $(BUILD)/bench
 	$(BUILD)/bench $(BENCH_ARGS)

@@ -122,6 +122,19 @@ float exp_poly(float x) {
 // Little-endian f32 from possibly unaligned model bytes (x86 is little-endian).
 inline __m128 load4(const uint8_t* p) { return _mm_loadu_ps(reinterpret_cast<const float*>(p)); }
 
+// The columns [from, to) past the last full vector, for four rows at once.
+inline __m128 tail4(const uint8_t* w0, const uint8_t* w1, const uint8_t* w2, const uint8_t* w3, const float* in,
+                    uint32_t from, uint32_t to) {
+  float tail[4] = {0, 0, 0, 0};
+  for (uint32_t i = from; i < to; ++i) {
+    tail[0] += read_f32(w0 + 4 * i) * in[i];
+    tail[1] += read_f32(w1 + 4 * i) * in[i];
+    tail[2] += read_f32(w2 + 4 * i) * in[i];
+    tail[3] += read_f32(w3 + 4 * i) * in[i];
+  }
+  return _mm_loadu_ps(tail);
+}
+
 inline __m128 hsum4(__m128 a, __m128 b, __m128 c, __m128 d) {  // {sum a, sum b, sum c, sum d}
   const __m128 ab_lo = _mm_unpacklo_ps(a, b), ab_hi = _mm_unpackhi_ps(a, b);
   const __m128 cd_lo = _mm_unpacklo_ps(c, d), cd_hi = _mm_unpackhi_ps(c, d);
@@ -219,16 +232,7 @@ __attribute__((target("avx2,fma"))) void dense_avx2_fma(const uint8_t* weights, 
     const __m128 lo2 = _mm_add_ps(_mm256_castps256_ps128(a2), _mm256_extractf128_ps(a2, 1));
     const __m128 lo3 = _mm_add_ps(_mm256_castps256_ps128(a3), _mm256_extractf128_ps(a3, 1));
     __m128 sums = hsum4(lo0, lo1, lo2, lo3);
-    if (in8 != in_count) {
-      float tail[4] = {0, 0, 0, 0};
-      for (uint32_t i = in8; i < in_count; ++i) {
-        tail[0] += read_f32(w0 + 4 * i) * in[i];
-        tail[1] += read_f32(w1 + 4 * i) * in[i];
-        tail[2] += read_f32(w2 + 4 * i) * in[i];
-        tail[3] += read_f32(w3 + 4 * i) * in[i];
-      }
-      sums = _mm_add_ps(sums, _mm_loadu_ps(tail));
-    }
+    if (in8 != in_count) sums = _mm_add_ps(sums, tail4(w0, w1, w2, w3, in, in8, in_count));
     _mm_storeu_ps(out + o, _mm_add_ps(sums, load4(bias + 4 * o)));
   }
   for (; o < out_count; ++o) {
@@ -294,16 +298,7 @@ bool dense_sse2(const uint8_t* weights, const uint8_t* bias, const float* in, ui
       a3 = _mm_add_ps(a3, _mm_mul_ps(load4(w3 + 4 * i), x));
     }
     __m128 sums = hsum4(a0, a1, a2, a3);
-    if (in4 != in_count) {
-      float tail[4] = {0, 0, 0, 0};
-      for (uint32_t i = in4; i < in_count; ++i) {
-        tail[0] += read_f32(w0 + 4 * i) * in[i];
-        tail[1] += read_f32(w1 + 4 * i) * in[i];
-        tail[2] += read_f32(w2 + 4 * i) * in[i];
-        tail[3] += read_f32(w3 + 4 * i) * in[i];
-      }
-      sums = _mm_add_ps(sums, _mm_loadu_ps(tail));
-    }
+    if (in4 != in_count) sums = _mm_add_ps(sums, tail4(w0, w1, w2, w3, in, in4, in_count));
     _mm_storeu_ps(out + o, _mm_add_ps(sums, load4(bias + 4 * o)));
   }
   for (; o < out_count; ++o) {

@@ -8,6 +8,7 @@
 // distribution summing to 1 and agreeing with classify(); a text without
 // letters gives all-zero scores and the unknown label; the same text with an
 // exact-size copy gives the same answer (no reads past `size`).
+#include "fuzz_check.h"
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -30,14 +31,6 @@ struct Loaded {
 };
 Loaded* g = nullptr;
 
-// An invariant that failed is a finding: say which, then crash.
-#define check(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 bool file_exists(const char* path) {
   FILE* f = std::fopen(path, "rb");

@@ -9,6 +9,7 @@
 //      tests/runtime/test_fuzz_regressions.cpp does for saved inputs).
 // Each load gets an exactly sized heap copy (odd inputs at an odd address), so
 // AddressSanitizer sees any read past the end and UBSan any misaligned load.
+#include "fuzz_check.h"
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -34,14 +35,6 @@ const Text kTexts[] = {
 };
 #undef TEXT
 
-// An invariant that failed is a finding: say which, then crash.
-#define check(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 void exercise(const ffnlp::Model& model) {
   check(model.is_loaded());

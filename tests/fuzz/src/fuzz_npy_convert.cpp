@@ -12,6 +12,7 @@
 // the converter returns must load with the runtime. The converter warns on
 // stderr (unused arrays, collapsed rows): `make fuzz` runs this target with
 // -close_fd_mask=2, so invariant failures are printed on stdout.
+#include "fuzz_check.h"
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -40,14 +41,6 @@ const char kTinySpec[] =
     "[layer]\nweights = out_w\nbias = out_b\nactivation = softmax\n"
     "[labels]\naa Alpha\nbb Beta\ncc Gamma\n";
 
-// An invariant that failed is a finding: say which, then crash.
-#define check(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stdout, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
 
 void npy_only(const uint8_t* data, size_t size) {
   ffnlp::tools::NpyArray a = ffnlp::tools::parse_npy(data, size, "fuzz.npy");

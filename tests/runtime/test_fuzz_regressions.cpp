@@ -15,6 +15,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
+#include "test_paths.h"
 #include "text_features.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npz.h"
@@ -25,7 +26,7 @@ using namespace ffnlp::testing;
 
 namespace {
 
-const char kRegressions[] = "fuzz/regressions";  // tests run from tests/
+const std::string kRegressions = source_path("tests/fuzz/regressions");
 
 std::vector<std::string> files_in(const std::string& dir) {
   std::vector<std::string> out;
@@ -80,7 +81,7 @@ TEST_CASE("fuzz_model_load: finite but huge weights overflow to NaN; classify sa
   // up to 2e38, so the hidden layer overflows to infinity and the softmax
   // made NaN "probabilities" that classify() returned with kOk.
   const std::vector<uint8_t> bytes =
-      tools::read_file_bytes(std::string(kRegressions) + "/fuzz_model_load/huge_weights_nan_probabilities.ffm");
+      tools::read_file_bytes(kRegressions + "/fuzz_model_load/huge_weights_nan_probabilities.ffm");
   Model model;
   Error error;
   REQUIRE(Model::load(bytes.data(), bytes.size(), &model, &error) == Status::kOk);
@@ -128,7 +129,7 @@ TEST_CASE("fuzz_npy_convert: an empty .npz is refused with std::runtime_error, n
   // Found by fuzz_npy_convert: a zip with no members gave convert() no
   // arrays; ModelWriter::build threw std::invalid_argument, which escaped the
   // converter's documented std::runtime_error contract.
-  const std::vector<uint8_t> input = tools::read_file_bytes(std::string(kRegressions) + "/fuzz_npy_convert/empty_npz");
+  const std::vector<uint8_t> input = tools::read_file_bytes(kRegressions + "/fuzz_npy_convert/empty_npz");
   REQUIRE(input.size() > 1);
   const auto arrays = tools::read_npz(input.data() + 1, input.size() - 1, "empty.npz");
   CHECK(arrays.empty());
@@ -158,7 +159,7 @@ TEST_CASE("fuzz_npy_convert: a bad [metadata] key in the spec is a std::runtime_
 }
 
 TEST_CASE("every committed regression input passes through its fuzz target's calls") {
-  for (const std::string& path : files_in(std::string(kRegressions) + "/fuzz_model_load")) {
+  for (const std::string& path : files_in(kRegressions + "/fuzz_model_load")) {
     CAPTURE(path);
     const std::vector<uint8_t> bytes = tools::read_file_bytes(path);
     for (bool verify : {true, false}) {
@@ -172,7 +173,7 @@ TEST_CASE("every committed regression input passes through its fuzz target's cal
       }
     }
   }
-  for (const std::string& path : files_in(std::string(kRegressions) + "/fuzz_npy_convert")) {
+  for (const std::string& path : files_in(kRegressions + "/fuzz_npy_convert")) {
     CAPTURE(path);
     const std::vector<uint8_t> input = tools::read_file_bytes(path);
     if (input.empty()) continue;
@@ -183,7 +184,7 @@ TEST_CASE("every committed regression input passes through its fuzz target's cal
       // the documented failure
     }
   }
-  for (const std::string& path : files_in(std::string(kRegressions) + "/fuzz_classify_text")) {
+  for (const std::string& path : files_in(kRegressions + "/fuzz_classify_text")) {
     CAPTURE(path);
     const std::vector<uint8_t> text = tools::read_file_bytes(path);
     const std::vector<uint8_t> bytes = build_tiny_model(make_tiny_network(1, kScriptCount));

@@ -29,6 +29,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
+#include "test_paths.h"
 #include "tests/tools/golden_vectors.h"
 #include "text_features.h"
 #include "tools/common/file_io.h"
@@ -43,7 +44,8 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-const char kConvertModel[] = "../build/convert_model";  // tests run from tests/
+// The convert_model of this build (build/asan/run_tests runs build/asan/convert_model).
+const std::string kConvertModel = testing::tool_path("convert_model");
 
 NpyArray f32(const std::vector<uint64_t>& shape, const std::vector<float>& v) { return make_npy_f32(shape, v.data()); }
 
@@ -111,7 +113,6 @@ void write_bytes(const std::string& path, const Bytes& b) {
   REQUIRE(std::fclose(f) == 0);
 }
 
-bool have_cli() { return access(kConvertModel, X_OK) == 0; }
 
 struct Run {
   int exit_code = -1;
@@ -138,10 +139,10 @@ Run run_cli(const std::vector<std::string>& args, rlim_t fsize_limit = 0) {
       setrlimit(RLIMIT_FSIZE, &lim);
     }
     std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(kConvertModel));
+    argv.push_back(const_cast<char*>(kConvertModel.c_str()));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(kConvertModel, argv.data());
+    execv(kConvertModel.c_str(), argv.data());
     _exit(127);
   }
   int status = 0;
@@ -239,7 +240,7 @@ TEST_CASE("all-zero rows convert: scale 0, every q at the zero point, counted in
   CHECK(z->at(1, 3) == 0.0f);
 }
 
-TEST_CASE("a single huge value in a row: a warning names the tensor and the row") {
+TEST_CASE("convert_model: a single huge value in a row: a warning names the tensor and the row") {
   std::vector<float> v(2 * 8, 0.01f);
   v[8 + 3] = 1000.0f;  // row 1: the other 7 values fall below half a step
   QuantizationReport report;
@@ -251,10 +252,7 @@ TEST_CASE("a single huge value in a row: a warning names the tensor and the row"
   // Row 0 is fine: no warning for it.
   CHECK(report.warnings[0].find("row 0") == std::string::npos);
   // The binary prints it on stderr and still writes the model.
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
-  }
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   const std::string dir = temp_dir();
   std::map<std::string, NpyArray> a;
   a["emb"] = f32({2, 8}, v);
@@ -392,10 +390,7 @@ TEST_CASE("npz that is not a zip, uses an unsupported compression, or repeats a 
 }
 
 TEST_CASE("convert_model: output that exists, is a directory, or cannot be created") {
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
-  }
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   const std::string dir = temp_dir();
   write_bytes(dir + "/in.npz", write_npz(small_arrays()));
   const std::string out = dir + "/out.ffm";
@@ -434,10 +429,7 @@ TEST_CASE("convert_model: output that exists, is a directory, or cannot be creat
 }
 
 TEST_CASE("convert_model: disk full while writing leaves the old file untouched") {
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
-  }
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   const std::string dir = temp_dir();
   std::map<std::string, NpyArray> big;
   big["table"] = f32({256, 64}, std::vector<float>(256 * 64, 0.25f));  // ~17 KB model
@@ -455,10 +447,7 @@ TEST_CASE("convert_model: disk full while writing leaves the old file untouched"
 }
 
 TEST_CASE("convert_model: command-line mistakes exit 1 with a message") {
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
-  }
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   CHECK(run_cli({}).err == "convert_model: error: no input arrays given\n");
   CHECK(run_cli({"x.npz"}).err == "convert_model: error: no output file given (-o FILE)\n");
   CHECK(run_cli({"x.npz", "-o"}).err == "convert_model: error: -o needs a value\n");

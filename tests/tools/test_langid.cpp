@@ -1,5 +1,5 @@
 // The shipped language identifier and the demo's span finder and evaluator,
-// on the committed model (tests run from tests/, the model is ../models/).
+// on the committed model (models/langid.ffm; missing means failed).
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
+#include "test_paths.h"
 #include "tools/langid/evaluate.h"
 #include "tools/langid/spans.h"
 
@@ -21,7 +22,7 @@ struct Shipped {
   Model model;
   Status status;
   Error error;
-  Shipped() { status = load_file("../models/langid.ffm", &file, &model, &error); }
+  Shipped() { status = load_file(testing::source_path("models/langid.ffm").c_str(), &file, &model, &error); }
 };
 
 std::string top1(const Model& model, Workspace& workspace, const char* text, float* probability = nullptr,

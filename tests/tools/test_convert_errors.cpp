@@ -220,6 +220,106 @@ TEST_CASE("NaN and infinity name tensor, row and column, on every conversion pat
   }
 }
 
+TEST_CASE("every zero point 0..255 quantizes without clipping, or refuses the table with the reason") {
+  // Issue 14, defect 2: with zero point 255, [1, 2, 3] became [0, 0, 0]; with
+  // 200 the error was 2.14 instead of a hundredth; 1 gave a message about
+  // float32 scales. Now each zero point b has b - 1 steps below it and
+  // 255 - b above, the scale fits both, and a sign without room is refused.
+  const std::vector<float> mixed = {1, 2, 3, -1, 0.5f, -3, 0.25f, -0.125f};   // 2 rows of 4
+  const std::vector<float> positive = {1, 2, 3, 0.5f, 0, 0.25f, 4, 0.125f};   // no negative value
+  const std::vector<float> negative = {-1, -2, -3, -0.5f, 0, -0.25f, -4, -0.125f};
+  // Reads every element back through the runtime; returns the largest error
+  // relative to the row's half step (must be <= 1).
+  auto worst_in_half_steps = [](const std::vector<float>& v, uint32_t zero_point) {
+    std::map<std::string, NpyArray> a;
+    a["emb"] = f32({2, 4}, v);
+    ConvertOptions o;
+    o.zero_point = zero_point;
+    const Bytes bytes = convert(a, o);
+    Model model;
+    REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+    const TensorView* t = model.find_tensor("emb");
+    REQUIRE(t != nullptr);
+    CHECK(t->zero_point == zero_point);
+    double worst = 0;
+    for (uint64_t r = 0; r < 2; ++r) {
+      const double half_step = 0.5 * static_cast<double>(t->row_scale(r));
+      for (uint64_t c = 0; c < 4; ++c) {
+        const double error = std::fabs(static_cast<double>(t->at(r, c)) - v[r * 4 + c]);
+        worst = std::max(worst, half_step > 0 ? error / half_step : error);
+      }
+    }
+    return worst;
+  };
+  for (uint32_t zp : {0u, 1u, 127u, 128u, 200u, 255u}) {
+    CAPTURE(zp);
+    if (zp >= 2) {
+      CHECK(worst_in_half_steps(zp == 255 ? negative : mixed, zp) <= 1.0001);
+    }
+    if (zp <= 254) {
+      CHECK(worst_in_half_steps(positive, zp) <= 1.0001);
+    }
+    std::map<std::string, NpyArray> a;
+    ConvertOptions o;
+    o.zero_point = zp;
+    if (zp <= 1) {
+      a["emb"] = f32({2, 4}, mixed);
+      CHECK_ERROR(convert(a, o), "emb: row 0 has negative values (smallest -1.000000), which zero point " +
+                                     std::to_string(zp) + " cannot represent: quantized values run from 1 to 255");
+    }
+    if (zp == 255) {
+      a["emb"] = f32({2, 4}, positive);
+      CHECK_ERROR(convert(a, o), "emb: row 0 has positive values (largest 3.000000), which zero point 255 cannot "
+                                 "represent: no quantized value lies above it");
+    }
+  }
+  // The error shrinks as the room grows: 200 leaves 55 steps for the
+  // positive side, so 3 is off by at most 3 / 55 / 2, not 2.14.
+  {
+    std::map<std::string, NpyArray> a;
+    a["emb"] = f32({2, 4}, mixed);
+    ConvertOptions o;
+    o.zero_point = 200;
+    const Bytes bytes = convert(a, o);
+    Model model;
+    REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+    const TensorView* t = model.find_tensor("emb");
+    for (uint64_t c = 0; c < 4; ++c) CHECK(std::fabs(t->at(0, c) - mixed[c]) <= 3.0 / 55 / 2 + 1e-6);
+    CHECK(t->row_scale(0) == doctest::Approx(3.0 / 55));
+    // Row 1's largest magnitude is negative (-3): 199 steps below 200.
+    CHECK(t->row_scale(1) == doctest::Approx(3.0 / 199));
+  }
+  // Zero point 128 is still the paper's formula bit for bit (golden test in
+  // tests/runtime/test_quantize.cpp), and out-of-range zero points are refused.
+  std::map<std::string, NpyArray> a;
+  a["emb"] = f32({2, 4}, mixed);
+  ConvertOptions o;
+  o.zero_point = 256;
+  CHECK_ERROR(convert(a, o), "emb: zero point 256 is not in 0..255");
+}
+
+TEST_CASE("convert_model: --zero-point 255 on a table with positive values exits 1 with the reason") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  std::map<std::string, NpyArray> a;
+  a["emb"] = f32({1, 3}, {1, 2, 3});
+  write_bytes(dir + "/in.npz", write_npz(a));
+  Run r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm", "--zero-point", "255"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("convert_model: error: emb: row 0 has positive values (largest 3.000000), which zero point 255 "
+                           "cannot represent") == 0,
+                r.err);
+  CHECK(access((dir + "/out.ffm").c_str(), F_OK) != 0);
+  r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm", "--zero-point", "0", "--quiet"});
+  CHECK(r.exit_code == 0);
+  const Bytes bytes = read_file_bytes(dir + "/out.ffm");
+  Model model;
+  REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+  CHECK(model.find_tensor("emb")->zero_point == 0);
+  CHECK(model.find_tensor("emb")->at(0, 2) == doctest::Approx(3.0f));
+  remove_tree(dir);
+}
+
 TEST_CASE("all-zero rows convert: scale 0, every q at the zero point, counted in the report") {
   QuantizationReport report;
   const std::vector<float> v = {0, 0, 0, 1, -2, 0.5f, 0, 0, 0};
@@ -543,7 +643,10 @@ TEST_CASE("convert_model: command-line mistakes exit 1 with a message") {
   CHECK(run_cli({}).err == "convert_model: error: no input arrays given\n");
   CHECK(run_cli({"x.npz"}).err == "convert_model: error: no output file given (-o FILE)\n");
   CHECK(run_cli({"x.npz", "-o"}).err == "convert_model: error: -o needs a value\n");
-  CHECK(run_cli({"x.npz", "--zero-point", "0", "-o", "y"}).err == "convert_model: error: --zero-point must be 1..255\n");
+  for (const char* bad : {"256", "-1", "+5", "0x80", "010", "12abc", "", " 7"}) {
+    CHECK(run_cli({"x.npz", "--zero-point", bad, "-o", "y"}).err ==
+          std::string("convert_model: error: --zero-point must be 0..255, got '") + bad + "'\n");
+  }
   CHECK(run_cli({"x.npz", "--bogus"}).exit_code == 1);
   const Run r = run_cli({"/nonexistent/x.npz", "-o", "/tmp/never_written.ffm"});
   CHECK(r.exit_code == 1);

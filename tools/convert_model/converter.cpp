@@ -205,8 +205,8 @@ class Converter {
     total_float_ += r.float_bytes;
     total_quantized_ += r.quantized_bytes;
     if (o_.quiet) return;
-    std::printf("  %-20s (%llu, %llu) q8_row: %llu -> %llu bytes (%.2fx); |E-E'| max %.4g mean %.4g; relative max %.4g mean %.4g; %llu zero rows\n",
-                name.c_str(), static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols),
+    std::printf("  %-20s (%llu, %llu) q8_row, zero point %u: %llu -> %llu bytes (%.2fx); |E-E'| max %.4g mean %.4g; relative max %.4g mean %.4g; %llu zero rows\n",
+                name.c_str(), static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols), o_.zero_point,
                 static_cast<unsigned long long>(r.float_bytes), static_cast<unsigned long long>(r.quantized_bytes),
                 static_cast<double>(r.float_bytes) / static_cast<double>(r.quantized_bytes), r.max_abs_error, r.mean_abs_error,
                 r.max_rel_error, r.mean_rel_error, static_cast<unsigned long long>(r.zero_rows));

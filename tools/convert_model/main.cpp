@@ -9,6 +9,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "tools/common/file_io.h"
+#include "tools/common/strict_number.h"
 #include "tools/convert_model/converter.h"
 
 namespace ffnlp {
@@ -27,7 +28,9 @@ const char kUsage[] =
     "  --force               overwrite an existing output file\n"
     "  --rounding MODE       half-up (default; floor(x + 0.5), the paper's formula) or\n"
     "                        half-even (as torch.quantize_per_channel)\n"
-    "  --zero-point N        zero point b, 1..255 (default 128)\n"
+    "  --zero-point N        zero point b, 0..255 (default 128): b - 1 quantized steps for\n"
+    "                        negative values and 255 - b for positive ones; a table with\n"
+    "                        values of a sign b leaves no room for is refused\n"
     "  --float-embeddings    keep embeddings as float32 (for size/speed comparisons)\n"
     "  --quiet               no report\n"
     "\n"
@@ -66,9 +69,8 @@ Options parse_args(int argc, char** argv) {
       else throw std::runtime_error("--rounding must be half-up or half-even");
     } else if (a == "--zero-point") {
       const std::string v = next("--zero-point");
-      char* end = nullptr;
-      const long z = std::strtol(v.c_str(), &end, 10);
-      if (*end != '\0' || z < 1 || z > 255) throw std::runtime_error("--zero-point must be 1..255");
+      uint64_t z = 0;
+      if (!parse_decimal(v, &z) || z > 255) throw std::runtime_error("--zero-point must be 0..255, got '" + v + "'");
       o.convert.zero_point = static_cast<uint32_t>(z);
     } else if (!a.empty() && a[0] == '-') throw std::runtime_error("unknown option " + a);
     else o.inputs.push_back(a);

@@ -23,6 +23,8 @@ struct ChildResult {
   bool timed_out = false;
   int exit_code = -1;  // valid when the child exited
   int signal = 0;      // the signal that ended it, or 0
+  long max_rss_kb = 0; // peak resident memory of the child
+  double seconds = 0;  // wall time until it ended (or was killed)
   std::string out, err;
   bool exited_with(int code) const { return !timed_out && signal == 0 && exit_code == code; }
   std::string describe() const {
@@ -56,20 +58,25 @@ inline ChildResult wait_for(pid_t pid, double seconds, int out_fd, int err_fd) {
   timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   int status = 0;
-  for (;;) {
-    const pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid) break;
+  rusage usage = {};
+  auto elapsed = [&] {
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    const double elapsed = static_cast<double>(now.tv_sec - start.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec - start.tv_nsec);
-    if (w < 0 || elapsed > seconds) {
+    return static_cast<double>(now.tv_sec - start.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec - start.tv_nsec);
+  };
+  for (;;) {
+    const pid_t w = wait4(pid, &status, WNOHANG, &usage);
+    if (w == pid) break;
+    if (w < 0 || elapsed() > seconds) {
       kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
+      wait4(pid, &status, 0, &usage);
       r.timed_out = true;
       break;
     }
     usleep(2000);
   }
+  r.seconds = elapsed();
+  r.max_rss_kb = usage.ru_maxrss;
   if (!r.timed_out) {
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);

@@ -32,8 +32,10 @@
 #include "test_models.h"
 #include "test_paths.h"
 #include "test_process.h"
+#include "tests/tools/deflate_writer.h"
 #include "tests/tools/golden_vectors.h"
 #include "text_features.h"
+#include "crc32.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
@@ -412,7 +414,7 @@ TEST_CASE("shapes that do not match the specification") {
   SUBCASE("empty embedding table") {
     auto a = arrays();
     a["e"] = f32({0, 3}, {});
-    CHECK_ERROR(convert(a, o), "tensor 'e': bad shape (0, 3)");
+    CHECK_ERROR(convert(a, o), "array 'e' has shape (0, 3), which holds no values");
   }
   SUBCASE("array named in the spec but missing from the inputs") {
     auto a = arrays();
@@ -615,6 +617,169 @@ TEST_CASE("convert_model: inputs and specs that are FIFOs or devices fail at onc
     const ChildResult r = run_program(kConvertModel, runs[i], 10);
     CHECK_MESSAGE(r.exited_with(1), r.describe());
     CHECK(r.err == "convert_model: error: " + messages[i] + "\n");
+  }
+  CHECK(access((dir + "/out.ffm").c_str(), F_OK) != 0);
+  remove_tree(dir);
+}
+
+namespace {
+
+void put_le(Bytes& b, uint64_t v, int n) {
+  for (int i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+// A one-member zip whose member is `deflated` and declares `size` bytes
+// uncompressed (ZIP64 sizes, so 4 GiB can be declared).
+Bytes zip_deflated(const std::string& name, const Bytes& deflated, uint64_t size, uint32_t crc) {
+  Bytes z;
+  auto extra = [&](Bytes& b) {
+    put_le(b, 1, 2);
+    put_le(b, 16, 2);
+    put_le(b, size, 8);
+    put_le(b, deflated.size(), 8);
+  };
+  put_le(z, 0x04034b50, 4);
+  put_le(z, 45, 2);
+  put_le(z, 0, 2);
+  put_le(z, 8, 2);
+  put_le(z, 0, 2);
+  put_le(z, 0x21, 2);
+  put_le(z, crc, 4);
+  put_le(z, 0xFFFFFFFF, 4);
+  put_le(z, 0xFFFFFFFF, 4);
+  put_le(z, name.size(), 2);
+  put_le(z, 20, 2);
+  z.insert(z.end(), name.begin(), name.end());
+  extra(z);
+  z.insert(z.end(), deflated.begin(), deflated.end());
+  const size_t cd = z.size();
+  put_le(z, 0x02014b50, 4);
+  put_le(z, 45, 2);
+  put_le(z, 45, 2);
+  put_le(z, 0, 2);
+  put_le(z, 8, 2);
+  put_le(z, 0, 2);
+  put_le(z, 0x21, 2);
+  put_le(z, crc, 4);
+  put_le(z, 0xFFFFFFFF, 4);
+  put_le(z, 0xFFFFFFFF, 4);
+  put_le(z, name.size(), 2);
+  put_le(z, 20, 2);
+  put_le(z, 0, 2);
+  put_le(z, 0, 2);
+  put_le(z, 0, 2);
+  put_le(z, 0, 4);
+  put_le(z, 0, 4);
+  z.insert(z.end(), name.begin(), name.end());
+  extra(z);
+  const size_t cd_size = z.size() - cd;
+  put_le(z, 0x06054b50, 4);
+  put_le(z, 0, 2);
+  put_le(z, 0, 2);
+  put_le(z, 1, 2);
+  put_le(z, 1, 2);
+  put_le(z, cd_size, 4);
+  put_le(z, cd, 4);
+  put_le(z, 0, 2);
+  return z;
+}
+
+// A 128-byte .npy of float32 with the given shape text and no data.
+Bytes empty_npy(const std::string& shape) {
+  std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  h += std::string(128 - 10 - h.size() - 1, ' ') + "\n";
+  Bytes b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(h.size()), 0};
+  b.insert(b.end(), h.begin(), h.end());
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("convert_model: the resource-exhaustion cases of issue 14 stop at once, in little memory") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  // Before: (1000000000, 0) ran 25 s and took 5.5 GB; (2^62, 0) threw
+  // vector::_M_default_append; the 4 MB zip declaring 4 GiB took 37 s and
+  // 8.4 GB. Each now fails within seconds and a few tens of MB (under ASan
+  // too).
+  const Bytes big_empty = empty_npy("(1000000000, 0)");
+  REQUIRE(big_empty.size() == 128);
+  write_bytes(dir + "/x.npy", big_empty);
+  write_bytes(dir + "/y.npy", empty_npy("(4611686018427387904, 0)"));
+  // The member's deflate stream honestly expands to 4 GiB (about 4 MB of
+  // it); only its CRC field is not computed (nothing gets that far).
+  const uint64_t four_gib = uint64_t{4} << 30;
+  const Bytes bomb = zip_deflated("x.npy", testing::deflate_zeros(four_gib), four_gib, 0);
+  REQUIRE(bomb.size() < 4300000);
+  write_bytes(dir + "/bomb.npz", bomb);
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{dir + "/x.npy"}, "array 'x' has shape (1000000000, 0), which holds no values"},
+      {{dir + "/y.npy"}, "array 'y' has shape (4611686018427387904, 0), which holds no values"},
+      {{dir + "/bomb.npz"},
+       dir + "/bomb.npz: members declare 4294967296 bytes uncompressed in total (the largest, 'x.npy', 4294967296), "
+             "more than the limit of 1073741824 bytes (--max-bytes)"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args[0]);
+    std::vector<std::string> args = c.args;
+    args.insert(args.end(), {"-o", dir + "/out.ffm", "--quiet"});
+    const ChildResult r = run_program(kConvertModel, args, 20);
+    CHECK_MESSAGE(r.exited_with(1), r.describe());
+    CHECK(r.err == "convert_model: error: " + c.message + "\n");
+    CHECK_MESSAGE(r.seconds < 10, r.seconds);
+    CHECK_MESSAGE(r.max_rss_kb < 300 * 1024, r.max_rss_kb << " KB");
+  }
+  remove_tree(dir);
+}
+
+TEST_CASE("convert_model: --max-bytes caps files and decompressed arrays") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  // An honest bomb, CRC and all: 16 MiB of zeros in about 16 KB.
+  const uint64_t n = uint64_t{16} << 20;
+  const Bytes zeros(static_cast<size_t>(n), 0);
+  write_bytes(dir + "/bomb.npz", zip_deflated("z.npy", testing::deflate_zeros(n), n, crc32(zeros.data(), zeros.size())));
+  Run r = run_cli({dir + "/bomb.npz", "-o", dir + "/out.ffm", "--max-bytes", "1M"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "convert_model: error: " + dir +
+                     "/bomb.npz: members declare 16777216 bytes uncompressed in total (the largest, 'z.npy', 16777216), "
+                     "more than the limit of 1048576 bytes (--max-bytes)\n");
+  // Under a generous limit it really decompresses (and is not an .npy).
+  r = run_cli({dir + "/bomb.npz", "-o", dir + "/out.ffm", "--max-bytes", "64M"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("z.npy: not a .npy file") != std::string::npos, r.err);
+  // A file over the limit.
+  write_bytes(dir + "/in.npz", write_npz(small_arrays()));
+  const std::string in = dir + "/in.npz";
+  const size_t in_size = read_file_bytes(in).size();
+  r = run_cli({in, "-o", dir + "/out.ffm", "--max-bytes", "100"});
+  CHECK(r.err == "convert_model: error: " + in + ": file is " + std::to_string(in_size) +
+                     " bytes, more than the limit of 100 bytes (--max-bytes)\n");
+  // Arrays that together go over it: two files of 400 bytes of floats each.
+  std::map<std::string, NpyArray> a;
+  a["a"] = f32({100}, std::vector<float>(100, 1.0f));
+  write_bytes(dir + "/a.npy", write_npy(a["a"]));
+  write_bytes(dir + "/b.npy", write_npy(a["a"]));
+  write_bytes(dir + "/b.npz", write_npz(a));
+  r = run_cli({dir + "/a.npy", dir + "/b.npy", "-o", dir + "/out.ffm", "--max-bytes", "700"});
+  CHECK(r.err == "convert_model: error: " + dir +
+                     "/b.npy: array 'b' (400 bytes) takes the arrays read past the limit of 700 bytes (--max-bytes)\n");
+  r = run_cli({dir + "/a.npy", dir + "/b.npz", "-o", dir + "/out.ffm", "--max-bytes", "700"});
+  CHECK(r.err == "convert_model: error: " + dir +
+                     "/b.npz: members declare 528 bytes uncompressed in total (the largest, 'a.npy', 528), more than the "
+                     "limit of 300 bytes, what is left of (--max-bytes 700) after the inputs before it\n");
+  // The library call counts the same way.
+  CHECK_ERROR(read_array_files({in}, 100), in + ": file is " + std::to_string(in_size) + " bytes, more than the limit of 100 bytes");
+  CHECK(read_array_files({in}, 1 << 20).size() == 2);
+  CHECK(read_array_files({dir + "/a.npy", dir + "/b.npy"}, 800).size() == 2);
+  for (const char* bad : {"abc", "0", "1X", "-5", "0x10", "1.5G", ""}) {
+    CHECK(run_cli({in, "-o", dir + "/out.ffm", "--max-bytes", bad}).err ==
+          std::string("convert_model: error: --max-bytes must be a positive number of bytes (e.g. 1073741824 or 1G), got '") + bad +
+              "'\n");
   }
   CHECK(access((dir + "/out.ffm").c_str(), F_OK) != 0);
   remove_tree(dir);

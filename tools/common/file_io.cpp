@@ -87,7 +87,7 @@ std::vector<uint8_t> read_file_bytes(const std::string& path, uint64_t max_bytes
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   if (size > max_bytes) {
     throw std::runtime_error(path + ": file is " + std::to_string(size) + " bytes, more than the limit of " +
-                             std::to_string(max_bytes) + " bytes (--max-bytes)");
+                             std::to_string(max_bytes) + " bytes");
   }
   std::vector<uint8_t> out(static_cast<size_t>(size));
   size_t got = 0;

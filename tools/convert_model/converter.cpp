@@ -1,5 +1,7 @@
 #include "tools/convert_model/converter.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -29,13 +31,38 @@ std::string stem(const std::string& path) {
 
 }  // namespace
 
-std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>& inputs) {
+std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>& inputs, uint64_t max_bytes) {
   std::map<std::string, NpyArray> arrays;
+  const std::string limit = " (--max-bytes " + std::to_string(max_bytes) + ")";
+  uint64_t used = 0;  // bytes of the arrays read so far
   for (const std::string& path : inputs) {
-    const std::vector<uint8_t> bytes = read_file_bytes(path);
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = read_file_bytes(path, max_bytes);
+    } catch (const std::runtime_error& e) {
+      const std::string m = e.what();
+      throw std::runtime_error(m.find("more than the limit of") != std::string::npos ? m + " (--max-bytes)" : m);
+    }
     std::map<std::string, NpyArray> found;
-    if (ends_with(path, ".npz")) found = read_npz(bytes, path);
-    else found[stem(path)] = parse_npy(bytes, path);
+    if (ends_with(path, ".npz")) {
+      try {
+        found = read_npz(bytes, path, max_bytes - used);
+      } catch (const std::runtime_error& e) {
+        const std::string m = e.what();
+        if (m.find("more than the limit of") == std::string::npos) throw;
+        throw std::runtime_error(m + (used == 0 ? " (--max-bytes)" : ", what is left of" + limit + " after the inputs before it"));
+      }
+    } else {
+      found[stem(path)] = parse_npy(bytes, path);
+    }
+    for (const auto& kv : found) {
+      if (kv.second.raw.size() > max_bytes - used) {
+        throw std::runtime_error(path + ": array '" + kv.first + "' (" + std::to_string(kv.second.raw.size()) +
+                                 " bytes) takes the arrays read past the limit of " + std::to_string(max_bytes) +
+                                 " bytes (--max-bytes)");
+      }
+      used += kv.second.raw.size();
+    }
     for (auto& kv : found) {
       if (arrays.count(kv.first)) throw std::runtime_error(path + ": array '" + kv.first + "' was already given by another input");
       arrays[kv.first] = std::move(kv.second);
@@ -51,10 +78,25 @@ struct Shape2 {
   uint32_t rank;
 };
 
+std::string shape_text(const std::vector<uint64_t>& shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
 Shape2 shape_of(const NpyArray& a, const std::string& name) {
+  if (a.shape.size() != 1 && a.shape.size() != 2) {
+    throw std::runtime_error("array '" + name + "' has " + std::to_string(a.shape.size()) +
+                             " dimensions; only 1-D and 2-D arrays are supported");
+  }
+  // An empty dimension makes an array of no values whatever the others say:
+  // refused here, before any size is taken from the shape (a (1000000000, 0)
+  // array once allocated gigabytes of row scales).
+  for (uint64_t d : a.shape) {
+    if (d == 0) throw std::runtime_error("array '" + name + "' has shape " + shape_text(a.shape) + ", which holds no values");
+  }
   if (a.shape.size() == 1) return {a.shape[0], 1, 1};
-  if (a.shape.size() == 2) return {a.shape[0], a.shape[1], 2};
-  throw std::runtime_error("array '" + name + "' has " + std::to_string(a.shape.size()) + " dimensions; only 1-D and 2-D arrays are supported");
+  return {a.shape[0], a.shape[1], 2};
 }
 
 void check_finite(const std::string& name, const std::vector<float>& v, uint64_t cols) {

@@ -33,15 +33,22 @@ const char kUsage[] =
     "                        values of a sign b leaves no room for is refused\n"
     "  --float-embeddings    keep embeddings as float32 (for size/speed comparisons)\n"
     "  --quiet               no report\n"
+    "  --max-bytes SIZE      refuse an input file larger than SIZE bytes, and inputs whose\n"
+    "                        arrays (after decompression) exceed SIZE bytes together;\n"
+    "                        K, M, G, T are powers of 1024 (default 1G)\n"
     "\n"
     "Already-quantized tables (e.g. from torch's int_repr()) are imported without\n"
     "requantizing: a uint8 array NAME with a float array NAME_scales (and optionally\n"
     "NAME_zero_points, all equal) becomes a q8_row tensor as it is.\n";
 
+// A spec file is a page of text; anything this large is not one.
+constexpr uint64_t kMaxSpecBytes = 1 << 20;
+
 struct Options {
   std::vector<std::string> inputs;
   std::string spec_path, output;
   bool force = false;
+  uint64_t max_bytes = kDefaultMaxInputBytes;
   ConvertOptions convert;
 };
 
@@ -72,6 +79,11 @@ Options parse_args(int argc, char** argv) {
       uint64_t z = 0;
       if (!parse_decimal(v, &z) || z > 255) throw std::runtime_error("--zero-point must be 0..255, got '" + v + "'");
       o.convert.zero_point = static_cast<uint32_t>(z);
+    } else if (a == "--max-bytes") {
+      const std::string v = next("--max-bytes");
+      if (!parse_byte_size(v, &o.max_bytes) || o.max_bytes == 0) {
+        throw std::runtime_error("--max-bytes must be a positive number of bytes (e.g. 1073741824 or 1G), got '" + v + "'");
+      }
     } else if (!a.empty() && a[0] == '-') throw std::runtime_error("unknown option " + a);
     else o.inputs.push_back(a);
   }
@@ -82,9 +94,9 @@ Options parse_args(int argc, char** argv) {
 
 int run(int argc, char** argv) {
   Options o = parse_args(argc, argv);
-  const std::map<std::string, NpyArray> arrays = read_array_files(o.inputs);
+  const std::map<std::string, NpyArray> arrays = read_array_files(o.inputs, o.max_bytes);
   if (!o.spec_path.empty()) {
-    const std::vector<uint8_t> spec = read_file_bytes(o.spec_path);
+    const std::vector<uint8_t> spec = read_file_bytes(o.spec_path, kMaxSpecBytes);
     o.convert.spec_text.assign(spec.begin(), spec.end());
     o.convert.spec_name = o.spec_path;
   }

@@ -337,4 +337,20 @@ TEST_CASE("inspect_model: a FIFO, /dev/zero or a directory fails at once with a 
   CHECK(ok.out.find("checksum") != std::string::npos);
 }
 
+TEST_CASE("inspect_model: --rows takes a plain decimal") {
+  const std::string inspect = tool_path("inspect_model");
+  REQUIRE_MESSAGE(access(inspect.c_str(), X_OK) == 0, inspect << " is not built");
+  const std::string model = source_path("models/langid.ffm");
+  for (const char* bad : {"abc", "-1", "0x10", "1e3", ""}) {
+    CAPTURE(bad);
+    const ChildResult r = run_program(inspect, {model, "--dump", "hidden_b", "--rows", bad}, 30);
+    CHECK_MESSAGE(r.exited_with(2), r.describe());
+    CHECK(r.err == std::string("inspect_model: --rows must be a decimal number (0 = all rows), got '") + bad + "'\n");
+  }
+  const ChildResult r = run_program(inspect, {model, "--dump", "emb_script", "--rows", "2"}, 30);
+  CHECK_MESSAGE(r.exited_with(0), r.describe());
+  CHECK(r.out.find("row 1\n") != std::string::npos);
+  CHECK(r.out.find("row 2\n") == std::string::npos);
+}
+
 }  // TEST_SUITE

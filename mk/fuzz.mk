@@ -18,7 +18,8 @@
 FUZZ_CXX      ?= clang++-14
 FUZZ_SECONDS  ?= 60
 FUZZ_FLAGS    ?= -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
-FUZZ_ALL      := fuzz_model_load fuzz_npy_convert fuzz_classify_text
+FUZZ_ALL      := fuzz_model_load fuzz_npy fuzz_zip fuzz_inflate fuzz_spec fuzz_npy_convert \
+                 fuzz_classify_text fuzz_langid_lines
 FUZZ_TARGETS  ?= $(FUZZ_ALL)
 FUZZ_RUNS     ?=
 FUZZ_DIR      := build/fuzz
@@ -29,7 +30,9 @@ FUZZ_INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 
 # Per-target extra flags: the converter prints warnings on stderr.
 FUZZ_FLAGS_fuzz_npy_convert := -close_fd_mask=2
+FUZZ_FLAGS_fuzz_spec := -close_fd_mask=2
 FUZZ_FLAGS_fuzz_classify_text := -max_len=16384
+FUZZ_FLAGS_fuzz_langid_lines := -max_len=2048 -close_fd_mask=2
 
 fuzz_objs = $(patsubst %.cpp,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_RUNTIME_OBJS := $(call fuzz_objs,$(RUNTIME_SRCS))
@@ -99,7 +102,8 @@ fuzz-check:
 	@set -e; for t in $(FUZZ_ALL); do \
 	  dirs=tests/fuzz/corpus/$$t; \
 	  if [ -d tests/fuzz/regressions/$$t ]; then dirs="$$dirs tests/fuzz/regressions/$$t"; fi; \
-	  $(ASAN_ENV) $(ASAN_BUILD)/fuzz-replay/$$t $$dirs; \
+	  $(ASAN_ENV) $(ASAN_BUILD)/fuzz-replay/$$t $$dirs 2> $(ASAN_BUILD)/fuzz-replay/$$t.log \
+	    || { tail -n 60 $(ASAN_BUILD)/fuzz-replay/$$t.log; echo "$$t: replay FAILED"; exit 1; }; \
 	done
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
@@ -108,7 +112,7 @@ fuzz-check:
 .PHONY: fuzz-seeds
 $(FUZZ_DIR)/make_seeds: tests/fuzz/src/make_seeds.cpp $(BUILD)/toollib.a $(BUILD)/libffnlp.a
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(INCLUDES) -o $@ $^ $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(TEST_DEFS) $(INCLUDES) -o $@ $^ $(LDLIBS)
 
 fuzz-seeds: $(FUZZ_DIR)/make_seeds
 	$(FUZZ_DIR)/make_seeds

@@ -33,6 +33,7 @@
 #include "test_paths.h"
 #include "test_process.h"
 #include "tests/tools/deflate_writer.h"
+#include "tests/tools/zip_builders.h"
 #include "tests/tools/golden_vectors.h"
 #include "text_features.h"
 #include "crc32.h"
@@ -47,6 +48,7 @@ using namespace ffnlp::tools;
 using Bytes = std::vector<uint8_t>;
 using testing::ChildResult;
 using testing::run_program;
+using testing::zip_deflated;
 
 namespace {
 
@@ -623,66 +625,6 @@ TEST_CASE("convert_model: inputs and specs that are FIFOs or devices fail at onc
 }
 
 namespace {
-
-void put_le(Bytes& b, uint64_t v, int n) {
-  for (int i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-// A one-member zip whose member is `deflated` and declares `size` bytes
-// uncompressed (ZIP64 sizes, so 4 GiB can be declared).
-Bytes zip_deflated(const std::string& name, const Bytes& deflated, uint64_t size, uint32_t crc) {
-  Bytes z;
-  auto extra = [&](Bytes& b) {
-    put_le(b, 1, 2);
-    put_le(b, 16, 2);
-    put_le(b, size, 8);
-    put_le(b, deflated.size(), 8);
-  };
-  put_le(z, 0x04034b50, 4);
-  put_le(z, 45, 2);
-  put_le(z, 0, 2);
-  put_le(z, 8, 2);
-  put_le(z, 0, 2);
-  put_le(z, 0x21, 2);
-  put_le(z, crc, 4);
-  put_le(z, 0xFFFFFFFF, 4);
-  put_le(z, 0xFFFFFFFF, 4);
-  put_le(z, name.size(), 2);
-  put_le(z, 20, 2);
-  z.insert(z.end(), name.begin(), name.end());
-  extra(z);
-  z.insert(z.end(), deflated.begin(), deflated.end());
-  const size_t cd = z.size();
-  put_le(z, 0x02014b50, 4);
-  put_le(z, 45, 2);
-  put_le(z, 45, 2);
-  put_le(z, 0, 2);
-  put_le(z, 8, 2);
-  put_le(z, 0, 2);
-  put_le(z, 0x21, 2);
-  put_le(z, crc, 4);
-  put_le(z, 0xFFFFFFFF, 4);
-  put_le(z, 0xFFFFFFFF, 4);
-  put_le(z, name.size(), 2);
-  put_le(z, 20, 2);
-  put_le(z, 0, 2);
-  put_le(z, 0, 2);
-  put_le(z, 0, 2);
-  put_le(z, 0, 4);
-  put_le(z, 0, 4);
-  z.insert(z.end(), name.begin(), name.end());
-  extra(z);
-  const size_t cd_size = z.size() - cd;
-  put_le(z, 0x06054b50, 4);
-  put_le(z, 0, 2);
-  put_le(z, 0, 2);
-  put_le(z, 1, 2);
-  put_le(z, 1, 2);
-  put_le(z, cd_size, 4);
-  put_le(z, cd, 4);
-  put_le(z, 0, 2);
-  return z;
-}
 
 // A 128-byte .npy of float32 with the given shape text and no data.
 Bytes empty_npy(const std::string& shape) {

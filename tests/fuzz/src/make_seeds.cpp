@@ -12,6 +12,7 @@
 #include "tests/tools/deflate_writer.h"
 #include "tests/tools/golden_inputs.h"
 #include "tests/tools/golden_vectors.h"
+#include "tests/tools/zip_builders.h"
 #include "text_features.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
@@ -217,6 +218,11 @@ void zip_seeds() {
   two["table"] = f32({3, 2}, {0.5f, -1, 2, 0, 3.25f, -4});
   two["bias"] = f32({2}, {1, -1});
   write(dir, "npz_plain", write_npz(two));
+  // ZIP64: end-of-central-directory record and locator, extra fields.
+  write(dir, "zip64_stored", testing::build_zip64({{"table.npy", write_npy(two["table"])}, {"bias.npy", write_npy(two["bias"])}}));
+  const Bytes zeros(5000, 0);
+  write(dir, "zip64_deflated",
+        testing::zip_deflated("z.npy", testing::deflate_zeros(zeros.size()), zeros.size(), crc32(zeros.data(), zeros.size())));
 }
 
 void inflate_seeds() {

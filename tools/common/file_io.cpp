@@ -1,10 +1,13 @@
 #include "tools/common/file_io.h"
 
+#include "tools/common/size_limit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
@@ -86,9 +89,10 @@ std::vector<uint8_t> read_file_bytes(const std::string& path, uint64_t max_bytes
   if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   if (size > max_bytes) {
-    throw std::runtime_error(path + ": file is " + std::to_string(size) + " bytes, more than the limit of " +
-                             std::to_string(max_bytes) + " bytes");
+    throw SizeLimitError(path + ": file is " + std::to_string(size) + " bytes, more than the limit of " +
+                         std::to_string(max_bytes) + " bytes");
   }
+  if (size > SIZE_MAX) throw std::runtime_error(path + ": file is too large for this platform");
   std::vector<uint8_t> out(static_cast<size_t>(size));
   size_t got = 0;
   while (got < out.size()) {

@@ -11,7 +11,8 @@ namespace tools {
 // Reads a whole regular file of at most `max_bytes` bytes. Throws
 // std::runtime_error ("<path>: cannot open: No such file or directory",
 // "<path>: is a directory", "<path>: is a FIFO, not a regular file", ...,
-// "<path>: file is N bytes, more than the limit of M bytes", read errors).
+// "<path>: file is N bytes, more than the limit of M bytes" as a
+// SizeLimitError, read errors).
 // The file is opened non-blocking and checked with fstat() first, so a FIFO
 // or a device never blocks or streams forever.
 std::vector<uint8_t> read_file_bytes(const std::string& path, uint64_t max_bytes = UINT64_MAX);

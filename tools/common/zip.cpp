@@ -10,6 +10,7 @@
 
 #include "crc32.h"  // runtime/src: ffnlp::crc32
 #include "tools/common/inflate.h"
+#include "tools/common/size_limit.h"
 
 namespace ffnlp {
 namespace tools {
@@ -211,9 +212,10 @@ std::vector<ZipMember> read_zip(const uint8_t* data, size_t size, const std::str
     if (largest == nullptr || ent.uncomp_size > largest->uncomp_size) largest = &ent;
   }
   if (total > max_total) {
-    fail(what, "members declare " + std::to_string(total) + " bytes uncompressed in total (the largest, '" +
-                   largest->name + "', " + std::to_string(largest->uncomp_size) + "), more than the limit of " +
-                   std::to_string(max_total) + " bytes");
+    throw SizeLimitError(what + ": members declare " + std::to_string(total) +
+                         " bytes uncompressed in total (the largest, '" + largest->name + "', " +
+                         std::to_string(largest->uncomp_size) + "), more than the limit of " + std::to_string(max_total) +
+                         " bytes");
   }
 
   // --- Members.

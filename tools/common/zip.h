@@ -25,7 +25,8 @@ struct ZipMember {
 // `max_total` caps the sum of the members' uncompressed sizes: it is checked
 // against the sizes the central directory declares before any member is
 // decompressed, and no member is ever decompressed past its declared size,
-// so memory stays within max_total (plus the archive) whatever the input.
+// so memory stays within max_total (plus the archive) whatever the input;
+// going over throws SizeLimitError (tools/common/size_limit.h).
 // Throws std::runtime_error with a message starting with `what`.
 std::vector<ZipMember> read_zip(const uint8_t* data, size_t size,
                                 const std::string& what, uint64_t max_total = UINT64_MAX);

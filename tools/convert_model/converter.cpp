@@ -1,7 +1,5 @@
 #include "tools/convert_model/converter.h"
 
-#include <sys/stat.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +9,7 @@
 #include "tools/common/file_io.h"
 #include "tools/common/model_writer.h"
 #include "tools/common/npz.h"
+#include "tools/common/size_limit.h"
 #include "tools/convert_model/model_spec.h"
 #include "tools/convert_model/quantize_matrix.h"
 
@@ -39,27 +38,25 @@ std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>&
     std::vector<uint8_t> bytes;
     try {
       bytes = read_file_bytes(path, max_bytes);
-    } catch (const std::runtime_error& e) {
-      const std::string m = e.what();
-      throw std::runtime_error(m.find("more than the limit of") != std::string::npos ? m + " (--max-bytes)" : m);
+    } catch (const SizeLimitError& e) {
+      throw SizeLimitError(std::string(e.what()) + " (--max-bytes)");
     }
     std::map<std::string, NpyArray> found;
     if (ends_with(path, ".npz")) {
       try {
         found = read_npz(bytes, path, max_bytes - used);
-      } catch (const std::runtime_error& e) {
-        const std::string m = e.what();
-        if (m.find("more than the limit of") == std::string::npos) throw;
-        throw std::runtime_error(m + (used == 0 ? " (--max-bytes)" : ", what is left of" + limit + " after the inputs before it"));
+      } catch (const SizeLimitError& e) {
+        throw SizeLimitError(std::string(e.what()) +
+                             (used == 0 ? " (--max-bytes)" : ", what is left of" + limit + " after the inputs before it"));
       }
     } else {
       found[stem(path)] = parse_npy(bytes, path);
     }
     for (const auto& kv : found) {
       if (kv.second.raw.size() > max_bytes - used) {
-        throw std::runtime_error(path + ": array '" + kv.first + "' (" + std::to_string(kv.second.raw.size()) +
-                                 " bytes) takes the arrays read past the limit of " + std::to_string(max_bytes) +
-                                 " bytes (--max-bytes)");
+        throw SizeLimitError(path + ": array '" + kv.first + "' (" + std::to_string(kv.second.raw.size()) +
+                             " bytes) takes the arrays read past the limit of " + std::to_string(max_bytes) +
+                             " bytes (--max-bytes)");
       }
       used += kv.second.raw.size();
     }

@@ -16,7 +16,7 @@ RTFLAGS  := -fno-exceptions -fno-rtti
 INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 LDLIBS   := -pthread
 
-RUNTIME_SRCS := $(wildcard runtime/src/*.cpp)
+RUNTIME_SRCS := $(wildcard runtime/src/*/*.cpp)
 TOOLLIB_SRCS := $(wildcard tools/common/*.cpp) tools/convert_model/model_spec.cpp \
                 tools/convert_model/quantize_matrix.cpp tools/convert_model/converter.cpp \
                 tools/langid/spans.cpp tools/langid/evaluate.cpp

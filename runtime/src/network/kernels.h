@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "byte_order.h"
+#include "file/byte_order.h"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "text_features.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 namespace detail {

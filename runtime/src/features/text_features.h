@@ -89,6 +89,6 @@ uint32_t extract_features(const uint8_t* text, size_t size, const TextOptions& o
 
 }  // namespace ffnlp
 
-#include "text_features_inl.h"
+#include "features/extract.h"
 
 #endif  // FFNLP_TEXT_FEATURES_H_

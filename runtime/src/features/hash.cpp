@@ -1,6 +1,6 @@
 // Hash of code point sequences for the n-gram channels (part of the model
 // format; algorithm documented at hash_code_points_inline).
-#include "text_features.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 

@@ -4,12 +4,12 @@
 #include <cstring>
 #include <new>
 
-#include "byte_order.h"
-#include "error_util.h"
+#include "file/byte_order.h"
+#include "api/error.h"
 #include "ffnlp/ffnlp.h"
-#include "kernels.h"
-#include "metadata.h"
-#include "text_features.h"
+#include "network/kernels.h"
+#include "file/metadata.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "error_util.h"
+#include "api/error.h"
 #include "ffnlp/ffnlp.h"
 
 #if defined(__unix__) || defined(__APPLE__)

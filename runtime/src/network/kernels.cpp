@@ -1,9 +1,9 @@
-#include "kernels.h"
+#include "network/kernels.h"
 
 #include <cmath>
 #include <cstring>
 
-#include "byte_order.h"
+#include "file/byte_order.h"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #define FFNLP_SSE2 1

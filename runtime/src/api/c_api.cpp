@@ -7,7 +7,7 @@
 #include <cstring>
 #include <new>
 
-#include "error_util.h"
+#include "api/error.h"
 #include "ffnlp/ffnlp.h"
 
 struct ffnlp_model {

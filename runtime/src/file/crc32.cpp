@@ -1,4 +1,4 @@
-#include "crc32.h"
+#include "file/crc32.h"
 
 namespace ffnlp {
 namespace {

@@ -1,7 +1,7 @@
 #include <cstdarg>
 #include <cstdio>
 
-#include "error_util.h"
+#include "api/error.h"
 #include "ffnlp/ffnlp.h"
 
 namespace ffnlp {

@@ -1,10 +1,10 @@
-#include "metadata.h"
+#include "file/metadata.h"
 
 #include <cstring>
 
-#include "byte_order.h"
-#include "error_util.h"
-#include "text_features.h"
+#include "file/byte_order.h"
+#include "api/error.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 namespace {

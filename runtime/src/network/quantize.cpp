@@ -1,4 +1,4 @@
-#include "quantize.h"
+#include "network/quantize.h"
 
 #include <cmath>
 

@@ -4,13 +4,13 @@
 #include <cstdio>
 #include <cstring>
 
-#include "byte_order.h"
-#include "crc32.h"
-#include "error_util.h"
+#include "file/byte_order.h"
+#include "file/crc32.h"
+#include "api/error.h"
 #include "ffnlp/ffnlp.h"
-#include "format.h"
-#include "metadata.h"
-#include "text_features.h"
+#include "file/format.h"
+#include "file/metadata.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 

@@ -1,5 +1,5 @@
 // UTF-8 decoding (strict; see text_features.h and decode_utf8_inline).
-#include "text_features.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 

@@ -15,6 +15,7 @@ strings left without letters.
     documents(ext_dir) -> [(locale, relative path, absolute path)]
     strings(path) -> [string]
 """
+import functools
 import json
 import os
 import re
@@ -86,6 +87,14 @@ def _walk(node, en, keys, path, out):
             out.append(node)
 
 
+@functools.lru_cache(maxsize=16)
+def _load_english(path):
+    if not os.path.isfile(path):
+        return {}
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
 def strings(path):
     """Translated strings of one CLDR JSON file (see the module doc)."""
     fn = os.path.basename(path)
@@ -94,10 +103,7 @@ def strings(path):
     en_path = os.path.join(os.path.dirname(os.path.dirname(path)), 'en', fn)
     with open(path, encoding='utf-8') as f:
         data = json.load(f)
-    en = {}
-    if os.path.isfile(en_path):
-        with open(en_path, encoding='utf-8') as f:
-            en = json.load(f)
+    en = _load_english(en_path)
     # both files: {"main"|"annotations": {LOCALE: {...}}}
     def body(d, lc):
         if 'annotations' in d:

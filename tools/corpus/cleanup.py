@@ -50,6 +50,10 @@ NOISE_PATTERNS = [
         r'|[€$£¥₽₹]\s?\d+(?:[.,]\d+)*')),
 ]
 
+# A pattern can only match when one of these characters occurs (speed).
+_TRIGGERS = {'markup': '<', 'url': ':w', 'email': '@', 'handle': '@#',
+             'path': '/\\', 'file': '.', 'number_unit': '€$£¥₽₹'}
+_DIGIT = re.compile(r'\d')
 _WS = re.compile(r'\s+')
 # A space left before closing punctuation by a removal ("see  ." -> "see.").
 _SPACE_PUNCT = re.compile(r'\s+([,.])(?=\s|$)')
@@ -62,8 +66,10 @@ def clean(text):
     if not text:
         return ''
     t = html.unescape(text) if '&' in text else text
-    for _name, rx in NOISE_PATTERNS:
-        t = rx.sub(' ', t)
+    for name, rx in NOISE_PATTERNS:
+        if any(ch in t for ch in _TRIGGERS[name]) or (name == 'number_unit'
+                                                      and _DIGIT.search(t)):
+            t = rx.sub(' ', t)
     t = _EMPTY_BRACKETS.sub(' ', t)
     t = _WS.sub(' ', t).strip()
     t = _SPACE_PUNCT.sub(r'\1', t)

@@ -500,6 +500,11 @@ def licence_of(pkgdir):
             continue
         with open(p, encoding='utf-8', errors='replace') as f:
             t = f.read()
+        # machine-readable copyright: the licence of the `Files: *` stanza
+        m = re.search(r'^Files:[ \t]*\*[ \t]*\n(?:[ \t].*\n|(?!License:)\S.*\n)*?'
+                      r'License:[ \t]*(\S+)', t, flags=re.M)
+        if m:
+            return m.group(1)
         lic = re.findall(r'^License:[ \t]*(\S+)', t, flags=re.M)
         if lic:
             return collections.Counter(lic).most_common(1)[0][0]

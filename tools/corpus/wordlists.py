@@ -26,11 +26,13 @@ import os
 import random
 import re
 import unicodedata
+import zlib
 
 import lang_map
 
 HELDOUT_PCT = 12
 SEED = 20240601
+MAX_WORDS_PER_LIST = 40_000
 
 # Tesseract language codes -> (locale for lang_map, script hint)
 TESSERACT = {
@@ -45,6 +47,9 @@ TESSERACT_SKIP = {'osd', 'equ', 'enm', 'frm', 'grc', 'ita_old', 'spa_old',
                   'jpn_vert', 'kor_vert'}
 # stopwords-iso codes that need a mapping
 STOPWORDS_CODES = {'no': 'nb', 'zh': 'zh_CN', 'la': 'lat'}
+# stopwords-iso lists not used: the Urdu list is mis-encoded (a legacy font
+# mapping: most entries are not Urdu words).
+STOPWORDS_SKIP = {'ur'}
 # Languages whose common nouns are capitalised: capitalised entries kept.
 CAPITALISED_NOUNS = {'de', 'lb', 'gsw', 'bar', 'nds', 'ksh', 'pfl'}
 # Scripts written without spaces between words.
@@ -163,6 +168,11 @@ def collect(ext_dir):
             return
         v = vocab[key]
         n = 0
+        # Long lists are thinned first by a cheap stable hash (crc32): only
+        # a few thousand words per language are ever used.
+        step = -(-len(words) // MAX_WORDS_PER_LIST)
+        if step > 1:
+            words = [w for w in words if zlib.crc32(w.encode('utf-8')) % step == 0]
         for w in words:
             u = usable(w, key[0])
             if u:
@@ -206,6 +216,8 @@ def collect(ext_dir):
         with open(sw, encoding='utf-8') as f:
             table = json.load(f)
         for code in sorted(table):
+            if code in STOPWORDS_SKIP:
+                continue
             add(_locale_key(STOPWORDS_CODES.get(code, code)), table[code],
                 'npm-stopwords-iso', stop=True)
     return dict(vocab)
@@ -225,8 +237,14 @@ def make_lines(vocab, split, key, max_chars):
     in stable-hash order; 45 % of lines are that word alone, 40 % a pair and
     15 % a triple with random partners (a stopword half of the time when the
     language has a stopword list)."""
-    words = sorted((w for w in vocab.words | vocab.stop if split_of(w) == split),
-                   key=lambda w: stable_hash('order:' + w))
+    words = [w for w in vocab.words | vocab.stop if split_of(w) == split]
+    # Frequent words are short: the main words of lines are taken from the
+    # shorter part of the list (at most the 40th percentile of its lengths).
+    if len(words) > 200:
+        lengths = sorted(len(w) for w in words)
+        limit = max(5, lengths[len(lengths) * 2 // 5])
+        words = [w for w in words if len(w) <= limit or w in vocab.stop]
+    words.sort(key=lambda w: stable_hash('order:' + w))
     stop = sorted(w for w in vocab.stop if split_of(w) == split)
     if not words:
         return []

@@ -95,6 +95,7 @@ bench: $(BUILD)/bench
 	$(BUILD)/bench $(BENCH_ARGS)
 
 data:
+	python3 tools/corpus/test_corpus.py
 	bash tools/corpus/fetch.sh
 	python3 tools/corpus/prepare.py
 	python3 tools/corpus/make_eval.py

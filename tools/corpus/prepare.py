@@ -893,6 +893,8 @@ def main():
             g = 'Hani'
         elif hint:
             g = hint
+        elif base not in accepted:
+            pass        # short text only: rejected later (no running text)
         elif g not in accepted[base]:
             g = major[base]
         if base == 'ku' and g == 'Arab':

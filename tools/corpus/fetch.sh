@@ -78,7 +78,9 @@ fi
 INCLUDE='^(libreoffice-l10n-.*|libreoffice-help-.*|vlc-l10n|manpages-[a-z][a-z](-[a-z][a-z])?|fortunes-.*|debian-reference-.*|wesnoth-1\.16-data|wesnoth-1\.16-httt'
 INCLUDE+='|debian-handbook|debian-history|developers-reference(-[a-z][a-z])?|maint-guide(-[a-z][a-z](-[a-z][a-z])?)?|installation-guide-amd64'
 INCLUDE+='|gimp-help-(fa|hr|lt|nn|ro|uk)|sword-text-.*|freeciv-data|gcompris-qt-data|tuxpaint-data|tuxpaint-stamps-default|stellarium-data'
-INCLUDE+='|hunspell-.*|myspell-.*|aspell-.*|tesseract-ocr-[a-z]{3}(-[a-z]{3,4})?)$'
+INCLUDE+='|hunspell-.*|myspell-.*|aspell-.*|tesseract-ocr-[a-z]{3}(-[a-z]{3,4})?'
+# English running text: the fortune cookies and the English man pages.
+INCLUDE+='|fortunes|manpages)$'
 EXCLUDE='^(libreoffice-l10n-(en-gb|en-za|in|za)|libreoffice-help-(common|en-gb)|manpages-dev|fortunes-(min|bofh-excuses|debian-hints|eo-ascii|eo-iso3|es-off|it-off|mario)|debian-reference-common'
 EXCLUDE+='|hunspell-tools|hunspell-(de|en)-med|hunspell-en-(au|ca|gb|za)|myspell-en-.*|hunspell-fr-(classical|comprehensive|revised)|myspell-fr-gut'
 EXCLUDE+='|aspell-doc|aspell-en|aspell-ar-large|aspell-eo-cx7|aspell-de-1901|myspell-de-de-1901|hunspell-de-(at|ch)(-frami)?'

@@ -571,6 +571,12 @@ def classify(pkg, rel, path):
     elif pkg.startswith('manpages-') and parts[:3] == ['usr', 'share', 'man'] \
             and len(parts) >= 6:
         fam, loc, loader = 'manpages', parts[3], man_paragraphs
+    elif pkg == 'manpages' and parts[:3] == ['usr', 'share', 'man'] \
+            and len(parts) == 5 and re.match(r'man\d$', parts[3]):
+        fam, loc, loader = 'manpages', 'en', man_paragraphs
+    elif pkg == 'fortunes' and '/games/fortunes/' in '/' + rel \
+            and not rel.endswith(('.dat', '.u8')) and len(parts) == 5:
+        fam, loc, loader = 'fortunes', 'en', fortune_paragraphs
     elif pkg.startswith('fortunes-') and '/games/fortunes/' in '/' + rel \
             and not rel.endswith('.dat'):
         if os.path.exists(path + '.u8'):
@@ -902,9 +908,12 @@ def main():
         r[7] = g
 
     # --- final codes (script subtags where a language has several scripts)
+    # Only running text decides a language's scripts: a CLDR locale such as
+    # hi_Latn or en_Dsrt must not split Hindi or English into two labels.
+    # Short text in a script the running text does not have is dropped.
     scripts_of = collections.defaultdict(set)
     for r in records:
-        if r[7] and r[6]:
+        if r[7] and r[6] and r[2] not in SHORT_FAMILIES:
             scripts_of[r[0]].add(r[7] if r[0] != 'zh' else
                                  han_variant(''.join(r[6]), r[1]))
     final_lines = collections.defaultdict(lambda: {'train': [], 'heldout': []})
@@ -920,6 +929,9 @@ def main():
         script = g
         if base == 'zh':
             script = han_variant(''.join(snips), hint)
+        if fam in SHORT_FAMILIES and base != 'zh' and script not in scripts_of[base]:
+            dropped[fam] += len(snips)
+            continue
         if base == 'zh':
             code = 'zh-' + script
         elif len(scripts_of[base]) > 1 and SUPPRESS.get(base) != script:

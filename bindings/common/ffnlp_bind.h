@@ -81,7 +81,7 @@ FFNLP_C_API ffnlp_status ffnlpb_classify_batch(const ffnlpb_model* model, const 
                                                size_t k, size_t* counts, ffnlp_error* err);
 
 /* Most words spans() accepts; its memory grows with words x labels. */
-#define FFNLPB_SPANS_MAX_WORDS 50000u
+#define FFNLPB_SPANS_MAX_WORDS 20000u
 
 /* Splits a UTF-8 text into language spans (the langid tool's --spans).
  * On success *out is a malloc'd array of *count spans (NULL when there are

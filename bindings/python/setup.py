@@ -54,6 +54,10 @@ class BuildExt(build_ext):
     """Compiles the runtime with its own flags (no exceptions, no RTTI) and
     the shared layer, in parallel, then the extension, and links them."""
 
+    def finalize_options(self):
+        super().finalize_options()
+        self.force = True  # setuptools cannot see header dependencies: always rebuild
+
     def build_extension(self, ext):
         unix = self.compiler.compiler_type == "unix"
         common = ["-std=c++17", "-O2", "-g0", "-fvisibility=hidden"] if unix else ["/std:c++17", "/O2"]

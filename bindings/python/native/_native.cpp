@@ -141,8 +141,10 @@ void clear_model(ModelObject* self) {
 }
 
 void Model_dealloc(ModelObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
   clear_model(self);
-  Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
+  type->tp_free(reinterpret_cast<PyObject*>(self));
+  Py_DECREF(type);  // a heap type: each instance holds a reference
 }
 
 bool loaded(ModelObject* self) {
@@ -681,7 +683,17 @@ PyGetSetDef kModelGetSet[] = {
      "False for a model that holds tensors only.", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
-PyTypeObject ModelType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+PyType_Slot kModelSlots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(Model_dealloc)},
+    {Py_tp_init, reinterpret_cast<void*>(Model_init)},
+    {Py_tp_new, reinterpret_cast<void*>(PyType_GenericNew)},
+    {Py_tp_methods, kModelMethods},
+    {Py_tp_getset, kModelGetSet},
+    {Py_tp_doc, const_cast<char*>("Native model handle; use ffnlp.Model.")},
+    {0, nullptr}};
+
+PyType_Spec kModelSpec = {"ffnlp._native.Model", static_cast<int>(sizeof(ModelObject)), 0,
+                          Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, kModelSlots};
 
 // ---- module ------------------------------------------------------------------------------
 
@@ -738,20 +750,14 @@ PyModuleDef kModule = {PyModuleDef_HEAD_INIT, "ffnlp._native",
 }  // namespace
 
 PyMODINIT_FUNC PyInit__native(void) {
-  ModelType.tp_name = "ffnlp._native.Model";
-  ModelType.tp_basicsize = sizeof(ModelObject);
-  ModelType.tp_dealloc = reinterpret_cast<destructor>(Model_dealloc);
-  ModelType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
-  ModelType.tp_doc = "Native model handle; use ffnlp.Model.";
-  ModelType.tp_methods = kModelMethods;
-  ModelType.tp_getset = kModelGetSet;
-  ModelType.tp_init = reinterpret_cast<initproc>(Model_init);
-  ModelType.tp_new = PyType_GenericNew;
-  if (PyType_Ready(&ModelType) < 0) return nullptr;
+  PyObject* model_type = PyType_FromSpec(&kModelSpec);
+  if (model_type == nullptr) return nullptr;
   PyObject* m = PyModule_Create(&kModule);
-  if (m == nullptr) return nullptr;
-  Py_INCREF(&ModelType);
-  if (PyModule_AddObject(m, "Model", reinterpret_cast<PyObject*>(&ModelType)) < 0 ||
+  if (m == nullptr) {
+    Py_DECREF(model_type);
+    return nullptr;
+  }
+  if (PyModule_AddObject(m, "Model", model_type) < 0 ||
       PyModule_AddObject(m, "CLASSIFY_OPTIONS", PyBool_FromLong(ffnlpb_has_classify_options())) < 0 ||
       PyModule_AddIntConstant(m, "SPANS_MAX_WORDS", FFNLPB_SPANS_MAX_WORDS) < 0) {
     Py_DECREF(m);

@@ -19,8 +19,8 @@ PY_PACKAGES  := python3-dev python3-venv python3-setuptools python3-wheel
 BIND_RUNTIME_SRCS := $(shell find runtime/src -name '*.cpp' | sort)
 BIND_INCLUDES := -Iruntime/include $(addprefix -I,$(shell find runtime/src -type d | sort)) -I. -Ibindings/common
 
-.PHONY: test-python python-deps python-venv js-test js-build js-deps js-node-test js-pack-test \
-        js-browser-test js-demo js-bench dask-test dask-deps
+.PHONY: test-python python-deps python-venv js-test js-build js-deps js-node-test js-site js-demo \
+        js-browser-test js-size js-bench dask-test dask-deps
 
 test: test-python
 
@@ -152,3 +152,36 @@ js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid
 	printf '{ "name": "ffnlp-consumer", "private": true, "type": "module" }\n' > $(JS_CONSUMER)/package.json
 	cd $(JS_CONSUMER) && npm install --offline --no-audit --no-fund --silent $(CURDIR)/$(JS_TARBALL)
 	cd $(JS_CONSUMER) && $(JS_TEST_ENV) node --test test/*.test.mjs
+
+# The demo page with the package beside it: $(JS_SITE)/{index.html, demo.js, demo.css, ffnlp/}.
+JS_SITE := $(JS_BUILD)/site
+CHROMIUM ?= /usr/bin/chromium
+
+js-site: js-build
+	rm -rf $(JS_SITE) && mkdir -p $(JS_SITE)/ffnlp
+	cp bindings/js/demo/* $(JS_SITE)/
+	cp $(JS_PKG)/*.js $(JS_PKG)/*.d.ts $(JS_PKG)/ffnlp.wasm $(JS_PKG)/langid.ffm $(JS_SITE)/ffnlp/
+
+# The demo on http://127.0.0.1:8080/ (DEMO_PORT), until Ctrl-C.
+DEMO_PORT ?= 8080
+js-demo: js-site
+	node bindings/js/tools/serve.mjs $(JS_SITE) $(DEMO_PORT)
+
+# A Japanese font too, so that the screenshots show the text typed (2 MB).
+js-browser-test: js-site
+	$(call apt_ensure,chromium,test -x $(CHROMIUM))
+	$(call apt_ensure,fonts-vlgothic,fc-list :lang=ja | grep -q .)
+	FFNLP_SITE=$(CURDIR)/$(JS_SITE) FFNLP_CHROMIUM=$(CHROMIUM) FFNLP_SCREENSHOTS=$(CURDIR)/$(JS_BUILD)/screenshots \
+	  node --test bindings/js/test/browser/demo.browser.test.mjs
+
+# What a browser downloads for the built-in model, gzip -9: at most 450 KB.
+JS_SIZE_BUDGET := 460800
+js-size: js-build
+	@total=0; for f in ffnlp.wasm index.js core.js langid.ffm; do \
+	  raw=$$(wc -c < $(JS_PKG)/$$f); gz=$$(gzip -9 -c $(JS_PKG)/$$f | wc -c); total=$$((total + gz)); \
+	  printf '%-12s %8d bytes  %8d gzip\n' $$f $$raw $$gz; done; \
+	printf '%-12s %8s        %8d gzip (budget %d)\n' total '' $$total $(JS_SIZE_BUDGET); \
+	test $$total -le $(JS_SIZE_BUDGET) || { echo "js-size: over the budget"; exit 1; }
+
+js-test: js-node-test js-size
+	$(MAKE) --no-print-directory js-browser-test

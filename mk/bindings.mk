@@ -102,11 +102,19 @@ EMLDFLAGS  := -O3 -flto -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GR
 js-deps:
 	$(call apt_ensure,emscripten,command -v $(EMCC))
 
-$(JS_BUILD)/obj/%.o: %.cpp mk/bindings.mk
+# Rebuilt when the flags change (the file holds them).
+JS_FLAGS := $(JS_BUILD)/flags
+$(JS_FLAGS): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(EMFLAGS) $(JS_DEFINES) | $(EMLDFLAGS)' | cmp -s - $@ || echo '$(EMFLAGS) $(JS_DEFINES) | $(EMLDFLAGS)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(JS_BUILD)/obj/%.o: %.cpp $(JS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(JS_DEFINES) $(BIND_INCLUDES) -MMD -MP -c $< -o $@
 
-$(JS_BUILD)/ffnlp.wasm: $(JS_OBJS) mk/bindings.mk
+$(JS_BUILD)/ffnlp.wasm: $(JS_OBJS) $(JS_FLAGS)
 	$(EMCC) $(EMLDFLAGS) -o $@ $(JS_OBJS)
 
 -include $(shell find $(JS_BUILD)/obj -name '*.d' 2>/dev/null)
@@ -185,3 +193,18 @@ js-size: js-build
 
 js-test: js-node-test js-size
 	$(MAKE) --no-print-directory js-browser-test
+
+# ---- speed and accuracy next to the JavaScript peers ---------------------------------
+# PEERS_DIR: an npm-installed copy of the peers harness (not in this repository);
+# the eval file is data/heldout.tsv when present, else the harness's UDHR sample.
+PEERS_DIR  ?= ../peers
+BENCH_EVAL ?= $(if $(wildcard data/heldout.tsv),data/heldout.tsv,$(PEERS_DIR)/sample_udhr.tsv)
+BENCH_RUNS ?= 5
+BENCH_ARGS_PEERS ?= --min-time 2
+js-bench: js-node-test
+	@set -e; files=; for i in $$(seq $(BENCH_RUNS)); do \
+	  echo "== run $$i of $(BENCH_RUNS)"; \
+	  bash bindings/js/bench/bench.sh $(abspath $(PEERS_DIR)) $(CURDIR)/$(JS_TARBALL) $(CURDIR)/$(JS_BUILD)/peers \
+	    $(abspath $(BENCH_EVAL)) $(BENCH_ARGS_PEERS) --json $(CURDIR)/$(JS_BUILD)/bench-$$i.json | grep '^|'; \
+	  files="$$files $(JS_BUILD)/bench-$$i.json"; done; \
+	node bindings/js/bench/summarize.mjs $$files | tee $(JS_BUILD)/bench-summary.md

@@ -19,7 +19,7 @@ PY_PACKAGES  := python3-dev python3-venv python3-setuptools python3-wheel
 BIND_RUNTIME_SRCS := $(shell find runtime/src -name '*.cpp' | sort)
 BIND_INCLUDES := -Iruntime/include $(addprefix -I,$(shell find runtime/src -type d | sort)) -I. -Ibindings/common
 
-.PHONY: test-python python-deps python-venv js-test js-build js-deps js-node-test js-site js-demo \
+.PHONY: test-python readme-examples python-deps python-venv js-test js-build js-deps js-node-test js-site js-demo \
         js-browser-test js-size js-bench dask-test dask-deps
 
 test: test-python
@@ -57,19 +57,42 @@ PY_CHECK := $(BIND_PYTHON) -c "import ensurepip, setuptools, wheel, sysconfig, o
 python-deps:
 	$(call apt_ensure,$(PY_PACKAGES),$(PY_CHECK))
 
-# A fresh venv each time: what `pip install ./bindings/python` gives a user.
-python-venv: python-deps
-	rm -rf $(PY_VENV)
+# The venv with the package installed as a user would: pip install ./bindings/python.
+PY_PACKAGE_SRCS := $(shell find bindings/python/src bindings/python/native bindings/common -type f) \
+                   bindings/python/setup.py bindings/python/pyproject.toml tools/langid/spans.cpp \
+                   tools/langid/spans.h models/langid.ffm $(BIND_RUNTIME_SRCS) $(shell find runtime -name '*.h')
+$(PY_VENV)/installed: $(PY_PACKAGE_SRCS)
+	$(MAKE) --no-print-directory python-deps
+	rm -rf $(PY_VENV) bindings/python/build
 	$(BIND_PYTHON) -m venv --system-site-packages $(PY_VENV)
 	FFNLP_BUILD_JOBS=2 $(PY_VENV)/bin/pip install --quiet --no-build-isolation --no-index --no-deps ./bindings/python
+	rm -rf bindings/python/build bindings/python/src/ffnlp.egg-info
+	touch $@
+
+# make test: always a throw-away venv.
+python-venv:
+	rm -f $(PY_VENV)/installed
+	$(MAKE) --no-print-directory $(PY_VENV)/installed
 
 PY_TEST_ENV := FFNLP_MODEL=$(CURDIR)/models/langid.ffm FFNLP_CAPI_DUMP=$(CURDIR)/$(BIND_BUILD)/capi_dump \
                FFNLP_LANGID=$(CURDIR)/$(BUILD)/langid
 
-test-python: $(BIND_BUILD)/capi_dump $(BUILD)/langid
+test-python: $(BIND_BUILD)/capi_dump $(BUILD)/langid $(BUILD)/libffnlp.a
 	$(MAKE) --no-print-directory python-venv
 	cd $(BIND_BUILD) && $(PY_TEST_ENV) $(CURDIR)/$(PY_VENV)/bin/python -m unittest discover \
 	  -s $(CURDIR)/bindings/python/tests -t $(CURDIR)/bindings/python/tests
+	$(MAKE) --no-print-directory readme-examples
+
+# The README's C and Python examples, run as they are, print what it shows.
+README_EX := $(BIND_BUILD)/readme
+readme-examples: $(BUILD)/libffnlp.a $(PY_VENV)/installed
+	$(PYTHON) bindings/tools/readme_examples.py extract README.md $(README_EX)
+	$(CC) -std=c99 -Wall -Wextra -Werror -Iruntime/include $(README_EX)/langid.c -o $(README_EX)/langid \
+	  $(BUILD)/libffnlp.a -lstdc++ -lm $(LDLIBS)
+	$(README_EX)/langid > $(README_EX)/langid.c.out
+	$(PYTHON) bindings/tools/readme_examples.py check README.md langid.c $(README_EX)/langid.c.out
+	$(PY_VENV)/bin/python $(README_EX)/langid.py > $(README_EX)/langid.py.out
+	$(PYTHON) bindings/tools/readme_examples.py check README.md langid.py $(README_EX)/langid.py.out
 
 # ---- WebAssembly + JavaScript ------------------------------------------------------------
 # The runtime, the shared layer and the spans algorithm compiled by Debian's
@@ -160,6 +183,10 @@ js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid
 	printf '{ "name": "ffnlp-consumer", "private": true, "type": "module" }\n' > $(JS_CONSUMER)/package.json
 	cd $(JS_CONSUMER) && npm install --offline --no-audit --no-fund --silent $(CURDIR)/$(JS_TARBALL)
 	cd $(JS_CONSUMER) && $(JS_TEST_ENV) node --test test/*.test.mjs
+	$(PYTHON) bindings/tools/readme_examples.py extract README.md $(JS_CONSUMER)/readme
+	cp $(JS_CONSUMER)/readme/langid.mjs $(JS_CONSUMER)/langid.mjs
+	cd $(JS_CONSUMER) && node langid.mjs > readme/langid.mjs.out
+	$(PYTHON) bindings/tools/readme_examples.py check README.md langid.mjs $(JS_CONSUMER)/readme/langid.mjs.out
 
 # The demo page with the package beside it: $(JS_SITE)/{index.html, demo.js, demo.css, ffnlp/}.
 JS_SITE := $(JS_BUILD)/site
@@ -208,3 +235,12 @@ js-bench: js-node-test
 	    $(abspath $(BENCH_EVAL)) $(BENCH_ARGS_PEERS) --json $(CURDIR)/$(JS_BUILD)/bench-$$i.json | grep '^|'; \
 	  files="$$files $(JS_BUILD)/bench-$$i.json"; done; \
 	node bindings/js/bench/summarize.mjs $$files | tee $(JS_BUILD)/bench-summary.md
+
+# ---- Dask -------------------------------------------------------------------------------
+DASK_PACKAGES := python3-dask python3-distributed
+dask-deps:
+	$(call apt_ensure,$(DASK_PACKAGES),$(BIND_PYTHON) -c "import dask$(comma) distributed")
+
+dask-test: dask-deps $(PY_VENV)/installed
+	cd $(BIND_BUILD) && FFNLP_DASK_EXAMPLE=$(CURDIR)/examples/dask_langid.py $(CURDIR)/$(PY_VENV)/bin/python -m unittest \
+	  discover -v -s $(CURDIR)/bindings/python/cluster_tests -t $(CURDIR)/bindings/python/cluster_tests

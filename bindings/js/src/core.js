@@ -86,6 +86,10 @@ w._initialize?.();
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
+// The text buffer (declared before the first allocation: views() reads it).
+let textPtr = 0;
+let textCap = 0;
+let textView = null;
 let u8 = new Uint8Array(w.memory.buffer);
 let u32 = new Uint32Array(w.memory.buffer);
 let f32 = new Float32Array(w.memory.buffer);
@@ -95,6 +99,7 @@ function views() {
     u8 = new Uint8Array(w.memory.buffer);
     u32 = new Uint32Array(w.memory.buffer);
     f32 = new Float32Array(w.memory.buffer);
+    if (textPtr) textView = u8.subarray(textPtr, textPtr + textCap);
   }
 }
 
@@ -119,8 +124,7 @@ const countPtr = alloc(8);
 const outPtr = alloc(8);
 let topPtr = alloc(PREDICTION_BYTES * 16);
 let topCap = 16;
-let textPtr = alloc(4096);
-let textCap = 4096;
+reserveText(4096);
 
 function raise() {
   views();
@@ -132,9 +136,8 @@ function raise() {
 // Puts a text's UTF-8 bytes into the text buffer; returns their length.
 function putText(text) {
   if (typeof text === 'string') {
-    const need = text.length * 3;  // the most UTF-8 bytes a UTF-16 string can take
-    reserveText(need);
-    return encoder.encodeInto(text, u8.subarray(textPtr, textPtr + need)).written;
+    reserveText(text.length * 3);  // the most UTF-8 bytes a UTF-16 string can take
+    return encoder.encodeInto(text, textView).written;
   }
   if (text instanceof Uint8Array) {
     reserveText(text.length);
@@ -150,6 +153,7 @@ function reserveText(bytes) {
     textCap = Math.max(4096, bytes);
     textPtr = 0;
     textPtr = alloc(textCap);
+    textView = u8.subarray(textPtr, textPtr + textCap);
   }
   views();
 }
@@ -339,8 +343,18 @@ export class Model {
    * @param {{ only?: string[], prior?: 'model' | 'uniform' }} [options]
    */
   detect(text, options) {
-    const top = this.detectTop(text, 1, options);
-    return top.length ? top[0] : { language: '', name: '', probability: 0, isReliable: false };
+    this.#check();
+    const opt = options == null ? 0 : this.#options(options);
+    try {
+      const len = putText(text);
+      const status = w.ffnlpb_classify(this.#handle, textPtr, len, opt, this.#scratch, this.#scratchSize, topPtr, 1,
+        countPtr, errPtr);
+      if (status !== 0) raise();
+      views();
+      return u32[countPtr >> 2] ? this.#prediction(topPtr) : { language: '', name: '', probability: 0, isReliable: false };
+    } finally {
+      if (opt) w.free(opt);
+    }
   }
 
   /**

@@ -58,12 +58,11 @@ def label_partition(path, threads):
     start = time.perf_counter()
 
     def flush(chunk, out):
-        for results in model.classify_batch(chunk, 1, threads=threads):
-            r = results[0] if results else None
-            if r is None:
-                out.write(b"und\t0.0000\t0\n")
-            else:
-                out.write(b"%s\t%.4f\t%d\n" % (r.language.encode(), r.probability, r.is_reliable))
+        if not chunk:
+            return
+        rows = ["%s\t%.4f\t%d" % (r[0].language, r[0].probability, r[0].is_reliable) if r else "und\t0.0000\t0"
+                for r in model.classify_batch(chunk, 1, threads=threads)]
+        out.write(("\n".join(rows) + "\n").encode("utf-8"))
 
     with open(path, "rb") as f, open(tmp_path, "wb") as out:
         chunk = []

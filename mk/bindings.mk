@@ -20,7 +20,7 @@ BIND_RUNTIME_SRCS := $(shell find runtime/src -name '*.cpp' | sort)
 BIND_INCLUDES := -Iruntime/include $(addprefix -I,$(shell find runtime/src -type d | sort)) -I. -Ibindings/common
 
 .PHONY: test-python readme-examples python-deps python-venv js-test js-build js-deps js-node-test js-site js-demo \
-        js-browser-test js-size js-bench dask-test dask-deps
+        js-browser-test js-size js-types js-bench dask-test dask-deps
 
 test: test-python
 
@@ -187,6 +187,16 @@ js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid
 	cp $(JS_CONSUMER)/readme/langid.mjs $(JS_CONSUMER)/langid.mjs
 	cd $(JS_CONSUMER) && node langid.mjs > readme/langid.mjs.out
 	$(PYTHON) bindings/tools/readme_examples.py check README.md langid.mjs $(JS_CONSUMER)/readme/langid.mjs.out
+	$(MAKE) --no-print-directory js-types
+
+# The TypeScript declarations, checked by Debian's tsc (--strict) against a
+# usage file, in the consumer project that has the tarball installed.
+js-types:
+	$(call apt_ensure,node-typescript,command -v tsc)
+	rm -rf $(JS_CONSUMER)/types && mkdir -p $(JS_CONSUMER)/types
+	cp bindings/js/test/types/* $(JS_CONSUMER)/types/
+	cd $(JS_CONSUMER) && tsc -p types/tsconfig.json
+	@echo "js-types: the declarations compile with tsc --strict"
 
 # The demo page with the package beside it: $(JS_SITE)/{index.html, demo.js, demo.css, ffnlp/}.
 JS_SITE := $(JS_BUILD)/site

@@ -100,6 +100,18 @@ class Threads(unittest.TestCase):
             t.join()
         self.assertEqual(len({id(m) for m in models}), 1)
 
+    def test_cached_model_is_loaded_once_per_path(self):
+        models = []
+        threads = [threading.Thread(target=lambda: models.append(ffnlp.cached_model(MODEL_PATH))) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len({id(m) for m in models}), 1)
+        self.assertIs(ffnlp.cached_model(MODEL_PATH), models[0])
+        self.assertIs(ffnlp.cached_model(), ffnlp.default_model())
+        self.assertIsNot(models[0], ffnlp.default_model())
+
 
 if __name__ == "__main__":
     unittest.main()

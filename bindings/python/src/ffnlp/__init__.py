@@ -30,6 +30,7 @@ __all__ = [
     "Language",
     "Model",
     "Result",
+    "cached_model",
     "Span",
     "TaggedToken",
     "default_model",
@@ -129,6 +130,28 @@ def default_model() -> Model:
             if _default is None:
                 _default = Model()
             model = _default
+    return model
+
+
+_cached: dict = {}
+
+
+def cached_model(path: Optional[Union[str, "os.PathLike[str]"]] = None) -> Model:
+    """The model at ``path`` (None: the built-in one), loaded once per process.
+
+    For cluster engines that call a function many times in one worker
+    process (Spark pandas UDFs, Dask tasks, multiprocessing pools): the
+    first call loads the model, later calls (any thread) return the same
+    object. Keys are absolute paths."""
+    if path is None:
+        return default_model()
+    key = os.path.abspath(os.fspath(path))
+    model = _cached.get(key)
+    if model is None:
+        with _default_lock:
+            model = _cached.get(key)
+            if model is None:
+                model = _cached[key] = Model(key)
     return model
 
 

@@ -17,7 +17,7 @@ PY_VENV      := $(BIND_BUILD)/venv
 PY_PACKAGES  := python3-dev python3-venv python3-setuptools python3-wheel
 # Every runtime source, whatever its folder.
 BIND_RUNTIME_SRCS := $(shell find runtime/src -name '*.cpp' | sort)
-BIND_INCLUDES := -Iruntime/include $(addprefix -I,$(shell find runtime/src -type d | sort)) -I. -Ibindings/common
+BIND_INCLUDES := -Iruntime/include -Iruntime/src -I. -Ibindings/common
 
 .PHONY: test-python readme-examples python-deps python-venv js-test js-build js-deps js-node-test js-site js-demo \
         js-browser-test js-size js-types js-bench dask-test dask-deps
@@ -228,7 +228,10 @@ js-size: js-build
 	printf '%-12s %8s        %8d gzip (budget %d)\n' total '' $$total $(JS_SIZE_BUDGET); \
 	test $$total -le $(JS_SIZE_BUDGET) || { echo "js-size: over the budget"; exit 1; }
 
-js-test: js-node-test js-size
+# One after the other (each uses the -j given to make for its compiles).
+js-test:
+	$(MAKE) --no-print-directory js-node-test
+	$(MAKE) --no-print-directory js-size
 	$(MAKE) --no-print-directory js-browser-test
 
 # ---- speed and accuracy next to the JavaScript peers ---------------------------------

@@ -36,9 +36,7 @@ RUNTIME_SRC = ROOT / "runtime" / "src"
 RUNTIME_SOURCES = sorted(str(p) for p in RUNTIME_SRC.rglob("*.cpp"))
 # Compiled with exceptions on (they are caught inside): the shared layer and the spans algorithm.
 GLUE_SOURCES = [str(ROOT / "bindings" / "common" / "ffnlp_bind.cpp"), str(ROOT / "tools" / "langid" / "spans.cpp")]
-INCLUDE_DIRS = ([str(ROOT / "runtime" / "include"), str(RUNTIME_SRC)] +
-                sorted(str(p) for p in RUNTIME_SRC.rglob("*") if p.is_dir()) +
-                [str(ROOT), str(ROOT / "bindings" / "common")])
+INCLUDE_DIRS = [str(ROOT / "runtime" / "include"), str(RUNTIME_SRC), str(ROOT), str(ROOT / "bindings" / "common")]
 MODEL = ROOT / "models" / "langid.ffm"
 
 

@@ -123,6 +123,7 @@ EMLDFLAGS  := -O3 -flto -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GR
               -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(addprefix _,$(JS_EXPORTS)))
 
 js-deps:
+	$(call apt_ensure,nodejs npm,command -v node && command -v npm)
 	$(call apt_ensure,emscripten,command -v $(EMCC))
 
 # Rebuilt when the flags change (the file holds them).

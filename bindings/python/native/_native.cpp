@@ -163,7 +163,11 @@ int Model_init(ModelObject* self, PyObject* args, PyObject* kwargs) {
     PyErr_SetString(PyExc_TypeError, "give exactly one of path= and data=");
     return -1;
   }
-  clear_model(self);
+  if (self->handle != nullptr) {
+    // Other threads may be classifying with it right now (without the GIL).
+    PyErr_SetString(PyExc_RuntimeError, "a Model is loaded once; create a new Model instead");
+    return -1;
+  }
   ffnlp_error err;
   ffnlp_status s;
   if (path != Py_None) {

@@ -118,6 +118,12 @@ class ModelSources(unittest.TestCase):
         with self.assertRaises(TypeError):
             ffnlp.Model(42)
 
+    def test_a_model_is_loaded_once(self):
+        model = ffnlp.Model(self.data)
+        with self.assertRaises(RuntimeError):
+            model.__init__(MODEL_PATH)
+        self.assertEqual(model.detect("Guten Morgen, wie geht es dir?").language, "de")
+
 
 class BadInput(unittest.TestCase):
     model = None

@@ -7,10 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "file/byte_order.h"
-#include "file/crc32.h"
-#include "file/format.h"
-#include "network/quantize.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/model_writer.h"
 
 namespace ffnlp {
@@ -134,6 +131,12 @@ inline void reseal(std::vector<uint8_t>& bytes) {
   for (int i = 0; i < 4; ++i) bytes[format::kOffChecksum + i] = static_cast<uint8_t>(crc >> (8 * i));
 }
 
+// Little-endian reads and writes of file bytes, on any host.
+inline uint32_t get_u32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
+         static_cast<uint32_t>(p[3]) << 24;
+}
+inline uint64_t get_u64(const uint8_t* p) { return get_u32(p) | static_cast<uint64_t>(get_u32(p + 4)) << 32; }
 inline void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -141,7 +144,7 @@ inline void put_u64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
   for (int i = 0; i < 8; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 inline size_t tensor_entry(const std::vector<uint8_t>& b, uint32_t i) {
-  return static_cast<size_t>(read_u64(b.data() + format::kOffTensorTable)) + i * format::kTensorEntrySize;
+  return static_cast<size_t>(get_u64(b.data() + format::kOffTensorTable)) + i * format::kTensorEntrySize;
 }
 
 }  // namespace testing

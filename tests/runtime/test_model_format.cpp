@@ -9,7 +9,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "features/text_features.h"
+#include "ffnlp/features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;
@@ -81,13 +81,14 @@ TEST_CASE("every single mutation is refused with its own status") {
       {"byte-swapped", [](auto& b) { put_u32(b, 4, 0x0D0C0B0Au); }, true, Status::kByteSwapped, "big-endian"},
       {"bad byte-order mark", [](auto& b) { put_u32(b, 4, 0x12345678u); }, true, Status::kBadHeader, "byte-order"},
       {"version 0", [](auto& b) { put_u32(b, 8, 0); }, true, Status::kUnsupportedVersion, "version 0"},
-      {"future version", [](auto& b) { put_u32(b, 8, 2); }, true, Status::kUnsupportedVersion, "newer"},
+      {"future version", [](auto& b) { put_u32(b, 8, 3); }, true, Status::kUnsupportedVersion, "newer"},
       {"header size", [](auto& b) { put_u32(b, 12, 72); }, true, Status::kBadHeader, "header size"},
       {"flags", [](auto& b) { put_u32(b, 56, 1); }, true, Status::kBadHeader, "flags"},
       {"file size larger", [](auto& b) { put_u64(b, 16, b.size() + 1); }, true, Status::kTruncated, "truncated"},
       {"trailing garbage", [](auto& b) { put_u64(b, 16, b.size() - 1); }, true, Status::kBadHeader, "unexpected bytes"},
       {"checksum", [](auto& b) { b[b.size() - 1] ^= 0x01; }, false, Status::kBadChecksum, "checksum"},
-      {"zero tensors", [](auto& b) { put_u32(b, 32, 0); }, true, Status::kBadHeader, "tensor count"},
+      {"zero tensors in a version 1 file", [](auto& b) { put_u32(b, 8, 1); put_u32(b, 32, 0); }, true, Status::kBadHeader, "tensor count"},
+      {"zero tensors in a classifier", [](auto& b) { put_u32(b, 32, 0); }, true, Status::kNotFound, "not in the file"},
       {"huge tensor count", [](auto& b) { put_u32(b, 32, 0xFFFFFFFFu); }, true, Status::kBadHeader, "tensor count"},
       {"table offset past end", [](auto& b) { put_u64(b, 24, b.size()); }, true, Status::kBadOffset, "tensor table"},
       {"table offset overflow", [](auto& b) { put_u64(b, 24, ~uint64_t{7}); }, true, Status::kBadOffset, "tensor table"},
@@ -198,6 +199,9 @@ TEST_CASE("network consistency: shapes, labels and metadata") {
       {"channel.count", [](tools::ModelWriter& m) { m.set_u32("channel.count", 2); }, Status::kBadShape, "layer 0"},
       {"channel.count", [](tools::ModelWriter& m) { m.set_string("channel.count", "3"); }, Status::kBadMetadata, "wrong type"},
       {"layer.count", [](tools::ModelWriter& m) { m.set_u32("layer.count", 9); }, Status::kBadMetadata, "layer.count"},
+      {"features.version", [](tools::ModelWriter& m) { m.set_u32("features.version", 2); }, Status::kUnsupportedFeatures, "features.version 2"},
+      {"features.version", [](tools::ModelWriter& m) { m.set_u32("features.version", 0); }, Status::kUnsupportedFeatures, "features.version 0"},
+      {"features.version", [](tools::ModelWriter& m) { m.set_string("features.version", "1"); }, Status::kBadMetadata, "wrong type"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.key);
@@ -215,14 +219,14 @@ TEST_CASE("network consistency: shapes, labels and metadata") {
 
 TEST_CASE("metadata encoding errors") {
   std::vector<uint8_t> bytes = valid_file();
-  const size_t meta = static_cast<size_t>(read_u64(bytes.data() + format::kOffMetadataOffset));
+  const size_t meta = static_cast<size_t>(get_u64(bytes.data() + format::kOffMetadataOffset));
   SUBCASE("bad key character") {
     bytes[meta + 4] = 'A';
     reseal(bytes);
     CHECK(load_status(bytes) == Status::kBadMetadata);
   }
   SUBCASE("unknown value type") {
-    const uint32_t key_length = read_u32(bytes.data() + meta);
+    const uint32_t key_length = get_u32(bytes.data() + meta);
     put_u32(bytes, meta + 4 + ((key_length + 3) & ~3u), 99);
     reseal(bytes);
     CHECK(load_status(bytes) == Status::kBadMetadata);
@@ -253,7 +257,7 @@ TEST_CASE("load arguments and the checksum option") {
 }
 
 TEST_CASE("status names are distinct and non-empty") {
-  for (int i = 0; i <= static_cast<int>(Status::kOutOfMemory); ++i) {
+  for (int i = 0; i <= static_cast<int>(Status::kUnsupportedFeatures); ++i) {
     const char* name = status_name(static_cast<Status>(i));
     CHECK(std::strlen(name) > 0);
     for (int j = 0; j < i; ++j) CHECK(std::string(name) != status_name(static_cast<Status>(j)));

@@ -57,6 +57,7 @@ TEST_CASE("shipped model: answers pinned bit for bit (texts below the long-text 
   Model model;
   Error error;
   REQUIRE_MESSAGE(load_file("../models/langid.ffm", &file, &model, &error) == Status::kOk, error.message);
+  CHECK(model.format_version() == 1);  // written before format version 2: loads with identical answers
   const Pin pins[] = {
       {"Language identification works best on a sentence or two of ordinary text.", 61, 0x9287de5917bbf2f7ull,
        {"en", "fr", "nl"}, {0x3f553c8f, 0x3cd49749, 0x3c810e4e}},

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
-#include "network/quantize.h"
+#include "ffnlp/toolkit.h"
 #include "test_models.h"
-#include "features/text_features.h"
+#include "ffnlp/features.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
 #include "tools/convert_model/model_spec.h"

@@ -24,7 +24,7 @@
 #include "file/byte_order.h"
 #include "ffnlp/ffnlp.h"
 #include "network/kernels.h"
-#include "features/text_features.h"
+#include "features/extract.h"
 #include "tools/bench/alloc_hooks.h"
 #include "tools/bench/model_variants.h"
 #include "tools/bench/textset.h"
@@ -139,7 +139,7 @@ struct ReferencePipeline {
     for (uint32_t c = 0; c < m.channel_count(); ++c) counts[c] = 0;
     auto sink = [&](uint32_t c, uint32_t bucket) {
       const ffnlp::ChannelInfo& info = m.channel(c);
-      const ffnlp::TensorView& table = *info.embedding;
+      const ffnlp::TensorView& table = info.embedding;
       const size_t row = static_cast<size_t>(bucket) * info.dims;
       if (table.dtype == ffnlp::DType::kQ8Row) {
         ffnlp::reference::accumulate_q8_row(table.data + row, ffnlp::read_f32(table.scales + 4 * size_t{bucket}),
@@ -162,7 +162,7 @@ struct ReferencePipeline {
     float* out = a.data();
     for (uint32_t l = 0; l < m.layer_count(); ++l) {
       const ffnlp::LayerInfo& layer = m.layer(l);
-      ffnlp::reference::dense(layer.weights->data, layer.bias->data, in, layer.in, out, layer.out);
+      ffnlp::reference::dense(layer.weights.data, layer.bias.data, in, layer.in, out, layer.out);
       if (layer.activation == ffnlp::Activation::kRelu) ffnlp::reference::relu(out, layer.out);
       if (layer.activation == ffnlp::Activation::kSoftmax) ffnlp::reference::softmax(out, layer.out);
       in = out;
@@ -222,7 +222,7 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
   std::vector<std::vector<float>> tables(m.channel_count());
   bool quantized = true;
   for (uint32_t ch = 0; ch < m.channel_count(); ++ch) {
-    const ffnlp::TensorView& t = *m.channel(ch).embedding;
+    const ffnlp::TensorView& t = m.channel(ch).embedding;
     quantized = quantized && t.dtype == ffnlp::DType::kQ8Row;
     tables[ch].resize(t.rows * t.cols);
     for (uint64_t r = 0; r < t.rows; ++r) {
@@ -239,7 +239,7 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
     f32_bytes += 4.0 * m.channel(l.channel).dims;
   }
   for (uint32_t ch = 0; ch < m.channel_count(); ++ch) {
-    const ffnlp::TensorView& t = *m.channel(ch).embedding;
+    const ffnlp::TensorView& t = m.channel(ch).embedding;
     table_q8 += static_cast<double>(t.rows * t.cols + 4 * t.rows);
     table_f32 += static_cast<double>(4 * t.rows * t.cols);
   }
@@ -257,7 +257,7 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
     return rates(o, [&] {
       for (const Lookup& l : lookups) {
         const ffnlp::ChannelInfo& info = m.channel(l.channel);
-        const ffnlp::TensorView& t = *info.embedding;
+        const ffnlp::TensorView& t = info.embedding;
         fn(t.data + size_t{l.bucket} * info.dims, ffnlp::read_f32(t.scales + 4 * size_t{l.bucket}),
            static_cast<int32_t>(t.zero_point), acc.data() + ref.offsets[l.channel], info.dims);
       }
@@ -300,7 +300,7 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
       ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
                               m.channel_count(), [&](uint32_t ch, uint32_t b) {
                                 const ffnlp::ChannelInfo& info = m.channel(ch);
-                                const ffnlp::TensorView& tv = *info.embedding;
+                                const ffnlp::TensorView& tv = info.embedding;
                                 if (tv.dtype == ffnlp::DType::kQ8Row) {
                                   ffnlp::accumulate_q8_row(tv.data + size_t{b} * info.dims,
                                                            ffnlp::read_f32(tv.scales + 4 * size_t{b}),
@@ -334,7 +334,7 @@ void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
   std::vector<float> input(ref.input), a(ref.a.size()), b(ref.b.size());
   using Dense = std::function<bool(const uint8_t*, const uint8_t*, const float*, uint32_t, float*, uint32_t)>;
   auto time_dense = [&](const char* what, const Dense& fn) {
-    if (!fn(m.layer(0).weights->data, m.layer(0).bias->data, input.data(), m.layer(0).in, a.data(), m.layer(0).out)) {
+    if (!fn(m.layer(0).weights.data, m.layer(0).bias.data, input.data(), m.layer(0).in, a.data(), m.layer(0).out)) {
       printf("    %-44s (not available on this CPU)\n", what);
       return;
     }
@@ -343,7 +343,7 @@ void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
       float* out = a.data();
       for (uint32_t l = 0; l < m.layer_count(); ++l) {
         const ffnlp::LayerInfo& layer = m.layer(l);
-        fn(layer.weights->data, layer.bias->data, in, layer.in, out, layer.out);
+        fn(layer.weights.data, layer.bias.data, in, layer.in, out, layer.out);
         if (layer.activation == ffnlp::Activation::kRelu) ffnlp::relu(out, layer.out);
         in = out;
         out = out == a.data() ? b.data() : a.data();
@@ -372,7 +372,7 @@ void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
     const float* in = input.data();
     float* out = a.data();
     for (uint32_t l = 0; l < m.layer_count(); ++l) {
-      ffnlp::dense(m.layer(l).weights->data, m.layer(l).bias->data, in, m.layer(l).in, out, m.layer(l).out);
+      ffnlp::dense(m.layer(l).weights.data, m.layer(l).bias.data, in, m.layer(l).in, out, m.layer(l).out);
       if (m.layer(l).activation == ffnlp::Activation::kRelu) ffnlp::relu(out, m.layer(l).out);
       in = out;
       out = out == a.data() ? b.data() : a.data();

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "file/byte_order.h"
-#include "network/quantize.h"
-#include "features/text_features.h"
+#include "ffnlp/toolkit.h"
+#include "features/extract.h"
 #include "tools/common/model_writer.h"
 
 namespace bench {

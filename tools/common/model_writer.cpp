@@ -3,7 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "file/crc32.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 namespace tools {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
-#include "file/format.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 namespace tools {

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <vector>
 
-#include "network/quantize.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 namespace train {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "features/text_features.h"
+#include "features/extract.h"
 
 namespace ffnlp {
 namespace train {

@@ -85,6 +85,7 @@ typedef int32_t ffnlp_status;
 #define FFNLP_BUFFER_TOO_SMALL 16    /* scratch smaller than ffnlp_model_scratch_size() */
 #define FFNLP_IO_ERROR 17            /* file could not be opened, read or mapped */
 #define FFNLP_OUT_OF_MEMORY 18
+#define FFNLP_UNSUPPORTED_FEATURES 19 /* features.version (feature code, Unicode tables) this runtime lacks */
 
 /* Pass as a text length to mean "the text is NUL-terminated". */
 #define FFNLP_NUL_TERMINATED ((size_t)-1)

@@ -45,6 +45,7 @@ FFNLP_SAME_STATUS(FFNLP_NOT_CLASSIFIER, kNotClassifier);
 FFNLP_SAME_STATUS(FFNLP_BUFFER_TOO_SMALL, kBufferTooSmall);
 FFNLP_SAME_STATUS(FFNLP_IO_ERROR, kIoError);
 FFNLP_SAME_STATUS(FFNLP_OUT_OF_MEMORY, kOutOfMemory);
+FFNLP_SAME_STATUS(FFNLP_UNSUPPORTED_FEATURES, kUnsupportedFeatures);
 #undef FFNLP_SAME_STATUS
 
 static_assert(sizeof(ffnlp_error) == 260, "ffnlp_error layout is documented as 260 bytes");
@@ -170,7 +171,7 @@ extern "C" {
 const char* ffnlp_version(void) { return "1.0.0"; }
 
 const char* ffnlp_status_name(ffnlp_status status) {
-  if (status < FFNLP_OK || status > FFNLP_OUT_OF_MEMORY) return "unknown status";
+  if (status < FFNLP_OK || status > FFNLP_UNSUPPORTED_FEATURES) return "unknown status";
   return ffnlp::status_name(static_cast<Status>(status));
 }
 

@@ -4,13 +4,14 @@
 #include <cstdio>
 #include <cstring>
 
-#include "file/byte_order.h"
-#include "file/crc32.h"
 #include "api/error.h"
-#include "ffnlp/ffnlp.h"
-#include "file/format.h"
-#include "file/metadata.h"
+#include "features/registry.h"
 #include "features/text_features.h"
+#include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
+#include "file/byte_order.h"
+#include "features/utf8.h"
+#include "file/metadata.h"
 
 namespace ffnlp {
 
@@ -45,6 +46,10 @@ Status check_file_header(const uint8_t* p, size_t size, const LoadOptions& optio
   }
   const uint32_t version = read_u32(p + format::kOffVersion);
   if (version == 0) return fail(error, Status::kUnsupportedVersion, "format version 0 is not a released version");
+  if (version < format::kMinVersion) {
+    return fail(error, Status::kUnsupportedVersion, "format version %u is older than this runtime reads (%u..%u)", version,
+                format::kMinVersion, format::kVersion);
+  }
   if (version > format::kVersion) {
     return fail(error, Status::kUnsupportedVersion,
                 "format version %u is newer than this runtime reads (%u); upgrade the runtime", version, format::kVersion);
@@ -102,10 +107,13 @@ class ModelLoader {
     if (s != Status::kOk) return s;
     m_->base_ = p_;
     m_->size_ = size_;
+    m_->version_ = read_u32(p_ + format::kOffVersion);
+    m_->checksum_ = read_u32(p_ + format::kOffChecksum);
     if ((s = read_layout()) != Status::kOk) return s;
     if ((s = read_tensors()) != Status::kOk) return s;
     if ((s = validate_metadata(m_->metadata_, m_->metadata_size_, m_->metadata_count_, error_)) != Status::kOk) return s;
     if ((s = read_network()) != Status::kOk) return s;
+    m_->loaded_ = true;
     return Status::kOk;
   }
 
@@ -116,8 +124,11 @@ class ModelLoader {
     const uint32_t meta_count = read_u32(p_ + format::kOffMetadataCount);
     const uint64_t meta_offset = read_u64(p_ + format::kOffMetadataOffset);
     const uint64_t meta_size = read_u64(p_ + format::kOffMetadataSize);
-    if (tensor_count_ == 0 || tensor_count_ > format::kMaxTensorCount) {
-      return fail(error_, Status::kBadHeader, "tensor count %u outside 1..%u", tensor_count_, format::kMaxTensorCount);
+    // Version 2 files may hold no tensors at all (features-only files).
+    const uint32_t min_tensors = m_->version_ >= 2 ? 0 : 1;
+    if (tensor_count_ < min_tensors || tensor_count_ > format::kMaxTensorCount) {
+      return fail(error_, Status::kBadHeader, "tensor count %u outside %u..%u (format version %u)", tensor_count_,
+                  min_tensors, format::kMaxTensorCount, m_->version_);
     }
     if (meta_count > format::kMaxMetadataCount) {
       return fail(error_, Status::kBadHeader, "metadata count %u exceeds %u", meta_count, format::kMaxMetadataCount);
@@ -307,47 +318,72 @@ class ModelLoader {
     return Status::kOk;
   }
 
-  Status read_channels() {
-    char key[64];
+  // channel.<i>.<field> into key[].
+  const char* channel_key(uint32_t i, const char* field) {
+    std::snprintf(key_, sizeof key_, "channel.%u.%s", i, field);
+    return key_;
+  }
+
+  // One channel's metadata: kind (through the registry), its parameters and
+  // its table. Fills the public ChannelInfo and the spec the plan is built from.
+  Status read_channel(uint32_t i, const TextOptions& text, ChannelSpec* spec) {
+    ChannelInfo& c = m_->channels_[i];
+    const char* kind = nullptr;
+    Status s = get_string(channel_key(i, "kind"), true, &kind);
+    if (s != Status::kOk) return s;
+    const FeatureKindInfo* info = find_feature_kind(kind);
+    if (info == nullptr) return fail(error_, Status::kBadMetadata, "channel %u: unknown kind '%s'", i, kind);
+    c.kind = info->kind;
+    c.kind_name = info->name;
+    *spec = ChannelSpec{info->kind, 0, 0, 0};
+    if (info->params & kParamOrder) {
+      if ((s = get_u32(channel_key(i, "order"), (info->required & kParamOrder) != 0, &c.order)) != Status::kOk) return s;
+    }
+    if (info->params & kParamSeed) {
+      if ((s = get_u32(channel_key(i, "seed"), (info->required & kParamSeed) != 0, &c.seed)) != Status::kOk) return s;
+    }
+    const TensorView* table = nullptr;
+    if ((s = get_tensor(channel_key(i, "embedding"), &table)) != Status::kOk) return s;
+    const TensorView& t = *table;
+    if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
+      return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
+    }
+    c.buckets = static_cast<uint32_t>(t.rows);
+    c.dims = static_cast<uint32_t>(t.cols);
+    c.embedding = t;
+    spec->order = c.order;
+    spec->seed = c.seed;
+    spec->buckets = c.buckets;
+    spec->pooling = c.pooling;
+    return check_channel(*spec, i, text, error_);
+  }
+
+  Status read_channels(const TextOptions& text) {
     uint32_t count = 0;
     Status s = get_u32("channel.count", true, &count);
     if (s != Status::kOk) return s;
     if (count == 0 || count > Model::kMaxChannels) {
       return fail(error_, Status::kBadMetadata, "channel.count %u outside 1..%u", count, Model::kMaxChannels);
     }
+    ChannelSpec specs[Model::kMaxChannels];
     uint64_t width = 0;
     for (uint32_t i = 0; i < count; ++i) {
+      if ((s = read_channel(i, text, &specs[i])) != Status::kOk) return s;
       ChannelInfo& c = m_->channels_[i];
-      const char* kind = nullptr;
-      std::snprintf(key, sizeof key, "channel.%u.kind", i);
-      if ((s = get_string(key, true, &kind)) != Status::kOk) return s;
-      std::snprintf(key, sizeof key, "channel.%u.embedding", i);
-      if ((s = get_tensor(key, &c.embedding)) != Status::kOk) return s;
-      const TensorView& t = *c.embedding;
-      if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
-        return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
-      }
-      c.buckets = static_cast<uint32_t>(t.rows);
-      c.dims = static_cast<uint32_t>(t.cols);
-      if (std::strcmp(kind, "char_ngram") == 0) {
-        c.kind = ChannelKindId::kCharNgram;
-        std::snprintf(key, sizeof key, "channel.%u.order", i);
-        if ((s = get_u32(key, true, &c.order)) != Status::kOk) return s;
-        if (c.order < 1 || c.order > kMaxNgramOrder) {
-          return fail(error_, Status::kBadMetadata, "channel %u: n-gram order %u outside 1..%u", i, c.order, kMaxNgramOrder);
-        }
-        std::snprintf(key, sizeof key, "channel.%u.seed", i);
-        if ((s = get_u32(key, true, &c.seed)) != Status::kOk) return s;
-      } else if (std::strcmp(kind, "script") == 0) {
-        c.kind = ChannelKindId::kScript;
-        c.order = 0;
-        c.seed = 0;
-      } else {
-        return fail(error_, Status::kBadMetadata, "channel %u: unknown kind '%s'", i, kind);
-      }
+      c.input_offset = static_cast<uint32_t>(width);
+      c.slots = 1;
+      internal::RowTable& r = m_->tables_[i];
+      r.data = c.embedding.data;
+      r.scales = c.embedding.scales;
+      r.zero_points = c.embedding.zero_points;
+      r.zero_point = static_cast<int32_t>(c.embedding.zero_point);
+      r.dims = c.dims;
+      r.offset = c.input_offset;
+      r.dtype = c.embedding.dtype;
       width += c.dims;
+      if (width > 0xFFFFFFu) return fail(error_, Status::kBadShape, "input width %llu is too large", static_cast<ull>(width));
     }
-    if (width > 0xFFFFFFu) return fail(error_, Status::kBadShape, "input width %llu is too large", static_cast<ull>(width));
+    if ((s = build_feature_plan(specs, count, text, &m_->plan_, error_)) != Status::kOk) return s;
     m_->channel_count_ = count;
     m_->input_width_ = static_cast<uint32_t>(width);
     return Status::kOk;
@@ -365,10 +401,12 @@ class ModelLoader {
     uint32_t max_width = in;
     for (uint32_t i = 0; i < count; ++i) {
       LayerInfo& l = m_->layers_[i];
+      const TensorView* weights = nullptr;
+      const TensorView* bias = nullptr;
       std::snprintf(key, sizeof key, "layer.%u.weights", i);
-      if ((s = get_tensor(key, &l.weights)) != Status::kOk) return s;
+      if ((s = get_tensor(key, &weights)) != Status::kOk) return s;
       std::snprintf(key, sizeof key, "layer.%u.bias", i);
-      if ((s = get_tensor(key, &l.bias)) != Status::kOk) return s;
+      if ((s = get_tensor(key, &bias)) != Status::kOk) return s;
       const char* activation = nullptr;
       std::snprintf(key, sizeof key, "layer.%u.activation", i);
       if ((s = get_string(key, true, &activation)) != Status::kOk) return s;
@@ -380,8 +418,8 @@ class ModelLoader {
         return fail(error_, Status::kBadMetadata, "layer %u: activation '%s' not allowed (hidden: relu or none; last: softmax)", i,
                     activation);
       }
-      const TensorView& w = *l.weights;
-      const TensorView& b = *l.bias;
+      const TensorView& w = *weights;
+      const TensorView& b = *bias;
       if (w.dtype != DType::kF32 || b.dtype != DType::kF32) {
         return fail(error_, Status::kBadShape, "layer %u: weights and bias must be f32", i);
       }
@@ -393,6 +431,8 @@ class ModelLoader {
         return fail(error_, Status::kBadShape, "layer %u: bias '%s' has %llu values, expected %llu", i, b.name,
                     static_cast<ull>(b.rows), static_cast<ull>(w.rows));
       }
+      l.weights = w;
+      l.bias = b;
       l.in = in;
       l.out = static_cast<uint32_t>(w.rows);
       in = l.out;
@@ -434,6 +474,18 @@ class ModelLoader {
     return Status::kOk;
   }
 
+  // text.*: how text becomes features (stored in the file, not in code).
+  Status read_text_options(TextOptions* text) {
+    uint32_t flag = 1;
+    Status s = get_u32("text.lowercase", false, &flag);
+    if (s != Status::kOk) return s;
+    text->lowercase = flag != 0;
+    flag = 1;
+    if ((s = get_u32("text.drop_digits", false, &flag)) != Status::kOk) return s;
+    text->drop_digits = flag != 0;
+    return get_u32("text.max_bytes", false, &text->max_bytes);
+  }
+
   Status read_network() {
     Status s = get_string("general.task", false, &m_->task_);
     if (s != Status::kOk) return s;
@@ -441,14 +493,18 @@ class ModelLoader {
     MetaEntry e;
     const bool classifier = std::strcmp(m_->task_, "classifier") == 0;
     if (!classifier && !find("layer.count", &e)) return Status::kOk;  // tensors only
-    uint32_t flag = 1;
-    if ((s = get_u32("text.lowercase", false, &flag)) != Status::kOk) return s;
-    m_->lowercase_ = flag != 0;
-    flag = 1;
-    if ((s = get_u32("text.drop_digits", false, &flag)) != Status::kOk) return s;
-    m_->drop_digits_ = flag != 0;
-    if ((s = get_u32("text.max_bytes", false, &m_->max_bytes_)) != Status::kOk) return s;
-    if ((s = read_channels()) != Status::kOk) return s;
+    uint32_t features_version = 1;  // absent: the feature code of format version 1
+    if ((s = get_u32("features.version", false, &features_version)) != Status::kOk) return s;
+    if (features_version != kFeaturesVersion) {
+      return fail(error_, Status::kUnsupportedFeatures,
+                  "features.version %u: this runtime implements feature code version %u only (re-convert the model, or "
+                  "use the runtime it was made for)",
+                  features_version, kFeaturesVersion);
+    }
+    m_->features_version_ = features_version;
+    TextOptions text;
+    if ((s = read_text_options(&text)) != Status::kOk) return s;
+    if ((s = read_channels(text)) != Status::kOk) return s;
     if ((s = read_layers()) != Status::kOk) return s;
     if ((s = read_labels()) != Status::kOk) return s;
     bool present = false;
@@ -468,6 +524,7 @@ class ModelLoader {
   uint64_t data_start_ = 0;
   Region regions_[2 * format::kMaxTensorCount];
   uint32_t region_count_ = 0;
+  char key_[64];
 };
 
 Status Model::load(const void* data, size_t size, Model* out, Error* error, const LoadOptions& options) {

@@ -195,7 +195,8 @@ TEST_CASE("network consistency: shapes, labels and metadata") {
       {"layer.1.activation", [](tools::ModelWriter& m) { m.set_string("layer.1.activation", "relu"); }, Status::kBadMetadata, "activation"},
       {"channel.0.embedding", [](tools::ModelWriter& m) { m.set_string("channel.0.embedding", "nope"); }, Status::kNotFound, "nope"},
       {"channel.0.order", [](tools::ModelWriter& m) { m.set_u32("channel.0.order", 0); }, Status::kBadMetadata, "order"},
-      {"channel.0.kind", [](tools::ModelWriter& m) { m.set_string("channel.0.kind", "word"); }, Status::kBadMetadata, "unknown kind"},
+      {"channel.0.kind", [](tools::ModelWriter& m) { m.set_string("channel.0.kind", "sentence"); }, Status::kBadMetadata, "unknown kind"},
+      {"channel.0.kind", [](tools::ModelWriter& m) { m.set_string("channel.0.kind", "word"); }, Status::kBadMetadata, "does not apply"},
       {"channel.count", [](tools::ModelWriter& m) { m.set_u32("channel.count", 2); }, Status::kBadShape, "layer 0"},
       {"channel.count", [](tools::ModelWriter& m) { m.set_string("channel.count", "3"); }, Status::kBadMetadata, "wrong type"},
       {"layer.count", [](tools::ModelWriter& m) { m.set_u32("layer.count", 9); }, Status::kBadMetadata, "layer.count"},
@@ -209,6 +210,62 @@ TEST_CASE("network consistency: shapes, labels and metadata") {
     tools::ModelWriter m;
     add_tiny_tensors(m, n, false);
     set_tiny_metadata(m);
+    c.change(m);
+    const std::vector<uint8_t> bytes = m.build();
+    std::string message;
+    CHECK(load_status(bytes, &message) == c.expected);
+    CHECK_MESSAGE(message.find(c.message_part) != std::string::npos, message);
+  }
+}
+
+TEST_CASE("feature metadata (format version 2): every channel key is validated") {
+  const KindsNetwork n = make_kinds_network(5);
+  struct Case {
+    const char* what;
+    std::function<void(tools::ModelWriter&)> change;
+    Status expected;
+    const char* message_part;
+  };
+  auto vocab = [](std::vector<std::string> words) {
+    return [words](tools::ModelWriter& m) { m.set_strings("channel.2.vocab", words); };
+  };
+  const std::vector<Case> cases = {
+      {"buckets disagree with the table", [](tools::ModelWriter& m) { m.set_u32("channel.1.buckets", 49); }, Status::kBadShape, "channel.1.buckets is 49"},
+      {"dims disagree with the table", [](tools::ModelWriter& m) { m.set_u32("channel.1.dims", 4); }, Status::kBadShape, "channel.1.dims is 4"},
+      {"buckets of the wrong type", [](tools::ModelWriter& m) { m.set_string("channel.1.buckets", "50"); }, Status::kBadMetadata, "wrong type"},
+      {"prefix length 0", [](tools::ModelWriter& m) { m.set_u32("channel.3.length", 0); }, Status::kBadMetadata, "length 0"},
+      {"suffix length 9", [](tools::ModelWriter& m) { m.set_u32("channel.4.length", 9); }, Status::kBadMetadata, "length 9"},
+      {"a word channel with a length key", [](tools::ModelWriter& m) { m.set_string("channel.3.kind", "word"); }, Status::kBadMetadata, "'channel.3.length' does not apply"},
+      {"prefix without length", [](tools::ModelWriter& m) { m.remove("channel.3.length"); }, Status::kBadMetadata, "'channel.3.length' is missing"},
+      {"word without seed", [](tools::ModelWriter& m) { m.remove("channel.1.seed"); }, Status::kBadMetadata, "'channel.1.seed' is missing"},
+      {"char_ngram without order", [](tools::ModelWriter& m) { m.remove("channel.0.order"); }, Status::kBadMetadata, "'channel.0.order' is missing"},
+      {"channel without kind", [](tools::ModelWriter& m) { m.remove("channel.7.kind"); }, Status::kBadMetadata, "'channel.7.kind' is missing"},
+      {"classifier channel without table", [](tools::ModelWriter& m) { m.remove("channel.7.embedding"); }, Status::kBadMetadata, "'channel.7.embedding' is missing"},
+      {"length on a word channel", [](tools::ModelWriter& m) { m.set_u32("channel.1.length", 2); }, Status::kBadMetadata, "does not apply"},
+      {"order on a shape channel", [](tools::ModelWriter& m) { m.set_u32("channel.5.order", 2); }, Status::kBadMetadata, "does not apply"},
+      {"seed on an ids channel", [](tools::ModelWriter& m) { m.set_u32("channel.6.seed", 2); }, Status::kBadMetadata, "does not apply"},
+      {"vocab on a prefix channel", [](tools::ModelWriter& m) { m.set_strings("channel.3.vocab", {"a"}); }, Status::kBadMetadata, "does not apply"},
+      {"unsorted vocabulary", vocab({"die", "der", "hund"}), Status::kBadMetadata, "not after"},
+      {"repeated word", vocab({"der", "der", "hund"}), Status::kBadMetadata, "not after"},
+      {"uppercase word", vocab({"Der", "die", "hund"}), Status::kBadMetadata, "normalised"},
+      {"word with a space", vocab({"der", "die", "hu nd"}), Status::kBadMetadata, "normalised"},
+      {"vocabulary size and rows", vocab({"der", "die"}), Status::kBadShape, "vocabulary 2 + oov_buckets 6"},
+      {"empty vocabulary", vocab({}), Status::kBadMetadata, "empty vocabulary"},
+      {"vocabulary of the wrong type", [](tools::ModelWriter& m) { m.set_string("channel.2.vocab", "der"); }, Status::kBadMetadata, "wrong type"},
+      {"oov_buckets without vocabulary", [](tools::ModelWriter& m) { m.set_u32("channel.1.oov_buckets", 3); }, Status::kBadMetadata, "needs a vocabulary"},
+      {"oov_buckets too many", [](tools::ModelWriter& m) { m.set_u32("channel.2.oov_buckets", 7); }, Status::kBadShape, "oov_buckets 7"},
+      {"shape table of 99 rows", [](tools::ModelWriter& m) { m.set_u32("channel.5.buckets", 99); }, Status::kBadShape, "99"},
+      {"unknown pooling", [](tools::ModelWriter& m) { m.set_string("channel.1.pooling", "max"); }, Status::kBadMetadata, "unknown pooling 'max'"},
+      {"concat pooling", [](tools::ModelWriter& m) { m.set_string("channel.1.pooling", "concat"); }, Status::kBadMetadata, "token models"},
+      {"pooling of the wrong type", [](tools::ModelWriter& m) { m.set_u32("channel.1.pooling", 1); }, Status::kBadMetadata, "wrong type"},
+      {"no embedding in a classifier", [](tools::ModelWriter& m) { m.set_string("channel.0.embedding", "nothing"); }, Status::kNotFound, "nothing"},
+      {"features task with layers", [](tools::ModelWriter& m) { m.set_string("general.task", "features"); }, Status::kBadMetadata, "no layers"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    tools::ModelWriter m;
+    add_kinds_tensors(m, n);
+    set_kinds_metadata(m, n);
     c.change(m);
     const std::vector<uint8_t> bytes = m.build();
     std::string message;

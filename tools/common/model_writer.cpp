@@ -121,6 +121,8 @@ void ModelWriter::set_u32s(const std::string& key, const std::vector<uint32_t>& 
   metadata_[key] = v;
 }
 
+void ModelWriter::remove(const std::string& key) { metadata_.erase(key); }
+
 std::vector<uint8_t> ModelWriter::build() const {
   if (tensors_.empty()) throw std::invalid_argument("a model needs at least one tensor");
   if (tensors_.size() > format::kMaxTensorCount) throw std::invalid_argument("too many tensors");

@@ -41,6 +41,7 @@ class ModelWriter {
   void set_string(const std::string& key, const std::string& value);
   void set_strings(const std::string& key, const std::vector<std::string>& values);
   void set_u32s(const std::string& key, const std::vector<uint32_t>& values);
+  void remove(const std::string& key);  // drops a key (tests of missing keys)
   // Lays out header, table, metadata and aligned data, and seals the checksum.
   std::vector<uint8_t> build() const;
 

@@ -1,11 +1,13 @@
 #include "tools/convert_model/converter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
 #include "ffnlp/ffnlp.h"
+#include "tools/common/feature_metadata.h"
 #include "tools/common/file_io.h"
 #include "tools/common/model_writer.h"
 #include "tools/common/npz.h"
@@ -229,20 +231,20 @@ class Converter {
     if (!spec.description.empty()) writer_.set_string("general.description", spec.description);
     if (!spec.license.empty()) writer_.set_string("general.license", spec.license);
     if (!spec.source.empty()) writer_.set_string("general.source", spec.source);
-    writer_.set_u32("text.lowercase", spec.lowercase ? 1 : 0);
-    writer_.set_u32("text.drop_digits", spec.drop_digits ? 1 : 0);
-    writer_.set_u32("text.max_bytes", spec.max_bytes);
-    writer_.set_u32("channel.count", static_cast<uint32_t>(spec.channels.size()));
+    std::vector<ChannelMetadata> channels;
     for (size_t i = 0; i < spec.channels.size(); ++i) {
-      const ChannelSpecEntry& c = spec.channels[i];
-      const std::string k = "channel." + std::to_string(i) + ".";
-      writer_.set_string(k + "kind", c.kind);
-      writer_.set_string(k + "embedding", c.embedding);
-      if (c.kind == "char_ngram") {
-        writer_.set_u32(k + "order", c.order);
-        writer_.set_u32(k + "seed", c.seed);
-      }
-      add_embedding(c.embedding, c.quantize);
+      channels.push_back(channel_metadata(spec.channels[i], i));
+      add_embedding(spec.channels[i].embedding, spec.channels[i].quantize);
+    }
+    TextMetadata text;
+    text.lowercase = spec.lowercase;
+    text.drop_digits = spec.drop_digits;
+    text.cleanup = spec.cleanup;
+    text.max_bytes = spec.max_bytes;
+    try {
+      write_features(writer_, text, channels);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(o_.spec_name + ": " + e.what());
     }
     if (!spec.layers.empty()) writer_.set_u32("layer.count", static_cast<uint32_t>(spec.layers.size()));
     for (size_t i = 0; i < spec.layers.size(); ++i) {
@@ -272,6 +274,86 @@ class Converter {
     for (const auto& kv : arrays_) {
       if (!used_.count(kv.first)) std::fprintf(stderr, "warning: array '%s' is not used by the spec and was left out\n", kv.first.c_str());
     }
+  }
+
+  // A channel's metadata: the spec's parameters, rows and columns from its
+  // array, and for a word channel with a vocabulary file the sorted
+  // vocabulary (the array's first rows reordered to match).
+  ChannelMetadata channel_metadata(const ChannelSpecEntry& c, size_t index) {
+    const std::string where = o_.spec_name + ": channel " + std::to_string(index) + " (" + c.kind + ")";
+    ChannelMetadata m = c;
+    if (c.embedding.empty()) throw std::runtime_error(where + ": missing 'embedding'");
+    const NpyArray& a = array(c.embedding, "channel " + std::to_string(index));
+    const Shape2 s = shape_of(a, c.embedding);
+    // (A 1-D array gets through here; the loader refuses it with its own message.)
+    if ((c.buckets != 0 && c.buckets != s.rows) || (c.dims != 0 && c.dims != s.cols)) {
+      throw std::runtime_error(where + ": the spec says " + std::to_string(c.buckets) + " x " + std::to_string(c.dims) +
+                               " but '" + c.embedding + "' is " + std::to_string(s.rows) + " x " + std::to_string(s.cols));
+    }
+    m.buckets = static_cast<uint32_t>(s.rows);
+    m.dims = static_cast<uint32_t>(s.cols);
+    if (!c.vocab_file.empty()) {
+      m.vocab = read_vocabulary(c.vocab_file, where);
+      if (m.vocab.size() + c.oov_buckets != s.rows) {
+        throw std::runtime_error(where + ": " + std::to_string(m.vocab.size()) + " words + oov_buckets " +
+                                 std::to_string(c.oov_buckets) + " != " + std::to_string(s.rows) + " rows of '" +
+                                 c.embedding + "'");
+      }
+      sort_vocabulary(&m.vocab, c.embedding, where);
+    }
+    return m;
+  }
+
+  // Words one per line, in row order (row i = line i), relative to the spec.
+  std::vector<std::string> read_vocabulary(const std::string& path, const std::string& where) const {
+    std::string full = path;
+    const size_t slash = o_.spec_name.find_last_of('/');
+    if (!path.empty() && path[0] != '/' && slash != std::string::npos) full = o_.spec_name.substr(0, slash + 1) + path;
+    const std::vector<uint8_t> bytes = read_file_bytes(full);
+    std::vector<std::string> words;
+    std::string line;
+    for (size_t i = 0; i <= bytes.size(); ++i) {
+      if (i == bytes.size() || bytes[i] == '\n') {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) words.push_back(line);
+        else if (i != bytes.size()) throw std::runtime_error(where + ": " + full + ": empty line " + std::to_string(words.size() + 1));
+        line.clear();
+      } else {
+        line += static_cast<char>(bytes[i]);
+      }
+    }
+    if (words.empty()) throw std::runtime_error(where + ": " + full + ": no words");
+    return words;
+  }
+
+  // The file stores the vocabulary sorted by bytes (row = index): sort it and
+  // move the array's rows along.
+  void sort_vocabulary(std::vector<std::string>* vocab, const std::string& table, const std::string& where) {
+    std::vector<size_t> order(vocab->size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return (*vocab)[a] < (*vocab)[b]; });
+    std::vector<std::string> sorted;
+    for (size_t i : order) sorted.push_back((*vocab)[i]);
+    for (size_t i = 1; i < sorted.size(); ++i) {
+      if (sorted[i] == sorted[i - 1]) throw std::runtime_error(where + ": the vocabulary has '" + sorted[i] + "' twice");
+    }
+    bool identity = true;
+    for (size_t i = 0; i < order.size(); ++i) identity = identity && order[i] == i;
+    *vocab = sorted;
+    if (identity) return;
+    NpyArray& a = arrays_.at(table);
+    if (a.dtype == "|u1") {
+      throw std::runtime_error(where + ": a quantized table needs its vocabulary file sorted by bytes already");
+    }
+    const Shape2 s = shape_of(a, table);
+    const std::vector<float> v = to_float32(a, table);
+    std::vector<float> permuted(v);
+    for (size_t i = 0; i < order.size(); ++i) {
+      std::copy(v.begin() + static_cast<std::ptrdiff_t>(order[i] * s.cols),
+                v.begin() + static_cast<std::ptrdiff_t>((order[i] + 1) * s.cols),
+                permuted.begin() + static_cast<std::ptrdiff_t>(i * s.cols));
+    }
+    a = make_npy_f32({s.rows, s.cols}, permuted.data());
   }
 
   std::vector<uint8_t> build() const { return writer_.build(); }

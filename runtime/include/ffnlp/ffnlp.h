@@ -175,9 +175,26 @@ struct MetadataItem {
   const char* string(uint32_t i = 0) const;  // kString (i = 0) or kStringArray; NUL-terminated
 };
 
-// ---- 4. Load options -------------------------------------------------------
+// ---- 4. Inputs and options --------------------------------------------------
 struct LoadOptions {
   bool verify_checksum = true;  // skip only for bytes you have verified yourself
+};
+
+// The ids for one channel of kind FeatureKind::kIds.
+struct ChannelIds {
+  uint32_t channel = 0;           // index of an ids channel
+  const uint32_t* ids = nullptr;  // `count` ids, each < that channel's buckets
+  size_t count = 0;
+};
+
+// What a model reads for one call: a UTF-8 text and, for models with ids
+// channels, the caller's ids (each ids channel at most once; an ids channel
+// not listed gets no ids).
+struct Input {
+  const char* text = nullptr;
+  size_t size = 0;
+  const ChannelIds* ids = nullptr;
+  size_t ids_count = 0;
 };
 
 // ---- 5. Results ---------------------------------------------------------------
@@ -194,8 +211,11 @@ struct Prediction {
 
 // Facts about one classified text, for callers that want them.
 struct TextStats {
-  uint32_t letters = 0;   // letters seen (after max_bytes); 0: no evidence
+  uint32_t letters = 0;   // letters seen (after max_bytes)
   uint64_t bytes_used = 0;
+  uint64_t ids = 0;       // caller-supplied ids read (ids channels)
+  // No letters and no ids: nothing to go on (the head's "no evidence" case).
+  bool no_evidence() const { return letters == 0 && ids == 0; }
 };
 
 // ---- 6. Internals a Model holds by value ---------------------------------------
@@ -327,6 +347,8 @@ class Model {
   // and stats->letters == 0.
   Status scores(const char* text, size_t size, void* scratch, size_t scratch_size,
                 float* probs, size_t probs_count, TextStats* stats = nullptr) const;
+  Status scores(const Input& input, void* scratch, size_t scratch_size, float* probs, size_t probs_count,
+                TextStats* stats = nullptr) const;
 
   // The k most probable labels, best first, into top[0 .. *count). With no
   // letters in the text, the answer is unknown_label() with probability 0
@@ -335,12 +357,17 @@ class Model {
                   Prediction* top, size_t k, size_t* count, TextStats* stats = nullptr) const;
   Status classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k,
                   size_t* count, TextStats* stats = nullptr) const;
+  // The same for an Input (text and caller ids). Bad ids (a channel that is
+  // not an ids channel, listed twice, an id >= its buckets) give
+  // kInvalidArgument.
+  Status classify(const Input& input, void* scratch, size_t scratch_size, Prediction* top, size_t k, size_t* count,
+                  TextStats* stats = nullptr) const;
 
  private:
   friend class ModelLoader;
   friend struct internal::ModelAccess;
-  Status forward(const char* text, size_t size, void* scratch, size_t scratch_size, float** probs,
-                 TextStats* stats, bool logits) const;
+  Status forward(const Input& input, void* scratch, size_t scratch_size, float** probs, TextStats* stats,
+                 bool logits) const;
 
   // File
   bool loaded_ = false;

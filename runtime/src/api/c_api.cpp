@@ -130,7 +130,7 @@ Status classify_one(const ffnlp::Model& model, const char* text, size_t len, voi
   ffnlp::TextStats stats;
   const Status s = model.scores(text, size, scratch, model.scratch_bytes(), probs, labels, &stats);
   if (s != Status::kOk) return s;
-  if (stats.letters == 0) {
+  if (stats.no_evidence()) {
     if (model.unknown_label()[0] == '\0') return Status::kOk;
     top[0].label = model.unknown_label();
     top[0].name = "";

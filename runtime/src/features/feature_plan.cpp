@@ -45,6 +45,29 @@ Status build_feature_plan(const ChannelSpec* channels, uint32_t count, const Tex
       case FeatureKind::kScript:
         plan->scripts[plan->script_count++] = {c, spec.buckets};
         break;
+      case FeatureKind::kWord:
+      case FeatureKind::kPrefix:
+      case FeatureKind::kSuffix:
+      case FeatureKind::kShape: {
+        internal::WordPlan& w = plan->words[plan->word_count++];
+        w.channel = c;
+        w.kind = spec.kind;
+        w.buckets = spec.buckets;
+        w.seed = spec.seed;
+        w.length = spec.length;
+        if (spec.kind == FeatureKind::kWord && spec.vocab.count != 0) {
+          w.vocab_count = spec.vocab.count;
+          w.vocab_offsets = spec.vocab.offsets;
+          w.vocab_blob = spec.vocab.blob;
+          w.oov_buckets = spec.oov_buckets;
+          plan->word_bytes = true;
+        }
+        if (spec.kind == FeatureKind::kSuffix && spec.length > plan->suffix_length) plan->suffix_length = spec.length;
+        break;
+      }
+      case FeatureKind::kIds:
+        plan->ids[plan->ids_count++] = {c, spec.buckets};
+        break;
       default:
         return fail(error, Status::kBadMetadata, "channel %u: kind %u has no plan", c, static_cast<uint32_t>(spec.kind));
     }

@@ -11,13 +11,23 @@
 #define FFNLP_FEATURES_REGISTRY_H_
 
 #include "features/kinds/char_ngram.h"
+#include "features/kinds/ids.h"
+#include "features/kinds/prefix.h"
 #include "features/kinds/script.h"
+#include "features/kinds/shape.h"
+#include "features/kinds/suffix.h"
+#include "features/kinds/word.h"
 #include "features/text_features.h"
 
 // X(KindStruct) for every kind, in id order.
 #define FFNLP_FEATURE_KINDS(X) \
   X(CharNgramKind)             \
-  X(ScriptKind)
+  X(ScriptKind)                \
+  X(WordKind)                  \
+  X(PrefixKind)                \
+  X(SuffixKind)                \
+  X(ShapeKind)                 \
+  X(IdsKind)
 
 namespace ffnlp {
 

@@ -284,6 +284,7 @@ class ModelLoader {
   }
 
   // Typed metadata lookups used while assembling the network.
+  using MetaType = format::MetaType;
   bool find(const char* key, MetaEntry* entry) const {
     return find_metadata(m_->metadata_, m_->metadata_size_, m_->metadata_count_, key, entry);
   }
@@ -324,9 +325,11 @@ class ModelLoader {
     return key_;
   }
 
-  // One channel's metadata: kind (through the registry), its parameters and
-  // its table. Fills the public ChannelInfo and the spec the plan is built from.
-  Status read_channel(uint32_t i, const TextOptions& text, ChannelSpec* spec) {
+  // One channel's metadata: kind (through the registry), its parameters
+  // and its table. Fills the public ChannelInfo and the spec the plan is
+  // built from. In a features-only file the table may be absent; buckets and
+  // dims are then required (when both are given they must agree).
+  Status read_channel(uint32_t i, const TextOptions& text, bool features_only, ChannelSpec* spec) {
     ChannelInfo& c = m_->channels_[i];
     const char* kind = nullptr;
     Status s = get_string(channel_key(i, "kind"), true, &kind);
@@ -335,30 +338,98 @@ class ModelLoader {
     if (info == nullptr) return fail(error_, Status::kBadMetadata, "channel %u: unknown kind '%s'", i, kind);
     c.kind = info->kind;
     c.kind_name = info->name;
-    *spec = ChannelSpec{info->kind, 0, 0, 0};
+    *spec = ChannelSpec(info->kind, 0, 0, 0);
+    // Parameters: those of the kind (required ones must be there), and no others.
+    static constexpr struct {
+      uint32_t bit;
+      const char* field;
+    } kParamKeys[] = {{kParamOrder, "order"}, {kParamSeed, "seed"}, {kParamLength, "length"},
+                      {kParamVocab, "vocab"}, {kParamOovBuckets, "oov_buckets"}};
+    MetaEntry e;
+    for (const auto& p : kParamKeys) {
+      if ((info->params & p.bit) == 0 && find(channel_key(i, p.field), &e)) {
+        return fail(error_, Status::kBadMetadata, "channel %u (%s): key '%s' does not apply to this kind", i, info->name,
+                    key_);
+      }
+    }
     if (info->params & kParamOrder) {
       if ((s = get_u32(channel_key(i, "order"), (info->required & kParamOrder) != 0, &c.order)) != Status::kOk) return s;
     }
     if (info->params & kParamSeed) {
       if ((s = get_u32(channel_key(i, "seed"), (info->required & kParamSeed) != 0, &c.seed)) != Status::kOk) return s;
     }
-    const TensorView* table = nullptr;
-    if ((s = get_tensor(channel_key(i, "embedding"), &table)) != Status::kOk) return s;
-    const TensorView& t = *table;
-    if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
-      return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
+    if (info->params & kParamLength) {
+      if ((s = get_u32(channel_key(i, "length"), (info->required & kParamLength) != 0, &c.length)) != Status::kOk) return s;
     }
-    c.buckets = static_cast<uint32_t>(t.rows);
-    c.dims = static_cast<uint32_t>(t.cols);
-    c.embedding = t;
+    if (info->params & kParamVocab) {
+      bool present = false;
+      if ((s = want(channel_key(i, "vocab"), MetaType::kStringArray, false, &e, &present)) != Status::kOk) return s;
+      if (present) {
+        const StringArrayView v = meta_string_array(e);
+        if (v.count == 0) return fail(error_, Status::kBadMetadata, "channel %u (%s): empty vocabulary", i, info->name);
+        spec->vocab.count = v.count;
+        spec->vocab.offsets = v.offsets;
+        spec->vocab.blob = v.blob;
+        c.vocab_size = v.count;
+      }
+    }
+    if (info->params & kParamOovBuckets) {
+      if ((s = get_u32(channel_key(i, "oov_buckets"), false, &c.oov_buckets)) != Status::kOk) return s;
+    }
+    const char* pooling = nullptr;
+    if ((s = get_string(channel_key(i, "pooling"), false, &pooling)) != Status::kOk) return s;
+    if (pooling != nullptr && !parse_pooling(pooling, &c.pooling)) {
+      return fail(error_, Status::kBadMetadata, "channel %u (%s): unknown pooling '%s' (mean or sum)", i, info->name, pooling);
+    }
+    uint32_t buckets = 0, dims = 0;
+    bool has_buckets = false, has_dims = false;
+    if ((s = want(channel_key(i, "buckets"), MetaType::kU32, false, &e, &has_buckets)) != Status::kOk) return s;
+    if (has_buckets) buckets = meta_u32(e);
+    if ((s = want(channel_key(i, "dims"), MetaType::kU32, false, &e, &has_dims)) != Status::kOk) return s;
+    if (has_dims) dims = meta_u32(e);
+    const char* table_name = nullptr;
+    if ((s = get_string(channel_key(i, "embedding"), !features_only, &table_name)) != Status::kOk) return s;
+    if (table_name != nullptr) {
+      const TensorView* table = m_->find_tensor(table_name);
+      if (table == nullptr) {
+        return fail(error_, Status::kNotFound, "'%s' names tensor '%s', which is not in the file", key_, table_name);
+      }
+      const TensorView& t = *table;
+      if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
+        return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
+      }
+      if (has_buckets && buckets != t.rows) {
+        return fail(error_, Status::kBadShape, "channel %u: channel.%u.buckets is %u but embedding '%s' has %llu rows", i, i,
+                    buckets, t.name, static_cast<ull>(t.rows));
+      }
+      if (has_dims && dims != t.cols) {
+        return fail(error_, Status::kBadShape, "channel %u: channel.%u.dims is %u but embedding '%s' has %llu columns", i, i,
+                    dims, t.name, static_cast<ull>(t.cols));
+      }
+      buckets = static_cast<uint32_t>(t.rows);
+      dims = static_cast<uint32_t>(t.cols);
+      c.embedding = t;
+    } else {
+      if (!has_buckets || !has_dims) {
+        return fail(error_, Status::kBadMetadata, "channel %u: without an embedding, channel.%u.buckets and channel.%u.dims are required",
+                    i, i, i);
+      }
+      if (buckets == 0 || dims == 0 || dims > 65536) {
+        return fail(error_, Status::kBadShape, "channel %u: %u buckets x %u dims (buckets >= 1, dims 1..65536)", i, buckets, dims);
+      }
+    }
+    c.buckets = buckets;
+    c.dims = dims;
     spec->order = c.order;
     spec->seed = c.seed;
+    spec->length = c.length;
     spec->buckets = c.buckets;
     spec->pooling = c.pooling;
+    spec->oov_buckets = c.oov_buckets;
     return check_channel(*spec, i, text, error_);
   }
 
-  Status read_channels(const TextOptions& text) {
+  Status read_channels(const TextOptions& text, bool features_only) {
     uint32_t count = 0;
     Status s = get_u32("channel.count", true, &count);
     if (s != Status::kOk) return s;
@@ -368,7 +439,7 @@ class ModelLoader {
     ChannelSpec specs[Model::kMaxChannels];
     uint64_t width = 0;
     for (uint32_t i = 0; i < count; ++i) {
-      if ((s = read_channel(i, text, &specs[i])) != Status::kOk) return s;
+      if ((s = read_channel(i, text, features_only, &specs[i])) != Status::kOk) return s;
       ChannelInfo& c = m_->channels_[i];
       c.input_offset = static_cast<uint32_t>(width);
       c.slots = 1;
@@ -492,7 +563,11 @@ class ModelLoader {
     if ((s = get_string("general.name", false, &m_->name_)) != Status::kOk) return s;
     MetaEntry e;
     const bool classifier = std::strcmp(m_->task_, "classifier") == 0;
-    if (!classifier && !find("layer.count", &e)) return Status::kOk;  // tensors only
+    const bool features_only = std::strcmp(m_->task_, "features") == 0;
+    if (features_only && find("layer.count", &e)) {
+      return fail(error_, Status::kBadMetadata, "task 'features' describes features only; it has no layers (layer.count)");
+    }
+    if (!classifier && !features_only && !find("layer.count", &e)) return Status::kOk;  // tensors only
     uint32_t features_version = 1;  // absent: the feature code of format version 1
     if ((s = get_u32("features.version", false, &features_version)) != Status::kOk) return s;
     if (features_version != kFeaturesVersion) {
@@ -504,7 +579,8 @@ class ModelLoader {
     m_->features_version_ = features_version;
     TextOptions text;
     if ((s = read_text_options(&text)) != Status::kOk) return s;
-    if ((s = read_channels(text)) != Status::kOk) return s;
+    if ((s = read_channels(text, features_only)) != Status::kOk) return s;
+    if (features_only) return Status::kOk;
     if ((s = read_layers()) != Status::kOk) return s;
     if ((s = read_labels()) != Status::kOk) return s;
     bool present = false;

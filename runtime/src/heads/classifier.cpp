@@ -37,11 +37,25 @@ int32_t Model::find_label(const char* wanted) const {
   return -1;
 }
 
+namespace {
+Input text_input(const char* text, size_t size) {
+  Input input;
+  input.text = text;
+  input.size = size;
+  return input;
+}
+}  // namespace
+
 Status Model::scores(const char* text, size_t size, void* scratch, size_t scratch_size, float* probs,
                      size_t probs_count, TextStats* stats) const {
+  return scores(text_input(text, size), scratch, scratch_size, probs, probs_count, stats);
+}
+
+Status Model::scores(const Input& input, void* scratch, size_t scratch_size, float* probs, size_t probs_count,
+                     TextStats* stats) const {
   if (probs == nullptr || probs_count < label_count_) return is_classifier() ? Status::kInvalidArgument : Status::kNotClassifier;
   float* result = nullptr;
-  const Status status = forward(text, size, scratch, scratch_size, &result, stats, false);
+  const Status status = forward(input, scratch, scratch_size, &result, stats, false);
   if (status != Status::kOk) return status;
   std::memcpy(probs, result, sizeof(float) * label_count_);
   return Status::kOk;
@@ -49,14 +63,19 @@ Status Model::scores(const char* text, size_t size, void* scratch, size_t scratc
 
 Status Model::classify(const char* text, size_t size, void* scratch, size_t scratch_size, Prediction* top,
                        size_t k, size_t* count, TextStats* stats) const {
+  return classify(text_input(text, size), scratch, scratch_size, top, k, count, stats);
+}
+
+Status Model::classify(const Input& input, void* scratch, size_t scratch_size, Prediction* top, size_t k,
+                       size_t* count, TextStats* stats) const {
   if (count != nullptr) *count = 0;
   if (top == nullptr || count == nullptr || k == 0) return is_classifier() ? Status::kInvalidArgument : Status::kNotClassifier;
   float* probs = nullptr;
   TextStats local;
-  const Status status = forward(text, size, scratch, scratch_size, &probs, &local, true);
+  const Status status = forward(input, scratch, scratch_size, &probs, &local, true);
   if (status != Status::kOk) return status;
   if (stats != nullptr) *stats = local;
-  if (local.letters == 0) {
+  if (local.no_evidence()) {
     if (unknown_label_[0] == '\0') return Status::kOk;
     top[0] = Prediction();
     top[0].label = unknown_label_;

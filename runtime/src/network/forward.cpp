@@ -38,22 +38,40 @@ size_t Model::scratch_bytes_long_texts() const {
 
 // With `logits`, the last layer's softmax is left out (classify() ranks the
 // logits and normalises only the answers it returns).
-Status Model::forward(const char* text, size_t size, void* scratch, size_t scratch_size, float** probs,
-                      TextStats* stats, bool logits) const {
+Status Model::forward(const Input& input, void* scratch, size_t scratch_size, float** probs, TextStats* stats,
+                      bool logits) const {
   if (!is_classifier()) return Status::kNotClassifier;
+  const char* text = input.text;
+  const size_t size = input.size;
   if (scratch == nullptr || (text == nullptr && size != 0)) return Status::kInvalidArgument;
   if (scratch_size < scratch_bytes()) return Status::kBufferTooSmall;
   if (reinterpret_cast<uintptr_t>(scratch) % alignof(float) != 0) return Status::kInvalidArgument;
+  // Caller ids: checked whole before anything is added.
+  if (input.ids_count != 0 && input.ids == nullptr) return Status::kInvalidArgument;
+  uint32_t listed = 0;  // bit c: channel c's ids were given
+  uint64_t ids_total = 0;
+  for (size_t k = 0; k < input.ids_count; ++k) {
+    const ChannelIds& ci = input.ids[k];
+    if (ci.channel >= channel_count_ || channels_[ci.channel].kind != FeatureKind::kIds) return Status::kInvalidArgument;
+    if ((listed >> ci.channel) & 1u) return Status::kInvalidArgument;
+    listed |= 1u << ci.channel;
+    if (ci.count != 0 && ci.ids == nullptr) return Status::kInvalidArgument;
+    const uint32_t buckets = channels_[ci.channel].buckets;
+    for (size_t j = 0; j < ci.count; ++j) {
+      if (ci.ids[j] >= buckets) return Status::kInvalidArgument;
+    }
+    ids_total += ci.count;
+  }
 
-  float* input = static_cast<float*>(scratch);
-  float* buffer_a = input + input_width_;
+  float* vec = static_cast<float*>(scratch);
+  float* buffer_a = vec + input_width_;
   float* buffer_b = buffer_a + max_width_;
   uint32_t* occurrences = reinterpret_cast<uint32_t*>(buffer_b + max_width_);
-  std::memset(input, 0, sizeof(float) * input_width_);
+  std::memset(vec, 0, sizeof(float) * input_width_);
   for (uint32_t c = 0; c < channel_count_; ++c) occurrences[c] = 0;
 
   const internal::RowTable* tables = tables_;
-  float* const in_vec = input;
+  float* const in_vec = vec;
   auto sink = [tables, in_vec, occurrences](uint32_t c, uint32_t row) {
     const internal::RowTable& t = tables[c];
     float* acc = in_vec + t.offset;
@@ -92,7 +110,7 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
     letters = extract_features(bytes, size, plan_, count_sink);
     for (uint32_t c = 0; c < channel_count_; ++c) {
       const internal::RowTable& t = tables_[c];
-      float* acc = input + t.offset;
+      float* acc = vec + t.offset;
       const uint32_t* n = count_base[c];
       uint64_t seen = 0;
       for (uint32_t b = 0; b < channels_[c].buckets; ++b) {
@@ -112,12 +130,17 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
   } else if (size != 0) {
     letters = extract_features(bytes, size, plan_, sink);
   }
-  if (stats != nullptr) {
-    stats->letters = letters;
-    stats->bytes_used = read;
+  for (size_t k = 0; k < input.ids_count; ++k) {
+    const ChannelIds& ci = input.ids[k];
+    for (size_t j = 0; j < ci.count; ++j) sink(ci.channel, ci.ids[j]);
   }
+  TextStats local;
+  local.letters = letters;
+  local.bytes_used = read;
+  local.ids = ids_total;
+  if (stats != nullptr) *stats = local;
   const uint32_t outputs = layers_[layer_count_ - 1].out;
-  if (letters == 0) {
+  if (local.no_evidence()) {
     std::memset(buffer_a, 0, sizeof(float) * outputs);
     *probs = buffer_a;
     return Status::kOk;
@@ -126,10 +149,10 @@ Status Model::forward(const char* text, size_t size, void* scratch, size_t scrat
   for (uint32_t c = 0; c < channel_count_; ++c) {
     if (occurrences[c] == 0 || plan_.pooling[c] != Pooling::kMean) continue;
     const float inv = 1.0f / static_cast<float>(occurrences[c]);
-    float* slice = input + tables_[c].offset;
+    float* slice = vec + tables_[c].offset;
     for (uint32_t j = 0; j < channels_[c].dims; ++j) slice[j] *= inv;
   }
-  const float* in = input;
+  const float* in = vec;
   float* out = buffer_a;
   for (uint32_t l = 0; l < layer_count_; ++l) {
     const LayerInfo& layer = layers_[l];

@@ -96,6 +96,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else p.error("unknown key '" + key + "' in [model]");
     } else if (section == "text") {
       if (key == "lowercase") spec.lowercase = p.to_bool(key, value);
+      else if (key == "cleanup") spec.cleanup = p.to_bool(key, value);
       else if (key == "drop_digits") spec.drop_digits = p.to_bool(key, value);
       else if (key == "max_bytes") spec.max_bytes = p.to_unsigned(key, value);
       else p.error("unknown key '" + key + "' in [text]");

@@ -312,6 +312,7 @@ class Model {
   const ChannelInfo& channel(uint32_t i) const { return channels_[i]; }  // i < channel_count()
   uint32_t input_width() const { return input_width_; }
   uint32_t features_version() const { return features_version_; }
+  bool text_cleanup() const { return plan_.cleanup; }  // text.cleanup: URLs, markup, ... skipped
   uint32_t max_bytes() const { return plan_.max_bytes; }
   // Overrides the model's text.max_bytes for this Model object: every call
   // then reads at most the first `max_bytes` bytes of each text (cut at a

@@ -3,6 +3,9 @@
 // Precise behaviour (part of the model format; docs/SPEC.md):
 //  * Reads text[0, end) where end = size, or with plan.max_bytes != 0 the
 //    last character boundary <= max_bytes.
+//  * With plan.cleanup (text.cleanup = 1), spans without language (URLs,
+//    e-mail addresses, handles, paths, file names, numbers with units,
+//    markup; features/cleanup.h) are skipped and separate words.
 //  * Decodes strictly (decode_utf8); invalid bytes become U+FFFD, which
 //    separates words. Each code point is classified by the character tables:
 //    letters (incl. combining marks) are word characters, lowercased when
@@ -27,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "features/cleanup.h"
 #include "features/hash.h"
 #include "features/kinds/char_ngram.h"
 #include "features/kinds/prefix.h"
@@ -131,45 +135,64 @@ class WordState {
 
 }  // namespace detail
 
-template <class Sink>
-uint32_t extract_features(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, Sink&& sink) {
-  if (text == nullptr) return 0;
-  const size_t end = detail::text_end(text, size, plan.max_bytes);
+namespace detail {
+
+// The loop itself; kCleanup: skip the spans features/cleanup.h describes
+// (a template argument, so models without clean-up pay nothing for it).
+template <bool kCleanup, class Sink>
+uint32_t extract_loop(const uint8_t* text, size_t end, const internal::FeaturePlan& plan, Sink& sink) {
   const bool lowercase = plan.lowercase;
   const bool keep_digits = !plan.drop_digits;
 
-  detail::NgramState ngrams(plan);
-  detail::WordState words(plan);
+  NgramState ngrams(plan);
+  WordState words(plan);
   const bool word_kinds = plan.word_count != 0;
   size_t word_len = 0;  // word characters so far in the current word; 0: none
   size_t letters = 0;
+  bool token_start = true;  // kCleanup: text[i] begins a whitespace-delimited token
+
+  auto end_word = [&]() {
+    if (word_len != 0) {
+      ngrams.end_word(sink);
+      if (word_kinds) words.end(sink);
+      word_len = 0;
+    }
+  };
 
   size_t i = 0;
   while (i < end) {
     uint32_t cp = text[i];
+    if (kCleanup) {
+      if (token_start || cp == '<' || cp == '&') {
+        const size_t skip_to = skip_span(text, i, end, token_start);
+        if (skip_to > i) {
+          end_word();  // a skipped span separates words
+          i = skip_to;
+          token_start = true;
+          continue;
+        }
+      }
+      token_start = is_ascii_space(static_cast<uint8_t>(cp));
+    }
     uint32_t info;
     if (cp < 0x80) {
-      info = detail::kCharBlocks[cp];
+      info = kCharBlocks[cp];
       ++i;
     } else {
-      i += detail::decode_utf8_inline(text + i, end - i, &cp);
-      info = detail::char_info(cp);
+      i += decode_utf8_inline(text + i, end - i, &cp);
+      info = char_info(cp);
     }
-    const uint32_t cls = detail::class_from_info(info);
+    const uint32_t cls = class_from_info(info);
     const uint32_t original = cp;
     uint32_t script;
     if (cls == static_cast<uint32_t>(CharClass::kLetter)) {
       ++letters;
-      script = detail::script_from_info(info);
-      if (lowercase) cp = detail::lower_from_info(cp, info);
+      script = script_from_info(info);
+      if (lowercase) cp = lower_from_info(cp, info);
     } else if (cls == static_cast<uint32_t>(CharClass::kDigit) && keep_digits) {
       script = static_cast<uint32_t>(Script::kCommon);
     } else {
-      if (word_len != 0) {
-        ngrams.end_word(sink);
-        if (word_kinds) words.end(sink);
-        word_len = 0;
-      }
+      end_word();
       continue;
     }
     if (word_len == 0) {
@@ -183,11 +206,17 @@ uint32_t extract_features(const uint8_t* text, size_t size, const internal::Feat
     ScriptKind::emit(plan, script, sink);
     if (word_kinds) words.add(original, cp, info);
   }
-  if (word_len != 0) {
-    ngrams.end_word(sink);
-    if (word_kinds) words.end(sink);
-  }
+  end_word();
   return letters < 0xFFFFFFFFu ? static_cast<uint32_t>(letters) : 0xFFFFFFFFu;
+}
+
+}  // namespace detail
+
+template <class Sink>
+uint32_t extract_features(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, Sink&& sink) {
+  if (text == nullptr) return 0;
+  const size_t end = detail::text_end(text, size, plan.max_bytes);
+  return plan.cleanup ? detail::extract_loop<true>(text, end, plan, sink) : detail::extract_loop<false>(text, end, plan, sink);
 }
 
 // Convenience for tests and tools: builds a plan from `channels` (invalid

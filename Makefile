@@ -12,7 +12,7 @@ OPT      ?= -O2
 SAN      ?=
 WARN     := -Wall -Wextra -Wshadow
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SAN) -MMD -MP $(EXTRA_CXXFLAGS)
-RTFLAGS  := -fno-exceptions -fno-rtti
+RTFLAGS  := -fno-exceptions -fno-rtti -ffp-contract=off
 INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 LDLIBS   := -pthread
 

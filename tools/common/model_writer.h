@@ -18,10 +18,11 @@ struct TensorToWrite {
   DType dtype = DType::kF32;
   uint32_t rank = 2;
   uint64_t rows = 0, cols = 0;
-  std::vector<float> values;     // kF32: rows * cols
-  std::vector<uint8_t> q;        // kQ8Row: rows * cols
-  std::vector<float> scales;     // kQ8Row: rows
-  uint32_t zero_point = 0;       // kQ8Row
+  std::vector<float> values;       // kF32: rows * cols
+  std::vector<uint8_t> q;          // kQ8Row, kQ8RowFzp: rows * cols
+  std::vector<float> scales;       // kQ8Row, kQ8RowFzp: rows
+  uint32_t zero_point = 0;         // kQ8Row
+  std::vector<float> zero_points;  // kQ8RowFzp: rows (written after the scales)
 };
 
 struct MetaValue {

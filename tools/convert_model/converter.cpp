@@ -185,21 +185,38 @@ class Converter {
     writer_.add_tensor(std::move(t));
   }
 
-  void add_layer_weights(const std::string& name, bool transpose) {
+  // (out, in) weights: float32, or with quantize q8_row with the same
+  // per-row formula as embeddings (one scale per output row). An imported
+  // uint8 array (NAME + NAME_scales) is taken as it is.
+  void add_layer_weights(const std::string& name, bool transpose, bool quantize) {
+    if (added_.count(name)) return;
+    added_[name] = true;
     const NpyArray& a = array(name, "layer");
-    if (!transpose) return add_float(name, a);
+    if (add_imported(name)) return;
+    if (!transpose && !quantize) return add_float(name, a);
     const Shape2 s = shape_of(a, name);
-    if (s.rank != 2) throw std::runtime_error("'" + name + "': transpose needs a 2-D array");
+    if (s.rank != 2) throw std::runtime_error("'" + name + "': " + (transpose ? "transpose" : "quantize") + " needs a 2-D array");
     const std::vector<float> v = to_float32(a, name);
     TensorToWrite t;
     t.name = name;
-    t.rows = s.cols;
-    t.cols = s.rows;
+    t.rows = transpose ? s.cols : s.rows;
+    t.cols = transpose ? s.rows : s.cols;
     t.values.resize(v.size());
-    for (uint64_t r = 0; r < s.rows; ++r)
-      for (uint64_t c = 0; c < s.cols; ++c) t.values[c * s.rows + r] = v[r * s.cols + c];
+    if (transpose) {
+      for (uint64_t r = 0; r < s.rows; ++r)
+        for (uint64_t c = 0; c < s.cols; ++c) t.values[c * s.rows + r] = v[r * s.cols + c];
+    } else {
+      t.values = v;
+    }
     check_finite(name, t.values, t.cols);
     used_[name] = true;
+    if (quantize) {
+      QuantizationReport report;
+      TensorToWrite q = quantize_matrix(name, t.rows, t.cols, t.values, o_.zero_point, o_.rounding, &report);
+      report_row(name, Shape2{t.rows, t.cols, 2}, report);
+      writer_.add_tensor(std::move(q));
+      return;
+    }
     writer_.add_tensor(std::move(t));
   }
 
@@ -253,7 +270,7 @@ class Converter {
       writer_.set_string(k + "weights", l.weights);
       writer_.set_string(k + "bias", l.bias);
       writer_.set_string(k + "activation", l.activation);
-      add_layer_weights(l.weights, l.transpose);
+      add_layer_weights(l.weights, l.transpose, l.quantize);
       add_float(l.bias, array(l.bias, "layer bias"));
     }
     if (!spec.labels.empty()) {
@@ -389,7 +406,7 @@ std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, cons
     throw std::runtime_error(std::string("the converted model does not validate: ") + error.message);
   }
   if (!o.quiet && converter.total_float() > 0) {
-    std::printf("embeddings: %llu bytes as float32 -> %llu bytes as q8_row\n",
+    std::printf("quantized tensors: %llu bytes as float32 -> %llu bytes as q8_row\n",
                 static_cast<unsigned long long>(converter.total_float()),
                 static_cast<unsigned long long>(converter.total_quantized()));
   }

@@ -121,6 +121,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "bias") l.bias = value;
       else if (key == "activation") l.activation = value;
       else if (key == "transpose") l.transpose = p.to_bool(key, value);
+      else if (key == "quantize") l.quantize = p.to_bool(key, value);
       else p.error("unknown key '" + key + "' in [layer]");
     } else if (section == "classifier") {
       if (key == "reliable_probability") {

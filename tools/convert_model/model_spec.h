@@ -23,6 +23,7 @@ struct ChannelSpecEntry : ChannelMetadata {
 struct LayerSpecEntry {
   std::string weights, bias, activation;
   bool transpose = false;  // weights stored (in, out), as TensorFlow/Keras do
+  bool quantize = false;   // store the weights q8_row (one scale per output row)
 };
 
 struct ModelSpec {

@@ -196,17 +196,22 @@ class ModelLoader {
     const uint64_t rows = read_u64(e + format::kEntDim0), cols = read_u64(e + format::kEntDim1);
     const uint64_t data_offset = read_u64(e + format::kEntDataOffset), data_size = read_u64(e + format::kEntDataSize);
     const uint64_t scales_offset = read_u64(e + format::kEntScalesOffset), scales_size = read_u64(e + format::kEntScalesSize);
-    if (dtype != static_cast<uint32_t>(DType::kF32) && dtype != static_cast<uint32_t>(DType::kQ8Row)) {
+    if (dtype != static_cast<uint32_t>(DType::kF32) && dtype != static_cast<uint32_t>(DType::kQ8Row) &&
+        dtype != static_cast<uint32_t>(DType::kQ8RowFzp)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': unknown dtype %u", name, dtype);
     }
-    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row);
+    if (dtype == static_cast<uint32_t>(DType::kQ8RowFzp) && m_->version_ < 2) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 3 (q8_row_fzp) needs format version 2", name);
+    }
+    const bool fzp = dtype == static_cast<uint32_t>(DType::kQ8RowFzp);
+    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp;
     if (rank != 1 && rank != 2) return fail(error_, Status::kBadTensor, "tensor '%s': rank %u is not 1 or 2", name, rank);
     if (read_u32(e + format::kEntReserved) != 0) return fail(error_, Status::kBadTensor, "tensor '%s': reserved field is not zero", name);
     if (rows == 0 || cols == 0 || (rank == 1 && cols != 1)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': bad shape (%llu, %llu) for rank %u", name, static_cast<ull>(rows),
                   static_cast<ull>(cols), rank);
     }
-    if (q8 ? zero_point > 255 : zero_point != 0) {
+    if (dtype == static_cast<uint32_t>(DType::kQ8Row) ? zero_point > 255 : zero_point != 0) {
       return fail(error_, Status::kBadTensor, "tensor '%s': zero point %u is out of range", name, zero_point);
     }
     uint64_t elements = 0, expected = 0;
@@ -230,10 +235,12 @@ class ModelLoader {
     t.zero_point = zero_point;
     uint64_t bad = 0;
     if (q8) {
+      // q8_row: rows f32 scales; q8_row_fzp: rows f32 scales, then rows f32 zero points.
+      const uint64_t per_row = fzp ? 8 : 4;
       uint64_t expected_scales = 0;
-      if (mul_overflows(rows, 4, &expected_scales) || scales_size != expected_scales) {
-        return fail(error_, Status::kBadTensor, "tensor '%s': scales size %llu, expected %llu rows x 4 bytes", name,
-                    static_cast<ull>(scales_size), static_cast<ull>(rows));
+      if (mul_overflows(rows, per_row, &expected_scales) || scales_size != expected_scales) {
+        return fail(error_, Status::kBadTensor, "tensor '%s': scales size %llu, expected %llu rows x %llu bytes", name,
+                    static_cast<ull>(scales_size), static_cast<ull>(rows), static_cast<ull>(per_row));
       }
       if ((s = check_region(scales_offset, scales_size, name, "scales")) != Status::kOk) return s;
       t.scales = p_ + scales_offset;
@@ -243,6 +250,13 @@ class ModelLoader {
           return fail(error_, std::isfinite(scale) ? Status::kBadTensor : Status::kNonFinite,
                       "tensor '%s': row %llu has scale %g (must be finite and >= 0)", name, static_cast<ull>(r),
                       static_cast<double>(scale));
+        }
+      }
+      if (fzp) {
+        t.zero_points = t.scales + 4 * rows;
+        if (!all_finite_f32(t.zero_points, rows, &bad)) {
+          return fail(error_, Status::kNonFinite, "tensor '%s': row %llu has a zero point that is NaN or infinite", name,
+                      static_cast<ull>(bad));
         }
       }
     } else {
@@ -491,8 +505,9 @@ class ModelLoader {
       }
       const TensorView& w = *weights;
       const TensorView& b = *bias;
-      if (w.dtype != DType::kF32 || b.dtype != DType::kF32) {
-        return fail(error_, Status::kBadShape, "layer %u: weights and bias must be f32", i);
+      if (b.dtype != DType::kF32) return fail(error_, Status::kBadShape, "layer %u: bias '%s' must be f32", i, b.name);
+      if (w.dtype != DType::kF32 && m_->version_ < 2) {
+        return fail(error_, Status::kBadShape, "layer %u: 8-bit weights '%s' need format version 2", i, w.name);
       }
       if (w.rank != 2 || w.cols != in || w.rows > 0xFFFFFFu) {
         return fail(error_, Status::kBadShape, "layer %u: weights '%s' have shape (%llu, %llu), expected (out, %u)", i, w.name,

@@ -7,7 +7,9 @@
 #include "features/extract.h"
 #include "ffnlp/ffnlp.h"
 #include "file/byte_order.h"
+#include "network/dense.h"
 #include "network/kernels.h"
+#include "network/pooling.h"
 
 namespace ffnlp {
 
@@ -73,19 +75,7 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   const internal::RowTable* tables = tables_;
   float* const in_vec = vec;
   auto sink = [tables, in_vec, occurrences](uint32_t c, uint32_t row) {
-    const internal::RowTable& t = tables[c];
-    float* acc = in_vec + t.offset;
-    const size_t at = static_cast<size_t>(row) * t.dims;
-    if (t.scales != nullptr) {
-      const float scale = read_f32(t.scales + 4 * static_cast<size_t>(row));
-      if (t.dims == 16) {
-        accumulate_q8_row16(t.data + at, scale, t.zero_point, acc);
-      } else {
-        accumulate_q8_row(t.data + at, scale, t.zero_point, acc, t.dims);
-      }
-    } else {
-      accumulate_f32_row(t.data + 4 * at, acc, t.dims);
-    }
+    add_row(tables[c], row, in_vec + tables[c].offset);
     ++occurrences[c];
   };
   const uint8_t* bytes = reinterpret_cast<const uint8_t*>(text);
@@ -118,11 +108,18 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
         seen += n[b];
         const float weight = static_cast<float>(n[b]);
         const size_t row = static_cast<size_t>(b) * t.dims;
-        if (t.scales != nullptr) {
-          accumulate_q8_row(t.data + row, weight * read_f32(t.scales + 4 * static_cast<size_t>(b)), t.zero_point, acc,
-                            t.dims);
-        } else {
-          for (uint32_t j = 0; j < t.dims; ++j) acc[j] += weight * read_f32(t.data + 4 * (row + j));
+        switch (t.dtype) {
+          case DType::kQ8Row:
+            accumulate_q8_row(t.data + row, weight * read_f32(t.scales + 4 * static_cast<size_t>(b)), t.zero_point, acc,
+                              t.dims);
+            break;
+          case DType::kQ8RowFzp:
+            accumulate_q8f_row(t.data + row, weight * read_f32(t.scales + 4 * static_cast<size_t>(b)),
+                               read_f32(t.zero_points + 4 * static_cast<size_t>(b)), acc, t.dims);
+            break;
+          case DType::kF32:
+            for (uint32_t j = 0; j < t.dims; ++j) acc[j] += weight * read_f32(t.data + 4 * (row + j));
+            break;
         }
       }
       occurrences[c] = static_cast<uint32_t>(seen);
@@ -156,7 +153,7 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   float* out = buffer_a;
   for (uint32_t l = 0; l < layer_count_; ++l) {
     const LayerInfo& layer = layers_[l];
-    dense(layer.weights.data, layer.bias.data, in, layer.in, out, layer.out);
+    dense_layer(layer, in, out);
     // Finite but huge weights (or embedding sums over a long text) can
     // overflow float: report it rather than let relu hide a NaN or the
     // softmax turn it into NaN "probabilities".

@@ -309,7 +309,7 @@ TEST_CASE("feature kinds: a model with every kind loads, describes its channels 
       input.ids_count = with_ids ? 1 : 0;
       float probs[3];
       TextStats stats;
-      REQUIRE(model.scores(input, workspace.data(), workspace.size(), probs, 3, &stats) == Status::kOk);
+      REQUIRE(model.scores(input, workspace.data(), workspace.size(), probs, 3, nullptr, &stats) == Status::kOk);
       CHECK(stats.ids == (with_ids ? 3u : 0u));
       const std::vector<double> want =
           kinds_reference(n, text, with_ids ? std::vector<uint32_t>{3, 19, 3} : std::vector<uint32_t>{});
@@ -323,7 +323,7 @@ TEST_CASE("feature kinds: a model with every kind loads, describes its channels 
   Prediction top[1];
   size_t count = 0;
   TextStats stats;
-  REQUIRE(model.classify(only_ids, workspace.data(), workspace.size(), top, 1, &count, &stats) == Status::kOk);
+  REQUIRE(model.classify(only_ids, workspace.data(), workspace.size(), top, 1, &count, nullptr, &stats) == Status::kOk);
   CHECK(count == 1);
   CHECK(top[0].label_index != kNoLabel);
   CHECK(stats.letters == 0);

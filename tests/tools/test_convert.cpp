@@ -330,3 +330,33 @@ b
   std::remove((dir + "/words.txt").c_str());
   std::remove(dir.c_str());
 }
+
+TEST_CASE("a prior over labels: [prior] weights become log(weight / total); prior = ARRAY is taken as it is") {
+  std::map<std::string, NpyArray> arrays = spec_arrays();
+  ConvertOptions options;
+  options.spec_text = std::string(kSpec) + "[prior]\nen 3\n* 1\n";
+  const std::vector<uint8_t> bytes = convert(arrays, options);
+  const Model m = load(bytes);
+  REQUIRE(m.has_prior());
+  CHECK(m.log_prior(0) == static_cast<float>(std::log(0.75)));
+  CHECK(m.log_prior(1) == static_cast<float>(std::log(0.25)));
+
+  std::string with_array = kSpec;
+  with_array.replace(with_array.find("unknown_label = und"), 19, "unknown_label = und\nprior = lp");
+  arrays["lp"] = f32({2}, {-0.5f, -2.0f});
+  options.spec_text = with_array;
+  const std::vector<uint8_t> array_bytes = convert(arrays, options);
+  const Model a = load(array_bytes);
+  CHECK(a.log_prior(0) == -0.5f);
+  CHECK(a.log_prior(1) == -2.0f);
+
+  options.spec_text = std::string(kSpec) + "[prior]\nen 3\n";
+  CHECK_THROWS_WITH_AS(convert(spec_arrays(), options), doctest::Contains("label 'sr-Cyrl' has no weight"), std::runtime_error);
+  options.spec_text = std::string(kSpec) + "[prior]\nxx 3\n* 1\n";
+  CHECK_THROWS_WITH_AS(convert(spec_arrays(), options), doctest::Contains("'xx' is not one of the [labels]"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[prior]\nen 0\n", "s.spec"), doctest::Contains("s.spec:2: prior weight of 'en'"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[prior]\nen 1\nen 2\n", "s.spec"), doctest::Contains("twice"), std::runtime_error);
+  arrays["lp"] = f32({3}, {-0.5f, -2.0f, 0.0f});
+  options.spec_text = with_array;
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("one log weight per label (2)"), std::runtime_error);
+}

@@ -284,6 +284,7 @@ class Converter {
       writer_.set_strings("labels", codes);
       if (any_name) writer_.set_strings("label_names", names);
     }
+    add_prior(spec);
     if (spec.has_reliable_probability) writer_.set_f32("classifier.reliable_probability", spec.reliable_probability);
     if (spec.reliable_letters) writer_.set_u32("classifier.reliable_letters", spec.reliable_letters);
     if (!spec.unknown_label.empty()) writer_.set_string("classifier.unknown_label", spec.unknown_label);
@@ -371,6 +372,59 @@ class Converter {
                 permuted.begin() + static_cast<std::ptrdiff_t>(i * s.cols));
     }
     a = make_npy_f32({s.rows, s.cols}, permuted.data());
+  }
+
+  // classifier.log_prior: from [prior] weights (log of the normalised
+  // weights) or from an array of log weights.
+  void add_prior(const ModelSpec& spec) {
+    if (spec.prior.empty() && !spec.has_prior_default && spec.prior_array.empty()) return;
+    const std::string where = o_.spec_name + ": prior: ";
+    if (!spec.prior_array.empty() && (!spec.prior.empty() || spec.has_prior_default)) {
+      throw std::runtime_error(where + "give [prior] weights or 'prior = ARRAY' in [classifier], not both");
+    }
+    if (spec.labels.empty()) throw std::runtime_error(where + "the model has no [labels]");
+    if (!spec.prior_array.empty()) {
+      const NpyArray& a = array(spec.prior_array, "[classifier] prior");
+      const std::vector<float> v = to_float32(a, spec.prior_array);
+      if (v.size() != spec.labels.size() || a.shape.size() > 2 || (a.shape.size() == 2 && a.shape[1] != 1)) {
+        throw std::runtime_error(where + "'" + spec.prior_array + "' must hold one log weight per label (" +
+                                 std::to_string(spec.labels.size()) + ")");
+      }
+      check_finite(spec.prior_array, v, 1);
+      TensorToWrite t;
+      t.name = spec.prior_array;
+      t.rank = 1;
+      t.rows = v.size();
+      t.cols = 1;
+      t.values = v;
+      writer_.add_tensor(std::move(t));
+      writer_.set_string("classifier.log_prior", spec.prior_array);
+      return;
+    }
+    std::vector<double> weights(spec.labels.size(), spec.has_prior_default ? spec.prior_default : 0.0);
+    std::vector<bool> given(spec.labels.size(), false);
+    for (const auto& e : spec.prior) {
+      size_t i = 0;
+      while (i < spec.labels.size() && spec.labels[i].first != e.first) ++i;
+      if (i == spec.labels.size()) throw std::runtime_error(where + "'" + e.first + "' is not one of the [labels]");
+      weights[i] = e.second;
+      given[i] = true;
+    }
+    double total = 0;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      if (!given[i] && !spec.has_prior_default) {
+        throw std::runtime_error(where + "label '" + spec.labels[i].first + "' has no weight (list it, or add a '* WEIGHT' line)");
+      }
+      total += weights[i];
+    }
+    TensorToWrite t;
+    t.name = "log_prior";
+    t.rank = 1;
+    t.rows = weights.size();
+    t.cols = 1;
+    for (double w : weights) t.values.push_back(static_cast<float>(std::log(w / total)));
+    writer_.add_tensor(std::move(t));
+    writer_.set_string("classifier.log_prior", "log_prior");
   }
 
   std::vector<uint8_t> build() const { return writer_.build(); }

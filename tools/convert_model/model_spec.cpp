@@ -69,6 +69,27 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     const size_t hash = raw.find('#');
     const std::string t = trim(hash == std::string::npos ? raw : raw.substr(0, hash));
     if (t.empty()) continue;
+    if (section == "prior" && t[0] != '[') {
+      const size_t sep = t.find_first_of(" \t");
+      if (sep == std::string::npos) p.error("expected 'CODE WEIGHT' in [prior], got '" + t + "'");
+      const std::string code = t.substr(0, sep), value = trim(t.substr(sep));
+      char* end = nullptr;
+      const double w = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(w > 0) || !(w - w == 0)) {
+        p.error("prior weight of '" + code + "' must be a finite number > 0, got '" + value + "'");
+      }
+      if (code == "*") {
+        if (spec.has_prior_default) p.error("'*' appears twice in [prior]");
+        spec.has_prior_default = true;
+        spec.prior_default = w;
+      } else {
+        for (const auto& e : spec.prior) {
+          if (e.first == code) p.error("'" + code + "' appears twice in [prior]");
+        }
+        spec.prior.emplace_back(code, w);
+      }
+      continue;
+    }
     if (t.front() == '[') {
       if (t.back() != ']') p.error("unterminated section header '" + t + "'");
       section = trim(t.substr(1, t.size() - 2));
@@ -78,7 +99,8 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
         channel_keys.emplace_back();
       }
       else if (section == "layer") spec.layers.emplace_back();
-      else if (section != "model" && section != "text" && section != "classifier" && section != "labels" && section != "metadata") {
+      else if (section != "model" && section != "text" && section != "classifier" && section != "labels" &&
+               section != "metadata" && section != "prior") {
         p.error("unknown section [" + section + "]");
       }
       continue;
@@ -129,6 +151,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
         spec.has_reliable_probability = true;
       } else if (key == "reliable_letters") spec.reliable_letters = p.to_unsigned(key, value);
       else if (key == "unknown_label") spec.unknown_label = value;
+      else if (key == "prior") spec.prior_array = value;
       else p.error("unknown key '" + key + "' in [classifier]");
     } else if (section == "metadata") {
       spec.extra.emplace_back(key, value);

@@ -38,6 +38,13 @@ struct ModelSpec {
   unsigned reliable_letters = 0;
   std::string unknown_label;
   std::vector<std::pair<std::string, std::string>> labels;  // code, name
+  // The prior over labels: [prior] lines "CODE WEIGHT" (relative weights > 0;
+  // "* WEIGHT" for every label not listed), or [classifier] prior = ARRAY
+  // (an array of one log weight per label, used as it is).
+  std::vector<std::pair<std::string, double>> prior;
+  bool has_prior_default = false;
+  double prior_default = 0;
+  std::string prior_array;
   std::vector<std::pair<std::string, std::string>> extra;   // [metadata] key = value
 };
 

@@ -187,6 +187,19 @@ struct ChannelIds {
   size_t count = 0;
 };
 
+// The prior over labels: the model's (classifier.log_prior, added to the
+// logits) or none (every label equally likely a priori).
+enum class Prior : uint32_t { kModel = 0, kUniform = 1 };
+
+// Options of one classification; a null pointer means these defaults.
+struct ClassifyOptions {
+  Prior prior = Prior::kModel;
+  // Allow-list: label indices to choose from (no repeats, each <
+  // label_count()); probabilities are renormalised over them. Null: all.
+  const uint32_t* only = nullptr;
+  size_t only_count = 0;  // >= 1 when `only` is set
+};
+
 // What a model reads for one call: a UTF-8 text and, for models with ids
 // channels, the caller's ids (each ids channel at most once; an ids channel
 // not listed gets no ids).
@@ -265,6 +278,7 @@ struct RowTable {  // a channel's embedding rows, for the lookup kernels
   DType dtype = DType::kF32;
 };
 struct ModelAccess;  // runtime-internal access to a Model's private parts
+struct HeadResult;   // one classification's result (heads/classifier.h)
 }  // namespace internal
 
 class Workspace;
@@ -327,48 +341,67 @@ class Model {
   const char* label(uint32_t i) const;       // "" when out of range
   const char* label_name(uint32_t i) const;  // "" when the model has no names
   int32_t find_label(const char* label) const;  // -1 when absent
+  bool has_prior() const { return log_prior_ != nullptr; }
+  float log_prior(uint32_t i) const;  // classifier.log_prior[i]; 0 without a prior or out of range
   float reliable_probability() const { return reliable_probability_; }
   uint32_t reliable_letters() const { return reliable_letters_; }
   const char* unknown_label() const { return unknown_label_; }  // may be ""
 
-  // Bytes of scratch memory one concurrent classify() call needs.
+  // Bytes of scratch memory one concurrent call needs: ONE size for every
+  // call, text length and API (the C API and Workspace use the same), so
+  // every caller takes the same code paths and gets the same bits. Includes
+  // one counter per table row (long texts count rows first: 4 bytes per
+  // bucket, about 64 KB for the shipped model). `scratch` arguments must be
+  // at least this big and aligned for double (any malloc'd or Workspace
+  // memory is); 0 for a model that is not a classifier.
   size_t scratch_bytes() const;
-  // Scratch with room for one counter per embedding row as well (4 bytes per
-  // bucket of every channel; about 64 KB for the shipped model). Given at
-  // least this much, scores() and classify() count n-gram occurrences per
-  // bucket for texts of 4096 bytes or more and add each distinct row once,
-  // scaled by its count, instead of once per occurrence: the same result to
-  // float rounding, much faster on long documents. Workspace allocates this.
-  size_t scratch_bytes_long_texts() const;
+  size_t scratch_bytes_long_texts() const;  // the same as scratch_bytes() (older name)
 
-  // Full probability distribution over labels into probs[0 .. label_count()).
-  // `scratch` must be at least scratch_bytes() bytes, suitably aligned for
-  // float (any malloc'd or Workspace memory is). Text is UTF-8; invalid bytes
-  // are treated as separators. A text with no letters gives all-zero probs
-  // and stats->letters == 0.
-  Status scores(const char* text, size_t size, void* scratch, size_t scratch_size,
-                float* probs, size_t probs_count, TextStats* stats = nullptr) const;
+  // The k most probable labels, best first, into top[0 .. *count) (any k:
+  // top-k in O(n log k)). Each answer's probability is
+  // exp(l - max) / sum_j exp(l_j - max) over the candidate labels' logits l
+  // (with the model's log prior added, unless options->prior is kUniform;
+  // only the allow-list's labels when options->only is set). An answer is
+  // reliable when its probability is at least reliable_probability() and
+  // the text had at least reliable_letters() letters. With no evidence (no
+  // letters and no caller ids) the answer is unknown_label() with
+  // probability 0 and label_index kNoLabel when the model has one, else
+  // *count = 0. Text is UTF-8; invalid bytes separate words.
+  Status classify(const Input& input, void* scratch, size_t scratch_size, Prediction* top, size_t k, size_t* count,
+                  const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, void* scratch, size_t scratch_size, Prediction* top, size_t k,
+                  size_t* count, TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, void* scratch, size_t scratch_size, Prediction* top, size_t k,
+                  size_t* count, const ClassifyOptions& options, TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k, size_t* count,
+                  TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k, size_t* count,
+                  const ClassifyOptions& options, TextStats* stats = nullptr) const;
+
+  // The full distribution over labels into probs[0 .. label_count()), with
+  // the same prior and allow-list rules (labels outside the list get 0).
+  // All zero with no evidence.
   Status scores(const Input& input, void* scratch, size_t scratch_size, float* probs, size_t probs_count,
+                const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
+  Status scores(const char* text, size_t size, void* scratch, size_t scratch_size, float* probs, size_t probs_count,
                 TextStats* stats = nullptr) const;
 
-  // The k most probable labels, best first, into top[0 .. *count). With no
-  // letters in the text, the answer is unknown_label() with probability 0
-  // when the model has one, else *count = 0.
-  Status classify(const char* text, size_t size, void* scratch, size_t scratch_size,
-                  Prediction* top, size_t k, size_t* count, TextStats* stats = nullptr) const;
-  Status classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k,
-                  size_t* count, TextStats* stats = nullptr) const;
-  // The same for an Input (text and caller ids). Bad ids (a channel that is
-  // not an ids channel, listed twice, an id >= its buckets) give
-  // kInvalidArgument.
-  Status classify(const Input& input, void* scratch, size_t scratch_size, Prediction* top, size_t k, size_t* count,
-                  TextStats* stats = nullptr) const;
+  // The values scores() is the softmax of: the last layer's outputs plus the
+  // log prior (unless options->prior is kUniform); labels outside an
+  // allow-list get -infinity. All zero with no evidence. out[0 .. label_count()).
+  Status logits(const Input& input, void* scratch, size_t scratch_size, float* out, size_t out_count,
+                const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
+  Status logits(const char* text, size_t size, void* scratch, size_t scratch_size, float* out, size_t out_count,
+                TextStats* stats = nullptr) const;
 
  private:
   friend class ModelLoader;
   friend struct internal::ModelAccess;
-  Status forward(const Input& input, void* scratch, size_t scratch_size, float** probs, TextStats* stats,
-                 bool logits) const;
+  // Features, pooling, layers: the last layer's outputs (no softmax).
+  Status forward(const Input& input, void* scratch, size_t scratch_size, float** logits, TextStats* stats) const;
+  // forward(), then the prior and the allow-list (heads/classifier.cpp).
+  Status prepare_head(const Input& input, void* scratch, size_t scratch_size, const ClassifyOptions* options,
+                      internal::HeadResult* result) const;
 
   // File
   bool loaded_ = false;
@@ -390,6 +423,7 @@ class Model {
   internal::FeaturePlan plan_;
   internal::RowTable tables_[kMaxChannels];
   uint32_t input_width_ = 0;
+  uint64_t total_buckets_ = 0;  // rows of all channels (long-text counters)
   // Network
   LayerInfo layers_[kMaxLayers];
   uint32_t layer_count_ = 0;
@@ -400,6 +434,7 @@ class Model {
   const uint8_t* names_offsets_ = nullptr;
   const char* names_blob_ = nullptr;
   uint32_t label_count_ = 0;
+  const uint8_t* log_prior_ = nullptr;  // label_count_ f32 (a rank-1 tensor in the model bytes), or null
   float reliable_probability_ = 0.7f;
   uint32_t reliable_letters_ = 0;
   const char* unknown_label_ = "";

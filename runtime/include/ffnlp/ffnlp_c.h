@@ -26,13 +26,20 @@
  *   model bytes; they stay valid until ffnlp_model_free().
  * - A model is read-only after creation: any number of threads may classify
  *   with one model at once, each with its own scratch memory or workspace.
- * - ffnlp_classify() and ffnlp_classify_batch() never allocate.
+ * - Classification, scores, logits and features never allocate.
+ * - Every API takes the same scratch size (ffnlp_model_scratch_size(), what
+ *   a workspace holds) and the same code paths as the C++ API: the numbers
+ *   are bit-identical to C++'s.
  *
  * Struct layouts (no implicit padding; see docs/EMBEDDING.md):
  *   ffnlp_error       int32 status; char message[256]             = 260 bytes
  *   ffnlp_prediction  ptr label; ptr name; uint32 label_index;
  *                     float probability; int32 reliable; uint32 reserved
  *                     = 32 bytes with 8-byte pointers, 24 with 4-byte pointers
+ *   ffnlp_classify_options  uint32 struct_size; uint32 prior; ptr only;
+ *                     size_t only_count         = 24 bytes (64-bit), 16 (32-bit)
+ *   ffnlp_channel_ids uint32 channel; uint32 reserved; ptr ids; size_t count
+ *                     = 24 bytes (64-bit), 16 (32-bit)
  */
 #ifndef FFNLP_FFNLP_C_H_
 #define FFNLP_FFNLP_C_H_
@@ -97,6 +104,10 @@ typedef int32_t ffnlp_status;
 /* Label index of the "no language evidence" answer. */
 #define FFNLP_NO_LABEL 0xFFFFFFFFu
 
+/* ffnlp_classify_options.prior */
+#define FFNLP_PRIOR_MODEL 0u   /* add the model's log prior over labels (when it has one); the default */
+#define FFNLP_PRIOR_UNIFORM 1u /* leave it out: every label equally likely a priori */
+
 typedef struct ffnlp_error {
   ffnlp_status status;   /* FFNLP_OK or the failure */
   char message[256];     /* NUL-terminated; "" on success */
@@ -110,6 +121,25 @@ typedef struct ffnlp_prediction {
   int32_t reliable;      /* 1 when probability and evidence clear the model's bar */
   uint32_t reserved;     /* 0; keeps the layout free of implicit padding */
 } ffnlp_prediction;
+
+/* Options of one classification (NULL: the defaults). Set struct_size to
+ * sizeof(ffnlp_classify_options): fields added later go after only_count and
+ * are read only when struct_size covers them. */
+typedef struct ffnlp_classify_options {
+  uint32_t struct_size;  /* sizeof(ffnlp_classify_options) */
+  uint32_t prior;        /* FFNLP_PRIOR_MODEL (0) or FFNLP_PRIOR_UNIFORM */
+  const uint32_t* only;  /* allow-list of label indices, or NULL for all labels; */
+  size_t only_count;     /* probabilities are renormalised over the list (>= 1, no repeats) */
+} ffnlp_classify_options;
+
+/* Caller-supplied ids for one channel of kind "ids" (its own tokenizer or
+ * vocabulary); each id < that channel's buckets. */
+typedef struct ffnlp_channel_ids {
+  uint32_t channel;      /* index of an ids channel */
+  uint32_t reserved;     /* 0 */
+  const uint32_t* ids;
+  size_t count;
+} ffnlp_channel_ids;
 
 typedef struct ffnlp_model ffnlp_model;          /* opaque */
 typedef struct ffnlp_workspace ffnlp_workspace;  /* opaque */
@@ -137,7 +167,10 @@ FFNLP_C_API ffnlp_status ffnlp_model_create_from_file(const char* path, ffnlp_mo
 /* Frees the model (and its mapping). NULL is allowed. */
 FFNLP_C_API void ffnlp_model_free(ffnlp_model* model);
 
-/* Bytes of scratch memory one concurrent ffnlp_classify() call needs. */
+/* Bytes of scratch memory one concurrent call needs: the same size for
+ * every function and text length (long-text counters included), and the
+ * same as the C++ Model::scratch_bytes(). Aligned for double (8 bytes; any
+ * malloc'd memory is). */
 FFNLP_C_API size_t ffnlp_model_scratch_size(const ffnlp_model* model);
 
 /* Metadata. Strings are "" (never NULL) when absent or out of range. */
@@ -153,13 +186,15 @@ FFNLP_C_API size_t ffnlp_model_file_size(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_format_version(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_input_width(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_tensor_count(const ffnlp_model* model);
+/* 1 when the model stores a prior over its labels (classifier.log_prior). */
+FFNLP_C_API int32_t ffnlp_model_has_prior(const ffnlp_model* model);
 
 /* ---- classification -------------------------------------------------- */
 
 /* The k most probable labels of a UTF-8 text, best first, into
  * top[0 .. *count). `len` is in bytes, or FFNLP_NUL_TERMINATED. `scratch`
- * must hold ffnlp_model_scratch_size() bytes, aligned for float (any malloc'd
- * memory is). A text without letters answers the model's unknown label with
+ * must hold ffnlp_model_scratch_size() bytes, aligned for double (any
+ * malloc'd memory is). Any k works (top-k in O(n log k)). A text without letters answers the model's unknown label with
  * probability 0 (label_index FFNLP_NO_LABEL), or *count = 0 if it has none.
  * Allocates nothing. */
 FFNLP_C_API ffnlp_status ffnlp_classify(const ffnlp_model* model, const char* text, size_t len, void* scratch,
@@ -178,6 +213,33 @@ FFNLP_C_API ffnlp_status ffnlp_classify_batch(const ffnlp_model* model, const ch
 FFNLP_C_API ffnlp_status ffnlp_scores(const ffnlp_model* model, const char* text, size_t len, void* scratch,
                                       size_t scratch_size, float* probs, size_t probs_count);
 
+/* ffnlp_classify() with options: the prior (FFNLP_PRIOR_UNIFORM leaves the
+ * model's prior out) and an allow-list of label indices (probabilities
+ * renormalised over them). options may be NULL (the defaults). */
+FFNLP_C_API ffnlp_status ffnlp_classify_ex(const ffnlp_model* model, const char* text, size_t len,
+                                           const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
+                                           ffnlp_prediction* top, size_t k, size_t* count);
+
+/* ffnlp_classify_ex() for models with "ids" channels: the caller's ids per
+ * channel (ids may be NULL when ids_count is 0; text may be empty). */
+FFNLP_C_API ffnlp_status ffnlp_classify_ids(const ffnlp_model* model, const char* text, size_t len,
+                                            const ffnlp_channel_ids* ids, size_t ids_count,
+                                            const ffnlp_classify_options* options, void* scratch,
+                                            size_t scratch_size, ffnlp_prediction* top, size_t k, size_t* count);
+
+/* ffnlp_scores() with options (labels outside an allow-list get 0). */
+FFNLP_C_API ffnlp_status ffnlp_scores_ex(const ffnlp_model* model, const char* text, size_t len,
+                                         const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
+                                         float* probs, size_t probs_count);
+
+/* The values the probabilities are the softmax of: the last layer's outputs
+ * plus the model's log prior (unless options->prior is FFNLP_PRIOR_UNIFORM);
+ * labels outside an allow-list get -infinity. All zero for a text without
+ * evidence. logits[0 .. ffnlp_model_label_count()). */
+FFNLP_C_API ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text, size_t len,
+                                      const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
+                                      float* logits, size_t logits_count);
+
 /* ---- workspaces: scratch memory allocated once, for one thread -------- */
 
 FFNLP_C_API ffnlp_status ffnlp_workspace_create(const ffnlp_model* model, ffnlp_workspace** out, ffnlp_error* err);
@@ -189,6 +251,15 @@ FFNLP_C_API size_t ffnlp_workspace_size(const ffnlp_workspace* workspace);
  * scratch memory. */
 FFNLP_C_API ffnlp_status ffnlp_workspace_classify(ffnlp_workspace* workspace, const char* text, size_t len,
                                                   ffnlp_prediction* top, size_t k, size_t* count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_classify_ex(ffnlp_workspace* workspace, const char* text, size_t len,
+                                                     const ffnlp_classify_options* options, ffnlp_prediction* top,
+                                                     size_t k, size_t* count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_scores_ex(ffnlp_workspace* workspace, const char* text, size_t len,
+                                                   const ffnlp_classify_options* options, float* probs,
+                                                   size_t probs_count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_logits(ffnlp_workspace* workspace, const char* text, size_t len,
+                                                const ffnlp_classify_options* options, float* logits,
+                                                size_t logits_count);
 FFNLP_C_API ffnlp_status ffnlp_workspace_classify_batch(ffnlp_workspace* workspace, const char* const* texts,
                                                         const size_t* lengths, size_t n, ffnlp_prediction* results,
                                                         size_t k, size_t* counts);

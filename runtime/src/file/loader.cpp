@@ -466,6 +466,7 @@ class ModelLoader {
       r.offset = c.input_offset;
       r.dtype = c.embedding.dtype;
       width += c.dims;
+      m_->total_buckets_ += c.buckets;
       if (width > 0xFFFFFFu) return fail(error_, Status::kBadShape, "input width %llu is too large", static_cast<ull>(width));
     }
     if ((s = build_feature_plan(specs, count, text, &m_->plan_, error_)) != Status::kOk) return s;
@@ -607,6 +608,21 @@ class ModelLoader {
     if (present) m_->reliable_probability_ = meta_f32(e);
     if ((s = get_u32("classifier.reliable_letters", false, &m_->reliable_letters_)) != Status::kOk) return s;
     if ((s = get_string("classifier.unknown_label", false, &m_->unknown_label_)) != Status::kOk) return s;
+    return read_prior();
+  }
+
+  // classifier.log_prior: a rank-1 f32 tensor of one log weight per label.
+  Status read_prior() {
+    const char* name = nullptr;
+    Status s = get_string("classifier.log_prior", false, &name);
+    if (s != Status::kOk || name == nullptr) return s;
+    const TensorView* t = m_->find_tensor(name);
+    if (t == nullptr) return fail(error_, Status::kNotFound, "'classifier.log_prior' names tensor '%s', which is not in the file", name);
+    if (t->dtype != DType::kF32 || t->rank != 1 || t->rows != m_->label_count_) {
+      return fail(error_, Status::kBadShape, "classifier.log_prior '%s' must be an f32 vector of %u values (one per label)",
+                  name, m_->label_count_);
+    }
+    m_->log_prior_ = t->data;  // finite: checked with the tensor
     return Status::kOk;
   }
 

@@ -1,8 +1,8 @@
 // Long texts (4096 bytes or more after max_bytes): rows are counted, then
 // each distinct row is added once, times its count, in double. One scratch
 // size for every text and API. Checked against a double-precision reference
-// from the feature internals (features/extract.h, on purpose), for
-// stability as a repeated text grows to megabytes, and for the max_bytes cap.
+// built from the public feature API's records, for stability as a repeated
+// text grows to megabytes, and for the max_bytes cap.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "features/extract.h"
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
@@ -37,15 +36,15 @@ std::vector<float> probs_with(const Model& model, const std::string& text, size_
 }
 
 // The tiny model's probabilities in double, from the rows the feature code
-// emits (the same plan the model built at load).
+// emits (Model::text_features).
 std::vector<double> reference(const TinyNetwork& n, const Model& model, const std::string& text) {
-  const ChannelSpec specs[] = {ChannelSpec(FeatureKind::kCharNgram, 1, TinyNetwork::kBuckets1, 7),
-                               ChannelSpec(FeatureKind::kCharNgram, 2, TinyNetwork::kBuckets2, 11),
-                               ChannelSpec(FeatureKind::kScript, 0, n.script_rows, 0)};
   const uint32_t dims[] = {TinyNetwork::kDims1, TinyNetwork::kDims2, TinyNetwork::kScriptDims};
   std::vector<std::vector<uint32_t>> rows(3);
-  extract_features(reinterpret_cast<const uint8_t*>(text.data()), text.size(), TextOptions(), specs, 3,
-                   [&](uint32_t c, uint32_t r) { rows[c].push_back(r); });
+  size_t count = 0;
+  model.text_features(text.data(), text.size(), nullptr, 0, &count);
+  std::vector<FeatureRef> refs(count);
+  REQUIRE(model.text_features(text.data(), text.size(), refs.data(), refs.size(), &count) == Status::kOk);
+  for (const FeatureRef& r : refs) rows[r.channel].push_back(r.row);
   std::vector<double> x;
   for (uint32_t c = 0; c < 3; ++c) {
     const TensorView& t = model.channel(c).embedding;

@@ -21,10 +21,12 @@
 #include <string>
 #include <vector>
 
-#include "file/byte_order.h"
-#include "ffnlp/ffnlp.h"
-#include "network/kernels.h"
+// Internal headers on purpose: the bench times the runtime's kernels and
+// feature loop against their plain reference versions.
 #include "features/extract.h"
+#include "ffnlp/ffnlp.h"
+#include "file/byte_order.h"
+#include "network/kernels.h"
 #include "tools/bench/alloc_hooks.h"
 #include "tools/bench/model_variants.h"
 #include "tools/bench/textset.h"
@@ -109,6 +111,7 @@ struct ReferencePipeline {
   ffnlp::ChannelSpec specs[ffnlp::kMaxChannels];
   uint32_t offsets[ffnlp::kMaxChannels];
   ffnlp::TextOptions options;
+  ffnlp::internal::FeaturePlan plan;  // built once, as the loader does
   std::vector<float> input, a, b;
   uint32_t counts[ffnlp::kMaxChannels];
 
@@ -116,9 +119,9 @@ struct ReferencePipeline {
     uint32_t offset = 0, width = 0;
     for (uint32_t c = 0; c < m.channel_count(); ++c) {
       const ffnlp::ChannelInfo& info = m.channel(c);
-      specs[c] = {info.kind == ffnlp::ChannelKindId::kScript ? ffnlp::ChannelKind::kScript
-                                                              : ffnlp::ChannelKind::kCharNgram,
-                  info.order, info.buckets, info.seed};
+      specs[c] = ffnlp::ChannelSpec(info.kind, info.order, info.buckets, info.seed);
+      specs[c].length = info.length;
+      specs[c].pooling = info.pooling;
       offsets[c] = offset;
       offset += info.dims;
     }
@@ -128,6 +131,8 @@ struct ReferencePipeline {
     v = 1;
     options.drop_digits = !m.metadata_u32("text.drop_digits", &v) || v != 0;
     options.max_bytes = m.max_bytes();
+    options.cleanup = m.text_cleanup();
+    ffnlp::build_feature_plan(specs, m.channel_count(), options, &plan, nullptr, true);
     input.resize(offset);
     a.resize(width);
     b.resize(width);
@@ -150,8 +155,7 @@ struct ReferencePipeline {
       }
       ++counts[c];
     };
-    const uint32_t letters = ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), options,
-                                                     specs, m.channel_count(), sink);
+    const uint32_t letters = ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), plan, sink);
     if (letters == 0) return 0;
     for (uint32_t c = 0; c < m.channel_count(); ++c) {
       if (counts[c] == 0) continue;
@@ -215,8 +219,7 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
   ReferencePipeline ref(m);
   std::vector<Lookup> lookups;
   for (const std::string& t : c.texts) {
-    ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
-                            m.channel_count(), [&](uint32_t ch, uint32_t b) { lookups.push_back({ch, b}); });
+    ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.plan, [&](uint32_t ch, uint32_t b) { lookups.push_back({ch, b}); });
   }
   // Dequantized float32 tables of the same shape, as little-endian bytes.
   std::vector<std::vector<float>> tables(m.channel_count());
@@ -289,16 +292,14 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
   const double features = per_text(rates(o, [&] {
     uint64_t s = 0;
     for (const std::string& t : c.texts) {
-      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
-                              m.channel_count(), [&](uint32_t ch, uint32_t b) { s += ch ^ b; });
+      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.plan, [&](uint32_t ch, uint32_t b) { s += ch ^ b; });
     }
     g_sink = g_sink + s;
   }));
   std::vector<float> acc(ref.input.size());
   const double embed = per_text(rates(o, [&] {
     for (const std::string& t : c.texts) {
-      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
-                              m.channel_count(), [&](uint32_t ch, uint32_t b) {
+      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.plan, [&](uint32_t ch, uint32_t b) {
                                 const ffnlp::ChannelInfo& info = m.channel(ch);
                                 const ffnlp::TensorView& tv = info.embedding;
                                 if (tv.dtype == ffnlp::DType::kQ8Row) {

@@ -128,7 +128,7 @@ void ModelWriter::set_u32s(const std::string& key, const std::vector<uint32_t>& 
 void ModelWriter::remove(const std::string& key) { metadata_.erase(key); }
 
 std::vector<uint8_t> ModelWriter::build() const {
-  if (tensors_.empty()) throw std::invalid_argument("a model needs at least one tensor");
+  // (Zero tensors: a features-only file, task "features", format version 2.)
   if (tensors_.size() > format::kMaxTensorCount) throw std::invalid_argument("too many tensors");
   std::vector<uint8_t> out(format::kHeaderSize, 0);
   const size_t table_offset = out.size();

@@ -427,6 +427,56 @@ class Converter {
     writer_.set_string("classifier.log_prior", "log_prior");
   }
 
+  // No arrays, a spec: a features-only file (task "features"): text options
+  // and channels (buckets and dims from the spec), for outside trainers.
+  void convert_features_only(const ModelSpec& spec) {
+    if (spec.channels.empty()) {
+      throw std::runtime_error(o_.spec_name + ": no arrays were given and the spec has no [channel]: nothing to convert");
+    }
+    writer_.set_string("general.task", "features");
+    if (!spec.name.empty()) writer_.set_string("general.name", spec.name);
+    if (!spec.description.empty()) writer_.set_string("general.description", spec.description);
+    if (!spec.license.empty()) writer_.set_string("general.license", spec.license);
+    if (!spec.source.empty()) writer_.set_string("general.source", spec.source);
+    std::vector<ChannelMetadata> channels;
+    for (size_t i = 0; i < spec.channels.size(); ++i) {
+      const ChannelSpecEntry& c = spec.channels[i];
+      const std::string where = o_.spec_name + ": channel " + std::to_string(i) + " (" + c.kind + ")";
+      ChannelMetadata m = c;
+      m.embedding.clear();  // no tables in a features-only file
+      if (c.dims == 0) throw std::runtime_error(where + ": a features-only file needs 'dims'");
+      if (!c.vocab_file.empty()) {
+        m.vocab = read_vocabulary(c.vocab_file, where);
+        std::sort(m.vocab.begin(), m.vocab.end());
+        for (size_t k = 1; k < m.vocab.size(); ++k) {
+          if (m.vocab[k] == m.vocab[k - 1]) throw std::runtime_error(where + ": the vocabulary has '" + m.vocab[k] + "' twice");
+        }
+        if (m.buckets == 0) m.buckets = static_cast<uint32_t>(m.vocab.size()) + c.oov_buckets;
+      }
+      const FeatureKindInfo& info = kind_info(c.kind, where);
+      if (m.buckets == 0 && info.fixed_buckets != 0) m.buckets = info.fixed_buckets;
+      if (m.buckets == 0) throw std::runtime_error(where + ": a features-only file needs 'buckets'");
+      channels.push_back(m);
+    }
+    TextMetadata text;
+    text.lowercase = spec.lowercase;
+    text.drop_digits = spec.drop_digits;
+    text.cleanup = spec.cleanup;
+    text.max_bytes = spec.max_bytes;
+    try {
+      write_features(writer_, text, channels);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(o_.spec_name + ": " + e.what());
+    }
+    if (!spec.labels.empty()) {
+      std::vector<std::string> codes;
+      for (const auto& l : spec.labels) codes.push_back(l.first);
+      writer_.set_strings("labels", codes);
+    }
+    if (!spec.layers.empty()) std::fprintf(stderr, "warning: no arrays given: a features-only file; the [layer] sections are left out\n");
+    for (const auto& kv : spec.extra) writer_.set_string(kv.first, kv.second);
+  }
+
   std::vector<uint8_t> build() const { return writer_.build(); }
   uint64_t total_float() const { return total_float_; }
   uint64_t total_quantized() const { return total_quantized_; }
@@ -442,11 +492,12 @@ class Converter {
 }  // namespace
 
 std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& o) {
-  if (arrays.empty()) throw std::runtime_error("the inputs hold no arrays; nothing to convert");
+  if (arrays.empty() && o.spec_text.empty()) throw std::runtime_error("the inputs hold no arrays; nothing to convert");
   Converter converter(o, arrays);
   std::vector<uint8_t> bytes;
   try {
     if (o.spec_text.empty()) converter.convert_plain();
+    else if (arrays.empty()) converter.convert_features_only(parse_model_spec(o.spec_text, o.spec_name));
     else converter.convert_with_spec(parse_model_spec(o.spec_text, o.spec_name));
     bytes = converter.build();
   } catch (const std::invalid_argument& e) {

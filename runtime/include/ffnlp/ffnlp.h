@@ -231,6 +231,18 @@ struct TextStats {
   bool no_evidence() const { return letters == 0 && ids == 0; }
 };
 
+// One feature occurrence, as a trainer needs it: row `row` of channel
+// `channel`'s table, at window position `slot` (0 in whole-text models),
+// with the weight the channel's pooling gives it (mean: 1 / the channel's
+// occurrences in this text; sum: 1). The input vector's slice of a channel
+// is sum(weight x table[row]) over its records.
+struct FeatureRef {
+  uint32_t channel = 0;
+  uint32_t slot = 0;
+  uint32_t row = 0;
+  float weight = 0.0f;
+};
+
 // ---- 6. Internals a Model holds by value ---------------------------------------
 // Decided at load (runtime/src/features/feature_plan.cpp, file/loader.cpp);
 // not API, may change in any release. They hold pointers into the model
@@ -333,6 +345,17 @@ class Model {
   // character boundary; 0: the whole text). Bounds the time spent on very
   // long documents. Call before sharing the Model between threads.
   void set_max_bytes(uint32_t max_bytes) { plan_.max_bytes = max_bytes; }
+
+  // The feature occurrences of a text, exactly as classify() reads them
+  // (same normalisation, clean-up, max_bytes), into refs[0 .. *count), in
+  // the order the feature code emits them (not significant). Channels of
+  // kind ids get nothing from text: their ids are the caller's. Works for
+  // classifiers and features-only models (task "features"); needs no
+  // scratch and allocates nothing. When `capacity` is too small the first
+  // `capacity` records are written and kBufferTooSmall is returned with
+  // *count = the number needed (call again with at least that).
+  Status text_features(const char* text, size_t size, FeatureRef* refs, size_t capacity, size_t* count,
+                       TextStats* stats = nullptr) const;
 
   // Network and classifier.
   uint32_t layer_count() const { return layer_count_; }

@@ -40,6 +40,9 @@
  *                     size_t only_count         = 24 bytes (64-bit), 16 (32-bit)
  *   ffnlp_channel_ids uint32 channel; uint32 reserved; ptr ids; size_t count
  *                     = 24 bytes (64-bit), 16 (32-bit)
+ *   ffnlp_feature     uint32 channel; uint32 slot; uint32 row; float weight = 16 bytes
+ *   ffnlp_channel_info uint32 struct_size; uint32 kind; ptr kind_name;
+ *                     12 x uint32 (order ... reserved)   = 64 bytes (64-bit), 60 (32-bit)
  */
 #ifndef FFNLP_FFNLP_C_H_
 #define FFNLP_FFNLP_C_H_
@@ -141,6 +144,46 @@ typedef struct ffnlp_channel_ids {
   size_t count;
 } ffnlp_channel_ids;
 
+/* One feature occurrence (ffnlp_text_features): row `row` of channel
+ * `channel`'s table at window position `slot` (0 for whole-text models),
+ * with its pooling weight (mean: 1 / the channel's occurrences; sum: 1). */
+typedef struct ffnlp_feature {
+  uint32_t channel;
+  uint32_t slot;
+  uint32_t row;
+  float weight;
+} ffnlp_feature;
+
+/* ffnlp_channel_info.kind: the feature kinds (docs/SPEC.md). */
+#define FFNLP_KIND_CHAR_NGRAM 1u
+#define FFNLP_KIND_SCRIPT 2u
+#define FFNLP_KIND_WORD 3u
+#define FFNLP_KIND_PREFIX 4u
+#define FFNLP_KIND_SUFFIX 5u
+#define FFNLP_KIND_SHAPE 6u
+#define FFNLP_KIND_IDS 7u
+/* ffnlp_channel_info.pooling */
+#define FFNLP_POOLING_MEAN 1u
+#define FFNLP_POOLING_SUM 2u
+
+/* One feature channel of a model (ffnlp_model_channel). */
+typedef struct ffnlp_channel_info {
+  uint32_t struct_size;   /* set by the caller: sizeof(ffnlp_channel_info) */
+  uint32_t kind;          /* FFNLP_KIND_... */
+  const char* kind_name;  /* "char_ngram", ... (static storage) */
+  uint32_t order;         /* char_ngram */
+  uint32_t length;        /* prefix, suffix (code points) */
+  uint32_t seed;          /* hashed kinds */
+  uint32_t buckets;       /* rows of the channel's table */
+  uint32_t dims;          /* columns of the channel's table */
+  uint32_t pooling;       /* FFNLP_POOLING_... */
+  uint32_t vocab_size;    /* word with a vocabulary: rows 0 .. vocab_size-1 */
+  uint32_t oov_buckets;   /* ... then hashed rows for other words */
+  uint32_t input_offset;  /* first column of the channel in the input vector */
+  uint32_t slots;         /* 1 (token models: window positions) */
+  uint32_t reserved[2];   /* 0 */
+} ffnlp_channel_info;
+
 typedef struct ffnlp_model ffnlp_model;          /* opaque */
 typedef struct ffnlp_workspace ffnlp_workspace;  /* opaque */
 
@@ -186,6 +229,17 @@ FFNLP_C_API size_t ffnlp_model_file_size(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_format_version(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_input_width(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_tensor_count(const ffnlp_model* model);
+/* Feature channels: classifiers and features-only models (task "features"). */
+FFNLP_C_API uint32_t ffnlp_model_channel_count(const ffnlp_model* model);
+/* Describes channel `index` into *out (out->struct_size must be set). */
+FFNLP_C_API ffnlp_status ffnlp_model_channel(const ffnlp_model* model, uint32_t index, ffnlp_channel_info* out);
+/* The feature code version the model was made for (features.version). */
+FFNLP_C_API uint32_t ffnlp_model_features_version(const ffnlp_model* model);
+/* The registry of feature kinds: count, and the name of kind id 1 .. count
+ * ("" for other ids). */
+FFNLP_C_API uint32_t ffnlp_feature_kind_count(void);
+FFNLP_C_API const char* ffnlp_feature_kind_name(uint32_t kind);
+
 /* 1 when the model stores a prior over its labels (classifier.log_prior). */
 FFNLP_C_API int32_t ffnlp_model_has_prior(const ffnlp_model* model);
 
@@ -239,6 +293,17 @@ FFNLP_C_API ffnlp_status ffnlp_scores_ex(const ffnlp_model* model, const char* t
 FFNLP_C_API ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text, size_t len,
                                       const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
                                       float* logits, size_t logits_count);
+
+/* ---- features, for trainers ----------------------------------------- */
+
+/* The feature occurrences of a UTF-8 text, exactly as classification reads
+ * them, into out[0 .. *count): for a classifier or a features-only model
+ * file. Channels of kind "ids" get nothing from text. When `capacity` is
+ * too small, the first `capacity` records are written, *count is the number
+ * needed and the status is FFNLP_BUFFER_TOO_SMALL. Needs no scratch;
+ * allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_text_features(const ffnlp_model* model, const char* text, size_t len,
+                                             ffnlp_feature* out, size_t capacity, size_t* count);
 
 /* ---- workspaces: scratch memory allocated once, for one thread -------- */
 

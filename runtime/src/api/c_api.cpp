@@ -8,6 +8,7 @@
 #include <new>
 
 #include "api/error.h"
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "heads/classifier.h"
 
@@ -56,6 +57,12 @@ static_assert(offsetof(ffnlp_prediction, label_index) == 2 * sizeof(void*), "ffn
 static_assert(sizeof(float) == 4, "float must be IEEE single precision");
 static_assert(sizeof(ffnlp_classify_options) == 8 + 2 * sizeof(void*), "ffnlp_classify_options has implicit padding");
 static_assert(sizeof(ffnlp_channel_ids) == 8 + 2 * sizeof(void*), "ffnlp_channel_ids has implicit padding");
+static_assert(sizeof(ffnlp_feature) == 16, "ffnlp_feature has implicit padding");
+static_assert(sizeof(ffnlp_channel_info) == 8 + sizeof(void*) + 48, "ffnlp_channel_info has implicit padding");
+static_assert(FFNLP_KIND_IDS == static_cast<uint32_t>(ffnlp::FeatureKind::kIds), "kind ids");
+static_assert(FFNLP_KIND_CHAR_NGRAM == static_cast<uint32_t>(ffnlp::FeatureKind::kCharNgram), "kind ids");
+static_assert(FFNLP_KIND_SHAPE == static_cast<uint32_t>(ffnlp::FeatureKind::kShape), "kind ids");
+static_assert(FFNLP_POOLING_SUM == static_cast<uint32_t>(ffnlp::Pooling::kSum), "pooling ids");
 
 constexpr size_t kAlign = 64;
 
@@ -271,6 +278,53 @@ uint32_t ffnlp_model_input_width(const ffnlp_model* model) { return model != nul
 
 uint32_t ffnlp_model_tensor_count(const ffnlp_model* model) {
   return model != nullptr ? model->model.tensor_count() : 0;
+}
+
+uint32_t ffnlp_model_channel_count(const ffnlp_model* model) {
+  return model != nullptr ? model->model.channel_count() : 0;
+}
+
+ffnlp_status ffnlp_model_channel(const ffnlp_model* model, uint32_t index, ffnlp_channel_info* out) {
+  if (model == nullptr || out == nullptr || out->struct_size < sizeof(ffnlp_channel_info) ||
+      index >= model->model.channel_count()) {
+    return FFNLP_INVALID_ARGUMENT;
+  }
+  const ffnlp::ChannelInfo& c = model->model.channel(index);
+  const uint32_t size = out->struct_size;
+  std::memset(out, 0, sizeof(ffnlp_channel_info));
+  out->struct_size = size;
+  out->kind = static_cast<uint32_t>(c.kind);
+  out->kind_name = c.kind_name;
+  out->order = c.order;
+  out->length = c.length;
+  out->seed = c.seed;
+  out->buckets = c.buckets;
+  out->dims = c.dims;
+  out->pooling = static_cast<uint32_t>(c.pooling);
+  out->vocab_size = c.vocab_size;
+  out->oov_buckets = c.oov_buckets;
+  out->input_offset = c.input_offset;
+  out->slots = c.slots;
+  return FFNLP_OK;
+}
+
+uint32_t ffnlp_model_features_version(const ffnlp_model* model) {
+  return model != nullptr ? model->model.features_version() : 0;
+}
+
+uint32_t ffnlp_feature_kind_count(void) { return ffnlp::feature_kind_count(); }
+
+const char* ffnlp_feature_kind_name(uint32_t kind) {
+  const ffnlp::FeatureKindInfo* info = ffnlp::feature_kind_info(static_cast<ffnlp::FeatureKind>(kind));
+  return info != nullptr ? info->name : "";
+}
+
+ffnlp_status ffnlp_text_features(const ffnlp_model* model, const char* text, size_t len, ffnlp_feature* out,
+                                 size_t capacity, size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr || (text == nullptr && len != 0 && len != FFNLP_NUL_TERMINATED)) return FFNLP_INVALID_ARGUMENT;
+  return to_c(ffnlp::internal::ModelAccess::text_features(model->model, text, text_length(text, len), out, capacity,
+                                                          count));
 }
 
 int32_t ffnlp_model_has_prior(const ffnlp_model* model) { return (model != nullptr && model->model.has_prior()) ? 1 : 0; }

@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "ffnlp/ffnlp.h"
-#include "network/scratch.h"
+#include "api/model_access.h"
 
 namespace ffnlp {
 namespace internal {
@@ -35,16 +35,6 @@ struct HeadResult {
   uint32_t label_at(size_t r) const { return labels != nullptr ? labels[order[r]] : order[r]; }
   float probability_at(size_t r) const {
     return (r == 0 ? 1.0f : std::exp(values[order[r]] - max_value)) * inv_sum;
-  }
-};
-
-struct ModelAccess {
-  // Network, prior, allow-list and (k > 0) the top-k selection.
-  static Status classify(const Model& model, const Input& input, void* scratch, size_t scratch_size, size_t k,
-                         const ClassifyOptions* options, HeadResult* result);
-  static ScratchLayout layout(const Model& model);
-  static bool reliable(const Model& model, float probability, const TextStats& stats) {
-    return probability >= model.reliable_probability_ && stats.letters >= model.reliable_letters_;
   }
 };
 

@@ -146,6 +146,14 @@ void classify_everything(void* arg) {
     f.calls += ffnlp_classify_ex(f.cmodel, t.data(), t.size(), &copts, f.scratch, f.scratch_size, ctop, 20, &n) == FFNLP_OK;
     f.calls += ffnlp_logits(f.cmodel, t.data(), t.size(), &copts, f.scratch, f.scratch_size, probs, 3) == FFNLP_OK;
     f.calls += ffnlp_workspace_scores_ex(f.cworkspace, t.data(), t.size(), nullptr, probs, 3) == FFNLP_OK;
+    // The feature API: a buffer too small is a status, not an allocation.
+    ffnlp::FeatureRef refs[64];
+    ffnlp_feature crefs[64];
+    size_t count = 0;
+    const ffnlp::Status fs = f.model->text_features(t.data(), t.size(), refs, 64, &count);
+    f.calls += fs == ffnlp::Status::kOk || fs == ffnlp::Status::kBufferTooSmall;
+    const ffnlp_status cs = ffnlp_text_features(f.cmodel, t.data(), t.size(), crefs, 64, &count);
+    f.calls += cs == FFNLP_OK || cs == FFNLP_BUFFER_TOO_SMALL;
   }
   const char* batch[] = {"one text", "zwei Texte", "три текста", ""};
   ffnlp_prediction results[4 * 2];
@@ -199,7 +207,7 @@ int main() {
 
   Fixture f{&model, &workspace, cmodel, cworkspace, scratch.data(), scratch.size(), &texts, 0};
   const long during = counted(classify_everything, &f);
-  const size_t expected_calls = texts.size() * 12 + 2;
+  const size_t expected_calls = texts.size() * 14 + 2;
   expect(f.calls == expected_calls, "every classification call succeeded");
   expect(during == 0, "classify()/scores() and the C API allocate nothing after load");
 

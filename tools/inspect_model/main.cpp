@@ -148,7 +148,8 @@ int run(int argc, char** argv) {
       if (c.length != 0) std::printf("(%u)", c.length);
       std::printf("[%u x %u]", c.buckets, c.dims);
     }
-    std::printf("\ninput       %u values (features version %u)\n", model.input_width(), model.features_version());
+    std::printf("\ninput       %u values (features version %u)%s\n", model.input_width(), model.features_version(),
+                model.text_cleanup() ? ", text clean-up on" : "");
   }
   if (model.is_classifier()) {
     std::printf("network     input %u", model.input_width());
@@ -158,7 +159,8 @@ int run(int argc, char** argv) {
                   l.activation == Activation::kRelu ? "relu" : l.activation == Activation::kSoftmax ? "softmax" : "none",
                   dtype_name(l.weights.dtype));
     }
-    std::printf("\nlabels      %u\nscratch     %zu bytes per concurrent call\n", model.label_count(), model.scratch_bytes());
+    std::printf("\nlabels      %u%s\nscratch     %zu bytes per concurrent call\n", model.label_count(),
+                model.has_prior() ? " (with a prior: classifier.log_prior)" : "", model.scratch_bytes());
   }
   print_metadata(model, all);
   return 0;

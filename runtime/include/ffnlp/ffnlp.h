@@ -125,6 +125,7 @@ enum class FeatureKind : uint32_t {
   kSuffix = 5,     // last `length` code points of each word, hashed
   kShape = 6,      // each word's shape: case pattern x content x length class
   kIds = 7,        // ids the caller passes (its own tokenizer or vocabulary)
+  // 8 is reserved for prev_label (token models: previous predicted labels).
 };
 using ChannelKindId = FeatureKind;  // the name before kinds became a registry
 
@@ -147,7 +148,7 @@ struct ChannelInfo {
   uint32_t vocab_size = 0;     // word with a vocabulary: rows 0 .. vocab_size-1
   uint32_t oov_buckets = 0;    // ... then this many hashed rows for other words
   uint32_t input_offset = 0;   // first column of the channel's slice in the input vector
-  uint32_t slots = 1;          // slices (token models: window positions)
+  uint32_t slots = 1;          // slices (token models: one per window offset, with concat pooling)
   TensorView embedding;        // the table (by value); rank 0 in a features-only model
 };
 

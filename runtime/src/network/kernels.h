@@ -21,6 +21,19 @@
 
 namespace ffnlp {
 
+#if defined(__ARM_NEON) && defined(__aarch64__)
+// The product as its own rounded value: GCC fuses vaddq_f32(a, vmulq_f32(b,
+// c)) into one fmla even with -ffp-contract=off; an empty asm statement that
+// "changes" the product keeps the multiply and the add apart, so the NEON
+// paths round exactly like the reference (and like torch's dequantize).
+inline float32x4_t separate_rounding(float32x4_t product) {
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+w"(product));
+#endif
+  return product;
+}
+#endif
+
 // acc[j] += (q[j] - zero_point) * scale, j < dims: dequantization fused into
 // accumulation; no float copy of the table is ever made. Bit-identical to the
 // reference ((q - zero_point) is exact in float; one multiply, one add). Inline
@@ -150,8 +163,8 @@ inline void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point,
     const int16x8_t v = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(q + j))), zp);
     const float32x4_t f0 = vcvtq_f32_s32(vmovl_s16(vget_low_s16(v)));
     const float32x4_t f1 = vcvtq_f32_s32(vmovl_s16(vget_high_s16(v)));
-    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), vmulq_f32(f0, s)));
-    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), vmulq_f32(f1, s)));
+    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), separate_rounding(vmulq_f32(f0, s))));
+    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), separate_rounding(vmulq_f32(f1, s))));
   }
 #endif
   for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q[j]) - zero_point) * scale;
@@ -206,8 +219,8 @@ inline void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, 
     const uint16x8_t v = vmovl_u8(vld1_u8(q + j));
     const float32x4_t f0 = vcvtq_f32_u32(vmovl_u16(vget_low_u16(v)));
     const float32x4_t f1 = vcvtq_f32_u32(vmovl_u16(vget_high_u16(v)));
-    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), vmulq_f32(vsubq_f32(f0, zp), s)));
-    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), vmulq_f32(vsubq_f32(f1, zp), s)));
+    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), separate_rounding(vmulq_f32(vsubq_f32(f0, zp), s))));
+    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), separate_rounding(vmulq_f32(vsubq_f32(f1, zp), s))));
   }
 #endif
   for (; j < dims; ++j) {

@@ -71,7 +71,7 @@ TEST_CASE("head: top_k of all 453 labels is cheap (O(n log k))") {
   for (int i = 0; i < 20000; ++i) total += top_k(v.data(), 453, 453, out.data());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK(total == 20000u * 453u);
-  CHECK(seconds < 5.0);  // the former selection (k passes over n, each checking the r taken) took minutes
+  CHECK(seconds < 20.0);  // about 1 s under ASan here; the former selection (O(k^2 n)) would take hours
 }
 
 TEST_CASE("head: the model's prior is added to the logits; kUniform leaves it out") {

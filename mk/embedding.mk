@@ -25,7 +25,8 @@ PIC_OBJS     := $(patsubst %.cpp,$(BUILD)/pic/%.o,$(RUNTIME_SRCS))
 # visibility (runtime/src/api/export_public.h) and the C API is marked FFNLP_C_API.
 PICFLAGS     := -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -DFFNLP_BUILDING_LIBRARY \
                 -include runtime/src/api/export_public.h
-PUBLIC_HEADERS := runtime/include/ffnlp/ffnlp.h runtime/include/ffnlp/ffnlp_c.h \
+PUBLIC_HEADERS := runtime/include/ffnlp/ffnlp.h runtime/include/ffnlp/ffnlp_c.h runtime/include/ffnlp/features.h \
+                  runtime/include/ffnlp/toolkit.h \
                   runtime/include/ffnlp/embed.h runtime/include/ffnlp/module.modulemap
 
 .PHONY: shared install uninstall test-embedding test-examples test-install test-alloc \

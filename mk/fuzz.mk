@@ -17,7 +17,7 @@ FUZZ_FLAGS    ?= -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
 FUZZ_TARGETS  ?= fuzz_model_load fuzz_npy_convert fuzz_classify_text
 FUZZ_DIR      := build/fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra $(FUZZ_SAN) -MMD -MP
+FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -ffp-contract=off $(FUZZ_SAN) -MMD -MP
 FUZZ_INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 
 # Per-target extra flags: the converter prints warnings on stderr.

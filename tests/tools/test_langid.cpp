@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
+#include <sys/wait.h>
 #include <set>
 #include <string>
 #include <vector>
@@ -162,4 +164,55 @@ TEST_CASE("--eval figures on a small labelled file") {
   CHECK(report.find("accuracy    0.6667") != std::string::npos);
   CHECK(report.find("fi         -> fr") != std::string::npos);
   CHECK_FALSE(langid::evaluate_file(s.model, "/nonexistent/file.tsv", langid::EvalOptions(), stdout));
+}
+
+namespace {
+
+// Runs build/langid (tests run from tests/) and returns its standard output;
+// *status gets the exit status.
+std::string run_langid(const std::string& args, int* status) {
+  const std::string command = "../build/langid " + args + " 2>/dev/null";
+  std::FILE* p = popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, p)) > 0) out.append(buffer, n);
+  const int raw = pclose(p);
+  *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("langid: --only restricts the answers and renormalises; --prior model|uniform") {
+  int status = 0;
+  const std::string out = run_langid("--top 3 --only fr,it,es 'Où est la gare ?'", &status);
+  REQUIRE(status == 0);
+  size_t lines = 0;
+  double total = 0;
+  for (size_t at = 0; at < out.size();) {
+    const size_t end = out.find('\n', at);
+    const std::string line = out.substr(at, end - at);
+    at = end == std::string::npos ? out.size() : end + 1;
+    ++lines;
+    const std::string code = line.substr(0, line.find(' '));
+    CHECK((code == "fr" || code == "it" || code == "es"));
+    total += std::stod(line.substr(line.find("probability ") + 12));
+  }
+  CHECK(lines == 3);
+  CHECK(total == doctest::Approx(1.0).epsilon(1e-3));
+  CHECK(run_langid("--prior uniform 'Der schnelle braune Fuchs'", &status).substr(0, 2) == "de");
+  CHECK(status == 0);
+  run_langid("--only fr,zz x", &status);
+  CHECK(status == 2);
+  run_langid("--only fr,fr x", &status);
+  CHECK(status == 2);
+  run_langid("--prior bogus x", &status);
+  CHECK(status == 2);
+  // --top of every language: one routine, O(n log k).
+  const std::string all = run_langid("--top 1000 'hello world'", &status);
+  CHECK(status == 0);
+  Shipped s;
+  CHECK(static_cast<uint32_t>(std::count(all.begin(), all.end(), '\n')) == s.model.label_count());
 }

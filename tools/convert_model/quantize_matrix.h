@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "network/quantize.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/model_writer.h"
 
 namespace ffnlp {

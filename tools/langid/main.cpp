@@ -23,6 +23,10 @@ const char kUsage[] =
     "\n"
     "options:\n"
     "  --top K          the K most probable languages\n"
+    "  --prior P        model (default: the model's prior over languages, when it\n"
+    "                   has one) or uniform (every language equally likely a priori)\n"
+    "  --only L1,L2,..  choose only among these language codes (probabilities\n"
+    "                   renormalised over them)\n"
     "  --json           JSON output (one object per text)\n"
     "  --spans          split mixed-language text into spans with byte offsets\n"
     "  --eval FILE.tsv  accuracy, macro-F1, per-language figures and confusions\n"
@@ -34,6 +38,9 @@ const char kUsage[] =
 
 struct Options {
   size_t top = 1;
+  std::string prior = "model", only;
+  std::vector<uint32_t> only_indices;
+  ClassifyOptions classify;
   bool json = false, spans = false, list = false;
   std::string eval_path, model_path;
   size_t max_line = 1 << 20;
@@ -64,7 +71,7 @@ int print_one(const Model& model, Workspace& workspace, const std::string& text,
   std::vector<Prediction> top(o.top);
   size_t count = 0;
   TextStats stats;
-  const Status s = model.classify(text.data(), text.size(), workspace, top.data(), top.size(), &count, &stats);
+  const Status s = model.classify(text.data(), text.size(), workspace, top.data(), top.size(), &count, o.classify, &stats);
   if (s != Status::kOk) {
     std::fprintf(stderr, "langid: %s\n", status_name(s));
     return 1;
@@ -136,7 +143,7 @@ int run_lines(const Model& model, Workspace& workspace, const Options& o) {
     }
     Prediction top[1];
     size_t count = 0;
-    if (model.classify(line.data(), line.size(), workspace, top, 1, &count) != Status::kOk) return 1;
+    if (model.classify(line.data(), line.size(), workspace, top, 1, &count, o.classify) != Status::kOk) return 1;
     if (count == 0) std::fputs("und\t0.0000\n", stdout);
     else std::printf("%s\t%.4f\n", top[0].label, static_cast<double>(top[0].probability));
   }
@@ -155,6 +162,14 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "langid: --top needs a positive number\n");
         return 2;
       }
+    } else if (std::strcmp(a, "--prior") == 0 && i + 1 < argc) {
+      o.prior = argv[++i];
+      if (o.prior != "model" && o.prior != "uniform") {
+        std::fprintf(stderr, "langid: --prior is model or uniform\n");
+        return 2;
+      }
+    } else if (std::strcmp(a, "--only") == 0 && i + 1 < argc) {
+      o.only = argv[++i];
     } else if (std::strcmp(a, "--json") == 0) o.json = true;
     else if (std::strcmp(a, "--spans") == 0) o.spans = true;
     else if (std::strcmp(a, "--list") == 0) o.list = true;
@@ -188,6 +203,30 @@ int run(int argc, char** argv) {
   if (!model.is_classifier()) {
     std::fprintf(stderr, "langid: the model is not a classifier (task '%s')\n", model.task());
     return 1;
+  }
+  o.classify.prior = o.prior == "uniform" ? Prior::kUniform : Prior::kModel;
+  if (!o.only.empty()) {
+    size_t start = 0;
+    while (start <= o.only.size()) {
+      const size_t comma = o.only.find(',', start);
+      const std::string code = o.only.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      const int32_t index = model.find_label(code.c_str());
+      if (index < 0) {
+        std::fprintf(stderr, "langid: --only: '%s' is not one of the model's languages (see --list)\n", code.c_str());
+        return 2;
+      }
+      for (uint32_t seen : o.only_indices) {
+        if (seen == static_cast<uint32_t>(index)) {
+          std::fprintf(stderr, "langid: --only: '%s' is listed twice\n", code.c_str());
+          return 2;
+        }
+      }
+      o.only_indices.push_back(static_cast<uint32_t>(index));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    o.classify.only = o.only_indices.data();
+    o.classify.only_count = o.only_indices.size();
   }
   if (o.list) {
     for (uint32_t i = 0; i < model.label_count(); ++i) std::printf("%s\t%s\n", model.label(i), model.label_name(i));

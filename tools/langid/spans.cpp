@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "features/text_features.h"
+#include "ffnlp/features.h"
 
 namespace ffnlp {
 namespace langid {

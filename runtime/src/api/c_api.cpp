@@ -8,7 +8,9 @@
 #include <new>
 
 #include "api/error.h"
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
+#include "heads/classifier.h"
 
 struct ffnlp_model {
   ffnlp::Model model;
@@ -45,6 +47,7 @@ FFNLP_SAME_STATUS(FFNLP_NOT_CLASSIFIER, kNotClassifier);
 FFNLP_SAME_STATUS(FFNLP_BUFFER_TOO_SMALL, kBufferTooSmall);
 FFNLP_SAME_STATUS(FFNLP_IO_ERROR, kIoError);
 FFNLP_SAME_STATUS(FFNLP_OUT_OF_MEMORY, kOutOfMemory);
+FFNLP_SAME_STATUS(FFNLP_UNSUPPORTED_FEATURES, kUnsupportedFeatures);
 #undef FFNLP_SAME_STATUS
 
 static_assert(sizeof(ffnlp_error) == 260, "ffnlp_error layout is documented as 260 bytes");
@@ -52,6 +55,14 @@ static_assert(sizeof(ffnlp_error::message) == sizeof(ffnlp::Error::message), "er
 static_assert(sizeof(ffnlp_prediction) == 2 * sizeof(void*) + 16, "ffnlp_prediction has implicit padding");
 static_assert(offsetof(ffnlp_prediction, label_index) == 2 * sizeof(void*), "ffnlp_prediction layout");
 static_assert(sizeof(float) == 4, "float must be IEEE single precision");
+static_assert(sizeof(ffnlp_classify_options) == 8 + 2 * sizeof(void*), "ffnlp_classify_options has implicit padding");
+static_assert(sizeof(ffnlp_channel_ids) == 8 + 2 * sizeof(void*), "ffnlp_channel_ids has implicit padding");
+static_assert(sizeof(ffnlp_feature) == 16, "ffnlp_feature has implicit padding");
+static_assert(sizeof(ffnlp_channel_info) == 8 + sizeof(void*) + 48, "ffnlp_channel_info has implicit padding");
+static_assert(FFNLP_KIND_IDS == static_cast<uint32_t>(ffnlp::FeatureKind::kIds), "kind ids");
+static_assert(FFNLP_KIND_CHAR_NGRAM == static_cast<uint32_t>(ffnlp::FeatureKind::kCharNgram), "kind ids");
+static_assert(FFNLP_KIND_SHAPE == static_cast<uint32_t>(ffnlp::FeatureKind::kShape), "kind ids");
+static_assert(FFNLP_POOLING_SUM == static_cast<uint32_t>(ffnlp::Pooling::kSum), "pooling ids");
 
 constexpr size_t kAlign = 64;
 
@@ -83,53 +94,57 @@ size_t text_length(const char* text, size_t len) {
   return text == nullptr ? 0 : std::strlen(text);
 }
 
-void to_c(const ffnlp::Prediction& p, ffnlp_prediction* out) {
-  out->label = p.label != nullptr ? p.label : "";
-  out->name = p.name != nullptr ? p.name : "";
-  out->label_index = p.label_index;
-  out->probability = p.probability;
-  out->reliable = p.reliable ? 1 : 0;
-  out->reserved = 0;
+// The C options as the C++ ones; *out is null for the defaults.
+Status to_options(const ffnlp_classify_options* c, ffnlp::ClassifyOptions* options,
+                  const ffnlp::ClassifyOptions** out) {
+  *out = nullptr;
+  if (c == nullptr) return Status::kOk;
+  if (c->struct_size < sizeof(ffnlp_classify_options)) return Status::kInvalidArgument;
+  if (c->prior == FFNLP_PRIOR_MODEL) options->prior = ffnlp::Prior::kModel;
+  else if (c->prior == FFNLP_PRIOR_UNIFORM) options->prior = ffnlp::Prior::kUniform;
+  else return Status::kInvalidArgument;
+  options->only = c->only;
+  options->only_count = c->only_count;
+  *out = options;
+  return Status::kOk;
 }
 
-size_t probs_offset(const ffnlp::Model& model) { return (model.scratch_bytes() + kAlign - 1) / kAlign * kAlign; }
-
-// Scratch for the C API: the C++ scratch, then room for the full
-// distribution (used when k is larger than the on-stack conversion buffer).
-size_t c_scratch_size(const ffnlp::Model& model) {
-  if (!model.is_classifier()) return 0;
-  return probs_offset(model) + (static_cast<size_t>(model.label_count()) * sizeof(float) + kAlign - 1) / kAlign * kAlign;
+// The caller's text (and ids) as an Input.
+Status to_input(const char* text, size_t len, const ffnlp_channel_ids* ids, size_t ids_count,
+                ffnlp::ChannelIds* converted, ffnlp::Input* input) {
+  if (text == nullptr && len != 0 && len != FFNLP_NUL_TERMINATED) return Status::kInvalidArgument;
+  if (ids_count > ffnlp::Model::kMaxChannels || (ids_count != 0 && ids == nullptr)) return Status::kInvalidArgument;
+  for (size_t i = 0; i < ids_count; ++i) {
+    converted[i].channel = ids[i].channel;
+    converted[i].ids = ids[i].ids;
+    converted[i].count = ids[i].count;
+  }
+  input->text = text;
+  input->size = text_length(text, len);
+  input->ids = ids_count != 0 ? converted : nullptr;
+  input->ids_count = ids_count;
+  return Status::kOk;
 }
 
-// One text into the caller's C array. Small k (the usual case) goes through
-// Model::classify with an on-stack buffer; larger k selects from scores()
-// kept in the tail of the scratch, with the same rules (ties to the lower
-// index, unknown label for a text without letters, reliability).
-Status classify_one(const ffnlp::Model& model, const char* text, size_t len, void* scratch, size_t scratch_size,
+// One text into the caller's C array, through the same head as
+// Model::classify (top-k, prior, allow-list, reliability, unknown label).
+Status classify_one(const ffnlp::Model& model, const char* text, size_t len, const ffnlp_channel_ids* ids,
+                    size_t ids_count, const ffnlp_classify_options* c_options, void* scratch, size_t scratch_size,
                     ffnlp_prediction* top, size_t k, size_t* count) {
   if (count != nullptr) *count = 0;
   if (!model.is_classifier()) return Status::kNotClassifier;
   if (top == nullptr || count == nullptr || k == 0) return Status::kInvalidArgument;
-  if (text == nullptr && len != 0 && len != FFNLP_NUL_TERMINATED) return Status::kInvalidArgument;
-  const size_t size = text_length(text, len);
-  constexpr size_t kChunk = 16;
-  if (k <= kChunk) {
-    ffnlp::Prediction buffer[kChunk];
-    size_t n = 0;
-    const Status s = model.classify(text, size, scratch, scratch_size, buffer, k, &n);
-    if (s != Status::kOk) return s;
-    for (size_t i = 0; i < n; ++i) to_c(buffer[i], &top[i]);
-    *count = n;
-    return Status::kOk;
-  }
-  if (scratch == nullptr) return Status::kInvalidArgument;
-  if (scratch_size < c_scratch_size(model)) return Status::kBufferTooSmall;
-  const uint32_t labels = model.label_count();
-  float* probs = reinterpret_cast<float*>(static_cast<unsigned char*>(scratch) + probs_offset(model));
-  ffnlp::TextStats stats;
-  const Status s = model.scores(text, size, scratch, model.scratch_bytes(), probs, labels, &stats);
+  ffnlp::ClassifyOptions options;
+  const ffnlp::ClassifyOptions* opt = nullptr;
+  Status s = to_options(c_options, &options, &opt);
   if (s != Status::kOk) return s;
-  if (stats.letters == 0) {
+  ffnlp::ChannelIds converted[ffnlp::Model::kMaxChannels];
+  ffnlp::Input input;
+  if ((s = to_input(text, len, ids, ids_count, converted, &input)) != Status::kOk) return s;
+  ffnlp::internal::HeadResult r;
+  s = ffnlp::internal::ModelAccess::classify(model, input, scratch, scratch_size, k, opt, &r);
+  if (s != Status::kOk) return s;
+  if (!r.answered) {
     if (model.unknown_label()[0] == '\0') return Status::kOk;
     top[0].label = model.unknown_label();
     top[0].name = "";
@@ -140,27 +155,31 @@ Status classify_one(const ffnlp::Model& model, const char* text, size_t len, voi
     *count = 1;
     return Status::kOk;
   }
-  const size_t n = k < labels ? k : labels;
-  for (size_t r = 0; r < n; ++r) {
-    uint32_t best = 0;
-    bool found = false;
-    for (uint32_t i = 0; i < labels; ++i) {
-      if (probs[i] < 0.0f) continue;  // taken (probabilities are >= 0)
-      if (!found || probs[i] > probs[best]) {
-        best = i;
-        found = true;
-      }
-    }
-    top[r].label = model.label(best);
-    top[r].name = model.label_name(best);
-    top[r].label_index = best;
-    top[r].probability = probs[best];
-    top[r].reliable = (probs[best] >= model.reliable_probability() && stats.letters >= model.reliable_letters()) ? 1 : 0;
-    top[r].reserved = 0;
-    probs[best] = -1.0f;
+  for (size_t i = 0; i < r.count; ++i) {
+    const uint32_t label = r.label_at(i);
+    const float p = r.probability_at(i);
+    top[i].label = model.label(label);
+    top[i].name = model.label_name(label);
+    top[i].label_index = label;
+    top[i].probability = p;
+    top[i].reliable = ffnlp::internal::ModelAccess::reliable(model, p, r.stats) ? 1 : 0;
+    top[i].reserved = 0;
   }
-  *count = n;
+  *count = r.count;
   return Status::kOk;
+}
+
+// scores() or logits() with C options.
+Status distribution(const ffnlp::Model& model, const char* text, size_t len, const ffnlp_classify_options* c_options,
+                    void* scratch, size_t scratch_size, float* out, size_t out_count, bool want_logits) {
+  ffnlp::ClassifyOptions options;
+  const ffnlp::ClassifyOptions* opt = nullptr;
+  Status s = to_options(c_options, &options, &opt);
+  if (s != Status::kOk) return s;
+  ffnlp::Input input;
+  if ((s = to_input(text, len, nullptr, 0, nullptr, &input)) != Status::kOk) return s;
+  return want_logits ? model.logits(input, scratch, scratch_size, out, out_count, opt)
+                     : model.scores(input, scratch, scratch_size, out, out_count, opt);
 }
 
 }  // namespace
@@ -170,7 +189,7 @@ extern "C" {
 const char* ffnlp_version(void) { return "1.0.0"; }
 
 const char* ffnlp_status_name(ffnlp_status status) {
-  if (status < FFNLP_OK || status > FFNLP_OUT_OF_MEMORY) return "unknown status";
+  if (status < FFNLP_OK || status > FFNLP_UNSUPPORTED_FEATURES) return "unknown status";
   return ffnlp::status_name(static_cast<Status>(status));
 }
 
@@ -221,7 +240,7 @@ void ffnlp_model_free(ffnlp_model* model) {
   std::free(model);
 }
 
-size_t ffnlp_model_scratch_size(const ffnlp_model* model) { return model != nullptr ? c_scratch_size(model->model) : 0; }
+size_t ffnlp_model_scratch_size(const ffnlp_model* model) { return model != nullptr ? model->model.scratch_bytes() : 0; }
 
 uint32_t ffnlp_model_label_count(const ffnlp_model* model) { return model != nullptr ? model->model.label_count() : 0; }
 
@@ -261,11 +280,76 @@ uint32_t ffnlp_model_tensor_count(const ffnlp_model* model) {
   return model != nullptr ? model->model.tensor_count() : 0;
 }
 
+uint32_t ffnlp_model_channel_count(const ffnlp_model* model) {
+  return model != nullptr ? model->model.channel_count() : 0;
+}
+
+ffnlp_status ffnlp_model_channel(const ffnlp_model* model, uint32_t index, ffnlp_channel_info* out) {
+  if (model == nullptr || out == nullptr || out->struct_size < sizeof(ffnlp_channel_info) ||
+      index >= model->model.channel_count()) {
+    return FFNLP_INVALID_ARGUMENT;
+  }
+  const ffnlp::ChannelInfo& c = model->model.channel(index);
+  const uint32_t size = out->struct_size;
+  std::memset(out, 0, sizeof(ffnlp_channel_info));
+  out->struct_size = size;
+  out->kind = static_cast<uint32_t>(c.kind);
+  out->kind_name = c.kind_name;
+  out->order = c.order;
+  out->length = c.length;
+  out->seed = c.seed;
+  out->buckets = c.buckets;
+  out->dims = c.dims;
+  out->pooling = static_cast<uint32_t>(c.pooling);
+  out->vocab_size = c.vocab_size;
+  out->oov_buckets = c.oov_buckets;
+  out->input_offset = c.input_offset;
+  out->slots = c.slots;
+  return FFNLP_OK;
+}
+
+uint32_t ffnlp_model_features_version(const ffnlp_model* model) {
+  return model != nullptr ? model->model.features_version() : 0;
+}
+
+uint32_t ffnlp_feature_kind_count(void) { return ffnlp::feature_kind_count(); }
+
+const char* ffnlp_feature_kind_name(uint32_t kind) {
+  const ffnlp::FeatureKindInfo* info = ffnlp::feature_kind_info(static_cast<ffnlp::FeatureKind>(kind));
+  return info != nullptr ? info->name : "";
+}
+
+ffnlp_status ffnlp_text_features(const ffnlp_model* model, const char* text, size_t len, ffnlp_feature* out,
+                                 size_t capacity, size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr || (text == nullptr && len != 0 && len != FFNLP_NUL_TERMINATED)) return FFNLP_INVALID_ARGUMENT;
+  return to_c(ffnlp::internal::ModelAccess::text_features(model->model, text, text_length(text, len), out, capacity,
+                                                          count));
+}
+
+int32_t ffnlp_model_has_prior(const ffnlp_model* model) { return (model != nullptr && model->model.has_prior()) ? 1 : 0; }
+
 ffnlp_status ffnlp_classify(const ffnlp_model* model, const char* text, size_t len, void* scratch, size_t scratch_size,
                             ffnlp_prediction* top, size_t k, size_t* count) {
   if (count != nullptr) *count = 0;
   if (model == nullptr) return FFNLP_INVALID_ARGUMENT;
-  return to_c(classify_one(model->model, text, len, scratch, scratch_size, top, k, count));
+  return to_c(classify_one(model->model, text, len, nullptr, 0, nullptr, scratch, scratch_size, top, k, count));
+}
+
+ffnlp_status ffnlp_classify_ex(const ffnlp_model* model, const char* text, size_t len,
+                               const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
+                               ffnlp_prediction* top, size_t k, size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return to_c(classify_one(model->model, text, len, nullptr, 0, options, scratch, scratch_size, top, k, count));
+}
+
+ffnlp_status ffnlp_classify_ids(const ffnlp_model* model, const char* text, size_t len, const ffnlp_channel_ids* ids,
+                                size_t ids_count, const ffnlp_classify_options* options, void* scratch,
+                                size_t scratch_size, ffnlp_prediction* top, size_t k, size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return to_c(classify_one(model->model, text, len, ids, ids_count, options, scratch, scratch_size, top, k, count));
 }
 
 ffnlp_status ffnlp_classify_batch(const ffnlp_model* model, const char* const* texts, const size_t* lengths, size_t n,
@@ -280,7 +364,8 @@ ffnlp_status ffnlp_classify_batch(const ffnlp_model* model, const char* const* t
   Status first = Status::kOk;
   for (size_t i = 0; i < n; ++i) {
     const size_t len = lengths != nullptr ? lengths[i] : FFNLP_NUL_TERMINATED;
-    const Status s = classify_one(model->model, texts[i], len, scratch, scratch_size, results + i * k, k, &counts[i]);
+    const Status s =
+        classify_one(model->model, texts[i], len, nullptr, 0, nullptr, scratch, scratch_size, results + i * k, k, &counts[i]);
     if (s != Status::kOk && first == Status::kOk) first = s;
   }
   return to_c(first);
@@ -288,8 +373,19 @@ ffnlp_status ffnlp_classify_batch(const ffnlp_model* model, const char* const* t
 
 ffnlp_status ffnlp_scores(const ffnlp_model* model, const char* text, size_t len, void* scratch, size_t scratch_size,
                           float* probs, size_t probs_count) {
-  if (model == nullptr || (text == nullptr && len != 0 && len != FFNLP_NUL_TERMINATED)) return FFNLP_INVALID_ARGUMENT;
-  return to_c(model->model.scores(text, text_length(text, len), scratch, scratch_size, probs, probs_count));
+  return ffnlp_scores_ex(model, text, len, nullptr, scratch, scratch_size, probs, probs_count);
+}
+
+ffnlp_status ffnlp_scores_ex(const ffnlp_model* model, const char* text, size_t len, const ffnlp_classify_options* options,
+                             void* scratch, size_t scratch_size, float* probs, size_t probs_count) {
+  if (model == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return to_c(distribution(model->model, text, len, options, scratch, scratch_size, probs, probs_count, false));
+}
+
+ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text, size_t len, const ffnlp_classify_options* options,
+                          void* scratch, size_t scratch_size, float* logits, size_t logits_count) {
+  if (model == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return to_c(distribution(model->model, text, len, options, scratch, scratch_size, logits, logits_count, true));
 }
 
 ffnlp_status ffnlp_workspace_create(const ffnlp_model* model, ffnlp_workspace** out, ffnlp_error* err) {
@@ -298,7 +394,7 @@ ffnlp_status ffnlp_workspace_create(const ffnlp_model* model, ffnlp_workspace** 
   *out = nullptr;
   if (model == nullptr) return set_error(err, Status::kInvalidArgument, "model is null");
   if (!model->model.is_classifier()) return set_error(err, Status::kNotClassifier, "the model holds tensors only");
-  const size_t size = c_scratch_size(model->model);
+  const size_t size = model->model.scratch_bytes();
   const size_t header = (sizeof(ffnlp_workspace) + kAlign - 1) / kAlign * kAlign;
   // One block: the handle, then the scratch at the next 64-byte boundary.
   unsigned char* block = static_cast<unsigned char*>(std::malloc(header + size + kAlign));
@@ -325,6 +421,28 @@ ffnlp_status ffnlp_workspace_classify(ffnlp_workspace* workspace, const char* te
     return FFNLP_INVALID_ARGUMENT;
   }
   return ffnlp_classify(workspace->model, text, len, workspace->data, workspace->size, top, k, count);
+}
+
+ffnlp_status ffnlp_workspace_classify_ex(ffnlp_workspace* workspace, const char* text, size_t len,
+                                         const ffnlp_classify_options* options, ffnlp_prediction* top, size_t k,
+                                         size_t* count) {
+  if (workspace == nullptr) {
+    if (count != nullptr) *count = 0;
+    return FFNLP_INVALID_ARGUMENT;
+  }
+  return ffnlp_classify_ex(workspace->model, text, len, options, workspace->data, workspace->size, top, k, count);
+}
+
+ffnlp_status ffnlp_workspace_scores_ex(ffnlp_workspace* workspace, const char* text, size_t len,
+                                       const ffnlp_classify_options* options, float* probs, size_t probs_count) {
+  if (workspace == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return ffnlp_scores_ex(workspace->model, text, len, options, workspace->data, workspace->size, probs, probs_count);
+}
+
+ffnlp_status ffnlp_workspace_logits(ffnlp_workspace* workspace, const char* text, size_t len,
+                                    const ffnlp_classify_options* options, float* logits, size_t logits_count) {
+  if (workspace == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return ffnlp_logits(workspace->model, text, len, options, workspace->data, workspace->size, logits, logits_count);
 }
 
 ffnlp_status ffnlp_workspace_classify_batch(ffnlp_workspace* workspace, const char* const* texts,

@@ -27,6 +27,7 @@ const char* status_name(Status status) {
     case Status::kBufferTooSmall: return "buffer too small";
     case Status::kIoError: return "I/O error";
     case Status::kOutOfMemory: return "out of memory";
+    case Status::kUnsupportedFeatures: return "unsupported features version";
   }
   return "unknown status";
 }

@@ -5,7 +5,7 @@
 // every code point whose lowercase is a single code point) for all scripts,
 // plus: U+0130 (I with dot) -> U+0069 'i' and final sigma U+03C2 -> U+03C3.
 // No locale-dependent casing: 'I' -> 'i' always (no Turkish dotless i).
-#include "features/text_features.h"
+#include "features/unicode.h"
 
 namespace ffnlp {
 

@@ -1,5 +1,5 @@
 // Script of a code point, from the generated tables (text_tables.cpp).
-#include "features/text_features.h"
+#include "features/unicode.h"
 
 namespace ffnlp {
 

@@ -1,5 +1,5 @@
-// UTF-8 decoding (strict; see text_features.h and decode_utf8_inline).
-#include "features/text_features.h"
+// UTF-8 decoding (strict; see ffnlp/features.h and decode_utf8_inline).
+#include "features/utf8.h"
 
 namespace ffnlp {
 
@@ -9,6 +9,18 @@ size_t decode_utf8(const uint8_t* s, size_t n, uint32_t* code_point) {
     return 0;
   }
   return detail::decode_utf8_inline(s, n, code_point);
+}
+
+bool is_valid_utf8(const uint8_t* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (s[i] == 0) return false;
+    uint32_t cp = 0;
+    const size_t used = detail::decode_utf8_inline(s + i, n - i, &cp);
+    if (cp == kReplacementChar && used == 1) return false;
+    i += used;
+  }
+  return true;
 }
 
 }  // namespace ffnlp

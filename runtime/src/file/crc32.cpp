@@ -1,4 +1,4 @@
-#include "file/crc32.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 namespace {

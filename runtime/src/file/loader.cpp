@@ -4,13 +4,14 @@
 #include <cstdio>
 #include <cstring>
 
-#include "file/byte_order.h"
-#include "file/crc32.h"
 #include "api/error.h"
-#include "ffnlp/ffnlp.h"
-#include "file/format.h"
-#include "file/metadata.h"
+#include "features/registry.h"
 #include "features/text_features.h"
+#include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
+#include "file/byte_order.h"
+#include "features/utf8.h"
+#include "file/metadata.h"
 
 namespace ffnlp {
 
@@ -45,6 +46,10 @@ Status check_file_header(const uint8_t* p, size_t size, const LoadOptions& optio
   }
   const uint32_t version = read_u32(p + format::kOffVersion);
   if (version == 0) return fail(error, Status::kUnsupportedVersion, "format version 0 is not a released version");
+  if (version < format::kMinVersion) {
+    return fail(error, Status::kUnsupportedVersion, "format version %u is older than this runtime reads (%u..%u)", version,
+                format::kMinVersion, format::kVersion);
+  }
   if (version > format::kVersion) {
     return fail(error, Status::kUnsupportedVersion,
                 "format version %u is newer than this runtime reads (%u); upgrade the runtime", version, format::kVersion);
@@ -102,10 +107,13 @@ class ModelLoader {
     if (s != Status::kOk) return s;
     m_->base_ = p_;
     m_->size_ = size_;
+    m_->version_ = read_u32(p_ + format::kOffVersion);
+    m_->checksum_ = read_u32(p_ + format::kOffChecksum);
     if ((s = read_layout()) != Status::kOk) return s;
     if ((s = read_tensors()) != Status::kOk) return s;
     if ((s = validate_metadata(m_->metadata_, m_->metadata_size_, m_->metadata_count_, error_)) != Status::kOk) return s;
     if ((s = read_network()) != Status::kOk) return s;
+    m_->loaded_ = true;
     return Status::kOk;
   }
 
@@ -116,8 +124,11 @@ class ModelLoader {
     const uint32_t meta_count = read_u32(p_ + format::kOffMetadataCount);
     const uint64_t meta_offset = read_u64(p_ + format::kOffMetadataOffset);
     const uint64_t meta_size = read_u64(p_ + format::kOffMetadataSize);
-    if (tensor_count_ == 0 || tensor_count_ > format::kMaxTensorCount) {
-      return fail(error_, Status::kBadHeader, "tensor count %u outside 1..%u", tensor_count_, format::kMaxTensorCount);
+    // Version 2 files may hold no tensors at all (features-only files).
+    const uint32_t min_tensors = m_->version_ >= 2 ? 0 : 1;
+    if (tensor_count_ < min_tensors || tensor_count_ > format::kMaxTensorCount) {
+      return fail(error_, Status::kBadHeader, "tensor count %u outside %u..%u (format version %u)", tensor_count_,
+                  min_tensors, format::kMaxTensorCount, m_->version_);
     }
     if (meta_count > format::kMaxMetadataCount) {
       return fail(error_, Status::kBadHeader, "metadata count %u exceeds %u", meta_count, format::kMaxMetadataCount);
@@ -185,17 +196,22 @@ class ModelLoader {
     const uint64_t rows = read_u64(e + format::kEntDim0), cols = read_u64(e + format::kEntDim1);
     const uint64_t data_offset = read_u64(e + format::kEntDataOffset), data_size = read_u64(e + format::kEntDataSize);
     const uint64_t scales_offset = read_u64(e + format::kEntScalesOffset), scales_size = read_u64(e + format::kEntScalesSize);
-    if (dtype != static_cast<uint32_t>(DType::kF32) && dtype != static_cast<uint32_t>(DType::kQ8Row)) {
+    if (dtype != static_cast<uint32_t>(DType::kF32) && dtype != static_cast<uint32_t>(DType::kQ8Row) &&
+        dtype != static_cast<uint32_t>(DType::kQ8RowFzp)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': unknown dtype %u", name, dtype);
     }
-    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row);
+    if (dtype == static_cast<uint32_t>(DType::kQ8RowFzp) && m_->version_ < 2) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 3 (q8_row_fzp) needs format version 2", name);
+    }
+    const bool fzp = dtype == static_cast<uint32_t>(DType::kQ8RowFzp);
+    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp;
     if (rank != 1 && rank != 2) return fail(error_, Status::kBadTensor, "tensor '%s': rank %u is not 1 or 2", name, rank);
     if (read_u32(e + format::kEntReserved) != 0) return fail(error_, Status::kBadTensor, "tensor '%s': reserved field is not zero", name);
     if (rows == 0 || cols == 0 || (rank == 1 && cols != 1)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': bad shape (%llu, %llu) for rank %u", name, static_cast<ull>(rows),
                   static_cast<ull>(cols), rank);
     }
-    if (q8 ? zero_point > 255 : zero_point != 0) {
+    if (dtype == static_cast<uint32_t>(DType::kQ8Row) ? zero_point > 255 : zero_point != 0) {
       return fail(error_, Status::kBadTensor, "tensor '%s': zero point %u is out of range", name, zero_point);
     }
     uint64_t elements = 0, expected = 0;
@@ -219,10 +235,12 @@ class ModelLoader {
     t.zero_point = zero_point;
     uint64_t bad = 0;
     if (q8) {
+      // q8_row: rows f32 scales; q8_row_fzp: rows f32 scales, then rows f32 zero points.
+      const uint64_t per_row = fzp ? 8 : 4;
       uint64_t expected_scales = 0;
-      if (mul_overflows(rows, 4, &expected_scales) || scales_size != expected_scales) {
-        return fail(error_, Status::kBadTensor, "tensor '%s': scales size %llu, expected %llu rows x 4 bytes", name,
-                    static_cast<ull>(scales_size), static_cast<ull>(rows));
+      if (mul_overflows(rows, per_row, &expected_scales) || scales_size != expected_scales) {
+        return fail(error_, Status::kBadTensor, "tensor '%s': scales size %llu, expected %llu rows x %llu bytes", name,
+                    static_cast<ull>(scales_size), static_cast<ull>(rows), static_cast<ull>(per_row));
       }
       if ((s = check_region(scales_offset, scales_size, name, "scales")) != Status::kOk) return s;
       t.scales = p_ + scales_offset;
@@ -232,6 +250,13 @@ class ModelLoader {
           return fail(error_, std::isfinite(scale) ? Status::kBadTensor : Status::kNonFinite,
                       "tensor '%s': row %llu has scale %g (must be finite and >= 0)", name, static_cast<ull>(r),
                       static_cast<double>(scale));
+        }
+      }
+      if (fzp) {
+        t.zero_points = t.scales + 4 * rows;
+        if (!all_finite_f32(t.zero_points, rows, &bad)) {
+          return fail(error_, Status::kNonFinite, "tensor '%s': row %llu has a zero point that is NaN or infinite", name,
+                      static_cast<ull>(bad));
         }
       }
     } else {
@@ -273,6 +298,7 @@ class ModelLoader {
   }
 
   // Typed metadata lookups used while assembling the network.
+  using MetaType = format::MetaType;
   bool find(const char* key, MetaEntry* entry) const {
     return find_metadata(m_->metadata_, m_->metadata_size_, m_->metadata_count_, key, entry);
   }
@@ -307,47 +333,143 @@ class ModelLoader {
     return Status::kOk;
   }
 
-  Status read_channels() {
-    char key[64];
+  // channel.<i>.<field> into key[].
+  const char* channel_key(uint32_t i, const char* field) {
+    std::snprintf(key_, sizeof key_, "channel.%u.%s", i, field);
+    return key_;
+  }
+
+  // One channel's metadata: kind (through the registry), its parameters
+  // and its table. Fills the public ChannelInfo and the spec the plan is
+  // built from. In a features-only file the table may be absent; buckets and
+  // dims are then required (when both are given they must agree).
+  Status read_channel(uint32_t i, const TextOptions& text, bool features_only, ChannelSpec* spec) {
+    ChannelInfo& c = m_->channels_[i];
+    const char* kind = nullptr;
+    Status s = get_string(channel_key(i, "kind"), true, &kind);
+    if (s != Status::kOk) return s;
+    const FeatureKindInfo* info = find_feature_kind(kind);
+    if (info == nullptr) return fail(error_, Status::kBadMetadata, "channel %u: unknown kind '%s'", i, kind);
+    c.kind = info->kind;
+    c.kind_name = info->name;
+    *spec = ChannelSpec(info->kind, 0, 0, 0);
+    // Parameters: those of the kind (required ones must be there), and no others.
+    static constexpr struct {
+      uint32_t bit;
+      const char* field;
+    } kParamKeys[] = {{kParamOrder, "order"}, {kParamSeed, "seed"}, {kParamLength, "length"},
+                      {kParamVocab, "vocab"}, {kParamOovBuckets, "oov_buckets"}};
+    MetaEntry e;
+    for (const auto& p : kParamKeys) {
+      if ((info->params & p.bit) == 0 && find(channel_key(i, p.field), &e)) {
+        return fail(error_, Status::kBadMetadata, "channel %u (%s): key '%s' does not apply to this kind", i, info->name,
+                    key_);
+      }
+    }
+    if (info->params & kParamOrder) {
+      if ((s = get_u32(channel_key(i, "order"), (info->required & kParamOrder) != 0, &c.order)) != Status::kOk) return s;
+    }
+    if (info->params & kParamSeed) {
+      if ((s = get_u32(channel_key(i, "seed"), (info->required & kParamSeed) != 0, &c.seed)) != Status::kOk) return s;
+    }
+    if (info->params & kParamLength) {
+      if ((s = get_u32(channel_key(i, "length"), (info->required & kParamLength) != 0, &c.length)) != Status::kOk) return s;
+    }
+    if (info->params & kParamVocab) {
+      bool present = false;
+      if ((s = want(channel_key(i, "vocab"), MetaType::kStringArray, false, &e, &present)) != Status::kOk) return s;
+      if (present) {
+        const StringArrayView v = meta_string_array(e);
+        if (v.count == 0) return fail(error_, Status::kBadMetadata, "channel %u (%s): empty vocabulary", i, info->name);
+        spec->vocab.count = v.count;
+        spec->vocab.offsets = v.offsets;
+        spec->vocab.blob = v.blob;
+        c.vocab_size = v.count;
+      }
+    }
+    if (info->params & kParamOovBuckets) {
+      if ((s = get_u32(channel_key(i, "oov_buckets"), false, &c.oov_buckets)) != Status::kOk) return s;
+    }
+    const char* pooling = nullptr;
+    if ((s = get_string(channel_key(i, "pooling"), false, &pooling)) != Status::kOk) return s;
+    if (pooling != nullptr && !parse_pooling(pooling, &c.pooling)) {
+      return fail(error_, Status::kBadMetadata, "channel %u (%s): unknown pooling '%s' (mean or sum)", i, info->name, pooling);
+    }
+    uint32_t buckets = 0, dims = 0;
+    bool has_buckets = false, has_dims = false;
+    if ((s = want(channel_key(i, "buckets"), MetaType::kU32, false, &e, &has_buckets)) != Status::kOk) return s;
+    if (has_buckets) buckets = meta_u32(e);
+    if ((s = want(channel_key(i, "dims"), MetaType::kU32, false, &e, &has_dims)) != Status::kOk) return s;
+    if (has_dims) dims = meta_u32(e);
+    const char* table_name = nullptr;
+    if ((s = get_string(channel_key(i, "embedding"), !features_only, &table_name)) != Status::kOk) return s;
+    if (table_name != nullptr) {
+      const TensorView* table = m_->find_tensor(table_name);
+      if (table == nullptr) {
+        return fail(error_, Status::kNotFound, "'%s' names tensor '%s', which is not in the file", key_, table_name);
+      }
+      const TensorView& t = *table;
+      if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
+        return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
+      }
+      if (has_buckets && buckets != t.rows) {
+        return fail(error_, Status::kBadShape, "channel %u: channel.%u.buckets is %u but embedding '%s' has %llu rows", i, i,
+                    buckets, t.name, static_cast<ull>(t.rows));
+      }
+      if (has_dims && dims != t.cols) {
+        return fail(error_, Status::kBadShape, "channel %u: channel.%u.dims is %u but embedding '%s' has %llu columns", i, i,
+                    dims, t.name, static_cast<ull>(t.cols));
+      }
+      buckets = static_cast<uint32_t>(t.rows);
+      dims = static_cast<uint32_t>(t.cols);
+      c.embedding = t;
+    } else {
+      if (!has_buckets || !has_dims) {
+        return fail(error_, Status::kBadMetadata, "channel %u: without an embedding, channel.%u.buckets and channel.%u.dims are required",
+                    i, i, i);
+      }
+      if (buckets == 0 || dims == 0 || dims > 65536) {
+        return fail(error_, Status::kBadShape, "channel %u: %u buckets x %u dims (buckets >= 1, dims 1..65536)", i, buckets, dims);
+      }
+    }
+    c.buckets = buckets;
+    c.dims = dims;
+    spec->order = c.order;
+    spec->seed = c.seed;
+    spec->length = c.length;
+    spec->buckets = c.buckets;
+    spec->pooling = c.pooling;
+    spec->oov_buckets = c.oov_buckets;
+    return check_channel(*spec, i, text, error_);
+  }
+
+  Status read_channels(const TextOptions& text, bool features_only) {
     uint32_t count = 0;
     Status s = get_u32("channel.count", true, &count);
     if (s != Status::kOk) return s;
     if (count == 0 || count > Model::kMaxChannels) {
       return fail(error_, Status::kBadMetadata, "channel.count %u outside 1..%u", count, Model::kMaxChannels);
     }
+    ChannelSpec specs[Model::kMaxChannels];
     uint64_t width = 0;
     for (uint32_t i = 0; i < count; ++i) {
+      if ((s = read_channel(i, text, features_only, &specs[i])) != Status::kOk) return s;
       ChannelInfo& c = m_->channels_[i];
-      const char* kind = nullptr;
-      std::snprintf(key, sizeof key, "channel.%u.kind", i);
-      if ((s = get_string(key, true, &kind)) != Status::kOk) return s;
-      std::snprintf(key, sizeof key, "channel.%u.embedding", i);
-      if ((s = get_tensor(key, &c.embedding)) != Status::kOk) return s;
-      const TensorView& t = *c.embedding;
-      if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
-        return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
-      }
-      c.buckets = static_cast<uint32_t>(t.rows);
-      c.dims = static_cast<uint32_t>(t.cols);
-      if (std::strcmp(kind, "char_ngram") == 0) {
-        c.kind = ChannelKindId::kCharNgram;
-        std::snprintf(key, sizeof key, "channel.%u.order", i);
-        if ((s = get_u32(key, true, &c.order)) != Status::kOk) return s;
-        if (c.order < 1 || c.order > kMaxNgramOrder) {
-          return fail(error_, Status::kBadMetadata, "channel %u: n-gram order %u outside 1..%u", i, c.order, kMaxNgramOrder);
-        }
-        std::snprintf(key, sizeof key, "channel.%u.seed", i);
-        if ((s = get_u32(key, true, &c.seed)) != Status::kOk) return s;
-      } else if (std::strcmp(kind, "script") == 0) {
-        c.kind = ChannelKindId::kScript;
-        c.order = 0;
-        c.seed = 0;
-      } else {
-        return fail(error_, Status::kBadMetadata, "channel %u: unknown kind '%s'", i, kind);
-      }
+      c.input_offset = static_cast<uint32_t>(width);
+      c.slots = 1;
+      internal::RowTable& r = m_->tables_[i];
+      r.data = c.embedding.data;
+      r.scales = c.embedding.scales;
+      r.zero_points = c.embedding.zero_points;
+      r.zero_point = static_cast<int32_t>(c.embedding.zero_point);
+      r.dims = c.dims;
+      r.offset = c.input_offset;
+      r.dtype = c.embedding.dtype;
       width += c.dims;
+      m_->total_buckets_ += c.buckets;
+      if (width > 0xFFFFFFu) return fail(error_, Status::kBadShape, "input width %llu is too large", static_cast<ull>(width));
     }
-    if (width > 0xFFFFFFu) return fail(error_, Status::kBadShape, "input width %llu is too large", static_cast<ull>(width));
+    if ((s = build_feature_plan(specs, count, text, &m_->plan_, error_)) != Status::kOk) return s;
     m_->channel_count_ = count;
     m_->input_width_ = static_cast<uint32_t>(width);
     return Status::kOk;
@@ -365,10 +487,12 @@ class ModelLoader {
     uint32_t max_width = in;
     for (uint32_t i = 0; i < count; ++i) {
       LayerInfo& l = m_->layers_[i];
+      const TensorView* weights = nullptr;
+      const TensorView* bias = nullptr;
       std::snprintf(key, sizeof key, "layer.%u.weights", i);
-      if ((s = get_tensor(key, &l.weights)) != Status::kOk) return s;
+      if ((s = get_tensor(key, &weights)) != Status::kOk) return s;
       std::snprintf(key, sizeof key, "layer.%u.bias", i);
-      if ((s = get_tensor(key, &l.bias)) != Status::kOk) return s;
+      if ((s = get_tensor(key, &bias)) != Status::kOk) return s;
       const char* activation = nullptr;
       std::snprintf(key, sizeof key, "layer.%u.activation", i);
       if ((s = get_string(key, true, &activation)) != Status::kOk) return s;
@@ -380,10 +504,11 @@ class ModelLoader {
         return fail(error_, Status::kBadMetadata, "layer %u: activation '%s' not allowed (hidden: relu or none; last: softmax)", i,
                     activation);
       }
-      const TensorView& w = *l.weights;
-      const TensorView& b = *l.bias;
-      if (w.dtype != DType::kF32 || b.dtype != DType::kF32) {
-        return fail(error_, Status::kBadShape, "layer %u: weights and bias must be f32", i);
+      const TensorView& w = *weights;
+      const TensorView& b = *bias;
+      if (b.dtype != DType::kF32) return fail(error_, Status::kBadShape, "layer %u: bias '%s' must be f32", i, b.name);
+      if (w.dtype != DType::kF32 && m_->version_ < 2) {
+        return fail(error_, Status::kBadShape, "layer %u: 8-bit weights '%s' need format version 2", i, w.name);
       }
       if (w.rank != 2 || w.cols != in || w.rows > 0xFFFFFFu) {
         return fail(error_, Status::kBadShape, "layer %u: weights '%s' have shape (%llu, %llu), expected (out, %u)", i, w.name,
@@ -393,6 +518,8 @@ class ModelLoader {
         return fail(error_, Status::kBadShape, "layer %u: bias '%s' has %llu values, expected %llu", i, b.name,
                     static_cast<ull>(b.rows), static_cast<ull>(w.rows));
       }
+      l.weights = w;
+      l.bias = b;
       l.in = in;
       l.out = static_cast<uint32_t>(w.rows);
       in = l.out;
@@ -434,21 +561,46 @@ class ModelLoader {
     return Status::kOk;
   }
 
+  // text.*: how text becomes features (stored in the file, not in code).
+  Status read_text_options(TextOptions* text) {
+    uint32_t flag = 1;
+    Status s = get_u32("text.lowercase", false, &flag);
+    if (s != Status::kOk) return s;
+    text->lowercase = flag != 0;
+    flag = 1;
+    if ((s = get_u32("text.drop_digits", false, &flag)) != Status::kOk) return s;
+    text->drop_digits = flag != 0;
+    flag = 0;  // absent (every version 1 file): no clean-up
+    if ((s = get_u32("text.cleanup", false, &flag)) != Status::kOk) return s;
+    if (flag > 1) return fail(error_, Status::kBadMetadata, "text.cleanup is %u; 0 (off) or 1 (on)", flag);
+    text->cleanup = flag != 0;
+    return get_u32("text.max_bytes", false, &text->max_bytes);
+  }
+
   Status read_network() {
     Status s = get_string("general.task", false, &m_->task_);
     if (s != Status::kOk) return s;
     if ((s = get_string("general.name", false, &m_->name_)) != Status::kOk) return s;
     MetaEntry e;
     const bool classifier = std::strcmp(m_->task_, "classifier") == 0;
-    if (!classifier && !find("layer.count", &e)) return Status::kOk;  // tensors only
-    uint32_t flag = 1;
-    if ((s = get_u32("text.lowercase", false, &flag)) != Status::kOk) return s;
-    m_->lowercase_ = flag != 0;
-    flag = 1;
-    if ((s = get_u32("text.drop_digits", false, &flag)) != Status::kOk) return s;
-    m_->drop_digits_ = flag != 0;
-    if ((s = get_u32("text.max_bytes", false, &m_->max_bytes_)) != Status::kOk) return s;
-    if ((s = read_channels()) != Status::kOk) return s;
+    const bool features_only = std::strcmp(m_->task_, "features") == 0;
+    if (features_only && find("layer.count", &e)) {
+      return fail(error_, Status::kBadMetadata, "task 'features' describes features only; it has no layers (layer.count)");
+    }
+    if (!classifier && !features_only && !find("layer.count", &e)) return Status::kOk;  // tensors only
+    uint32_t features_version = 1;  // absent: the feature code of format version 1
+    if ((s = get_u32("features.version", false, &features_version)) != Status::kOk) return s;
+    if (features_version != kFeaturesVersion) {
+      return fail(error_, Status::kUnsupportedFeatures,
+                  "features.version %u: this runtime implements feature code version %u only (re-convert the model, or "
+                  "use the runtime it was made for)",
+                  features_version, kFeaturesVersion);
+    }
+    m_->features_version_ = features_version;
+    TextOptions text;
+    if ((s = read_text_options(&text)) != Status::kOk) return s;
+    if ((s = read_channels(text, features_only)) != Status::kOk) return s;
+    if (features_only) return Status::kOk;
     if ((s = read_layers()) != Status::kOk) return s;
     if ((s = read_labels()) != Status::kOk) return s;
     bool present = false;
@@ -456,6 +608,21 @@ class ModelLoader {
     if (present) m_->reliable_probability_ = meta_f32(e);
     if ((s = get_u32("classifier.reliable_letters", false, &m_->reliable_letters_)) != Status::kOk) return s;
     if ((s = get_string("classifier.unknown_label", false, &m_->unknown_label_)) != Status::kOk) return s;
+    return read_prior();
+  }
+
+  // classifier.log_prior: a rank-1 f32 tensor of one log weight per label.
+  Status read_prior() {
+    const char* name = nullptr;
+    Status s = get_string("classifier.log_prior", false, &name);
+    if (s != Status::kOk || name == nullptr) return s;
+    const TensorView* t = m_->find_tensor(name);
+    if (t == nullptr) return fail(error_, Status::kNotFound, "'classifier.log_prior' names tensor '%s', which is not in the file", name);
+    if (t->dtype != DType::kF32 || t->rank != 1 || t->rows != m_->label_count_) {
+      return fail(error_, Status::kBadShape, "classifier.log_prior '%s' must be an f32 vector of %u values (one per label)",
+                  name, m_->label_count_);
+    }
+    m_->log_prior_ = t->data;  // finite: checked with the tensor
     return Status::kOk;
   }
 
@@ -468,6 +635,7 @@ class ModelLoader {
   uint64_t data_start_ = 0;
   Region regions_[2 * format::kMaxTensorCount];
   uint32_t region_count_ = 0;
+  char key_[64];
 };
 
 Status Model::load(const void* data, size_t size, Model* out, Error* error, const LoadOptions& options) {

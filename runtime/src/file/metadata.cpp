@@ -4,7 +4,7 @@
 
 #include "file/byte_order.h"
 #include "api/error.h"
-#include "features/text_features.h"
+#include "features/utf8.h"
 
 namespace ffnlp {
 namespace {
@@ -127,18 +127,6 @@ Status parse_entry(const uint8_t* s, uint64_t size, uint64_t pos, uint32_t index
 
 }  // namespace
 
-bool is_valid_utf8(const uint8_t* s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    if (s[i] == 0) return false;
-    uint32_t cp = 0;
-    const size_t used = decode_utf8(s + i, n - i, &cp);
-    if (cp == kReplacementChar && used == 1) return false;
-    i += used;
-  }
-  return true;
-}
-
 const char* StringArrayView::at(uint32_t i) const { return blob + read_u32(offsets + 4 * static_cast<size_t>(i)); }
 
 Status validate_metadata(const uint8_t* section, uint64_t size, uint32_t count, Error* error) {
@@ -177,6 +165,17 @@ bool find_metadata(const uint8_t* section, uint64_t size, uint32_t count, const 
     uint64_t next = 0;
     if (parse_entry(section, size, pos, i, entry, &next, nullptr, false) != Status::kOk) return false;
     if (entry->key_length == key_length && std::memcmp(entry->key, key, key_length) == 0) return true;
+    pos = next;
+  }
+  return false;
+}
+
+bool metadata_entry_at(const uint8_t* section, uint64_t size, uint32_t count, uint32_t index, MetaEntry* entry) {
+  uint64_t pos = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint64_t next = 0;
+    if (parse_entry(section, size, pos, i, entry, &next, nullptr, false) != Status::kOk) return false;
+    if (i == index) return true;
     pos = next;
   }
   return false;

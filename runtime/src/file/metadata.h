@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "ffnlp/ffnlp.h"
-#include "file/format.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 
@@ -35,14 +35,15 @@ Status validate_metadata(const uint8_t* section, uint64_t size, uint32_t count, 
 bool find_metadata(const uint8_t* section, uint64_t size, uint32_t count, const char* key,
                    MetaEntry* entry);
 
+// For a validated section: entry number `index` (file order), or false.
+bool metadata_entry_at(const uint8_t* section, uint64_t size, uint32_t count, uint32_t index, MetaEntry* entry);
+
 // Typed accessors of a validated entry.
 uint32_t meta_u32(const MetaEntry& entry);
 float meta_f32(const MetaEntry& entry);
 const char* meta_string(const MetaEntry& entry);  // NUL-terminated
 StringArrayView meta_string_array(const MetaEntry& entry);
 
-// True when [s, s + n) is valid UTF-8 without NUL bytes.
-bool is_valid_utf8(const uint8_t* s, size_t n);
 
 }  // namespace ffnlp
 

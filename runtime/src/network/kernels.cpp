@@ -31,6 +31,21 @@ void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims) {
   for (uint32_t j = 0; j < dims; ++j) acc[j] += read_f32(row + 4 * j);
 }
 
+void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims) {
+  for (uint32_t j = 0; j < dims; ++j) acc[j] += (static_cast<float>(q[j]) - zero_point) * scale;
+}
+
+void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+              const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp = row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o)) : zero_point;
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
+  }
+}
+
 void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
            uint32_t out_count) {
   for (uint32_t o = 0; o < out_count; ++o) {
@@ -245,11 +260,169 @@ __attribute__((target("avx2,fma"))) void dense_avx2_fma(const uint8_t* weights, 
   }
   _mm256_zeroupper();  // clean upper halves for the SSE code that follows
 }
+
+// 8-bit rows: 16 weights per step, widened to two vectors of 8 floats,
+// zero point subtracted, multiplied into the input with FMA.
+__attribute__((target("avx2,fma"))) void dense_q8_avx2_fma(const uint8_t* q, const uint8_t* scales,
+                                                         const uint8_t* row_zero_points, float zero_point,
+                                                         const uint8_t* bias, const float* in, uint32_t in_count,
+                                                         float* out, uint32_t out_count) {
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp_value =
+        row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o)) : zero_point;
+    const __m256 zp = _mm256_set1_ps(zp_value);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i));
+      const __m256 f0 = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)), zp);
+      const __m256 f1 = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(b, 8))), zp);
+      a0 = _mm256_fmadd_ps(f0, _mm256_loadu_ps(in + i), a0);
+      a1 = _mm256_fmadd_ps(f1, _mm256_loadu_ps(in + i + 8), a1);
+    }
+    float sum = hsum8(_mm256_add_ps(a0, a1));
+    for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
+  }
+  _mm256_zeroupper();
+}
 #endif
 
 }  // namespace
 
 namespace paths {
+
+namespace {
+inline float row_zp(const uint8_t* row_zero_points, float zero_point, uint32_t o) {
+  return row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o)) : zero_point;
+}
+inline float finish(const uint8_t* bias, const uint8_t* scales, uint32_t o, float sum) {
+  return read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
+}
+}  // namespace
+
+void dense_q8_portable(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                       const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp = row_zp(row_zero_points, zero_point, o);
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t i = 0;
+    for (; i + 4 <= in_count; i += 4) {
+      s0 += (static_cast<float>(w[i]) - zp) * in[i];
+      s1 += (static_cast<float>(w[i + 1]) - zp) * in[i + 1];
+      s2 += (static_cast<float>(w[i + 2]) - zp) * in[i + 2];
+      s3 += (static_cast<float>(w[i + 3]) - zp) * in[i + 3];
+    }
+    for (; i < in_count; ++i) s0 += (static_cast<float>(w[i]) - zp) * in[i];
+    out[o] = finish(bias, scales, o, (s0 + s2) + (s1 + s3));
+  }
+}
+
+bool dense_q8_sse2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_SSE2)
+  const __m128i zero = _mm_setzero_si128();
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp_value = row_zp(row_zero_points, zero_point, o);
+    const __m128 zp = _mm_set1_ps(zp_value);
+    __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i));
+      const __m128i lo = _mm_unpacklo_epi8(b, zero), hi = _mm_unpackhi_epi8(b, zero);
+      const __m128 f0 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(lo, zero)), zp);
+      const __m128 f1 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpackhi_epi16(lo, zero)), zp);
+      const __m128 f2 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(hi, zero)), zp);
+      const __m128 f3 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpackhi_epi16(hi, zero)), zp);
+      a0 = _mm_add_ps(a0, _mm_mul_ps(f0, _mm_loadu_ps(in + i)));
+      a1 = _mm_add_ps(a1, _mm_mul_ps(f1, _mm_loadu_ps(in + i + 4)));
+      a2 = _mm_add_ps(a2, _mm_mul_ps(f2, _mm_loadu_ps(in + i + 8)));
+      a3 = _mm_add_ps(a3, _mm_mul_ps(f3, _mm_loadu_ps(in + i + 12)));
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, _mm_add_ps(_mm_add_ps(a0, a2), _mm_add_ps(a1, a3)));
+    float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
+    out[o] = finish(bias, scales, o, sum);
+  }
+  return true;
+#else
+  (void)q, (void)scales, (void)row_zero_points, (void)zero_point, (void)bias, (void)in, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_q8_avx2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    dense_q8_avx2_fma(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count);
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)row_zero_points, (void)zero_point, (void)bias, (void)in, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+}
+
+bool dense_q8_neon(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_NEON)
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp_value = row_zp(row_zero_points, zero_point, o);
+    const float32x4_t zp = vdupq_n_f32(zp_value);
+    float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const uint8x16_t b = vld1q_u8(w + i);
+      const uint16x8_t lo = vmovl_u8(vget_low_u8(b)), hi = vmovl_u8(vget_high_u8(b));
+      a0 = vfmaq_f32(a0, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(lo))), zp), vld1q_f32(in + i));
+      a1 = vfmaq_f32(a1, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_high_u16(lo))), zp), vld1q_f32(in + i + 4));
+      a2 = vfmaq_f32(a2, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(hi))), zp), vld1q_f32(in + i + 8));
+      a3 = vfmaq_f32(a3, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_high_u16(hi))), zp), vld1q_f32(in + i + 12));
+    }
+    float sum = vaddvq_f32(vaddq_f32(vaddq_f32(a0, a2), vaddq_f32(a1, a3)));
+    for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
+    out[o] = finish(bias, scales, o, sum);
+  }
+  return true;
+#else
+  (void)q, (void)scales, (void)row_zero_points, (void)zero_point, (void)bias, (void)in, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_neon(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count) {
+#if defined(FFNLP_NEON)
+  if (!kHostIsLittleEndian) return false;  // the weights are read as host floats
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    // Byte loads reinterpreted as floats: no alignment assumed (little-endian host).
+    const uint8_t* w = weights + static_cast<size_t>(o) * in_count * 4;
+    float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      a0 = vfmaq_f32(a0, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i)), vld1q_f32(in + i));
+      a1 = vfmaq_f32(a1, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i + 16)), vld1q_f32(in + i + 4));
+      a2 = vfmaq_f32(a2, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i + 32)), vld1q_f32(in + i + 8));
+      a3 = vfmaq_f32(a3, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i + 48)), vld1q_f32(in + i + 12));
+    }
+    float sum = vaddvq_f32(vaddq_f32(vaddq_f32(a0, a2), vaddq_f32(a1, a3)));
+    for (uint32_t i = in16; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + sum;
+  }
+  return true;
+#else
+  (void)weights, (void)bias, (void)in, (void)in_count, (void)out, (void)out_count;
+  return false;
+#endif
+}
 
 void dense_portable(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
                     uint32_t out_count) {
@@ -336,7 +509,16 @@ void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_
            uint32_t out_count) {
   if (paths::dense_avx2(weights, bias, in, in_count, out, out_count)) return;
   if (paths::dense_sse2(weights, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_neon(weights, bias, in, in_count, out, out_count)) return;
   paths::dense_portable(weights, bias, in, in_count, out, out_count);
+}
+
+void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+              const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+  if (paths::dense_q8_avx2(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_q8_sse2(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_q8_neon(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
+  paths::dense_q8_portable(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count);
 }
 
 void relu(float* values, uint32_t count) {
@@ -534,7 +716,7 @@ const char* kernel_path() {
 #if defined(FFNLP_SSE2)
   return "sse2";
 #elif defined(FFNLP_NEON)
-  return "neon accumulate, scalar elsewhere";
+  return "neon (dense f32 and 8-bit, embedding rows)";
 #else
   return "scalar";
 #endif

@@ -21,6 +21,19 @@
 
 namespace ffnlp {
 
+#if defined(__ARM_NEON) && defined(__aarch64__)
+// The product as its own rounded value: GCC fuses vaddq_f32(a, vmulq_f32(b,
+// c)) into one fmla even with -ffp-contract=off; an empty asm statement that
+// "changes" the product keeps the multiply and the add apart, so the NEON
+// paths round exactly like the reference (and like torch's dequantize).
+inline float32x4_t separate_rounding(float32x4_t product) {
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+w"(product));
+#endif
+  return product;
+}
+#endif
+
 // acc[j] += (q[j] - zero_point) * scale, j < dims: dequantization fused into
 // accumulation; no float copy of the table is ever made. Bit-identical to the
 // reference ((q - zero_point) is exact in float; one multiply, one add). Inline
@@ -30,10 +43,24 @@ inline void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point,
 // acc[j] += row[j] for a little-endian f32 row. Bit-identical to the reference.
 inline void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);
 
+// acc[j] += (float(q[j]) - zero_point) * scale: a q8_row_fzp row (dtype 3,
+// PyTorch's per_channel_affine_float_qparams), each value computed exactly
+// as torch's dequantize() does (float subtract, float multiply, no fused
+// multiply-add), then added. Bit-identical to the reference.
+inline void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims);
+
 // out[o] = bias[o] + sum_i weights[o, i] * in[i]; weights (out, in) row-major,
 // weights and bias little-endian f32 in the model bytes.
 void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
            uint32_t out_count);
+
+// 8-bit dense layer, dequantized inside the kernel (no float copy of the
+// weights): out[o] = bias[o] + scale[o] * sum_i (q[o, i] - zp[o]) * in[i],
+// q (out, in) uint8 row-major, scale[o] little-endian f32, zp[o] the row's
+// f32 zero point from row_zero_points (q8_row_fzp) or, when that is null,
+// `zero_point` (q8_row's integer zero point).
+void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+              const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count);
 
 void relu(float* values, uint32_t count);
 
@@ -64,6 +91,16 @@ const char* kernel_path();
 // and the benchmark. A path that is not compiled in, or that this CPU cannot
 // run, returns false and does nothing.
 namespace paths {
+bool dense_neon(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count);  // AArch64: 4 lanes x 4 accumulators, FMA
+void dense_q8_portable(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                       const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count);
+bool dense_q8_sse2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count);
+bool dense_q8_avx2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count);
+bool dense_q8_neon(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count);
 void dense_portable(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
                     uint32_t out_count);  // 8 partial sums, plain C++
 bool dense_sse2(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
@@ -77,8 +114,11 @@ bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
 namespace reference {
 void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
 void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);
+void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims);
 void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
            uint32_t out_count);
+void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+              const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count);
 void relu(float* values, uint32_t count);
 void softmax(float* values, uint32_t count);
 float max_value(const float* values, uint32_t count);
@@ -123,8 +163,8 @@ inline void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point,
     const int16x8_t v = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(q + j))), zp);
     const float32x4_t f0 = vcvtq_f32_s32(vmovl_s16(vget_low_s16(v)));
     const float32x4_t f1 = vcvtq_f32_s32(vmovl_s16(vget_high_s16(v)));
-    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), vmulq_f32(f0, s)));
-    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), vmulq_f32(f1, s)));
+    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), separate_rounding(vmulq_f32(f0, s))));
+    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), separate_rounding(vmulq_f32(f1, s))));
   }
 #endif
   for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q[j]) - zero_point) * scale;
@@ -157,6 +197,36 @@ FFNLP_ALWAYS_INLINE void accumulate_q8_row16(const uint8_t* q, float scale, int3
 #else
   accumulate_q8_row(q, scale, zero_point, acc, 16);
 #endif
+}
+
+inline void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims) {
+  uint32_t j = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+  const __m128 s = _mm_set1_ps(scale);
+  const __m128 zp = _mm_set1_ps(zero_point);
+  const __m128i zero = _mm_setzero_si128();
+  for (; j + 8 <= dims; j += 8) {
+    const __m128i b = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + j)), zero);
+    const __m128 f0 = _mm_cvtepi32_ps(_mm_unpacklo_epi16(b, zero));
+    const __m128 f1 = _mm_cvtepi32_ps(_mm_unpackhi_epi16(b, zero));
+    _mm_storeu_ps(acc + j, _mm_add_ps(_mm_loadu_ps(acc + j), _mm_mul_ps(_mm_sub_ps(f0, zp), s)));
+    _mm_storeu_ps(acc + j + 4, _mm_add_ps(_mm_loadu_ps(acc + j + 4), _mm_mul_ps(_mm_sub_ps(f1, zp), s)));
+  }
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+  const float32x4_t s = vdupq_n_f32(scale);
+  const float32x4_t zp = vdupq_n_f32(zero_point);
+  for (; j + 8 <= dims; j += 8) {
+    const uint16x8_t v = vmovl_u8(vld1_u8(q + j));
+    const float32x4_t f0 = vcvtq_f32_u32(vmovl_u16(vget_low_u16(v)));
+    const float32x4_t f1 = vcvtq_f32_u32(vmovl_u16(vget_high_u16(v)));
+    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), separate_rounding(vmulq_f32(vsubq_f32(f0, zp), s))));
+    vst1q_f32(acc + j + 4, vaddq_f32(vld1q_f32(acc + j + 4), separate_rounding(vmulq_f32(vsubq_f32(f1, zp), s))));
+  }
+#endif
+  for (; j < dims; ++j) {
+    const float value = (static_cast<float>(q[j]) - zero_point) * scale;
+    acc[j] += value;
+  }
 }
 
 inline void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims) {

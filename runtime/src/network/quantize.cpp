@@ -1,4 +1,4 @@
-#include "network/quantize.h"
+#include "ffnlp/toolkit.h"
 
 #include <cmath>
 

@@ -19,7 +19,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "features/text_features.h"
+#include "ffnlp/features.h"
 
 namespace {
 

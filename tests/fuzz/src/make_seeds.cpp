@@ -10,7 +10,7 @@
 
 #include "test_models.h"
 #include "tests/tools/golden_vectors.h"
-#include "features/text_features.h"
+#include "ffnlp/features.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
 #include "tools/common/zip.h"
@@ -96,6 +96,49 @@ void model_seeds() {
   write(dir, "empty", {});
   const Bytes whole = testing::build_tiny_model(small);
   write(dir, "header_only", Bytes(whole.begin(), whole.begin() + 64));
+  // Format version 2 metadata: every feature kind (vocabulary, pooling,
+  // lengths), text clean-up and a prior; 8-bit dense layers and a q8_row_fzp
+  // (dtype 3) table; a features-only file without tensors.
+  write(dir, "kinds_v2.ffm", testing::build_kinds_model(testing::make_kinds_network(1)));
+  {
+    const testing::KindsNetwork n = testing::make_kinds_network(2);
+    ModelWriter w;
+    testing::add_kinds_tensors(w, n);
+    testing::set_kinds_metadata(w, n);
+    w.set_u32("text.cleanup", 1);
+    w.add_tensor(testing::f32_tensor("log_prior", 3, 1, {-0.5f, -1.5f, -1.0f}, 1));
+    w.set_string("classifier.log_prior", "log_prior");
+    write(dir, "kinds_cleanup_prior.ffm", w.build());
+  }
+  {
+    const testing::TinyNetwork n = testing::make_tiny_network(4, 4);
+    using T = testing::TinyNetwork;
+    ModelWriter w;
+    TensorToWrite fzp = testing::q8_tensor("emb1", T::kBuckets1, T::kDims1, n.emb1);
+    fzp.dtype = DType::kQ8RowFzp;
+    fzp.zero_point = 0;
+    for (uint32_t r = 0; r < T::kBuckets1; ++r) fzp.zero_points.push_back(127.5f + static_cast<float>(r % 3));
+    w.add_tensor(fzp);
+    w.add_tensor(testing::q8_tensor("emb2", T::kBuckets2, T::kDims2, n.emb2));
+    w.add_tensor(testing::q8_tensor("emb_script", n.script_rows, T::kScriptDims, n.emb_script));
+    w.add_tensor(testing::q8_tensor("hidden_w", T::kHidden, T::kDims1 + T::kDims2 + T::kScriptDims, n.hidden_w));
+    w.add_tensor(testing::f32_tensor("hidden_b", T::kHidden, 1, n.hidden_b, 1));
+    TensorToWrite out = testing::q8_tensor("out_w", T::kLabels, T::kHidden, n.out_w);
+    out.dtype = DType::kQ8RowFzp;
+    out.zero_point = 0;
+    out.zero_points.assign(T::kLabels, 128.25f);
+    w.add_tensor(out);
+    w.add_tensor(testing::f32_tensor("out_b", T::kLabels, 1, n.out_b, 1));
+    testing::set_tiny_metadata(w);
+    write(dir, "q8_dense_fzp.ffm", w.build());
+  }
+  ConvertOptions features;
+  features.spec_text =
+      "[model]\nname = features\n[text]\ncleanup = 1\n"
+      "[channel]\nkind = word\nseed = 7\nbuckets = 100\ndims = 4\n"
+      "[channel]\nkind = suffix\nlength = 3\nseed = 5\nbuckets = 50\ndims = 2\npooling = sum\n"
+      "[channel]\nkind = shape\ndims = 2\n";
+  write(dir, "features_only.ffm", convert({}, features));
 }
 
 void npy_seeds() {

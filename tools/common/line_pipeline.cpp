@@ -56,7 +56,7 @@ PipelineResult run_single(LineReader& reader, LineWorker& worker, std::FILE* out
 
 // A batch of lines: copied input, its records, and where it is in its life.
 struct Batch {
-  enum class State { kFree, kReady, kTaken, kDone };
+  enum class State { kFree, kReady, kDone };
   std::vector<char> text;
   std::vector<size_t> offsets;  // of each line in `text`
   std::vector<Line> lines;
@@ -64,6 +64,11 @@ struct Batch {
   State state = State::kFree;
 };
 
+// Three roles: the calling thread reads lines into batches, N workers turn
+// batches into records, one writer thread writes finished batches in input
+// order. The batches form a ring of 2 N slots, so memory is bounded; the
+// reader waits for a free slot, the writer for the oldest batch. Nobody
+// waits for input but the reader, so output never lags behind it.
 class ThreadedPipeline {
  public:
   ThreadedPipeline(LineReader& reader, const std::vector<std::unique_ptr<LineWorker>>& workers, std::FILE* out,
@@ -72,15 +77,22 @@ class ThreadedPipeline {
 
   PipelineResult run() {
     std::vector<std::thread> threads;
-    threads.reserve(workers_.size());
+    threads.reserve(workers_.size() + 1);
     for (size_t i = 0; i < workers_.size(); ++i) threads.emplace_back([this, i] { work(*workers_[i]); });
-    read_and_write();
+    threads.emplace_back([this] { write(); });
+    read();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      input_done_ = true;
+    }
+    writer_cv_.notify_all();
+    threads.back().join();  // the writer: every batch written, or an error
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stop_ = true;
     }
     work_cv_.notify_all();
-    for (std::thread& t : threads) t.join();
+    for (size_t i = 0; i + 1 < threads.size(); ++i) threads[i].join();
     PipelineResult result;
     result.lines = reader_.lines();
     if (write_error_ != 0) {
@@ -96,51 +108,6 @@ class ThreadedPipeline {
  private:
   Batch& slot(uint64_t seq) { return slots_[seq % slots_.size()]; }
 
-  void work(LineWorker& worker) {
-    for (;;) {
-      uint64_t seq;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        work_cv_.wait(lock, [this] { return stop_ || taken_ < published_; });
-        if (stop_) return;
-        seq = taken_++;
-        slot(seq).state = Batch::State::kTaken;
-      }
-      Batch& b = slot(seq);
-      for (const Line& line : b.lines) worker.process(line, b.out);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        b.state = Batch::State::kDone;
-      }
-      done_cv_.notify_one();
-    }
-  }
-
-  // Writes the oldest batch if it is done (or, with wait, once it is).
-  bool write_head(bool wait) {
-    if (written_ == filled_ || write_error_ != 0) return false;
-    Batch& b = slot(written_);
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (!wait && b.state != Batch::State::kDone) return false;
-      done_cv_.wait(lock, [&b] { return b.state == Batch::State::kDone; });
-    }
-    if (!write_all(out_, b.out, &write_error_) || !flush(out_, &write_error_)) return false;
-    const size_t big = 4 * options_.batch_bytes;
-    if (b.text.capacity() > big) std::vector<char>().swap(b.text);
-    if (b.out.capacity() > big) std::string().swap(b.out);
-    b.text.clear();
-    b.offsets.clear();
-    b.lines.clear();
-    b.out.clear();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      b.state = Batch::State::kFree;
-    }
-    ++written_;
-    return true;
-  }
-
   // Reads lines into the next free batch; false at the end of the input.
   bool fill(Batch& b) {
     Line line;
@@ -151,40 +118,80 @@ class ThreadedPipeline {
       b.text.insert(b.text.end(), line.data, line.data + line.size);
       b.lines.push_back(line);
       if (b.text.size() >= options_.batch_bytes || b.lines.size() >= options_.batch_lines) return true;
+      // Input pauses (a terminal, a slow pipe): hand over what there is.
       if (!reader_.line_ready() && reader_.would_block()) return true;
     }
   }
 
-  void read_and_write() {
-    bool input_done = false;
-    for (;;) {
-      while (write_head(false)) {
+  void read() {
+    for (uint64_t seq = 0;; ++seq) {
+      Batch& b = slot(seq);
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        free_cv_.wait(lock, [&] { return failed_ || b.state == Batch::State::kFree; });
+        if (failed_) return;
       }
-      if (write_error_ != 0) return;
-      if (input_done || filled_ - written_ == slots_.size()) {
-        if (written_ == filled_) return;
-        write_head(true);
-        continue;
-      }
-      // Before waiting for input, answer everything read so far.
-      if (reader_.would_block()) {
-        if (written_ < filled_) {
-          write_head(true);
-          continue;
-        }
-        if (!flush(out_, &write_error_)) return;
-      }
-      Batch& b = slot(filled_);
-      input_done = !fill(b);
-      if (b.lines.empty()) continue;
+      const bool more = fill(b);
       for (size_t i = 0; i < b.lines.size(); ++i) b.lines[i].data = b.text.data() + b.offsets[i];
+      if (!b.lines.empty()) {
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          b.state = Batch::State::kReady;
+          ++published_;
+        }
+        work_cv_.notify_one();
+      }
+      if (!more) return;
+    }
+  }
+
+  void work(LineWorker& worker) {
+    for (;;) {
+      uint64_t seq;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        work_cv_.wait(lock, [this] { return stop_ || taken_ < published_; });
+        if (stop_) return;
+        seq = taken_++;
+      }
+      Batch& b = slot(seq);
+      for (const Line& line : b.lines) worker.process(line, b.out);
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        b.state = Batch::State::kReady;
-        ++published_;
+        b.state = Batch::State::kDone;
       }
-      ++filled_;
-      work_cv_.notify_one();
+      writer_cv_.notify_one();
+    }
+  }
+
+  void write() {
+    for (uint64_t seq = 0;; ++seq) {
+      Batch& b = slot(seq);
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        writer_cv_.wait(lock, [&] { return b.state == Batch::State::kDone || (input_done_ && seq == published_); });
+        if (b.state != Batch::State::kDone) return;  // all written
+      }
+      if (!write_all(out_, b.out, &write_error_) || !flush(out_, &write_error_)) {
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          failed_ = true;
+        }
+        free_cv_.notify_all();
+        return;
+      }
+      const size_t big = 4 * options_.batch_bytes;
+      if (b.text.capacity() > big) std::vector<char>().swap(b.text);
+      if (b.out.capacity() > big) std::string().swap(b.out);
+      b.text.clear();
+      b.offsets.clear();
+      b.lines.clear();
+      b.out.clear();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        b.state = Batch::State::kFree;
+      }
+      free_cv_.notify_one();
     }
   }
 
@@ -193,14 +200,12 @@ class ThreadedPipeline {
   std::FILE* out_;
   PipelineOptions options_;
   std::vector<Batch> slots_;
-  // Written by the reading thread only.
-  uint64_t filled_ = 0, written_ = 0;
-  int write_error_ = 0;
-  // Shared, under mutex_ (and the batch states).
+  int write_error_ = 0;  // the writer's; read after it has been joined
+  // Under mutex_: the batch states and these.
   std::mutex mutex_;
-  std::condition_variable work_cv_, done_cv_;
+  std::condition_variable work_cv_, writer_cv_, free_cv_;
   uint64_t published_ = 0, taken_ = 0;
-  bool stop_ = false;
+  bool input_done_ = false, stop_ = false, failed_ = false;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tools/common/line_pipeline.h"
@@ -234,4 +236,43 @@ TEST_CASE("default thread count and the output error discipline") {
   std::fputs("fine", ok);
   CHECK(finish_output(ok, stderr, "tool"));
   std::fclose(ok);
+}
+
+TEST_CASE("line pipeline: each line is answered before the next one arrives (interactive use)") {
+  for (size_t threads : {1, 2}) {
+    CAPTURE(threads);
+    int in[2], out[2];
+    REQUIRE(pipe(in) == 0);
+    REQUIRE(pipe(out) == 0);
+    std::FILE* out_file = fdopen(out[1], "w");
+    REQUIRE(out_file != nullptr);
+    LineReader reader(in[0], 100);
+    const std::vector<std::unique_ptr<LineWorker>> workers = echo_workers(threads);
+    PipelineResult result;
+    std::thread pipeline([&] { result = run_line_pipeline(reader, workers, out_file); });
+    std::string answers;
+    for (int i = 1; i <= 3; ++i) {
+      const std::string line = "line " + std::to_string(i) + "\n";
+      REQUIRE(write(in[1], line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+      // The answer comes while the input is still open; the long timeout
+      // only keeps a broken pipeline from hanging the suite.
+      std::string answer;
+      while (answer.empty() || answer.back() != '\n') {
+        pollfd p{out[0], POLLIN, 0};
+        REQUIRE(poll(&p, 1, 30000) == 1);
+        char buf[256];
+        const ssize_t n = read(out[0], buf, sizeof buf);
+        REQUIRE(n > 0);
+        answer.append(buf, static_cast<size_t>(n));
+      }
+      CHECK(answer == std::to_string(i) + ":line " + std::to_string(i) + "\n");
+    }
+    close(in[1]);
+    pipeline.join();
+    CHECK(result.kind == PipelineResult::Kind::kOk);
+    CHECK(result.lines == 3);
+    std::fclose(out_file);
+    close(in[0]);
+    close(out[0]);
+  }
 }

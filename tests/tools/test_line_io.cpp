@@ -98,11 +98,11 @@ class EchoWorker : public LineWorker {
 
 std::string read_stream(std::FILE* f) {
   std::fflush(f);
+  std::fseek(f, 0, SEEK_END);
+  const long size = std::ftell(f);
   std::rewind(f);
-  std::string s;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::string s(size > 0 ? static_cast<size_t>(size) : 0, '\0');
+  if (!s.empty()) s.resize(std::fread(&s[0], 1, s.size(), f));
   return s;
 }
 

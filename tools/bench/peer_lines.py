@@ -15,6 +15,7 @@ sample_udhr.tsv. Lines are made the same way from either:
 Both keep at most N lines (default 4000), taken with a fixed stride through
 the file, so a run is deterministic. Prints what it made.
 """
+import os
 import statistics
 import sys
 
@@ -60,6 +61,7 @@ def main(argv):
         return 2
     source, out_dir = argv[1], argv[2]
     max_lines = int(argv[argv.index('--max-lines') + 1]) if '--max-lines' in argv else 4000
+    os.makedirs(out_dir, exist_ok=True)
     rows = read_source(source)
     if not rows:
         sys.stderr.write(f'peer_lines.py: no CODE<TAB>TEXT lines in {source}\n')

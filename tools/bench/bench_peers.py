@@ -6,6 +6,7 @@ same lines, in the same run; prints texts/s ratios.
 usage: bench_peers.py [--langid build/langid] [--peers-src ../shared/peers]
                       [--peers-dir build/peers] [--data data/heldout.tsv]
                       [--out build/bench-peers] [--runs 5] [--min-time 2]
+                      [--threads-only]
 
 1. The peers harness (run_peers.mjs, see its README) is used by path from
    --peers-dir; when that has no node_modules yet, --peers-src is copied
@@ -20,10 +21,12 @@ usage: bench_peers.py [--langid build/langid] [--peers-src ../shared/peers]
    command end to end through pipes, start-up subtracted (its README).
    Every run gives the ratios of that run; the summary is their median
    and min-max.
-4. Thread scaling without the harness: `langid --threads 1` and
-   `--threads 2` alternate on the 50-character lines repeated into a file
-   (no pipe, no Node.js process competing for the cores); ratio of wall
-   times per pair.
+4. Thread scaling without the harness: `langid --threads 1`, `--threads 2`
+   and two `--threads 1` processes on the two halves at once alternate on
+   the 50-character lines repeated into a file (no pipe, no Node.js
+   process competing for the cores); ratios of wall times per round. The
+   two processes show how much of a second core the machine had free:
+   `--threads 2` cannot scale beyond that.
 Ratios only: absolute figures depend on the machine and its load.
 """
 import argparse
@@ -90,29 +93,44 @@ def ratio(a, b):
 
 
 def thread_scaling(args, langid):
-    texts = []
+    """Alternating runs on a file: --threads 1, --threads 2, and two
+    --threads 1 processes on the two halves at once. The last shows how much
+    of a second core the machine has free at that moment."""
     with open(os.path.join(args.out, 'lines50.tsv'), encoding='utf-8') as f:
         texts = [line.split('\t', 1)[1] for line in f]
-    repeated = os.path.join(args.out, 'lines50_repeated.txt')
-    with open(repeated, 'w', encoding='utf-8') as f:
-        copies = max(1, 200000 // max(1, len(texts)))
-        for _ in range(copies):
-            f.writelines(texts)
+    copies = max(1, 200000 // max(1, len(texts)))
+    files = {}
+    for name, part in (('all', texts * copies), ('half1', (texts * copies)[:len(texts) * copies // 2]),
+                       ('half2', (texts * copies)[len(texts) * copies // 2:])):
+        files[name] = os.path.join(args.out, f'lines50_{name}.txt')
+        with open(files[name], 'w', encoding='utf-8') as f:
+            f.writelines(part)
     lines = copies * len(texts)
 
-    def wall(threads):
-        with open(repeated, 'rb') as src:
-            t0 = time.perf_counter()
-            subprocess.run([langid, '--threads', str(threads)], stdin=src, stdout=subprocess.DEVNULL, check=True)
-            return time.perf_counter() - t0
+    def start(threads, name):
+        src = open(files[name], 'rb')
+        p = subprocess.Popen([langid, '--threads', str(threads)], stdin=src, stdout=subprocess.DEVNULL)
+        src.close()
+        return p
 
-    wall(1)  # warm the page cache
-    ratios, t1s = [], []
+    def wall(*runs):
+        t0 = time.perf_counter()
+        procs = [start(threads, name) for threads, name in runs]
+        for p in procs:
+            if p.wait() != 0:
+                sys.exit('bench_peers: langid failed')
+        return time.perf_counter() - t0
+
+    wall((1, 'all'))  # warm the page cache
+    scaling, capacity, t1s = [], [], []
     for _ in range(args.runs):
-        a, b = wall(1), wall(2)
-        ratios.append(a / b)
-        t1s.append(a)
-    return lines, ratios, t1s
+        one = wall((1, 'all'))
+        two = wall((2, 'all'))
+        halves = wall((1, 'half1'), (1, 'half2'))
+        scaling.append(one / two)
+        capacity.append(one / halves)
+        t1s.append(one)
+    return lines, scaling, capacity, t1s
 
 
 def main():
@@ -124,6 +142,7 @@ def main():
     p.add_argument('--out', default='build/bench-peers')
     p.add_argument('--runs', type=int, default=5)
     p.add_argument('--min-time', type=float, default=2)
+    p.add_argument('--threads-only', action='store_true', help='only the thread scaling from a file (step 4)')
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     langid = os.path.abspath(args.langid)
@@ -138,11 +157,11 @@ def main():
     print(f'machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start')
 
     results = {}
-    for line_set in ('lines50', 'lines200'):
+    for line_set in () if args.threads_only else ('lines50', 'lines200'):
         print(f'== {line_set}: {args.runs} harness runs', flush=True)
         results[line_set] = harness_runs(args, line_set, os.path.abspath(args.langid), langs_file)
     print('== thread scaling from a file', flush=True)
-    lines, scaling, t1s = thread_scaling(args, langid)
+    lines, scaling, capacity, t1s = thread_scaling(args, langid)
 
     print(f'\nbench-peers: texts/s ratios, median [min-max] of {args.runs} runs (each ratio within one run);'
           f' load average {os.getloadavg()[0]:.2f} at the end')
@@ -154,9 +173,11 @@ def main():
         print('    (texts/s medians on this machine: ' +
               ', '.join(f'{k} {statistics.median([r[k] for r in rows if r[k]]):,.0f}'
                         for k in ('cld2', 'fasttext', 'langid-t1', 'langid-t2') if any(r[k] for r in rows)) + ')')
-    print(f'  thread scaling, {lines:,} lines of lines50 from a file, {args.runs} alternating pairs:')
+    print(f'  thread scaling, {lines:,} lines of lines50 from a file, {args.runs} alternating rounds:')
     print(f'    langid --threads 2 / --threads 1   {summary(scaling)}'
           f'   (--threads 1: {statistics.median([lines / t for t in t1s]):,.0f} texts/s median)')
+    print(f'    two --threads 1 processes on the halves at once / one on all   {summary(capacity)}'
+          f'   (the second core the machine had free)')
 
 
 if __name__ == '__main__':

@@ -119,7 +119,7 @@ class ThreadedPipeline {
       b.lines.push_back(line);
       if (b.text.size() >= options_.batch_bytes || b.lines.size() >= options_.batch_lines) return true;
       // Input pauses (a terminal, a slow pipe): hand over what there is.
-      if (!reader_.line_ready() && reader_.would_block()) return true;
+      if (reader_.would_block()) return true;
     }
   }
 

@@ -32,6 +32,7 @@ Ratios only: absolute figures depend on the machine and its load.
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -114,23 +115,29 @@ def thread_scaling(args, langid):
         return p
 
     def wall(*runs):
+        """Wall time of the runs started together, and their CPU time."""
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         procs = [start(threads, name) for threads, name in runs]
         for p in procs:
             if p.wait() != 0:
                 sys.exit('bench_peers: langid failed')
-        return time.perf_counter() - t0
+        elapsed = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return elapsed, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
 
     wall((1, 'all'))  # warm the page cache
-    scaling, capacity, t1s = [], [], []
+    out = {'scaling': [], 'capacity': [], 't1': [], 'cpu': [], 'parallel': []}
     for _ in range(args.runs):
-        one = wall((1, 'all'))
-        two = wall((2, 'all'))
-        halves = wall((1, 'half1'), (1, 'half2'))
-        scaling.append(one / two)
-        capacity.append(one / halves)
-        t1s.append(one)
-    return lines, scaling, capacity, t1s
+        one, one_cpu = wall((1, 'all'))
+        two, two_cpu = wall((2, 'all'))
+        halves, _ = wall((1, 'half1'), (1, 'half2'))
+        out['scaling'].append(one / two)
+        out['capacity'].append(one / halves)
+        out['t1'].append(one)
+        out['cpu'].append(two_cpu / one_cpu)
+        out['parallel'].append(two_cpu / two)
+    return lines, out
 
 
 def main():
@@ -161,7 +168,7 @@ def main():
         print(f'== {line_set}: {args.runs} harness runs', flush=True)
         results[line_set] = harness_runs(args, line_set, os.path.abspath(args.langid), langs_file)
     print('== thread scaling from a file', flush=True)
-    lines, scaling, capacity, t1s = thread_scaling(args, langid)
+    lines, scaling = thread_scaling(args, langid)
 
     print(f'\nbench-peers: texts/s ratios, median [min-max] of {args.runs} runs (each ratio within one run);'
           f' load average {os.getloadavg()[0]:.2f} at the end')
@@ -174,11 +181,12 @@ def main():
               ', '.join(f'{k} {statistics.median([r[k] for r in rows if r[k]]):,.0f}'
                         for k in ('cld2', 'fasttext', 'langid-t1', 'langid-t2') if any(r[k] for r in rows)) + ')')
     print(f'  thread scaling, {lines:,} lines of lines50 from a file, {args.runs} alternating rounds:')
-    print(f'    langid --threads 2 / --threads 1   {summary(scaling)}'
-          f'   (--threads 1: {statistics.median([lines / t for t in t1s]):,.0f} texts/s median)')
-    print(f'    two --threads 1 processes on the halves at once / one on all   {summary(capacity)}'
+    print(f'    langid --threads 2 / --threads 1   {summary(scaling["scaling"])}'
+          f'   (--threads 1: {statistics.median([lines / t for t in scaling["t1"]]):,.0f} texts/s median)')
+    print(f'    two --threads 1 processes on the halves at once / one on all   {summary(scaling["capacity"])}'
           f'   (the second core the machine had free)')
-
+    print(f'    CPU time of --threads 2 / --threads 1   {summary(scaling["cpu"])}   (the cost of the pipeline)')
+    print(f'    CPU time / wall time of --threads 2     {summary(scaling["parallel"])}   (the cores it got)')
 
 if __name__ == '__main__':
     main()

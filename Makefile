@@ -3,7 +3,7 @@
 #   make test       the doctest suite, plain and under ASan+UBSan
 #   make demo       the language identifier on a few sample texts
 #   make bench      the benchmark program (prints figures; no timing asserts)
-#   make data       fetch and prepare training text into data/ (not in git)
+#   make data       fetch and prepare training text and evaluation sets into data/ (not in git)
 #   make model      retrain and reconvert models/langid.ffm from data/
 
 BUILD    ?= build
@@ -16,7 +16,7 @@ RTFLAGS  := -fno-exceptions -fno-rtti
 INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 LDLIBS   := -pthread
 
-RUNTIME_SRCS := $(wildcard runtime/src/*.cpp)
+RUNTIME_SRCS := $(wildcard runtime/src/*/*.cpp)
 TOOLLIB_SRCS := $(wildcard tools/common/*.cpp) tools/convert_model/model_spec.cpp \
                 tools/convert_model/quantize_matrix.cpp tools/convert_model/converter.cpp \
                 $(filter-out tools/langid/main.cpp,$(wildcard tools/langid/*.cpp))
@@ -95,8 +95,10 @@ bench: $(BUILD)/bench
 	$(BUILD)/bench $(BENCH_ARGS)
 
 data:
+	python3 tools/corpus/test_corpus.py
 	bash tools/corpus/fetch.sh
 	python3 tools/corpus/prepare.py
+	python3 tools/corpus/make_eval.py
 
 model: $(BUILD)/train $(BUILD)/convert_model $(BUILD)/langid
 	bash tools/train/train_langid.sh

@@ -22,9 +22,9 @@ SHLIB_REAL   := $(BUILD)/libffnlp.so.$(FFNLP_VERSION)
 SHLIB_SONAME := libffnlp.so.$(FFNLP_SOVER)
 PIC_OBJS     := $(patsubst %.cpp,$(BUILD)/pic/%.o,$(RUNTIME_SRCS))
 # Hidden by default; the public C++ header is force-included with default
-# visibility (runtime/src/export_public.h) and the C API is marked FFNLP_C_API.
+# visibility (runtime/src/api/export_public.h) and the C API is marked FFNLP_C_API.
 PICFLAGS     := -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -DFFNLP_BUILDING_LIBRARY \
-                -include runtime/src/export_public.h
+                -include runtime/src/api/export_public.h
 PUBLIC_HEADERS := runtime/include/ffnlp/ffnlp.h runtime/include/ffnlp/ffnlp_c.h \
                   runtime/include/ffnlp/embed.h runtime/include/ffnlp/module.modulemap
 
@@ -35,7 +35,7 @@ all: $(BUILD)/libffnlp.so
 shared: $(BUILD)/libffnlp.so
 test: test-embedding
 
-$(BUILD)/pic/runtime/%.o: runtime/%.cpp runtime/src/export_public.h
+$(BUILD)/pic/runtime/%.o: runtime/%.cpp runtime/src/api/export_public.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(RTFLAGS) $(PICFLAGS) $(INCLUDES) -c $< -o $@
 

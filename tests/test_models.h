@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "byte_order.h"
-#include "crc32.h"
-#include "format.h"
-#include "quantize.h"
+#include "file/byte_order.h"
+#include "file/crc32.h"
+#include "file/format.h"
+#include "network/quantize.h"
 #include "tools/common/model_writer.h"
 
 namespace ffnlp {

@@ -15,7 +15,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "features/text_features.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npz.h"
 #include "tools/convert_model/converter.h"

@@ -9,7 +9,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "features/text_features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;

@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "kernels.h"
+#include "network/kernels.h"
 
 using namespace ffnlp;
 

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "byte_order.h"
+#include "file/byte_order.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "features/text_features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "../../runtime/src/text_features.h"
+#include "features/text_features.h"
 
 using namespace ffnlp;
 

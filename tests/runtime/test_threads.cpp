@@ -13,7 +13,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "features/text_features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;

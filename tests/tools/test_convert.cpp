@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
-#include "quantize.h"
+#include "network/quantize.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "features/text_features.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
 #include "tools/convert_model/model_spec.h"

@@ -30,7 +30,7 @@
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
 #include "tests/tools/golden_vectors.h"
-#include "text_features.h"
+#include "features/text_features.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"

@@ -17,7 +17,7 @@
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
 #include "tests/tools/json_check.h"
-#include "text_features.h"
+#include "features/text_features.h"
 #include "tools/langid/builtin_model.h"
 #include "tools/langid/cli.h"
 #include "tools/langid/line_mode.h"

@@ -11,7 +11,7 @@
 
 #include "tests/tools/golden_inputs.h"
 #include "tests/tools/golden_vectors.h"
-#include "crc32.h"
+#include "file/crc32.h"
 #include "tools/common/zip.h"
 
 using ffnlp::tools::read_zip;

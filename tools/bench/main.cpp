@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "byte_order.h"
+#include "file/byte_order.h"
 #include "ffnlp/ffnlp.h"
-#include "kernels.h"
-#include "text_features.h"
+#include "network/kernels.h"
+#include "features/text_features.h"
 #include "tools/bench/alloc_hooks.h"
 #include "tools/bench/model_variants.h"
 #include "tools/bench/textset.h"

@@ -3,9 +3,9 @@
 #include <random>
 #include <string>
 
-#include "byte_order.h"
-#include "quantize.h"
-#include "text_features.h"
+#include "file/byte_order.h"
+#include "network/quantize.h"
+#include "features/text_features.h"
 #include "tools/common/model_writer.h"
 
 namespace bench {

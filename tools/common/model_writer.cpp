@@ -3,7 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "crc32.h"
+#include "file/crc32.h"
 
 namespace ffnlp {
 namespace tools {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
-#include "format.h"
+#include "file/format.h"
 
 namespace ffnlp {
 namespace tools {

@@ -8,7 +8,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "crc32.h"  // runtime/src: ffnlp::crc32
+#include "file/crc32.h"  // runtime/src: ffnlp::crc32
 #include "tools/common/inflate.h"
 
 namespace ffnlp {

@@ -3,10 +3,10 @@
 #include <cstring>
 #include <string>
 
-#include "byte_order.h"
+#include "file/byte_order.h"
 #include "ffnlp/ffnlp.h"
-#include "format.h"
-#include "metadata.h"
+#include "file/format.h"
+#include "file/metadata.h"
 
 namespace ffnlp {
 namespace {

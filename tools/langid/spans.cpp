@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "text_features.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 namespace langid {

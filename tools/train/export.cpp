@@ -4,7 +4,7 @@
 #include <sstream>
 #include <vector>
 
-#include "quantize.h"
+#include "network/quantize.h"
 
 namespace ffnlp {
 namespace train {

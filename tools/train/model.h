@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "text_features.h"
+#include "features/text_features.h"
 
 namespace ffnlp {
 namespace train {

@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "quantize.h"
+#include "network/quantize.h"
 #include "tools/common/npz.h"
 #include "tools/train/dataset.h"
 #include "tools/train/export.h"

@@ -17,7 +17,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "features/text_features.h"
 
 namespace {
 std::atomic<bool> g_counting{false};

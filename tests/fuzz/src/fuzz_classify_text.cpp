@@ -19,7 +19,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "features/text_features.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 
 #include "test_models.h"
 #include "tests/tools/golden_vectors.h"
-#include "text_features.h"
+#include "features/text_features.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
 #include "tools/common/zip.h"

@@ -428,3 +428,21 @@ TEST_CASE("langid spans: a model without an unknown label still names every span
   REQUIRE(finder.find("abc 123 bca", 11, workspace, &spans) == Status::kOk);
   for (const langid::Span& s : spans) CHECK(std::strlen(s.label) > 0);
 }
+
+TEST_CASE("langid --only and --prior reach line mode, spans and --eval") {
+  const std::string lines = "Der schnelle braune Fuchs springt über den faulen Hund.\nLe renard brun saute.\n";
+  const Run only = run({"--only", "fr,it", "--threads", "2"}, lines);
+  REQUIRE(only.status == 0);
+  CHECK(only.out.substr(0, 3) == "fr\t");  // German is not allowed: one of fr, it
+  CHECK((only.out.find("\nfr\t") != std::string::npos || only.out.find("\nit\t") != std::string::npos));
+  CHECK(only.out.find("de\t") == std::string::npos);
+  const Run spans = run({"--spans", "--only", "fr,it"}, lines);
+  REQUIRE(spans.status == 0);
+  CHECK(spans.out.find("de\t") == std::string::npos);
+  const Run uniform = run({"--prior", "uniform"}, lines);
+  REQUIRE(uniform.status == 0);
+  CHECK(uniform.out.substr(0, 3) == "de\t");
+  const Run unknown = run({"--only", "fr,zz"}, lines);
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err.find("'zz'") != std::string::npos);
+}

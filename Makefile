@@ -7,7 +7,7 @@
 #   make check      quick edit loop: plain build + doctest suite only
 #   make demo       the language identifier on a few sample texts
 #   make bench      the benchmark program (prints figures; no timing asserts)
-#   make data       fetch and prepare training text into data/ (not in git)
+#   make data       fetch and prepare training text and evaluation sets into data/ (not in git)
 #   make model      retrain and reconvert models/langid.ffm from data/
 
 BUILD    ?= build
@@ -18,7 +18,10 @@ OPT      ?= -O2
 TEST_OPT ?= -O0
 SAN      ?=
 WARN     := -Wall -Wextra -Wshadow
-CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SAN) -MMD -MP $(EXTRA_CXXFLAGS)
+# -ffp-contract=off: no implicit fused multiply-adds anywhere (the reference
+# kernels mean the same on every CPU; inline kernels compile the same in every
+# translation unit). FMA only where a kernel asks for it explicitly.
+CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) -ffp-contract=off $(SAN) -MMD -MP $(EXTRA_CXXFLAGS)
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # `make test` and `make check` build with -j<cores> unless the caller gave a
 # -j of their own (GNU make shows it in MAKEFLAGS only inside recipes).
@@ -27,10 +30,10 @@ RTFLAGS  := -fno-exceptions -fno-rtti
 INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 LDLIBS   := -pthread
 
-RUNTIME_SRCS := $(wildcard runtime/src/*.cpp)
+RUNTIME_SRCS := $(wildcard runtime/src/*/*.cpp)
 TOOLLIB_SRCS := $(wildcard tools/common/*.cpp) tools/convert_model/model_spec.cpp \
                 tools/convert_model/quantize_matrix.cpp tools/convert_model/converter.cpp \
-                tools/langid/spans.cpp tools/langid/evaluate.cpp
+                $(filter-out tools/langid/main.cpp,$(wildcard tools/langid/*.cpp))
 TEST_SRCS    := $(wildcard tests/*.cpp tests/*/*.cpp)
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
@@ -82,9 +85,9 @@ check-doctest:
 	  if [ "$$(id -u)" = 0 ]; then (apt-get install -y doctest-dev || (apt-get update && apt-get install -y doctest-dev)); \
 	  else echo "run: sudo apt-get install -y doctest-dev"; exit 1; fi; }
 
-# The suite runs convert_model and inspect_model of its own build (the
+# The suite runs convert_model, inspect_model and langid of its own build (the
 # sanitized ones for build/asan/run_tests): they come with it.
-$(BUILD)/run_tests: $(call obj,$(TEST_SRCS)) $(BUILD)/toollib.a $(BUILD)/libffnlp.a | $(BUILD)/convert_model $(BUILD)/inspect_model
+$(BUILD)/run_tests: $(call obj,$(TEST_SRCS)) $(BUILD)/toollib.a $(BUILD)/libffnlp.a | $(BUILD)/convert_model $(BUILD)/inspect_model $(BUILD)/langid
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
 
 ASAN_BUILD := build/asan
@@ -134,8 +137,10 @@ bench: $(BUILD)/bench
 	$(BUILD)/bench $(BENCH_ARGS)
 
 data:
+	python3 tools/corpus/test_corpus.py
 	bash tools/corpus/fetch.sh
 	python3 tools/corpus/prepare.py
+	python3 tools/corpus/make_eval.py
 
 model: $(BUILD)/train $(BUILD)/convert_model $(BUILD)/langid
 	bash tools/train/train_langid.sh

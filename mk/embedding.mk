@@ -22,10 +22,11 @@ SHLIB_REAL   := $(BUILD)/libffnlp.so.$(FFNLP_VERSION)
 SHLIB_SONAME := libffnlp.so.$(FFNLP_SOVER)
 PIC_OBJS     := $(RUNTIME_OBJS)
 # Hidden by default; the public C++ header is force-included with default
-# visibility (runtime/src/export_public.h) and the C API is marked FFNLP_C_API.
+# visibility (runtime/src/api/export_public.h) and the C API is marked FFNLP_C_API.
 PICFLAGS     := -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -DFFNLP_BUILDING_LIBRARY \
-                -include runtime/src/export_public.h
-PUBLIC_HEADERS := runtime/include/ffnlp/ffnlp.h runtime/include/ffnlp/ffnlp_c.h \
+                -include runtime/src/api/export_public.h
+PUBLIC_HEADERS := runtime/include/ffnlp/ffnlp.h runtime/include/ffnlp/ffnlp_c.h runtime/include/ffnlp/features.h \
+                  runtime/include/ffnlp/toolkit.h \
                   runtime/include/ffnlp/embed.h runtime/include/ffnlp/module.modulemap
 
 .PHONY: shared install uninstall test-embedding test-examples test-install test-alloc \
@@ -37,7 +38,7 @@ shared: $(BUILD)/libffnlp.so
 test-build: $(BUILD)/examples/detect $(BUILD)/libffnlp.so $(BUILD)/libffnlp.a $(BUILD)/test_alloc
 TEST_RUN += test-embedding
 
-$(BUILD)/pic/runtime/%.o: runtime/%.cpp runtime/src/export_public.h
+$(BUILD)/pic/runtime/%.o: runtime/%.cpp runtime/src/api/export_public.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(RTFLAGS) $(PICFLAGS) $(INCLUDES) -c $< -o $@
 

@@ -24,7 +24,7 @@ FUZZ_TARGETS  ?= $(FUZZ_ALL)
 FUZZ_RUNS     ?=
 FUZZ_DIR      := build/fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra $(FUZZ_SAN) -MMD -MP \
+FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -ffp-contract=off $(FUZZ_SAN) -MMD -MP \
                  -DFFNLP_SOURCE_DIR='"$(CURDIR)"' -DFFNLP_TOOL_DIR='"$(abspath $(FUZZ_DIR))"'
 FUZZ_INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 

@@ -7,10 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "byte_order.h"
-#include "crc32.h"
-#include "format.h"
-#include "quantize.h"
+#include "ffnlp/features.h"
+#include "ffnlp/toolkit.h"
+#include "tools/common/feature_metadata.h"
 #include "tools/common/model_writer.h"
 
 namespace ffnlp {
@@ -126,6 +125,89 @@ inline std::vector<uint8_t> build_tiny_model(const TinyNetwork& n, bool float_em
   return w.build();
 }
 
+// A classifier with one channel of every kind (format version 2 metadata,
+// written through tools/common/feature_metadata like the converter does):
+//   0 char_ngram order 2 (17 x 3, mean)   1 word hashed (50 x 3, mean)
+//   2 word + vocabulary {der, die, hund} + 6 oov rows (9 x 2, sum)
+//   3 prefix 3 (40 x 2, mean)   4 suffix 2 (30 x 2, mean)
+//   5 shape (100 x 2, mean)     6 ids (20 x 3, sum)   7 script (kScriptCount x 2)
+// -> hidden 4 (relu) -> 3 labels.
+struct KindsNetwork {
+  std::vector<tools::ChannelMetadata> channels;
+  std::vector<std::vector<float>> tables;
+  std::vector<float> hidden_w, hidden_b, out_w, out_b;
+  uint32_t input_width = 0;
+  static constexpr uint32_t kHidden = 4, kLabels = 3;
+};
+
+inline KindsNetwork make_kinds_network(uint32_t seed) {
+  std::mt19937 rng(seed);
+  KindsNetwork n;
+  auto add = [&](const char* kind, uint32_t buckets, uint32_t dims, const char* pooling) -> tools::ChannelMetadata& {
+    tools::ChannelMetadata c;
+    c.kind = kind;
+    c.buckets = buckets;
+    c.dims = dims;
+    c.pooling = pooling;
+    c.embedding = "emb" + std::to_string(n.channels.size());
+    n.channels.push_back(c);
+    n.tables.push_back(random_values(rng, static_cast<size_t>(buckets) * dims, 1.0f));
+    n.input_width += dims;
+    return n.channels.back();
+  };
+  add("char_ngram", 17, 3, "mean").order = 2;
+  n.channels.back().seed = 11;
+  add("word", 50, 3, "mean").seed = 5;
+  tools::ChannelMetadata& vocab = add("word", 9, 2, "sum");
+  vocab.seed = 6;
+  vocab.vocab = {"der", "die", "hund"};
+  vocab.oov_buckets = 6;
+  add("prefix", 40, 2, "mean").length = 3;
+  n.channels.back().seed = 7;
+  add("suffix", 30, 2, "mean").length = 2;
+  n.channels.back().seed = 8;
+  add("shape", kShapeRows, 2, "mean");
+  add("ids", 20, 3, "sum");
+  add("script", kScriptCount, 2, "mean");
+  n.hidden_w = random_values(rng, KindsNetwork::kHidden * n.input_width, 1.0f);
+  n.hidden_b = random_values(rng, KindsNetwork::kHidden, 0.1f);
+  n.out_w = random_values(rng, KindsNetwork::kLabels * KindsNetwork::kHidden, 1.0f);
+  n.out_b = random_values(rng, KindsNetwork::kLabels, 0.1f);
+  return n;
+}
+
+inline void add_kinds_tensors(tools::ModelWriter& w, const KindsNetwork& n) {
+  for (size_t c = 0; c < n.channels.size(); ++c) {
+    w.add_tensor(f32_tensor(n.channels[c].embedding, n.channels[c].buckets, n.channels[c].dims, n.tables[c]));
+  }
+  w.add_tensor(f32_tensor("hidden_w", KindsNetwork::kHidden, n.input_width, n.hidden_w));
+  w.add_tensor(f32_tensor("hidden_b", KindsNetwork::kHidden, 1, n.hidden_b, 1));
+  w.add_tensor(f32_tensor("out_w", KindsNetwork::kLabels, KindsNetwork::kHidden, n.out_w));
+  w.add_tensor(f32_tensor("out_b", KindsNetwork::kLabels, 1, n.out_b, 1));
+}
+
+inline void set_kinds_metadata(tools::ModelWriter& w, const KindsNetwork& n) {
+  w.set_string("general.task", "classifier");
+  w.set_string("general.name", "kinds");
+  tools::write_features(w, tools::TextMetadata(), n.channels);
+  w.set_u32("layer.count", 2);
+  w.set_string("layer.0.weights", "hidden_w");
+  w.set_string("layer.0.bias", "hidden_b");
+  w.set_string("layer.0.activation", "relu");
+  w.set_string("layer.1.weights", "out_w");
+  w.set_string("layer.1.bias", "out_b");
+  w.set_string("layer.1.activation", "softmax");
+  w.set_strings("labels", {"xa", "xb", "xc"});
+  w.set_string("classifier.unknown_label", "und");
+}
+
+inline std::vector<uint8_t> build_kinds_model(const KindsNetwork& n) {
+  tools::ModelWriter w;
+  add_kinds_tensors(w, n);
+  set_kinds_metadata(w, n);
+  return w.build();
+}
+
 // Recomputes the checksum after a test has changed some bytes, so the
 // loader gets past the checksum to the check under test.
 inline void reseal(std::vector<uint8_t>& bytes) {
@@ -134,6 +216,12 @@ inline void reseal(std::vector<uint8_t>& bytes) {
   for (int i = 0; i < 4; ++i) bytes[format::kOffChecksum + i] = static_cast<uint8_t>(crc >> (8 * i));
 }
 
+// Little-endian reads and writes of file bytes, on any host.
+inline uint32_t get_u32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
+         static_cast<uint32_t>(p[3]) << 24;
+}
+inline uint64_t get_u64(const uint8_t* p) { return get_u32(p) | static_cast<uint64_t>(get_u32(p + 4)) << 32; }
 inline void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -141,7 +229,7 @@ inline void put_u64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
   for (int i = 0; i < 8; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 inline size_t tensor_entry(const std::vector<uint8_t>& b, uint32_t i) {
-  return static_cast<size_t>(read_u64(b.data() + format::kOffTensorTable)) + i * format::kTensorEntrySize;
+  return static_cast<size_t>(get_u64(b.data() + format::kOffTensorTable)) + i * format::kTensorEntrySize;
 }
 
 }  // namespace testing

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
 #include "test_paths.h"
-#include "text_features.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npz.h"
 #include "tools/convert_model/converter.h"

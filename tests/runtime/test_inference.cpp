@@ -1,5 +1,6 @@
 // End to end: the runtime's probabilities against a float reference written
-// here, from the same feature occurrences and the quantization formula.
+// here, from the same feature occurrences (the public feature API) and the
+// quantization formula.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,7 +10,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "ffnlp/features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;
@@ -28,18 +29,37 @@ std::vector<float> round_trip(const std::vector<float>& v, uint32_t rows, uint32
 }
 
 std::vector<double> reference_probs(const TinyNetwork& n, const std::string& text, bool quantized) {
-  const ChannelSpec channels[] = {{ChannelKind::kCharNgram, 1, TinyNetwork::kBuckets1, 7},
-                                  {ChannelKind::kCharNgram, 2, TinyNetwork::kBuckets2, 11},
-                                  {ChannelKind::kScript, 0, n.script_rows, 0}};
+  // The feature rows, from a features-only description of the same channels.
+  tools::ModelWriter w;
+  w.set_string("general.task", "features");
+  std::vector<tools::ChannelMetadata> described(3);
+  described[0].kind = "char_ngram";
+  described[0].order = 1;
+  described[0].seed = 7;
+  described[0].buckets = TinyNetwork::kBuckets1;
+  described[0].dims = TinyNetwork::kDims1;
+  described[1].kind = "char_ngram";
+  described[1].order = 2;
+  described[1].seed = 11;
+  described[1].buckets = TinyNetwork::kBuckets2;
+  described[1].dims = TinyNetwork::kDims2;
+  described[2].kind = "script";
+  described[2].buckets = n.script_rows;
+  described[2].dims = TinyNetwork::kScriptDims;
+  tools::write_features(w, tools::TextMetadata(), described);
+  const std::vector<uint8_t> feature_file = w.build();
+  Model features;
+  REQUIRE(Model::load(feature_file.data(), feature_file.size(), &features, nullptr) == Status::kOk);
   const uint32_t dims[] = {TinyNetwork::kDims1, TinyNetwork::kDims2, TinyNetwork::kScriptDims};
   const std::vector<float> tables[] = {
       quantized ? round_trip(n.emb1, TinyNetwork::kBuckets1, dims[0]) : n.emb1,
       quantized ? round_trip(n.emb2, TinyNetwork::kBuckets2, dims[1]) : n.emb2,
       quantized ? round_trip(n.emb_script, n.script_rows, dims[2]) : n.emb_script};
   std::vector<std::vector<uint32_t>> buckets(3);
-  TextOptions options;
-  extract_features(reinterpret_cast<const uint8_t*>(text.data()), text.size(), options, channels, 3,
-                   [&](uint32_t c, uint32_t b) { buckets[c].push_back(b); });
+  std::vector<FeatureRef> refs(4096);
+  size_t count = 0;
+  REQUIRE(features.text_features(text.data(), text.size(), refs.data(), refs.size(), &count) == Status::kOk);
+  for (size_t i = 0; i < count; ++i) buckets[refs[i].channel].push_back(refs[i].row);
   std::vector<double> x;
   for (int c = 0; c < 3; ++c) {
     for (uint32_t j = 0; j < dims[c]; ++j) {

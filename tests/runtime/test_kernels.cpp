@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "kernels.h"
+#include "network/kernels.h"
 
 using namespace ffnlp;
 
@@ -101,19 +101,88 @@ TEST_CASE("dense matches the reference to float rounding") {
       std::vector<float> got(out_count), want(out_count);
       reference::dense(w.data(), b.data(), in.data(), in_count, want.data(), out_count);
       // The dispatching kernel and every path this CPU can run.
-      for (int path = 0; path < 4; ++path) {
+      for (int path = 0; path < 5; ++path) {
         std::fill(got.begin(), got.end(), -12345.0f);
         bool ran = true;
         if (path == 0) dense(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
         if (path == 1) paths::dense_portable(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
         if (path == 2) ran = paths::dense_sse2(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
         if (path == 3) ran = paths::dense_avx2(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 4) ran = paths::dense_neon(w.data(), b.data(), in.data(), in_count, got.data(), out_count);
         if (!ran) continue;
         for (uint32_t o = 0; o < out_count; ++o) {
           double magnitude = std::fabs(bv[o]);  // bound on the rounding of any summation order
           for (uint32_t i = 0; i < in_count; ++i) magnitude += std::fabs(wv[size_t{o} * in_count + i] * in[i]);
           INFO("path " << path << " shape " << out_count << "x" << in_count << " output " << o);
           REQUIRE(std::fabs(got[o] - want[o]) <= 1e-6 * magnitude * in_count + 1e-30);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("accumulate_q8f_row (float zero point per row) equals the reference exactly, as torch dequantizes") {
+  std::mt19937 rng(21);
+  for (uint32_t dims = 1; dims <= 40; ++dims) {
+    for (size_t misalign : {0, 1}) {
+      std::vector<uint8_t> q(misalign + dims);
+      for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+      const float scale = std::uniform_real_distribution<float>(0.0f, 0.05f)(rng);
+      const float zero_point = std::uniform_real_distribution<float>(-40.0f, 300.0f)(rng);
+      std::vector<float> a = uniform(rng, dims, -3, 3), b = a, c = a;
+      accumulate_q8f_row(q.data() + misalign, scale, zero_point, a.data(), dims);
+      reference::accumulate_q8f_row(q.data() + misalign, scale, zero_point, b.data(), dims);
+      for (uint32_t j = 0; j < dims; ++j) {
+        REQUIRE(a[j] == b[j]);
+        // The value torch's dequantize() gives, then one float addition.
+        const float value = (static_cast<float>(q[misalign + j]) - zero_point) * scale;
+        REQUIRE(a[j] == c[j] + value);
+      }
+    }
+  }
+}
+
+TEST_CASE("dense_q8 (q8_row and q8_row_fzp weights) matches the reference on every path") {
+  std::mt19937 rng(23);
+  const uint32_t shapes[][2] = {{1, 1}, {3, 5}, {4, 16}, {7, 9}, {8, 33}, {13, 17}, {64, 72}, {453, 64}, {5, 100}, {2, 256}};
+  for (const auto& shape : shapes) {
+    const uint32_t out_count = shape[0], in_count = shape[1];
+    for (int variant = 0; variant < 3; ++variant) {  // integer zero point 128, 0, float zero points
+      std::vector<uint8_t> q(size_t{out_count} * in_count + 1);
+      for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+      const std::vector<float> sv = uniform(rng, out_count, 0.0f, 0.02f);
+      const std::vector<float> zv = uniform(rng, out_count, -20.0f, 270.0f);
+      const std::vector<float> bv = uniform(rng, out_count, -1, 1);
+      const Bytes scales = f32_bytes(sv, variant), zps = f32_bytes(zv, 1), b = f32_bytes(bv, 0);
+      const uint8_t* row_zps = variant == 2 ? zps.data() : nullptr;
+      const float zero_point = variant == 0 ? 128.0f : 0.0f;
+      const uint8_t* qd = q.data() + (variant & 1);  // misaligned weights too
+      const std::vector<float> in = uniform(rng, in_count, -2, 2);
+      std::vector<float> got(out_count), want(out_count);
+      reference::dense_q8(qd, scales.data(), row_zps, zero_point, b.data(), in.data(), in_count, want.data(), out_count);
+      for (int path = 0; path < 5; ++path) {
+        std::fill(got.begin(), got.end(), -12345.0f);
+        bool ran = true;
+        if (path == 0) dense_q8(qd, scales.data(), row_zps, zero_point, b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 1) paths::dense_q8_portable(qd, scales.data(), row_zps, zero_point, b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 2) ran = paths::dense_q8_sse2(qd, scales.data(), row_zps, zero_point, b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 3) ran = paths::dense_q8_avx2(qd, scales.data(), row_zps, zero_point, b.data(), in.data(), in_count, got.data(), out_count);
+        if (path == 4) ran = paths::dense_q8_neon(qd, scales.data(), row_zps, zero_point, b.data(), in.data(), in_count, got.data(), out_count);
+        if (!ran) continue;
+        for (uint32_t o = 0; o < out_count; ++o) {
+          const float zp = row_zps != nullptr ? zv[o] : zero_point;
+          double magnitude = std::fabs(bv[o]);
+          for (uint32_t i = 0; i < in_count; ++i) {
+            magnitude += std::fabs(sv[o] * (static_cast<float>(qd[size_t{o} * in_count + i]) - zp) * in[i]);
+          }
+          INFO("path " << path << " variant " << variant << " shape " << out_count << "x" << in_count << " output " << o);
+          REQUIRE(std::fabs(got[o] - want[o]) <= 1e-6 * magnitude * in_count + 1e-30);
+          // And against the dequantized float matrix, computed in double.
+          double exact = bv[o];
+          for (uint32_t i = 0; i < in_count; ++i) {
+            exact += static_cast<double>(sv[o]) * (static_cast<double>(qd[size_t{o} * in_count + i]) - zp) * in[i];
+          }
+          REQUIRE(std::fabs(got[o] - exact) <= 1e-6 * magnitude * in_count + 1e-30);
         }
       }
     }

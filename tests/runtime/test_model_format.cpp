@@ -9,7 +9,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "ffnlp/features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;
@@ -81,13 +81,14 @@ TEST_CASE("every single mutation is refused with its own status") {
       {"byte-swapped", [](auto& b) { put_u32(b, 4, 0x0D0C0B0Au); }, true, Status::kByteSwapped, "big-endian"},
       {"bad byte-order mark", [](auto& b) { put_u32(b, 4, 0x12345678u); }, true, Status::kBadHeader, "byte-order"},
       {"version 0", [](auto& b) { put_u32(b, 8, 0); }, true, Status::kUnsupportedVersion, "version 0"},
-      {"future version", [](auto& b) { put_u32(b, 8, 2); }, true, Status::kUnsupportedVersion, "newer"},
+      {"future version", [](auto& b) { put_u32(b, 8, 3); }, true, Status::kUnsupportedVersion, "newer"},
       {"header size", [](auto& b) { put_u32(b, 12, 72); }, true, Status::kBadHeader, "header size"},
       {"flags", [](auto& b) { put_u32(b, 56, 1); }, true, Status::kBadHeader, "flags"},
       {"file size larger", [](auto& b) { put_u64(b, 16, b.size() + 1); }, true, Status::kTruncated, "truncated"},
       {"trailing garbage", [](auto& b) { put_u64(b, 16, b.size() - 1); }, true, Status::kBadHeader, "unexpected bytes"},
       {"checksum", [](auto& b) { b[b.size() - 1] ^= 0x01; }, false, Status::kBadChecksum, "checksum"},
-      {"zero tensors", [](auto& b) { put_u32(b, 32, 0); }, true, Status::kBadHeader, "tensor count"},
+      {"zero tensors in a version 1 file", [](auto& b) { put_u32(b, 8, 1); put_u32(b, 32, 0); }, true, Status::kBadHeader, "tensor count"},
+      {"zero tensors in a classifier", [](auto& b) { put_u32(b, 32, 0); }, true, Status::kNotFound, "not in the file"},
       {"huge tensor count", [](auto& b) { put_u32(b, 32, 0xFFFFFFFFu); }, true, Status::kBadHeader, "tensor count"},
       {"table offset past end", [](auto& b) { put_u64(b, 24, b.size()); }, true, Status::kBadOffset, "tensor table"},
       {"table offset overflow", [](auto& b) { put_u64(b, 24, ~uint64_t{7}); }, true, Status::kBadOffset, "tensor table"},
@@ -194,10 +195,14 @@ TEST_CASE("network consistency: shapes, labels and metadata") {
       {"layer.1.activation", [](tools::ModelWriter& m) { m.set_string("layer.1.activation", "relu"); }, Status::kBadMetadata, "activation"},
       {"channel.0.embedding", [](tools::ModelWriter& m) { m.set_string("channel.0.embedding", "nope"); }, Status::kNotFound, "nope"},
       {"channel.0.order", [](tools::ModelWriter& m) { m.set_u32("channel.0.order", 0); }, Status::kBadMetadata, "order"},
-      {"channel.0.kind", [](tools::ModelWriter& m) { m.set_string("channel.0.kind", "word"); }, Status::kBadMetadata, "unknown kind"},
+      {"channel.0.kind", [](tools::ModelWriter& m) { m.set_string("channel.0.kind", "sentence"); }, Status::kBadMetadata, "unknown kind"},
+      {"channel.0.kind", [](tools::ModelWriter& m) { m.set_string("channel.0.kind", "word"); }, Status::kBadMetadata, "does not apply"},
       {"channel.count", [](tools::ModelWriter& m) { m.set_u32("channel.count", 2); }, Status::kBadShape, "layer 0"},
       {"channel.count", [](tools::ModelWriter& m) { m.set_string("channel.count", "3"); }, Status::kBadMetadata, "wrong type"},
       {"layer.count", [](tools::ModelWriter& m) { m.set_u32("layer.count", 9); }, Status::kBadMetadata, "layer.count"},
+      {"features.version", [](tools::ModelWriter& m) { m.set_u32("features.version", 2); }, Status::kUnsupportedFeatures, "features.version 2"},
+      {"features.version", [](tools::ModelWriter& m) { m.set_u32("features.version", 0); }, Status::kUnsupportedFeatures, "features.version 0"},
+      {"features.version", [](tools::ModelWriter& m) { m.set_string("features.version", "1"); }, Status::kBadMetadata, "wrong type"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.key);
@@ -213,16 +218,74 @@ TEST_CASE("network consistency: shapes, labels and metadata") {
   }
 }
 
+TEST_CASE("feature metadata (format version 2): every channel key is validated") {
+  const KindsNetwork n = make_kinds_network(5);
+  struct Case {
+    const char* what;
+    std::function<void(tools::ModelWriter&)> change;
+    Status expected;
+    const char* message_part;
+  };
+  auto vocab = [](std::vector<std::string> words) {
+    return [words](tools::ModelWriter& m) { m.set_strings("channel.2.vocab", words); };
+  };
+  const std::vector<Case> cases = {
+      {"buckets disagree with the table", [](tools::ModelWriter& m) { m.set_u32("channel.1.buckets", 49); }, Status::kBadShape, "channel.1.buckets is 49"},
+      {"dims disagree with the table", [](tools::ModelWriter& m) { m.set_u32("channel.1.dims", 4); }, Status::kBadShape, "channel.1.dims is 4"},
+      {"buckets of the wrong type", [](tools::ModelWriter& m) { m.set_string("channel.1.buckets", "50"); }, Status::kBadMetadata, "wrong type"},
+      {"prefix length 0", [](tools::ModelWriter& m) { m.set_u32("channel.3.length", 0); }, Status::kBadMetadata, "length 0"},
+      {"suffix length 9", [](tools::ModelWriter& m) { m.set_u32("channel.4.length", 9); }, Status::kBadMetadata, "length 9"},
+      {"a word channel with a length key", [](tools::ModelWriter& m) { m.set_string("channel.3.kind", "word"); }, Status::kBadMetadata, "'channel.3.length' does not apply"},
+      {"prefix without length", [](tools::ModelWriter& m) { m.remove("channel.3.length"); }, Status::kBadMetadata, "'channel.3.length' is missing"},
+      {"word without seed", [](tools::ModelWriter& m) { m.remove("channel.1.seed"); }, Status::kBadMetadata, "'channel.1.seed' is missing"},
+      {"char_ngram without order", [](tools::ModelWriter& m) { m.remove("channel.0.order"); }, Status::kBadMetadata, "'channel.0.order' is missing"},
+      {"channel without kind", [](tools::ModelWriter& m) { m.remove("channel.7.kind"); }, Status::kBadMetadata, "'channel.7.kind' is missing"},
+      {"classifier channel without table", [](tools::ModelWriter& m) { m.remove("channel.7.embedding"); }, Status::kBadMetadata, "'channel.7.embedding' is missing"},
+      {"length on a word channel", [](tools::ModelWriter& m) { m.set_u32("channel.1.length", 2); }, Status::kBadMetadata, "does not apply"},
+      {"order on a shape channel", [](tools::ModelWriter& m) { m.set_u32("channel.5.order", 2); }, Status::kBadMetadata, "does not apply"},
+      {"seed on an ids channel", [](tools::ModelWriter& m) { m.set_u32("channel.6.seed", 2); }, Status::kBadMetadata, "does not apply"},
+      {"vocab on a prefix channel", [](tools::ModelWriter& m) { m.set_strings("channel.3.vocab", {"a"}); }, Status::kBadMetadata, "does not apply"},
+      {"unsorted vocabulary", vocab({"die", "der", "hund"}), Status::kBadMetadata, "not after"},
+      {"repeated word", vocab({"der", "der", "hund"}), Status::kBadMetadata, "not after"},
+      {"uppercase word", vocab({"Der", "die", "hund"}), Status::kBadMetadata, "normalised"},
+      {"word with a space", vocab({"der", "die", "hu nd"}), Status::kBadMetadata, "normalised"},
+      {"vocabulary size and rows", vocab({"der", "die"}), Status::kBadShape, "vocabulary 2 + oov_buckets 6"},
+      {"empty vocabulary", vocab({}), Status::kBadMetadata, "empty vocabulary"},
+      {"vocabulary of the wrong type", [](tools::ModelWriter& m) { m.set_string("channel.2.vocab", "der"); }, Status::kBadMetadata, "wrong type"},
+      {"oov_buckets without vocabulary", [](tools::ModelWriter& m) { m.set_u32("channel.1.oov_buckets", 3); }, Status::kBadMetadata, "needs a vocabulary"},
+      {"oov_buckets too many", [](tools::ModelWriter& m) { m.set_u32("channel.2.oov_buckets", 7); }, Status::kBadShape, "oov_buckets 7"},
+      {"shape table of 99 rows", [](tools::ModelWriter& m) { m.set_u32("channel.5.buckets", 99); }, Status::kBadShape, "99"},
+      {"unknown pooling", [](tools::ModelWriter& m) { m.set_string("channel.1.pooling", "max"); }, Status::kBadMetadata, "unknown pooling 'max'"},
+      {"concat pooling", [](tools::ModelWriter& m) { m.set_string("channel.1.pooling", "concat"); }, Status::kBadMetadata, "token models"},
+      {"pooling of the wrong type", [](tools::ModelWriter& m) { m.set_u32("channel.1.pooling", 1); }, Status::kBadMetadata, "wrong type"},
+      {"no embedding in a classifier", [](tools::ModelWriter& m) { m.set_string("channel.0.embedding", "nothing"); }, Status::kNotFound, "nothing"},
+      {"text.cleanup 2", [](tools::ModelWriter& m) { m.set_u32("text.cleanup", 2); }, Status::kBadMetadata, "text.cleanup is 2"},
+      {"text.cleanup of the wrong type", [](tools::ModelWriter& m) { m.set_string("text.cleanup", "1"); }, Status::kBadMetadata, "wrong type"},
+      {"features task with layers", [](tools::ModelWriter& m) { m.set_string("general.task", "features"); }, Status::kBadMetadata, "no layers"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    tools::ModelWriter m;
+    add_kinds_tensors(m, n);
+    set_kinds_metadata(m, n);
+    c.change(m);
+    const std::vector<uint8_t> bytes = m.build();
+    std::string message;
+    CHECK(load_status(bytes, &message) == c.expected);
+    CHECK_MESSAGE(message.find(c.message_part) != std::string::npos, message);
+  }
+}
+
 TEST_CASE("metadata encoding errors") {
   std::vector<uint8_t> bytes = valid_file();
-  const size_t meta = static_cast<size_t>(read_u64(bytes.data() + format::kOffMetadataOffset));
+  const size_t meta = static_cast<size_t>(get_u64(bytes.data() + format::kOffMetadataOffset));
   SUBCASE("bad key character") {
     bytes[meta + 4] = 'A';
     reseal(bytes);
     CHECK(load_status(bytes) == Status::kBadMetadata);
   }
   SUBCASE("unknown value type") {
-    const uint32_t key_length = read_u32(bytes.data() + meta);
+    const uint32_t key_length = get_u32(bytes.data() + meta);
     put_u32(bytes, meta + 4 + ((key_length + 3) & ~3u), 99);
     reseal(bytes);
     CHECK(load_status(bytes) == Status::kBadMetadata);
@@ -253,7 +316,7 @@ TEST_CASE("load arguments and the checksum option") {
 }
 
 TEST_CASE("status names are distinct and non-empty") {
-  for (int i = 0; i <= static_cast<int>(Status::kOutOfMemory); ++i) {
+  for (int i = 0; i <= static_cast<int>(Status::kUnsupportedFeatures); ++i) {
     const char* name = status_name(static_cast<Status>(i));
     CHECK(std::strlen(name) > 0);
     for (int j = 0; j < i; ++j) CHECK(std::string(name) != status_name(static_cast<Status>(j)));

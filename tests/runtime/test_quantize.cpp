@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "quantize.h"
+#include "ffnlp/toolkit.h"
 
 using ffnlp::dequantize;
 using ffnlp::quantize_row;

@@ -18,11 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "byte_order.h"
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
 #include "test_paths.h"
-#include "text_features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;
@@ -105,12 +104,12 @@ std::string repeat(const std::string& s, size_t n) {
 
 // Sets a u32 metadata value in a built file (the key must exist) and reseals.
 void set_meta_u32(std::vector<uint8_t>& bytes, const std::string& key, uint32_t value) {
-  const size_t meta = static_cast<size_t>(read_u64(bytes.data() + format::kOffMetadataOffset));
+  const size_t meta = static_cast<size_t>(get_u64(bytes.data() + format::kOffMetadataOffset));
   const std::string pattern = key;
   for (size_t i = meta + 4; i + pattern.size() <= bytes.size(); ++i) {
-    if (std::memcmp(&bytes[i], pattern.data(), pattern.size()) == 0 && read_u32(&bytes[i - 4]) == pattern.size()) {
+    if (std::memcmp(&bytes[i], pattern.data(), pattern.size()) == 0 && get_u32(&bytes[i - 4]) == pattern.size()) {
       const size_t type_at = i + ((pattern.size() + 3) & ~size_t{3});
-      REQUIRE(read_u32(&bytes[type_at]) == static_cast<uint32_t>(format::MetaType::kU32));
+      REQUIRE(get_u32(&bytes[type_at]) == static_cast<uint32_t>(format::MetaType::kU32));
       put_u32(bytes, type_at + 4, value);
       reseal(bytes);
       return;

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "../../runtime/src/text_features.h"
+#include "features/extract.h"
 
 using namespace ffnlp;
 

@@ -13,7 +13,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "ffnlp/features.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;
@@ -114,6 +114,58 @@ TEST_SUITE("threads") {
     CHECK(mismatches.load() == 0);
     CHECK(calls.load() == kThreads * kRounds * static_cast<int>(texts.size()));
     ffnlp_model_free(cmodel);
+  }
+
+  TEST_CASE("threads: options, logits and the feature API from several threads at once") {
+    const KindsNetwork n = make_kinds_network(79);
+    const std::vector<uint8_t> bytes = build_kinds_model(n);
+    Model model;
+    REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+    const std::vector<std::string> texts = make_texts(300);
+    const uint32_t only[] = {2, 0};
+    ClassifyOptions options;
+    options.prior = Prior::kUniform;
+    options.only = only;
+    options.only_count = 2;
+    auto run = [&](Workspace& ws, const std::string& text, std::vector<float>* out) {
+      Prediction top[2];
+      size_t count = 0;
+      float logits[3];
+      FeatureRef refs[512];
+      size_t features = 0;
+      Input in;
+      in.text = text.data();
+      in.size = text.size();
+      out->clear();
+      if (model.classify(in, ws.data(), ws.size(), top, 2, &count, &options) != Status::kOk) out->push_back(-1);
+      for (size_t i = 0; i < count; ++i) out->push_back(top[i].probability + static_cast<float>(top[i].label_index));
+      if (model.logits(in, ws.data(), ws.size(), logits, 3) != Status::kOk) out->push_back(-2);
+      out->insert(out->end(), logits, logits + 3);
+      if (model.text_features(text.data(), text.size(), refs, 512, &features) != Status::kOk) out->push_back(-3);
+      for (size_t i = 0; i < features && i < 512; ++i) out->push_back(static_cast<float>(refs[i].row) + refs[i].weight);
+    };
+    std::vector<std::vector<float>> expected(texts.size());
+    {
+      Workspace ws(model);
+      for (size_t i = 0; i < texts.size(); ++i) run(ws, texts[i], &expected[i]);
+    }
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        Workspace ws(model);
+        std::vector<float> got;
+        for (int r = 0; r < 3; ++r) {
+          for (size_t j = 0; j < texts.size(); ++j) {
+            const size_t i = (j + static_cast<size_t>(t) * 61) % texts.size();
+            run(ws, texts[i], &got);
+            if (got != expected[i]) mismatches.fetch_add(1);
+          }
+        }
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    CHECK(mismatches.load() == 0);
   }
 
   TEST_CASE("threads: concurrent model loads and frees of one buffer") {

@@ -3,17 +3,19 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
-#include "quantize.h"
+#include "ffnlp/toolkit.h"
 #include "test_models.h"
 #include "test_paths.h"
-#include "text_features.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
@@ -210,7 +212,14 @@ TEST_CASE("spec errors name the file and line") {
   CHECK_THROWS_WITH_AS(parse_model_spec("[nope]\n", "s.spec"), doctest::Contains("s.spec:1: unknown section"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("task = x\n", "s.spec"), doctest::Contains("before any [section]"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[text]\nmax_bytes = -1\n", "s.spec"), doctest::Contains("must be a decimal number"), std::runtime_error);
-  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\n", "s.spec"), doctest::Contains("char_ngram or script"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = sentence\n", "s.spec"), doctest::Contains("s.spec:1: channel 0: unknown channel kind 'sentence' (known: char_ngram, script, word, prefix, suffix, shape, ids)"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\norder = 2\n", "s.spec"), doctest::Contains("'order' does not apply"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = script\nseed = 2\n", "s.spec"), doctest::Contains("'seed' does not apply"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = prefix\nseed = 2\n", "s.spec"), doctest::Contains("needs 'length'"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = suffix\nlength = 9\n", "s.spec"), doctest::Contains("'length' must be 1..8"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = shape\nbuckets = 50\n", "s.spec"), doctest::Contains("exactly 100 rows"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\npooling = max\n", "s.spec"), doctest::Contains("mean or sum"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\noov_buckets = 5\n", "s.spec"), doctest::Contains("needs a vocabulary"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = char_ngram\nembedding = e\n", "s.spec"), doctest::Contains("order"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[layer]\nweights = w\n", "s.spec"), doctest::Contains("layer 0"), std::runtime_error);
   const ModelSpec ok = parse_model_spec(kSpec, "k");
@@ -270,11 +279,31 @@ TEST_CASE("spec ranges: reliable_probability in 0..1 as a plain decimal, task, n
     CHECK(spec.has_reliable_probability);
     CHECK(spec.reliable_probability == std::strtof(good, nullptr));
   }
-  CHECK(spec_error("[model]\ntask = tagger\n") == "s.spec:2: 'task' must be classifier or embedding, got 'tagger'");
-  CHECK(spec_error("[model]\ntask = Classifier\n") == "s.spec:2: 'task' must be classifier or embedding, got 'Classifier'");
+  CHECK(spec_error("[model]\ntask = tagger\n") == "s.spec:2: 'task' must be classifier, features or embedding, got 'tagger'");
+  CHECK(spec_error("[model]\ntask = Classifier\n") ==
+        "s.spec:2: 'task' must be classifier, features or embedding, got 'Classifier'");
   CHECK(parse_model_spec("[model]\ntask = embedding\n", "s").task == "embedding");
-  CHECK(spec_error("[channel]\nkind = char_ngram\norder = 0\n") == "s.spec:3: 'order' must be 1 to 8, got '0'");
-  CHECK(spec_error("[channel]\nkind = char_ngram\norder = 9\n") == "s.spec:3: 'order' must be 1 to 8, got '9'");
+  CHECK(parse_model_spec("[model]\ntask = features\n", "s").task == "features");
+  CHECK(spec_error("[channel]\nkind = char_ngram\norder = 0\n") == "s.spec:1: channel 0 (char_ngram): 'order' must be 1..8");
+  CHECK(spec_error("[channel]\nkind = char_ngram\norder = 9\n") == "s.spec:1: channel 0 (char_ngram): 'order' must be 1..8");
+}
+
+TEST_CASE("spec [prior] weights are plain decimals above 0") {
+  const std::string head = "[prior]\nen ";
+  for (const char* bad : {"0", "0.0", "-1", "+1", "1e3", "0x10", "inf", "nan", "010", ".5", "5.", "1,5", "abc"}) {
+    CAPTURE(bad);
+    CHECK(spec_error(head + bad + "\n") ==
+          std::string("s.spec:2: prior weight of 'en' must be a plain decimal number > 0 (such as 30 or 0.5), got '") + bad +
+              "'");
+  }
+  const ModelSpec spec = parse_model_spec("[prior]\nen 30\nfr 0.5\nhi 1400000000\n* 1\n", "s");
+  REQUIRE(spec.prior.size() == 3);
+  CHECK(spec.prior[0].second == 30.0);
+  CHECK(spec.prior[1].second == 0.5);
+  CHECK(spec.prior[2].second == 1.4e9);
+  CHECK(spec.prior_default == 1.0);
+  CHECK(spec_error("[prior]\nen 1\n[labels]\nen English\n[prior]\nfr 2\n") ==
+        "s.spec:5: section [prior] appears twice (first on line 1); only [channel] and [layer] repeat");
 }
 
 TEST_CASE("spec [metadata] cannot set keys the converter writes or the runtime reads") {
@@ -335,4 +364,129 @@ TEST_CASE("a spec whose arrays do not chain is refused before anything is writte
   arrays = spec_arrays();
   arrays.erase("b0");
   CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("'b0'"), std::runtime_error);
+}
+
+TEST_CASE("a spec with every feature kind converts; a vocabulary file is sorted and its rows follow") {
+  char dir_template[] = "/tmp/ffnlp_vocab_XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template;
+  {
+    FILE* f = std::fopen((dir + "/words.txt").c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fputs("hund\nder\ndie\n", f);  // row order: hund = 0, der = 1, die = 2
+    std::fclose(f);
+  }
+  const std::string spec = R"([model]
+task = classifier
+[channel]
+kind = word
+seed = 3
+vocab_file = words.txt
+oov_buckets = 2
+pooling = sum
+embedding = ew
+quantize = 0
+[channel]
+kind = prefix
+length = 2
+seed = 4
+embedding = ep
+[channel]
+kind = shape
+embedding = es
+[channel]
+kind = ids
+embedding = ei
+[layer]
+weights = w0
+bias = b0
+activation = softmax
+[labels]
+a
+b
+)";
+  std::mt19937 rng(3);
+  std::map<std::string, NpyArray> arrays;
+  const std::vector<float> ew = testing::random_values(rng, 5 * 2, 1.0f);
+  arrays["ew"] = f32({5, 2}, ew);
+  arrays["ep"] = f32({30, 2}, testing::random_values(rng, 60, 1.0f));
+  arrays["es"] = f32({kShapeRows, 2}, testing::random_values(rng, kShapeRows * 2, 1.0f));
+  arrays["ei"] = f32({7, 3}, testing::random_values(rng, 21, 1.0f));
+  arrays["w0"] = f32({2, 9}, testing::random_values(rng, 18, 1.0f));
+  arrays["b0"] = f32({2}, testing::random_values(rng, 2, 1.0f));
+  ConvertOptions options;
+  options.spec_text = spec;
+  options.spec_name = dir + "/model.spec";
+  const std::vector<uint8_t> bytes = convert(arrays, options);
+  const Model m = load(bytes);
+  uint32_t version = 0;
+  CHECK(m.metadata_u32("features.version", &version));
+  CHECK(version == kFeaturesVersion);
+  REQUIRE(m.channel_count() == 4);
+  CHECK(m.channel(0).kind == FeatureKind::kWord);
+  CHECK(m.channel(0).vocab_size == 3);
+  CHECK(m.channel(0).oov_buckets == 2);
+  CHECK(m.channel(0).pooling == Pooling::kSum);
+  CHECK(m.channel(1).length == 2);
+  CHECK(m.channel(2).kind == FeatureKind::kShape);
+  CHECK(m.channel(3).kind == FeatureKind::kIds);
+  // Sorted: der (was row 1), die (row 2), hund (row 0); oov rows stay.
+  const int was[] = {1, 2, 0, 3, 4};
+  const TensorView* table = m.find_tensor("ew");
+  for (int r = 0; r < 5; ++r) {
+    for (int c = 0; c < 2; ++c) CHECK(table->at(r, c) == ew[was[r] * 2 + c]);
+  }
+  MetadataItem item;
+  bool found = false;
+  for (uint32_t i = 0; i < m.metadata_count(); ++i) {
+    REQUIRE(m.metadata_item(i, &item));
+    if (std::string(item.key, item.key_length) != "channel.0.vocab") continue;
+    found = true;
+    CHECK(item.count == 3);
+    CHECK(std::string(item.string(0)) == "der");
+    CHECK(std::string(item.string(2)) == "hund");
+  }
+  CHECK(found);
+  // A vocabulary that does not fit the table, and a word listed twice.
+  arrays["ew"] = f32({6, 2}, testing::random_values(rng, 12, 1.0f));
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("3 words + oov_buckets 2 != 6 rows"), std::runtime_error);
+  {
+    FILE* f = std::fopen((dir + "/words.txt").c_str(), "wb");
+    std::fputs("der\nhund\nder\n", f);
+    std::fclose(f);
+  }
+  arrays["ew"] = f32({5, 2}, ew);
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("'der' twice"), std::runtime_error);
+  std::remove((dir + "/words.txt").c_str());
+  std::remove(dir.c_str());
+}
+
+TEST_CASE("a prior over labels: [prior] weights become log(weight / total); prior = ARRAY is taken as it is") {
+  std::map<std::string, NpyArray> arrays = spec_arrays();
+  ConvertOptions options;
+  options.spec_text = std::string(kSpec) + "[prior]\nen 3\n* 1\n";
+  const std::vector<uint8_t> bytes = convert(arrays, options);
+  const Model m = load(bytes);
+  REQUIRE(m.has_prior());
+  CHECK(m.log_prior(0) == static_cast<float>(std::log(0.75)));
+  CHECK(m.log_prior(1) == static_cast<float>(std::log(0.25)));
+
+  std::string with_array = kSpec;
+  with_array.replace(with_array.find("unknown_label = und"), 19, "unknown_label = und\nprior = lp");
+  arrays["lp"] = f32({2}, {-0.5f, -2.0f});
+  options.spec_text = with_array;
+  const std::vector<uint8_t> array_bytes = convert(arrays, options);
+  const Model a = load(array_bytes);
+  CHECK(a.log_prior(0) == -0.5f);
+  CHECK(a.log_prior(1) == -2.0f);
+
+  options.spec_text = std::string(kSpec) + "[prior]\nen 3\n";
+  CHECK_THROWS_WITH_AS(convert(spec_arrays(), options), doctest::Contains("label 'sr-Cyrl' has no weight"), std::runtime_error);
+  options.spec_text = std::string(kSpec) + "[prior]\nxx 3\n* 1\n";
+  CHECK_THROWS_WITH_AS(convert(spec_arrays(), options), doctest::Contains("'xx' is not one of the [labels]"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[prior]\nen 0\n", "s.spec"), doctest::Contains("s.spec:2: prior weight of 'en'"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[prior]\nen 1\nen 2\n", "s.spec"), doctest::Contains("twice"), std::runtime_error);
+  arrays["lp"] = f32({3}, {-0.5f, -2.0f, 0.0f});
+  options.spec_text = with_array;
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("one log weight per label (2)"), std::runtime_error);
 }

@@ -28,15 +28,15 @@
 #include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
 #include "test_models.h"
 #include "test_paths.h"
 #include "test_process.h"
 #include "tests/tools/deflate_writer.h"
 #include "tests/tools/zip_builders.h"
 #include "tests/tools/golden_vectors.h"
-#include "text_features.h"
-#include "crc32.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
@@ -775,13 +775,13 @@ TEST_CASE("string and u32 arrays with counts near 2^32 in the metadata") {
     w.add_tensor(testing::f32_tensor("t", 1, 1, {1.0f}, 1));
     w.set_string("a", std::string(40, 'x'));  // placeholder section, overwritten below
     Bytes b = w.build();
-    const size_t meta = static_cast<size_t>(read_u64(b.data() + format::kOffMetadataOffset));
+    const size_t meta = static_cast<size_t>(testing::get_u64(b.data() + format::kOffMetadataOffset));
     // Entry "a": key length 1, "a\0\0\0", type, value.
     Bytes entry = {1, 0, 0, 0, 'a', 0, 0, 0};
     for (int i = 0; i < 4; ++i) entry.push_back(static_cast<uint8_t>(type >> (8 * i)));
     for (uint32_t v : words)
       for (int i = 0; i < 4; ++i) entry.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    const uint64_t old_size = read_u64(b.data() + format::kOffMetadataSize);
+    const uint64_t old_size = testing::get_u64(b.data() + format::kOffMetadataSize);
     REQUIRE(entry.size() <= old_size);
     // Keep the layout: only overwrite within the section, pad with zeros.
     Bytes section(static_cast<size_t>(old_size), 0);

@@ -11,7 +11,7 @@
 
 #include "tests/tools/golden_inputs.h"
 #include "tests/tools/golden_vectors.h"
-#include "crc32.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/zip.h"
 #include "tests/tools/zip_builders.h"
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "crc32.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 namespace testing {

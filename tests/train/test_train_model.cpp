@@ -3,7 +3,9 @@
 // sampling of training spans.
 //
 // The trainer's sources are not part of the tool library the test binary
-// links, so the two library files are compiled into this test directly.
+// links, so the library files are compiled into this test directly. The
+// trainer reads its features only through the runtime's public feature API
+// (no runtime/src include in tools/train).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -19,7 +21,6 @@
 #include "tools/train/export.cpp"
 #include "tools/train/model.cpp"
 
-using ffnlp::ChannelKind;
 using ffnlp::kScriptCount;
 using namespace ffnlp::train;
 
@@ -52,7 +53,7 @@ TEST_CASE("train: input width and size estimate follow the configuration") {
   const ModelConfig cfg = tiny_config();
   CHECK(cfg.channels.size() == 4);
   CHECK(cfg.input_width == 4 + 3 + 9 + 3);
-  CHECK(cfg.channels[3].kind == ChannelKind::kScript);
+  CHECK(cfg.channels[3].kind == "script");
   CHECK(cfg.channels[3].buckets == kScriptCount);
   const uint64_t expect = 7 * (4 + 4) + 11 * (3 + 4) + 13 * (9 + 4) + kScriptCount * (3 + 4) +
                           4 * (6 * (19 + 1) + 4 * (6 + 1));
@@ -95,8 +96,8 @@ TEST_CASE("train: backward pass matches finite differences") {
   size_t checked_rows = 0;
   for (size_t c = 0; c < cfg.channels.size(); ++c) {
     for (uint32_t row : g.touched[c]) {
-      for (uint32_t j = 0; j < cfg.channel_dims[c]; ++j)
-        check(&prm.emb[c], g.emb[c], static_cast<size_t>(row) * cfg.channel_dims[c] + j);
+      for (uint32_t j = 0; j < cfg.channel_dims(c); ++j)
+        check(&prm.emb[c], g.emb[c], static_cast<size_t>(row) * cfg.channel_dims(c) + j);
       ++checked_rows;
     }
   }
@@ -129,7 +130,7 @@ TEST_CASE("train: lazy Adam updates only touched embedding rows, deterministical
     }
     adam_step(cfg, AdamOptions{}, 0.01f, shards, &prm, &st);
     for (size_t c = 0; c < cfg.channels.size(); ++c) {
-      const uint32_t d = cfg.channel_dims[c];
+      const uint32_t d = cfg.channel_dims(c);
       for (uint32_t r = 0; r < cfg.channels[c].buckets; ++r) {
         const bool changed =
             std::memcmp(&prm.emb[c][r * d], &before.emb[c][r * d], d * sizeof(float)) != 0;
@@ -185,7 +186,49 @@ TEST_CASE("train: epoch plan is deterministic and cuts at character boundaries")
   CHECK(short_spans > 10);
 }
 
+TEST_CASE("train: features come from the runtime's public API, word channel included") {
+  ModelConfig cfg = tiny_config();
+  cfg.word_buckets = 40;
+  cfg.word_dims = 5;
+  cfg.finalize();
+  REQUIRE(cfg.channels.size() == 5);
+  CHECK(cfg.channels[4].kind == "word");
+  CHECK(cfg.features->model.channel_count() == 5);
+  CHECK(std::string(cfg.features->model.task()) == "features");
+  Features f;
+  const std::string text = "Hello hello world, Grüße";
+  extract(cfg, text.data(), text.size(), &f);
+  CHECK(f.letters == 20);
+  // The word channel: mean pooled, 4 words (hello twice).
+  REQUIRE(f.ids[4].size() == 4);
+  CHECK(f.ids[4][0] == f.ids[4][1]);
+  for (float w : f.weights[4]) CHECK(w == 0.25f);
+  // Exactly the records Model::text_features gives.
+  std::vector<ffnlp::FeatureRef> refs(256);
+  size_t count = 0;
+  REQUIRE(cfg.features->model.text_features(text.data(), text.size(), refs.data(), refs.size(), &count) ==
+          ffnlp::Status::kOk);
+  size_t total = 0;
+  for (const auto& ids : f.ids) total += ids.size();
+  CHECK(total == count);
+  // A text longer than the record buffer grows it.
+  std::string big;
+  while (big.size() < 5000) big += "many words here ";
+  extract(cfg, big.data(), big.size(), &f);
+  CHECK(f.refs.size() > 256);
+  // Clean-up reaches the trainer's features too.
+  ModelConfig clean = tiny_config();
+  clean.text.cleanup = true;
+  clean.finalize();
+  Features a, b;
+  extract(clean, "see http://example.org now", 26, &a);
+  extract(clean, "see now", 7, &b);
+  CHECK(a.ids == b.ids);
+}
+
 TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit simulation") {
+ for (int variant = 0; variant < 2; ++variant) {
+  CAPTURE(variant);
   // Three tiny "languages"; a few hundred Adam steps are enough to separate them.
   std::map<std::string, std::vector<std::string>> tsv;
   tsv["de"] = {"Der schnelle braune Fuchs springt über den faulen Hund.",
@@ -203,6 +246,11 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   cfg.script_dims = 4;
   cfg.hidden = 16;
   cfg.labels = static_cast<uint32_t>(labels.codes.size());
+  if (variant == 1) {  // whole words and 8-bit dense layers
+    cfg.word_buckets = 64;
+    cfg.word_dims = 8;
+    cfg.quantize_dense = true;
+  }
   cfg.finalize();
   std::mt19937_64 rng(5);
   Params prm;
@@ -239,6 +287,10 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
                   error.message);
   REQUIRE(model.label_count() == cfg.labels);
   REQUIRE(model.input_width() == cfg.input_width);
+  REQUIRE(model.channel_count() == cfg.channels.size());
+  CHECK(model.layer(0).weights.dtype == (variant == 1 ? ffnlp::DType::kQ8Row : ffnlp::DType::kF32));
+  CHECK(model.layer(1).weights.dtype == (variant == 1 ? ffnlp::DType::kQ8Row : ffnlp::DType::kF32));
+  CHECK(copt.spec_text.find(variant == 1 ? "quantize = 1" : "kind = char_ngram") != std::string::npos);
   CHECK(std::string(model.label(0)) == "de");
   CHECK(std::string(model.unknown_label()) == "und");
 
@@ -266,4 +318,5 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
                                                  : (t[0] & 0x80) ? 2 : 0);
   }
   CHECK(correct >= 5);  // the little model did learn something
+ }
 }

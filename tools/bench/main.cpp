@@ -21,10 +21,12 @@
 #include <string>
 #include <vector>
 
-#include "byte_order.h"
+// Internal headers on purpose: the bench times the runtime's kernels and
+// feature loop against their plain reference versions.
+#include "features/extract.h"
 #include "ffnlp/ffnlp.h"
-#include "kernels.h"
-#include "text_features.h"
+#include "file/byte_order.h"
+#include "network/kernels.h"
 #include "tools/bench/alloc_hooks.h"
 #include "tools/bench/model_variants.h"
 #include "tools/bench/textset.h"
@@ -109,6 +111,7 @@ struct ReferencePipeline {
   ffnlp::ChannelSpec specs[ffnlp::kMaxChannels];
   uint32_t offsets[ffnlp::kMaxChannels];
   ffnlp::TextOptions options;
+  ffnlp::internal::FeaturePlan plan;  // built once, as the loader does
   std::vector<float> input, a, b;
   uint32_t counts[ffnlp::kMaxChannels];
 
@@ -116,9 +119,9 @@ struct ReferencePipeline {
     uint32_t offset = 0, width = 0;
     for (uint32_t c = 0; c < m.channel_count(); ++c) {
       const ffnlp::ChannelInfo& info = m.channel(c);
-      specs[c] = {info.kind == ffnlp::ChannelKindId::kScript ? ffnlp::ChannelKind::kScript
-                                                              : ffnlp::ChannelKind::kCharNgram,
-                  info.order, info.buckets, info.seed};
+      specs[c] = ffnlp::ChannelSpec(info.kind, info.order, info.buckets, info.seed);
+      specs[c].length = info.length;
+      specs[c].pooling = info.pooling;
       offsets[c] = offset;
       offset += info.dims;
     }
@@ -128,6 +131,8 @@ struct ReferencePipeline {
     v = 1;
     options.drop_digits = !m.metadata_u32("text.drop_digits", &v) || v != 0;
     options.max_bytes = m.max_bytes();
+    options.cleanup = m.text_cleanup();
+    ffnlp::build_feature_plan(specs, m.channel_count(), options, &plan, nullptr, true);
     input.resize(offset);
     a.resize(width);
     b.resize(width);
@@ -139,7 +144,7 @@ struct ReferencePipeline {
     for (uint32_t c = 0; c < m.channel_count(); ++c) counts[c] = 0;
     auto sink = [&](uint32_t c, uint32_t bucket) {
       const ffnlp::ChannelInfo& info = m.channel(c);
-      const ffnlp::TensorView& table = *info.embedding;
+      const ffnlp::TensorView& table = info.embedding;
       const size_t row = static_cast<size_t>(bucket) * info.dims;
       if (table.dtype == ffnlp::DType::kQ8Row) {
         ffnlp::reference::accumulate_q8_row(table.data + row, ffnlp::read_f32(table.scales + 4 * size_t{bucket}),
@@ -150,8 +155,7 @@ struct ReferencePipeline {
       }
       ++counts[c];
     };
-    const uint32_t letters = ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), options,
-                                                     specs, m.channel_count(), sink);
+    const uint32_t letters = ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), plan, sink);
     if (letters == 0) return 0;
     for (uint32_t c = 0; c < m.channel_count(); ++c) {
       if (counts[c] == 0) continue;
@@ -162,7 +166,7 @@ struct ReferencePipeline {
     float* out = a.data();
     for (uint32_t l = 0; l < m.layer_count(); ++l) {
       const ffnlp::LayerInfo& layer = m.layer(l);
-      ffnlp::reference::dense(layer.weights->data, layer.bias->data, in, layer.in, out, layer.out);
+      ffnlp::reference::dense(layer.weights.data, layer.bias.data, in, layer.in, out, layer.out);
       if (layer.activation == ffnlp::Activation::kRelu) ffnlp::reference::relu(out, layer.out);
       if (layer.activation == ffnlp::Activation::kSoftmax) ffnlp::reference::softmax(out, layer.out);
       in = out;
@@ -215,14 +219,13 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
   ReferencePipeline ref(m);
   std::vector<Lookup> lookups;
   for (const std::string& t : c.texts) {
-    ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
-                            m.channel_count(), [&](uint32_t ch, uint32_t b) { lookups.push_back({ch, b}); });
+    ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.plan, [&](uint32_t ch, uint32_t b) { lookups.push_back({ch, b}); });
   }
   // Dequantized float32 tables of the same shape, as little-endian bytes.
   std::vector<std::vector<float>> tables(m.channel_count());
   bool quantized = true;
   for (uint32_t ch = 0; ch < m.channel_count(); ++ch) {
-    const ffnlp::TensorView& t = *m.channel(ch).embedding;
+    const ffnlp::TensorView& t = m.channel(ch).embedding;
     quantized = quantized && t.dtype == ffnlp::DType::kQ8Row;
     tables[ch].resize(t.rows * t.cols);
     for (uint64_t r = 0; r < t.rows; ++r) {
@@ -239,7 +242,7 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
     f32_bytes += 4.0 * m.channel(l.channel).dims;
   }
   for (uint32_t ch = 0; ch < m.channel_count(); ++ch) {
-    const ffnlp::TensorView& t = *m.channel(ch).embedding;
+    const ffnlp::TensorView& t = m.channel(ch).embedding;
     table_q8 += static_cast<double>(t.rows * t.cols + 4 * t.rows);
     table_f32 += static_cast<double>(4 * t.rows * t.cols);
   }
@@ -257,7 +260,7 @@ void embedding_kernel(const Options& o, const ffnlp::Model& m, const TextClass& 
     return rates(o, [&] {
       for (const Lookup& l : lookups) {
         const ffnlp::ChannelInfo& info = m.channel(l.channel);
-        const ffnlp::TensorView& t = *info.embedding;
+        const ffnlp::TensorView& t = info.embedding;
         fn(t.data + size_t{l.bucket} * info.dims, ffnlp::read_f32(t.scales + 4 * size_t{l.bucket}),
            static_cast<int32_t>(t.zero_point), acc.data() + ref.offsets[l.channel], info.dims);
       }
@@ -289,18 +292,16 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
   const double features = per_text(rates(o, [&] {
     uint64_t s = 0;
     for (const std::string& t : c.texts) {
-      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
-                              m.channel_count(), [&](uint32_t ch, uint32_t b) { s += ch ^ b; });
+      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.plan, [&](uint32_t ch, uint32_t b) { s += ch ^ b; });
     }
     g_sink = g_sink + s;
   }));
   std::vector<float> acc(ref.input.size());
   const double embed = per_text(rates(o, [&] {
     for (const std::string& t : c.texts) {
-      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.options, ref.specs,
-                              m.channel_count(), [&](uint32_t ch, uint32_t b) {
+      ffnlp::extract_features(reinterpret_cast<const uint8_t*>(t.data()), t.size(), ref.plan, [&](uint32_t ch, uint32_t b) {
                                 const ffnlp::ChannelInfo& info = m.channel(ch);
-                                const ffnlp::TensorView& tv = *info.embedding;
+                                const ffnlp::TensorView& tv = info.embedding;
                                 if (tv.dtype == ffnlp::DType::kQ8Row) {
                                   ffnlp::accumulate_q8_row(tv.data + size_t{b} * info.dims,
                                                            ffnlp::read_f32(tv.scales + 4 * size_t{b}),
@@ -334,7 +335,7 @@ void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
   std::vector<float> input(ref.input), a(ref.a.size()), b(ref.b.size());
   using Dense = std::function<bool(const uint8_t*, const uint8_t*, const float*, uint32_t, float*, uint32_t)>;
   auto time_dense = [&](const char* what, const Dense& fn) {
-    if (!fn(m.layer(0).weights->data, m.layer(0).bias->data, input.data(), m.layer(0).in, a.data(), m.layer(0).out)) {
+    if (!fn(m.layer(0).weights.data, m.layer(0).bias.data, input.data(), m.layer(0).in, a.data(), m.layer(0).out)) {
       printf("    %-44s (not available on this CPU)\n", what);
       return;
     }
@@ -343,7 +344,7 @@ void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
       float* out = a.data();
       for (uint32_t l = 0; l < m.layer_count(); ++l) {
         const ffnlp::LayerInfo& layer = m.layer(l);
-        fn(layer.weights->data, layer.bias->data, in, layer.in, out, layer.out);
+        fn(layer.weights.data, layer.bias.data, in, layer.in, out, layer.out);
         if (layer.activation == ffnlp::Activation::kRelu) ffnlp::relu(out, layer.out);
         in = out;
         out = out == a.data() ? b.data() : a.data();
@@ -372,7 +373,7 @@ void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
     const float* in = input.data();
     float* out = a.data();
     for (uint32_t l = 0; l < m.layer_count(); ++l) {
-      ffnlp::dense(m.layer(l).weights->data, m.layer(l).bias->data, in, m.layer(l).in, out, m.layer(l).out);
+      ffnlp::dense(m.layer(l).weights.data, m.layer(l).bias.data, in, m.layer(l).in, out, m.layer(l).out);
       if (m.layer(l).activation == ffnlp::Activation::kRelu) ffnlp::relu(out, m.layer(l).out);
       in = out;
       out = out == a.data() ? b.data() : a.data();

@@ -3,15 +3,12 @@
 #include <random>
 #include <string>
 
-#include "byte_order.h"
-#include "quantize.h"
-#include "text_features.h"
+#include "ffnlp/features.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/model_writer.h"
 
 namespace bench {
 
-using ffnlp::read_u32;
-using ffnlp::read_u64;
 using ffnlp::tools::ModelWriter;
 using ffnlp::tools::TensorToWrite;
 
@@ -34,7 +31,6 @@ std::vector<float> random(std::mt19937& rng, size_t n, float scale) {
   return v;
 }
 
-size_t pad4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
 
 }  // namespace
 
@@ -106,6 +102,7 @@ std::vector<uint8_t> build_synthetic_model(uint32_t labels, uint32_t seed) {
 }
 
 std::vector<uint8_t> build_float_twin(const ffnlp::Model& model, const uint8_t* bytes) {
+  (void)bytes;  // everything comes through the Model's views
   ModelWriter w;
   for (uint32_t i = 0; i < model.tensor_count(); ++i) {
     const ffnlp::TensorView& t = model.tensor(i);
@@ -115,53 +112,27 @@ std::vector<uint8_t> build_float_twin(const ffnlp::Model& model, const uint8_t* 
     }
     w.add_tensor(f32(t.name, t.rows, t.cols, std::move(v), t.rank));
   }
-  // Copy the metadata section entry by entry (docs/FORMAT.md section 3).
-  const uint32_t count = read_u32(bytes + 36);
-  const uint8_t* p = bytes + read_u64(bytes + 40);
-  for (uint32_t k = 0; k < count; ++k) {
-    const uint32_t key_length = read_u32(p);
-    const std::string key(reinterpret_cast<const char*>(p + 4), key_length);
-    p += 4 + pad4(key_length);
-    const uint32_t type = read_u32(p);
-    p += 4;
-    switch (type) {
-      case 1:
-        w.set_u32(key, read_u32(p));
-        p += 4;
-        break;
-      case 2:
-        w.set_f32(key, ffnlp::read_f32(p));
-        p += 4;
-        break;
-      case 3: {
-        const uint32_t n = read_u32(p);
-        w.set_string(key, std::string(reinterpret_cast<const char*>(p + 4), n));
-        p += pad4(4 + n + 1);
-        break;
-      }
-      case 4: {
-        const uint32_t c = read_u32(p), z = read_u32(p + 4);
-        const uint8_t* offsets = p + 8;
-        const char* blob = reinterpret_cast<const char*>(offsets + 4 * (c + 1));
+  // Copy the metadata entry by entry (public metadata iteration).
+  for (uint32_t k = 0; k < model.metadata_count(); ++k) {
+    ffnlp::MetadataItem e;
+    if (!model.metadata_item(k, &e)) return {};
+    const std::string key(e.key, e.key_length);
+    switch (e.type) {
+      case ffnlp::MetaType::kU32: w.set_u32(key, e.u32()); break;
+      case ffnlp::MetaType::kF32: w.set_f32(key, e.f32()); break;
+      case ffnlp::MetaType::kString: w.set_string(key, e.string()); break;
+      case ffnlp::MetaType::kStringArray: {
         std::vector<std::string> texts;
-        for (uint32_t s = 0; s < c; ++s) {
-          const uint32_t a = read_u32(offsets + 4 * s), b = read_u32(offsets + 4 * (s + 1));
-          texts.emplace_back(blob + a, b - a - 1);
-        }
+        for (uint32_t s2 = 0; s2 < e.count; ++s2) texts.emplace_back(e.string(s2));
         w.set_strings(key, texts);
-        p += pad4(8 + 4 * (static_cast<size_t>(c) + 1) + z);
         break;
       }
-      case 5: {
-        const uint32_t c = read_u32(p);
-        std::vector<uint32_t> values(c);
-        for (uint32_t s = 0; s < c; ++s) values[s] = read_u32(p + 4 + 4 * s);
+      case ffnlp::MetaType::kU32Array: {
+        std::vector<uint32_t> values;
+        for (uint32_t s2 = 0; s2 < e.count; ++s2) values.push_back(e.u32(s2));
         w.set_u32s(key, values);
-        p += 4 + 4 * static_cast<size_t>(c);
         break;
       }
-      default:
-        return {};
     }
   }
   return w.build();

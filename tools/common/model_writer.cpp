@@ -3,7 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "crc32.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 namespace tools {
@@ -82,6 +82,10 @@ void ModelWriter::add_tensor(TensorToWrite t) {
   if (t.dtype == DType::kF32 ? t.values.size() != n : (t.q.size() != n || t.scales.size() != t.rows)) {
     throw std::invalid_argument("tensor '" + t.name + "': data does not match its shape");
   }
+  if ((t.dtype == DType::kQ8RowFzp) != (t.zero_points.size() == t.rows && t.rows != 0) ||
+      (t.dtype != DType::kQ8RowFzp && !t.zero_points.empty())) {
+    throw std::invalid_argument("tensor '" + t.name + "': per-row zero points go with dtype q8_row_fzp, one per row");
+  }
   tensors_.push_back(std::move(t));
 }
 
@@ -121,8 +125,10 @@ void ModelWriter::set_u32s(const std::string& key, const std::vector<uint32_t>& 
   metadata_[key] = v;
 }
 
+void ModelWriter::remove(const std::string& key) { metadata_.erase(key); }
+
 std::vector<uint8_t> ModelWriter::build() const {
-  if (tensors_.empty()) throw std::invalid_argument("a model needs at least one tensor");
+  // (Zero tensors: a features-only file, task "features", format version 2.)
   if (tensors_.size() > format::kMaxTensorCount) throw std::invalid_argument("too many tensors");
   std::vector<uint8_t> out(format::kHeaderSize, 0);
   const size_t table_offset = out.size();
@@ -151,7 +157,8 @@ std::vector<uint8_t> ModelWriter::build() const {
       pad_to(out, format::kDataAlignment);
       set_u64_at(out, entry + format::kEntScalesOffset, out.size());
       for (float f : t.scales) put_f32(out, f);
-      set_u64_at(out, entry + format::kEntScalesSize, t.scales.size() * 4);
+      for (float f : t.zero_points) put_f32(out, f);
+      set_u64_at(out, entry + format::kEntScalesSize, (t.scales.size() + t.zero_points.size()) * 4);
     }
   }
   std::memcpy(&out[format::kOffMagic], format::kMagic, 4);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
-#include "format.h"
+#include "ffnlp/toolkit.h"
 
 namespace ffnlp {
 namespace tools {
@@ -18,10 +18,11 @@ struct TensorToWrite {
   DType dtype = DType::kF32;
   uint32_t rank = 2;
   uint64_t rows = 0, cols = 0;
-  std::vector<float> values;     // kF32: rows * cols
-  std::vector<uint8_t> q;        // kQ8Row: rows * cols
-  std::vector<float> scales;     // kQ8Row: rows
-  uint32_t zero_point = 0;       // kQ8Row
+  std::vector<float> values;       // kF32: rows * cols
+  std::vector<uint8_t> q;          // kQ8Row, kQ8RowFzp: rows * cols
+  std::vector<float> scales;       // kQ8Row, kQ8RowFzp: rows
+  uint32_t zero_point = 0;         // kQ8Row
+  std::vector<float> zero_points;  // kQ8RowFzp: rows (written after the scales)
 };
 
 struct MetaValue {
@@ -41,6 +42,7 @@ class ModelWriter {
   void set_string(const std::string& key, const std::string& value);
   void set_strings(const std::string& key, const std::vector<std::string>& values);
   void set_u32s(const std::string& key, const std::vector<uint32_t>& values);
+  void remove(const std::string& key);  // drops a key (tests of missing keys)
   // Lays out header, table, metadata and aligned data, and seals the checksum.
   std::vector<uint8_t> build() const;
 

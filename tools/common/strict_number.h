@@ -45,14 +45,16 @@ inline bool parse_byte_size(const std::string& s, uint64_t* out) {
   return true;
 }
 
-// A plain decimal fraction: digits, optionally '.' and more digits ("0.7",
-// "1", "0.25"); no sign, exponent, hex, "inf" or "nan". The integer part
-// follows parse_decimal's rule (no leading zeros: "00.5" is refused).
-inline bool parse_plain_fraction(const std::string& s, double* out) {
+// A plain decimal: digits, optionally '.' and more digits ("30", "0.5",
+// "1400000000"); no sign, exponent, hex, "inf" or "nan", no leading zeros
+// ("00.5", "010" are refused), at most 30 digits on either side.
+inline bool parse_plain_decimal(const std::string& s, double* out) {
   const size_t dot = s.find('.');
   const std::string whole = s.substr(0, dot);
-  uint64_t w = 0;
-  if (!parse_decimal(whole, &w) || w > 1000000000ull) return false;
+  if (whole.empty() || whole.size() > 30 || (whole.size() > 1 && whole[0] == '0')) return false;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return false;
+  }
   if (dot != std::string::npos) {
     const std::string frac = s.substr(dot + 1);
     if (frac.empty() || frac.size() > 30) return false;
@@ -63,6 +65,15 @@ inline bool parse_plain_fraction(const std::string& s, double* out) {
   // The syntax is checked; strtod rounds it correctly (the tools never call
   // setlocale, so the decimal point is '.').
   *out = std::strtod(s.c_str(), nullptr);
+  return true;
+}
+
+// A plain decimal (parse_plain_decimal) of at most 1e9, e.g. a probability
+// "0.7" before its range check.
+inline bool parse_plain_fraction(const std::string& s, double* out) {
+  double v = 0;
+  if (!parse_plain_decimal(s, &v) || v > 1e9) return false;
+  *out = v;
   return true;
 }
 

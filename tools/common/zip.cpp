@@ -8,7 +8,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "crc32.h"  // runtime/src: ffnlp::crc32
+#include "ffnlp/toolkit.h"
 #include "tools/common/inflate.h"
 #include "tools/common/size_limit.h"
 

@@ -1,11 +1,13 @@
 #include "tools/convert_model/converter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
 #include "ffnlp/ffnlp.h"
+#include "tools/common/feature_metadata.h"
 #include "tools/common/file_io.h"
 #include "tools/common/model_writer.h"
 #include "tools/common/npz.h"
@@ -222,21 +224,38 @@ class Converter {
     writer_.add_tensor(std::move(t));
   }
 
-  void add_layer_weights(const std::string& name, bool transpose) {
+  // (out, in) weights: float32, or with quantize q8_row with the same
+  // per-row formula as embeddings (one scale per output row). An imported
+  // uint8 array (NAME + NAME_scales) is taken as it is.
+  void add_layer_weights(const std::string& name, bool transpose, bool quantize) {
+    if (added_.count(name)) return;
+    added_[name] = true;
     const NpyArray& a = array(name, "layer");
-    if (!transpose) return add_float(name, a);
+    if (add_imported(name)) return;
+    if (!transpose && !quantize) return add_float(name, a);
     const Shape2 s = shape_of(a, name);
-    if (s.rank != 2) throw std::runtime_error("'" + name + "': transpose needs a 2-D array");
+    if (s.rank != 2) throw std::runtime_error("'" + name + "': " + (transpose ? "transpose" : "quantize") + " needs a 2-D array");
     const std::vector<float> v = to_float32(a, name);
     TensorToWrite t;
     t.name = name;
-    t.rows = s.cols;
-    t.cols = s.rows;
+    t.rows = transpose ? s.cols : s.rows;
+    t.cols = transpose ? s.rows : s.cols;
     t.values.resize(v.size());
-    for (uint64_t r = 0; r < s.rows; ++r)
-      for (uint64_t c = 0; c < s.cols; ++c) t.values[c * s.rows + r] = v[r * s.cols + c];
+    if (transpose) {
+      for (uint64_t r = 0; r < s.rows; ++r)
+        for (uint64_t c = 0; c < s.cols; ++c) t.values[c * s.rows + r] = v[r * s.cols + c];
+    } else {
+      t.values = v;
+    }
     check_finite(name, t.values, t.cols);
     used_[name] = true;
+    if (quantize) {
+      QuantizationReport report;
+      TensorToWrite q = quantize_matrix(name, t.rows, t.cols, t.values, o_.zero_point, o_.rounding, &report);
+      report_row(name, Shape2{t.rows, t.cols, 2}, report);
+      writer_.add_tensor(std::move(q));
+      return;
+    }
     writer_.add_tensor(std::move(t));
   }
 
@@ -268,20 +287,20 @@ class Converter {
     if (!spec.description.empty()) writer_.set_string("general.description", spec.description);
     if (!spec.license.empty()) writer_.set_string("general.license", spec.license);
     if (!spec.source.empty()) writer_.set_string("general.source", spec.source);
-    writer_.set_u32("text.lowercase", spec.lowercase ? 1 : 0);
-    writer_.set_u32("text.drop_digits", spec.drop_digits ? 1 : 0);
-    writer_.set_u32("text.max_bytes", spec.max_bytes);
-    writer_.set_u32("channel.count", static_cast<uint32_t>(spec.channels.size()));
+    std::vector<ChannelMetadata> channels;
     for (size_t i = 0; i < spec.channels.size(); ++i) {
-      const ChannelSpecEntry& c = spec.channels[i];
-      const std::string k = "channel." + std::to_string(i) + ".";
-      writer_.set_string(k + "kind", c.kind);
-      writer_.set_string(k + "embedding", c.embedding);
-      if (c.kind == "char_ngram") {
-        writer_.set_u32(k + "order", c.order);
-        writer_.set_u32(k + "seed", c.seed);
-      }
-      add_embedding(c.embedding, c.quantize);
+      channels.push_back(channel_metadata(spec.channels[i], i));
+      add_embedding(spec.channels[i].embedding, spec.channels[i].quantize);
+    }
+    TextMetadata text;
+    text.lowercase = spec.lowercase;
+    text.drop_digits = spec.drop_digits;
+    text.cleanup = spec.cleanup;
+    text.max_bytes = spec.max_bytes;
+    try {
+      write_features(writer_, text, channels);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(o_.spec_name + ": " + e.what());
     }
     if (!spec.layers.empty()) writer_.set_u32("layer.count", static_cast<uint32_t>(spec.layers.size()));
     for (size_t i = 0; i < spec.layers.size(); ++i) {
@@ -290,7 +309,7 @@ class Converter {
       writer_.set_string(k + "weights", l.weights);
       writer_.set_string(k + "bias", l.bias);
       writer_.set_string(k + "activation", l.activation);
-      add_layer_weights(l.weights, l.transpose);
+      add_layer_weights(l.weights, l.transpose, l.quantize);
       add_float(l.bias, array(l.bias, "layer bias"));
     }
     if (!spec.labels.empty()) {
@@ -304,6 +323,7 @@ class Converter {
       writer_.set_strings("labels", codes);
       if (any_name) writer_.set_strings("label_names", names);
     }
+    add_prior(spec);
     if (spec.has_reliable_probability) writer_.set_f32("classifier.reliable_probability", spec.reliable_probability);
     if (spec.reliable_letters) writer_.set_u32("classifier.reliable_letters", spec.reliable_letters);
     if (!spec.unknown_label.empty()) writer_.set_string("classifier.unknown_label", spec.unknown_label);
@@ -311,6 +331,189 @@ class Converter {
     for (const auto& kv : arrays_) {
       if (!used_.count(kv.first)) std::fprintf(stderr, "warning: array '%s' is not used by the spec and was left out\n", kv.first.c_str());
     }
+  }
+
+  // A channel's metadata: the spec's parameters, rows and columns from its
+  // array, and for a word channel with a vocabulary file the sorted
+  // vocabulary (the array's first rows reordered to match).
+  ChannelMetadata channel_metadata(const ChannelSpecEntry& c, size_t index) {
+    const std::string where = o_.spec_name + ": channel " + std::to_string(index) + " (" + c.kind + ")";
+    ChannelMetadata m = c;
+    if (c.embedding.empty()) throw std::runtime_error(where + ": missing 'embedding'");
+    const NpyArray& a = array(c.embedding, "channel " + std::to_string(index));
+    const Shape2 s = shape_of(a, c.embedding);
+    // (A 1-D array gets through here; the loader refuses it with its own message.)
+    if ((c.buckets != 0 && c.buckets != s.rows) || (c.dims != 0 && c.dims != s.cols)) {
+      throw std::runtime_error(where + ": the spec says " + std::to_string(c.buckets) + " x " + std::to_string(c.dims) +
+                               " but '" + c.embedding + "' is " + std::to_string(s.rows) + " x " + std::to_string(s.cols));
+    }
+    m.buckets = static_cast<uint32_t>(s.rows);
+    m.dims = static_cast<uint32_t>(s.cols);
+    if (!c.vocab_file.empty()) {
+      m.vocab = read_vocabulary(c.vocab_file, where);
+      if (m.vocab.size() + c.oov_buckets != s.rows) {
+        throw std::runtime_error(where + ": " + std::to_string(m.vocab.size()) + " words + oov_buckets " +
+                                 std::to_string(c.oov_buckets) + " != " + std::to_string(s.rows) + " rows of '" +
+                                 c.embedding + "'");
+      }
+      sort_vocabulary(&m.vocab, c.embedding, where);
+    }
+    return m;
+  }
+
+  // Words one per line, in row order (row i = line i), relative to the spec.
+  std::vector<std::string> read_vocabulary(const std::string& path, const std::string& where) const {
+    std::string full = path;
+    const size_t slash = o_.spec_name.find_last_of('/');
+    if (!path.empty() && path[0] != '/' && slash != std::string::npos) full = o_.spec_name.substr(0, slash + 1) + path;
+    const std::vector<uint8_t> bytes = read_file_bytes(full);
+    std::vector<std::string> words;
+    std::string line;
+    for (size_t i = 0; i <= bytes.size(); ++i) {
+      if (i == bytes.size() || bytes[i] == '\n') {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) words.push_back(line);
+        else if (i != bytes.size()) throw std::runtime_error(where + ": " + full + ": empty line " + std::to_string(words.size() + 1));
+        line.clear();
+      } else {
+        line += static_cast<char>(bytes[i]);
+      }
+    }
+    if (words.empty()) throw std::runtime_error(where + ": " + full + ": no words");
+    return words;
+  }
+
+  // The file stores the vocabulary sorted by bytes (row = index): sort it and
+  // move the array's rows along.
+  void sort_vocabulary(std::vector<std::string>* vocab, const std::string& table, const std::string& where) {
+    std::vector<size_t> order(vocab->size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return (*vocab)[a] < (*vocab)[b]; });
+    std::vector<std::string> sorted;
+    for (size_t i : order) sorted.push_back((*vocab)[i]);
+    for (size_t i = 1; i < sorted.size(); ++i) {
+      if (sorted[i] == sorted[i - 1]) throw std::runtime_error(where + ": the vocabulary has '" + sorted[i] + "' twice");
+    }
+    bool identity = true;
+    for (size_t i = 0; i < order.size(); ++i) identity = identity && order[i] == i;
+    *vocab = sorted;
+    if (identity) return;
+    NpyArray& a = arrays_.at(table);
+    if (a.dtype == "|u1") {
+      throw std::runtime_error(where + ": a quantized table needs its vocabulary file sorted by bytes already");
+    }
+    const Shape2 s = shape_of(a, table);
+    const std::vector<float> v = to_float32(a, table);
+    std::vector<float> permuted(v);
+    for (size_t i = 0; i < order.size(); ++i) {
+      std::copy(v.begin() + static_cast<std::ptrdiff_t>(order[i] * s.cols),
+                v.begin() + static_cast<std::ptrdiff_t>((order[i] + 1) * s.cols),
+                permuted.begin() + static_cast<std::ptrdiff_t>(i * s.cols));
+    }
+    a = make_npy_f32({s.rows, s.cols}, permuted.data());
+  }
+
+  // classifier.log_prior: from [prior] weights (log of the normalised
+  // weights) or from an array of log weights.
+  void add_prior(const ModelSpec& spec) {
+    if (spec.prior.empty() && !spec.has_prior_default && spec.prior_array.empty()) return;
+    const std::string where = o_.spec_name + ": prior: ";
+    if (!spec.prior_array.empty() && (!spec.prior.empty() || spec.has_prior_default)) {
+      throw std::runtime_error(where + "give [prior] weights or 'prior = ARRAY' in [classifier], not both");
+    }
+    if (spec.labels.empty()) throw std::runtime_error(where + "the model has no [labels]");
+    if (!spec.prior_array.empty()) {
+      const NpyArray& a = array(spec.prior_array, "[classifier] prior");
+      const std::vector<float> v = to_float32(a, spec.prior_array);
+      if (v.size() != spec.labels.size() || a.shape.size() > 2 || (a.shape.size() == 2 && a.shape[1] != 1)) {
+        throw std::runtime_error(where + "'" + spec.prior_array + "' must hold one log weight per label (" +
+                                 std::to_string(spec.labels.size()) + ")");
+      }
+      check_finite(spec.prior_array, v, 1);
+      TensorToWrite t;
+      t.name = spec.prior_array;
+      t.rank = 1;
+      t.rows = v.size();
+      t.cols = 1;
+      t.values = v;
+      writer_.add_tensor(std::move(t));
+      writer_.set_string("classifier.log_prior", spec.prior_array);
+      return;
+    }
+    std::vector<double> weights(spec.labels.size(), spec.has_prior_default ? spec.prior_default : 0.0);
+    std::vector<bool> given(spec.labels.size(), false);
+    for (const auto& e : spec.prior) {
+      size_t i = 0;
+      while (i < spec.labels.size() && spec.labels[i].first != e.first) ++i;
+      if (i == spec.labels.size()) throw std::runtime_error(where + "'" + e.first + "' is not one of the [labels]");
+      weights[i] = e.second;
+      given[i] = true;
+    }
+    double total = 0;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      if (!given[i] && !spec.has_prior_default) {
+        throw std::runtime_error(where + "label '" + spec.labels[i].first + "' has no weight (list it, or add a '* WEIGHT' line)");
+      }
+      total += weights[i];
+    }
+    TensorToWrite t;
+    t.name = "log_prior";
+    t.rank = 1;
+    t.rows = weights.size();
+    t.cols = 1;
+    for (double w : weights) t.values.push_back(static_cast<float>(std::log(w / total)));
+    writer_.add_tensor(std::move(t));
+    writer_.set_string("classifier.log_prior", "log_prior");
+  }
+
+  // No arrays, a spec: a features-only file (task "features"): text options
+  // and channels (buckets and dims from the spec), for outside trainers.
+  void convert_features_only(const ModelSpec& spec) {
+    if (spec.channels.empty()) {
+      throw std::runtime_error(o_.spec_name + ": no arrays were given and the spec has no [channel]: nothing to convert");
+    }
+    writer_.set_string("general.task", "features");
+    if (!spec.name.empty()) writer_.set_string("general.name", spec.name);
+    if (!spec.description.empty()) writer_.set_string("general.description", spec.description);
+    if (!spec.license.empty()) writer_.set_string("general.license", spec.license);
+    if (!spec.source.empty()) writer_.set_string("general.source", spec.source);
+    std::vector<ChannelMetadata> channels;
+    for (size_t i = 0; i < spec.channels.size(); ++i) {
+      const ChannelSpecEntry& c = spec.channels[i];
+      const std::string where = o_.spec_name + ": channel " + std::to_string(i) + " (" + c.kind + ")";
+      ChannelMetadata m = c;
+      m.embedding.clear();  // no tables in a features-only file
+      if (c.dims == 0) throw std::runtime_error(where + ": a features-only file needs 'dims'");
+      if (!c.vocab_file.empty()) {
+        m.vocab = read_vocabulary(c.vocab_file, where);
+        std::sort(m.vocab.begin(), m.vocab.end());
+        for (size_t k = 1; k < m.vocab.size(); ++k) {
+          if (m.vocab[k] == m.vocab[k - 1]) throw std::runtime_error(where + ": the vocabulary has '" + m.vocab[k] + "' twice");
+        }
+        if (m.buckets == 0) m.buckets = static_cast<uint32_t>(m.vocab.size()) + c.oov_buckets;
+      }
+      const FeatureKindInfo& info = kind_info(c.kind, where);
+      if (m.buckets == 0 && info.fixed_buckets != 0) m.buckets = info.fixed_buckets;
+      if (m.buckets == 0) throw std::runtime_error(where + ": a features-only file needs 'buckets'");
+      channels.push_back(m);
+    }
+    TextMetadata text;
+    text.lowercase = spec.lowercase;
+    text.drop_digits = spec.drop_digits;
+    text.cleanup = spec.cleanup;
+    text.max_bytes = spec.max_bytes;
+    try {
+      write_features(writer_, text, channels);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(o_.spec_name + ": " + e.what());
+    }
+    if (!spec.labels.empty()) {
+      std::vector<std::string> codes;
+      for (const auto& l : spec.labels) codes.push_back(l.first);
+      writer_.set_strings("labels", codes);
+    }
+    if (!spec.layers.empty()) std::fprintf(stderr, "warning: no arrays given: a features-only file; the [layer] sections are left out\n");
+    for (const auto& kv : spec.extra) writer_.set_string(kv.first, kv.second);
   }
 
   std::vector<uint8_t> build() const { return writer_.build(); }
@@ -328,11 +531,12 @@ class Converter {
 }  // namespace
 
 std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& o) {
-  if (arrays.empty()) throw std::runtime_error("the inputs hold no arrays; nothing to convert");
+  if (arrays.empty() && o.spec_text.empty()) throw std::runtime_error("the inputs hold no arrays; nothing to convert");
   Converter converter(o, arrays);
   std::vector<uint8_t> bytes;
   try {
     if (o.spec_text.empty()) converter.convert_plain();
+    else if (arrays.empty()) converter.convert_features_only(parse_model_spec(o.spec_text, o.spec_name));
     else converter.convert_with_spec(parse_model_spec(o.spec_text, o.spec_name));
     bytes = converter.build();
   } catch (const std::invalid_argument& e) {
@@ -346,7 +550,7 @@ std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, cons
     throw std::runtime_error(std::string("the converted model does not validate: ") + error.message);
   }
   if (!o.quiet && converter.total_float() > 0) {
-    std::printf("embeddings: %llu bytes as float32 -> %llu bytes as q8_row\n",
+    std::printf("quantized tensors: %llu bytes as float32 -> %llu bytes as q8_row\n",
                 static_cast<unsigned long long>(converter.total_float()),
                 static_cast<unsigned long long>(converter.total_quantized()));
   }

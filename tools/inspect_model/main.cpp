@@ -3,10 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "byte_order.h"
 #include "ffnlp/ffnlp.h"
-#include "format.h"
-#include "metadata.h"
 #include "tools/common/strict_number.h"
 
 namespace ffnlp {
@@ -20,43 +17,43 @@ const char kUsage[] =
     "  --rows N        rows to dump (default 16; 0 = all)\n"
     "  --all           list every string of string arrays (labels)\n";
 
-const char* dtype_name(DType d) { return d == DType::kQ8Row ? "q8_row" : "f32"; }
+const char* dtype_name(DType d) {
+  switch (d) {
+    case DType::kQ8Row: return "q8_row";
+    case DType::kQ8RowFzp: return "q8_row_fzp";
+    case DType::kF32: break;
+  }
+  return "f32";
+}
 
-void print_metadata(const Model& model, const uint8_t* section, uint64_t size, uint32_t count, bool all) {
-  uint64_t pos = 0;
-  (void)model;
-  std::printf("metadata (%u entries, %llu bytes):\n", count, static_cast<unsigned long long>(size));
-  for (uint32_t i = 0; i < count; ++i) {
-    // Walk entry by entry; the loader validated the section already.
-    const uint32_t key_length = read_u32(section + pos);
-    const char* key = reinterpret_cast<const char*>(section + pos + 4);
-    std::string k(key, key_length);
-    MetaEntry e;
-    find_metadata(section, size, count, k.c_str(), &e);
+bool quantized(DType d) { return d != DType::kF32; }
+
+void print_metadata(const Model& model, bool all) {
+  std::printf("metadata (%u entries):\n", model.metadata_count());
+  for (uint32_t i = 0; i < model.metadata_count(); ++i) {
+    MetadataItem e;
+    if (!model.metadata_item(i, &e)) break;
+    const std::string k(e.key, e.key_length);
     std::printf("  %-34s ", k.c_str());
     switch (e.type) {
-      case format::MetaType::kU32: std::printf("u32    %u\n", meta_u32(e)); break;
-      case format::MetaType::kF32: std::printf("f32    %g\n", static_cast<double>(meta_f32(e))); break;
-      case format::MetaType::kString: std::printf("string \"%s\"\n", meta_string(e)); break;
-      case format::MetaType::kStringArray: {
-        const StringArrayView v = meta_string_array(e);
-        std::printf("string[%u]", v.count);
-        const uint32_t shown = all ? v.count : (v.count < 12 ? v.count : 12);
-        for (uint32_t j = 0; j < shown; ++j) std::printf(" %s%s", v.at(j), j + 1 < shown ? "," : "");
-        if (shown < v.count) std::printf(" ... (--all lists them)");
+      case MetaType::kU32: std::printf("u32    %u\n", e.u32()); break;
+      case MetaType::kF32: std::printf("f32    %g\n", static_cast<double>(e.f32())); break;
+      case MetaType::kString: std::printf("string \"%s\"\n", e.string()); break;
+      case MetaType::kStringArray: {
+        std::printf("string[%u]", e.count);
+        const uint32_t shown = all ? e.count : (e.count < 12 ? e.count : 12);
+        for (uint32_t j = 0; j < shown; ++j) std::printf(" %s%s", e.string(j), j + 1 < shown ? "," : "");
+        if (shown < e.count) std::printf(" ... (--all lists them)");
         std::printf("\n");
         break;
       }
-      case format::MetaType::kU32Array: {
-        const uint32_t n = read_u32(e.value);
-        std::printf("u32[%u]", n);
-        for (uint32_t j = 0; j < n && j < 16; ++j) std::printf(" %u", read_u32(e.value + 4 + 4 * j));
+      case MetaType::kU32Array: {
+        std::printf("u32[%u]", e.count);
+        for (uint32_t j = 0; j < e.count && j < 16; ++j) std::printf(" %u", e.u32(j));
         std::printf("\n");
         break;
       }
     }
-    const uint64_t value_end = static_cast<uint64_t>(e.value - section) + e.value_size;
-    pos = (value_end + 3) & ~uint64_t{3};
   }
 }
 
@@ -66,15 +63,18 @@ int dump(const Model& model, const char* name, uint64_t max_rows) {
     std::fprintf(stderr, "inspect_model: no tensor named '%s'\n", name);
     return 1;
   }
-  std::printf("%s: %s (%llu, %llu)%s\n", t->name, dtype_name(t->dtype), static_cast<unsigned long long>(t->rows),
-              static_cast<unsigned long long>(t->cols), t->dtype == DType::kQ8Row ? "" : "");
+  std::printf("%s: %s (%llu, %llu)\n", t->name, dtype_name(t->dtype), static_cast<unsigned long long>(t->rows),
+              static_cast<unsigned long long>(t->cols));
   if (t->dtype == DType::kQ8Row) std::printf("zero point %u; dequantized = (q - %u) * scale\n", t->zero_point, t->zero_point);
+  if (t->dtype == DType::kQ8RowFzp) std::printf("float zero point per row; dequantized = (q - zero point) * scale\n");
   const uint64_t rows = (max_rows == 0 || max_rows > t->rows) ? t->rows : max_rows;
   for (uint64_t r = 0; r < rows; ++r) {
-    if (t->dtype == DType::kQ8Row) {
+    if (quantized(t->dtype)) {
       std::printf("row %llu\n  q     [", static_cast<unsigned long long>(r));
       for (uint64_t c = 0; c < t->cols; ++c) std::printf("%s%u", c ? ", " : "", t->data[r * t->cols + c]);
-      std::printf("]\n  scale %.9g\n  value [", static_cast<double>(t->row_scale(r)));
+      std::printf("]\n  scale %.9g\n", static_cast<double>(t->row_scale(r)));
+      if (t->dtype == DType::kQ8RowFzp) std::printf("  zero point %.9g\n", static_cast<double>(t->row_zero_point(r)));
+      std::printf("  value [");
       for (uint64_t c = 0; c < t->cols; ++c) std::printf("%s%.9g", c ? ", " : "", static_cast<double>(t->at(r, c)));
       std::printf("]\n");
     } else {
@@ -126,39 +126,49 @@ int run(int argc, char** argv) {
   const uint8_t* p = static_cast<const uint8_t*>(file.data());
   std::printf("file        %s\n", path);
   std::printf("size        %zu bytes\n", file.size());
-  std::printf("format      version %u, little-endian, checksum 0x%08x (verified)\n", read_u32(p + format::kOffVersion),
-              read_u32(p + format::kOffChecksum));
+  std::printf("format      version %u, little-endian, checksum 0x%08x (verified)\n", model.format_version(),
+              model.checksum());
   std::printf("task        %s%s%s\n", model.task()[0] ? model.task() : "(none)", model.model_name()[0] ? ", name " : "",
               model.model_name());
   std::printf("tensors     %u\n", model.tensor_count());
   uint64_t total = 0;
   for (uint32_t i = 0; i < model.tensor_count(); ++i) {
     const TensorView& t = model.tensor(i);
-    const uint64_t bytes = t.rows * t.cols * (t.dtype == DType::kQ8Row ? 1 : 4) + (t.dtype == DType::kQ8Row ? t.rows * 4 : 0);
+    const uint64_t bytes = t.rows * t.cols * (quantized(t.dtype) ? 1 : 4) + (t.dtype == DType::kQ8Row ? t.rows * 4 : 0) +
+                           (t.dtype == DType::kQ8RowFzp ? t.rows * 8 : 0);
     total += bytes;
     std::printf("  %-20s %-7s (%llu, %llu)%*s %9llu bytes at %llu", t.name, dtype_name(t.dtype),
                 static_cast<unsigned long long>(t.rows), static_cast<unsigned long long>(t.cols), 2, "",
                 static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(t.data - p));
     if (t.dtype == DType::kQ8Row) std::printf(" (zero point %u)", t.zero_point);
+    if (t.dtype == DType::kQ8RowFzp) std::printf(" (float zero point per row)");
     std::printf("\n");
   }
   std::printf("tensor bytes %llu of %zu\n", static_cast<unsigned long long>(total), file.size());
+  if (model.has_features()) {
+    std::printf("channels   ");
+    for (uint32_t i = 0; i < model.channel_count(); ++i) {
+      const ChannelInfo& c = model.channel(i);
+      if (c.kind == FeatureKind::kCharNgram) std::printf(" %u-gram", c.order);
+      else std::printf(" %s", c.kind_name);
+      if (c.length != 0) std::printf("(%u)", c.length);
+      std::printf("[%u x %u]", c.buckets, c.dims);
+    }
+    std::printf("\ninput       %u values (features version %u)%s\n", model.input_width(), model.features_version(),
+                model.text_cleanup() ? ", text clean-up on" : "");
+  }
   if (model.is_classifier()) {
     std::printf("network     input %u", model.input_width());
     for (uint32_t i = 0; i < model.layer_count(); ++i) {
       const LayerInfo& l = model.layer(i);
-      std::printf(" -> %u (%s)", l.out, l.activation == Activation::kRelu ? "relu" : l.activation == Activation::kSoftmax ? "softmax" : "none");
+      std::printf(" -> %u (%s, %s)", l.out,
+                  l.activation == Activation::kRelu ? "relu" : l.activation == Activation::kSoftmax ? "softmax" : "none",
+                  dtype_name(l.weights.dtype));
     }
-    std::printf("\nchannels   ");
-    for (uint32_t i = 0; i < model.channel_count(); ++i) {
-      const ChannelInfo& c = model.channel(i);
-      if (c.kind == ChannelKindId::kScript) std::printf(" script[%u x %u]", c.buckets, c.dims);
-      else std::printf(" %u-gram[%u x %u]", c.order, c.buckets, c.dims);
-    }
-    std::printf("\nlabels      %u\nscratch     %zu bytes per concurrent call\n", model.label_count(), model.scratch_bytes());
+    std::printf("\nlabels      %u%s\nscratch     %zu bytes per concurrent call\n", model.label_count(),
+                model.has_prior() ? " (with a prior: classifier.log_prior)" : "", model.scratch_bytes());
   }
-  const uint64_t meta_offset = read_u64(p + format::kOffMetadataOffset);
-  print_metadata(model, p + meta_offset, read_u64(p + format::kOffMetadataSize), read_u32(p + format::kOffMetadataCount), all);
+  print_metadata(model, all);
   return 0;
 }
 

@@ -4,43 +4,24 @@
 #include <sstream>
 #include <vector>
 
-#include "quantize.h"
+#include "ffnlp/toolkit.h"
+#include "tools/convert_model/model_spec.h"
 
 namespace ffnlp {
 namespace train {
 
-Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
-  Params q = prm;
-  std::vector<uint8_t> buf;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    const uint32_t d = cfg.channel_dims[c];
-    buf.resize(d);
-    for (uint32_t r = 0; r < cfg.channels[c].buckets; ++r) {
-      float* row = q.emb[c].data() + static_cast<size_t>(r) * d;
-      const float scale = quantize_row(row, d, kDefaultZeroPoint, Rounding::kHalfUp, buf.data());
-      for (uint32_t j = 0; j < d; ++j) row[j] = dequantize(buf[j], scale, kDefaultZeroPoint);
-    }
-  }
-  return q;
-}
-
-std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, const Params& prm) {
-  using tools::make_npy_f32;
-  std::map<std::string, tools::NpyArray> arrays;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    const std::string name = cfg.channels[c].kind == ChannelKind::kScript
-                                 ? "emb_script"
-                                 : "emb_ngram" + std::to_string(cfg.channels[c].order);
-    arrays[name] = make_npy_f32({cfg.channels[c].buckets, cfg.channel_dims[c]}, prm.emb[c].data());
-  }
-  arrays["hidden_w"] = make_npy_f32({cfg.hidden, cfg.input_width}, prm.w1.data());
-  arrays["hidden_b"] = make_npy_f32({cfg.hidden}, prm.b1.data());
-  arrays["output_w"] = make_npy_f32({cfg.labels, cfg.hidden}, prm.w2.data());
-  arrays["output_b"] = make_npy_f32({cfg.labels}, prm.b2.data());
-  return arrays;
-}
-
 namespace {
+
+// Rows of a (rows x cols) matrix through quantize_row and back.
+void round_trip_rows(float* values, size_t rows, size_t cols) {
+  std::vector<uint8_t> buf(cols);
+  for (size_t r = 0; r < rows; ++r) {
+    float* row = values + r * cols;
+    const float scale = quantize_row(row, cols, kDefaultZeroPoint, Rounding::kHalfUp, buf.data());
+    for (size_t j = 0; j < cols; ++j) row[j] = dequantize(buf[j], scale, kDefaultZeroPoint);
+  }
+}
+
 std::string one_line(std::string s) {
   for (char& c : s)
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
@@ -49,6 +30,29 @@ std::string one_line(std::string s) {
 
 }  // namespace
 
+Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
+  Params q = prm;
+  for (size_t c = 0; c < cfg.channels.size(); ++c) round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c));
+  if (cfg.quantize_dense) {
+    round_trip_rows(q.w1.data(), cfg.hidden, cfg.input_width);
+    round_trip_rows(q.w2.data(), cfg.labels, cfg.hidden);
+  }
+  return q;
+}
+
+std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, const Params& prm) {
+  using tools::make_npy_f32;
+  std::map<std::string, tools::NpyArray> arrays;
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    arrays[cfg.channels[c].embedding] = make_npy_f32({cfg.channel_rows(c), cfg.channel_dims(c)}, prm.emb[c].data());
+  }
+  arrays["hidden_w"] = make_npy_f32({cfg.hidden, cfg.input_width}, prm.w1.data());
+  arrays["hidden_b"] = make_npy_f32({cfg.hidden}, prm.b1.data());
+  arrays["output_w"] = make_npy_f32({cfg.labels, cfg.hidden}, prm.w2.data());
+  arrays["output_b"] = make_npy_f32({cfg.labels}, prm.b2.data());
+  return arrays;
+}
+
 std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelSet& labels) {
   std::ostringstream s;
   s << "# Language identifier, written by tools/train (do not edit by hand: retrain).\n"
@@ -56,24 +60,26 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     << "[model]\n"
     << "task = classifier\n"
     << "name = langid\n"
-    << "description = Language identifier: hashed character 1-" << cfg.buckets.size()
-    << "-grams + script, one hidden layer\n"
+    << "description = Language identifier: hashed character 1-" << cfg.buckets.size() << "-grams + script"
+    << (cfg.word_buckets > 0 ? " + hashed words" : "") << ", one hidden layer\n"
     << "license = " << one_line(info.license) << "\n\n"
     << "[text]\n"
     << "lowercase = " << (cfg.text.lowercase ? 1 : 0) << "\n"
     << "drop_digits = " << (cfg.text.drop_digits ? 1 : 0) << "\n"
     << "max_bytes = " << cfg.text.max_bytes << "\n";
-  for (const ChannelSpec& ch : cfg.channels) {
-    s << "\n[channel]\n";
-    if (ch.kind == ChannelKind::kCharNgram) {
-      s << "kind = char_ngram\norder = " << ch.order << "\nseed = " << ch.seed
-        << "\nembedding = emb_ngram" << ch.order << "\n";
-    } else {
-      s << "kind = script\nembedding = emb_script\n";
-    }
+  if (cfg.text.cleanup) s << "cleanup = 1\n";
+  // The channels through the spec writer (tools/convert_model/model_spec),
+  // which goes through the runtime's registry of kinds.
+  for (const tools::ChannelMetadata& c : cfg.channels) {
+    tools::ChannelSpecEntry entry;
+    static_cast<tools::ChannelMetadata&>(entry) = c;
+    entry.buckets = 0;  // taken from the arrays
+    entry.dims = 0;
+    s << "\n" << tools::format_channel_section(entry);
   }
-  s << "\n[layer]\nweights = hidden_w\nbias = hidden_b\nactivation = relu\n"
-    << "\n[layer]\nweights = output_w\nbias = output_b\nactivation = softmax\n"
+  const char* quantize = cfg.quantize_dense ? "quantize = 1\n" : "";
+  s << "\n[layer]\nweights = hidden_w\nbias = hidden_b\nactivation = relu\n" << quantize
+    << "\n[layer]\nweights = output_w\nbias = output_b\nactivation = softmax\n" << quantize
     << "\n[classifier]\n";
   char prob[32];
   std::snprintf(prob, sizeof prob, "%g", static_cast<double>(info.reliable_probability));

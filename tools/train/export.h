@@ -13,8 +13,8 @@
 namespace ffnlp {
 namespace train {
 
-// emb_ngram<order>, emb_script, hidden_w, hidden_b, output_w, output_b:
-// float32, C order.
+// The channels' tables (emb_ngram<order>, emb_script, emb_word), hidden_w,
+// hidden_b, output_w, output_b: float32, C order.
 std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, const Params& prm);
 
 struct SpecInfo {
@@ -27,9 +27,9 @@ struct SpecInfo {
 // labels in output order.
 std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelSet& labels);
 
-// A copy whose embedding rows went through quantize_row (runtime/src/
-// quantize.h, zero point 128, half-up) and back: what the runtime computes
-// with.
+// A copy whose embedding rows (and with quantize_dense the hidden and
+// output weight rows) went through quantize_row (ffnlp/toolkit.h, zero point
+// 128, half-up) and back: what the runtime computes with.
 Params quantized_copy(const ModelConfig& cfg, const Params& prm);
 
 }  // namespace train

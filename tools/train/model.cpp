@@ -12,44 +12,79 @@ namespace train {
 void ModelConfig::finalize() {
   if (buckets.empty() || buckets.size() != dims.size() || buckets.size() != seeds.size())
     throw std::invalid_argument("buckets, dims and seeds need one value per n-gram order");
-  if (buckets.size() > kMaxNgramOrder || buckets.size() + 1 > kMaxChannels)
-    throw std::invalid_argument("too many n-gram orders");
+  if (buckets.size() > kMaxNgramOrder) throw std::invalid_argument("too many n-gram orders");
   channels.clear();
-  channel_dims.clear();
   channel_offset.clear();
   input_width = 0;
   for (size_t i = 0; i < buckets.size(); ++i) {
     if (buckets[i] == 0 || dims[i] == 0 || dims[i] > 256)
       throw std::invalid_argument("buckets must be > 0 and dims in 1..256");
-    channels.push_back(ChannelSpec{ChannelKind::kCharNgram, static_cast<uint32_t>(i + 1),
-                                   buckets[i], seeds[i]});
-    channel_dims.push_back(dims[i]);
+    tools::ChannelMetadata c;
+    c.kind = "char_ngram";
+    c.order = static_cast<uint32_t>(i + 1);
+    c.seed = seeds[i];
+    c.buckets = buckets[i];
+    c.dims = dims[i];
+    c.embedding = "emb_ngram" + std::to_string(i + 1);
+    channels.push_back(c);
   }
   if (script_dims > 256) throw std::invalid_argument("script dims must be <= 256");
   if (script_dims > 0) {
-    channels.push_back(ChannelSpec{ChannelKind::kScript, 0, kScriptCount, 0});
-    channel_dims.push_back(script_dims);
+    tools::ChannelMetadata c;
+    c.kind = "script";
+    c.buckets = kScriptCount;
+    c.dims = script_dims;
+    c.embedding = "emb_script";
+    channels.push_back(c);
   }
-  for (uint32_t d : channel_dims) {
+  if (word_buckets > 0) {
+    if (word_dims == 0 || word_dims > 256) throw std::invalid_argument("word dims must be in 1..256");
+    tools::ChannelMetadata c;
+    c.kind = "word";
+    c.seed = word_seed;
+    c.buckets = word_buckets;
+    c.dims = word_dims;
+    c.embedding = "emb_word";
+    channels.push_back(c);
+  }
+  if (channels.size() > Model::kMaxChannels) throw std::invalid_argument("too many channels");
+  for (const tools::ChannelMetadata& c : channels) {
     channel_offset.push_back(input_width);
-    input_width += d;
+    input_width += c.dims;
   }
   if (hidden == 0 || labels == 0) throw std::invalid_argument("zero hidden size or labels");
+  // The features come from the runtime, through its public API: a
+  // features-only model file with these channels, built and loaded here.
+  auto source = std::make_shared<FeatureSource>();
+  tools::ModelWriter writer;
+  writer.set_string("general.task", "features");
+  std::vector<tools::ChannelMetadata> described = channels;
+  for (tools::ChannelMetadata& c : described) c.embedding.clear();
+  tools::write_features(writer, text, described);
+  source->bytes = writer.build();
+  Error error;
+  if (Model::load(source->bytes.data(), source->bytes.size(), &source->model, &error) != Status::kOk) {
+    throw std::invalid_argument(std::string("feature configuration: ") + error.message);
+  }
+  features = source;
 }
 
 uint64_t ModelConfig::estimated_file_bytes() const {
   uint64_t bytes = 0;
-  for (size_t c = 0; c < channels.size(); ++c)
-    bytes += static_cast<uint64_t>(channels[c].buckets) * (channel_dims[c] + 4);
-  bytes += 4ull * (static_cast<uint64_t>(hidden) * (input_width + 1) +
-                   static_cast<uint64_t>(labels) * (hidden + 1));
+  for (const tools::ChannelMetadata& c : channels) bytes += static_cast<uint64_t>(c.buckets) * (c.dims + 4);
+  const uint64_t w1 = static_cast<uint64_t>(hidden) * input_width, w2 = static_cast<uint64_t>(labels) * hidden;
+  if (quantize_dense) {
+    bytes += w1 + 4ull * hidden + w2 + 4ull * labels;  // q8_row weights: 1 byte each + one scale per row
+  } else {
+    bytes += 4 * (w1 + w2);
+  }
+  bytes += 4ull * (hidden + labels);  // biases
   return bytes;
 }
 
 uint64_t ModelConfig::parameter_count() const {
   uint64_t n = 0;
-  for (size_t c = 0; c < channels.size(); ++c)
-    n += static_cast<uint64_t>(channels[c].buckets) * channel_dims[c];
+  for (const tools::ChannelMetadata& c : channels) n += static_cast<uint64_t>(c.buckets) * c.dims;
   n += static_cast<uint64_t>(hidden) * (input_width + 1) +
        static_cast<uint64_t>(labels) * (hidden + 1);
   return n;
@@ -119,8 +154,7 @@ void fill_uniform(std::vector<float>* v, size_t n, double limit, std::mt19937_64
 void Params::init(const ModelConfig& cfg, std::mt19937_64& rng) {
   emb.resize(cfg.channels.size());
   for (size_t c = 0; c < cfg.channels.size(); ++c)
-    fill_uniform(&emb[c], static_cast<size_t>(cfg.channels[c].buckets) * cfg.channel_dims[c],
-                 0.5, rng);
+    fill_uniform(&emb[c], static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c), 0.5, rng);
   fill_uniform(&w1, static_cast<size_t>(cfg.hidden) * cfg.input_width,
                std::sqrt(6.0 / cfg.input_width), rng);
   b1.assign(cfg.hidden, 0.0f);
@@ -130,15 +164,29 @@ void Params::init(const ModelConfig& cfg, std::mt19937_64& rng) {
 }
 
 void extract(const ModelConfig& cfg, const char* text, size_t size, Features* f) {
-  f->ids.resize(cfg.channels.size());
-  for (auto& v : f->ids) v.clear();
-  auto* ids = &f->ids;
-  f->letters = extract_features(reinterpret_cast<const uint8_t*>(text), size, cfg.text,
-                                cfg.channels.data(),
-                                static_cast<uint32_t>(cfg.channels.size()),
-                                [ids](uint32_t channel, uint32_t bucket) {
-                                  (*ids)[channel].push_back(bucket);
-                                });
+  const size_t channels = cfg.channels.size();
+  f->ids.resize(channels);
+  f->weights.resize(channels);
+  for (size_t c = 0; c < channels; ++c) {
+    f->ids[c].clear();
+    f->weights[c].clear();
+  }
+  if (f->refs.size() < 256) f->refs.resize(256);
+  size_t count = 0;
+  TextStats stats;
+  const Model& model = cfg.features->model;
+  Status s = model.text_features(text, size, f->refs.data(), f->refs.size(), &count, &stats);
+  if (s == Status::kBufferTooSmall) {
+    f->refs.resize(count);
+    s = model.text_features(text, size, f->refs.data(), f->refs.size(), &count, &stats);
+  }
+  if (s != Status::kOk) throw std::runtime_error(std::string("text_features: ") + status_name(s));
+  for (size_t i = 0; i < count; ++i) {
+    const FeatureRef& r = f->refs[i];
+    f->ids[r.channel].push_back(r.row);
+    f->weights[r.channel].push_back(r.weight);
+  }
+  f->letters = stats.letters;
 }
 
 void Workspace::init(const ModelConfig& cfg) {
@@ -157,17 +205,14 @@ uint32_t forward(const ModelConfig& cfg, const Params& prm, Workspace* ws) {
   const uint32_t H = cfg.hidden, L = cfg.labels, I = cfg.input_width;
   float* x = ws->x.data();
   std::fill(ws->x.begin(), ws->x.end(), 0.0f);
+  // Each channel's slice: sum of weight x row (the runtime's pooling weights).
   for (size_t c = 0; c < cfg.channels.size(); ++c) {
     const auto& ids = ws->feats.ids[c];
-    if (ids.empty()) continue;
-    const uint32_t d = cfg.channel_dims[c];
+    const auto& weights = ws->feats.weights[c];
+    const uint32_t d = cfg.channel_dims(c);
     float* xs = x + cfg.channel_offset[c];
     const float* E = prm.emb[c].data();
-    for (uint32_t id : ids) {
-      add(E + static_cast<size_t>(id) * d, xs, d);
-    }
-    const float inv = 1.0f / static_cast<float>(ids.size());
-    for (uint32_t j = 0; j < d; ++j) xs[j] *= inv;
+    for (size_t k = 0; k < ids.size(); ++k) axpy(weights[k], E + static_cast<size_t>(ids[k]) * d, xs, d);
   }
   for (uint32_t k = 0; k < H; ++k) {
     const float s = dot(prm.w1.data() + static_cast<size_t>(k) * I, x, I) + prm.b1[k];
@@ -204,8 +249,8 @@ void Grads::init(const ModelConfig& cfg) {
   mark.resize(cfg.channels.size());
   touched.resize(cfg.channels.size());
   for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    emb[c].assign(static_cast<size_t>(cfg.channels[c].buckets) * cfg.channel_dims[c], 0.0f);
-    mark[c].assign(cfg.channels[c].buckets, 0);
+    emb[c].assign(static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c), 0.0f);
+    mark[c].assign(cfg.channel_rows(c), 0);
     touched[c].clear();
   }
   loss = 0;
@@ -274,23 +319,22 @@ bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float
     axpy(ga, w, gx, I);
     g->b1[k] += ga;
   }
-  // Embeddings: each occurrence gets 1/n of its channel slice's gradient.
+  // Embeddings: each occurrence gets its pooling weight x its channel
+  // slice's gradient.
   for (size_t c = 0; c < cfg.channels.size(); ++c) {
     const auto& ids = ws->feats.ids[c];
-    if (ids.empty()) continue;
-    const uint32_t d = cfg.channel_dims[c];
-    const float inv = 1.0f / static_cast<float>(ids.size());
-    float gs[256];
+    const auto& weights = ws->feats.weights[c];
+    const uint32_t d = cfg.channel_dims(c);
     const float* src = gx + cfg.channel_offset[c];
-    for (uint32_t j = 0; j < d; ++j) gs[j] = src[j] * inv;
     float* G = g->emb[c].data();
     uint8_t* mark = g->mark[c].data();
-    for (uint32_t id : ids) {
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const uint32_t id = ids[k];
       if (!mark[id]) {
         mark[id] = 1;
         g->touched[c].push_back(id);
       }
-      add(gs, G + static_cast<size_t>(id) * d, d);
+      axpy(weights[k], src, G + static_cast<size_t>(id) * d, d);
     }
   }
   return true;
@@ -300,7 +344,7 @@ void AdamState::init(const ModelConfig& cfg) {
   emb_m.resize(cfg.channels.size());
   emb_v.resize(cfg.channels.size());
   for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    const size_t n = static_cast<size_t>(cfg.channels[c].buckets) * cfg.channel_dims[c];
+    const size_t n = static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c);
     emb_m[c].assign(n, 0.0f);
     emb_v[c].assign(n, 0.0f);
   }
@@ -377,7 +421,7 @@ void adam_step(const ModelConfig& cfg, const AdamOptions& opt, float lr,
   AdamCoef ke = k;
   ke.step_size *= opt.emb_lr_scale;
   for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    const uint32_t d = cfg.channel_dims[c];
+    const uint32_t d = cfg.channel_dims(c);
     float* E = prm->emb[c].data();
     float* M = st->emb_m[c].data();
     float* V = st->emb_v[c].data();

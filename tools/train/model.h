@@ -1,39 +1,57 @@
 // The language-identification network (Botha et al. 2017 / CLD3 style) in
-// float32, with what training needs: feature extraction through the shared
-// runtime code, forward and backward passes, lazy Adam.
+// float32, with what training needs: features through the runtime's public
+// feature API, forward and backward passes, lazy Adam.
 //
-//   text -> extract_features (runtime/src/text_features.h)
-//        -> per channel: average of the embedding rows of its occurrences
+//   text -> Model::text_features() of a features-only model built from this
+//           configuration (ffnlp/ffnlp.h): (channel, row, weight) records,
+//           exactly the rows the converted model will look up
+//        -> per channel: weighted sum of its rows (mean pooling: 1/n each)
 //        -> concat -> hidden (ReLU) -> output -> softmax
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "text_features.h"
+#include "ffnlp/features.h"
+#include "ffnlp/ffnlp.h"
+#include "tools/common/feature_metadata.h"
 
 namespace ffnlp {
 namespace train {
+
+// The features-only model the trainer reads its features from: the bytes
+// and the Model viewing them, shared by every copy of a configuration.
+struct FeatureSource {
+  std::vector<uint8_t> bytes;
+  Model model;
+};
 
 struct ModelConfig {
   std::vector<uint32_t> buckets;  // per n-gram order 1..k
   std::vector<uint32_t> dims;     // per n-gram order 1..k
   std::vector<uint32_t> seeds;    // per n-gram order 1..k
   uint32_t script_dims = 8;
+  uint32_t word_buckets = 0;      // hashed word unigrams (mean pooled); 0: no word channel
+  uint32_t word_dims = 16;
+  uint32_t word_seed = 2001;
   uint32_t hidden = 32;
   uint32_t labels = 0;
-  TextOptions text;
+  bool quantize_dense = false;    // hidden and output layers stored q8_row
+  tools::TextMetadata text;
 
   // Derived (call finalize() after setting the fields above).
-  std::vector<ChannelSpec> channels;  // n-gram orders, then script
-  std::vector<uint32_t> channel_dims;
-  std::vector<uint32_t> channel_offset;  // into the input vector
+  std::vector<tools::ChannelMetadata> channels;  // n-gram orders, script, word; kind, buckets, dims, embedding name
+  std::vector<uint32_t> channel_offset;          // into the input vector
   uint32_t input_width = 0;
+  std::shared_ptr<const FeatureSource> features;  // built from `channels` and `text`
   void finalize();
+  uint32_t channel_rows(size_t c) const { return channels[c].buckets; }
+  uint32_t channel_dims(size_t c) const { return channels[c].dims; }
   // Estimated size of the converted model file in bytes (q8_row embeddings,
-  // f32 dense layers, without metadata).
+  // dense layers f32 or q8_row, without metadata).
   uint64_t estimated_file_bytes() const;
   uint64_t parameter_count() const;
 };
@@ -45,9 +63,11 @@ struct Params {
   void init(const ModelConfig& cfg, std::mt19937_64& rng);
 };
 
-// Feature occurrences of one text, per channel.
+// Feature occurrences of one text, per channel, with their pooling weights.
 struct Features {
-  std::vector<std::vector<uint32_t>> ids;  // [channel] bucket of each occurrence
+  std::vector<std::vector<uint32_t>> ids;     // [channel] row of each occurrence
+  std::vector<std::vector<float>> weights;    // [channel] its weight (mean: 1/n)
+  std::vector<FeatureRef> refs;               // buffer for Model::text_features()
   uint32_t letters = 0;
 };
 void extract(const ModelConfig& cfg, const char* text, size_t size, Features* f);

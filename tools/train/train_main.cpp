@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "quantize.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/npz.h"
 #include "tools/train/dataset.h"
 #include "tools/train/export.h"
@@ -144,7 +144,16 @@ void usage() {
       "  --dims A,B,C,D        embedding width per order (default 16,16,16,16)\n"
       "  --seeds A,B,C,D       hash seeds per order (default 1001,1002,1003,1004)\n"
       "  --script-dims N       script embedding width (default 8; 0 = no script channel)\n"
+      "  --word-buckets N      add a channel of hashed whole words (mean pooled) with N\n"
+      "                        rows (default 0: none)\n"
+      "  --word-dims N         its embedding width (default 16)\n"
+      "  --word-seed S         its hash seed (default 2001)\n"
+      "  --cleanup             skip URLs, e-mail addresses, handles, paths, numbers with\n"
+      "                        units and markup before features (text.cleanup = 1)\n"
       "  --hidden N            hidden layer width (default 32)\n"
+      "  --quantize-dense      store the hidden and output layers 8-bit (q8_row, one\n"
+      "                        scale per output row): the spec says quantize = 1, the\n"
+      "                        size estimate and the 8-bit evaluation follow\n"
       "  --lr X                Adam learning rate (default 0.01), cosine-decayed\n"
       "  --emb-lr-scale X      embedding learning rate multiplier (default 3)\n"
       "  --batch N             minibatch size (default 128)\n"
@@ -189,6 +198,11 @@ Options parse_args(int argc, char** argv) {
       seeds_given = true;
     } else if (a == "--script-dims") o.model.script_dims = parse_list(value(), a.c_str()).at(0);
     else if (a == "--hidden") o.model.hidden = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--word-buckets") o.model.word_buckets = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--word-dims") o.model.word_dims = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--word-seed") o.model.word_seed = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--cleanup") o.model.text.cleanup = true;
+    else if (a == "--quantize-dense") o.model.quantize_dense = true;
     else if (a == "--lr") o.lr = std::stof(value());
     else if (a == "--emb-lr-scale") o.adam.emb_lr_scale = std::stof(value());
     else if (a == "--batch") o.batch = parse_list(value(), a.c_str()).at(0);
@@ -435,9 +449,10 @@ int run(int argc, char** argv) {
   std::printf("  dims");
   for (uint32_t d : cfg.dims) std::printf(" %u", d);
   const uint64_t file_bytes = cfg.estimated_file_bytes() + overhead_bytes(cfg, labels, o);
-  std::printf("  script %u  hidden %u  input %u  params %" PRIu64
+  if (cfg.word_buckets) std::printf("  word %u x %u", cfg.word_buckets, cfg.word_dims);
+  std::printf("  script %u  hidden %u%s  input %u  params %" PRIu64
               "  est. file %.1f KB (limit %.1f KB)\n",
-              cfg.script_dims, cfg.hidden, cfg.input_width, cfg.parameter_count(),
+              cfg.script_dims, cfg.hidden, cfg.quantize_dense ? " (8-bit)" : "", cfg.input_width, cfg.parameter_count(),
               file_bytes / 1024.0, o.max_file_bytes / 1024.0);
   if (file_bytes > o.max_file_bytes)
     throw std::runtime_error("configuration exceeds the model size budget (--max-file-bytes)");

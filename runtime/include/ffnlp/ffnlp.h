@@ -2,11 +2,24 @@
 // (Botha et al. 2017, "Natural Language Processing with Small Feed-Forward
 // Networks"), such as a language identifier.
 //
-// The model file (docs/FORMAT.md), in one paragraph: a 64-byte header (magic
-// "FFNM", byte-order mark, format version, file size, table offsets, CRC-32),
-// a table of named tensors (f32, or q8_row: uint8 with one f32 scale per row),
-// typed key/value metadata (labels, feature channels, layers), then the
-// tensor data, each region aligned to 64 bytes. Everything is little-endian.
+// THE MODEL FILE (.ffm; docs/FORMAT.md), little-endian, each region aligned:
+//   1. Header, 64 bytes: magic "FFNM", byte-order mark 0x0A0B0C0D, format
+//      version (1 or 2), header size, file size, tensor table offset and
+//      count, metadata offset, count and size, flags (0), CRC-32 of the file.
+//   2. Tensor table: 128 bytes per tensor: name (64 bytes, NUL-padded),
+//      dtype (1 f32, 2 q8_row, 3 q8_row_fzp), rank, zero point, rows, cols,
+//      data offset and size, scales offset and size.
+//   3. Metadata: typed key/value entries (u32, f32, string, string array,
+//      u32 array): task, labels, the feature channels (kind, parameters,
+//      pooling), the layers, text normalisation, classifier settings.
+//   4. Data: each tensor's values (and per-row scales / zero points),
+//      64-byte aligned, no overlaps, up to the file size.
+//
+// THIS HEADER:
+//   1. Status and Error          5. Results: Prediction, TextStats, FeatureRef
+//   2. Tensor views              6. Internals a Model holds by value
+//   3. Channels and layers       7. Model
+//   4. Inputs and options        8. Workspace, MappedFile, load_file
 //
 // Use:
 //   ffnlp::Model model;
@@ -22,14 +35,17 @@
 // Rules that hold for every function here:
 // - No exceptions, no RTTI, no global mutable state.
 // - A Model is a read-only view into the caller's bytes; those bytes must
-//   outlive it and stay unchanged. Loading copies no tensor data.
+//   outlive it and stay unchanged. Loading copies no tensor data. A Model may
+//   be copied freely: it holds no pointer into itself.
 // - load_file() reads the file into memory it owns, so the model file may be
 //   replaced, rewritten or truncated on disk while the Model is in use. Only
 //   with LoadOptions::map_file is the file mapped instead; then replace it
 //   only with rename(), never in place (docs/SECURITY.md).
+// - Everything a model's features and layers need is decided at load; calls
+//   never re-validate the file or rebuild tables.
 // - Any number of threads may use one loaded Model at the same time, each
 //   with its own Workspace (or scratch buffer).
-// - classify() and scores() allocate nothing.
+// - classify(), scores(), logits() and text_features() allocate nothing.
 #ifndef FFNLP_FFNLP_H_
 #define FFNLP_FFNLP_H_
 
@@ -38,8 +54,10 @@
 
 namespace ffnlp {
 
-constexpr uint32_t kFormatVersion = 1;
+// Newest format version this runtime reads (it reads 1 and 2).
+constexpr uint32_t kFormatVersion = 2;
 
+// ---- 1. Status and Error -----------------------------------------------------
 enum class Status : int {
   kOk = 0,
   kInvalidArgument = 1,     // a null pointer, a zero size where one is needed
@@ -56,10 +74,11 @@ enum class Status : int {
   kBadMetadata = 12,        // malformed entry, duplicate or mistyped key, bad UTF-8
   kBadShape = 13,           // tensors that do not chain into the declared network
   kNotFound = 14,           // a name that is not in the model
-  kNotClassifier = 15,      // the model holds tensors only
-  kBufferTooSmall = 16,     // scratch smaller than scratch_bytes()
+  kNotClassifier = 15,      // the model holds tensors (or features) only
+  kBufferTooSmall = 16,     // scratch smaller than scratch_bytes(), or an output array too short
   kIoError = 17,            // file could not be opened, read or mapped
   kOutOfMemory = 18,
+  kUnsupportedFeatures = 19,  // features.version (feature code, Unicode tables) this runtime lacks
 };
 
 // A stable, human-readable name for a status, e.g. "bad checksum".
@@ -71,46 +90,97 @@ struct Error {
   char message[256] = {0};
 };
 
-enum class DType : uint32_t { kF32 = 1, kQ8Row = 2 };
+// ---- 2. Tensor views -----------------------------------------------------------
+enum class DType : uint32_t {
+  kF32 = 1,
+  kQ8Row = 2,     // uint8, one f32 scale per row, one integer zero point per tensor
+  kQ8RowFzp = 3,  // uint8, one f32 scale AND one f32 zero point per row (PyTorch
+                  // per_channel_affine_float_qparams): value = (float(q) - zp) * s
+};
 
 // A read-only view of one tensor in the model bytes. Matrices are row-major.
-// `data` and `scales` point into the caller's buffer (not owned); values are
+// The pointers point into the caller's buffer (not owned); values are
 // little-endian, so read them through the accessors when in doubt.
 struct TensorView {
-  const char* name = nullptr;       // NUL-terminated, inside the buffer
+  const char* name = nullptr;            // NUL-terminated, inside the buffer
   DType dtype = DType::kF32;
-  uint32_t rank = 0;                // 1 or 2
-  uint64_t rows = 0;                // rank 1: the length
-  uint64_t cols = 0;                // rank 1: 1
-  const uint8_t* data = nullptr;    // rows * cols elements
-  const uint8_t* scales = nullptr;  // kQ8Row: rows f32 scales; else null
-  uint32_t zero_point = 0;          // kQ8Row only
+  uint32_t rank = 0;                     // 1 or 2; 0 for an empty view
+  uint64_t rows = 0;                     // rank 1: the length
+  uint64_t cols = 0;                     // rank 1: 1
+  const uint8_t* data = nullptr;         // rows * cols elements
+  const uint8_t* scales = nullptr;       // kQ8Row, kQ8RowFzp: rows f32 scales; else null
+  const uint8_t* zero_points = nullptr;  // kQ8RowFzp: rows f32 zero points; else null
+  uint32_t zero_point = 0;               // kQ8Row only
 
   // Dequantized (or plain) element value; r < rows, c < cols.
   float at(uint64_t r, uint64_t c) const;
-  float row_scale(uint64_t r) const;  // kQ8Row only; 1 for kF32
+  float row_scale(uint64_t r) const;       // 1 for kF32
+  float row_zero_point(uint64_t r) const;  // kQ8Row: zero_point; kQ8RowFzp: its row's; kF32: 0
 };
 
-enum class ChannelKindId : uint32_t { kCharNgram = 1, kScript = 2 };
+// ---- 3. Channels and layers ----------------------------------------------------
+// The feature kinds (docs/SPEC.md; the registry with names and parameters
+// is in ffnlp/features.h). Ids are part of the format: never reused.
+enum class FeatureKind : uint32_t {
+  kCharNgram = 1,  // hashed character n-grams of one order inside words
+  kScript = 2,     // script of each letter; row = Script id
+  kWord = 3,       // each word: hashed, or a vocabulary row (+ hashed rows for the rest)
+  kPrefix = 4,     // first `length` code points of each word, hashed
+  kSuffix = 5,     // last `length` code points of each word, hashed
+  kShape = 6,      // each word's shape: case pattern x content x length class
+  kIds = 7,        // ids the caller passes (its own tokenizer or vocabulary)
+  // 8 is reserved for prev_label (token models: previous predicted labels).
+};
+using ChannelKindId = FeatureKind;  // the name before kinds became a registry
+
+// How a channel's rows become its slice of the input vector.
+enum class Pooling : uint32_t {
+  kMean = 1,    // average of the rows of its occurrences (weight 1/n each)
+  kSum = 2,     // sum of the rows (weight 1)
+  kConcat = 3,  // token models: one slice per window position (not read yet)
+};
 
 struct ChannelInfo {
-  ChannelKindId kind = ChannelKindId::kCharNgram;
-  uint32_t order = 0;        // n-gram order; 0 for the script channel
-  uint32_t seed = 0;
-  uint32_t buckets = 0;      // embedding rows
-  uint32_t dims = 0;         // embedding columns
-  const TensorView* embedding = nullptr;
+  FeatureKind kind = FeatureKind::kCharNgram;
+  const char* kind_name = "";  // registry name, e.g. "char_ngram" (static storage)
+  uint32_t order = 0;          // char_ngram: n-gram order
+  uint32_t length = 0;         // prefix, suffix: code points
+  uint32_t seed = 0;           // hashed kinds
+  uint32_t buckets = 0;        // rows of the channel's table
+  uint32_t dims = 0;           // columns of the channel's table
+  Pooling pooling = Pooling::kMean;
+  uint32_t vocab_size = 0;     // word with a vocabulary: rows 0 .. vocab_size-1
+  uint32_t oov_buckets = 0;    // ... then this many hashed rows for other words
+  uint32_t input_offset = 0;   // first column of the channel's slice in the input vector
+  uint32_t slots = 1;          // slices (token models: one per window offset, with concat pooling)
+  TensorView embedding;        // the table (by value); rank 0 in a features-only model
 };
 
 enum class Activation : uint32_t { kNone = 0, kRelu = 1, kSoftmax = 2 };
 
 struct LayerInfo {
-  const TensorView* weights = nullptr;  // (out, in), f32
-  const TensorView* bias = nullptr;     // (out), f32
+  TensorView weights;  // (out, in): f32, q8_row or q8_row_fzp (by value)
+  TensorView bias;     // (out), f32 (by value)
   uint32_t in = 0, out = 0;
   Activation activation = Activation::kNone;
 };
 
+// Metadata value types (docs/FORMAT.md §3). Ids are never reused.
+enum class MetaType : uint32_t { kU32 = 1, kF32 = 2, kString = 3, kStringArray = 4, kU32Array = 5 };
+
+// One metadata entry, for tools that list them all (inspect_model).
+struct MetadataItem {
+  const char* key = nullptr;    // NOT NUL-terminated: key_length bytes
+  uint32_t key_length = 0;
+  MetaType type = MetaType::kU32;
+  uint32_t count = 0;           // arrays: elements; otherwise 1
+  const uint8_t* value = nullptr;  // the encoded value (internal layout)
+  uint32_t u32(uint32_t i = 0) const;        // kU32 (i = 0) or kU32Array
+  float f32() const;                         // kF32
+  const char* string(uint32_t i = 0) const;  // kString (i = 0) or kStringArray; NUL-terminated
+};
+
+// ---- 4. Inputs and options --------------------------------------------------
 struct LoadOptions {
   bool verify_checksum = true;  // skip only for bytes you have verified yourself
   // load_file() only: map the file read-only (no copy; pages shared between
@@ -122,7 +192,38 @@ struct LoadOptions {
   bool map_file = false;
 };
 
-// label_index of the "no language evidence" answer (Model::unknown_label()).
+// The ids for one channel of kind FeatureKind::kIds.
+struct ChannelIds {
+  uint32_t channel = 0;           // index of an ids channel
+  const uint32_t* ids = nullptr;  // `count` ids, each < that channel's buckets
+  size_t count = 0;
+};
+
+// The prior over labels: the model's (classifier.log_prior, added to the
+// logits) or none (every label equally likely a priori).
+enum class Prior : uint32_t { kModel = 0, kUniform = 1 };
+
+// Options of one classification; a null pointer means these defaults.
+struct ClassifyOptions {
+  Prior prior = Prior::kModel;
+  // Allow-list: label indices to choose from (no repeats, each <
+  // label_count()); probabilities are renormalised over them. Null: all.
+  const uint32_t* only = nullptr;
+  size_t only_count = 0;  // >= 1 when `only` is set
+};
+
+// What a model reads for one call: a UTF-8 text and, for models with ids
+// channels, the caller's ids (each ids channel at most once; an ids channel
+// not listed gets no ids).
+struct Input {
+  const char* text = nullptr;
+  size_t size = 0;
+  const ChannelIds* ids = nullptr;
+  size_t ids_count = 0;
+};
+
+// ---- 5. Results ---------------------------------------------------------------
+// label_index of the "no evidence" answer (Model::unknown_label()).
 constexpr uint32_t kNoLabel = 0xFFFFFFFFu;
 
 struct Prediction {
@@ -135,93 +236,214 @@ struct Prediction {
 
 // Facts about one classified text, for callers that want them.
 struct TextStats {
-  uint32_t letters = 0;   // letters seen (after max_bytes); 0: no evidence
+  uint32_t letters = 0;   // letters seen (after max_bytes)
   uint64_t bytes_used = 0;
+  uint64_t ids = 0;       // caller-supplied ids read (ids channels)
+  // No letters and no ids: nothing to go on (the head's "no evidence" case).
+  bool no_evidence() const { return letters == 0 && ids == 0; }
 };
+
+// One feature occurrence, as a trainer needs it: row `row` of channel
+// `channel`'s table, at window position `slot` (0 in whole-text models),
+// with the weight the channel's pooling gives it (mean: 1 / the channel's
+// occurrences in this text; sum: 1). The input vector's slice of a channel
+// is sum(weight x table[row]) over its records.
+struct FeatureRef {
+  uint32_t channel = 0;
+  uint32_t slot = 0;
+  uint32_t row = 0;
+  float weight = 0.0f;
+};
+
+// ---- 6. Internals a Model holds by value ---------------------------------------
+// Decided at load (runtime/src/features/feature_plan.cpp, file/loader.cpp);
+// not API, may change in any release. They hold pointers into the model
+// bytes only, never into the Model, so copying a Model is safe.
+namespace internal {
+constexpr uint32_t kMaxChannels = 16;
+struct NgramPlan {
+  uint32_t channel, order, buckets, state;  // state: first running hash of its seed group
+};
+struct UnitPlan {
+  uint32_t channel, buckets;
+};
+struct WordPlan {  // word, prefix, suffix, shape
+  uint32_t channel = 0;
+  FeatureKind kind = FeatureKind::kWord;
+  uint32_t buckets = 0, seed = 0, length = 0;
+  uint32_t vocab_count = 0;              // word with a vocabulary
+  const uint8_t* vocab_offsets = nullptr;  // vocab_count + 1 little-endian u32 (model bytes)
+  const char* vocab_blob = nullptr;
+  uint32_t oov_buckets = 0;
+};
+struct FeaturePlan {
+  uint32_t channel_count = 0;
+  bool lowercase = true, drop_digits = true, cleanup = false;
+  uint32_t max_bytes = 0;
+  uint32_t ngram_count = 0, group_count = 0, script_count = 0, word_count = 0, ids_count = 0;
+  NgramPlan ngrams[kMaxChannels] = {};
+  uint32_t group_init[kMaxChannels] = {};   // 0x811C9DC5 ^ seed
+  uint32_t group_seed[kMaxChannels] = {};
+  uint32_t group_order[kMaxChannels] = {};  // largest order of the group
+  UnitPlan scripts[kMaxChannels] = {};
+  WordPlan words[kMaxChannels] = {};
+  UnitPlan ids[kMaxChannels] = {};
+  uint32_t suffix_length = 0;  // longest suffix any channel takes
+  bool word_bytes = false;     // a vocabulary lookup needs the word's UTF-8
+  Pooling pooling[kMaxChannels] = {};
+};
+struct RowTable {  // a channel's embedding rows, for the lookup kernels
+  const uint8_t* data = nullptr;
+  const uint8_t* scales = nullptr;       // q8 kinds
+  const uint8_t* zero_points = nullptr;  // kQ8RowFzp
+  int32_t zero_point = 0;                // kQ8Row
+  uint32_t dims = 0;
+  uint32_t offset = 0;                   // input_offset
+  DType dtype = DType::kF32;
+};
+struct ModelAccess;  // runtime-internal access to a Model's private parts
+struct HeadResult;   // one classification's result (heads/classifier.h)
+}  // namespace internal
 
 class Workspace;
 
+// ---- 7. Model --------------------------------------------------------------------
 class Model {
  public:
   static constexpr uint32_t kMaxTensors = 256;
-  static constexpr uint32_t kMaxChannels = 16;
+  static constexpr uint32_t kMaxChannels = internal::kMaxChannels;
   static constexpr uint32_t kMaxLayers = 8;
 
   Model() = default;
 
   // Validates `size` bytes at `data` and makes `*out` a view of them. On
   // failure returns the status, fills `*error` (may be null) and leaves
-  // `*out` empty. `data` must stay valid and unchanged while `*out` is used.
+  // `*out` empty. `data` must stay valid and unchanged while `*out` (or any
+  // copy of it) is used.
   static Status load(const void* data, size_t size, Model* out, Error* error,
                      const LoadOptions& options = LoadOptions());
 
-  bool is_loaded() const { return tensor_count_ != 0; }
+  bool is_loaded() const { return loaded_; }
   bool is_classifier() const { return layer_count_ != 0; }
+  bool has_features() const { return channel_count_ != 0; }  // classifiers and features-only files
 
-  // Tensors, metadata.
+  // File, tensors, metadata.
+  uint32_t format_version() const { return version_; }  // of the loaded file (1 or 2)
+  uint32_t checksum() const { return checksum_; }       // the header's CRC-32
+  size_t file_size() const { return size_; }
   uint32_t tensor_count() const { return tensor_count_; }
   const TensorView& tensor(uint32_t i) const { return tensors_[i]; }  // i < tensor_count()
   const TensorView* find_tensor(const char* name) const;               // null if absent
   const char* task() const { return task_; }
   const char* model_name() const { return name_; }
-  uint32_t format_version() const { return kFormatVersion; }
-  size_t file_size() const { return size_; }
 
   // Metadata lookup by key; false when absent or of another type.
   bool metadata_u32(const char* key, uint32_t* value) const;
   bool metadata_f32(const char* key, float* value) const;
   bool metadata_string(const char* key, const char** value) const;
+  // Every entry, in file order.
+  uint32_t metadata_count() const { return metadata_count_; }
+  bool metadata_item(uint32_t i, MetadataItem* item) const;  // false when i >= metadata_count()
 
-  // Network.
+  // Features.
+  uint32_t channel_count() const { return channel_count_; }
+  const ChannelInfo& channel(uint32_t i) const { return channels_[i]; }  // i < channel_count()
+  uint32_t input_width() const { return input_width_; }
+  uint32_t features_version() const { return features_version_; }
+  bool text_cleanup() const { return plan_.cleanup; }  // text.cleanup: URLs, markup, ... skipped
+  uint32_t max_bytes() const { return plan_.max_bytes; }
+  // Overrides the model's text.max_bytes for this Model object: every call
+  // then reads at most the first `max_bytes` bytes of each text (cut at a
+  // character boundary; 0: the whole text). Bounds the time spent on very
+  // long documents. Call before sharing the Model between threads.
+  void set_max_bytes(uint32_t max_bytes) { plan_.max_bytes = max_bytes; }
+
+  // The feature occurrences of a text, exactly as classify() reads them
+  // (same normalisation, clean-up, max_bytes), into refs[0 .. *count), in
+  // the order the feature code emits them (not significant). Channels of
+  // kind ids get nothing from text: their ids are the caller's. Works for
+  // classifiers and features-only models (task "features"); needs no
+  // scratch and allocates nothing. When `capacity` is too small the first
+  // `capacity` records are written and kBufferTooSmall is returned with
+  // *count = the number needed (call again with at least that).
+  Status text_features(const char* text, size_t size, FeatureRef* refs, size_t capacity, size_t* count,
+                       TextStats* stats = nullptr) const;
+
+  // Network and classifier.
+  uint32_t layer_count() const { return layer_count_; }
+  const LayerInfo& layer(uint32_t i) const { return layers_[i]; }  // i < layer_count()
   uint32_t label_count() const { return label_count_; }
-  const char* label(uint32_t i) const;       // i < label_count()
+  const char* label(uint32_t i) const;       // "" when out of range
   const char* label_name(uint32_t i) const;  // "" when the model has no names
   int32_t find_label(const char* label) const;  // -1 when absent
-  uint32_t channel_count() const { return channel_count_; }
-  const ChannelInfo& channel(uint32_t i) const { return channels_[i]; }
-  uint32_t layer_count() const { return layer_count_; }
-  const LayerInfo& layer(uint32_t i) const { return layers_[i]; }
-  uint32_t input_width() const { return input_width_; }
+  bool has_prior() const { return log_prior_ != nullptr; }
+  float log_prior(uint32_t i) const;  // classifier.log_prior[i]; 0 without a prior or out of range
   float reliable_probability() const { return reliable_probability_; }
   uint32_t reliable_letters() const { return reliable_letters_; }
   const char* unknown_label() const { return unknown_label_; }  // may be ""
-  uint32_t max_bytes() const { return max_bytes_; }
-  // Overrides the model's text.max_bytes for this Model object: scores() and
-  // classify() then read at most the first `max_bytes` bytes of each text
-  // (cut at a character boundary; 0: the whole text). Bounds the time spent
-  // on very long documents. Call before sharing the Model between threads.
-  void set_max_bytes(uint32_t max_bytes) { max_bytes_ = max_bytes; }
 
-  // Bytes of scratch memory one concurrent classify() call needs.
+  // Bytes of scratch memory one concurrent call needs: ONE size for every
+  // call, text length and API (the C API and Workspace use the same), so
+  // every caller takes the same code paths and gets the same bits. Includes
+  // one counter per table row (long texts count rows first: 4 bytes per
+  // bucket, about 64 KB for the shipped model). `scratch` arguments must be
+  // at least this big and aligned for double (any malloc'd or Workspace
+  // memory is); 0 for a model that is not a classifier.
   size_t scratch_bytes() const;
-  // Scratch with room for one counter per embedding row as well (4 bytes per
-  // bucket of every channel; about 64 KB for the shipped model). Given at
-  // least this much, scores() and classify() count n-gram occurrences per
-  // bucket for texts of 4096 bytes or more and add each distinct row once,
-  // scaled by its count, instead of once per occurrence: the same result to
-  // float rounding, much faster on long documents. Workspace allocates this.
-  size_t scratch_bytes_long_texts() const;
+  size_t scratch_bytes_long_texts() const;  // the same as scratch_bytes() (older name)
 
-  // Full probability distribution over labels into probs[0 .. label_count()).
-  // `scratch` must be at least scratch_bytes() bytes, suitably aligned for
-  // float (any malloc'd or Workspace memory is). Text is UTF-8; invalid bytes
-  // are treated as separators. A text with no letters gives all-zero probs
-  // and stats->letters == 0.
-  Status scores(const char* text, size_t size, void* scratch, size_t scratch_size,
-                float* probs, size_t probs_count, TextStats* stats = nullptr) const;
-
-  // The k most probable labels, best first, into top[0 .. *count). With no
-  // letters in the text, the answer is unknown_label() with probability 0
-  // when the model has one, else *count = 0.
-  Status classify(const char* text, size_t size, void* scratch, size_t scratch_size,
-                  Prediction* top, size_t k, size_t* count, TextStats* stats = nullptr) const;
-  Status classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k,
+  // The k most probable labels, best first, into top[0 .. *count) (any k:
+  // top-k in O(n log k)). Each answer's probability is
+  // exp(l - max) / sum_j exp(l_j - max) over the candidate labels' logits l
+  // (with the model's log prior added, unless options->prior is kUniform;
+  // only the allow-list's labels when options->only is set). An answer is
+  // reliable when its probability is at least reliable_probability() and
+  // the text had at least reliable_letters() letters. With no evidence (no
+  // letters and no caller ids) the answer is unknown_label() with
+  // probability 0 and label_index kNoLabel when the model has one, else
+  // *count = 0. Text is UTF-8; invalid bytes separate words.
+  Status classify(const Input& input, void* scratch, size_t scratch_size, Prediction* top, size_t k, size_t* count,
+                  const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, void* scratch, size_t scratch_size, Prediction* top, size_t k,
                   size_t* count, TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, void* scratch, size_t scratch_size, Prediction* top, size_t k,
+                  size_t* count, const ClassifyOptions& options, TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k, size_t* count,
+                  TextStats* stats = nullptr) const;
+  Status classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k, size_t* count,
+                  const ClassifyOptions& options, TextStats* stats = nullptr) const;
+
+  // The full distribution over labels into probs[0 .. label_count()), with
+  // the same prior and allow-list rules (labels outside the list get 0).
+  // All zero with no evidence.
+  Status scores(const Input& input, void* scratch, size_t scratch_size, float* probs, size_t probs_count,
+                const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
+  Status scores(const char* text, size_t size, void* scratch, size_t scratch_size, float* probs, size_t probs_count,
+                TextStats* stats = nullptr) const;
+
+  // The values scores() is the softmax of: the last layer's outputs plus the
+  // log prior (unless options->prior is kUniform); labels outside an
+  // allow-list get -infinity. All zero with no evidence. out[0 .. label_count()).
+  Status logits(const Input& input, void* scratch, size_t scratch_size, float* out, size_t out_count,
+                const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
+  Status logits(const char* text, size_t size, void* scratch, size_t scratch_size, float* out, size_t out_count,
+                TextStats* stats = nullptr) const;
 
  private:
   friend class ModelLoader;
+  friend struct internal::ModelAccess;
+  // Features, pooling, layers: the last layer's outputs (no softmax).
+  Status forward(const Input& input, void* scratch, size_t scratch_size, float** logits, TextStats* stats) const;
+  // forward(), then the prior and the allow-list (heads/classifier.cpp).
+  Status prepare_head(const Input& input, void* scratch, size_t scratch_size, const ClassifyOptions* options,
+                      internal::HeadResult* result) const;
+
+  // File
+  bool loaded_ = false;
   const uint8_t* base_ = nullptr;
   size_t size_ = 0;
+  uint32_t version_ = 0;
+  uint32_t checksum_ = 0;
   TensorView tensors_[kMaxTensors];
   uint32_t tensor_count_ = 0;
   const uint8_t* metadata_ = nullptr;
@@ -229,28 +451,31 @@ class Model {
   uint32_t metadata_count_ = 0;
   const char* task_ = "";
   const char* name_ = "";
+  // Features
   ChannelInfo channels_[kMaxChannels];
   uint32_t channel_count_ = 0;
+  uint32_t features_version_ = 0;
+  internal::FeaturePlan plan_;
+  internal::RowTable tables_[kMaxChannels];
+  uint32_t input_width_ = 0;
+  uint64_t total_buckets_ = 0;  // rows of all channels (long-text counters)
+  // Network
   LayerInfo layers_[kMaxLayers];
   uint32_t layer_count_ = 0;
-  uint32_t input_width_ = 0;
   uint32_t max_width_ = 0;
-  // labels: a validated string array inside the metadata
+  // Classifier: labels and names are validated string arrays in the metadata
   const uint8_t* labels_offsets_ = nullptr;
   const char* labels_blob_ = nullptr;
-  Status forward(const char* text, size_t size, void* scratch, size_t scratch_size, float** probs,
-                 TextStats* stats, bool logits) const;
   const uint8_t* names_offsets_ = nullptr;
   const char* names_blob_ = nullptr;
   uint32_t label_count_ = 0;
-  bool lowercase_ = true;
-  bool drop_digits_ = true;
-  uint32_t max_bytes_ = 0;
+  const uint8_t* log_prior_ = nullptr;  // label_count_ f32 (a rank-1 tensor in the model bytes), or null
   float reliable_probability_ = 0.7f;
   uint32_t reliable_letters_ = 0;
   const char* unknown_label_ = "";
 };
 
+// ---- 8. Workspace, MappedFile, load_file -----------------------------------------
 // Scratch memory for one thread's calls, allocated once (without throwing).
 class Workspace {
  public:

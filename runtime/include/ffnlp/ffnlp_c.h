@@ -26,13 +26,23 @@
  *   model bytes; they stay valid until ffnlp_model_free().
  * - A model is read-only after creation: any number of threads may classify
  *   with one model at once, each with its own scratch memory or workspace.
- * - ffnlp_classify() and ffnlp_classify_batch() never allocate.
+ * - Classification, scores, logits and features never allocate.
+ * - Every API takes the same scratch size (ffnlp_model_scratch_size(), what
+ *   a workspace holds) and the same code paths as the C++ API: the numbers
+ *   are bit-identical to C++'s.
  *
  * Struct layouts (no implicit padding; see docs/EMBEDDING.md):
  *   ffnlp_error       int32 status; char message[256]             = 260 bytes
  *   ffnlp_prediction  ptr label; ptr name; uint32 label_index;
  *                     float probability; int32 reliable; uint32 reserved
  *                     = 32 bytes with 8-byte pointers, 24 with 4-byte pointers
+ *   ffnlp_classify_options  uint32 struct_size; uint32 prior; ptr only;
+ *                     size_t only_count         = 24 bytes (64-bit), 16 (32-bit)
+ *   ffnlp_channel_ids uint32 channel; uint32 reserved; ptr ids; size_t count
+ *                     = 24 bytes (64-bit), 16 (32-bit)
+ *   ffnlp_feature     uint32 channel; uint32 slot; uint32 row; float weight = 16 bytes
+ *   ffnlp_channel_info uint32 struct_size; uint32 kind; ptr kind_name;
+ *                     12 x uint32 (order ... reserved)   = 64 bytes (64-bit), 60 (32-bit)
  */
 #ifndef FFNLP_FFNLP_C_H_
 #define FFNLP_FFNLP_C_H_
@@ -85,6 +95,7 @@ typedef int32_t ffnlp_status;
 #define FFNLP_BUFFER_TOO_SMALL 16    /* scratch smaller than ffnlp_model_scratch_size() */
 #define FFNLP_IO_ERROR 17            /* file could not be opened, read or mapped */
 #define FFNLP_OUT_OF_MEMORY 18
+#define FFNLP_UNSUPPORTED_FEATURES 19 /* features.version (feature code, Unicode tables) this runtime lacks */
 
 /* Pass as a text length to mean "the text is NUL-terminated". */
 #define FFNLP_NUL_TERMINATED ((size_t)-1)
@@ -97,6 +108,10 @@ typedef int32_t ffnlp_status;
 
 /* Label index of the "no language evidence" answer. */
 #define FFNLP_NO_LABEL 0xFFFFFFFFu
+
+/* ffnlp_classify_options.prior */
+#define FFNLP_PRIOR_MODEL 0u   /* add the model's log prior over labels (when it has one); the default */
+#define FFNLP_PRIOR_UNIFORM 1u /* leave it out: every label equally likely a priori */
 
 typedef struct ffnlp_error {
   ffnlp_status status;   /* FFNLP_OK or the failure */
@@ -111,6 +126,65 @@ typedef struct ffnlp_prediction {
   int32_t reliable;      /* 1 when probability and evidence clear the model's bar */
   uint32_t reserved;     /* 0; keeps the layout free of implicit padding */
 } ffnlp_prediction;
+
+/* Options of one classification (NULL: the defaults). Set struct_size to
+ * sizeof(ffnlp_classify_options): fields added later go after only_count and
+ * are read only when struct_size covers them. */
+typedef struct ffnlp_classify_options {
+  uint32_t struct_size;  /* sizeof(ffnlp_classify_options) */
+  uint32_t prior;        /* FFNLP_PRIOR_MODEL (0) or FFNLP_PRIOR_UNIFORM */
+  const uint32_t* only;  /* allow-list of label indices, or NULL for all labels; */
+  size_t only_count;     /* probabilities are renormalised over the list (>= 1, no repeats) */
+} ffnlp_classify_options;
+
+/* Caller-supplied ids for one channel of kind "ids" (its own tokenizer or
+ * vocabulary); each id < that channel's buckets. */
+typedef struct ffnlp_channel_ids {
+  uint32_t channel;      /* index of an ids channel */
+  uint32_t reserved;     /* 0 */
+  const uint32_t* ids;
+  size_t count;
+} ffnlp_channel_ids;
+
+/* One feature occurrence (ffnlp_text_features): row `row` of channel
+ * `channel`'s table at window position `slot` (0 for whole-text models),
+ * with its pooling weight (mean: 1 / the channel's occurrences; sum: 1). */
+typedef struct ffnlp_feature {
+  uint32_t channel;
+  uint32_t slot;
+  uint32_t row;
+  float weight;
+} ffnlp_feature;
+
+/* ffnlp_channel_info.kind: the feature kinds (docs/SPEC.md). */
+#define FFNLP_KIND_CHAR_NGRAM 1u
+#define FFNLP_KIND_SCRIPT 2u
+#define FFNLP_KIND_WORD 3u
+#define FFNLP_KIND_PREFIX 4u
+#define FFNLP_KIND_SUFFIX 5u
+#define FFNLP_KIND_SHAPE 6u
+#define FFNLP_KIND_IDS 7u
+/* ffnlp_channel_info.pooling */
+#define FFNLP_POOLING_MEAN 1u
+#define FFNLP_POOLING_SUM 2u
+
+/* One feature channel of a model (ffnlp_model_channel). */
+typedef struct ffnlp_channel_info {
+  uint32_t struct_size;   /* set by the caller: sizeof(ffnlp_channel_info) */
+  uint32_t kind;          /* FFNLP_KIND_... */
+  const char* kind_name;  /* "char_ngram", ... (static storage) */
+  uint32_t order;         /* char_ngram */
+  uint32_t length;        /* prefix, suffix (code points) */
+  uint32_t seed;          /* hashed kinds */
+  uint32_t buckets;       /* rows of the channel's table */
+  uint32_t dims;          /* columns of the channel's table */
+  uint32_t pooling;       /* FFNLP_POOLING_... */
+  uint32_t vocab_size;    /* word with a vocabulary: rows 0 .. vocab_size-1 */
+  uint32_t oov_buckets;   /* ... then hashed rows for other words */
+  uint32_t input_offset;  /* first column of the channel in the input vector */
+  uint32_t slots;         /* 1 (token models: window positions) */
+  uint32_t reserved[2];   /* 0 */
+} ffnlp_channel_info;
 
 typedef struct ffnlp_model ffnlp_model;          /* opaque */
 typedef struct ffnlp_workspace ffnlp_workspace;  /* opaque */
@@ -154,7 +228,10 @@ FFNLP_C_API ffnlp_status ffnlp_model_create_from_file_ex(const char* path, uint3
  * pointer to NULL after freeing it. */
 FFNLP_C_API void ffnlp_model_free(ffnlp_model* model);
 
-/* Bytes of scratch memory one concurrent ffnlp_classify() call needs. */
+/* Bytes of scratch memory one concurrent call needs: the same size for
+ * every function and text length (long-text counters included), and the
+ * same as the C++ Model::scratch_bytes(). Aligned for double (8 bytes; any
+ * malloc'd memory is). */
 FFNLP_C_API size_t ffnlp_model_scratch_size(const ffnlp_model* model);
 
 /* Metadata. Strings are "" (never NULL) when absent or out of range. */
@@ -170,13 +247,26 @@ FFNLP_C_API size_t ffnlp_model_file_size(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_format_version(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_input_width(const ffnlp_model* model);
 FFNLP_C_API uint32_t ffnlp_model_tensor_count(const ffnlp_model* model);
+/* Feature channels: classifiers and features-only models (task "features"). */
+FFNLP_C_API uint32_t ffnlp_model_channel_count(const ffnlp_model* model);
+/* Describes channel `index` into *out (out->struct_size must be set). */
+FFNLP_C_API ffnlp_status ffnlp_model_channel(const ffnlp_model* model, uint32_t index, ffnlp_channel_info* out);
+/* The feature code version the model was made for (features.version). */
+FFNLP_C_API uint32_t ffnlp_model_features_version(const ffnlp_model* model);
+/* The registry of feature kinds: count, and the name of kind id 1 .. count
+ * ("" for other ids). */
+FFNLP_C_API uint32_t ffnlp_feature_kind_count(void);
+FFNLP_C_API const char* ffnlp_feature_kind_name(uint32_t kind);
+
+/* 1 when the model stores a prior over its labels (classifier.log_prior). */
+FFNLP_C_API int32_t ffnlp_model_has_prior(const ffnlp_model* model);
 
 /* ---- classification -------------------------------------------------- */
 
 /* The k most probable labels of a UTF-8 text, best first, into
  * top[0 .. *count). `len` is in bytes, or FFNLP_NUL_TERMINATED. `scratch`
- * must hold ffnlp_model_scratch_size() bytes, aligned for float (any malloc'd
- * memory is). A text without letters answers the model's unknown label with
+ * must hold ffnlp_model_scratch_size() bytes, aligned for double (any
+ * malloc'd memory is). Any k works (top-k in O(n log k)). A text without letters answers the model's unknown label with
  * probability 0 (label_index FFNLP_NO_LABEL), or *count = 0 if it has none.
  * Allocates nothing. */
 FFNLP_C_API ffnlp_status ffnlp_classify(const ffnlp_model* model, const char* text, size_t len, void* scratch,
@@ -195,6 +285,44 @@ FFNLP_C_API ffnlp_status ffnlp_classify_batch(const ffnlp_model* model, const ch
 FFNLP_C_API ffnlp_status ffnlp_scores(const ffnlp_model* model, const char* text, size_t len, void* scratch,
                                       size_t scratch_size, float* probs, size_t probs_count);
 
+/* ffnlp_classify() with options: the prior (FFNLP_PRIOR_UNIFORM leaves the
+ * model's prior out) and an allow-list of label indices (probabilities
+ * renormalised over them). options may be NULL (the defaults). */
+FFNLP_C_API ffnlp_status ffnlp_classify_ex(const ffnlp_model* model, const char* text, size_t len,
+                                           const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
+                                           ffnlp_prediction* top, size_t k, size_t* count);
+
+/* ffnlp_classify_ex() for models with "ids" channels: the caller's ids per
+ * channel (ids may be NULL when ids_count is 0; text may be empty). */
+FFNLP_C_API ffnlp_status ffnlp_classify_ids(const ffnlp_model* model, const char* text, size_t len,
+                                            const ffnlp_channel_ids* ids, size_t ids_count,
+                                            const ffnlp_classify_options* options, void* scratch,
+                                            size_t scratch_size, ffnlp_prediction* top, size_t k, size_t* count);
+
+/* ffnlp_scores() with options (labels outside an allow-list get 0). */
+FFNLP_C_API ffnlp_status ffnlp_scores_ex(const ffnlp_model* model, const char* text, size_t len,
+                                         const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
+                                         float* probs, size_t probs_count);
+
+/* The values the probabilities are the softmax of: the last layer's outputs
+ * plus the model's log prior (unless options->prior is FFNLP_PRIOR_UNIFORM);
+ * labels outside an allow-list get -infinity. All zero for a text without
+ * evidence. logits[0 .. ffnlp_model_label_count()). */
+FFNLP_C_API ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text, size_t len,
+                                      const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
+                                      float* logits, size_t logits_count);
+
+/* ---- features, for trainers ----------------------------------------- */
+
+/* The feature occurrences of a UTF-8 text, exactly as classification reads
+ * them, into out[0 .. *count): for a classifier or a features-only model
+ * file. Channels of kind "ids" get nothing from text. When `capacity` is
+ * too small, the first `capacity` records are written, *count is the number
+ * needed and the status is FFNLP_BUFFER_TOO_SMALL. Needs no scratch;
+ * allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_text_features(const ffnlp_model* model, const char* text, size_t len,
+                                             ffnlp_feature* out, size_t capacity, size_t* count);
+
 /* ---- workspaces: scratch memory allocated once, for one thread -------- */
 
 FFNLP_C_API ffnlp_status ffnlp_workspace_create(const ffnlp_model* model, ffnlp_workspace** out, ffnlp_error* err);
@@ -209,6 +337,15 @@ FFNLP_C_API size_t ffnlp_workspace_size(const ffnlp_workspace* workspace);
  * scratch memory. */
 FFNLP_C_API ffnlp_status ffnlp_workspace_classify(ffnlp_workspace* workspace, const char* text, size_t len,
                                                   ffnlp_prediction* top, size_t k, size_t* count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_classify_ex(ffnlp_workspace* workspace, const char* text, size_t len,
+                                                     const ffnlp_classify_options* options, ffnlp_prediction* top,
+                                                     size_t k, size_t* count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_scores_ex(ffnlp_workspace* workspace, const char* text, size_t len,
+                                                   const ffnlp_classify_options* options, float* probs,
+                                                   size_t probs_count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_logits(ffnlp_workspace* workspace, const char* text, size_t len,
+                                                const ffnlp_classify_options* options, float* logits,
+                                                size_t logits_count);
 FFNLP_C_API ffnlp_status ffnlp_workspace_classify_batch(ffnlp_workspace* workspace, const char* const* texts,
                                                         const size_t* lengths, size_t n, ffnlp_prediction* results,
                                                         size_t k, size_t* counts);

@@ -17,7 +17,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
 #include "test_models.h"
-#include "text_features.h"
+#include "ffnlp/features.h"
 
 namespace {
 std::atomic<bool> g_counting{false};
@@ -127,9 +127,33 @@ void classify_everything(void* arg) {
     ffnlp_prediction ctop[20];
     f.calls += ffnlp_classify(f.cmodel, t.data(), t.size(), f.scratch, f.scratch_size, ctop, 3, &n) == FFNLP_OK;
     f.calls += ffnlp_classify(f.cmodel, t.c_str(), FFNLP_NUL_TERMINATED, f.scratch, f.scratch_size, ctop, 20, &n) ==
-               FFNLP_OK;  // the large-k path
+               FFNLP_OK;  // k larger than the labels
     f.calls += ffnlp_workspace_classify(f.cworkspace, t.data(), t.size(), ctop, 2, &n) == FFNLP_OK;
     f.calls += ffnlp_scores(f.cmodel, t.data(), t.size(), f.scratch, f.scratch_size, probs, 3) == FFNLP_OK;
+    // Options (prior, allow-list), logits.
+    const uint32_t only[] = {2, 0};
+    ffnlp::ClassifyOptions options;
+    options.prior = ffnlp::Prior::kUniform;
+    options.only = only;
+    options.only_count = 2;
+    f.calls += f.model->classify(t.data(), t.size(), *f.workspace, top, 3, &n, options) == ffnlp::Status::kOk;
+    f.calls += f.model->logits(t.data(), t.size(), f.scratch, f.scratch_size, probs, 3) == ffnlp::Status::kOk;
+    ffnlp_classify_options copts;
+    copts.struct_size = sizeof copts;
+    copts.prior = FFNLP_PRIOR_MODEL;
+    copts.only = only;
+    copts.only_count = 2;
+    f.calls += ffnlp_classify_ex(f.cmodel, t.data(), t.size(), &copts, f.scratch, f.scratch_size, ctop, 20, &n) == FFNLP_OK;
+    f.calls += ffnlp_logits(f.cmodel, t.data(), t.size(), &copts, f.scratch, f.scratch_size, probs, 3) == FFNLP_OK;
+    f.calls += ffnlp_workspace_scores_ex(f.cworkspace, t.data(), t.size(), nullptr, probs, 3) == FFNLP_OK;
+    // The feature API: a buffer too small is a status, not an allocation.
+    ffnlp::FeatureRef refs[64];
+    ffnlp_feature crefs[64];
+    size_t count = 0;
+    const ffnlp::Status fs = f.model->text_features(t.data(), t.size(), refs, 64, &count);
+    f.calls += fs == ffnlp::Status::kOk || fs == ffnlp::Status::kBufferTooSmall;
+    const ffnlp_status cs = ffnlp_text_features(f.cmodel, t.data(), t.size(), crefs, 64, &count);
+    f.calls += cs == FFNLP_OK || cs == FFNLP_BUFFER_TOO_SMALL;
   }
   const char* batch[] = {"one text", "zwei Texte", "три текста", ""};
   ffnlp_prediction results[4 * 2];
@@ -176,11 +200,14 @@ int main() {
                                     "\xff\xfe invalid UTF-8 \xc3"};
   std::string long_text;
   for (int i = 0; i < 500; ++i) long_text += "lorem ipsum dolor sit amet ";
-  texts.push_back(long_text);
+  texts.push_back(long_text);  // 13.5 KB: the counting path
+  std::string very_long;
+  for (int i = 0; i < 20000; ++i) very_long += "Grüße aus Köln, привет мир. ";
+  texts.push_back(very_long);
 
   Fixture f{&model, &workspace, cmodel, cworkspace, scratch.data(), scratch.size(), &texts, 0};
   const long during = counted(classify_everything, &f);
-  const size_t expected_calls = texts.size() * 7 + 2;
+  const size_t expected_calls = texts.size() * 14 + 2;
   expect(f.calls == expected_calls, "every classification call succeeded");
   expect(during == 0, "classify()/scores() and the C API allocate nothing after load");
 

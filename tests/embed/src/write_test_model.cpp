@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "test_models.h"
-#include "text_features.h"
+#include "ffnlp/features.h"
 
 int main(int argc, char** argv) {
   if (argc < 2 || argc > 3) {

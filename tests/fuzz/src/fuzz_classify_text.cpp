@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
 #include "test_paths.h"
-#include "text_features.h"
 
 namespace {
 

@@ -49,6 +49,26 @@ void exercise(const ffnlp::Model& model) {
     check(model.find_tensor(t.name) == &t);
     (void)t.at(t.rows - 1, t.cols - 1);
     (void)t.row_scale(t.rows - 1);
+    (void)t.row_zero_point(t.rows - 1);
+  }
+  for (uint32_t i = 0; i < model.metadata_count(); ++i) {
+    ffnlp::MetadataItem item;
+    check(model.metadata_item(i, &item));
+    check(item.key_length > 0);
+  }
+  // The feature API (classifiers and features-only files).
+  if (model.has_features()) {
+    ffnlp::FeatureRef refs[64];
+    for (const Text& text : kTexts) {
+      size_t count = 0;
+      const ffnlp::Status s = model.text_features(text.bytes, text.size, refs, 64, &count);
+      check(s == ffnlp::Status::kOk || (s == ffnlp::Status::kBufferTooSmall && count > 64));
+      for (size_t i = 0; i < count && i < 64; ++i) {
+        check(refs[i].channel < model.channel_count());
+        check(refs[i].row < model.channel(refs[i].channel).buckets);
+        check(refs[i].weight > 0.0f && refs[i].weight <= 1.0f);
+      }
+    }
   }
   if (!model.is_classifier()) return;
   for (uint32_t i = 0; i < model.label_count(); ++i) {
@@ -78,6 +98,20 @@ void exercise(const ffnlp::Model& model) {
     if (s == ffnlp::Status::kOk) {
       for (float p : probs) check(p >= 0.0f && p <= 1.0f);
     }
+    // Options: no prior, an allow-list of the first and last labels; logits.
+    const uint32_t only[] = {0, model.label_count() - 1};
+    ffnlp::ClassifyOptions options;
+    options.prior = ffnlp::Prior::kUniform;
+    options.only = only;
+    options.only_count = model.label_count() > 1 ? 2 : 1;
+    const ffnlp::Status so = model.classify(text.bytes, text.size, workspace, top, 3, &count, options);
+    check(so == ffnlp::Status::kOk || so == ffnlp::Status::kNonFinite);
+    check(count <= 2);
+    ffnlp::Input input;
+    input.text = text.bytes;
+    input.size = text.size;
+    const ffnlp::Status sl = model.logits(input, workspace.data(), workspace.size(), probs.data(), probs.size());
+    check(sl == ffnlp::Status::kOk || sl == ffnlp::Status::kNonFinite);
   }
 }
 

@@ -13,7 +13,7 @@
 #include "tests/tools/golden_inputs.h"
 #include "tests/tools/golden_vectors.h"
 #include "tests/tools/zip_builders.h"
-#include "text_features.h"
+#include "ffnlp/features.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
 #include "tools/common/zip.h"
@@ -100,6 +100,49 @@ void model_seeds() {
   write(dir, "empty", {});
   const Bytes whole = testing::build_tiny_model(small);
   write(dir, "header_only", Bytes(whole.begin(), whole.begin() + 64));
+  // Format version 2 metadata: every feature kind (vocabulary, pooling,
+  // lengths), text clean-up and a prior; 8-bit dense layers and a q8_row_fzp
+  // (dtype 3) table; a features-only file without tensors.
+  write(dir, "kinds_v2.ffm", testing::build_kinds_model(testing::make_kinds_network(1)));
+  {
+    const testing::KindsNetwork n = testing::make_kinds_network(2);
+    ModelWriter w;
+    testing::add_kinds_tensors(w, n);
+    testing::set_kinds_metadata(w, n);
+    w.set_u32("text.cleanup", 1);
+    w.add_tensor(testing::f32_tensor("log_prior", 3, 1, {-0.5f, -1.5f, -1.0f}, 1));
+    w.set_string("classifier.log_prior", "log_prior");
+    write(dir, "kinds_cleanup_prior.ffm", w.build());
+  }
+  {
+    const testing::TinyNetwork n = testing::make_tiny_network(4, 4);
+    using T = testing::TinyNetwork;
+    ModelWriter w;
+    TensorToWrite fzp = testing::q8_tensor("emb1", T::kBuckets1, T::kDims1, n.emb1);
+    fzp.dtype = DType::kQ8RowFzp;
+    fzp.zero_point = 0;
+    for (uint32_t r = 0; r < T::kBuckets1; ++r) fzp.zero_points.push_back(127.5f + static_cast<float>(r % 3));
+    w.add_tensor(fzp);
+    w.add_tensor(testing::q8_tensor("emb2", T::kBuckets2, T::kDims2, n.emb2));
+    w.add_tensor(testing::q8_tensor("emb_script", n.script_rows, T::kScriptDims, n.emb_script));
+    w.add_tensor(testing::q8_tensor("hidden_w", T::kHidden, T::kDims1 + T::kDims2 + T::kScriptDims, n.hidden_w));
+    w.add_tensor(testing::f32_tensor("hidden_b", T::kHidden, 1, n.hidden_b, 1));
+    TensorToWrite out = testing::q8_tensor("out_w", T::kLabels, T::kHidden, n.out_w);
+    out.dtype = DType::kQ8RowFzp;
+    out.zero_point = 0;
+    out.zero_points.assign(T::kLabels, 128.25f);
+    w.add_tensor(out);
+    w.add_tensor(testing::f32_tensor("out_b", T::kLabels, 1, n.out_b, 1));
+    testing::set_tiny_metadata(w);
+    write(dir, "q8_dense_fzp.ffm", w.build());
+  }
+  ConvertOptions features;
+  features.spec_text =
+      "[model]\nname = features\n[text]\ncleanup = 1\n"
+      "[channel]\nkind = word\nseed = 7\nbuckets = 100\ndims = 4\n"
+      "[channel]\nkind = suffix\nlength = 3\nseed = 5\nbuckets = 50\ndims = 2\npooling = sum\n"
+      "[channel]\nkind = shape\ndims = 2\n";
+  write(dir, "features_only.ffm", convert({}, features));
 }
 
 void npy_seeds() {
@@ -259,14 +302,31 @@ void spec_seeds() {
   write(dir, "embedding_task", str("[model]\ntask = embedding\n[channel]\nkind = script\nembedding = emb_script\n"));
 }
 
+// The first byte chooses the options (tests/fuzz/src/fuzz_langid_lines.cpp):
+// 1 --json, 2 --spans, 4 --top 3, 8 --prior uniform, 16 --max-line 40,
+// 32 --threads 2.
 void langid_line_seeds() {
   const std::string dir = "tests/fuzz/corpus/fuzz_langid_lines";
-  write(dir, "mixed_lines", str("This part is English. Tämä osa on kirjoitettu suomeksi.\n"
-                                "Быстрая лиса и English words 123\n\n   \nx\n"));
-  write(dir, "eval_tsv", str("de\tDie Würde des Menschen ist unantastbar.\nfr\tTous les êtres humains naissent libres.\n"
-                             "malformed line\n\tno code\nxx\t\n"));
-  write(dir, "invalid_utf8", str("ab\xFF\xFE cd \x80 Grüße \xC3\nnul\0inside a line\n"));
-  write(dir, "crlf", str("English text with CRLF\r\nSuomea myös\r\n"));
+  const std::string mixed = "This part is English. Tämä osa on kirjoitettu suomeksi.\n"
+                            "Быстрая лиса и English words 123\n\n   \nx\n";
+  const std::string eval = "de\tDie Würde des Menschen ist unantastbar.\nfr\tTous les êtres humains naissent libres.\n"
+                           "malformed line\n\tno code\nxx\t\n";
+  const std::string invalid = std::string("ab\xFF\xFE cd \x80 Grüße \xC3\nnul") + '\0' + "inside a line\n";
+  const std::string crlf = "English text with CRLF\r\nSuomea myös\r\nlast line without newline\r";
+  const std::string long_lines = "A line of ordinary English text that is longer than forty bytes.\n"
+                                 "Exactly forty bytes of text, then CR...\r\nshort\n";
+  const struct {
+    const char* name;
+    unsigned mode;
+    const std::string& text;
+  } seeds[] = {
+      {"mixed_plain", 0, mixed},        {"mixed_json", 1, mixed},          {"mixed_spans", 2, mixed},
+      {"mixed_spans_json", 3, mixed},   {"mixed_top_json", 5, mixed},      {"mixed_prior_top", 12, mixed},
+      {"mixed_threads", 35, mixed},     {"eval_tsv", 0, eval},             {"invalid_utf8_spans_json", 3, invalid},
+      {"invalid_utf8_spans", 2, invalid}, {"crlf_json", 17, crlf},         {"long_spans", 18, long_lines},
+      {"long_spans_json", 19, long_lines}, {"long_top", 20, long_lines},
+  };
+  for (const auto& seed : seeds) write(dir, seed.name, str(std::string(1, static_cast<char>(seed.mode)) + seed.text));
 }
 
 }  // namespace

@@ -1,0 +1,30 @@
+// Compiled with tsc --strict against the installed package (make js-types):
+// the declarations must describe the API as the tests use it.
+import { FfnlpError, Model, classifyOptionsSupported, defaultModel, detect, detectTop, languages, spans } from 'ffnlp';
+import type { ClassifyOptions, Language, Result, Span } from 'ffnlp';
+import * as core from 'ffnlp/core';
+
+const r: Result = detect('Bonjour tout le monde');
+const code: string = r.language;
+const p: number = r.probability;
+const reliable: boolean = r.isReliable;
+const top: Result[] = detectTop(new TextEncoder().encode('Guten Tag'), 3, { only: ['de', 'nl'] });
+const options: ClassifyOptions = { prior: 'uniform' };
+const s: Span[] = spans('This part is English. Tämä osa on suomea.');
+const piece: string | Uint8Array = s[0].text;
+const start: number = s[0].start;
+const langs: readonly Language[] = languages;
+const m: Model = core.Model.fromBytes(new ArrayBuffer(8));
+const n: string = m.name + defaultModel.task + defaultModel.unknownLabel;
+const size: number = m.fileSize;
+m.dispose();
+try {
+  Model.fromBytes(new Uint8Array(0));
+} catch (e) {
+  if (e instanceof FfnlpError) console.log(e.status, e.statusName, e.message);
+}
+// @ts-expect-error the constructor is private: use Model.fromBytes
+new core.Model();
+// @ts-expect-error prior is 'model' or 'uniform'
+detect('x', { prior: 'flat' });
+export const used = [code, p, reliable, top, options, piece, start, langs, n, size, classifyOptionsSupported];

@@ -1,0 +1,219 @@
+"""The Python surface: types, model sources, options, errors."""
+import importlib.resources
+import os
+import pathlib
+import tempfile
+import unittest
+
+import ffnlp
+
+from support import MODEL_PATH, TEXTS
+
+
+class Results(unittest.TestCase):
+    def test_detect(self):
+        r = ffnlp.detect("Der schnelle braune Fuchs springt über den faulen Hund.")
+        self.assertIsInstance(r, ffnlp.Result)
+        self.assertEqual((r.language, r.name, r.is_reliable), ("de", "German", True))
+        self.assertGreater(r.probability, 0.7)
+        language, name, probability, reliable = r  # a tuple too
+        self.assertEqual(r._asdict()["language"], language)
+
+    def test_detect_top_is_sorted_and_sized(self):
+        top = ffnlp.detect_top("Dobar dan, kako ste?", 5)
+        self.assertEqual(len(top), 5)
+        self.assertEqual(sorted(top, key=lambda r: -r.probability), top)
+        self.assertEqual(len({r.language for r in top}), 5)
+        self.assertEqual(len(ffnlp.detect_top("Dobar dan", 10_000)), len(ffnlp.languages()))
+
+    def test_no_letters_answers_und(self):
+        for text in ("", "12345 !!!", "   ", b"", "😀"):
+            with self.subTest(text=text):
+                self.assertEqual(ffnlp.detect(text), ffnlp.Result("und", "Undetermined", 0.0, False))
+                self.assertEqual(ffnlp.detect_top(text, 3), [ffnlp.Result("und", "Undetermined", 0.0, False)])
+
+    def test_languages(self):
+        langs = ffnlp.languages()
+        self.assertEqual(len(langs), 453)
+        self.assertIsInstance(langs[0], ffnlp.Language)
+        codes = {lang.code: lang.name for lang in langs}
+        self.assertEqual(codes["fr"], "French")
+        self.assertEqual(codes["ja"], "Japanese")
+        self.assertEqual(ffnlp.default_model().unknown_label, "und")
+
+    def test_spans_of_mixed_text(self):
+        text = "This part is English. Tämä osa on kirjoitettu suomeksi."
+        spans = ffnlp.spans(text)
+        self.assertEqual([s.language for s in spans], ["en", "fi"])
+        self.assertEqual(spans[1].text, "Tämä osa on kirjoitettu suomeksi.")
+        self.assertEqual(text[spans[1].start:spans[1].end], spans[1].text)
+        raw = text.encode("utf-8")
+        byte_spans = ffnlp.spans(raw)
+        self.assertEqual(raw[byte_spans[1].start:byte_spans[1].end], byte_spans[1].text)
+        self.assertEqual(ffnlp.spans(""), [])
+        self.assertEqual(ffnlp.spans("  \n "), [])
+
+    def test_detect_batch(self):
+        got = ffnlp.detect_batch(iter(["Bonjour tout le monde, comment allez-vous ?", "", "Guten Morgen, wie geht's?"]))
+        self.assertEqual([r.language for r in got], ["fr", "und", "de"])
+        self.assertEqual(ffnlp.default_model().classify_batch([]), [])
+
+    def test_typed_package(self):
+        files = importlib.resources.files("ffnlp")
+        for name in ("py.typed", "_native.pyi", "langid.ffm"):
+            self.assertTrue(files.joinpath(name).is_file(), name)
+        self.assertTrue(ffnlp.detect.__doc__)
+        self.assertTrue(ffnlp.Model.classify.__doc__)
+        self.assertTrue(ffnlp.Model.classify_batch.__doc__)
+
+
+class ModelSources(unittest.TestCase):
+    def setUp(self):
+        with open(MODEL_PATH, "rb") as f:
+            self.data = f.read()
+
+    def test_path_bytes_and_buffers_agree(self):
+        sources = [MODEL_PATH, pathlib.Path(MODEL_PATH), self.data, bytearray(self.data), memoryview(self.data)]
+        models = [ffnlp.Model(s) for s in sources]
+        for text in TEXTS:
+            answers = [m.classify(text, 3) for m in models]
+            for a in answers[1:]:
+                self.assertEqual(a, answers[0])
+
+    def test_bytes_are_copied(self):
+        buffer = bytearray(self.data)
+        model = ffnlp.Model(buffer)
+        before = model.classify(TEXTS[0], 3)
+        buffer[:] = bytes(len(buffer))  # the caller may reuse its buffer
+        del buffer
+        self.assertEqual(model.classify(TEXTS[0], 3), before)
+
+    def test_bad_models_raise_with_the_runtime_message(self):
+        corrupted = bytearray(self.data)
+        corrupted[len(corrupted) // 2] ^= 0x55
+        cases = [
+            (b"", "truncated"),
+            (b"not a model at all, just some bytes" * 10, "bad magic"),
+            (self.data[:1000], "truncated"),
+            (bytes(corrupted), "bad checksum"),
+        ]
+        for data, status_name in cases:
+            with self.subTest(status=status_name):
+                with self.assertRaises(ffnlp.Error) as ctx:
+                    ffnlp.Model(data)
+                self.assertEqual(ctx.exception.status_name, status_name)
+                self.assertGreater(ctx.exception.status, 0)
+                self.assertTrue(str(ctx.exception))
+
+    def test_missing_file(self):
+        missing = os.path.join(tempfile.gettempdir(), "no-such-dir-ffnlp", "model.ffm")
+        with self.assertRaises(ffnlp.Error) as ctx:
+            ffnlp.Model(missing)
+        self.assertEqual(ctx.exception.status_name, "I/O error")
+        self.assertIn("model.ffm", str(ctx.exception))
+        with self.assertRaises(ffnlp.Error):
+            ffnlp.Model(tempfile.gettempdir())  # a directory
+
+    def test_wrong_source_type(self):
+        with self.assertRaises(TypeError):
+            ffnlp.Model(42)
+
+    def test_a_model_is_loaded_once(self):
+        model = ffnlp.Model(self.data)
+        with self.assertRaises(RuntimeError):
+            model.__init__(MODEL_PATH)
+        self.assertEqual(model.detect("Guten Morgen, wie geht es dir?").language, "de")
+
+
+class BadInput(unittest.TestCase):
+    model = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.model = ffnlp.Model(MODEL_PATH)
+
+    def test_lone_surrogate_in_str(self):
+        with self.assertRaises(UnicodeEncodeError):
+            self.model.classify("abc \ud800 def")
+        with self.assertRaises(UnicodeEncodeError):
+            self.model.classify_batch(["fine", "bad \udfff"])
+        with self.assertRaises(UnicodeEncodeError):
+            self.model.spans("bad \ud800")
+        # The escape-decoded form of bytes can be encoded back by the caller.
+        raw = b"caf\xe9 au lait"
+        text = raw.decode("utf-8", "surrogateescape")
+        self.assertEqual(self.model.classify(text.encode("utf-8", "surrogateescape")), self.model.classify(raw))
+
+    def test_wrong_types(self):
+        for bad in (None, 42, 3.5, ["a list"], object()):
+            with self.subTest(bad=bad):
+                with self.assertRaises(TypeError):
+                    self.model.classify(bad)
+                with self.assertRaises(TypeError):
+                    self.model.spans(bad)
+        with self.assertRaises(TypeError):
+            self.model.classify_batch("a single string")
+        with self.assertRaises(TypeError) as ctx:
+            self.model.classify_batch(["ok", 7])
+        self.assertIn("texts[1]", str(ctx.exception))
+        with self.assertRaises(TypeError):
+            self.model.classify_batch(42)
+
+    def test_bad_k_and_threads(self):
+        for k in (0, -1):
+            with self.assertRaises(ValueError):
+                self.model.classify("text", k)
+            with self.assertRaises(ValueError):
+                self.model.classify_batch(["text"], k)
+        with self.assertRaises(ValueError):
+            self.model.classify_batch(["text"], threads=0)
+        with self.assertRaises(TypeError):
+            self.model.classify_batch(["text"], threads="many")
+
+    def test_huge_text(self):
+        text = ("Der schnelle braune Fuchs springt über den faulen Hund. " * 400_000)  # ~23 MB
+        r = self.model.detect(text)
+        self.assertEqual(r.language, "de")
+        self.assertEqual(self.model.classify(text.encode("utf-8"), 2), self.model.classify(text, 2))
+
+    def test_spans_word_limit(self):
+        words = ffnlp._native.SPANS_MAX_WORDS
+        self.assertEqual(words, 20000)
+        self.assertEqual(len(self.model.spans("Wort " * 2000)), 1)
+        with self.assertRaises(ffnlp.Error) as ctx:
+            self.model.spans("wort " * (words + 1))
+        self.assertIn("split it", str(ctx.exception))
+        self.assertEqual(ctx.exception.status_name, "invalid argument")
+
+    def test_options(self):
+        text = "Dobar dan, kako ste?"
+        if ffnlp.CLASSIFY_OPTIONS:
+            top = self.model.classify(text, 3, only=["hr", "sr-Latn"])
+            self.assertTrue({r.language for r in top} <= {"hr", "sr-Latn"})
+            self.assertEqual(len(self.model.classify(text, 3, prior="uniform")), 3)
+        else:
+            with self.assertRaises(NotImplementedError):
+                self.model.classify(text, only=["hr", "sr-Latn"])
+            with self.assertRaises(NotImplementedError):
+                ffnlp.detect(text, prior="uniform")
+            with self.assertRaises(NotImplementedError):
+                self.model.classify_batch([text], prior="model")
+        # Argument checks come first, whatever the runtime supports.
+        with self.assertRaises(ValueError):
+            self.model.classify(text, only=["xx-not-a-code"])
+        with self.assertRaises(ValueError):
+            self.model.classify(text, only=[])
+        with self.assertRaises(TypeError):
+            self.model.classify(text, only="hr")
+        with self.assertRaises(TypeError):
+            self.model.classify(text, only=[1, 2])
+        with self.assertRaises(ValueError):
+            self.model.classify(text, prior="flat")
+
+    def test_tag_is_not_there_yet(self):
+        with self.assertRaises(NotImplementedError):
+            self.model.tag("Das ist ein Satz.")
+
+
+if __name__ == "__main__":
+    unittest.main()

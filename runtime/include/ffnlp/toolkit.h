@@ -1,0 +1,120 @@
+// ffnlp/toolkit.h: for programs that WRITE or inspect model files (the
+// converter, trainers, test generators). Running a model needs only ffnlp.h.
+//
+//   1. format::  the on-disk constants of the .ffm file (docs/FORMAT.md):
+//                header field offsets, tensor entry layout, limits. The
+//                runtime's reader and every writer use these, so they cannot
+//                drift apart.
+//   2. crc32()   the file checksum (IEEE 802.3, as zlib and zip).
+//   3. quantize_row() / dequantize(): THE row-wise 8-bit quantization formula
+//                (docs/QUANTIZATION.md). The converter quantizes embedding
+//                tables and, where asked, dense layers with it; the runtime's
+//                lookup and dense kernels apply its inverse.
+//
+// Everything here is little-endian on disk, whatever the host.
+#ifndef FFNLP_TOOLKIT_H_
+#define FFNLP_TOOLKIT_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ffnlp/ffnlp.h"
+
+namespace ffnlp {
+
+// ---- 1. On-disk constants ---------------------------------------------------
+namespace format {
+
+constexpr uint8_t kMagic[4] = {'F', 'F', 'N', 'M'};
+constexpr uint32_t kByteOrderMark = 0x0A0B0C0Du;
+constexpr uint32_t kVersion = 2;     // what writers write; the newest the runtime reads
+constexpr uint32_t kMinVersion = 1;  // the oldest the runtime reads
+constexpr uint32_t kHeaderSize = 64;
+constexpr uint32_t kTensorEntrySize = 128;
+constexpr uint32_t kTensorNameBytes = 64;
+constexpr uint32_t kDataAlignment = 64;
+constexpr uint32_t kMaxTensorCount = 256;
+constexpr uint32_t kMaxMetadataCount = 1024;
+constexpr uint32_t kMaxKeyLength = 128;
+
+// Header field offsets.
+constexpr uint32_t kOffMagic = 0;
+constexpr uint32_t kOffByteOrder = 4;
+constexpr uint32_t kOffVersion = 8;
+constexpr uint32_t kOffHeaderSize = 12;
+constexpr uint32_t kOffFileSize = 16;
+constexpr uint32_t kOffTensorTable = 24;
+constexpr uint32_t kOffTensorCount = 32;
+constexpr uint32_t kOffMetadataCount = 36;
+constexpr uint32_t kOffMetadataOffset = 40;
+constexpr uint32_t kOffMetadataSize = 48;
+constexpr uint32_t kOffFlags = 56;
+constexpr uint32_t kOffChecksum = 60;
+
+// Tensor entry field offsets.
+constexpr uint32_t kEntName = 0;
+constexpr uint32_t kEntDType = 64;
+constexpr uint32_t kEntRank = 68;
+constexpr uint32_t kEntZeroPoint = 72;
+constexpr uint32_t kEntReserved = 76;
+constexpr uint32_t kEntDim0 = 80;
+constexpr uint32_t kEntDim1 = 88;
+constexpr uint32_t kEntDataOffset = 96;
+constexpr uint32_t kEntDataSize = 104;
+constexpr uint32_t kEntScalesOffset = 112;
+constexpr uint32_t kEntScalesSize = 120;
+
+// Metadata value types (ids never reused); the same enum as ffnlp::MetaType.
+using MetaType = ffnlp::MetaType;
+
+}  // namespace format
+
+// ---- 2. Checksum ------------------------------------------------------------
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as zlib and zip use.
+// Continues `crc` (0 to start) over `size` bytes.
+uint32_t crc32(const void* data, size_t size, uint32_t crc = 0);
+
+// ---- 3. Quantization --------------------------------------------------------
+constexpr uint32_t kDefaultZeroPoint = 128;
+
+enum class Rounding {
+  kHalfUp,    // floor(0.5 + x): the paper's formula, our default
+  kHalfEven,  // round half to even: what torch.quantize_per_channel does
+};
+
+// Quantizes one row of `count` finite floats with zero point b (0..255).
+// Quantized values run from 1 to 255 (0 only as the zero point itself), so
+// there are 255 - b steps above b for positive values and b - 1 below it for
+// negative ones, and the scale is the smallest that fits both sides:
+//   scale = max(max(row+) / (255 - b), max(row-) / (b - 1))
+//   (0 for an all-zero row; a side without values does not count)
+//   q[j]  = round(row[j] / scale + b)
+// With b = 128 this is the paper's max|row| / 127, bit for bit. Every value
+// then reads back within scale / 2, nothing clips. A row whose values have a
+// sign the zero point has no room for (positive values with b = 255,
+// negative ones with b <= 1) cannot be represented: zero_point_fits() says
+// so; quantize_row() then clamps that side to b. Returns the scale. The
+// caller checks finiteness (with a message naming the tensor, row and
+// column); non-finite input gives an unspecified row here.
+// Used for embedding rows and for the output rows of q8_row dense layers.
+float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q);
+
+// False when the row holds positive values and b = 255, or negative values
+// and b <= 1 (or b > 255).
+bool zero_point_fits(const float* row, size_t count, uint32_t zero_point);
+
+// (q - zero_point) * scale: the q8_row inverse, as the kernels compute it.
+inline float dequantize(uint8_t q, float scale, uint32_t zero_point) {
+  return static_cast<float>(static_cast<int32_t>(q) - static_cast<int32_t>(zero_point)) * scale;
+}
+
+// (float(q) - zero_point) * scale in float32: the q8_row_fzp inverse (dtype
+// 3, PyTorch's per_channel_affine_float_qparams), as torch's dequantize()
+// computes it.
+inline float dequantize_fzp(uint8_t q, float scale, float zero_point) {
+  return (static_cast<float>(q) - zero_point) * scale;
+}
+
+}  // namespace ffnlp
+
+#endif  // FFNLP_TOOLKIT_H_

@@ -1,0 +1,652 @@
+// Model::load: validates a whole .ffm file once (docs/FORMAT.md) and builds
+// read-only views into the caller's bytes. After this, inference trusts them.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "api/error.h"
+#include "features/registry.h"
+#include "features/text_features.h"
+#include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
+#include "file/byte_order.h"
+#include "features/utf8.h"
+#include "file/metadata.h"
+
+namespace ffnlp {
+
+namespace {
+
+using ull = unsigned long long;
+
+bool mul_overflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_mul_overflow(a, b, out); }
+
+struct Region {
+  uint64_t begin, end;
+  const char* tensor;
+  const char* what;
+};
+
+Status check_file_header(const uint8_t* p, size_t size, const LoadOptions& options, Error* error) {
+  if (size < format::kHeaderSize) {
+    if (size >= 4 && std::memcmp(p, format::kMagic, 4) != 0) {
+      return fail(error, Status::kBadMagic, "not an .ffm model file (magic bytes %02x %02x %02x %02x)", p[0], p[1], p[2], p[3]);
+    }
+    return fail(error, Status::kTruncated, "file is %llu bytes, shorter than the 64-byte header", static_cast<ull>(size));
+  }
+  if (std::memcmp(p, format::kMagic, 4) != 0) {
+    return fail(error, Status::kBadMagic, "not an .ffm model file (magic bytes %02x %02x %02x %02x)", p[0], p[1], p[2], p[3]);
+  }
+  const uint32_t bom = read_u32(p + format::kOffByteOrder);
+  if (bom == byte_swap32(format::kByteOrderMark)) {
+    return fail(error, Status::kByteSwapped, "model file was written big-endian; the format is little-endian (re-convert it)");
+  }
+  if (bom != format::kByteOrderMark) {
+    return fail(error, Status::kBadHeader, "byte-order mark is 0x%08x, expected 0x%08x", bom, format::kByteOrderMark);
+  }
+  const uint32_t version = read_u32(p + format::kOffVersion);
+  if (version == 0) return fail(error, Status::kUnsupportedVersion, "format version 0 is not a released version");
+  if (version < format::kMinVersion) {
+    return fail(error, Status::kUnsupportedVersion, "format version %u is older than this runtime reads (%u..%u)", version,
+                format::kMinVersion, format::kVersion);
+  }
+  if (version > format::kVersion) {
+    return fail(error, Status::kUnsupportedVersion,
+                "format version %u is newer than this runtime reads (%u); upgrade the runtime", version, format::kVersion);
+  }
+  const uint32_t header_size = read_u32(p + format::kOffHeaderSize);
+  if (header_size != format::kHeaderSize) {
+    return fail(error, Status::kBadHeader, "header size is %u, expected %u", header_size, format::kHeaderSize);
+  }
+  const uint64_t file_size = read_u64(p + format::kOffFileSize);
+  if (file_size > size) {
+    return fail(error, Status::kTruncated, "file is truncated: header says %llu bytes, %llu available",
+                static_cast<ull>(file_size), static_cast<ull>(size));
+  }
+  if (file_size < size) {
+    return fail(error, Status::kBadHeader, "%llu unexpected bytes after the %llu-byte file",
+                static_cast<ull>(size - file_size), static_cast<ull>(file_size));
+  }
+  if (read_u32(p + format::kOffFlags) != 0) {
+    return fail(error, Status::kBadHeader, "header flags 0x%08x are not supported", read_u32(p + format::kOffFlags));
+  }
+  if (options.verify_checksum) {
+    static const uint8_t kZeros[4] = {0, 0, 0, 0};
+    uint32_t crc = crc32(p, format::kOffChecksum);
+    crc = crc32(kZeros, 4, crc);
+    crc = crc32(p + format::kHeaderSize, size - format::kHeaderSize, crc);
+    const uint32_t stored = read_u32(p + format::kOffChecksum);
+    if (crc != stored) {
+      return fail(error, Status::kBadChecksum, "checksum mismatch (stored 0x%08x, computed 0x%08x): the file is corrupted",
+                  stored, crc);
+    }
+  }
+  return Status::kOk;
+}
+
+bool all_finite_f32(const uint8_t* p, uint64_t count, uint64_t* bad_index) {
+  for (uint64_t i = 0; i < count; ++i) {
+    const float f = read_f32(p + 4 * i);
+    if (!std::isfinite(f)) {
+      *bad_index = i;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+class ModelLoader {
+ public:
+  ModelLoader(const uint8_t* p, size_t size, Model* model, Error* error)
+      : p_(p), size_(size), m_(model), error_(error) {}
+
+  Status run(const LoadOptions& options) {
+    Status s = check_file_header(p_, size_, options, error_);
+    if (s != Status::kOk) return s;
+    m_->base_ = p_;
+    m_->size_ = size_;
+    m_->version_ = read_u32(p_ + format::kOffVersion);
+    m_->checksum_ = read_u32(p_ + format::kOffChecksum);
+    if ((s = read_layout()) != Status::kOk) return s;
+    if ((s = read_tensors()) != Status::kOk) return s;
+    if ((s = validate_metadata(m_->metadata_, m_->metadata_size_, m_->metadata_count_, error_)) != Status::kOk) return s;
+    if ((s = read_network()) != Status::kOk) return s;
+    m_->loaded_ = true;
+    return Status::kOk;
+  }
+
+ private:
+  Status read_layout() {
+    table_offset_ = read_u64(p_ + format::kOffTensorTable);
+    tensor_count_ = read_u32(p_ + format::kOffTensorCount);
+    const uint32_t meta_count = read_u32(p_ + format::kOffMetadataCount);
+    const uint64_t meta_offset = read_u64(p_ + format::kOffMetadataOffset);
+    const uint64_t meta_size = read_u64(p_ + format::kOffMetadataSize);
+    // Version 2 files may hold no tensors at all (features-only files).
+    const uint32_t min_tensors = m_->version_ >= 2 ? 0 : 1;
+    if (tensor_count_ < min_tensors || tensor_count_ > format::kMaxTensorCount) {
+      return fail(error_, Status::kBadHeader, "tensor count %u outside %u..%u (format version %u)", tensor_count_,
+                  min_tensors, format::kMaxTensorCount, m_->version_);
+    }
+    if (meta_count > format::kMaxMetadataCount) {
+      return fail(error_, Status::kBadHeader, "metadata count %u exceeds %u", meta_count, format::kMaxMetadataCount);
+    }
+    if (table_offset_ < format::kHeaderSize || table_offset_ % 8 != 0) {
+      return fail(error_, Status::kBadOffset, "tensor table offset %llu must be >= 64 and a multiple of 8",
+                  static_cast<ull>(table_offset_));
+    }
+    const uint64_t table_bytes = static_cast<uint64_t>(tensor_count_) * format::kTensorEntrySize;
+    if (table_offset_ > size_ || size_ - table_offset_ < table_bytes) {
+      return fail(error_, Status::kBadOffset, "tensor table (%u entries at %llu) runs past the end of the %llu-byte file",
+                  tensor_count_, static_cast<ull>(table_offset_), static_cast<ull>(size_));
+    }
+    const uint64_t table_end = table_offset_ + table_bytes;
+    if (meta_offset < table_end || meta_offset % 8 != 0) {
+      return fail(error_, Status::kBadOffset, "metadata offset %llu must be a multiple of 8 after the tensor table (ends at %llu)",
+                  static_cast<ull>(meta_offset), static_cast<ull>(table_end));
+    }
+    if (meta_offset > size_ || size_ - meta_offset < meta_size) {
+      return fail(error_, Status::kBadOffset, "metadata (%llu bytes at %llu) runs past the end of the %llu-byte file",
+                  static_cast<ull>(meta_size), static_cast<ull>(meta_offset), static_cast<ull>(size_));
+    }
+    data_start_ = meta_offset + meta_size;
+    m_->metadata_ = p_ + meta_offset;
+    m_->metadata_size_ = meta_size;
+    m_->metadata_count_ = meta_count;
+    return Status::kOk;
+  }
+
+  Status check_region(uint64_t offset, uint64_t bytes, const char* name, const char* what) {
+    if (offset % format::kDataAlignment != 0) {
+      return fail(error_, Status::kBadOffset, "tensor '%s': %s offset %llu is not a multiple of %u", name, what,
+                  static_cast<ull>(offset), format::kDataAlignment);
+    }
+    if (offset < data_start_ || offset > size_ || size_ - offset < bytes) {
+      return fail(error_, Status::kBadOffset, "tensor '%s': %s (%llu bytes at %llu) lies outside the data section [%llu, %llu)",
+                  name, what, static_cast<ull>(bytes), static_cast<ull>(offset), static_cast<ull>(data_start_),
+                  static_cast<ull>(size_));
+    }
+    regions_[region_count_++] = Region{offset, offset + bytes, name, what};
+    return Status::kOk;
+  }
+
+  Status read_tensor(uint32_t index) {
+    const uint8_t* e = p_ + table_offset_ + static_cast<uint64_t>(index) * format::kTensorEntrySize;
+    const uint8_t* name_bytes = e + format::kEntName;
+    const void* nul = std::memchr(name_bytes, 0, format::kTensorNameBytes);
+    const size_t name_length = nul ? static_cast<size_t>(static_cast<const uint8_t*>(nul) - name_bytes) : format::kTensorNameBytes;
+    if (name_length == 0 || name_length >= format::kTensorNameBytes) {
+      return fail(error_, Status::kBadTensor, "tensor %u: name must be 1..63 bytes and NUL-terminated", index);
+    }
+    for (size_t i = name_length; i < format::kTensorNameBytes; ++i) {
+      if (name_bytes[i] != 0) return fail(error_, Status::kBadTensor, "tensor %u: bytes after the name's NUL are not zero", index);
+    }
+    if (!is_valid_utf8(name_bytes, name_length)) {
+      return fail(error_, Status::kBadTensor, "tensor %u: name is not valid UTF-8", index);
+    }
+    const char* name = reinterpret_cast<const char*>(name_bytes);
+    for (uint32_t j = 0; j < index; ++j) {
+      if (std::strcmp(m_->tensors_[j].name, name) == 0) return fail(error_, Status::kBadTensor, "tensor name '%s' appears twice", name);
+    }
+    const uint32_t dtype = read_u32(e + format::kEntDType);
+    const uint32_t rank = read_u32(e + format::kEntRank);
+    const uint32_t zero_point = read_u32(e + format::kEntZeroPoint);
+    const uint64_t rows = read_u64(e + format::kEntDim0), cols = read_u64(e + format::kEntDim1);
+    const uint64_t data_offset = read_u64(e + format::kEntDataOffset), data_size = read_u64(e + format::kEntDataSize);
+    const uint64_t scales_offset = read_u64(e + format::kEntScalesOffset), scales_size = read_u64(e + format::kEntScalesSize);
+    if (dtype != static_cast<uint32_t>(DType::kF32) && dtype != static_cast<uint32_t>(DType::kQ8Row) &&
+        dtype != static_cast<uint32_t>(DType::kQ8RowFzp)) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': unknown dtype %u", name, dtype);
+    }
+    if (dtype == static_cast<uint32_t>(DType::kQ8RowFzp) && m_->version_ < 2) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 3 (q8_row_fzp) needs format version 2", name);
+    }
+    const bool fzp = dtype == static_cast<uint32_t>(DType::kQ8RowFzp);
+    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp;
+    if (rank != 1 && rank != 2) return fail(error_, Status::kBadTensor, "tensor '%s': rank %u is not 1 or 2", name, rank);
+    if (read_u32(e + format::kEntReserved) != 0) return fail(error_, Status::kBadTensor, "tensor '%s': reserved field is not zero", name);
+    if (rows == 0 || cols == 0 || (rank == 1 && cols != 1)) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': bad shape (%llu, %llu) for rank %u", name, static_cast<ull>(rows),
+                  static_cast<ull>(cols), rank);
+    }
+    if (dtype == static_cast<uint32_t>(DType::kQ8Row) ? zero_point > 255 : zero_point != 0) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': zero point %u is out of range", name, zero_point);
+    }
+    uint64_t elements = 0, expected = 0;
+    if (mul_overflows(rows, cols, &elements) || mul_overflows(elements, q8 ? 1 : 4, &expected)) {
+      return fail(error_, Status::kOverflow, "tensor '%s': shape (%llu, %llu) overflows 64-bit sizes", name,
+                  static_cast<ull>(rows), static_cast<ull>(cols));
+    }
+    if (data_size != expected) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': data size %llu does not match shape (%llu, %llu) (%llu bytes)", name,
+                  static_cast<ull>(data_size), static_cast<ull>(rows), static_cast<ull>(cols), static_cast<ull>(expected));
+    }
+    Status s = check_region(data_offset, data_size, name, "data");
+    if (s != Status::kOk) return s;
+    TensorView& t = m_->tensors_[index];
+    t.name = name;
+    t.dtype = static_cast<DType>(dtype);
+    t.rank = rank;
+    t.rows = rows;
+    t.cols = cols;
+    t.data = p_ + data_offset;
+    t.zero_point = zero_point;
+    uint64_t bad = 0;
+    if (q8) {
+      // q8_row: rows f32 scales; q8_row_fzp: rows f32 scales, then rows f32 zero points.
+      const uint64_t per_row = fzp ? 8 : 4;
+      uint64_t expected_scales = 0;
+      if (mul_overflows(rows, per_row, &expected_scales) || scales_size != expected_scales) {
+        return fail(error_, Status::kBadTensor, "tensor '%s': scales size %llu, expected %llu rows x %llu bytes", name,
+                    static_cast<ull>(scales_size), static_cast<ull>(rows), static_cast<ull>(per_row));
+      }
+      if ((s = check_region(scales_offset, scales_size, name, "scales")) != Status::kOk) return s;
+      t.scales = p_ + scales_offset;
+      for (uint64_t r = 0; r < rows; ++r) {
+        const float scale = read_f32(t.scales + 4 * r);
+        if (!std::isfinite(scale) || scale < 0.0f) {
+          return fail(error_, std::isfinite(scale) ? Status::kBadTensor : Status::kNonFinite,
+                      "tensor '%s': row %llu has scale %g (must be finite and >= 0)", name, static_cast<ull>(r),
+                      static_cast<double>(scale));
+        }
+      }
+      if (fzp) {
+        t.zero_points = t.scales + 4 * rows;
+        if (!all_finite_f32(t.zero_points, rows, &bad)) {
+          return fail(error_, Status::kNonFinite, "tensor '%s': row %llu has a zero point that is NaN or infinite", name,
+                      static_cast<ull>(bad));
+        }
+      }
+    } else {
+      if (scales_offset != 0 || scales_size != 0) {
+        return fail(error_, Status::kBadTensor, "tensor '%s': an f32 tensor must have no scales", name);
+      }
+      t.scales = nullptr;
+      if (!all_finite_f32(t.data, elements, &bad)) {
+        return fail(error_, Status::kNonFinite, "tensor '%s': element %llu (row %llu, column %llu) is NaN or infinite", name,
+                    static_cast<ull>(bad), static_cast<ull>(bad / cols), static_cast<ull>(bad % cols));
+      }
+    }
+    return Status::kOk;
+  }
+
+  Status read_tensors() {
+    for (uint32_t i = 0; i < tensor_count_; ++i) {
+      const Status s = read_tensor(i);
+      if (s != Status::kOk) return s;
+    }
+    // Regions must not overlap: sort by start (small n), compare neighbours.
+    for (uint32_t i = 1; i < region_count_; ++i) {
+      Region r = regions_[i];
+      uint32_t j = i;
+      while (j > 0 && regions_[j - 1].begin > r.begin) {
+        regions_[j] = regions_[j - 1];
+        --j;
+      }
+      regions_[j] = r;
+    }
+    for (uint32_t i = 1; i < region_count_; ++i) {
+      if (regions_[i].begin < regions_[i - 1].end) {
+        return fail(error_, Status::kBadOffset, "tensor '%s' %s overlaps tensor '%s' %s", regions_[i].tensor, regions_[i].what,
+                    regions_[i - 1].tensor, regions_[i - 1].what);
+      }
+    }
+    m_->tensor_count_ = tensor_count_;
+    return Status::kOk;
+  }
+
+  // Typed metadata lookups used while assembling the network.
+  using MetaType = format::MetaType;
+  bool find(const char* key, MetaEntry* entry) const {
+    return find_metadata(m_->metadata_, m_->metadata_size_, m_->metadata_count_, key, entry);
+  }
+  Status want(const char* key, format::MetaType type, bool required, MetaEntry* entry, bool* present) {
+    *present = find(key, entry);
+    if (!*present) {
+      return required ? fail(error_, Status::kBadMetadata, "metadata key '%s' is missing", key) : Status::kOk;
+    }
+    if (entry->type != type) return fail(error_, Status::kBadMetadata, "metadata key '%s' has the wrong type", key);
+    return Status::kOk;
+  }
+  Status get_u32(const char* key, bool required, uint32_t* value) {
+    MetaEntry e;
+    bool present = false;
+    const Status s = want(key, format::MetaType::kU32, required, &e, &present);
+    if (s == Status::kOk && present) *value = meta_u32(e);
+    return s;
+  }
+  Status get_string(const char* key, bool required, const char** value) {
+    MetaEntry e;
+    bool present = false;
+    const Status s = want(key, format::MetaType::kString, required, &e, &present);
+    if (s == Status::kOk && present) *value = meta_string(e);
+    return s;
+  }
+  Status get_tensor(const char* key, const TensorView** tensor) {
+    const char* name = nullptr;
+    Status s = get_string(key, true, &name);
+    if (s != Status::kOk) return s;
+    *tensor = m_->find_tensor(name);
+    if (*tensor == nullptr) return fail(error_, Status::kNotFound, "'%s' names tensor '%s', which is not in the file", key, name);
+    return Status::kOk;
+  }
+
+  // channel.<i>.<field> into key[].
+  const char* channel_key(uint32_t i, const char* field) {
+    std::snprintf(key_, sizeof key_, "channel.%u.%s", i, field);
+    return key_;
+  }
+
+  // One channel's metadata: kind (through the registry), its parameters
+  // and its table. Fills the public ChannelInfo and the spec the plan is
+  // built from. In a features-only file the table may be absent; buckets and
+  // dims are then required (when both are given they must agree).
+  Status read_channel(uint32_t i, const TextOptions& text, bool features_only, ChannelSpec* spec) {
+    ChannelInfo& c = m_->channels_[i];
+    const char* kind = nullptr;
+    Status s = get_string(channel_key(i, "kind"), true, &kind);
+    if (s != Status::kOk) return s;
+    const FeatureKindInfo* info = find_feature_kind(kind);
+    if (info == nullptr) return fail(error_, Status::kBadMetadata, "channel %u: unknown kind '%s'", i, kind);
+    c.kind = info->kind;
+    c.kind_name = info->name;
+    *spec = ChannelSpec(info->kind, 0, 0, 0);
+    // Parameters: those of the kind (required ones must be there), and no others.
+    static constexpr struct {
+      uint32_t bit;
+      const char* field;
+    } kParamKeys[] = {{kParamOrder, "order"}, {kParamSeed, "seed"}, {kParamLength, "length"},
+                      {kParamVocab, "vocab"}, {kParamOovBuckets, "oov_buckets"}};
+    MetaEntry e;
+    for (const auto& p : kParamKeys) {
+      if ((info->params & p.bit) == 0 && find(channel_key(i, p.field), &e)) {
+        return fail(error_, Status::kBadMetadata, "channel %u (%s): key '%s' does not apply to this kind", i, info->name,
+                    key_);
+      }
+    }
+    if (info->params & kParamOrder) {
+      if ((s = get_u32(channel_key(i, "order"), (info->required & kParamOrder) != 0, &c.order)) != Status::kOk) return s;
+    }
+    if (info->params & kParamSeed) {
+      if ((s = get_u32(channel_key(i, "seed"), (info->required & kParamSeed) != 0, &c.seed)) != Status::kOk) return s;
+    }
+    if (info->params & kParamLength) {
+      if ((s = get_u32(channel_key(i, "length"), (info->required & kParamLength) != 0, &c.length)) != Status::kOk) return s;
+    }
+    if (info->params & kParamVocab) {
+      bool present = false;
+      if ((s = want(channel_key(i, "vocab"), MetaType::kStringArray, false, &e, &present)) != Status::kOk) return s;
+      if (present) {
+        const StringArrayView v = meta_string_array(e);
+        if (v.count == 0) return fail(error_, Status::kBadMetadata, "channel %u (%s): empty vocabulary", i, info->name);
+        spec->vocab.count = v.count;
+        spec->vocab.offsets = v.offsets;
+        spec->vocab.blob = v.blob;
+        c.vocab_size = v.count;
+      }
+    }
+    if (info->params & kParamOovBuckets) {
+      if ((s = get_u32(channel_key(i, "oov_buckets"), false, &c.oov_buckets)) != Status::kOk) return s;
+    }
+    const char* pooling = nullptr;
+    if ((s = get_string(channel_key(i, "pooling"), false, &pooling)) != Status::kOk) return s;
+    if (pooling != nullptr && !parse_pooling(pooling, &c.pooling)) {
+      return fail(error_, Status::kBadMetadata, "channel %u (%s): unknown pooling '%s' (mean or sum)", i, info->name, pooling);
+    }
+    uint32_t buckets = 0, dims = 0;
+    bool has_buckets = false, has_dims = false;
+    if ((s = want(channel_key(i, "buckets"), MetaType::kU32, false, &e, &has_buckets)) != Status::kOk) return s;
+    if (has_buckets) buckets = meta_u32(e);
+    if ((s = want(channel_key(i, "dims"), MetaType::kU32, false, &e, &has_dims)) != Status::kOk) return s;
+    if (has_dims) dims = meta_u32(e);
+    const char* table_name = nullptr;
+    if ((s = get_string(channel_key(i, "embedding"), !features_only, &table_name)) != Status::kOk) return s;
+    if (table_name != nullptr) {
+      const TensorView* table = m_->find_tensor(table_name);
+      if (table == nullptr) {
+        return fail(error_, Status::kNotFound, "'%s' names tensor '%s', which is not in the file", key_, table_name);
+      }
+      const TensorView& t = *table;
+      if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
+        return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
+      }
+      if (has_buckets && buckets != t.rows) {
+        return fail(error_, Status::kBadShape, "channel %u: channel.%u.buckets is %u but embedding '%s' has %llu rows", i, i,
+                    buckets, t.name, static_cast<ull>(t.rows));
+      }
+      if (has_dims && dims != t.cols) {
+        return fail(error_, Status::kBadShape, "channel %u: channel.%u.dims is %u but embedding '%s' has %llu columns", i, i,
+                    dims, t.name, static_cast<ull>(t.cols));
+      }
+      buckets = static_cast<uint32_t>(t.rows);
+      dims = static_cast<uint32_t>(t.cols);
+      c.embedding = t;
+    } else {
+      if (!has_buckets || !has_dims) {
+        return fail(error_, Status::kBadMetadata, "channel %u: without an embedding, channel.%u.buckets and channel.%u.dims are required",
+                    i, i, i);
+      }
+      if (buckets == 0 || dims == 0 || dims > 65536) {
+        return fail(error_, Status::kBadShape, "channel %u: %u buckets x %u dims (buckets >= 1, dims 1..65536)", i, buckets, dims);
+      }
+    }
+    c.buckets = buckets;
+    c.dims = dims;
+    spec->order = c.order;
+    spec->seed = c.seed;
+    spec->length = c.length;
+    spec->buckets = c.buckets;
+    spec->pooling = c.pooling;
+    spec->oov_buckets = c.oov_buckets;
+    return check_channel(*spec, i, text, error_);
+  }
+
+  Status read_channels(const TextOptions& text, bool features_only) {
+    uint32_t count = 0;
+    Status s = get_u32("channel.count", true, &count);
+    if (s != Status::kOk) return s;
+    if (count == 0 || count > Model::kMaxChannels) {
+      return fail(error_, Status::kBadMetadata, "channel.count %u outside 1..%u", count, Model::kMaxChannels);
+    }
+    ChannelSpec specs[Model::kMaxChannels];
+    uint64_t width = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      if ((s = read_channel(i, text, features_only, &specs[i])) != Status::kOk) return s;
+      ChannelInfo& c = m_->channels_[i];
+      c.input_offset = static_cast<uint32_t>(width);
+      c.slots = 1;
+      internal::RowTable& r = m_->tables_[i];
+      r.data = c.embedding.data;
+      r.scales = c.embedding.scales;
+      r.zero_points = c.embedding.zero_points;
+      r.zero_point = static_cast<int32_t>(c.embedding.zero_point);
+      r.dims = c.dims;
+      r.offset = c.input_offset;
+      r.dtype = c.embedding.dtype;
+      width += c.dims;
+      m_->total_buckets_ += c.buckets;
+      if (width > 0xFFFFFFu) return fail(error_, Status::kBadShape, "input width %llu is too large", static_cast<ull>(width));
+    }
+    if ((s = build_feature_plan(specs, count, text, &m_->plan_, error_)) != Status::kOk) return s;
+    m_->channel_count_ = count;
+    m_->input_width_ = static_cast<uint32_t>(width);
+    return Status::kOk;
+  }
+
+  Status read_layers() {
+    char key[64];
+    uint32_t count = 0;
+    Status s = get_u32("layer.count", true, &count);
+    if (s != Status::kOk) return s;
+    if (count == 0 || count > Model::kMaxLayers) {
+      return fail(error_, Status::kBadMetadata, "layer.count %u outside 1..%u", count, Model::kMaxLayers);
+    }
+    uint32_t in = m_->input_width_;
+    uint32_t max_width = in;
+    for (uint32_t i = 0; i < count; ++i) {
+      LayerInfo& l = m_->layers_[i];
+      const TensorView* weights = nullptr;
+      const TensorView* bias = nullptr;
+      std::snprintf(key, sizeof key, "layer.%u.weights", i);
+      if ((s = get_tensor(key, &weights)) != Status::kOk) return s;
+      std::snprintf(key, sizeof key, "layer.%u.bias", i);
+      if ((s = get_tensor(key, &bias)) != Status::kOk) return s;
+      const char* activation = nullptr;
+      std::snprintf(key, sizeof key, "layer.%u.activation", i);
+      if ((s = get_string(key, true, &activation)) != Status::kOk) return s;
+      const bool last = i + 1 == count;
+      if (std::strcmp(activation, "relu") == 0 && !last) l.activation = Activation::kRelu;
+      else if (std::strcmp(activation, "none") == 0 && !last) l.activation = Activation::kNone;
+      else if (std::strcmp(activation, "softmax") == 0 && last) l.activation = Activation::kSoftmax;
+      else {
+        return fail(error_, Status::kBadMetadata, "layer %u: activation '%s' not allowed (hidden: relu or none; last: softmax)", i,
+                    activation);
+      }
+      const TensorView& w = *weights;
+      const TensorView& b = *bias;
+      if (b.dtype != DType::kF32) return fail(error_, Status::kBadShape, "layer %u: bias '%s' must be f32", i, b.name);
+      if (w.dtype != DType::kF32 && m_->version_ < 2) {
+        return fail(error_, Status::kBadShape, "layer %u: 8-bit weights '%s' need format version 2", i, w.name);
+      }
+      if (w.rank != 2 || w.cols != in || w.rows > 0xFFFFFFu) {
+        return fail(error_, Status::kBadShape, "layer %u: weights '%s' have shape (%llu, %llu), expected (out, %u)", i, w.name,
+                    static_cast<ull>(w.rows), static_cast<ull>(w.cols), in);
+      }
+      if (b.rank != 1 || b.rows != w.rows) {
+        return fail(error_, Status::kBadShape, "layer %u: bias '%s' has %llu values, expected %llu", i, b.name,
+                    static_cast<ull>(b.rows), static_cast<ull>(w.rows));
+      }
+      l.weights = w;
+      l.bias = b;
+      l.in = in;
+      l.out = static_cast<uint32_t>(w.rows);
+      in = l.out;
+      if (in > max_width) max_width = in;
+    }
+    m_->layer_count_ = count;
+    m_->max_width_ = max_width;
+    return Status::kOk;
+  }
+
+  Status read_labels() {
+    MetaEntry e;
+    bool present = false;
+    Status s = want("labels", format::MetaType::kStringArray, true, &e, &present);
+    if (s != Status::kOk) return s;
+    const StringArrayView labels = meta_string_array(e);
+    const uint32_t outputs = m_->layers_[m_->layer_count_ - 1].out;
+    if (labels.count != outputs) {
+      return fail(error_, Status::kBadShape, "model has %u labels but its output layer has %u outputs", labels.count, outputs);
+    }
+    for (uint32_t i = 0; i < labels.count; ++i) {
+      if (labels.at(i)[0] == '\0') return fail(error_, Status::kBadMetadata, "label %u is empty", i);
+      for (uint32_t j = 0; j < i; ++j) {
+        if (std::strcmp(labels.at(i), labels.at(j)) == 0) return fail(error_, Status::kBadMetadata, "label '%s' appears twice", labels.at(i));
+      }
+    }
+    m_->labels_offsets_ = labels.offsets;
+    m_->labels_blob_ = labels.blob;
+    m_->label_count_ = labels.count;
+    if ((s = want("label_names", format::MetaType::kStringArray, false, &e, &present)) != Status::kOk) return s;
+    if (present) {
+      const StringArrayView names = meta_string_array(e);
+      if (names.count != labels.count) {
+        return fail(error_, Status::kBadShape, "label_names has %u entries for %u labels", names.count, labels.count);
+      }
+      m_->names_offsets_ = names.offsets;
+      m_->names_blob_ = names.blob;
+    }
+    return Status::kOk;
+  }
+
+  // text.*: how text becomes features (stored in the file, not in code).
+  Status read_text_options(TextOptions* text) {
+    uint32_t flag = 1;
+    Status s = get_u32("text.lowercase", false, &flag);
+    if (s != Status::kOk) return s;
+    text->lowercase = flag != 0;
+    flag = 1;
+    if ((s = get_u32("text.drop_digits", false, &flag)) != Status::kOk) return s;
+    text->drop_digits = flag != 0;
+    flag = 0;  // absent (every version 1 file): no clean-up
+    if ((s = get_u32("text.cleanup", false, &flag)) != Status::kOk) return s;
+    if (flag > 1) return fail(error_, Status::kBadMetadata, "text.cleanup is %u; 0 (off) or 1 (on)", flag);
+    text->cleanup = flag != 0;
+    return get_u32("text.max_bytes", false, &text->max_bytes);
+  }
+
+  Status read_network() {
+    Status s = get_string("general.task", false, &m_->task_);
+    if (s != Status::kOk) return s;
+    if ((s = get_string("general.name", false, &m_->name_)) != Status::kOk) return s;
+    MetaEntry e;
+    const bool classifier = std::strcmp(m_->task_, "classifier") == 0;
+    const bool features_only = std::strcmp(m_->task_, "features") == 0;
+    if (features_only && find("layer.count", &e)) {
+      return fail(error_, Status::kBadMetadata, "task 'features' describes features only; it has no layers (layer.count)");
+    }
+    if (!classifier && !features_only && !find("layer.count", &e)) return Status::kOk;  // tensors only
+    uint32_t features_version = 1;  // absent: the feature code of format version 1
+    if ((s = get_u32("features.version", false, &features_version)) != Status::kOk) return s;
+    if (features_version != kFeaturesVersion) {
+      return fail(error_, Status::kUnsupportedFeatures,
+                  "features.version %u: this runtime implements feature code version %u only (re-convert the model, or "
+                  "use the runtime it was made for)",
+                  features_version, kFeaturesVersion);
+    }
+    m_->features_version_ = features_version;
+    TextOptions text;
+    if ((s = read_text_options(&text)) != Status::kOk) return s;
+    if ((s = read_channels(text, features_only)) != Status::kOk) return s;
+    if (features_only) return Status::kOk;
+    if ((s = read_layers()) != Status::kOk) return s;
+    if ((s = read_labels()) != Status::kOk) return s;
+    bool present = false;
+    if ((s = want("classifier.reliable_probability", format::MetaType::kF32, false, &e, &present)) != Status::kOk) return s;
+    if (present) m_->reliable_probability_ = meta_f32(e);
+    if ((s = get_u32("classifier.reliable_letters", false, &m_->reliable_letters_)) != Status::kOk) return s;
+    if ((s = get_string("classifier.unknown_label", false, &m_->unknown_label_)) != Status::kOk) return s;
+    return read_prior();
+  }
+
+  // classifier.log_prior: a rank-1 f32 tensor of one log weight per label.
+  Status read_prior() {
+    const char* name = nullptr;
+    Status s = get_string("classifier.log_prior", false, &name);
+    if (s != Status::kOk || name == nullptr) return s;
+    const TensorView* t = m_->find_tensor(name);
+    if (t == nullptr) return fail(error_, Status::kNotFound, "'classifier.log_prior' names tensor '%s', which is not in the file", name);
+    if (t->dtype != DType::kF32 || t->rank != 1 || t->rows != m_->label_count_) {
+      return fail(error_, Status::kBadShape, "classifier.log_prior '%s' must be an f32 vector of %u values (one per label)",
+                  name, m_->label_count_);
+    }
+    m_->log_prior_ = t->data;  // finite: checked with the tensor
+    return Status::kOk;
+  }
+
+  const uint8_t* p_;
+  size_t size_;
+  Model* m_;
+  Error* error_;
+  uint64_t table_offset_ = 0;
+  uint32_t tensor_count_ = 0;
+  uint64_t data_start_ = 0;
+  Region regions_[2 * format::kMaxTensorCount];
+  uint32_t region_count_ = 0;
+  char key_[64];
+};
+
+Status Model::load(const void* data, size_t size, Model* out, Error* error, const LoadOptions& options) {
+  if (error != nullptr) *error = Error();
+  if (out == nullptr) return fail(error, Status::kInvalidArgument, "output model is null");
+  *out = Model();
+  if (data == nullptr) return fail(error, Status::kInvalidArgument, "model data is null");
+  ModelLoader loader(static_cast<const uint8_t*>(data), size, out, error);
+  const Status status = loader.run(options);
+  if (status != Status::kOk) *out = Model();
+  return status;
+}
+
+}  // namespace ffnlp

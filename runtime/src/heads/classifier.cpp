@@ -1,0 +1,217 @@
+// The classifier head (heads/classifier.h): labels, prior, allow-list,
+// top-k, probabilities, reliability, the unknown label. Nothing here
+// allocates.
+#include "heads/classifier.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "file/byte_order.h"
+#include "heads/top_k.h"
+#include "network/kernels.h"
+
+namespace ffnlp {
+
+namespace {
+
+const char* string_at(const uint8_t* offsets, const char* blob, uint32_t i) {
+  return blob + read_u32(offsets + 4 * static_cast<size_t>(i));
+}
+
+Input text_input(const char* text, size_t size) {
+  Input input;
+  input.text = text;
+  input.size = size;
+  return input;
+}
+
+}  // namespace
+
+const char* Model::label(uint32_t i) const {
+  return i < label_count_ ? string_at(labels_offsets_, labels_blob_, i) : "";
+}
+
+const char* Model::label_name(uint32_t i) const {
+  return (i < label_count_ && names_offsets_ != nullptr) ? string_at(names_offsets_, names_blob_, i) : "";
+}
+
+int32_t Model::find_label(const char* wanted) const {
+  if (wanted == nullptr) return -1;
+  for (uint32_t i = 0; i < label_count_; ++i) {
+    if (std::strcmp(label(i), wanted) == 0) return static_cast<int32_t>(i);
+  }
+  return -1;
+}
+
+float Model::log_prior(uint32_t i) const {
+  return (log_prior_ != nullptr && i < label_count_) ? read_f32(log_prior_ + 4 * static_cast<size_t>(i)) : 0.0f;
+}
+
+// Network, then prior and allow-list: the candidates' logits.
+Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_size, const ClassifyOptions* options,
+                           internal::HeadResult* r) const {
+  *r = internal::HeadResult();
+  if (!is_classifier()) return Status::kNotClassifier;
+  const Prior prior = options != nullptr ? options->prior : Prior::kModel;
+  if (prior != Prior::kModel && prior != Prior::kUniform) return Status::kInvalidArgument;
+  const bool allow_list = options != nullptr && options->only != nullptr;
+  if (allow_list && options->only_count == 0) return Status::kInvalidArgument;
+  float* logits = nullptr;
+  const Status s = forward(input, scratch, scratch_size, &logits, &r->stats);
+  if (s != Status::kOk) return s;
+  const ScratchLayout layout = internal::ModelAccess::layout(*this);
+  uint8_t* base = static_cast<uint8_t*>(scratch);
+  uint8_t* mask = base + layout.mask;
+  if (allow_list) {
+    std::memset(mask, 0, label_count_);
+    for (size_t i = 0; i < options->only_count; ++i) {
+      const uint32_t label_index = options->only[i];
+      if (label_index >= label_count_ || mask[label_index] != 0) return Status::kInvalidArgument;
+      mask[label_index] = 1;
+    }
+  }
+  r->values = logits;
+  r->n = label_count_;
+  r->answered = !r->stats.no_evidence();
+  if (!r->answered) return Status::kOk;
+  if (prior == Prior::kModel && log_prior_ != nullptr) {
+    for (uint32_t i = 0; i < label_count_; ++i) logits[i] += read_f32(log_prior_ + 4 * static_cast<size_t>(i));
+    if (!all_finite(logits, label_count_)) return Status::kNonFinite;
+  }
+  if (allow_list) {
+    float* values = reinterpret_cast<float*>(base + layout.values);
+    uint32_t* labels = reinterpret_cast<uint32_t*>(base + layout.labels);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < label_count_; ++i) {  // label order: ties still go to the lower label index
+      if (mask[i] == 0) continue;
+      values[n] = logits[i];
+      labels[n] = i;
+      ++n;
+    }
+    r->values = values;
+    r->labels = labels;
+    r->n = n;
+  }
+  return Status::kOk;
+}
+
+namespace internal {
+
+Status ModelAccess::classify(const Model& model, const Input& input, void* scratch, size_t scratch_size, size_t k,
+                             const ClassifyOptions* options, HeadResult* r) {
+  const Status s = model.prepare_head(input, scratch, scratch_size, options, r);
+  if (s != Status::kOk || !r->answered || k == 0) return s;
+  // Rank the logits (softmax is monotonic), then normalise only the answers:
+  // p = exp(logit - max) / sum_j exp(logit_j - max).
+  uint32_t* heap = reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(scratch) + layout(model).heap);
+  r->count = top_k(r->values, r->n, k, heap);
+  r->order = heap;
+  r->max_value = r->values[heap[0]];
+  r->inv_sum = 1.0f / sum_exp(r->values, r->n, r->max_value);
+  return Status::kOk;
+}
+
+}  // namespace internal
+
+Status Model::classify(const Input& input, void* scratch, size_t scratch_size, Prediction* top, size_t k,
+                       size_t* count, const ClassifyOptions* options, TextStats* stats) const {
+  if (count != nullptr) *count = 0;
+  if (top == nullptr || count == nullptr || k == 0) return is_classifier() ? Status::kInvalidArgument : Status::kNotClassifier;
+  internal::HeadResult r;
+  const Status s = internal::ModelAccess::classify(*this, input, scratch, scratch_size, k, options, &r);
+  if (s != Status::kOk) return s;
+  if (stats != nullptr) *stats = r.stats;
+  if (!r.answered) {
+    if (unknown_label_[0] == '\0') return Status::kOk;
+    top[0] = Prediction();
+    top[0].label = unknown_label_;
+    top[0].name = "";
+    *count = 1;
+    return Status::kOk;
+  }
+  for (size_t i = 0; i < r.count; ++i) {
+    const uint32_t best = r.label_at(i);
+    const float p = r.probability_at(i);
+    top[i].label_index = best;
+    top[i].label = label(best);
+    top[i].name = label_name(best);
+    top[i].probability = p;
+    top[i].reliable = internal::ModelAccess::reliable(*this, p, r.stats);
+  }
+  *count = r.count;
+  return Status::kOk;
+}
+
+Status Model::classify(const char* text, size_t size, void* scratch, size_t scratch_size, Prediction* top, size_t k,
+                       size_t* count, TextStats* stats) const {
+  return classify(text_input(text, size), scratch, scratch_size, top, k, count, nullptr, stats);
+}
+
+Status Model::classify(const char* text, size_t size, void* scratch, size_t scratch_size, Prediction* top, size_t k,
+                       size_t* count, const ClassifyOptions& options, TextStats* stats) const {
+  return classify(text_input(text, size), scratch, scratch_size, top, k, count, &options, stats);
+}
+
+Status Model::classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k, size_t* count,
+                       TextStats* stats) const {
+  return classify(text_input(text, size), workspace.data(), workspace.size(), top, k, count, nullptr, stats);
+}
+
+Status Model::classify(const char* text, size_t size, Workspace& workspace, Prediction* top, size_t k, size_t* count,
+                       const ClassifyOptions& options, TextStats* stats) const {
+  return classify(text_input(text, size), workspace.data(), workspace.size(), top, k, count, &options, stats);
+}
+
+Status Model::scores(const Input& input, void* scratch, size_t scratch_size, float* probs, size_t probs_count,
+                     const ClassifyOptions* options, TextStats* stats) const {
+  if (probs == nullptr || probs_count < label_count_) return is_classifier() ? Status::kInvalidArgument : Status::kNotClassifier;
+  internal::HeadResult r;
+  const Status s = prepare_head(input, scratch, scratch_size, options, &r);
+  if (s != Status::kOk) return s;
+  if (stats != nullptr) *stats = r.stats;
+  if (!r.answered) {
+    std::memset(probs, 0, sizeof(float) * label_count_);
+    return Status::kOk;
+  }
+  softmax(r.values, r.n);
+  if (r.labels == nullptr) {
+    std::memcpy(probs, r.values, sizeof(float) * label_count_);
+  } else {
+    std::memset(probs, 0, sizeof(float) * label_count_);
+    for (uint32_t i = 0; i < r.n; ++i) probs[r.labels[i]] = r.values[i];
+  }
+  return Status::kOk;
+}
+
+Status Model::scores(const char* text, size_t size, void* scratch, size_t scratch_size, float* probs,
+                     size_t probs_count, TextStats* stats) const {
+  return scores(text_input(text, size), scratch, scratch_size, probs, probs_count, nullptr, stats);
+}
+
+Status Model::logits(const Input& input, void* scratch, size_t scratch_size, float* out, size_t out_count,
+                     const ClassifyOptions* options, TextStats* stats) const {
+  if (out == nullptr || out_count < label_count_) return is_classifier() ? Status::kInvalidArgument : Status::kNotClassifier;
+  internal::HeadResult r;
+  const Status s = prepare_head(input, scratch, scratch_size, options, &r);
+  if (s != Status::kOk) return s;
+  if (stats != nullptr) *stats = r.stats;
+  if (!r.answered) {
+    std::memset(out, 0, sizeof(float) * label_count_);
+    return Status::kOk;
+  }
+  if (r.labels == nullptr) {
+    std::memcpy(out, r.values, sizeof(float) * label_count_);
+  } else {
+    for (uint32_t i = 0; i < label_count_; ++i) out[i] = -std::numeric_limits<float>::infinity();
+    for (uint32_t i = 0; i < r.n; ++i) out[r.labels[i]] = r.values[i];
+  }
+  return Status::kOk;
+}
+
+Status Model::logits(const char* text, size_t size, void* scratch, size_t scratch_size, float* out, size_t out_count,
+                     TextStats* stats) const {
+  return logits(text_input(text, size), scratch, scratch_size, out, out_count, nullptr, stats);
+}
+
+}  // namespace ffnlp

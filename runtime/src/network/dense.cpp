@@ -1,0 +1,23 @@
+#include "network/dense.h"
+
+#include "network/kernels.h"
+
+namespace ffnlp {
+
+void dense_layer(const LayerInfo& layer, const float* in, float* out) {
+  const TensorView& w = layer.weights;
+  switch (w.dtype) {
+    case DType::kQ8Row:
+      dense_q8(w.data, w.scales, nullptr, static_cast<float>(w.zero_point), layer.bias.data, in, layer.in, out,
+               layer.out);
+      return;
+    case DType::kQ8RowFzp:
+      dense_q8(w.data, w.scales, w.zero_points, 0.0f, layer.bias.data, in, layer.in, out, layer.out);
+      return;
+    case DType::kF32:
+      break;
+  }
+  dense(w.data, layer.bias.data, in, layer.in, out, layer.out);
+}
+
+}  // namespace ffnlp

@@ -1,0 +1,725 @@
+#include "network/kernels.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "file/byte_order.h"
+
+#if defined(__SSE2__) || defined(_M_X64)
+#define FFNLP_SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(FFNLP_SSE2) && (defined(__GNUC__) || defined(__clang__)) && !defined(FFNLP_NO_AVX2)
+#define FFNLP_AVX2 1
+#include <immintrin.h>
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#define FFNLP_NEON 1
+#include <arm_neon.h>
+#endif
+
+namespace ffnlp {
+
+// ---- reference: the plain loops, the definition of each operation ---------
+namespace reference {
+
+void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+  for (uint32_t j = 0; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q[j]) - zero_point) * scale;
+}
+
+void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims) {
+  for (uint32_t j = 0; j < dims; ++j) acc[j] += read_f32(row + 4 * j);
+}
+
+void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims) {
+  for (uint32_t j = 0; j < dims; ++j) acc[j] += (static_cast<float>(q[j]) - zero_point) * scale;
+}
+
+void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+              const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp = row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o)) : zero_point;
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
+  }
+}
+
+void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+           uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = weights + static_cast<size_t>(o) * in_count * 4;
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + sum;
+  }
+}
+
+void relu(float* values, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) values[i] = values[i] > 0.0f ? values[i] : 0.0f;
+}
+
+void softmax(float* values, uint32_t count) {
+  if (count == 0) return;
+  float max_value = values[0];
+  for (uint32_t i = 1; i < count; ++i) max_value = values[i] > max_value ? values[i] : max_value;
+  float sum = 0.0f;
+  for (uint32_t i = 0; i < count; ++i) {
+    values[i] = std::exp(values[i] - max_value);
+    sum += values[i];
+  }
+  const float inv = 1.0f / sum;  // sum >= 1: the maximum contributes exp(0)
+  for (uint32_t i = 0; i < count; ++i) values[i] *= inv;
+}
+
+float max_value(const float* values, uint32_t count) {
+  float m = values[0];
+  for (uint32_t i = 1; i < count; ++i) m = values[i] > m ? values[i] : m;
+  return m;
+}
+
+float sum_exp(const float* values, uint32_t count, float max) {
+  float sum = 0.0f;
+  for (uint32_t i = 0; i < count; ++i) sum += std::exp(values[i] - max);
+  return sum;
+}
+
+bool all_finite(const float* values, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!std::isfinite(values[i])) return false;
+  }
+  return true;
+}
+
+uint32_t argmax(const float* values, uint32_t count) {
+  uint32_t best = 0;
+  for (uint32_t i = 1; i < count; ++i) best = values[i] > values[best] ? i : best;
+  return best;
+}
+
+}  // namespace reference
+
+namespace {
+
+#if defined(FFNLP_AVX2)
+bool has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#endif
+
+// exp(x) for x <= 0 (softmax after subtracting the maximum), Cephes expf:
+// x = n ln2 + r, |r| <= ln2/2, exp(r) = 1 + r + r^2 P(r), then scale by 2^n
+// through the exponent bits. x is clamped at -87 (2^n stays a normal float).
+constexpr float kExpLow = -87.0f;
+constexpr float kLog2e = 1.44269504088896341f;
+constexpr float kLn2Hi = 0.693359375f;
+constexpr float kLn2Lo = -2.12194440e-4f;
+constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
+                kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
+
+float exp_poly(float x) {
+  x = x < kExpLow ? kExpLow : x;
+  const float n = std::floor(x * kLog2e + 0.5f);
+  const float r = (x - n * kLn2Hi) - n * kLn2Lo;
+  float p = kP0;
+  p = p * r + kP1;
+  p = p * r + kP2;
+  p = p * r + kP3;
+  p = p * r + kP4;
+  p = p * r + kP5;
+  const float e = (p * r * r + r) + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float two_n;
+  std::memcpy(&two_n, &bits, 4);
+  return e * two_n;
+}
+
+#if defined(FFNLP_SSE2)
+// Little-endian f32 from possibly unaligned model bytes (x86 is little-endian).
+inline __m128 load4(const uint8_t* p) { return _mm_loadu_ps(reinterpret_cast<const float*>(p)); }
+
+// The columns [from, to) past the last full vector, for four rows at once.
+inline __m128 tail4(const uint8_t* w0, const uint8_t* w1, const uint8_t* w2, const uint8_t* w3, const float* in,
+                    uint32_t from, uint32_t to) {
+  float tail[4] = {0, 0, 0, 0};
+  for (uint32_t i = from; i < to; ++i) {
+    tail[0] += read_f32(w0 + 4 * i) * in[i];
+    tail[1] += read_f32(w1 + 4 * i) * in[i];
+    tail[2] += read_f32(w2 + 4 * i) * in[i];
+    tail[3] += read_f32(w3 + 4 * i) * in[i];
+  }
+  return _mm_loadu_ps(tail);
+}
+
+inline __m128 hsum4(__m128 a, __m128 b, __m128 c, __m128 d) {  // {sum a, sum b, sum c, sum d}
+  const __m128 ab_lo = _mm_unpacklo_ps(a, b), ab_hi = _mm_unpackhi_ps(a, b);
+  const __m128 cd_lo = _mm_unpacklo_ps(c, d), cd_hi = _mm_unpackhi_ps(c, d);
+  const __m128 ab = _mm_add_ps(ab_lo, ab_hi);  // a0+a2 b0+b2 a1+a3 b1+b3
+  const __m128 cd = _mm_add_ps(cd_lo, cd_hi);
+  return _mm_add_ps(_mm_movelh_ps(ab, cd), _mm_movehl_ps(cd, ab));
+}
+
+inline __m128 exp_poly4(__m128 x) {
+  x = _mm_max_ps(x, _mm_set1_ps(kExpLow));
+  const __m128 t = _mm_add_ps(_mm_mul_ps(x, _mm_set1_ps(kLog2e)), _mm_set1_ps(0.5f));
+  __m128i ni = _mm_cvttps_epi32(t);  // floor: t > -127, truncation rounds up for negatives
+  __m128 n = _mm_cvtepi32_ps(ni);
+  const __m128 fix = _mm_and_ps(_mm_cmpgt_ps(n, t), _mm_set1_ps(1.0f));
+  n = _mm_sub_ps(n, fix);
+  ni = _mm_cvttps_epi32(n);
+  const __m128 r = _mm_sub_ps(_mm_sub_ps(x, _mm_mul_ps(n, _mm_set1_ps(kLn2Hi))), _mm_mul_ps(n, _mm_set1_ps(kLn2Lo)));
+  __m128 p = _mm_set1_ps(kP0);
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP1));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP2));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP3));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP4));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(kP5));
+  const __m128 e = _mm_add_ps(_mm_add_ps(_mm_mul_ps(_mm_mul_ps(p, r), r), r), _mm_set1_ps(1.0f));
+  const __m128i bits = _mm_slli_epi32(_mm_add_epi32(ni, _mm_set1_epi32(127)), 23);
+  return _mm_mul_ps(e, _mm_castsi128_ps(bits));
+}
+#endif
+
+#if defined(FFNLP_AVX2)
+__attribute__((target("avx2,fma"))) inline __m256 load8(const uint8_t* p) {
+  return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"))) void dense_avx2_fma(const uint8_t* weights, const uint8_t* bias, const float* in,
+                                                     uint32_t in_count, float* out, uint32_t out_count) {
+  const size_t stride = static_cast<size_t>(in_count) * 4;
+  const uint32_t in8 = in_count & ~7u;
+  uint32_t o = 0;
+  // Eight rows at a time: eight independent FMA chains (enough to cover the
+  // FMA latency on two units), and each input vector loaded once per 8 rows.
+  for (; o + 8 <= out_count; o += 8) {
+    const uint8_t* w = weights + o * stride;
+    // Written out by hand: GCC -O2 keeps an accumulator array in memory.
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    const uint8_t* w0 = w;
+    for (uint32_t i = 0; i < in8; i += 8, w0 += 32) {
+      const __m256 x = _mm256_loadu_ps(in + i);
+      a0 = _mm256_fmadd_ps(load8(w0), x, a0);
+      a1 = _mm256_fmadd_ps(load8(w0 + stride), x, a1);
+      a2 = _mm256_fmadd_ps(load8(w0 + 2 * stride), x, a2);
+      a3 = _mm256_fmadd_ps(load8(w0 + 3 * stride), x, a3);
+      a4 = _mm256_fmadd_ps(load8(w0 + 4 * stride), x, a4);
+      a5 = _mm256_fmadd_ps(load8(w0 + 5 * stride), x, a5);
+      a6 = _mm256_fmadd_ps(load8(w0 + 6 * stride), x, a6);
+      a7 = _mm256_fmadd_ps(load8(w0 + 7 * stride), x, a7);
+    }
+#define FFNLP_HALVES(v) _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))
+    __m128 lo = hsum4(FFNLP_HALVES(a0), FFNLP_HALVES(a1), FFNLP_HALVES(a2), FFNLP_HALVES(a3));
+    __m128 hi = hsum4(FFNLP_HALVES(a4), FFNLP_HALVES(a5), FFNLP_HALVES(a6), FFNLP_HALVES(a7));
+#undef FFNLP_HALVES
+    if (in8 != in_count) {
+      float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (int r = 0; r < 8; ++r) {
+        for (uint32_t i = in8; i < in_count; ++i) tail[r] += read_f32(w + r * stride + 4 * i) * in[i];
+      }
+      lo = _mm_add_ps(lo, _mm_loadu_ps(tail));
+      hi = _mm_add_ps(hi, _mm_loadu_ps(tail + 4));
+    }
+    _mm_storeu_ps(out + o, _mm_add_ps(lo, load4(bias + 4 * o)));
+    _mm_storeu_ps(out + o + 4, _mm_add_ps(hi, load4(bias + 4 * (o + 4))));
+  }
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w0 = weights + o * stride;
+    const uint8_t* w1 = w0 + stride;
+    const uint8_t* w2 = w1 + stride;
+    const uint8_t* w3 = w2 + stride;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in8; i += 8) {
+      const __m256 x = _mm256_loadu_ps(in + i);
+      a0 = _mm256_fmadd_ps(load8(w0 + 4 * i), x, a0);
+      a1 = _mm256_fmadd_ps(load8(w1 + 4 * i), x, a1);
+      a2 = _mm256_fmadd_ps(load8(w2 + 4 * i), x, a2);
+      a3 = _mm256_fmadd_ps(load8(w3 + 4 * i), x, a3);
+    }
+    const __m128 lo0 = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
+    const __m128 lo1 = _mm_add_ps(_mm256_castps256_ps128(a1), _mm256_extractf128_ps(a1, 1));
+    const __m128 lo2 = _mm_add_ps(_mm256_castps256_ps128(a2), _mm256_extractf128_ps(a2, 1));
+    const __m128 lo3 = _mm_add_ps(_mm256_castps256_ps128(a3), _mm256_extractf128_ps(a3, 1));
+    __m128 sums = hsum4(lo0, lo1, lo2, lo3);
+    if (in8 != in_count) sums = _mm_add_ps(sums, tail4(w0, w1, w2, w3, in, in8, in_count));
+    _mm_storeu_ps(out + o, _mm_add_ps(sums, load4(bias + 4 * o)));
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = weights + o * stride;
+    __m256 a = _mm256_setzero_ps();
+    for (uint32_t i = 0; i < in8; i += 8) a = _mm256_fmadd_ps(load8(w + 4 * i), _mm256_loadu_ps(in + i), a);
+    float sum = hsum8(a);
+    for (uint32_t i = in8; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
+    out[o] = read_f32(bias + 4 * o) + sum;
+  }
+  _mm256_zeroupper();  // clean upper halves for the SSE code that follows
+}
+
+// 8-bit rows: 16 weights per step, widened to two vectors of 8 floats,
+// zero point subtracted, multiplied into the input with FMA.
+__attribute__((target("avx2,fma"))) void dense_q8_avx2_fma(const uint8_t* q, const uint8_t* scales,
+                                                         const uint8_t* row_zero_points, float zero_point,
+                                                         const uint8_t* bias, const float* in, uint32_t in_count,
+                                                         float* out, uint32_t out_count) {
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp_value =
+        row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o)) : zero_point;
+    const __m256 zp = _mm256_set1_ps(zp_value);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i));
+      const __m256 f0 = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)), zp);
+      const __m256 f1 = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(b, 8))), zp);
+      a0 = _mm256_fmadd_ps(f0, _mm256_loadu_ps(in + i), a0);
+      a1 = _mm256_fmadd_ps(f1, _mm256_loadu_ps(in + i + 8), a1);
+    }
+    float sum = hsum8(_mm256_add_ps(a0, a1));
+    for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
+  }
+  _mm256_zeroupper();
+}
+#endif
+
+}  // namespace
+
+namespace paths {
+
+namespace {
+inline float row_zp(const uint8_t* row_zero_points, float zero_point, uint32_t o) {
+  return row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o)) : zero_point;
+}
+inline float finish(const uint8_t* bias, const uint8_t* scales, uint32_t o, float sum) {
+  return read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
+}
+}  // namespace
+
+void dense_q8_portable(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                       const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp = row_zp(row_zero_points, zero_point, o);
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t i = 0;
+    for (; i + 4 <= in_count; i += 4) {
+      s0 += (static_cast<float>(w[i]) - zp) * in[i];
+      s1 += (static_cast<float>(w[i + 1]) - zp) * in[i + 1];
+      s2 += (static_cast<float>(w[i + 2]) - zp) * in[i + 2];
+      s3 += (static_cast<float>(w[i + 3]) - zp) * in[i + 3];
+    }
+    for (; i < in_count; ++i) s0 += (static_cast<float>(w[i]) - zp) * in[i];
+    out[o] = finish(bias, scales, o, (s0 + s2) + (s1 + s3));
+  }
+}
+
+bool dense_q8_sse2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_SSE2)
+  const __m128i zero = _mm_setzero_si128();
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp_value = row_zp(row_zero_points, zero_point, o);
+    const __m128 zp = _mm_set1_ps(zp_value);
+    __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i));
+      const __m128i lo = _mm_unpacklo_epi8(b, zero), hi = _mm_unpackhi_epi8(b, zero);
+      const __m128 f0 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(lo, zero)), zp);
+      const __m128 f1 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpackhi_epi16(lo, zero)), zp);
+      const __m128 f2 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(hi, zero)), zp);
+      const __m128 f3 = _mm_sub_ps(_mm_cvtepi32_ps(_mm_unpackhi_epi16(hi, zero)), zp);
+      a0 = _mm_add_ps(a0, _mm_mul_ps(f0, _mm_loadu_ps(in + i)));
+      a1 = _mm_add_ps(a1, _mm_mul_ps(f1, _mm_loadu_ps(in + i + 4)));
+      a2 = _mm_add_ps(a2, _mm_mul_ps(f2, _mm_loadu_ps(in + i + 8)));
+      a3 = _mm_add_ps(a3, _mm_mul_ps(f3, _mm_loadu_ps(in + i + 12)));
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, _mm_add_ps(_mm_add_ps(a0, a2), _mm_add_ps(a1, a3)));
+    float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
+    out[o] = finish(bias, scales, o, sum);
+  }
+  return true;
+#else
+  (void)q, (void)scales, (void)row_zero_points, (void)zero_point, (void)bias, (void)in, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_q8_avx2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    dense_q8_avx2_fma(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count);
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)row_zero_points, (void)zero_point, (void)bias, (void)in, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+}
+
+bool dense_q8_neon(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                   const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_NEON)
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    const float zp_value = row_zp(row_zero_points, zero_point, o);
+    const float32x4_t zp = vdupq_n_f32(zp_value);
+    float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const uint8x16_t b = vld1q_u8(w + i);
+      const uint16x8_t lo = vmovl_u8(vget_low_u8(b)), hi = vmovl_u8(vget_high_u8(b));
+      a0 = vfmaq_f32(a0, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(lo))), zp), vld1q_f32(in + i));
+      a1 = vfmaq_f32(a1, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_high_u16(lo))), zp), vld1q_f32(in + i + 4));
+      a2 = vfmaq_f32(a2, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(hi))), zp), vld1q_f32(in + i + 8));
+      a3 = vfmaq_f32(a3, vsubq_f32(vcvtq_f32_u32(vmovl_u16(vget_high_u16(hi))), zp), vld1q_f32(in + i + 12));
+    }
+    float sum = vaddvq_f32(vaddq_f32(vaddq_f32(a0, a2), vaddq_f32(a1, a3)));
+    for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
+    out[o] = finish(bias, scales, o, sum);
+  }
+  return true;
+#else
+  (void)q, (void)scales, (void)row_zero_points, (void)zero_point, (void)bias, (void)in, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_neon(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count) {
+#if defined(FFNLP_NEON)
+  if (!kHostIsLittleEndian) return false;  // the weights are read as host floats
+  const uint32_t in16 = in_count & ~15u;
+  for (uint32_t o = 0; o < out_count; ++o) {
+    // Byte loads reinterpreted as floats: no alignment assumed (little-endian host).
+    const uint8_t* w = weights + static_cast<size_t>(o) * in_count * 4;
+    float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      a0 = vfmaq_f32(a0, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i)), vld1q_f32(in + i));
+      a1 = vfmaq_f32(a1, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i + 16)), vld1q_f32(in + i + 4));
+      a2 = vfmaq_f32(a2, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i + 32)), vld1q_f32(in + i + 8));
+      a3 = vfmaq_f32(a3, vreinterpretq_f32_u8(vld1q_u8(w + 4 * i + 48)), vld1q_f32(in + i + 12));
+    }
+    float sum = vaddvq_f32(vaddq_f32(vaddq_f32(a0, a2), vaddq_f32(a1, a3)));
+    for (uint32_t i = in16; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + sum;
+  }
+  return true;
+#else
+  (void)weights, (void)bias, (void)in, (void)in_count, (void)out, (void)out_count;
+  return false;
+#endif
+}
+
+void dense_portable(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                    uint32_t out_count) {
+  // Eight independent partial sums per row (named scalars: GCC -O2 keeps an
+  // array of them in memory), so the add latency chain is 8 times shorter and
+  // the compiler may pack them into vectors without reassociating.
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = weights + static_cast<size_t>(o) * in_count * 4;
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    uint32_t i = 0;
+    for (; i + 8 <= in_count; i += 8) {
+      s0 += read_f32(w + 4 * i) * in[i];
+      s1 += read_f32(w + 4 * i + 4) * in[i + 1];
+      s2 += read_f32(w + 4 * i + 8) * in[i + 2];
+      s3 += read_f32(w + 4 * i + 12) * in[i + 3];
+      s4 += read_f32(w + 4 * i + 16) * in[i + 4];
+      s5 += read_f32(w + 4 * i + 20) * in[i + 5];
+      s6 += read_f32(w + 4 * i + 24) * in[i + 6];
+      s7 += read_f32(w + 4 * i + 28) * in[i + 7];
+    }
+    for (; i < in_count; ++i) s0 += read_f32(w + 4 * i) * in[i];
+    const float sum = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + sum;
+  }
+}
+
+bool dense_sse2(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count) {
+#if defined(FFNLP_SSE2)
+  // Four outputs at a time, four lanes each: every input vector is loaded once
+  // per four weight rows.
+  const size_t stride = static_cast<size_t>(in_count) * 4;
+  const uint32_t in4 = in_count & ~3u;
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w0 = weights + o * stride;
+    const uint8_t* w1 = w0 + stride;
+    const uint8_t* w2 = w1 + stride;
+    const uint8_t* w3 = w2 + stride;
+    __m128 a0 = _mm_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t i = 0; i < in4; i += 4) {
+      const __m128 x = _mm_loadu_ps(in + i);
+      a0 = _mm_add_ps(a0, _mm_mul_ps(load4(w0 + 4 * i), x));
+      a1 = _mm_add_ps(a1, _mm_mul_ps(load4(w1 + 4 * i), x));
+      a2 = _mm_add_ps(a2, _mm_mul_ps(load4(w2 + 4 * i), x));
+      a3 = _mm_add_ps(a3, _mm_mul_ps(load4(w3 + 4 * i), x));
+    }
+    __m128 sums = hsum4(a0, a1, a2, a3);
+    if (in4 != in_count) sums = _mm_add_ps(sums, tail4(w0, w1, w2, w3, in, in4, in_count));
+    _mm_storeu_ps(out + o, _mm_add_ps(sums, load4(bias + 4 * o)));
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = weights + o * stride;
+    __m128 a = _mm_setzero_ps();
+    for (uint32_t i = 0; i < in4; i += 4) a = _mm_add_ps(a, _mm_mul_ps(load4(w + 4 * i), _mm_loadu_ps(in + i)));
+    float lanes[4];
+    _mm_storeu_ps(lanes, a);
+    float sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (uint32_t i = in4; i < in_count; ++i) sum += read_f32(w + 4 * i) * in[i];
+    out[o] = read_f32(bias + 4 * o) + sum;
+  }
+  return true;
+#else
+  (void)weights, (void)bias, (void)in, (void)in_count, (void)out, (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_avx2(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+                uint32_t out_count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    dense_avx2_fma(weights, bias, in, in_count, out, out_count);
+    return true;
+  }
+#endif
+  (void)weights, (void)bias, (void)in, (void)in_count, (void)out, (void)out_count;
+  return false;
+}
+
+}  // namespace paths
+
+void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
+           uint32_t out_count) {
+  if (paths::dense_avx2(weights, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_sse2(weights, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_neon(weights, bias, in, in_count, out, out_count)) return;
+  paths::dense_portable(weights, bias, in, in_count, out, out_count);
+}
+
+void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+              const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+  if (paths::dense_q8_avx2(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_q8_sse2(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
+  if (paths::dense_q8_neon(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
+  paths::dense_q8_portable(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count);
+}
+
+void relu(float* values, uint32_t count) {
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  const __m128 zero = _mm_setzero_ps();
+  for (; i + 4 <= count; i += 4) _mm_storeu_ps(values + i, _mm_max_ps(_mm_loadu_ps(values + i), zero));
+#endif
+  for (; i < count; ++i) values[i] = values[i] > 0.0f ? values[i] : 0.0f;
+}
+
+namespace {
+
+#if defined(FFNLP_AVX2)
+__attribute__((target("avx2,fma"))) inline __m256 exp_poly8(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(kExpLow));
+  const __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(kLog2e), _mm256_set1_ps(0.5f)));
+  const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x));
+  __m256 p = _mm256_set1_ps(kP0);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP1));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP2));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP3));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP4));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kP5));
+  const __m256 e = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), _mm256_set1_ps(1.0f));
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(e, _mm256_castsi256_ps(bits));
+}
+
+// values[i] = exp(values[i] - max) when store; returns the sum.
+__attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t count, float max, bool store) {
+  const __m256 m = _mm256_set1_ps(max);
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+  uint32_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const __m256 e0 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i), m));
+    const __m256 e1 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i + 8), m));
+    if (store) {
+      _mm256_storeu_ps(values + i, e0);
+      _mm256_storeu_ps(values + i + 8, e1);
+    }
+    s0 = _mm256_add_ps(s0, e0);
+    s1 = _mm256_add_ps(s1, e1);
+  }
+  for (; i + 8 <= count; i += 8) {
+    const __m256 e0 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i), m));
+    if (store) _mm256_storeu_ps(values + i, e0);
+    s0 = _mm256_add_ps(s0, e0);
+  }
+  if (i < count) {
+    // The last 1..7 values, padded with the clamp value: no call into
+    // non-AVX code from here (it would run with the upper halves dirty).
+    // The padding lanes are left out of the sum.
+    alignas(32) float tail[8];
+    const uint32_t rest = count - i;
+    for (uint32_t k = 0; k < 8; ++k) tail[k] = k < rest ? values[i + k] - max : kExpLow;
+    const __m256 e = exp_poly8(_mm256_load_ps(tail));
+    _mm256_store_ps(tail, e);
+    for (uint32_t k = 0; k < rest; ++k) {
+      if (store) values[i + k] = tail[k];
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rest)), lane));
+    s1 = _mm256_add_ps(s1, _mm256_and_ps(e, keep));
+  }
+  const float sum = hsum8(_mm256_add_ps(s0, s1));
+  // Leave the upper halves clean for the SSE code that follows (GCC does not
+  // insert vzeroupper on every path).
+  _mm256_zeroupper();
+  return sum;
+}
+#endif
+
+float exp_sum_sse2_or_scalar(float* values, uint32_t count, float max, bool store) {
+  uint32_t i = 0;
+  float sum = 0.0f;
+#if defined(FFNLP_SSE2)
+  const __m128 m = _mm_set1_ps(max);
+  __m128 vsum = _mm_setzero_ps();
+  for (; i + 4 <= count; i += 4) {
+    const __m128 e = exp_poly4(_mm_sub_ps(_mm_loadu_ps(values + i), m));
+    if (store) _mm_storeu_ps(values + i, e);
+    vsum = _mm_add_ps(vsum, e);
+  }
+  float lanes[4];
+  _mm_storeu_ps(lanes, vsum);
+  sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+#endif
+  for (; i < count; ++i) {
+    const float e = exp_poly(values[i] - max);
+    if (store) values[i] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+float exp_sum(float* values, uint32_t count, float max, bool store) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) return exp_sum_avx2(values, count, max, store);
+#endif
+  return exp_sum_sse2_or_scalar(values, count, max, store);
+}
+
+}  // namespace
+
+float max_value(const float* values, uint32_t count) {
+  uint32_t i = 0;
+  float m = values[0];
+#if defined(FFNLP_SSE2)
+  if (count >= 8) {
+    __m128 m0 = _mm_loadu_ps(values), m1 = _mm_loadu_ps(values + 4);
+    for (i = 8; i + 8 <= count; i += 8) {
+      m0 = _mm_max_ps(m0, _mm_loadu_ps(values + i));
+      m1 = _mm_max_ps(m1, _mm_loadu_ps(values + i + 4));
+    }
+    m0 = _mm_max_ps(m0, m1);
+    m0 = _mm_max_ps(m0, _mm_movehl_ps(m0, m0));
+    m0 = _mm_max_ss(m0, _mm_shuffle_ps(m0, m0, 1));
+    m = _mm_cvtss_f32(m0);
+  }
+#endif
+  for (; i < count; ++i) m = values[i] > m ? values[i] : m;
+  return m;
+}
+
+float sum_exp(const float* values, uint32_t count, float max) {
+  return exp_sum(const_cast<float*>(values), count, max, false);
+}
+
+namespace paths {
+float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max) {
+  return exp_sum_sse2_or_scalar(const_cast<float*>(values), count, max, false);
+}
+bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    *sum = exp_sum_avx2(const_cast<float*>(values), count, max, false);
+    return true;
+  }
+#endif
+  (void)values, (void)count, (void)max, (void)sum;
+  return false;
+}
+}  // namespace paths
+
+bool all_finite(const float* values, uint32_t count) {
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  // x - x is 0 for finite x and NaN for NaN and infinities.
+  __m128 bad = _mm_setzero_ps();
+  for (; i + 4 <= count; i += 4) {
+    const __m128 v = _mm_loadu_ps(values + i);
+    bad = _mm_or_ps(bad, _mm_cmpunord_ps(_mm_sub_ps(v, v), _mm_setzero_ps()));
+  }
+  if (_mm_movemask_ps(bad) != 0) return false;
+#endif
+  for (; i < count; ++i) {
+    if (!std::isfinite(values[i])) return false;
+  }
+  return true;
+}
+
+uint32_t argmax(const float* values, uint32_t count) {
+  const float m = max_value(values, count);
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  const __m128 vm = _mm_set1_ps(m);
+  for (; i + 4 <= count; i += 4) {
+    const int mask = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(values + i), vm));
+    if (mask != 0) return i + ((mask & 1) ? 0 : (mask & 2) ? 1 : (mask & 4) ? 2 : 3);
+  }
+#endif
+  for (; i < count; ++i) {
+    if (values[i] == m) return i;
+  }
+  return 0;
+}
+
+void softmax(float* values, uint32_t count) {
+  if (count == 0) return;
+  const float sum = exp_sum(values, count, max_value(values, count), true);
+  const float inv = 1.0f / sum;  // sum >= 1: the maximum contributes exp(0)
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  const __m128 vinv = _mm_set1_ps(inv);
+  for (; i + 4 <= count; i += 4) _mm_storeu_ps(values + i, _mm_mul_ps(_mm_loadu_ps(values + i), vinv));
+#endif
+  for (; i < count; ++i) values[i] *= inv;
+}
+
+const char* kernel_path() {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) return "avx2+fma (dense, exp), sse2 (embedding rows)";
+#endif
+#if defined(FFNLP_SSE2)
+  return "sse2";
+#elif defined(FFNLP_NEON)
+  return "neon (dense f32 and 8-bit, embedding rows)";
+#else
+  return "scalar";
+#endif
+}
+
+}  // namespace ffnlp

@@ -1,0 +1,282 @@
+// The classifier head: top-k (against a full sort, and its cost), the prior
+// over labels, the allow-list, logits, and the C API giving the C++ bits.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ffnlp/ffnlp.h"
+#include "ffnlp/ffnlp_c.h"
+#include "heads/top_k.h"
+#include "test_models.h"
+
+using namespace ffnlp;
+using namespace ffnlp::testing;
+
+namespace {
+
+// The tiny classifier with a log prior over its three labels.
+const float kLogPrior[3] = {0.0f, 2.302585f, -1.0f};
+
+std::vector<uint8_t> tiny_with_prior(uint32_t seed) {
+  tools::ModelWriter w;
+  add_tiny_tensors(w, make_tiny_network(seed, kScriptCount), false);
+  set_tiny_metadata(w);
+  w.add_tensor(f32_tensor("log_prior", 3, 1, std::vector<float>(kLogPrior, kLogPrior + 3), 1));
+  w.set_string("classifier.log_prior", "log_prior");
+  return w.build();
+}
+
+Model load(const std::vector<uint8_t>& bytes) {
+  Model m;
+  Error e;
+  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("head: top_k equals a full sort (ties to the lower index), for every k") {
+  std::mt19937 rng(41);
+  for (uint32_t n : {1u, 2u, 3u, 7u, 16u, 100u, 453u}) {
+    std::vector<float> v(n);
+    for (float& x : v) x = static_cast<float>(static_cast<int>(rng() % 9)) * 0.5f;  // many ties
+    std::vector<uint32_t> sorted(n);
+    std::iota(sorted.begin(), sorted.end(), 0u);
+    std::stable_sort(sorted.begin(), sorted.end(), [&](uint32_t a, uint32_t b) { return v[a] > v[b]; });
+    for (size_t k : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{n / 2}, size_t{n}, size_t{n + 5}}) {
+      std::vector<uint32_t> out(k + 1, 0xDEADu);
+      const size_t m = top_k(v.data(), n, k, out.data());
+      CHECK(m == std::min<size_t>(k, n));
+      for (size_t i = 0; i < m; ++i) CHECK(out[i] == sorted[i]);
+    }
+  }
+}
+
+TEST_CASE("head: top_k of all 453 labels is cheap (O(n log k))") {
+  std::mt19937 rng(42);
+  std::vector<float> v(453);
+  for (float& x : v) x = std::uniform_real_distribution<float>(-5, 5)(rng);
+  std::vector<uint32_t> out(453);
+  const auto t0 = std::chrono::steady_clock::now();
+  size_t total = 0;
+  for (int i = 0; i < 20000; ++i) total += top_k(v.data(), 453, 453, out.data());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(total == 20000u * 453u);
+  CHECK(seconds < 20.0);  // about 1 s under ASan here; the former selection (O(k^2 n)) would take hours
+}
+
+TEST_CASE("head: the model's prior is added to the logits; kUniform leaves it out") {
+  const std::vector<uint8_t> bytes = tiny_with_prior(51);
+  const Model m = load(bytes);
+  CHECK(m.has_prior());
+  CHECK(m.log_prior(1) == kLogPrior[1]);
+  CHECK(m.log_prior(7) == 0.0f);
+  Workspace ws(m);
+  ClassifyOptions uniform;
+  uniform.prior = Prior::kUniform;
+  for (const char* text : {"hello world", "Grüße", "привет"}) {
+    CAPTURE(text);
+    Input in;
+    in.text = text;
+    in.size = std::strlen(text);
+    float with[3], without[3], p_with[3], p_without[3];
+    REQUIRE(m.logits(in, ws.data(), ws.size(), with, 3) == Status::kOk);
+    REQUIRE(m.logits(in, ws.data(), ws.size(), without, 3, &uniform) == Status::kOk);
+    REQUIRE(m.scores(in, ws.data(), ws.size(), p_with, 3) == Status::kOk);
+    REQUIRE(m.scores(in, ws.data(), ws.size(), p_without, 3, &uniform) == Status::kOk);
+    double z = 0;
+    for (int i = 0; i < 3; ++i) {
+      CHECK(with[i] == without[i] + kLogPrior[i]);
+      z += p_without[i] * std::exp(static_cast<double>(kLogPrior[i]));
+    }
+    for (int i = 0; i < 3; ++i) {
+      CHECK(p_with[i] == doctest::Approx(p_without[i] * std::exp(static_cast<double>(kLogPrior[i])) / z).epsilon(1e-5));
+    }
+    Prediction top[3];
+    size_t count = 0;
+    REQUIRE(m.classify(in, ws.data(), ws.size(), top, 3, &count) == Status::kOk);
+    REQUIRE(count == 3);
+    for (int i = 0; i < 3; ++i) CHECK(top[i].probability == doctest::Approx(p_with[top[i].label_index]).epsilon(1e-5));
+  }
+  // A model without a prior: kModel and kUniform agree exactly.
+  const std::vector<uint8_t> plain = build_tiny_model(make_tiny_network(51, kScriptCount));
+  const Model n = load(plain);
+  CHECK_FALSE(n.has_prior());
+  Workspace wn(n);
+  float a[3], b[3];
+  REQUIRE(n.scores("hello", 5, wn.data(), wn.size(), a, 3) == Status::kOk);
+  Input hello;
+  hello.text = "hello";
+  hello.size = 5;
+  REQUIRE(n.scores(hello, wn.data(), wn.size(), b, 3, &uniform) == Status::kOk);
+  for (int i = 0; i < 3; ++i) CHECK(a[i] == b[i]);
+}
+
+TEST_CASE("head: an allow-list renormalises over its labels") {
+  const std::vector<uint8_t> bytes = tiny_with_prior(52);
+  const Model m = load(bytes);
+  Workspace ws(m);
+  const uint32_t only[] = {2, 0};
+  ClassifyOptions options;
+  options.only = only;
+  options.only_count = 2;
+  Input in;
+  in.text = "some text here";
+  in.size = std::strlen(in.text);
+  float all[3], subset[3], logits_all[3], logits_subset[3];
+  REQUIRE(m.scores(in, ws.data(), ws.size(), all, 3) == Status::kOk);
+  REQUIRE(m.scores(in, ws.data(), ws.size(), subset, 3, &options) == Status::kOk);
+  REQUIRE(m.logits(in, ws.data(), ws.size(), logits_all, 3) == Status::kOk);
+  REQUIRE(m.logits(in, ws.data(), ws.size(), logits_subset, 3, &options) == Status::kOk);
+  CHECK(subset[1] == 0.0f);
+  CHECK(subset[0] == doctest::Approx(all[0] / (all[0] + all[2])).epsilon(1e-5));
+  CHECK(subset[2] == doctest::Approx(all[2] / (all[0] + all[2])).epsilon(1e-5));
+  CHECK(logits_subset[0] == logits_all[0]);
+  CHECK(logits_subset[2] == logits_all[2]);
+  CHECK(logits_subset[1] == -std::numeric_limits<float>::infinity());
+  Prediction top[3];
+  size_t count = 0;
+  REQUIRE(m.classify(in, ws.data(), ws.size(), top, 3, &count, &options) == Status::kOk);
+  REQUIRE(count == 2);
+  CHECK(top[0].label_index != 1);
+  CHECK(top[1].label_index != 1);
+  CHECK(top[0].probability + top[1].probability == doctest::Approx(1.0).epsilon(1e-5));
+  // The text overloads take the options by reference.
+  Prediction one[1];
+  REQUIRE(m.classify(in.text, in.size, ws, one, 1, &count, options) == Status::kOk);
+  CHECK(one[0].label_index == top[0].label_index);
+  // Bad lists.
+  const uint32_t repeated[] = {1, 1};
+  const uint32_t out_of_range[] = {3};
+  ClassifyOptions bad;
+  bad.only = repeated;
+  bad.only_count = 2;
+  CHECK(m.classify(in, ws.data(), ws.size(), top, 3, &count, &bad) == Status::kInvalidArgument);
+  bad.only = out_of_range;
+  bad.only_count = 1;
+  CHECK(m.scores(in, ws.data(), ws.size(), all, 3, &bad) == Status::kInvalidArgument);
+  bad.only_count = 0;
+  CHECK(m.logits(in, ws.data(), ws.size(), all, 3, &bad) == Status::kInvalidArgument);
+  ClassifyOptions bad_prior;
+  bad_prior.prior = static_cast<Prior>(7);
+  CHECK(m.scores(in, ws.data(), ws.size(), all, 3, &bad_prior) == Status::kInvalidArgument);
+}
+
+TEST_CASE("head: no evidence gives zero logits and scores, the unknown label") {
+  const std::vector<uint8_t> bytes = tiny_with_prior(53);
+  const Model m = load(bytes);
+  Workspace ws(m);
+  float logits[3] = {1, 1, 1}, probs[3] = {1, 1, 1};
+  TextStats stats;
+  REQUIRE(m.logits("123 !!", 6, ws.data(), ws.size(), logits, 3, &stats) == Status::kOk);
+  CHECK(stats.no_evidence());
+  REQUIRE(m.scores("123 !!", 6, ws.data(), ws.size(), probs, 3) == Status::kOk);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(logits[i] == 0.0f);
+    CHECK(probs[i] == 0.0f);
+  }
+}
+
+TEST_CASE("head: classifier.log_prior is validated at load") {
+  struct Case {
+    const char* what;
+    std::function<void(tools::ModelWriter&)> change;
+    Status expected;
+    const char* part;
+  };
+  const std::vector<Case> cases = {
+      {"missing tensor", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "nope"); }, Status::kNotFound, "nope"},
+      {"wrong length", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "hidden_b"); }, Status::kBadShape, "one per label"},
+      {"a matrix", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "out_w"); }, Status::kBadShape, "one per label"},
+      {"quantized", [](tools::ModelWriter& w) {
+         w.add_tensor(q8_tensor("q_prior", 3, 1, {0.5f, 1.0f, 2.0f}));
+         w.set_string("classifier.log_prior", "q_prior");
+       }, Status::kBadShape, "f32 vector"},
+      {"wrong type", [](tools::ModelWriter& w) { w.set_u32("classifier.log_prior", 1); }, Status::kBadMetadata, "wrong type"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    tools::ModelWriter w;
+    add_tiny_tensors(w, make_tiny_network(54, kScriptCount), false);
+    set_tiny_metadata(w);
+    c.change(w);
+    const std::vector<uint8_t> bytes = w.build();
+    Model m;
+    Error e;
+    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
+    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
+  }
+}
+
+TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and without options") {
+  const std::vector<uint8_t> bytes = tiny_with_prior(55);
+  const Model m = load(bytes);
+  ffnlp_model* cm = nullptr;
+  REQUIRE(ffnlp_model_create_from_buffer(bytes.data(), bytes.size(), &cm, nullptr) == FFNLP_OK);
+  CHECK(ffnlp_model_has_prior(cm) == 1);
+  CHECK(ffnlp_model_scratch_size(cm) == m.scratch_bytes());
+  ffnlp_workspace* ws = nullptr;
+  REQUIRE(ffnlp_workspace_create(cm, &ws, nullptr) == FFNLP_OK);
+  Workspace cpp_ws(m);
+  std::string long_text;
+  while (long_text.size() < 100000) long_text += "Grüße aus Köln und привет мир, hello again. ";
+  const uint32_t only[] = {0, 2};
+  for (const std::string& text : {std::string("hello world"), long_text}) {
+    for (int variant = 0; variant < 3; ++variant) {
+      CAPTURE(text.size());
+      CAPTURE(variant);
+      ffnlp_classify_options copts;
+      copts.struct_size = sizeof copts;
+      copts.prior = variant == 1 ? FFNLP_PRIOR_UNIFORM : FFNLP_PRIOR_MODEL;
+      copts.only = variant == 2 ? only : nullptr;
+      copts.only_count = variant == 2 ? 2 : 0;
+      ClassifyOptions options;
+      options.prior = variant == 1 ? Prior::kUniform : Prior::kModel;
+      options.only = copts.only;
+      options.only_count = copts.only_count;
+      Input in;
+      in.text = text.data();
+      in.size = text.size();
+      ffnlp_prediction ctop[3];
+      Prediction top[3];
+      size_t cn = 0, n = 0;
+      REQUIRE(ffnlp_workspace_classify_ex(ws, text.data(), text.size(), &copts, ctop, 3, &cn) == FFNLP_OK);
+      REQUIRE(m.classify(in, cpp_ws.data(), cpp_ws.size(), top, 3, &n, &options) == Status::kOk);
+      REQUIRE(cn == n);
+      for (size_t i = 0; i < n; ++i) {
+        CHECK(ctop[i].label_index == top[i].label_index);
+        CHECK(std::memcmp(&ctop[i].probability, &top[i].probability, 4) == 0);
+        CHECK(ctop[i].reliable == (top[i].reliable ? 1 : 0));
+      }
+      float cp[3], p[3], cl[3], l[3];
+      REQUIRE(ffnlp_workspace_scores_ex(ws, text.data(), text.size(), &copts, cp, 3) == FFNLP_OK);
+      REQUIRE(m.scores(in, cpp_ws.data(), cpp_ws.size(), p, 3, &options) == Status::kOk);
+      REQUIRE(ffnlp_workspace_logits(ws, text.data(), text.size(), &copts, cl, 3) == FFNLP_OK);
+      REQUIRE(m.logits(in, cpp_ws.data(), cpp_ws.size(), l, 3, &options) == Status::kOk);
+      CHECK(std::memcmp(cp, p, sizeof p) == 0);
+      CHECK(std::memcmp(cl, l, sizeof l) == 0);
+    }
+  }
+  // NULL options are the defaults; a too-small struct_size and an unknown prior are refused.
+  ffnlp_prediction top[1];
+  size_t n = 0;
+  CHECK(ffnlp_workspace_classify_ex(ws, "hello", 5, nullptr, top, 1, &n) == FFNLP_OK);
+  ffnlp_classify_options small;
+  std::memset(&small, 0, sizeof small);
+  small.struct_size = 4;
+  CHECK(ffnlp_workspace_classify_ex(ws, "hello", 5, &small, top, 1, &n) == FFNLP_INVALID_ARGUMENT);
+  small.struct_size = sizeof small;
+  small.prior = 7;
+  CHECK(ffnlp_workspace_classify_ex(ws, "hello", 5, &small, top, 1, &n) == FFNLP_INVALID_ARGUMENT);
+  ffnlp_workspace_free(ws);
+  ffnlp_model_free(cm);
+}

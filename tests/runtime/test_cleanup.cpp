@@ -1,0 +1,163 @@
+// Text clean-up (text.cleanup = 1; features/cleanup.h): spans without
+// language are skipped as separators. Each golden case: the features of the
+// input with clean-up equal the features of the expected text without it.
+// Unit-tests the feature internals on purpose (features/extract.h).
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "features/extract.h"
+#include "test_models.h"
+
+using namespace ffnlp;
+
+namespace {
+
+using Rows = std::vector<std::pair<uint32_t, uint32_t>>;
+
+std::vector<ChannelSpec> channels() {
+  std::vector<ChannelSpec> c;
+  for (uint32_t n = 1; n <= 3; ++n) c.push_back(ChannelSpec(FeatureKind::kCharNgram, n, 1000 + n, 17 * n));
+  c.push_back(ChannelSpec(FeatureKind::kScript, 0, kScriptCount, 0));
+  c.push_back(ChannelSpec(FeatureKind::kWord, 0, 5000, 3));
+  c.push_back(ChannelSpec(FeatureKind::kShape, 0, kShapeRows, 0));
+  return c;
+}
+
+Rows rows_of(const std::string& text, bool cleanup, uint32_t* letters = nullptr, bool drop_digits = true) {
+  TextOptions options;
+  options.cleanup = cleanup;
+  options.drop_digits = drop_digits;
+  const std::vector<ChannelSpec> c = channels();
+  internal::FeaturePlan plan;
+  REQUIRE(build_feature_plan(c.data(), static_cast<uint32_t>(c.size()), options, &plan, nullptr) == Status::kOk);
+  Rows rows;
+  const uint32_t n = extract_features(reinterpret_cast<const uint8_t*>(text.data()), text.size(), plan,
+                                      [&](uint32_t ch, uint32_t r) { rows.push_back({ch, r}); });
+  if (letters != nullptr) *letters = n;
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("cleanup: each rule, golden cases") {
+  const std::pair<const char*, const char*> cases[] = {
+      // URLs
+      {"visit https://example.org/path?q=1&r=2 today", "visit today"},
+      {"see (http://example.com/a), then", "see then"},
+      {"visit www.example.org today", "visit today"},
+      {"an IRI http://b\xC3\xBC" "cher.example/\xC3\xA9t\xC3\xA9 here", "an IRI here"},
+      {"broken http://ex\xff\xfe.com bytes", "broken bytes"},
+      {"ftp://files.example.net/pub", ""},
+      // e-mail addresses, handles
+      {"mail me at jane.doe@example.com please", "mail me at please"},
+      {"write <jane@example.org> now", "write now"},
+      {"thanks @jane_doe for this", "thanks for this"},
+      {"@bob: merci", "merci"},
+      // paths and file names
+      {"open C:\\Users\\jane\\notes.txt now", "open now"},
+      {"run ./configure and /usr/bin/env here", "run and here"},
+      {"look in ~/Documents today", "look in today"},
+      {"edit README.md or setup.py first", "edit or first"},
+      {"see docs/FORMAT.md and src/a/b", "see and"},
+      {"IMG_0042.JPG was sent", "was sent"},
+      {"run x.py.", "run"},
+      // numbers with units
+      {"it weighs 5kg and costs $20", "it weighs and costs"},
+      {"runs at 3.5 GHz with 16 GB", "runs at with"},
+      {"at 12:30pm or 100% sure", "at or sure"},
+      {"it was 20\xC2\xB0" "C outside", "it was outside"},
+      {"drive 60 km/h please", "drive please"},
+      // markup
+      {"<p>Bonjour <b>le</b> monde</p>", "Bonjour le monde"},
+      {"<a href=\"http://x.org\" title='t'>lien</a>", "lien"},
+      {"<!-- comment --><br/>texte", "texte"},
+      {"caf&eacute; &amp; th&#233; &#x2014; ok", "caf th ok"},
+      {"wo<b>rd</b>s", "wo rd s"},
+  };
+  for (const auto& c : cases) {
+    INFO(std::string(c.first));
+    CHECK(rows_of(c.first, true) == rows_of(c.second, false));
+  }
+}
+
+TEST_CASE("cleanup: what is not skipped") {
+  for (const char* text : {"and/or either", "e.g. this, i.e. that", "U.S. policy", "hello.world again",
+                           "a < b and c > d", "Tom & Jerry", "&nbsp without semicolon", "5 apples", "<3 you",
+                           "email@ alone", "@ alone", "x.pyz", "version 2", "\xC2\xAB guillemets \xC2\xBB"}) {
+    INFO(std::string(text));
+    CHECK(rows_of(text, true) == rows_of(text, false));
+  }
+}
+
+TEST_CASE("cleanup: off by default and for version 1 files; letters of skipped spans do not count") {
+  uint32_t with = 0, without = 0;
+  rows_of("read http://example.org now", true, &with);
+  rows_of("read http://example.org now", false, &without);
+  CHECK(with == 7);
+  CHECK(without > with);
+  const std::vector<uint8_t> bytes = testing::build_tiny_model(testing::make_tiny_network(1, kScriptCount));
+  Model model;
+  REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+  CHECK_FALSE(model.text_cleanup());
+  // Digits kept as word characters: a number with a unit is still skipped whole.
+  CHECK(rows_of("it is 5kg now", true, nullptr, false) == rows_of("it is now", false, nullptr, false));
+}
+
+TEST_CASE("cleanup: adversarial inputs take linear time and read nothing out of bounds") {
+  const std::string unit = "<a";
+  std::string tags;
+  while (tags.size() < (1u << 20)) tags += unit;  // a million '<' that never close
+  std::string slashes(1u << 20, '/');
+  std::string ats(1u << 20, '@');
+  std::string amps;
+  while (amps.size() < (1u << 20)) amps += "&abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string long_token = "http://" + std::string(1u << 20, 'x');
+  std::string numbers;
+  while (numbers.size() < (1u << 20)) numbers += "1 ";
+  for (const std::string* text : {&tags, &slashes, &ats, &amps, &long_token, &numbers}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    rows_of(*text, true);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(seconds < 10.0);  // quadratic behaviour would take many minutes (ASan: well under a second here)
+  }
+  CHECK(rows_of(long_token, true).empty());
+  CHECK(rows_of(tags, true) == rows_of(tags, false));  // nothing there is a tag
+  // Every prefix of tricky inputs (exact-size copies: ASan sees overreads).
+  for (const char* text : {"<a href=x>y</a>", "&#x1F600;", "me@x.org", "5 km", "C:\\x", "www.a"}) {
+    const std::string full = text;
+    for (size_t n = 0; n <= full.size(); ++n) {
+      const std::vector<uint8_t> prefix(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
+      TextOptions options;
+      options.cleanup = true;
+      const std::vector<ChannelSpec> c = channels();
+      internal::FeaturePlan plan;
+      REQUIRE(build_feature_plan(c.data(), static_cast<uint32_t>(c.size()), options, &plan, nullptr) == Status::kOk);
+      extract_features(prefix.data(), prefix.size(), plan, [](uint32_t, uint32_t) {});
+    }
+  }
+}
+
+TEST_CASE("cleanup: a model with text.cleanup = 1 answers as if the spans were not there") {
+  const testing::KindsNetwork n = testing::make_kinds_network(8);
+  tools::ModelWriter w;
+  testing::add_kinds_tensors(w, n);
+  testing::set_kinds_metadata(w, n);
+  w.set_u32("text.cleanup", 1);
+  const std::vector<uint8_t> bytes = w.build();
+  Model model;
+  Error error;
+  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &model, &error) == Status::kOk, error.message);
+  CHECK(model.text_cleanup());
+  Workspace workspace(model);
+  float a[3], b[3];
+  const std::string noisy = "Die <b>Hund</b> sieht https://example.org/x die @katze an: 5kg!";
+  const std::string clean = "Die Hund sieht die an";
+  REQUIRE(model.scores(noisy.data(), noisy.size(), workspace.data(), workspace.size(), a, 3) == Status::kOk);
+  REQUIRE(model.scores(clean.data(), clean.size(), workspace.data(), workspace.size(), b, 3) == Status::kOk);
+  for (int i = 0; i < 3; ++i) CHECK(a[i] == b[i]);
+}

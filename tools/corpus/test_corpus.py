@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Tests of the corpus tools' pure functions (stdlib unittest, no data/ needed).
+
+    python3 tools/corpus/test_corpus.py
+"""
+import os
+import struct
+import sys
+import tempfile
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cleanup  # noqa: E402
+import formats  # noqa: E402
+import make_eval  # noqa: E402
+import wordlists  # noqa: E402
+
+
+class CleanupTest(unittest.TestCase):
+    CASES = [
+        ('Voir https://example.org/x?y=1 pour plus.', 'Voir pour plus.'),
+        ('Écrivez à jean.dupont@mail.fr ou @jean_d !', 'Écrivez à ou !'),
+        ('Ouvrez ~/.config/foo.conf puis /usr/share/doc.', 'Ouvrez puis.'),
+        ('Le fichier rapport.pdf fait 3,5 MB et coûte 20 €.', 'Le fichier fait et coûte.'),
+        ('Il fait 25 °C dehors', 'Il fait dehors'),
+        ('Ouvrez C:\\Windows\\system32 ici', 'Ouvrez ici'),
+        ('<b>Gras</b> &amp; fin', 'Gras & fin'),
+        ('Je vais à la gare #voyage', 'Je vais à la gare'),
+        ('Siehe www.example.com bitte', 'Siehe bitte'),
+    ]
+    KEPT = ['Merci !', 'ok', 'Dobar dan', 'z. B. und/oder e.g. etc.', 'Où est la gare ?',
+            'Le 3 mai 2020 à Paris', 'Best,', 'les 10 lettres', 'Give me a few days.']
+
+    def test_removes_noise(self):
+        for text, want in self.CASES:
+            self.assertEqual(cleanup.clean(text), want, text)
+
+    def test_keeps_everyday_text(self):
+        for text in self.KEPT:
+            self.assertEqual(cleanup.clean(text), text)
+
+
+def qm_file(pairs):
+    """A minimal .qm file holding (source, translation) messages."""
+    msgs = b''
+    for src, tr in pairs:
+        t = tr.encode('utf-16-be')
+        s = src.encode('utf-8')
+        msgs += bytes([3]) + struct.pack('>I', len(t)) + t
+        msgs += bytes([6]) + struct.pack('>I', len(s)) + s
+        msgs += bytes([1])
+    return formats._QM_MAGIC + bytes([0x69]) + struct.pack('>I', len(msgs)) + msgs
+
+
+class FormatsTest(unittest.TestCase):
+    def test_qm(self):
+        with tempfile.NamedTemporaryFile(suffix='.qm', delete=False) as f:
+            f.write(qm_file([('Good job!', 'Bravo !'), ('Cat', 'Chat')]))
+        try:
+            self.assertEqual(formats.read_qm(f.name), [('Good job!', 'Bravo !'), ('Cat', 'Chat')])
+        finally:
+            os.remove(f.name)
+
+    def test_not_qm(self):
+        with tempfile.NamedTemporaryFile(suffix='.qm', delete=False) as f:
+            f.write(b'not a qm file at all')
+        try:
+            self.assertEqual(formats.read_qm(f.name), [])
+        finally:
+            os.remove(f.name)
+
+    def test_stamp(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False, encoding='utf-8') as f:
+            f.write('A cat.\nfr.utf8=Un chat.\nhi.utf8=एक बिल्ली|\n')
+        try:
+            self.assertEqual(formats.read_stamp(f.name),
+                             {'en': 'A cat.', 'fr': 'Un chat.', 'hi': 'एक बिल्ली'})
+        finally:
+            os.remove(f.name)
+
+
+class WordlistTest(unittest.TestCase):
+    def test_usable(self):
+        self.assertEqual(wordlists.usable('rumah', 'ms'), 'rumah')
+        self.assertEqual(wordlists.usable("aujourd'hui", 'fr'), "aujourd'hui")
+        self.assertIsNone(wordlists.usable('Jakarta', 'id'))      # proper name
+        self.assertEqual(wordlists.usable('Haus', 'de'), 'Haus')   # German noun
+        self.assertIsNone(wordlists.usable('NASA', 'en'))
+        self.assertIsNone(wordlists.usable('abc1', 'en'))
+        self.assertIsNone(wordlists.usable('-ing', 'en'))
+
+    def test_lines_are_short_and_split_by_word(self):
+        v = wordlists.Vocab()
+        v.words = {'w%s' % chr(0x61 + i % 26) * (1 + i % 5) + 'x' * (i // 26) for i in range(400)}
+        v.stop = {'and', 'the'}
+        train = wordlists.make_lines(v, 'train', 'xx', 10_000)
+        held = wordlists.make_lines(v, 'heldout', 'xx', 10_000)
+        self.assertTrue(train and held)
+        self.assertTrue(all(1 <= len(l.split()) <= 3 for l in train))
+        # a word belongs to one side of the split only
+        self.assertTrue(all(wordlists.split_of(w) == 'train' for l in train for w in l.split()))
+        self.assertTrue(all(wordlists.split_of(w) == 'heldout' for l in held for w in l.split()))
+        self.assertEqual(train, wordlists.make_lines(v, 'train', 'xx', 10_000))
+
+
+class EvalTest(unittest.TestCase):
+    def test_ftl(self):
+        text = ('# comment\nhello = Bonjour { $name }\n-brand-short-name = Firefox\n'
+                'welcome = Bienvenue dans { -brand-short-name }\nbtn =\n    .label = Plus tard\n'
+                'n = { $n ->\n    [one] un\n   *[other] plusieurs\n}\n')
+        self.assertEqual(make_eval.ftl_strings(text),
+                         ['Bonjour  ', 'Bienvenue dans Firefox', 'Plus tard'])
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,5 +1,5 @@
 // Loading a model from a file (load_file, MappedFile, the C API's
-// ffnlp_model_create_from_file, inspect_model): the contract for files that
+// ffnlp_model_create_from_file, inspect_model, langid --model): the contract for files that
 // change on disk while a model is in use, and files that are not regular
 // files (issue 14, defects 1 and 4). Everything that could crash or hang runs
 // in a child process with a deadline (tests/test_process.h).
@@ -354,6 +354,52 @@ TEST_CASE("inspect_model: --rows takes a plain decimal") {
   CHECK_MESSAGE(r.exited_with(0), r.describe());
   CHECK(r.out.find("row 1\n") != std::string::npos);
   CHECK(r.out.find("row 2\n") == std::string::npos);
+}
+
+TEST_CASE("langid --model: a FIFO, /dev/zero or a directory fails at once with a message") {
+  const std::string langid = tool_path("langid");
+  REQUIRE_MESSAGE(access(langid.c_str(), X_OK) == 0, langid << " is not built");
+  TempDir dir;
+  const std::string fifo = dir.path + "/fifo.ffm";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& path : {fifo, std::string("/dev/zero"), dir.path}) {
+    CAPTURE(path);
+    const ChildResult r = run_program(langid, {"--model", path, kTexts[0]}, 10);
+    CHECK_MESSAGE(r.exited_with(1), r.describe());
+    CHECK_MESSAGE(r.err.find("a model must be a regular file") != std::string::npos, r.err);
+  }
+}
+
+TEST_CASE("langid --model in line mode: truncating or rewriting the model file under it changes nothing") {
+  // Issue 14, defect 1: with the file mapped, truncating it under a running
+  // `langid --model m.ffm` ended in "Bus error". The script sends one line,
+  // waits for its answer (the model is loaded then), changes the file, and
+  // sends two more lines: all three must be answered as before.
+  const std::string langid = tool_path("langid");
+  REQUIRE_MESSAGE(access(langid.c_str(), X_OK) == 0, langid << " is not built");
+  const std::vector<unsigned char> bytes = read_all(source_path("models/langid.ffm"));
+  REQUIRE(bytes.size() > 100000);
+  const char* const changes[] = {"truncate -s 100000", "truncate -s 0", "head -c 400000 /dev/urandom >"};
+  for (const char* change : changes) {
+    CAPTURE(change);
+    TempDir dir;
+    const std::string model = dir.path + "/m.ffm", out = dir.path + "/out";
+    REQUIRE(write_all(model, bytes));
+    const std::string script =
+        "{ echo 'Der schnelle braune Fuchs springt über den faulen Hund.'; "
+        "while [ ! -s " + out + " ]; do sleep 0.05; done; " + change + " " + model + "; "
+        "echo 'Быстрая коричневая лиса прыгает через ленивую собаку.'; "
+        "echo 'Language identification works best on a sentence or two of ordinary text.'; } | " +
+        langid + " --model " + model + " > " + out + "; status=$?; cat " + out + "; exit $status";
+    const ChildResult r = run_program("/bin/sh", {"-c", script}, 60);
+    CHECK_MESSAGE(r.exited_with(0), r.describe());
+    CHECK(r.out.compare(0, 3, "de\t") == 0);
+    CHECK(r.out.find("\nru\t") != std::string::npos);
+    CHECK(r.out.find("\nen\t") != std::string::npos);
+    size_t lines = 0;
+    for (char c : r.out) lines += c == '\n';
+    CHECK(lines == 3);
+  }
 }
 
 }  // TEST_SUITE

@@ -244,6 +244,12 @@ struct FeatureRef {
   float weight = 0.0f;
 };
 
+// One token of a text: bytes [begin, end) of it (Model::tokenize()).
+struct Token {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
 // ---- 6. Internals a Model holds by value ---------------------------------------
 // Decided at load (runtime/src/features/feature_plan.cpp, file/loader.cpp);
 // not API, may change in any release. They hold pointers into the model

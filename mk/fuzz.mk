@@ -14,7 +14,7 @@
 FUZZ_CXX      ?= clang++-14
 FUZZ_SECONDS  ?= 60
 FUZZ_FLAGS    ?= -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
-FUZZ_TARGETS  ?= fuzz_model_load fuzz_npy_convert fuzz_classify_text
+FUZZ_TARGETS  ?= fuzz_model_load fuzz_npy_convert fuzz_classify_text fuzz_tag_text
 FUZZ_DIR      := build/fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -ffp-contract=off $(FUZZ_SAN) -MMD -MP
@@ -23,6 +23,7 @@ FUZZ_INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 # Per-target extra flags: the converter prints warnings on stderr.
 FUZZ_FLAGS_fuzz_npy_convert := -close_fd_mask=2
 FUZZ_FLAGS_fuzz_classify_text := -max_len=16384
+FUZZ_FLAGS_fuzz_tag_text := -max_len=16384
 
 fuzz_objs = $(patsubst %.cpp,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_RUNTIME_OBJS := $(call fuzz_objs,$(RUNTIME_SRCS))
@@ -42,7 +43,7 @@ $(FUZZ_DIR)/obj/tests/fuzz/src/%.o: tests/fuzz/src/%.cpp
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_INCLUDES) -c $< -o $@
 
-FUZZ_ALL := fuzz_model_load fuzz_npy_convert fuzz_classify_text
+FUZZ_ALL := fuzz_model_load fuzz_npy_convert fuzz_classify_text fuzz_tag_text
 $(addprefix $(FUZZ_DIR)/,$(FUZZ_ALL)): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/src/%.o $(FUZZ_TOOL_OBJS) $(FUZZ_RUNTIME_OBJS)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $^ -pthread
 

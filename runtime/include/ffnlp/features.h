@@ -49,10 +49,13 @@ constexpr uint32_t kMaxNgramOrder = 8;
 constexpr uint32_t kMaxAffixLength = 8;
 constexpr uint32_t kShapeRows = 100;            // 5 case x 5 content x 4 length classes
 constexpr uint32_t kMaxVocabEntryBytes = 255;   // longest word of a vocabulary, UTF-8 bytes
-// Version of the feature code and Unicode tables this runtime implements
+// Versions of the feature code and Unicode tables this runtime implements
 // (metadata features.version; a model recording another is refused with
-// Status::kUnsupportedFeatures).
+// Status::kUnsupportedFeatures): 1, the text features; 2, the same plus
+// token models (windows, padding rows, the tokenizer, prev_label). Text
+// models record 1 (so older runtimes still read them), token models 2.
 constexpr uint32_t kFeaturesVersion = 1;
+constexpr uint32_t kTokenFeaturesVersion = 2;
 
 uint32_t feature_kind_count();
 const FeatureKindInfo* feature_kind_at(uint32_t index);       // null when out of range

@@ -21,3 +21,11 @@ $(eval $(call program_rule,postag))
 all: $(BUILD)/postag
 $(BUILD)/obj/tools/postag/builtin_model.o: models/pos-en.ffm
 test-plain: $(BUILD)/postag
+
+# ---- part-of-speech tagger: the shipped model -----------------------------------
+#   make model-pos    retrain, convert and evaluate models/pos-en.ffm
+#                     (tools/pos/train_pos.sh; about 5 minutes on one core)
+.PHONY: model-pos
+model-pos: $(BUILD)/train_pos $(BUILD)/convert_model $(BUILD)/postag
+	bash tools/pos/train_pos.sh
+	$(MAKE) $(BUILD)/postag

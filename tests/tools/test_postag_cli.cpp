@@ -170,6 +170,14 @@ TEST_CASE("postag: line mode answers every line, whatever it holds") {
       for (const std::string& l : lines) CHECK(testing_json::valid_json(l));
     }
   }
+  // Threads answer in input order, with the one-thread bytes.
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += input[static_cast<size_t>(i) % input.size()].substr(0, 200) + "\n";
+  const Run one = run({"--threads", "1", "--json"}, many);
+  const Run three = run({"--threads", "3", "--json"}, many);
+  CHECK(one.status == 0);
+  CHECK(lines_of(one.out).size() == 3000);
+  CHECK(three.out == one.out);
   // A last line without '\n' still gets its line.
   CHECK(lines_of(run({}, "one\ntwo").out).size() == 2);
 }

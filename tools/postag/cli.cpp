@@ -1,12 +1,14 @@
 #include "tools/postag/cli.h"
 
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
 #include "tools/common/cli_args.h"
+#include "tools/common/line_pipeline.h"
 #include "tools/common/line_reader.h"
 #include "tools/common/output_status.h"
 #include "tools/common/tagged_corpus.h"
@@ -25,6 +27,7 @@ struct Options {
   OutputFormat format = OutputFormat::kSlash;
   std::string eval_path, model_path;
   size_t max_line = size_t{8} << 20;
+  unsigned threads = 0;  // 0: tools::default_thread_count()
   bool help = false;
   std::vector<std::string> words;
 };
@@ -46,6 +49,9 @@ std::vector<tools::OptionSpec> option_table(Options* o) {
        [o](const char* v, std::string*) { o->model_path = v; return true; }},
       {"--max-line", "BYTES", "longer input lines are cut to their first BYTES (default 8388608)",
        [o](const char* v, std::string* e) { return tools::parse_count("--max-line", v, 1, uint64_t{1} << 30, &o->max_line, e); }},
+      {"--threads", "N",
+       "threads for standard input (default: the CPUs this process\nmay use, at most 8; 1: no extra thread)",
+       [o](const char* v, std::string* e) { return tools::parse_count("--threads", v, 1, 64, &o->threads, e); }},
       {"--help", nullptr, "this text", [o](const char*, std::string*) { return o->help = true; }, "-h"},
   };
 }
@@ -86,47 +92,81 @@ int run_text(const Model& model, const Options& o, const CliIo& io) {
   return tools::finish_output(io.out, io.err, kProgram) ? 0 : 1;
 }
 
-// One output line per input line, whatever the line holds; output is
-// written in blocks, and before waiting for more input.
+// One output line per input line, whatever the line holds (an empty line
+// for a line that cannot be tagged, counted and reported at the end).
+class PostagWorker : public tools::LineWorker {
+ public:
+  PostagWorker(const Model& model, const Options& o) : tagger_(model), options_(o) {}
+  bool ok() const { return tagger_.ok(); }
+  void process(const tools::Line& line, std::string& out) override {
+    truncated_ += line.truncated();
+    const Status s = tagger_.tag(line.data, line.size, options_.pretokenized);
+    if (s == Status::kOk) return tagger_.append(out, line.data, options_.format);
+    out += options_.format == OutputFormat::kJson ? "{\"tokens\":[],\"error\":\"" : "";
+    out += options_.format == OutputFormat::kJson ? std::string(status_name(s)) + "\"}\n" : "\n";
+    if (failures_++ == 0) {
+      first_line_ = line.number;
+      first_status_ = s;
+    }
+  }
+  uint64_t failures() const { return failures_; }
+  uint64_t truncated() const { return truncated_; }
+  uint64_t first_line() const { return first_line_; }
+  Status first_status() const { return first_status_; }
+
+ private:
+  LineTagger tagger_;
+  const Options& options_;
+  uint64_t failures_ = 0, truncated_ = 0, first_line_ = 0;
+  Status first_status_ = Status::kOk;
+};
+
 int run_line_mode(const Model& model, const Options& o, const CliIo& io) {
-  LineTagger tagger(model);
-  if (!tagger.ok()) {
-    std::fprintf(io.err, "%s: out of memory\n", kProgram);
-    return 1;
+  const unsigned threads = o.threads != 0 ? o.threads : tools::default_thread_count();
+  std::vector<std::unique_ptr<tools::LineWorker>> workers;
+  std::vector<const PostagWorker*> postag_workers;
+  for (unsigned i = 0; i < threads; ++i) {
+    std::unique_ptr<PostagWorker> w(new PostagWorker(model, o));
+    if (!w->ok()) {
+      std::fprintf(io.err, "%s: out of memory\n", kProgram);
+      return 1;
+    }
+    postag_workers.push_back(w.get());
+    workers.push_back(std::move(w));
   }
   tools::LineReader reader(io.in_fd, o.max_line);
-  tools::Line line;
-  std::string out;
-  int status = 0;
-  for (;;) {
-    if (!out.empty() && (out.size() >= (1 << 16) || reader.would_block())) {
-      if (!write_out(out, io)) return 1;
-      out.clear();
-      std::fflush(io.out);
-    }
-    const tools::LineReader::Result r = reader.next(&line);
-    if (r != tools::LineReader::Result::kLine) break;
-    if (line.truncated()) {
-      std::fprintf(io.err, "%s: line %llu has %llu bytes; tagged its first %zu (--max-line)\n", kProgram,
-                   static_cast<unsigned long long>(line.number), static_cast<unsigned long long>(line.full_size),
-                   line.size);
-    }
-    const Status s = tagger.tag(line.data, line.size, o.pretokenized);
-    if (s != Status::kOk) {
-      std::fprintf(io.err, "%s: line %llu: cannot tag: %s\n", kProgram, static_cast<unsigned long long>(line.number),
-                   status_name(s));
-      out += '\n';  // still one output line per input line
-      status = 1;
-      continue;
-    }
-    tagger.append(out, line.data, o.format);
+  const tools::PipelineResult r = tools::run_line_pipeline(reader, workers, io.out);
+  if (r.kind == tools::PipelineResult::Kind::kWriteError) {
+    tools::report_write_error(io.err, kProgram, "standard output", r.error_number);
+    return 1;
   }
-  if (reader.failed()) {
-    std::fprintf(io.err, "%s: cannot read standard input: %s\n", kProgram, std::strerror(reader.error()));
-    status = 1;
+  int rc = 0;
+  if (r.kind == tools::PipelineResult::Kind::kReadError) {
+    std::fprintf(io.err, "%s: cannot read standard input after %llu lines: %s\n", kProgram,
+                 static_cast<unsigned long long>(r.lines), std::strerror(r.error_number));
+    rc = 1;
   }
-  if (!out.empty() && !write_out(out, io)) return 1;
-  return tools::finish_output(io.out, io.err, kProgram) ? status : 1;
+  uint64_t failures = 0, truncated = 0, first_line = 0;
+  Status first_status = Status::kOk;
+  for (const PostagWorker* w : postag_workers) {
+    failures += w->failures();
+    truncated += w->truncated();
+    if (w->failures() != 0 && (first_line == 0 || w->first_line() < first_line)) {
+      first_line = w->first_line();
+      first_status = w->first_status();
+    }
+  }
+  if (truncated != 0) {
+    std::fprintf(io.err, "%s: %llu lines longer than --max-line %zu bytes were tagged on their first %zu bytes\n",
+                 kProgram, static_cast<unsigned long long>(truncated), o.max_line, o.max_line);
+  }
+  if (failures != 0) {
+    std::fprintf(io.err, "%s: %llu of %llu lines could not be tagged (empty answers; first: line %llu: %s)\n",
+                 kProgram, static_cast<unsigned long long>(failures), static_cast<unsigned long long>(r.lines),
+                 static_cast<unsigned long long>(first_line), status_name(first_status));
+    rc = 1;
+  }
+  return tools::finish_output(io.out, io.err, kProgram) ? rc : 1;
 }
 
 int run_eval(const Model& model, const Options& o, const CliIo& io) {

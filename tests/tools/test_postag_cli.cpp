@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
+#include "tests/test_paths.h"
 #include "tests/tools/json_check.h"
 #include "tools/common/tagged_corpus.h"
 #include "tools/postag/builtin_model.h"
@@ -255,7 +256,7 @@ TEST_CASE("postag: usage errors and models that are not taggers") {
   const Run help = run({"--help"});
   CHECK(help.status == 0);
   CHECK(help.out.find("--pretokenized") != std::string::npos);
-  const Run langid = run({"--model", "../models/langid.ffm", "text"});
+  const Run langid = run({"--model", ffnlp::testing::source_path("models/langid.ffm"), "text"});
   CHECK(langid.status == 1);
   CHECK(langid.err.find("not a tagger") != std::string::npos);
   CHECK(run({"--model", "/nonexistent.ffm", "text"}).status == 1);

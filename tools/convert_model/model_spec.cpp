@@ -84,7 +84,7 @@ bool reserved_metadata_key(const std::string& key) {
   return false;
 }
 
-const char* const kTasks[] = {"classifier", "features", "embedding"};
+const char* const kTasks[] = {"classifier", "tagger", "features", "embedding"};
 
 }  // namespace
 
@@ -170,7 +170,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       if (key == "task") {
         bool known = false;
         for (const char* k : kTasks) known = known || value == k;
-        if (!known) p.error("'task' must be classifier, features or embedding, got '" + value + "'");
+        if (!known) p.error("'task' must be classifier, tagger, features or embedding, got '" + value + "'");
         spec.task = value;
       } else if (key == "name") spec.name = value;
       else if (key == "description") spec.description = value;

@@ -4,6 +4,34 @@
 
 namespace ffnlp {
 
+namespace {
+
+// Round half to even without depending on the current rounding mode.
+double round_half_even(double x) {
+  const double fl = std::floor(x);
+  const double frac = x - fl;
+  if (frac > 0.5) return fl + 1;
+  if (frac < 0.5) return fl;
+  return std::fmod(fl, 2.0) == 0.0 ? fl : fl + 1;
+}
+
+// torch.quantize_per_channel's arithmetic (ATen quantize_val, builds without
+// FBGEMM, and FBGEMM's Quantize<T, LEGACY = false> alike): the inverse scale
+// in float32, the product in float32, then nearbyint. Dividing instead
+// differs: e = 67.4999986 * s gives 67.5 through the float32 inverse.
+// When 1.0f / scale overflows (scale below about 2.9e-39, a row whose
+// largest magnitude is below about 3.7e-37) torch converts inf or NaN to an
+// integer, which C++ leaves undefined (torch 1.13 on x86-64 writes 0 for
+// every byte); such rows are computed here in double instead, as half-up
+// does, and keep their values.
+double scaled_like_torch(float value, float inverse_scale, double scale) {
+  if (std::isinf(inverse_scale)) return static_cast<double>(value) / scale;
+  const float product = value * inverse_scale;
+  return static_cast<double>(product);
+}
+
+}  // namespace
+
 float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding rounding,
                    uint8_t* q) {
   float max_abs = 0.0f;
@@ -17,16 +45,13 @@ float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding
   // the golden values of the paper's formula are reproduced bit for bit.
   const double scale = static_cast<double>(max_abs) / static_cast<double>(b - 1);
   const float stored_scale = static_cast<float>(scale);
+  const float inverse_scale = 1.0f / stored_scale;
   for (size_t j = 0; j < count; ++j) {
-    const double x = static_cast<double>(row[j]) / scale + b;
-    double r = rounding == Rounding::kHalfUp ? std::floor(0.5 + x) : std::nearbyint(x);
-    if (rounding == Rounding::kHalfEven) {
-      // nearbyint follows the current rounding mode; do not depend on it.
-      const double fl = std::floor(x);
-      const double frac = x - fl;
-      if (frac > 0.5) r = fl + 1;
-      else if (frac < 0.5) r = fl;
-      else r = std::fmod(fl, 2.0) == 0.0 ? fl : fl + 1;
+    double r;
+    if (rounding == Rounding::kHalfUp) {
+      r = std::floor(0.5 + (static_cast<double>(row[j]) / scale + b));
+    } else {
+      r = b + round_half_even(scaled_like_torch(row[j], inverse_scale, scale));
     }
     if (r < 0) r = 0;
     if (r > 255) r = 255;

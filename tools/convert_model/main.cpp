@@ -34,9 +34,14 @@ const char kUsage[] =
     "  --float-embeddings    keep embeddings as float32 (for size/speed comparisons)\n"
     "  --quiet               no report\n"
     "\n"
-    "Already-quantized tables (e.g. from torch's int_repr()) are imported without\n"
-    "requantizing: a uint8 array NAME with a float array NAME_scales (and optionally\n"
-    "NAME_zero_points, all equal) becomes a q8_row tensor as it is.\n";
+    "Already-quantized tables (torch's int_repr()) are imported without requantizing:\n"
+    "a uint8 array NAME, or an int8 one (qint8), with NAME_scales and NAME_zero_points\n"
+    "(q_per_channel_scales() and q_per_channel_zero_points()) becomes a q8_row tensor\n"
+    "(one integer zero point) or a q8_row_fzp tensor (a zero point per row, float zero\n"
+    "points of per_channel_affine_float_qparams) as it is. Without NAME_zero_points a\n"
+    "uint8 table is taken to have zero point 128 (with a warning) and an int8 table is\n"
+    "refused. float64 scales that are not float32 numbers are rounded with a warning.\n"
+    "See docs/QUANTIZATION.md and docs/PYTORCH.md.\n";
 
 struct Options {
   std::vector<std::string> inputs;

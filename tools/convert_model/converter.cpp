@@ -92,7 +92,7 @@ class Converter {
     used_[name] = true;
     for (const std::string& companion : imported.consumed) used_[companion] = true;
     for (std::string& w : imported.warnings) warnings_.push_back(std::move(w));
-    if (!o_.quiet) std::printf("  %s\n", imported.summary.c_str());
+    if (!o_.quiet) std::printf("  %-20s %s\n", name.c_str(), imported.summary.c_str());
     writer_.add_tensor(std::move(imported.tensor));
     return true;
   }

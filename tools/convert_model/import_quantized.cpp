@@ -164,7 +164,7 @@ bool import_quantized(const std::string& name, const std::map<std::string, NpyAr
                               zp_name + "'");
     t.dtype = DType::kQ8Row;
     t.zero_point = 128;
-    result.summary = name + " " + dims(rows, cols) + " uint8 imported as q8_row (zero point 128), not requantized";
+    result.summary = dims(rows, cols) + " uint8 imported as q8_row (zero point 128), not requantized";
     *out = std::move(result);
     return true;
   }
@@ -195,14 +195,13 @@ bool import_quantized(const std::string& name, const std::map<std::string, NpyAr
     if (uniform) {
       t.dtype = DType::kQ8Row;
       t.zero_point = static_cast<uint32_t>(zp.values[0] + offset);
-      result.summary = name + " " + dims(rows, cols) + " " + type_name + " imported as q8_row (zero point " +
+      result.summary = dims(rows, cols) + " " + type_name + " imported as q8_row (zero point " +
                        std::to_string(t.zero_point) + "), not requantized";
     } else {
       // One integer zero point per row: as floats they subtract exactly.
       t.dtype = DType::kQ8RowFzp;
       for (uint64_t r = 0; r < rows; ++r) t.zero_points.push_back(static_cast<float>(zero_point_of_row(r) + offset));
-      result.summary = name + " " + dims(rows, cols) + " " + type_name +
-                       " with a zero point per row imported as q8_row_fzp, not requantized";
+      result.summary = dims(rows, cols) + " " + type_name + " with a zero point per row imported as q8_row_fzp, not requantized";
     }
   } else {
     if (is_i8) {
@@ -222,7 +221,7 @@ bool import_quantized(const std::string& name, const std::map<std::string, NpyAr
     if (per_row.values.size() == 1) per_row.values.assign(rows, zp.values[0]);
     t.dtype = DType::kQ8RowFzp;
     t.zero_points = to_float32_warned(per_row, zp_name, "zero points", &result.warnings);
-    result.summary = name + " " + dims(rows, cols) + " uint8 with float zero points imported as q8_row_fzp, not requantized";
+    result.summary = dims(rows, cols) + " uint8 with float zero points imported as q8_row_fzp, not requantized";
   }
   *out = std::move(result);
   return true;

@@ -32,7 +32,7 @@ struct ImportedTable {
   TensorToWrite tensor;
   std::vector<std::string> consumed;  // the companion arrays it used (NAME_scales, ...)
   std::vector<std::string> warnings;
-  std::string summary;                // one line for the converter's report
+  std::string summary;                // for the converter's report: "(rows, cols) ... imported as ..."
 };
 
 // True when `name` is a quantized table to import (uint8, or int8 with a

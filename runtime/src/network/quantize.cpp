@@ -15,9 +15,9 @@ double round_half_even(double x) {
   return std::fmod(fl, 2.0) == 0.0 ? fl : fl + 1;
 }
 
-// torch.quantize_per_channel's arithmetic (ATen quantize_val, builds without
-// FBGEMM, and FBGEMM's Quantize<T, LEGACY = false> alike): the inverse scale
-// in float32, the product in float32, then nearbyint. Dividing instead
+// torch.quantize_per_channel's arithmetic (ATen's quantize_val in builds
+// without FBGEMM, checked against Debian's torch 1.13): the inverse scale in
+// float32, the product in float32, then nearbyint. Dividing instead
 // differs: e = 67.4999986 * s gives 67.5 through the float32 inverse.
 // When 1.0f / scale overflows (scale below about 2.9e-39, a row whose
 // largest magnitude is below about 3.7e-37) torch converts inf or NaN to an

@@ -139,7 +139,7 @@ TEST_CASE("a spec builds a classifier whose tensors round-trip") {
   CHECK(f.find_tensor("e1")->at(3, 2) == e1[11]);
 }
 
-TEST_CASE("half-even rounding differs from half-up only at ties") {
+TEST_CASE("half-even rounding differs from half-up at ties") {
   std::map<std::string, NpyArray> arrays;
   arrays["t"] = f32({1, 4}, {127.0f, 0.5f, 1.5f, -0.5f});
   ConvertOptions options;

@@ -168,7 +168,8 @@ TEST_CASE("the default half-up mode is the paper's double formula, unchanged, on
     const double s = max_abs / 127.0;
     CHECK(scale == static_cast<float>(s));
     for (size_t j = 0; j < n; ++j) {
-      double r = std::floor(0.5 + (static_cast<double>(row[j]) / s + 128));
+      // An all-zero row (one value, set to 0) stores the zero point.
+      double r = s == 0 ? 128 : std::floor(0.5 + (static_cast<double>(row[j]) / s + 128));
       r = std::fmin(255, std::fmax(0, r));
       CHECK(q[j] == static_cast<uint8_t>(r));
     }

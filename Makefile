@@ -1,6 +1,10 @@
 # ffnlp: build, test, sanitize, benchmark.
 #   make            runtime libraries, tools and the langid demo into build/
-#   make test       the doctest suite, plain and under ASan+UBSan
+#   make test       everything CI runs: the doctest suite plain and under
+#                   ASan+UBSan (with sanitized tools), the embedding, install
+#                   and allocation tests, and the fuzz corpora replayed
+#                   (builds in parallel on every core unless -j is given)
+#   make check      quick edit loop: plain build + doctest suite only
 #   make demo       the language identifier on a few sample texts
 #   make bench      the benchmark program (prints figures; no timing asserts)
 #   make data       fetch and prepare training text and evaluation sets into data/ (not in git)
@@ -9,12 +13,19 @@
 BUILD    ?= build
 CXX      ?= g++
 OPT      ?= -O2
+# Test sources only check results: -O0 compiles them about twice as fast as
+# -O2 and the code under test (runtime, tools) keeps OPT.
+TEST_OPT ?= -O0
 SAN      ?=
 WARN     := -Wall -Wextra -Wshadow
 # -ffp-contract=off: no implicit fused multiply-adds anywhere (the reference
 # kernels mean the same on every CPU; inline kernels compile the same in every
 # translation unit). FMA only where a kernel asks for it explicitly.
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) -ffp-contract=off $(SAN) -MMD -MP $(EXTRA_CXXFLAGS)
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
+# `make test` and `make check` build with -j<cores> unless the caller gave a
+# -j of their own (GNU make shows it in MAKEFLAGS only inside recipes).
+AUTO_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 RTFLAGS  := -fno-exceptions -fno-rtti
 INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 LDLIBS   := -pthread
@@ -27,23 +38,28 @@ TOOLLIB_SRCS := $(wildcard tools/common/*.cpp) tools/convert_model/model_spec.cp
 TEST_SRCS    := $(wildcard tests/*.cpp tests/*/*.cpp)
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
-RUNTIME_OBJS := $(call obj,$(RUNTIME_SRCS))
+# The runtime is compiled once, position-independent with hidden internals,
+# for both libffnlp.a and libffnlp.so (mk/embedding.mk has the flags).
+RUNTIME_OBJS := $(patsubst %.cpp,$(BUILD)/pic/%.o,$(RUNTIME_SRCS))
 TOOLLIB_OBJS := $(call obj,$(TOOLLIB_SRCS))
 
 PROGRAMS := convert_model inspect_model train langid bench
 # Sources of one program: its folder, minus what the tool library already holds.
 prog_srcs = $(filter-out $(TOOLLIB_SRCS),$(wildcard tools/$(1)/*.cpp))
 
-.PHONY: all test test-plain test-asan demo bench data model clean check-doctest
+.PHONY: all test test-build test-build-asan test-run test-plain test-asan check demo bench data model clean check-doctest
 all: $(BUILD)/libffnlp.a $(foreach p,$(PROGRAMS),$(if $(wildcard tools/$(p)/*.cpp),$(BUILD)/$(p)))
-
-$(BUILD)/obj/runtime/%.o: runtime/%.cpp
-	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(RTFLAGS) $(INCLUDES) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(INCLUDES) -c $< -o $@
+
+# Test objects: TEST_OPT, and where the fixtures and this build's tools are
+# (tests/test_paths.h), so the tests pass from any working directory.
+TEST_DEFS = -DFFNLP_SOURCE_DIR='"$(CURDIR)"' -DFFNLP_TOOL_DIR='"$(abspath $(BUILD))"'
+$(BUILD)/obj/tests/%.o: tests/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(filter-out $(OPT),$(CXXFLAGS)) $(TEST_OPT) $(TEST_DEFS) $(INCLUDES) -c $< -o $@
 
 $(BUILD)/libffnlp.a: $(RUNTIME_OBJS)
 	@mkdir -p $(dir $@)
@@ -70,21 +86,44 @@ check-doctest:
 	  if [ "$$(id -u)" = 0 ]; then (apt-get install -y doctest-dev || (apt-get update && apt-get install -y doctest-dev)); \
 	  else echo "run: sudo apt-get install -y doctest-dev"; exit 1; fi; }
 
-$(BUILD)/run_tests: $(call obj,$(TEST_SRCS)) $(BUILD)/toollib.a $(BUILD)/libffnlp.a
+# The suite runs convert_model, inspect_model and langid of its own build (the
+# sanitized ones for build/asan/run_tests): they come with it.
+$(BUILD)/run_tests: $(call obj,$(TEST_SRCS)) $(BUILD)/toollib.a $(BUILD)/libffnlp.a | $(BUILD)/convert_model $(BUILD)/inspect_model $(BUILD)/langid
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
 
-test: check-doctest
-	$(MAKE) test-plain
-	$(MAKE) test-asan
+ASAN_BUILD := build/asan
+ASAN_VARS  := BUILD=$(ASAN_BUILD) OPT=-O1 \
+              SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 
-test-plain:
-	$(MAKE) $(BUILD)/run_tests $(BUILD)/convert_model $(BUILD)/inspect_model $(BUILD)/langid
-	cd tests && ../$(BUILD)/run_tests
+# `make test` = build everything first (one parallel make; feature areas in
+# mk/*.mk add to test-build, TEST_BUILD_ASAN and TEST_RUN), then run the
+# steps one after the other so their output stays readable.
+TEST_RUN        := test-plain test-asan
+TEST_BUILD_ASAN := $(ASAN_BUILD)/run_tests
+test: check-doctest
+	@$(MAKE) --no-print-directory $(AUTO_JOBS) test-build
+	@$(MAKE) --no-print-directory test-run
+
+test-build: $(BUILD)/run_tests test-build-asan
+test-build-asan:
+	@$(MAKE) --no-print-directory $(ASAN_VARS) $(TEST_BUILD_ASAN)
+
+test-run:
+	@set -e; for t in $(TEST_RUN); do $(MAKE) --no-print-directory $$t; done
+
+test-plain: $(BUILD)/run_tests
+	$(BUILD)/run_tests
 
 test-asan:
-	$(MAKE) BUILD=build/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  build/asan/run_tests
-	cd tests && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../build/asan/run_tests
+	@$(MAKE) --no-print-directory $(AUTO_JOBS) $(ASAN_VARS) $(ASAN_BUILD)/run_tests
+	$(ASAN_ENV) $(ASAN_BUILD)/run_tests
+
+# The edit loop: the plain suite only (run a subset with
+# `build/run_tests -tc='*feature*'`).
+check: check-doctest
+	@$(MAKE) --no-print-directory $(AUTO_JOBS) $(BUILD)/run_tests
+	$(BUILD)/run_tests
 
 # ---- demo, data, model ---------------------------------------------------
 demo: $(BUILD)/langid

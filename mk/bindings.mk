@@ -22,7 +22,10 @@ BIND_INCLUDES := -Iruntime/include -Iruntime/src -I. -Ibindings/common
 .PHONY: test-python readme-examples python-deps python-venv js-test js-build js-deps js-node-test js-site js-demo \
         js-browser-test js-size js-types js-bench dask-test dask-deps
 
-test: test-python
+# make test: the C API dumper and langid built with everything else; the venv
+# (its own compile of the runtime) when the suites have run.
+test-build: $(BIND_BUILD)/capi_dump $(BUILD)/langid
+TEST_RUN += test-python
 
 # apt-get install $(1) when `$(2)` fails (root only; else say what to install).
 define apt_ensure

@@ -6,7 +6,9 @@
 # See docs/CLI.md.
 
 .PHONY: test-langid-memory
-test: test-langid-memory
+# make test: built with everything else, run after the suites.
+test-build: $(BUILD)/test_langid_memory
+TEST_RUN += test-langid-memory
 
 $(BUILD)/test_langid_memory: $(call obj,tests/alloc/src/test_langid_memory.cpp tools/bench/alloc_hooks.cpp) \
                              $(BUILD)/toollib.a $(BUILD)/libffnlp.a

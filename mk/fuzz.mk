@@ -1,34 +1,44 @@
 # ---- fuzzing (libFuzzer + ASan + UBSan; clang) -----------------------------
 #   make fuzz                  build every target and run each for FUZZ_SECONDS
 #   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS=fuzz_model_load
+#   make fuzz FUZZ_RUNS=2000000 run each target for that many executions instead
 #   make fuzz-build            build only (build/fuzz/<target>)
-#   make fuzz-check            run every target once over its committed seed
-#                              corpus and tests/fuzz/regressions/ (no fuzzing)
-# Needs clang++-14 and its libFuzzer runtime: apt-get install -y clang-14
-# libclang-rt-14-dev. New corpus entries go to build/fuzz/corpus/<target>
+#   make fuzz-check            replay every target's committed corpus and
+#                              regressions once, built WITHOUT libFuzzer: g++,
+#                              the ASan+UBSan libraries of build/asan and
+#                              tests/fuzz/src/replay_main.cpp (part of make test)
+#   make fuzz-merge            minimize build/fuzz/corpus/<target> into
+#                              build/fuzz/min/<target> (to refresh the seeds)
+# `make fuzz` needs clang++-14 and its libFuzzer runtime: apt-get install -y
+# clang-14 libclang-rt-14-dev. New corpus entries go to build/fuzz/corpus/<target>
 # (the committed seeds under tests/fuzz/corpus/ are only read), crashes to
 # build/fuzz/artifacts/, logs to build/fuzz/logs/. Copy a crash input to
-# tests/fuzz/regressions/<target>/ and add a test to
-# tests/runtime/test_fuzz_regressions.cpp.
+# tests/fuzz/regressions/<target>/ and add a test beside the code it broke.
 
 FUZZ_CXX      ?= clang++-14
 FUZZ_SECONDS  ?= 60
 FUZZ_FLAGS    ?= -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
-FUZZ_TARGETS  ?= fuzz_model_load fuzz_npy_convert fuzz_classify_text
+FUZZ_ALL      := fuzz_model_load fuzz_npy fuzz_zip fuzz_inflate fuzz_spec fuzz_npy_convert \
+                 fuzz_classify_text fuzz_langid_lines
+FUZZ_TARGETS  ?= $(FUZZ_ALL)
+FUZZ_RUNS     ?=
 FUZZ_DIR      := build/fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -ffp-contract=off $(FUZZ_SAN) -MMD -MP
+FUZZ_CXXFLAGS := -std=c++17 -O1 -g -Wall -Wextra -ffp-contract=off $(FUZZ_SAN) -MMD -MP \
+                 -DFFNLP_SOURCE_DIR='"$(CURDIR)"' -DFFNLP_TOOL_DIR='"$(abspath $(FUZZ_DIR))"'
 FUZZ_INCLUDES := -Iruntime/include -Iruntime/src -I. -Itests
 
 # Per-target extra flags: the converter prints warnings on stderr.
 FUZZ_FLAGS_fuzz_npy_convert := -close_fd_mask=2
+FUZZ_FLAGS_fuzz_spec := -close_fd_mask=2
 FUZZ_FLAGS_fuzz_classify_text := -max_len=16384
+FUZZ_FLAGS_fuzz_langid_lines := -max_len=2048 -close_fd_mask=2
 
 fuzz_objs = $(patsubst %.cpp,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_RUNTIME_OBJS := $(call fuzz_objs,$(RUNTIME_SRCS))
 FUZZ_TOOL_OBJS    := $(call fuzz_objs,$(TOOLLIB_SRCS))
 
-.PHONY: fuzz fuzz-build fuzz-check
+.PHONY: fuzz fuzz-build fuzz-check fuzz-merge
 
 $(FUZZ_DIR)/obj/runtime/%.o: runtime/%.cpp
 	@mkdir -p $(dir $@)
@@ -42,7 +52,6 @@ $(FUZZ_DIR)/obj/tests/fuzz/src/%.o: tests/fuzz/src/%.cpp
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_INCLUDES) -c $< -o $@
 
-FUZZ_ALL := fuzz_model_load fuzz_npy_convert fuzz_classify_text
 $(addprefix $(FUZZ_DIR)/,$(FUZZ_ALL)): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/src/%.o $(FUZZ_TOOL_OBJS) $(FUZZ_RUNTIME_OBJS)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -o $@ $^ -pthread
 
@@ -54,8 +63,8 @@ fuzz: fuzz-build
 	@mkdir -p $(FUZZ_DIR)/artifacts $(FUZZ_DIR)/logs
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
-	  echo "== $$t: $(FUZZ_SECONDS) s"; \
-	  $(FUZZ_DIR)/$$t $(FUZZ_FLAGS) $(FUZZ_FLAGS_$$t) -max_total_time=$(FUZZ_SECONDS) \
+	  echo "== $$t: $(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_SECONDS) s)"; \
+	  $(FUZZ_DIR)/$$t $(FUZZ_FLAGS) $(FUZZ_FLAGS_$$t) $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)) \
 	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- \
 	    $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_DIR)/logs/$$t.log 2>&1 \
 	    || { tail -n 60 $(FUZZ_DIR)/logs/$$t.log; echo "$$t: FAILED (log: $(FUZZ_DIR)/logs/$$t.log)"; exit 1; }; \
@@ -65,14 +74,36 @@ fuzz: fuzz-build
 	  grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_DIR)/logs/$$t.log | sed 's/^/    /'; \
 	done
 
-fuzz-check: fuzz-build
+# Minimizing a grown corpus (libFuzzer -merge=1) before committing it.
+fuzz-merge: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(FUZZ_DIR)/min/$$t; mkdir -p $(FUZZ_DIR)/min/$$t $(FUZZ_DIR)/corpus/$$t; \
+	  $(FUZZ_DIR)/$$t $(FUZZ_FLAGS_$$t) -merge=1 $(FUZZ_DIR)/min/$$t tests/fuzz/corpus/$$t $(FUZZ_DIR)/corpus/$$t \
+	    > $(FUZZ_DIR)/logs/merge-$$t.log 2>&1; \
+	  echo "$$t: $$(ls $(FUZZ_DIR)/min/$$t | wc -l) inputs, $$(du -sk $(FUZZ_DIR)/min/$$t | cut -f1) KB"; \
+	done
+
+# ---- replaying the corpora without libFuzzer (make test) -------------------
+# Each target is linked with replay_main.cpp and the libraries of its build
+# (make test: build/asan, so ASan+UBSan watch the replay). A corpus directory
+# that is missing is a failure.
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/src/%.o $(BUILD)/obj/tests/fuzz/src/replay_main.o \
+                        $(BUILD)/toollib.a $(BUILD)/libffnlp.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
+
+.PRECIOUS: $(BUILD)/obj/tests/fuzz/src/%.o
+FUZZ_REPLAY := $(addprefix $(ASAN_BUILD)/fuzz-replay/,$(FUZZ_ALL))
+TEST_BUILD_ASAN += $(FUZZ_REPLAY)
+TEST_RUN += fuzz-check
+
+fuzz-check:
+	@$(MAKE) --no-print-directory $(AUTO_JOBS) $(ASAN_VARS) $(FUZZ_REPLAY)
+	@set -e; for t in $(FUZZ_ALL); do \
 	  dirs=tests/fuzz/corpus/$$t; \
 	  if [ -d tests/fuzz/regressions/$$t ]; then dirs="$$dirs tests/fuzz/regressions/$$t"; fi; \
-	  echo "== $$t over $$dirs"; \
-	  $(FUZZ_DIR)/$$t -runs=0 $$dirs > $(FUZZ_DIR)/check-$$t.log 2>&1 \
-	    || { tail -n 60 $(FUZZ_DIR)/check-$$t.log; exit 1; }; \
-	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' $(FUZZ_DIR)/check-$$t.log | tail -n 1; \
+	  $(ASAN_ENV) $(ASAN_BUILD)/fuzz-replay/$$t $$dirs 2> $(ASAN_BUILD)/fuzz-replay/$$t.log \
+	    || { tail -n 60 $(ASAN_BUILD)/fuzz-replay/$$t.log; echo "$$t: replay FAILED"; exit 1; }; \
 	done
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
@@ -81,7 +112,7 @@ fuzz-check: fuzz-build
 .PHONY: fuzz-seeds
 $(FUZZ_DIR)/make_seeds: tests/fuzz/src/make_seeds.cpp $(BUILD)/toollib.a $(BUILD)/libffnlp.a
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(INCLUDES) -o $@ $^ $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(TEST_DEFS) $(INCLUDES) -o $@ $^ $(LDLIBS)
 
 fuzz-seeds: $(FUZZ_DIR)/make_seeds
 	$(FUZZ_DIR)/make_seeds

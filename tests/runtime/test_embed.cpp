@@ -15,6 +15,7 @@
 #include "ffnlp/embed.h"
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
+#include "test_paths.h"
 
 // Mechanism 1: .incbin (path relative to the directory make runs in).
 FFNLP_EMBED_FILE(ffnlp_test_golden_incbin, "tests/golden/tiny_golden.ffm");
@@ -71,7 +72,7 @@ void check_golden(const ffnlp::Model& model) {
 }  // namespace
 
 TEST_CASE("embed: .incbin and the generated array hold the file's bytes, 64-byte aligned") {
-  const std::vector<unsigned char> file = read_file("golden/tiny_golden.ffm");
+  const std::vector<unsigned char> file = read_file(ffnlp::testing::source_path("tests/golden/tiny_golden.ffm").c_str());
   REQUIRE(!file.empty());
   REQUIRE(FFNLP_EMBED_SIZE(ffnlp_test_golden_incbin) == file.size());
   REQUIRE(ffnlp_test_golden_array_size == file.size());

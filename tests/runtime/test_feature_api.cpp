@@ -14,6 +14,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
 #include "test_models.h"
+#include "test_paths.h"
 #include "tools/convert_model/converter.h"
 
 using namespace ffnlp;
@@ -182,7 +183,7 @@ TEST_CASE("feature api: the records rebuild the shipped model's input vector; th
   MappedFile file;
   Model m;
   Error e;
-  REQUIRE_MESSAGE(load_file("../models/langid.ffm", &file, &m, &e) == Status::kOk, e.message);
+  REQUIRE_MESSAGE(load_file(testing::source_path("models/langid.ffm").c_str(), &file, &m, &e) == Status::kOk, e.message);
   Workspace ws(m);
   for (const char* text : {"Der schnelle braune Fuchs springt über den faulen Hund.", "Быстрая коричневая лиса",
                            "駅はどこですか"}) {

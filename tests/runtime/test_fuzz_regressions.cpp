@@ -1,10 +1,8 @@
 // Inputs that fuzzing (tests/fuzz/, `make fuzz`) found to break an invariant,
 // committed under tests/fuzz/regressions/<target>/, each with the answer it
-// must give now. Plus a sweep that feeds every committed regression input
-// through the same calls as its fuzz target, so none can come back.
+// must give now. Every committed input also goes through its fuzz target's
+// own code under ASan+UBSan in `make fuzz-check` (part of `make test`).
 #include <doctest/doctest.h>
-
-#include <dirent.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,9 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "ffnlp/features.h"
+#include "test_paths.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npz.h"
 #include "tools/convert_model/converter.h"
@@ -25,19 +24,7 @@ using namespace ffnlp::testing;
 
 namespace {
 
-const char kRegressions[] = "fuzz/regressions";  // tests run from tests/
-
-std::vector<std::string> files_in(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      if (e->d_name[0] != '.') out.push_back(dir + "/" + e->d_name);
-    }
-    closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+const std::string kRegressions = source_path("tests/fuzz/regressions");
 
 // classify() either answers with real probabilities or says the numbers
 // overflowed; never garbage with kOk.
@@ -80,7 +67,7 @@ TEST_CASE("fuzz_model_load: finite but huge weights overflow to NaN; classify sa
   // up to 2e38, so the hidden layer overflows to infinity and the softmax
   // made NaN "probabilities" that classify() returned with kOk.
   const std::vector<uint8_t> bytes =
-      tools::read_file_bytes(std::string(kRegressions) + "/fuzz_model_load/huge_weights_nan_probabilities.ffm");
+      tools::read_file_bytes(kRegressions + "/fuzz_model_load/huge_weights_nan_probabilities.ffm");
   Model model;
   Error error;
   REQUIRE(Model::load(bytes.data(), bytes.size(), &model, &error) == Status::kOk);
@@ -128,7 +115,7 @@ TEST_CASE("fuzz_npy_convert: an empty .npz is refused with std::runtime_error, n
   // Found by fuzz_npy_convert: a zip with no members gave convert() no
   // arrays; ModelWriter::build threw std::invalid_argument, which escaped the
   // converter's documented std::runtime_error contract.
-  const std::vector<uint8_t> input = tools::read_file_bytes(std::string(kRegressions) + "/fuzz_npy_convert/empty_npz");
+  const std::vector<uint8_t> input = tools::read_file_bytes(kRegressions + "/fuzz_npy_convert/empty_npz");
   REQUIRE(input.size() > 1);
   const auto arrays = tools::read_npz(input.data() + 1, input.size() - 1, "empty.npz");
   CHECK(arrays.empty());
@@ -155,40 +142,4 @@ TEST_CASE("fuzz_npy_convert: a bad [metadata] key in the spec is a std::runtime_
     message = e.what();
   }
   CHECK_MESSAGE(message.find("Bad-Key") != std::string::npos, message);
-}
-
-TEST_CASE("every committed regression input passes through its fuzz target's calls") {
-  for (const std::string& path : files_in(std::string(kRegressions) + "/fuzz_model_load")) {
-    CAPTURE(path);
-    const std::vector<uint8_t> bytes = tools::read_file_bytes(path);
-    for (bool verify : {true, false}) {
-      Model model;
-      Error error;
-      LoadOptions options;
-      options.verify_checksum = verify;
-      if (Model::load(bytes.data(), bytes.size(), &model, &error, options) != Status::kOk) continue;
-      if (model.is_classifier()) {
-        for (const char* t : {"The quick brown fox", "Привет, мир", "x\xff\xfey", ""}) check_answer_or_overflow(model, t);
-      }
-    }
-  }
-  for (const std::string& path : files_in(std::string(kRegressions) + "/fuzz_npy_convert")) {
-    CAPTURE(path);
-    const std::vector<uint8_t> input = tools::read_file_bytes(path);
-    if (input.empty()) continue;
-    try {
-      const auto arrays = tools::read_npz(input.data() + 1, input.size() - 1, "r.npz");
-      tools::convert(arrays, tools::ConvertOptions());
-    } catch (const std::runtime_error&) {
-      // the documented failure
-    }
-  }
-  for (const std::string& path : files_in(std::string(kRegressions) + "/fuzz_classify_text")) {
-    CAPTURE(path);
-    const std::vector<uint8_t> text = tools::read_file_bytes(path);
-    const std::vector<uint8_t> bytes = build_tiny_model(make_tiny_network(1, kScriptCount));
-    Model model;
-    REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
-    check_answer_or_overflow(model, std::string(text.begin(), text.end()));
-  }
 }

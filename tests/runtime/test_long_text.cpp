@@ -13,6 +13,7 @@
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
+#include "test_paths.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;
@@ -118,7 +119,7 @@ TEST_CASE("long texts: a repeated text keeps its probabilities from kilobytes to
   MappedFile file;
   Model model;
   Error error;
-  REQUIRE_MESSAGE(load_file("../models/langid.ffm", &file, &model, &error) == Status::kOk, error.message);
+  REQUIRE_MESSAGE(load_file(testing::source_path("models/langid.ffm").c_str(), &file, &model, &error) == Status::kOk, error.message);
   Workspace ws(model);
   const std::string sentence = "Le renard brun rapide saute par-dessus le chien paresseux, puis il s'endort. ";
   const int32_t fr = model.find_label("fr");

@@ -20,6 +20,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "network/kernels.h"
+#include "test_paths.h"
 
 using namespace ffnlp;
 
@@ -72,7 +73,7 @@ TEST_CASE("shipped model: answers pinned bit for bit (texts below the long-text 
   MappedFile file;
   Model model;
   Error error;
-  REQUIRE_MESSAGE(load_file("../models/langid.ffm", &file, &model, &error) == Status::kOk, error.message);
+  REQUIRE_MESSAGE(load_file(testing::source_path("models/langid.ffm").c_str(), &file, &model, &error) == Status::kOk, error.message);
   CHECK(model.format_version() == 1);  // written before format version 2: loads with identical answers
   const Pin pins[] = {
       {"Language identification works best on a sentence or two of ordinary text.", 61, 0x9287de5917bbf2f7ull,

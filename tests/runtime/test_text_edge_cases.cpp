@@ -18,9 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "ffnlp/features.h"
+#include "test_paths.h"
 
 using namespace ffnlp;
 using namespace ffnlp::testing;
@@ -234,16 +235,12 @@ TEST_CASE("a float-embedding model without an unknown label answers nothing for 
   common_edge_cases(model);
 }
 
-TEST_CASE("text edge cases on the shipped language identifier, when present") {
-  const char* path = "../models/langid.ffm";
-  if (access(path, R_OK) != 0) {
-    MESSAGE("skipped: " << path << " is not there yet");
-    return;
-  }
+TEST_CASE("text edge cases on the shipped language identifier") {
+  const std::string path = source_path("models/langid.ffm");
   MappedFile file;
   Model model;
   Error error;
-  REQUIRE_MESSAGE(load_file(path, &file, &model, &error) == Status::kOk, error.message);
+  REQUIRE_MESSAGE(load_file(path.c_str(), &file, &model, &error) == Status::kOk, path << ": " << error.message);
   REQUIRE(model.is_classifier());
   common_edge_cases(model);
   // A script the model may have no language for: a proper answer, reported.

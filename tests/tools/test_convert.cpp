@@ -11,10 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
 #include "test_models.h"
-#include "ffnlp/features.h"
+#include "test_paths.h"
+#include "tools/common/file_io.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
 #include "tools/convert_model/model_spec.h"
@@ -45,6 +47,7 @@ const char kSpec[] = R"(# a complete classifier
 [model]
 task = classifier
 name = tiny
+source = unit test
 [text]
 lowercase = 1
 drop_digits = true
@@ -73,7 +76,7 @@ unknown_label = und
 en	English
 sr-Cyrl	Serbian (Cyrillic)
 [metadata]
-general.source = unit test
+general.trained_on = unit test
 )";
 
 std::map<std::string, NpyArray> spec_arrays() {
@@ -123,6 +126,9 @@ TEST_CASE("a spec builds a classifier whose tensors round-trip") {
   const char* source = nullptr;
   CHECK(m.metadata_string("general.source", &source));
   CHECK(std::string(source) == "unit test");
+  const char* trained = nullptr;
+  CHECK(m.metadata_string("general.trained_on", &trained));
+  CHECK(std::string(trained) == "unit test");
   // Embeddings within half a step of the floats; layers exact.
   const std::vector<float> e1 = to_float32(arrays.at("e1"), "e1");
   const TensorView* t = m.find_tensor("e1");
@@ -210,7 +216,7 @@ TEST_CASE("spec errors name the file and line") {
   CHECK_THROWS_WITH_AS(parse_model_spec("[model]\nbogus = 1\n", "s.spec"), doctest::Contains("s.spec:2: unknown key 'bogus'"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[nope]\n", "s.spec"), doctest::Contains("s.spec:1: unknown section"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("task = x\n", "s.spec"), doctest::Contains("before any [section]"), std::runtime_error);
-  CHECK_THROWS_WITH_AS(parse_model_spec("[text]\nmax_bytes = -1\n", "s.spec"), doctest::Contains("unsigned"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[text]\nmax_bytes = -1\n", "s.spec"), doctest::Contains("must be a decimal number"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = sentence\n", "s.spec"), doctest::Contains("s.spec:1: channel 0: unknown channel kind 'sentence' (known: char_ngram, script, word, prefix, suffix, shape, ids)"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\norder = 2\n", "s.spec"), doctest::Contains("'order' does not apply"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = script\nseed = 2\n", "s.spec"), doctest::Contains("'seed' does not apply"), std::runtime_error);
@@ -226,6 +232,130 @@ TEST_CASE("spec errors name the file and line") {
   CHECK(ok.layers.size() == 2);
   CHECK(ok.labels.size() == 2);
   CHECK(ok.max_bytes == 4096);
+}
+
+namespace {
+
+// The message parse_model_spec throws for `text` ("" when it parses).
+std::string spec_error(const std::string& text) {
+  try {
+    parse_model_spec(text, "s.spec");
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("spec numbers are strict decimals: no octal, hex, sign, spaces or leading zeros") {
+  // Issue 14, defect 9: `seed = 010` was read as octal 8 and silently changed
+  // the hashing. Leading zeros are now an error (neither eight nor ten).
+  const std::string channel = "[channel]\nkind = char_ngram\norder = 1\nembedding = e\nseed = ";
+  for (const char* bad : {"010", "00", "0x10", "0X10", "+5", "-1", "5 5", "5abc", "1e3", "4294967296", "99999999999999999999",
+                          "\xd9\xa3", "", "0b1"}) {
+    CAPTURE(bad);
+    CHECK(spec_error(channel + bad + "\n") ==
+          std::string("s.spec:5: 'seed' must be a decimal number from 0 to 4294967295 without sign or leading zeros, got '") +
+              bad + "'");
+  }
+  CHECK(parse_model_spec(channel + "10\n", "s").channels[0].seed == 10);
+  CHECK(parse_model_spec(channel + "0\n", "s").channels[0].seed == 0);
+  CHECK(parse_model_spec(channel + "4294967295   # the largest\n", "s").channels[0].seed == 4294967295u);
+  CHECK(parse_model_spec("[text]\nmax_bytes =\t4096 \r\n", "s").max_bytes == 4096);  // space around is fine
+  CHECK(spec_error("[text]\nmax_bytes = 0x1000\n").find("'max_bytes' must be a decimal number") != std::string::npos);
+  CHECK(spec_error("[classifier]\nreliable_letters = 03\n").find("'reliable_letters' must be a decimal number") !=
+        std::string::npos);
+}
+
+TEST_CASE("spec ranges: reliable_probability in 0..1 as a plain decimal, task, n-gram order") {
+  for (const char* bad : {"-0.1", "1e-1", "0x1p-1", "nan", "inf", ".5", "0.", "0,7", "0.7.1", "", "00.5"}) {
+    CAPTURE(bad);
+    CHECK(spec_error(std::string("[classifier]\nreliable_probability = ") + bad + "\n") ==
+          std::string("s.spec:2: 'reliable_probability' must be a decimal number such as 0.7, got '") + bad + "'");
+  }
+  CHECK(spec_error("[classifier]\nreliable_probability = 1.5\n") ==
+        "s.spec:2: 'reliable_probability' must be between 0 and 1, got '1.5'");
+  CHECK(spec_error("[classifier]\nreliable_probability = 1.0000001\n") ==
+        "s.spec:2: 'reliable_probability' must be between 0 and 1, got '1.0000001'");
+  for (const char* good : {"0", "1", "0.7", "1.0", "0.25"}) {
+    CAPTURE(good);
+    const ModelSpec spec = parse_model_spec(std::string("[classifier]\nreliable_probability = ") + good + "\n", "s");
+    CHECK(spec.has_reliable_probability);
+    CHECK(spec.reliable_probability == std::strtof(good, nullptr));
+  }
+  CHECK(spec_error("[model]\ntask = tagger\n") == "s.spec:2: 'task' must be classifier, features or embedding, got 'tagger'");
+  CHECK(spec_error("[model]\ntask = Classifier\n") ==
+        "s.spec:2: 'task' must be classifier, features or embedding, got 'Classifier'");
+  CHECK(parse_model_spec("[model]\ntask = embedding\n", "s").task == "embedding");
+  CHECK(parse_model_spec("[model]\ntask = features\n", "s").task == "features");
+  CHECK(spec_error("[channel]\nkind = char_ngram\norder = 0\n") == "s.spec:1: channel 0 (char_ngram): 'order' must be 1..8");
+  CHECK(spec_error("[channel]\nkind = char_ngram\norder = 9\n") == "s.spec:1: channel 0 (char_ngram): 'order' must be 1..8");
+}
+
+TEST_CASE("spec [prior] weights are plain decimals above 0") {
+  const std::string head = "[prior]\nen ";
+  for (const char* bad : {"0", "0.0", "-1", "+1", "1e3", "0x10", "inf", "nan", "010", ".5", "5.", "1,5", "abc"}) {
+    CAPTURE(bad);
+    CHECK(spec_error(head + bad + "\n") ==
+          std::string("s.spec:2: prior weight of 'en' must be a plain decimal number > 0 (such as 30 or 0.5), got '") + bad +
+              "'");
+  }
+  const ModelSpec spec = parse_model_spec("[prior]\nen 30\nfr 0.5\nhi 1400000000\n* 1\n", "s");
+  REQUIRE(spec.prior.size() == 3);
+  CHECK(spec.prior[0].second == 30.0);
+  CHECK(spec.prior[1].second == 0.5);
+  CHECK(spec.prior[2].second == 1.4e9);
+  CHECK(spec.prior_default == 1.0);
+  CHECK(spec_error("[prior]\nen 1\n[labels]\nen English\n[prior]\nfr 2\n") ==
+        "s.spec:5: section [prior] appears twice (first on line 1); only [channel] and [layer] repeat");
+}
+
+TEST_CASE("spec [metadata] cannot set keys the converter writes or the runtime reads") {
+  // Issue 14, defect 9: [metadata] classifier.unknown_label = en replaced the
+  // unknown label.
+  for (const char* key : {"classifier.unknown_label", "classifier.reliable_probability", "classifier.anything",
+                          "general.task", "general.name", "general.description", "general.license", "general.source",
+                          "labels", "label_names", "text.lowercase", "channel.count", "channel.0.seed", "layer.count",
+                          "features.version", "tokenizer.name"}) {
+    CAPTURE(key);
+    CHECK(spec_error(std::string("[metadata]\n") + key + " = en\n") ==
+          std::string("s.spec:2: '") + key +
+              "' is set by the converter (from [model], [text], [channel], [layer], [classifier] or [labels]); "
+              "[metadata] holds only other keys");
+  }
+  const ModelSpec spec = parse_model_spec("[metadata]\ngeneral.trained_on = 2026-11-28\nauthor.team = x\n", "s");
+  REQUIRE(spec.extra.size() == 2);
+  CHECK(spec.extra[0].first == "general.trained_on");
+  // End to end: the unknown label stays the one [classifier] gives.
+  std::string text = kSpec;
+  text += "classifier.unknown_label = en\n";
+  ConvertOptions options;
+  options.spec_text = text;
+  CHECK_THROWS_WITH_AS(convert(spec_arrays(), options), doctest::Contains("'classifier.unknown_label' is set by the converter"),
+                       std::runtime_error);
+}
+
+TEST_CASE("spec keys, sections and labels given twice are refused") {
+  // Before: the last value silently won.
+  CHECK(spec_error("[model]\nname = a\nname = b\n") ==
+        "s.spec:3: 'name' is set twice in this [model] section (first on line 2)");
+  CHECK(spec_error("[channel]\nkind = script\nembedding = e\nembedding = f\n") ==
+        "s.spec:4: 'embedding' is set twice in this [channel] section (first on line 3)");
+  CHECK(spec_error("[metadata]\na.b = 1\na.b = 2\n") == "s.spec:3: 'a.b' is set twice in this [metadata] section (first on line 2)");
+  CHECK(spec_error("[model]\nname = a\n[text]\nlowercase = 1\n[model]\ndescription = b\n") ==
+        "s.spec:5: section [model] appears twice (first on line 1); only [channel] and [layer] repeat");
+  CHECK(spec_error("[labels]\nen English\nde German\nen Again\n") == "s.spec:4: label 'en' appears twice (first on line 2)");
+  // The same key in two [channel] sections is two channels, not a repeat.
+  const ModelSpec two = parse_model_spec("[channel]\nkind = script\nembedding = a\n[channel]\nkind = script\nembedding = b\n", "s");
+  CHECK(two.channels.size() == 2);
+}
+
+TEST_CASE("the shipped models/langid.spec follows every rule") {
+  const std::vector<uint8_t> bytes = read_file_bytes(testing::source_path("models/langid.spec"));
+  const ModelSpec spec = parse_model_spec(std::string(bytes.begin(), bytes.end()), "models/langid.spec");
+  CHECK(spec.channels.size() == 5);
+  CHECK(spec.labels.size() > 400);
 }
 
 TEST_CASE("a spec whose arrays do not chain is refused before anything is written") {

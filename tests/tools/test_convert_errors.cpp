@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,10 +28,15 @@
 #include <string>
 #include <vector>
 
-#include "ffnlp/ffnlp.h"
-#include "test_models.h"
-#include "tests/tools/golden_vectors.h"
 #include "ffnlp/features.h"
+#include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
+#include "test_models.h"
+#include "test_paths.h"
+#include "test_process.h"
+#include "tests/tools/deflate_writer.h"
+#include "tests/tools/zip_builders.h"
+#include "tests/tools/golden_vectors.h"
 #include "tools/common/file_io.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
@@ -40,10 +46,14 @@
 using namespace ffnlp;
 using namespace ffnlp::tools;
 using Bytes = std::vector<uint8_t>;
+using testing::ChildResult;
+using testing::run_program;
+using testing::zip_deflated;
 
 namespace {
 
-const char kConvertModel[] = "../build/convert_model";  // tests run from tests/
+// The convert_model of this build (build/asan/run_tests runs build/asan/convert_model).
+const std::string kConvertModel = testing::tool_path("convert_model");
 
 NpyArray f32(const std::vector<uint64_t>& shape, const std::vector<float>& v) { return make_npy_f32(shape, v.data()); }
 
@@ -111,7 +121,6 @@ void write_bytes(const std::string& path, const Bytes& b) {
   REQUIRE(std::fclose(f) == 0);
 }
 
-bool have_cli() { return access(kConvertModel, X_OK) == 0; }
 
 struct Run {
   int exit_code = -1;
@@ -138,10 +147,10 @@ Run run_cli(const std::vector<std::string>& args, rlim_t fsize_limit = 0) {
       setrlimit(RLIMIT_FSIZE, &lim);
     }
     std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(kConvertModel));
+    argv.push_back(const_cast<char*>(kConvertModel.c_str()));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(kConvertModel, argv.data());
+    execv(kConvertModel.c_str(), argv.data());
     _exit(127);
   }
   int status = 0;
@@ -215,6 +224,106 @@ TEST_CASE("NaN and infinity name tensor, row and column, on every conversion pat
   }
 }
 
+TEST_CASE("every zero point 0..255 quantizes without clipping, or refuses the table with the reason") {
+  // Issue 14, defect 2: with zero point 255, [1, 2, 3] became [0, 0, 0]; with
+  // 200 the error was 2.14 instead of a hundredth; 1 gave a message about
+  // float32 scales. Now each zero point b has b - 1 steps below it and
+  // 255 - b above, the scale fits both, and a sign without room is refused.
+  const std::vector<float> mixed = {1, 2, 3, -1, 0.5f, -3, 0.25f, -0.125f};   // 2 rows of 4
+  const std::vector<float> positive = {1, 2, 3, 0.5f, 0, 0.25f, 4, 0.125f};   // no negative value
+  const std::vector<float> negative = {-1, -2, -3, -0.5f, 0, -0.25f, -4, -0.125f};
+  // Reads every element back through the runtime; returns the largest error
+  // relative to the row's half step (must be <= 1).
+  auto worst_in_half_steps = [](const std::vector<float>& v, uint32_t zero_point) {
+    std::map<std::string, NpyArray> a;
+    a["emb"] = f32({2, 4}, v);
+    ConvertOptions o;
+    o.zero_point = zero_point;
+    const Bytes bytes = convert(a, o);
+    Model model;
+    REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+    const TensorView* t = model.find_tensor("emb");
+    REQUIRE(t != nullptr);
+    CHECK(t->zero_point == zero_point);
+    double worst = 0;
+    for (uint64_t r = 0; r < 2; ++r) {
+      const double half_step = 0.5 * static_cast<double>(t->row_scale(r));
+      for (uint64_t c = 0; c < 4; ++c) {
+        const double error = std::fabs(static_cast<double>(t->at(r, c)) - v[r * 4 + c]);
+        worst = std::max(worst, half_step > 0 ? error / half_step : error);
+      }
+    }
+    return worst;
+  };
+  for (uint32_t zp : {0u, 1u, 127u, 128u, 200u, 255u}) {
+    CAPTURE(zp);
+    if (zp >= 2) {
+      CHECK(worst_in_half_steps(zp == 255 ? negative : mixed, zp) <= 1.0001);
+    }
+    if (zp <= 254) {
+      CHECK(worst_in_half_steps(positive, zp) <= 1.0001);
+    }
+    std::map<std::string, NpyArray> a;
+    ConvertOptions o;
+    o.zero_point = zp;
+    if (zp <= 1) {
+      a["emb"] = f32({2, 4}, mixed);
+      CHECK_ERROR(convert(a, o), "emb: row 0 has negative values (smallest -1.000000), which zero point " +
+                                     std::to_string(zp) + " cannot represent: quantized values run from 1 to 255");
+    }
+    if (zp == 255) {
+      a["emb"] = f32({2, 4}, positive);
+      CHECK_ERROR(convert(a, o), "emb: row 0 has positive values (largest 3.000000), which zero point 255 cannot "
+                                 "represent: no quantized value lies above it");
+    }
+  }
+  // The error shrinks as the room grows: 200 leaves 55 steps for the
+  // positive side, so 3 is off by at most 3 / 55 / 2, not 2.14.
+  {
+    std::map<std::string, NpyArray> a;
+    a["emb"] = f32({2, 4}, mixed);
+    ConvertOptions o;
+    o.zero_point = 200;
+    const Bytes bytes = convert(a, o);
+    Model model;
+    REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+    const TensorView* t = model.find_tensor("emb");
+    for (uint64_t c = 0; c < 4; ++c) CHECK(std::fabs(t->at(0, c) - mixed[c]) <= 3.0 / 55 / 2 + 1e-6);
+    CHECK(t->row_scale(0) == doctest::Approx(3.0 / 55));
+    // Row 1's largest magnitude is negative (-3): 199 steps below 200.
+    CHECK(t->row_scale(1) == doctest::Approx(3.0 / 199));
+  }
+  // Zero point 128 is still the paper's formula bit for bit (golden test in
+  // tests/runtime/test_quantize.cpp), and out-of-range zero points are refused.
+  std::map<std::string, NpyArray> a;
+  a["emb"] = f32({2, 4}, mixed);
+  ConvertOptions o;
+  o.zero_point = 256;
+  CHECK_ERROR(convert(a, o), "emb: zero point 256 is not in 0..255");
+}
+
+TEST_CASE("convert_model: --zero-point 255 on a table with positive values exits 1 with the reason") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  std::map<std::string, NpyArray> a;
+  a["emb"] = f32({1, 3}, {1, 2, 3});
+  write_bytes(dir + "/in.npz", write_npz(a));
+  Run r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm", "--zero-point", "255"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("convert_model: error: emb: row 0 has positive values (largest 3.000000), which zero point 255 "
+                           "cannot represent") == 0,
+                r.err);
+  CHECK(access((dir + "/out.ffm").c_str(), F_OK) != 0);
+  r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm", "--zero-point", "0", "--quiet"});
+  CHECK(r.exit_code == 0);
+  const Bytes bytes = read_file_bytes(dir + "/out.ffm");
+  Model model;
+  REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
+  CHECK(model.find_tensor("emb")->zero_point == 0);
+  CHECK(model.find_tensor("emb")->at(0, 2) == doctest::Approx(3.0f));
+  remove_tree(dir);
+}
+
 TEST_CASE("all-zero rows convert: scale 0, every q at the zero point, counted in the report") {
   QuantizationReport report;
   const std::vector<float> v = {0, 0, 0, 1, -2, 0.5f, 0, 0, 0};
@@ -239,7 +348,7 @@ TEST_CASE("all-zero rows convert: scale 0, every q at the zero point, counted in
   CHECK(z->at(1, 3) == 0.0f);
 }
 
-TEST_CASE("a single huge value in a row: a warning names the tensor and the row") {
+TEST_CASE("convert_model: a single huge value in a row: a warning names the tensor and the row") {
   std::vector<float> v(2 * 8, 0.01f);
   v[8 + 3] = 1000.0f;  // row 1: the other 7 values fall below half a step
   QuantizationReport report;
@@ -251,10 +360,7 @@ TEST_CASE("a single huge value in a row: a warning names the tensor and the row"
   // Row 0 is fine: no warning for it.
   CHECK(report.warnings[0].find("row 0") == std::string::npos);
   // The binary prints it on stderr and still writes the model.
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
-  }
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   const std::string dir = temp_dir();
   std::map<std::string, NpyArray> a;
   a["emb"] = f32({2, 8}, v);
@@ -310,7 +416,7 @@ TEST_CASE("shapes that do not match the specification") {
   SUBCASE("empty embedding table") {
     auto a = arrays();
     a["e"] = f32({0, 3}, {});
-    CHECK_ERROR(convert(a, o), "tensor 'e': bad shape (0, 3)");
+    CHECK_ERROR(convert(a, o), "array 'e' has shape (0, 3), which holds no values");
   }
   SUBCASE("array named in the spec but missing from the inputs") {
     auto a = arrays();
@@ -392,10 +498,7 @@ TEST_CASE("npz that is not a zip, uses an unsupported compression, or repeats a 
 }
 
 TEST_CASE("convert_model: output that exists, is a directory, or cannot be created") {
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
-  }
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   const std::string dir = temp_dir();
   write_bytes(dir + "/in.npz", write_npz(small_arrays()));
   const std::string out = dir + "/out.ffm";
@@ -433,11 +536,199 @@ TEST_CASE("convert_model: output that exists, is a directory, or cannot be creat
   remove_tree(dir);
 }
 
-TEST_CASE("convert_model: disk full while writing leaves the old file untouched") {
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
+TEST_CASE("convert_model: --force replaces only regular files (never a FIFO, device or symbolic link)") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  write_bytes(dir + "/in.npz", write_npz(small_arrays()));
+  const std::string fifo = dir + "/fifo.ffm";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  write_bytes(dir + "/target.ffm", {'o', 'l', 'd'});
+  const std::string link = dir + "/link.ffm";
+  REQUIRE(symlink("target.ffm", link.c_str()) == 0);
+  const std::string dangling = dir + "/dangling.ffm";
+  REQUIRE(symlink("nowhere.ffm", dangling.c_str()) == 0);
+  // A device node of our own in the temporary directory (a null device),
+  // never the system's: as root, a convert_model without this fix replaced
+  // /dev/null with a model file. Creating one needs root (CAP_MKNOD); without
+  // it, that one case is left out and said so.
+  const std::string device = dir + "/null.ffm";
+  const bool have_device = mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0;
+  if (!have_device) MESSAGE("excluded: the device-node case (mknod needs root); FIFO and symbolic links still run");
+  struct Case {
+    std::string path, message;
+  };
+  std::vector<Case> cases = {
+      {fifo, fifo + ": is a FIFO, not a regular file; only a regular file is ever replaced"},
+      {link, link + ": is a symbolic link; only a regular file is ever replaced (give the path of the file it points to)"},
+      {dangling, dangling + ": is a symbolic link; only a regular file is ever replaced"},
+  };
+  if (have_device) cases.push_back({device, device + ": is a character device, not a regular file; only a regular file is ever replaced"});
+  for (const Case& c : cases) {
+    for (bool force : {true, false}) {
+      CAPTURE(c.path);
+      CAPTURE(force);
+      std::vector<std::string> args = {dir + "/in.npz", "-o", c.path, "--quiet"};
+      if (force) args.push_back("--force");
+      const ChildResult r = run_program(kConvertModel, args, 20);
+      CHECK_MESSAGE(r.exited_with(1), r.describe());
+      CHECK_MESSAGE(r.err.find("convert_model: error: " + c.message) == 0, r.err);
+    }
   }
+  struct stat st;
+  REQUIRE(lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
+  REQUIRE(lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  CHECK(read_file_bytes(dir + "/target.ffm") == Bytes{'o', 'l', 'd'});
+  if (have_device) {
+    REQUIRE(lstat(device.c_str(), &st) == 0);
+    CHECK(S_ISCHR(st.st_mode));
+  }
+  // No temporary file is left behind.
+  std::vector<std::string> expected = {"dangling.ffm", "fifo.ffm", "in.npz", "link.ffm", "target.ffm"};
+  if (have_device) expected.insert(expected.begin() + 4, "null.ffm");
+  CHECK(list_dir(dir) == expected);
+  // The regular file the link points to can be replaced by its own name.
+  const ChildResult ok = run_program(kConvertModel, {dir + "/in.npz", "-o", dir + "/target.ffm", "--quiet", "--force"}, 20);
+  CHECK_MESSAGE(ok.exited_with(0), ok.describe());
+  remove_tree(dir);
+}
+
+TEST_CASE("convert_model: inputs and specs that are FIFOs or devices fail at once") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  write_bytes(dir + "/in.npz", write_npz(small_arrays()));
+  const std::string fifo = dir + "/fifo.npz";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // Before: open() of the FIFO blocked forever; /dev/zero streamed into
+  // memory until it ran out.
+  const std::vector<std::vector<std::string>> runs = {
+      {fifo, "-o", dir + "/out.ffm"},
+      {"/dev/zero", "-o", dir + "/out.ffm"},
+      {dir + "/in.npz", "--spec", fifo, "-o", dir + "/out.ffm"},
+      {dir + "/in.npz", "--spec", "/dev/zero", "-o", dir + "/out.ffm"},
+  };
+  const std::vector<std::string> messages = {
+      fifo + ": is a FIFO, not a regular file",
+      "/dev/zero: is a character device, not a regular file",
+      fifo + ": is a FIFO, not a regular file",
+      "/dev/zero: is a character device, not a regular file",
+  };
+  for (size_t i = 0; i < runs.size(); ++i) {
+    CAPTURE(i);
+    const ChildResult r = run_program(kConvertModel, runs[i], 10);
+    CHECK_MESSAGE(r.exited_with(1), r.describe());
+    CHECK(r.err == "convert_model: error: " + messages[i] + "\n");
+  }
+  CHECK(access((dir + "/out.ffm").c_str(), F_OK) != 0);
+  remove_tree(dir);
+}
+
+namespace {
+
+// A 128-byte .npy of float32 with the given shape text and no data.
+Bytes empty_npy(const std::string& shape) {
+  std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  h += std::string(128 - 10 - h.size() - 1, ' ') + "\n";
+  Bytes b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(h.size()), 0};
+  b.insert(b.end(), h.begin(), h.end());
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("convert_model: the resource-exhaustion cases of issue 14 stop at once, in little memory") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  // Before: (1000000000, 0) ran 25 s and took 5.5 GB; (2^62, 0) threw
+  // vector::_M_default_append; the 4 MB zip declaring 4 GiB took 37 s and
+  // 8.4 GB. Each now fails within seconds and a few tens of MB (under ASan
+  // too).
+  const Bytes big_empty = empty_npy("(1000000000, 0)");
+  REQUIRE(big_empty.size() == 128);
+  write_bytes(dir + "/x.npy", big_empty);
+  write_bytes(dir + "/y.npy", empty_npy("(4611686018427387904, 0)"));
+  // The member's deflate stream honestly expands to 4 GiB (about 4 MB of
+  // it); only its CRC field is not computed (nothing gets that far).
+  const uint64_t four_gib = uint64_t{4} << 30;
+  const Bytes bomb = zip_deflated("x.npy", testing::deflate_zeros(four_gib), four_gib, 0);
+  REQUIRE(bomb.size() < 4300000);
+  write_bytes(dir + "/bomb.npz", bomb);
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{dir + "/x.npy"}, "array 'x' has shape (1000000000, 0), which holds no values"},
+      {{dir + "/y.npy"}, "array 'y' has shape (4611686018427387904, 0), which holds no values"},
+      {{dir + "/bomb.npz"},
+       dir + "/bomb.npz: members declare 4294967296 bytes uncompressed in total (the largest, 'x.npy', 4294967296), "
+             "more than the limit of 1073741824 bytes (--max-bytes)"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args[0]);
+    std::vector<std::string> args = c.args;
+    args.insert(args.end(), {"-o", dir + "/out.ffm", "--quiet"});
+    const ChildResult r = run_program(kConvertModel, args, 20);
+    CHECK_MESSAGE(r.exited_with(1), r.describe());
+    CHECK(r.err == "convert_model: error: " + c.message + "\n");
+    CHECK_MESSAGE(r.seconds < 10, r.seconds);
+    CHECK_MESSAGE(r.max_rss_kb < 300 * 1024, r.max_rss_kb << " KB");
+  }
+  remove_tree(dir);
+}
+
+TEST_CASE("convert_model: --max-bytes caps files and decompressed arrays") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
+  const std::string dir = temp_dir();
+  // An honest bomb, CRC and all: 16 MiB of zeros in about 16 KB.
+  const uint64_t n = uint64_t{16} << 20;
+  const Bytes zeros(static_cast<size_t>(n), 0);
+  write_bytes(dir + "/bomb.npz", zip_deflated("z.npy", testing::deflate_zeros(n), n, crc32(zeros.data(), zeros.size())));
+  Run r = run_cli({dir + "/bomb.npz", "-o", dir + "/out.ffm", "--max-bytes", "1M"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "convert_model: error: " + dir +
+                     "/bomb.npz: members declare 16777216 bytes uncompressed in total (the largest, 'z.npy', 16777216), "
+                     "more than the limit of 1048576 bytes (--max-bytes)\n");
+  // Under a generous limit it really decompresses (and is not an .npy).
+  r = run_cli({dir + "/bomb.npz", "-o", dir + "/out.ffm", "--max-bytes", "64M"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("z.npy: not a .npy file") != std::string::npos, r.err);
+  // A file over the limit.
+  write_bytes(dir + "/in.npz", write_npz(small_arrays()));
+  const std::string in = dir + "/in.npz";
+  const size_t in_size = read_file_bytes(in).size();
+  r = run_cli({in, "-o", dir + "/out.ffm", "--max-bytes", "100"});
+  CHECK(r.err == "convert_model: error: " + in + ": file is " + std::to_string(in_size) +
+                     " bytes, more than the limit of 100 bytes (--max-bytes)\n");
+  // Arrays that together go over it: two files of 400 bytes of floats each.
+  std::map<std::string, NpyArray> a;
+  a["a"] = f32({100}, std::vector<float>(100, 1.0f));
+  write_bytes(dir + "/a.npy", write_npy(a["a"]));
+  write_bytes(dir + "/b.npy", write_npy(a["a"]));
+  write_bytes(dir + "/b.npz", write_npz(a));
+  r = run_cli({dir + "/a.npy", dir + "/b.npy", "-o", dir + "/out.ffm", "--max-bytes", "700"});
+  CHECK(r.err == "convert_model: error: " + dir +
+                     "/b.npy: array 'b' (400 bytes) takes the arrays read past the limit of 700 bytes (--max-bytes)\n");
+  r = run_cli({dir + "/a.npy", dir + "/b.npz", "-o", dir + "/out.ffm", "--max-bytes", "700"});
+  CHECK(r.err == "convert_model: error: " + dir +
+                     "/b.npz: members declare 528 bytes uncompressed in total (the largest, 'a.npy', 528), more than the "
+                     "limit of 300 bytes, what is left of (--max-bytes 700) after the inputs before it\n");
+  // The library call counts the same way.
+  CHECK_ERROR(read_array_files({in}, 100), in + ": file is " + std::to_string(in_size) + " bytes, more than the limit of 100 bytes");
+  CHECK(read_array_files({in}, 1 << 20).size() == 2);
+  CHECK(read_array_files({dir + "/a.npy", dir + "/b.npy"}, 800).size() == 2);
+  for (const char* bad : {"abc", "0", "1X", "-5", "0x10", "1.5G", ""}) {
+    CHECK(run_cli({in, "-o", dir + "/out.ffm", "--max-bytes", bad}).err ==
+          std::string("convert_model: error: --max-bytes must be a positive number of bytes (e.g. 1073741824 or 1G), got '") + bad +
+              "'\n");
+  }
+  CHECK(access((dir + "/out.ffm").c_str(), F_OK) != 0);
+  remove_tree(dir);
+}
+
+TEST_CASE("convert_model: disk full while writing leaves the old file untouched") {
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   const std::string dir = temp_dir();
   std::map<std::string, NpyArray> big;
   big["table"] = f32({256, 64}, std::vector<float>(256 * 64, 0.25f));  // ~17 KB model
@@ -455,14 +746,14 @@ TEST_CASE("convert_model: disk full while writing leaves the old file untouched"
 }
 
 TEST_CASE("convert_model: command-line mistakes exit 1 with a message") {
-  if (!have_cli()) {
-    MESSAGE("skipped: " << kConvertModel << " not built");
-    return;
-  }
+  REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
   CHECK(run_cli({}).err == "convert_model: error: no input arrays given\n");
   CHECK(run_cli({"x.npz"}).err == "convert_model: error: no output file given (-o FILE)\n");
   CHECK(run_cli({"x.npz", "-o"}).err == "convert_model: error: -o needs a value\n");
-  CHECK(run_cli({"x.npz", "--zero-point", "0", "-o", "y"}).err == "convert_model: error: --zero-point must be 1..255\n");
+  for (const char* bad : {"256", "-1", "+5", "0x80", "010", "12abc", "", " 7"}) {
+    CHECK(run_cli({"x.npz", "--zero-point", bad, "-o", "y"}).err ==
+          std::string("convert_model: error: --zero-point must be 0..255, got '") + bad + "'\n");
+  }
   CHECK(run_cli({"x.npz", "--bogus"}).exit_code == 1);
   const Run r = run_cli({"/nonexistent/x.npz", "-o", "/tmp/never_written.ffm"});
   CHECK(r.exit_code == 1);

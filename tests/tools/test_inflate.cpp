@@ -10,8 +10,13 @@
 #include "tests/tools/golden_inputs.h"
 #include "tests/tools/golden_vectors.h"
 #include "tools/common/inflate.h"
+#include "tests/tools/deflate_writer.h"
 
 using ffnlp::tools::inflate_raw;
+using ffnlp::testing::BitWriter;
+using ffnlp::testing::canonical_codes;
+using ffnlp::testing::dynamic_header;
+using ffnlp::testing::kClOrder;
 
 namespace {
 
@@ -37,72 +42,6 @@ std::vector<Golden> goldens() {
       {"far-distance", kDeflateFarD4, kDeflateFarD4Size, golden::d4()},
       {"empty", kDeflateEmpty, kDeflateEmptySize, {}},
   };
-}
-
-// LSB-first bit writer for hand-built DEFLATE streams.
-class BitWriter {
- public:
-  void bits(uint32_t value, int n) {  // value's low n bits, LSB first
-    for (int i = 0; i < n; ++i) bit((value >> i) & 1);
-  }
-  void code(uint32_t code, int len) {  // Huffman code, MSB first
-    for (int i = len - 1; i >= 0; --i) bit((code >> i) & 1);
-  }
-  std::vector<uint8_t> finish() {
-    std::vector<uint8_t> out = bytes_;
-    if (nbits_) out.push_back(cur_);
-    return out;
-  }
-
- private:
-  void bit(uint32_t b) {
-    cur_ |= static_cast<uint8_t>(b << nbits_);
-    if (++nbits_ == 8) {
-      bytes_.push_back(cur_);
-      cur_ = 0;
-      nbits_ = 0;
-    }
-  }
-  std::vector<uint8_t> bytes_;
-  uint8_t cur_ = 0;
-  int nbits_ = 0;
-};
-
-// Canonical Huffman codes for the given code lengths (RFC 1951 3.2.2).
-std::vector<uint32_t> canonical_codes(const std::vector<int>& lens) {
-  int bl_count[16] = {0};
-  for (int l : lens) bl_count[l]++;
-  bl_count[0] = 0;
-  uint32_t next[16] = {0};
-  uint32_t code = 0;
-  for (int b = 1; b < 16; ++b) {
-    code = (code + bl_count[b - 1]) << 1;
-    next[b] = code;
-  }
-  std::vector<uint32_t> codes(lens.size(), 0);
-  for (size_t i = 0; i < lens.size(); ++i)
-    if (lens[i]) codes[i] = next[lens[i]]++;
-  return codes;
-}
-
-const int kClOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-
-// Writes a final dynamic block header (BFINAL=1, BTYPE=2) declaring the
-// given literal/length and distance code lengths. The code-length code
-// itself gives symbols 0..15 four bits each (a complete code) and leaves the
-// repeat symbols 16..18 unused, so each length is sent as one 4-bit code.
-void dynamic_header(BitWriter& w, const std::vector<int>& lit, const std::vector<int>& dist) {
-  w.bits(1, 1);
-  w.bits(2, 2);
-  w.bits(static_cast<uint32_t>(lit.size() - 257), 5);
-  w.bits(static_cast<uint32_t>(dist.size() - 1), 5);
-  std::vector<int> cl(19, 0);
-  for (int s = 0; s < 16; ++s) cl[s] = 4;
-  w.bits(19 - 4, 4);
-  for (int i = 0; i < 19; ++i) w.bits(static_cast<uint32_t>(cl[kClOrder[i]]), 3);
-  std::vector<uint32_t> clc = canonical_codes(cl);
-  for (int l : lit) w.code(clc[l], 4);
-  for (int l : dist) w.code(clc[l], 4);
 }
 
 }  // namespace
@@ -386,3 +325,12 @@ TEST_CASE("dynamic Huffman: malformed tables") {
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("deflate_zeros (the test bomb) is an honest stream") {
+  for (uint64_t n : {1ull, 2ull, 258ull, 259ull, 1000ull, 100000ull}) {
+    CAPTURE(n);
+    const std::vector<uint8_t> z = ffnlp::testing::deflate_zeros(n);
+    CHECK(inflate_vec(z, static_cast<size_t>(n)) == std::vector<uint8_t>(static_cast<size_t>(n), 0));
+  }
+  CHECK(ffnlp::testing::deflate_zeros(uint64_t{4} << 30).size() < 4200000);  // 4 GiB in about 4 MB
+}

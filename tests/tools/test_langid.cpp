@@ -1,5 +1,5 @@
 // The shipped language identifier and the demo's span finder and evaluator,
-// on the committed model (tests run from tests/, the model is ../models/).
+// on the committed model (models/langid.ffm; missing means failed).
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
+#include "test_paths.h"
 #include "tools/langid/evaluate.h"
 #include "tools/langid/spans.h"
 
@@ -25,7 +26,7 @@ struct Shipped {
   Model model;
   Status status;
   Error error;
-  Shipped() { status = load_file("../models/langid.ffm", &file, &model, &error); }
+  Shipped() { status = load_file(testing::source_path("models/langid.ffm").c_str(), &file, &model, &error); }
 };
 
 std::string top1(const Model& model, Workspace& workspace, const char* text, float* probability = nullptr,
@@ -273,10 +274,10 @@ TEST_CASE("--eval: byte-order mark, long lines, NUL bytes in labels, directories
 
 namespace {
 
-// Runs build/langid (tests run from tests/) and returns its standard output;
+// Runs the langid of this build (tool_path) and returns its standard output;
 // *status gets the exit status.
 std::string run_langid(const std::string& args, int* status) {
-  const std::string command = "../build/langid " + args + " 2>/dev/null";
+  const std::string command = testing::tool_path("langid") + " " + args + " 2>/dev/null";
   std::FILE* p = popen(command.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;

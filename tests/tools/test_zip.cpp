@@ -13,11 +13,13 @@
 #include "tests/tools/golden_vectors.h"
 #include "ffnlp/toolkit.h"
 #include "tools/common/zip.h"
+#include "tests/tools/zip_builders.h"
 
 using ffnlp::tools::read_zip;
 using ffnlp::tools::write_zip_stored;
 using ffnlp::crc32;
 using ffnlp::tools::ZipMember;
+using ffnlp::testing::build_zip64;
 
 namespace {
 
@@ -35,19 +37,6 @@ void put32(Bytes& b, size_t o, uint32_t v) {
   put16(b, o, v & 0xFFFF);
   put16(b, o + 2, v >> 16);
 }
-void app16(Bytes& b, uint32_t v) {
-  b.push_back(static_cast<uint8_t>(v));
-  b.push_back(static_cast<uint8_t>(v >> 8));
-}
-void app32(Bytes& b, uint32_t v) {
-  app16(b, v & 0xFFFF);
-  app16(b, v >> 16);
-}
-void app64(Bytes& b, uint64_t v) {
-  app32(b, static_cast<uint32_t>(v));
-  app32(b, static_cast<uint32_t>(v >> 32));
-}
-void app(Bytes& b, const std::string& s) { b.insert(b.end(), s.begin(), s.end()); }
 
 // Locates the EOCD and the central directory entries of a valid archive.
 struct Layout {
@@ -80,84 +69,6 @@ size_t entry_of(const Bytes& z, const std::string& name) {
   }
   FAIL("no entry " << name);
   return 0;
-}
-
-// Hand-built ZIP64 archive of stored members: sizes and offsets in the
-// central directory are 0xFFFFFFFF with the real values in ZIP64 extra
-// fields, and the EOCD points to a ZIP64 EOCD record via the locator.
-Bytes build_zip64(const std::vector<std::pair<std::string, Bytes>>& members) {
-  Bytes out, cd;
-  for (const auto& m : members) {
-    uint32_t crc = crc32(m.second.data(), m.second.size());
-    uint64_t off = out.size();
-    app32(out, 0x04034b50);
-    app16(out, 45);
-    app16(out, 0);
-    app16(out, 0);
-    app16(out, 0);
-    app16(out, 0x21);
-    app32(out, crc);
-    app32(out, 0xFFFFFFFF);
-    app32(out, 0xFFFFFFFF);
-    app16(out, static_cast<uint32_t>(m.first.size()));
-    app16(out, 20);
-    app(out, m.first);
-    app16(out, 1);
-    app16(out, 16);
-    app64(out, m.second.size());
-    app64(out, m.second.size());
-    out.insert(out.end(), m.second.begin(), m.second.end());
-
-    app32(cd, 0x02014b50);
-    app16(cd, 45);
-    app16(cd, 45);
-    app16(cd, 0);
-    app16(cd, 0);
-    app16(cd, 0);
-    app16(cd, 0x21);
-    app32(cd, crc);
-    app32(cd, 0xFFFFFFFF);
-    app32(cd, 0xFFFFFFFF);
-    app16(cd, static_cast<uint32_t>(m.first.size()));
-    app16(cd, 4 + 24);
-    app16(cd, 0);
-    app16(cd, 0);
-    app16(cd, 0);
-    app32(cd, 0);
-    app32(cd, 0xFFFFFFFF);
-    app(cd, m.first);
-    app16(cd, 1);
-    app16(cd, 24);
-    app64(cd, m.second.size());
-    app64(cd, m.second.size());
-    app64(cd, off);
-  }
-  uint64_t cd_off = out.size();
-  out.insert(out.end(), cd.begin(), cd.end());
-  uint64_t rec_off = out.size();
-  app32(out, 0x06064b50);
-  app64(out, 44);
-  app16(out, 45);
-  app16(out, 45);
-  app32(out, 0);
-  app32(out, 0);
-  app64(out, members.size());
-  app64(out, members.size());
-  app64(out, cd.size());
-  app64(out, cd_off);
-  app32(out, 0x07064b50);
-  app32(out, 0);
-  app64(out, rec_off);
-  app32(out, 1);
-  app32(out, 0x06054b50);
-  app16(out, 0xFFFF);
-  app16(out, 0xFFFF);
-  app16(out, 0xFFFF);
-  app16(out, 0xFFFF);
-  app32(out, 0xFFFFFFFF);
-  app32(out, 0xFFFFFFFF);
-  app16(out, 0);
-  return out;
 }
 
 }  // namespace

@@ -9,13 +9,13 @@ namespace ffnlp {
 namespace tools {
 
 std::map<std::string, NpyArray> read_npz(const std::vector<uint8_t>& bytes,
-                                         const std::string& what) {
-  return read_npz(bytes.data(), bytes.size(), what);
+                                         const std::string& what, uint64_t max_total) {
+  return read_npz(bytes.data(), bytes.size(), what, max_total);
 }
 
 std::map<std::string, NpyArray> read_npz(const uint8_t* data, size_t size,
-                                         const std::string& what) {
-  std::vector<ZipMember> members = read_zip(data, size, what);
+                                         const std::string& what, uint64_t max_total) {
+  std::vector<ZipMember> members = read_zip(data, size, what, max_total);
   std::map<std::string, NpyArray> out;
   for (ZipMember& m : members) {
     std::string key = m.name;

@@ -10,6 +10,7 @@
 
 #include "ffnlp/toolkit.h"
 #include "tools/common/inflate.h"
+#include "tools/common/size_limit.h"
 
 namespace ffnlp {
 namespace tools {
@@ -80,11 +81,11 @@ struct CentralEntry {
 
 }  // namespace
 
-std::vector<ZipMember> read_zip(const std::vector<uint8_t>& bytes, const std::string& what) {
-  return read_zip(bytes.data(), bytes.size(), what);
+std::vector<ZipMember> read_zip(const std::vector<uint8_t>& bytes, const std::string& what, uint64_t max_total) {
+  return read_zip(bytes.data(), bytes.size(), what, max_total);
 }
 
-std::vector<ZipMember> read_zip(const uint8_t* data, size_t size, const std::string& what) {
+std::vector<ZipMember> read_zip(const uint8_t* data, size_t size, const std::string& what, uint64_t max_total) {
   // --- End of central directory: search backwards; the comment that may
   // follow it is at most 65535 bytes long.
   if (size < kEocdSize) fail(what, "not a zip file (no end-of-central-directory record)");
@@ -198,6 +199,23 @@ std::vector<ZipMember> read_zip(const uint8_t* data, size_t size, const std::str
     if (start_disk != 0) fail(what, "multi-disk (split) zip archives are not supported");
     p += kCentralSize + var_len;
     list.push_back(std::move(ent));
+  }
+
+  // --- The total the members declare, against the limit, before anything
+  // is decompressed: a bomb that is honest about its size stops here at once
+  // (one that understates it stops in inflate_raw at the declared size).
+  uint64_t total = 0;
+  const CentralEntry* largest = nullptr;
+  for (const CentralEntry& ent : list) {
+    if (!ent.name.empty() && ent.name.back() == '/') continue;
+    total = ent.uncomp_size > UINT64_MAX - total ? UINT64_MAX : total + ent.uncomp_size;
+    if (largest == nullptr || ent.uncomp_size > largest->uncomp_size) largest = &ent;
+  }
+  if (total > max_total) {
+    throw SizeLimitError(what + ": members declare " + std::to_string(total) +
+                         " bytes uncompressed in total (the largest, '" + largest->name + "', " +
+                         std::to_string(largest->uncomp_size) + "), more than the limit of " + std::to_string(max_total) +
+                         " bytes");
   }
 
   // --- Members.

@@ -11,6 +11,7 @@
 #include "tools/common/file_io.h"
 #include "tools/common/model_writer.h"
 #include "tools/common/npz.h"
+#include "tools/common/size_limit.h"
 #include "tools/convert_model/import_quantized.h"
 #include "tools/convert_model/model_spec.h"
 #include "tools/convert_model/quantize_matrix.h"
@@ -32,13 +33,36 @@ std::string stem(const std::string& path) {
 
 }  // namespace
 
-std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>& inputs) {
+std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>& inputs, uint64_t max_bytes) {
   std::map<std::string, NpyArray> arrays;
+  const std::string limit = " (--max-bytes " + std::to_string(max_bytes) + ")";
+  uint64_t used = 0;  // bytes of the arrays read so far
   for (const std::string& path : inputs) {
-    const std::vector<uint8_t> bytes = read_file_bytes(path);
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = read_file_bytes(path, max_bytes);
+    } catch (const SizeLimitError& e) {
+      throw SizeLimitError(std::string(e.what()) + " (--max-bytes)");
+    }
     std::map<std::string, NpyArray> found;
-    if (ends_with(path, ".npz")) found = read_npz(bytes, path);
-    else found[stem(path)] = parse_npy(bytes, path);
+    if (ends_with(path, ".npz")) {
+      try {
+        found = read_npz(bytes, path, max_bytes - used);
+      } catch (const SizeLimitError& e) {
+        throw SizeLimitError(std::string(e.what()) +
+                             (used == 0 ? " (--max-bytes)" : ", what is left of" + limit + " after the inputs before it"));
+      }
+    } else {
+      found[stem(path)] = parse_npy(bytes, path);
+    }
+    for (const auto& kv : found) {
+      if (kv.second.raw.size() > max_bytes - used) {
+        throw SizeLimitError(path + ": array '" + kv.first + "' (" + std::to_string(kv.second.raw.size()) +
+                             " bytes) takes the arrays read past the limit of " + std::to_string(max_bytes) +
+                             " bytes (--max-bytes)");
+      }
+      used += kv.second.raw.size();
+    }
     for (auto& kv : found) {
       if (arrays.count(kv.first)) throw std::runtime_error(path + ": array '" + kv.first + "' was already given by another input");
       arrays[kv.first] = std::move(kv.second);
@@ -54,10 +78,25 @@ struct Shape2 {
   uint32_t rank;
 };
 
+std::string shape_text(const std::vector<uint64_t>& shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
 Shape2 shape_of(const NpyArray& a, const std::string& name) {
+  if (a.shape.size() != 1 && a.shape.size() != 2) {
+    throw std::runtime_error("array '" + name + "' has " + std::to_string(a.shape.size()) +
+                             " dimensions; only 1-D and 2-D arrays are supported");
+  }
+  // An empty dimension makes an array of no values whatever the others say:
+  // refused here, before any size is taken from the shape (a (1000000000, 0)
+  // array once allocated gigabytes of row scales).
+  for (uint64_t d : a.shape) {
+    if (d == 0) throw std::runtime_error("array '" + name + "' has shape " + shape_text(a.shape) + ", which holds no values");
+  }
   if (a.shape.size() == 1) return {a.shape[0], 1, 1};
-  if (a.shape.size() == 2) return {a.shape[0], a.shape[1], 2};
-  throw std::runtime_error("array '" + name + "' has " + std::to_string(a.shape.size()) + " dimensions; only 1-D and 2-D arrays are supported");
+  return {a.shape[0], a.shape[1], 2};
 }
 
 void check_finite(const std::string& name, const std::vector<float>& v, uint64_t cols) {
@@ -172,8 +211,8 @@ class Converter {
     total_float_ += r.float_bytes;
     total_quantized_ += r.quantized_bytes;
     if (o_.quiet) return;
-    std::printf("  %-20s (%llu, %llu) q8_row: %llu -> %llu bytes (%.2fx); |E-E'| max %.4g mean %.4g; relative max %.4g mean %.4g; %llu zero rows\n",
-                name.c_str(), static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols),
+    std::printf("  %-20s (%llu, %llu) q8_row, zero point %u: %llu -> %llu bytes (%.2fx); |E-E'| max %.4g mean %.4g; relative max %.4g mean %.4g; %llu zero rows\n",
+                name.c_str(), static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols), o_.zero_point,
                 static_cast<unsigned long long>(r.float_bytes), static_cast<unsigned long long>(r.quantized_bytes),
                 static_cast<double>(r.float_bytes) / static_cast<double>(r.quantized_bytes), r.max_abs_error, r.mean_abs_error,
                 r.max_rel_error, r.mean_rel_error, static_cast<unsigned long long>(r.zero_rows));

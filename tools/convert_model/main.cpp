@@ -9,6 +9,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "tools/common/file_io.h"
+#include "tools/common/strict_number.h"
 #include "tools/convert_model/converter.h"
 
 namespace ffnlp {
@@ -29,24 +30,34 @@ const char kUsage[] =
     "  -o, --output FILE     output model file (written atomically)\n"
     "  --force               overwrite an existing output file\n"
     "  --rounding MODE       half-up (default; floor(x + 0.5), the paper's formula) or\n"
-    "                        half-even (as torch.quantize_per_channel)\n"
-    "  --zero-point N        zero point b, 1..255 (default 128)\n"
+    "                        half-even (torch.quantize_per_channel's bytes, bit for bit)\n"
+    "  --zero-point N        zero point b, 0..255 (default 128): b - 1 quantized steps for\n"
+    "                        negative values and 255 - b for positive ones; a table with\n"
+    "                        values of a sign b leaves no room for is refused\n"
     "  --float-embeddings    keep embeddings as float32 (for size/speed comparisons)\n"
     "  --quiet               no report\n"
+    "  --max-bytes SIZE      refuse an input file larger than SIZE bytes, and inputs whose\n"
+    "                        arrays (after decompression) exceed SIZE bytes together;\n"
+    "                        K, M, G, T are powers of 1024 (default 1G)\n"
     "\n"
     "Already-quantized tables (torch's int_repr()) are imported without requantizing:\n"
     "a uint8 array NAME, or an int8 one (qint8), with NAME_scales and NAME_zero_points\n"
     "(q_per_channel_scales() and q_per_channel_zero_points()) becomes a q8_row tensor\n"
     "(one integer zero point) or a q8_row_fzp tensor (a zero point per row, float zero\n"
     "points of per_channel_affine_float_qparams) as it is. Without NAME_zero_points a\n"
-    "uint8 table is taken to have zero point 128 (with a warning) and an int8 table is\n"
-    "refused. float64 scales that are not float32 numbers are rounded with a warning.\n"
+    "uint8 table is taken to have zero point 128, with a warning (refused if it holds\n"
+    "byte 0), and an int8 table is refused. float64 scales that are not float32\n"
+    "numbers are rounded with a warning.\n"
     "See docs/QUANTIZATION.md and docs/PYTORCH.md.\n";
+
+// A spec file is a page of text; anything this large is not one.
+constexpr uint64_t kMaxSpecBytes = 1 << 20;
 
 struct Options {
   std::vector<std::string> inputs;
   std::string spec_path, output;
   bool force = false;
+  uint64_t max_bytes = kDefaultMaxInputBytes;
   ConvertOptions convert;
 };
 
@@ -74,10 +85,14 @@ Options parse_args(int argc, char** argv) {
       else throw std::runtime_error("--rounding must be half-up or half-even");
     } else if (a == "--zero-point") {
       const std::string v = next("--zero-point");
-      char* end = nullptr;
-      const long z = std::strtol(v.c_str(), &end, 10);
-      if (*end != '\0' || z < 1 || z > 255) throw std::runtime_error("--zero-point must be 1..255");
+      uint64_t z = 0;
+      if (!parse_decimal(v, &z) || z > 255) throw std::runtime_error("--zero-point must be 0..255, got '" + v + "'");
       o.convert.zero_point = static_cast<uint32_t>(z);
+    } else if (a == "--max-bytes") {
+      const std::string v = next("--max-bytes");
+      if (!parse_byte_size(v, &o.max_bytes) || o.max_bytes == 0) {
+        throw std::runtime_error("--max-bytes must be a positive number of bytes (e.g. 1073741824 or 1G), got '" + v + "'");
+      }
     } else if (!a.empty() && a[0] == '-') throw std::runtime_error("unknown option " + a);
     else o.inputs.push_back(a);
   }
@@ -88,9 +103,9 @@ Options parse_args(int argc, char** argv) {
 
 int run(int argc, char** argv) {
   Options o = parse_args(argc, argv);
-  const std::map<std::string, NpyArray> arrays = read_array_files(o.inputs);
+  const std::map<std::string, NpyArray> arrays = read_array_files(o.inputs, o.max_bytes);
   if (!o.spec_path.empty()) {
-    const std::vector<uint8_t> spec = read_file_bytes(o.spec_path);
+    const std::vector<uint8_t> spec = read_file_bytes(o.spec_path, kMaxSpecBytes);
     o.convert.spec_text.assign(spec.begin(), spec.end());
     o.convert.spec_name = o.spec_path;
   }

@@ -1,9 +1,11 @@
 #include "tools/convert_model/model_spec.h"
 
-#include <cerrno>
-#include <cstdlib>
+#include <cstring>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+
+#include "tools/common/strict_number.h"
 
 namespace ffnlp {
 namespace tools {
@@ -23,12 +25,12 @@ struct Parser {
   [[noreturn]] void error(const std::string& message) const {
     throw std::runtime_error(file + ":" + std::to_string(line) + ": " + message);
   }
+  // Strict decimal (tools/common/strict_number.h): "010", "0x8", "+5",
+  // "5 6" and "-1" are errors, never octal, hex or a partial read.
   unsigned to_unsigned(const std::string& key, const std::string& value) const {
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(value.c_str(), &end, 0);
-    if (value.empty() || value[0] == '-' || *end != '\0' || errno != 0 || v > 0xFFFFFFFFull) {
-      error("'" + key + "' must be an unsigned 32-bit integer, got '" + value + "'");
+    uint64_t v = 0;
+    if (!parse_decimal(value, &v) || v > 0xFFFFFFFFull) {
+      error("'" + key + "' must be a decimal number from 0 to 4294967295 without sign or leading zeros, got '" + value + "'");
     }
     return static_cast<unsigned>(v);
   }
@@ -37,13 +39,32 @@ struct Parser {
     if (value == "0" || value == "false" || value == "no") return false;
     error("'" + key + "' must be 0/1 or true/false, got '" + value + "'");
   }
-  float to_float(const std::string& key, const std::string& value) const {
-    char* end = nullptr;
-    const float v = std::strtof(value.c_str(), &end);
-    if (value.empty() || *end != '\0' || !(v - v == 0.0f)) error("'" + key + "' must be a finite number, got '" + value + "'");
-    return v;
+  // A plain decimal fraction in [0, 1] ("0.7", "1", "0"): no sign, exponent,
+  // hex, inf or nan.
+  float to_probability(const std::string& key, const std::string& value) const {
+    double v = 0;
+    if (!parse_plain_fraction(value, &v)) error("'" + key + "' must be a decimal number such as 0.7, got '" + value + "'");
+    if (v > 1.0) error("'" + key + "' must be between 0 and 1, got '" + value + "'");
+    return static_cast<float>(v);
   }
 };
+
+// Keys the converter writes itself, or that the runtime reads with a type:
+// [metadata] may not set them (it would override, e.g., the unknown label).
+bool reserved_metadata_key(const std::string& key) {
+  static const char* const kExact[] = {"general.task", "general.name", "general.description", "general.license",
+                                       "general.source", "labels", "label_names"};
+  static const char* const kPrefixes[] = {"text.", "channel.", "layer.", "classifier.", "features.", "tokenizer."};
+  for (const char* k : kExact) {
+    if (key == k) return true;
+  }
+  for (const char* p : kPrefixes) {
+    if (key.compare(0, std::strlen(p), p) == 0) return true;
+  }
+  return false;
+}
+
+const char* const kTasks[] = {"classifier", "features", "embedding"};
 
 }  // namespace
 
@@ -52,6 +73,9 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
   Parser p{file};
   std::istringstream in(text);
   std::string raw, section;
+  // Where each key of the current section instance was set, and where each
+  // one-off section and each label first appeared: repeats are errors.
+  std::map<std::string, int> keys_here, sections_seen, labels_seen;
   std::vector<std::vector<std::string>> channel_keys;  // parameter keys given, per channel
   while (std::getline(in, raw)) {
     ++p.line;
@@ -62,6 +86,8 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
         const size_t sep = t.find_first_of(" \t");
         const std::string code = t.substr(0, sep);
         const std::string name = sep == std::string::npos ? "" : trim(t.substr(sep));
+        const auto first = labels_seen.emplace(code, p.line);
+        if (!first.second) p.error("label '" + code + "' appears twice (first on line " + std::to_string(first.first->second) + ")");
         spec.labels.emplace_back(code, name);
         continue;
       }
@@ -73,10 +99,9 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       const size_t sep = t.find_first_of(" \t");
       if (sep == std::string::npos) p.error("expected 'CODE WEIGHT' in [prior], got '" + t + "'");
       const std::string code = t.substr(0, sep), value = trim(t.substr(sep));
-      char* end = nullptr;
-      const double w = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0' || !(w > 0) || !(w - w == 0)) {
-        p.error("prior weight of '" + code + "' must be a finite number > 0, got '" + value + "'");
+      double w = 0;
+      if (!parse_plain_decimal(value, &w) || !(w > 0)) {
+        p.error("prior weight of '" + code + "' must be a plain decimal number > 0 (such as 30 or 0.5), got '" + value + "'");
       }
       if (code == "*") {
         if (spec.has_prior_default) p.error("'*' appears twice in [prior]");
@@ -93,6 +118,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     if (t.front() == '[') {
       if (t.back() != ']') p.error("unterminated section header '" + t + "'");
       section = trim(t.substr(1, t.size() - 2));
+      keys_here.clear();
       if (section == "channel") {
         spec.channels.emplace_back();
         spec.channels.back().line = p.line;
@@ -102,6 +128,12 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (section != "model" && section != "text" && section != "classifier" && section != "labels" &&
                section != "metadata" && section != "prior") {
         p.error("unknown section [" + section + "]");
+      } else {
+        const auto first = sections_seen.emplace(section, p.line);
+        if (!first.second) {
+          p.error("section [" + section + "] appears twice (first on line " + std::to_string(first.first->second) +
+                  "); only [channel] and [layer] repeat");
+        }
       }
       continue;
     }
@@ -109,9 +141,18 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     if (eq == std::string::npos) p.error("expected 'key = value', got '" + t + "'");
     const std::string key = trim(t.substr(0, eq)), value = trim(t.substr(eq + 1));
     if (section.empty()) p.error("'" + key + "' appears before any [section]");
+    const auto first = keys_here.emplace(key, p.line);
+    if (!first.second) {
+      p.error("'" + key + "' is set twice in this [" + section + "] section (first on line " +
+              std::to_string(first.first->second) + ")");
+    }
     if (section == "model") {
-      if (key == "task") spec.task = value;
-      else if (key == "name") spec.name = value;
+      if (key == "task") {
+        bool known = false;
+        for (const char* k : kTasks) known = known || value == k;
+        if (!known) p.error("'task' must be classifier, features or embedding, got '" + value + "'");
+        spec.task = value;
+      } else if (key == "name") spec.name = value;
       else if (key == "description") spec.description = value;
       else if (key == "license") spec.license = value;
       else if (key == "source") spec.source = value;
@@ -147,13 +188,17 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else p.error("unknown key '" + key + "' in [layer]");
     } else if (section == "classifier") {
       if (key == "reliable_probability") {
-        spec.reliable_probability = p.to_float(key, value);
+        spec.reliable_probability = p.to_probability(key, value);
         spec.has_reliable_probability = true;
       } else if (key == "reliable_letters") spec.reliable_letters = p.to_unsigned(key, value);
       else if (key == "unknown_label") spec.unknown_label = value;
       else if (key == "prior") spec.prior_array = value;
       else p.error("unknown key '" + key + "' in [classifier]");
     } else if (section == "metadata") {
+      if (reserved_metadata_key(key)) {
+        p.error("'" + key + "' is set by the converter (from [model], [text], [channel], [layer], [classifier] or " +
+                "[labels]); [metadata] holds only other keys");
+      }
       spec.extra.emplace_back(key, value);
     } else {
       p.error("unexpected line in [" + section + "]");

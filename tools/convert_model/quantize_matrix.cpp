@@ -8,7 +8,7 @@ namespace tools {
 
 TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
                               uint32_t zero_point, Rounding rounding, QuantizationReport* report) {
-  if (zero_point < 1 || zero_point > 255) throw std::runtime_error(name + ": zero point must be in 1..255");
+  if (zero_point > 255) throw std::runtime_error(name + ": zero point " + std::to_string(zero_point) + " is not in 0..255");
   TensorToWrite t;
   t.name = name;
   t.dtype = DType::kQ8Row;
@@ -26,9 +26,38 @@ TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t c
                                  (std::isnan(row[c]) ? "NaN" : "infinite") + "; fix the weights before converting");
       }
     }
+    if (!zero_point_fits(row, cols, zero_point)) {
+      // Say which sign does not fit, with the row's extreme value.
+      float lo = 0, hi = 0;
+      for (uint64_t c = 0; c < cols; ++c) {
+        lo = std::fmin(lo, row[c]);
+        hi = std::fmax(hi, row[c]);
+      }
+      const std::string where = name + ": row " + std::to_string(r);
+      if (zero_point >= 255 && hi > 0) {
+        throw std::runtime_error(where + " has positive values (largest " + std::to_string(hi) +
+                                 "), which zero point 255 cannot represent: no quantized value lies above it; use "
+                                 "--zero-point 254 or less (128 gives both signs the same room)");
+      }
+      throw std::runtime_error(where + " has negative values (smallest " + std::to_string(lo) + "), which zero point " +
+                               std::to_string(zero_point) +
+                               " cannot represent: quantized values run from 1 to 255, so none lies below it; use "
+                               "--zero-point 2 or more (128 gives both signs the same room)");
+    }
     t.scales[r] = quantize_row(row, cols, zero_point, rounding, t.q.data() + r * cols);
     if (!std::isfinite(t.scales[r])) {
-      throw std::runtime_error(name + ": row " + std::to_string(r) + " has values too large for a float32 scale");
+      throw std::runtime_error(name + ": row " + std::to_string(r) + ": the scale is not a finite float32");
+    }
+    // Every value must read back within half a step (plus float rounding of
+    // the stored scale): nothing may clip, whatever the zero point.
+    const double bound = 0.5 * static_cast<double>(t.scales[r]) * (1.0 + 1e-4) + 1e-30;
+    for (uint64_t c = 0; c < cols; ++c) {
+      const double back = dequantize(t.q[r * cols + c], t.scales[r], zero_point);
+      if (std::fabs(back - static_cast<double>(row[c])) > bound) {
+        throw std::runtime_error(name + ": row " + std::to_string(r) + ", column " + std::to_string(c) + ": " +
+                                 std::to_string(row[c]) + " reads back as " + std::to_string(back) +
+                                 " with zero point " + std::to_string(zero_point) + " (internal error: clipped)");
+      }
     }
   }
   measure_dequantized(t, values, report);

@@ -1,4 +1,4 @@
-// Quantizing a float matrix row by row (runtime/src/quantize.h), with the
+// Quantizing a float matrix row by row (ffnlp/toolkit.h), with the
 // checks and error figures convert_model reports.
 #pragma once
 

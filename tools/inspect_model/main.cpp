@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ffnlp/ffnlp.h"
+#include "tools/common/strict_number.h"
 
 namespace ffnlp {
 namespace {
@@ -93,7 +94,12 @@ int run(int argc, char** argv) {
   bool all = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_name = argv[++i];
-    else if (std::strcmp(argv[i], "--rows") == 0 && i + 1 < argc) max_rows = std::strtoull(argv[++i], nullptr, 10);
+    else if (std::strcmp(argv[i], "--rows") == 0 && i + 1 < argc) {
+      if (!tools::parse_decimal(argv[++i], &max_rows)) {
+        std::fprintf(stderr, "inspect_model: --rows must be a decimal number (0 = all rows), got '%s'\n", argv[i]);
+        return 2;
+      }
+    }
     else if (std::strcmp(argv[i], "--all") == 0) all = true;
     else if (std::strcmp(argv[i], "-h") == 0 || std::strcmp(argv[i], "--help") == 0) {
       std::printf("%s", kUsage);

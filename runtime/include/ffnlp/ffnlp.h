@@ -37,6 +37,10 @@
 // - A Model is a read-only view into the caller's bytes; those bytes must
 //   outlive it and stay unchanged. Loading copies no tensor data. A Model may
 //   be copied freely: it holds no pointer into itself.
+// - load_file() reads the file into memory it owns, so the model file may be
+//   replaced, rewritten or truncated on disk while the Model is in use. Only
+//   with LoadOptions::map_file is the file mapped instead; then replace it
+//   only with rename(), never in place (docs/SECURITY.md).
 // - Everything a model's features and layers need is decided at load; calls
 //   never re-validate the file or rebuild tables.
 // - Any number of threads may use one loaded Model at the same time, each
@@ -179,6 +183,13 @@ struct MetadataItem {
 // ---- 4. Inputs and options --------------------------------------------------
 struct LoadOptions {
   bool verify_checksum = true;  // skip only for bytes you have verified yourself
+  // load_file() only: map the file read-only (no copy; pages shared between
+  // processes) instead of reading it into an owned buffer. A mapped file must
+  // not change while the Model is used: truncating it makes the next access
+  // raise SIGBUS, rewriting it in place changes the weights under the running
+  // process. Replace mapped model files with rename() (write a new file, then
+  // rename it over the old one); the old mapping then stays intact.
+  bool map_file = false;
 };
 
 // The ids for one channel of kind FeatureKind::kIds.
@@ -481,18 +492,23 @@ class Workspace {
   size_t size_ = 0;
 };
 
-// A model file mapped into memory (read-only; falls back to reading it into
-// an owned buffer where mapping is unavailable). Keeps the bytes alive for
-// the Model it loads.
+// A model file's bytes in memory, kept alive for the Model loaded from them:
+// read into an owned, 64-byte aligned buffer (the default), or mapped
+// read-only when `map` is true (see LoadOptions::map_file for what a mapping
+// requires). Only regular files are accepted: a FIFO, device, socket or
+// directory is refused with kIoError at once (the file is opened
+// non-blocking, so a FIFO without a writer cannot hang the caller). An empty
+// file is kTruncated; a file that shrinks while it is read is kIoError.
 class MappedFile {
  public:
   MappedFile() = default;
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
-  Status open(const char* path, Error* error);
+  Status open(const char* path, Error* error, bool map = false);
   const void* data() const { return data_; }
   size_t size() const { return size_; }
+  bool mapped() const { return mapped_; }
 
  private:
   void close();
@@ -501,7 +517,8 @@ class MappedFile {
   bool mapped_ = false;
 };
 
-// Convenience: map `path` and load it. `file` must outlive `model`.
+// Convenience: read (or, with options.map_file, map) `path` into `file` and
+// load it. `file` must outlive `model`.
 Status load_file(const char* path, MappedFile* file, Model* model, Error* error,
                  const LoadOptions& options = LoadOptions());
 

@@ -100,9 +100,11 @@ typedef int32_t ffnlp_status;
 /* Pass as a text length to mean "the text is NUL-terminated". */
 #define FFNLP_NUL_TERMINATED ((size_t)-1)
 
-/* Flags for ffnlp_model_create_from_buffer_ex(). */
+/* Flags for ffnlp_model_create_from_buffer_ex() and
+ * ffnlp_model_create_from_file_ex(). */
 #define FFNLP_LOAD_DEFAULT 0u
 #define FFNLP_LOAD_SKIP_CHECKSUM 1u /* only for bytes the caller has verified */
+#define FFNLP_LOAD_MAP_FILE 2u      /* _file_ex only: map instead of reading; see below */
 
 /* Label index of the "no language evidence" answer. */
 #define FFNLP_NO_LABEL 0xFFFFFFFFu
@@ -203,11 +205,27 @@ FFNLP_C_API ffnlp_status ffnlp_model_create_from_buffer(const void* data, size_t
 FFNLP_C_API ffnlp_status ffnlp_model_create_from_buffer_ex(const void* data, size_t size, uint32_t flags,
                                                            ffnlp_model** out, ffnlp_error* err);
 
-/* Maps the file read-only (or reads it where mapping is unavailable); the
- * model owns the mapping. */
+/* Reads the whole file into memory the model owns and validates it, so the
+ * file may afterwards be replaced, rewritten or truncated on disk without
+ * affecting the model. Only a regular file is accepted: a FIFO, device,
+ * socket or directory fails at once with FFNLP_IO_ERROR (never blocks). */
 FFNLP_C_API ffnlp_status ffnlp_model_create_from_file(const char* path, ffnlp_model** out, ffnlp_error* err);
 
-/* Frees the model (and its mapping). NULL is allowed. */
+/* As ffnlp_model_create_from_file(), with flags. FFNLP_LOAD_MAP_FILE maps the
+ * file read-only instead of reading it (no copy; pages shared between
+ * processes). A mapped file must then stay unchanged until
+ * ffnlp_model_free(): truncating it makes the next classification die with
+ * SIGBUS, and rewriting it in place changes the model under the running
+ * program. Replace mapped model files only with rename() (write the new
+ * file beside the old one, then rename it over it). */
+FFNLP_C_API ffnlp_status ffnlp_model_create_from_file_ex(const char* path, uint32_t flags, ffnlp_model** out,
+                                                         ffnlp_error* err);
+
+/* Frees the model (and its memory or mapping). NULL is allowed. As with
+ * free(), the handle is invalid afterwards: freeing it a second time, or
+ * using it (or a workspace or string that came from it), is the caller's
+ * error and undefined behaviour, which the library cannot detect. Set your
+ * pointer to NULL after freeing it. */
 FFNLP_C_API void ffnlp_model_free(ffnlp_model* model);
 
 /* Bytes of scratch memory one concurrent call needs: the same size for
@@ -308,7 +326,10 @@ FFNLP_C_API ffnlp_status ffnlp_text_features(const ffnlp_model* model, const cha
 /* ---- workspaces: scratch memory allocated once, for one thread -------- */
 
 FFNLP_C_API ffnlp_status ffnlp_workspace_create(const ffnlp_model* model, ffnlp_workspace** out, ffnlp_error* err);
-FFNLP_C_API void ffnlp_workspace_free(ffnlp_workspace* workspace); /* NULL is allowed */
+/* NULL is allowed. Free every workspace before its model. As with free(),
+ * freeing a workspace twice or using it afterwards is the caller's error
+ * (undefined behaviour the library cannot detect). */
+FFNLP_C_API void ffnlp_workspace_free(ffnlp_workspace* workspace);
 FFNLP_C_API void* ffnlp_workspace_data(ffnlp_workspace* workspace);
 FFNLP_C_API size_t ffnlp_workspace_size(const ffnlp_workspace* workspace);
 

@@ -14,7 +14,7 @@
 
 struct ffnlp_model {
   ffnlp::Model model;
-  ffnlp::MappedFile file;  // empty for models created from a buffer
+  ffnlp::MappedFile file;  // the file's bytes (owned or mapped); empty for a buffer
 };
 
 struct ffnlp_workspace {
@@ -218,15 +218,25 @@ ffnlp_status ffnlp_model_create_from_buffer(const void* data, size_t size, ffnlp
 }
 
 ffnlp_status ffnlp_model_create_from_file(const char* path, ffnlp_model** out, ffnlp_error* err) {
+  return ffnlp_model_create_from_file_ex(path, FFNLP_LOAD_DEFAULT, out, err);
+}
+
+ffnlp_status ffnlp_model_create_from_file_ex(const char* path, uint32_t flags, ffnlp_model** out, ffnlp_error* err) {
   clear_error(err);
   if (out == nullptr) return set_error(err, Status::kInvalidArgument, "out is null");
   *out = nullptr;
   if (path == nullptr) return set_error(err, Status::kInvalidArgument, "path is null");
+  if ((flags & ~(FFNLP_LOAD_SKIP_CHECKSUM | FFNLP_LOAD_MAP_FILE)) != 0) {
+    return set_error(err, Status::kInvalidArgument, "unknown load flags");
+  }
   void* memory = std::malloc(sizeof(ffnlp_model));
   if (memory == nullptr) return set_error(err, Status::kOutOfMemory, "cannot allocate the model handle");
   ffnlp_model* m = new (memory) ffnlp_model();
+  ffnlp::LoadOptions options;
+  options.verify_checksum = (flags & FFNLP_LOAD_SKIP_CHECKSUM) == 0;
+  options.map_file = (flags & FFNLP_LOAD_MAP_FILE) != 0;
   ffnlp::Error e;
-  if (ffnlp::load_file(path, &m->file, &m->model, &e) != Status::kOk) {
+  if (ffnlp::load_file(path, &m->file, &m->model, &e, options) != Status::kOk) {
     ffnlp_model_free(m);
     return copy_error(e, err);
   }

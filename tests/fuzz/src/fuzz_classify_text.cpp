@@ -1,8 +1,9 @@
 // libFuzzer target: classification of arbitrary bytes as text.
 //
 // The model is loaded once at start-up: the file named by $FFNLP_FUZZ_MODEL,
-// else models/langid.ffm (the shipped language identifier) when it exists,
-// else the tiny test classifier of tests/test_models.h built in memory.
+// else the shipped language identifier (models/langid.ffm of this checkout;
+// missing is an error), or with FFNLP_FUZZ_MODEL=tiny the tiny test
+// classifier of tests/test_models.h built in memory.
 // Invariants checked on every input: classify() and scores() succeed; at most
 // k answers, best first, probabilities in [0, 1]; a text with letters gives a
 // distribution summing to 1 and agreeing with classify(); a text without
@@ -15,11 +16,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
-#include "ffnlp/features.h"
+#include "test_paths.h"
 
 namespace {
 
@@ -31,31 +34,21 @@ struct Loaded {
 };
 Loaded* g = nullptr;
 
-
-bool file_exists(const char* path) {
-  FILE* f = std::fopen(path, "rb");
-  if (f == nullptr) return false;
-  std::fclose(f);
-  return true;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g = new Loaded;
-  const char* path = std::getenv("FFNLP_FUZZ_MODEL");
-  if (path == nullptr && file_exists("models/langid.ffm")) path = "models/langid.ffm";
+  const char* env = std::getenv("FFNLP_FUZZ_MODEL");
+  const std::string path = env != nullptr ? env : ffnlp::testing::source_path("models/langid.ffm");
   ffnlp::Error error;
-  if (path != nullptr) {
-    if (ffnlp::load_file(path, &g->file, &g->model, &error) != ffnlp::Status::kOk) {
-      std::fprintf(stderr, "fuzz_classify_text: %s: %s\n", path, error.message);
+  if (path != "tiny") {
+    if (ffnlp::load_file(path.c_str(), &g->file, &g->model, &error) != ffnlp::Status::kOk) {
+      std::fprintf(stderr, "fuzz_classify_text: %s: %s\n", path.c_str(), error.message);
       std::exit(1);
     }
-    std::fprintf(stderr, "fuzz_classify_text: model %s (%u labels)\n", path, g->model.label_count());
   } else {
     g->owned = ffnlp::testing::build_tiny_model(ffnlp::testing::make_tiny_network(1, ffnlp::kScriptCount));
     check(ffnlp::Model::load(g->owned.data(), g->owned.size(), &g->model, &error) == ffnlp::Status::kOk);
-    std::fprintf(stderr, "fuzz_classify_text: tiny test model (no models/langid.ffm)\n");
   }
   check(g->model.is_classifier());
   g->workspace.reset(new ffnlp::Workspace(g->model));

@@ -38,10 +38,10 @@ const Text kTexts[] = {
 
 void exercise(const ffnlp::Model& model) {
   check(model.is_loaded());
-  const char* s = nullptr;
+  const char* name = nullptr;
   uint32_t u = 0;
   float f = 0;
-  model.metadata_string("general.name", &s);
+  model.metadata_string("general.name", &name);
   model.metadata_u32("channel.count", &u);
   model.metadata_f32("classifier.reliable_probability", &f);
   for (uint32_t i = 0; i < model.tensor_count(); ++i) {

@@ -9,11 +9,15 @@
 #include <vector>
 
 #include "test_models.h"
+#include "tests/tools/deflate_writer.h"
+#include "tests/tools/golden_inputs.h"
 #include "tests/tools/golden_vectors.h"
+#include "tests/tools/zip_builders.h"
 #include "ffnlp/features.h"
 #include "tools/common/npy.h"
 #include "tools/common/npz.h"
 #include "tools/common/zip.h"
+#include "tools/common/file_io.h"
 #include "tools/convert_model/converter.h"
 
 using namespace ffnlp;
@@ -234,12 +238,108 @@ void text_seeds() {
   write(dir, "all_bytes", [] { Bytes b; for (int i = 0; i < 256; ++i) b.push_back(static_cast<uint8_t>(i)); return b; }());
 }
 
+// The .npy seeds of fuzz_npy_convert without its mode byte.
+void plain_npy_seeds() {
+  const std::string from = "tests/fuzz/corpus/fuzz_npy_convert";
+  const std::string dir = "tests/fuzz/corpus/fuzz_npy";
+  for (const char* name : {"npy_f4_2x3", "npy_u1", "npy_f2", "npy_f8", "npy_i4", "npy_i8", "npy_be_f4", "npy_fortran",
+                           "npy_scalar", "npy_bool", "npy_bad_header", "npy_v2"}) {
+    const Bytes b = read_file_bytes(from + "/" + name);
+    write(dir, name, Bytes(b.begin() + 1, b.end()));
+  }
+  write(dir, "npy_empty_dim", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 0), }", {}));
+}
+
+void zip_seeds() {
+  const std::string dir = "tests/fuzz/corpus/fuzz_zip";
+  write(dir, "zip_mixed", Bytes(kZipMixed, kZipMixed + kZipMixedSize));
+  write(dir, "zip_lzma", Bytes(kZipLzma, kZipLzma + kZipLzmaSize));
+  write(dir, "npz_deflated", Bytes(kNpzCompressed, kNpzCompressed + kNpzCompressedSize));
+  write(dir, "npz_zip64_local", Bytes(kNpzZip64Local, kNpzZip64Local + kNpzZip64LocalSize));
+  write(dir, "npz_tiny_net", write_npz(tiny_arrays()));
+  std::map<std::string, NpyArray> two;
+  two["table"] = f32({3, 2}, {0.5f, -1, 2, 0, 3.25f, -4});
+  two["bias"] = f32({2}, {1, -1});
+  write(dir, "npz_plain", write_npz(two));
+  // ZIP64: end-of-central-directory record and locator, extra fields.
+  write(dir, "zip64_stored", testing::build_zip64({{"table.npy", write_npy(two["table"])}, {"bias.npy", write_npy(two["bias"])}}));
+  const Bytes zeros(5000, 0);
+  write(dir, "zip64_deflated",
+        testing::zip_deflated("z.npy", testing::deflate_zeros(zeros.size()), zeros.size(), crc32(zeros.data(), zeros.size())));
+}
+
+void inflate_seeds() {
+  const std::string dir = "tests/fuzz/corpus/fuzz_inflate";
+  auto with_size = [](size_t n, const unsigned char* d, size_t size) {
+    Bytes b = {static_cast<uint8_t>(n), static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n >> 16)};
+    b.insert(b.end(), d, d + size);
+    return b;
+  };
+  write(dir, "stored", with_size(golden::d1().size(), kDeflateStoredD1, kDeflateStoredD1Size));
+  write(dir, "fixed", with_size(golden::d1().size(), kDeflateFixedD1, kDeflateFixedD1Size));
+  write(dir, "dynamic", with_size(golden::d3().size(), kDeflateDynamicD3, kDeflateDynamicD3Size));
+  write(dir, "huffman_only", with_size(golden::d1().size(), kDeflateHuffmanOnlyD1, kDeflateHuffmanOnlyD1Size));
+  write(dir, "multi_block", with_size(golden::d3().size(), kDeflateMultiD3, kDeflateMultiD3Size));
+  write(dir, "far_distance", with_size(golden::d4().size(), kDeflateFarD4, kDeflateFarD4Size));
+  write(dir, "empty", with_size(0, kDeflateEmpty, kDeflateEmptySize));
+  const Bytes zeros = testing::deflate_zeros(100000);
+  write(dir, "zeros_bomb", with_size(100000, zeros.data(), zeros.size()));
+}
+
+void spec_seeds() {
+  const std::string dir = "tests/fuzz/corpus/fuzz_spec";
+  write(dir, "tiny", str(kSpec));
+  const Bytes shipped = read_file_bytes("models/langid.spec");
+  // The header, channels, layers and classifier of the shipped spec, and a
+  // few of its labels (all 453 would make a slow seed).
+  std::string head(shipped.begin(), shipped.end());
+  head = head.substr(0, head.find("[labels]")) + "[labels]\naf\tAfrikaans\nsr-Cyrl\tSerbian (Cyrillic)\n";
+  write(dir, "langid_head", str(head));
+  write(dir, "strict_numbers", str("[channel]\nkind = char_ngram\norder = 010\nseed = 0x10\nembedding = emb1\n"));
+  write(dir, "reserved_metadata", str("[metadata]\nclassifier.unknown_label = en\ngeneral.trained_on = x\n"));
+  write(dir, "duplicates", str("[model]\nname = a\nname = b\n[labels]\naa\naa\n"));
+  write(dir, "probability", str("[classifier]\nreliable_probability = 1.5\nreliable_letters = 3\n"));
+  write(dir, "embedding_task", str("[model]\ntask = embedding\n[channel]\nkind = script\nembedding = emb_script\n"));
+}
+
+// The first byte chooses the options (tests/fuzz/src/fuzz_langid_lines.cpp):
+// 1 --json, 2 --spans, 4 --top 3, 8 --prior uniform, 16 --max-line 40,
+// 32 --threads 2.
+void langid_line_seeds() {
+  const std::string dir = "tests/fuzz/corpus/fuzz_langid_lines";
+  const std::string mixed = "This part is English. Tämä osa on kirjoitettu suomeksi.\n"
+                            "Быстрая лиса и English words 123\n\n   \nx\n";
+  const std::string eval = "de\tDie Würde des Menschen ist unantastbar.\nfr\tTous les êtres humains naissent libres.\n"
+                           "malformed line\n\tno code\nxx\t\n";
+  const std::string invalid = std::string("ab\xFF\xFE cd \x80 Grüße \xC3\nnul") + '\0' + "inside a line\n";
+  const std::string crlf = "English text with CRLF\r\nSuomea myös\r\nlast line without newline\r";
+  const std::string long_lines = "A line of ordinary English text that is longer than forty bytes.\n"
+                                 "Exactly forty bytes of text, then CR...\r\nshort\n";
+  const struct {
+    const char* name;
+    unsigned mode;
+    const std::string& text;
+  } seeds[] = {
+      {"mixed_plain", 0, mixed},        {"mixed_json", 1, mixed},          {"mixed_spans", 2, mixed},
+      {"mixed_spans_json", 3, mixed},   {"mixed_top_json", 5, mixed},      {"mixed_prior_top", 12, mixed},
+      {"mixed_threads", 35, mixed},     {"eval_tsv", 0, eval},             {"invalid_utf8_spans_json", 3, invalid},
+      {"invalid_utf8_spans", 2, invalid}, {"crlf_json", 17, crlf},         {"long_spans", 18, long_lines},
+      {"long_spans_json", 19, long_lines}, {"long_top", 20, long_lines},
+  };
+  for (const auto& seed : seeds) write(dir, seed.name, str(std::string(1, static_cast<char>(seed.mode)) + seed.text));
+}
+
 }  // namespace
 
 int main() {
   model_seeds();
   npy_seeds();
   text_seeds();
+  plain_npy_seeds();
+  zip_seeds();
+  inflate_seeds();
+  spec_seeds();
+  langid_line_seeds();
   std::printf("seed corpora written under tests/fuzz/corpus/\n");
   return 0;
 }

@@ -56,7 +56,9 @@ def build_table(rng):
         row = rng.normal(0, 1, COLS)
         row[rng.random(COLS) < 0.3] = rng.normal(0, 1) * 1e-40
         rows.append(row)
-    big = np.finfo(np.float32).max
+    # Near the float32 maximum (at FLT_MAX itself 127 * float32(max / 127)
+    # overflows, and convert_model refuses the row).
+    big = 3.0e38
     rows.append(np.array([big, -big] + [big / 3] * (COLS - 2)))
     rows.append(np.array([np.finfo(np.float32).tiny * 1e8] * COLS))
     table = np.array(rows, dtype=np.float64)
@@ -64,25 +66,32 @@ def build_table(rng):
         return table.astype(np.float32)
 
 
-def torch_bytes(table, scales):
+def torch_bytes(table, scales, zero_point=128):
     # torch.quantize_per_channel divides by nothing: it multiplies by
     # 1.0f / scale. A scale of 0 (all-zero rows, ours) gives inf * 0 there,
     # so those rows get scale 1.0, whose bytes are the zero point all the same.
     s = np.where(scales == 0, 1.0, scales).astype(np.float64)
-    zp = torch.full((table.shape[0],), 128, dtype=torch.long)
+    zp = torch.full((table.shape[0],), zero_point, dtype=torch.long)
     qt = torch.quantize_per_channel(torch.from_numpy(table), torch.from_numpy(s), zp, 0, torch.quint8)
     return qt.int_repr().numpy()
+
+
+def ours_half_even(table, zero_point=128):
+    """convert_model --rounding half-even, read back through inspect_model."""
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(os.path.join(tmp, "table.npy"), table)
+        ffm = os.path.join(tmp, "table.ffm")
+        ffnlp.convert_model([os.path.join(tmp, "table.npy"), "-o", ffm, "--rounding", "half-even",
+                             "--zero-point", str(zero_point), "--quiet"])
+        ours = ffnlp.dump_tensor(ffm, "table")
+    assert ours["dtype"] == "q8_row", ours["dtype"]
+    return ours
 
 
 def main():
     rng = np.random.default_rng(20261201)
     table = build_table(rng)
-    with tempfile.TemporaryDirectory() as tmp:
-        np.save(os.path.join(tmp, "table.npy"), table)
-        ffm = os.path.join(tmp, "table.ffm")
-        ffnlp.convert_model([os.path.join(tmp, "table.npy"), "-o", ffm, "--rounding", "half-even", "--quiet"])
-        ours = ffnlp.dump_tensor(ffm, "table")
-    assert ours["dtype"] == "q8_row", ours["dtype"]
+    ours = ours_half_even(table)
     # Our scales are PyTorch's emb.abs().amax(dim=1) / 127 in float32.
     torch_scales = (torch.from_numpy(table).abs().amax(dim=1) / 127).numpy()
     scales_equal = np.array_equal(ours["scales"], torch_scales)
@@ -109,16 +118,24 @@ def main():
     print("    bytes identical: %d of %d" % (int(same.sum()), same.size))
     ok = scales_equal and bool(same.all()) and table.size >= 100000 and ties > 1000 and apart > 0
 
-    # Rows below torch's float32 inverse scale: documented, not compared.
-    tiny = np.array([[1e-38, -1e-38, 0, 5e-39]], dtype=np.float32)
-    tiny_scale = np.array([F32(np.float64(1e-38) / 127)], dtype=np.float32)
-    print("    (not compared) a row of largest magnitude 1e-38: 1.0f / scale overflows; torch gives %s,"
-          " we give [255, 1, 128, 192]" % torch_bytes(tiny, tiny_scale)[0].tolist())
     if not same.all():
         bad = np.argwhere(~same)[:5]
         for r, c in bad:
             print("    MISMATCH row %d col %d value %r scale %r ours %d torch %d" % (
                 r, c, float(table[r, c]), float(ours["scales"][r]), ours["q"][r, c], expected[r, c]))
+
+    # Another zero point (convert_model --zero-point 100: 99 steps below, 155
+    # above), the same table: the bytes torch writes with our scales.
+    ours100 = ours_half_even(table, 100)
+    same100 = ours100["q"] == torch_bytes(table, ours100["scales"], 100)
+    print("    zero point 100: bytes identical: %d of %d" % (int(same100.sum()), same100.size))
+    ok = ok and bool(same100.all())
+
+    # Rows below torch's float32 inverse scale: documented, not compared.
+    tiny = np.array([[1e-38, -1e-38, 0, 5e-39]], dtype=np.float32)
+    tiny_ours = ours_half_even(tiny)
+    print("    (not compared) a row of largest magnitude 1e-38: 1.0f / scale overflows; torch gives %s,"
+          " we give %s" % (torch_bytes(tiny, tiny_ours["scales"])[0].tolist(), tiny_ours["q"][0].tolist()))
     print("    %s" % ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
 

@@ -78,9 +78,10 @@ python-venv:
 	$(MAKE) --no-print-directory $(PY_VENV)/installed
 
 PY_TEST_ENV := FFNLP_MODEL=$(CURDIR)/models/langid.ffm FFNLP_CAPI_DUMP=$(CURDIR)/$(BIND_BUILD)/capi_dump \
-               FFNLP_LANGID=$(CURDIR)/$(BUILD)/langid
+               FFNLP_LANGID=$(CURDIR)/$(BUILD)/langid FFNLP_TAGGER=$(CURDIR)/models/pos-en.ffm \
+               FFNLP_POSTAG=$(CURDIR)/$(BUILD)/postag
 
-test-python: $(BIND_BUILD)/capi_dump $(BUILD)/langid $(BUILD)/libffnlp.a
+test-python: $(BIND_BUILD)/capi_dump $(BUILD)/langid $(BUILD)/postag $(BUILD)/libffnlp.a
 	$(MAKE) --no-print-directory python-venv
 	cd $(BIND_BUILD) && $(PY_TEST_ENV) $(CURDIR)/$(PY_VENV)/bin/python -m unittest discover \
 	  -s $(CURDIR)/bindings/python/tests -t $(CURDIR)/bindings/python/tests

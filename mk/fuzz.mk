@@ -19,7 +19,7 @@ FUZZ_CXX      ?= clang++-14
 FUZZ_SECONDS  ?= 60
 FUZZ_FLAGS    ?= -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
 FUZZ_ALL      := fuzz_model_load fuzz_npy fuzz_zip fuzz_inflate fuzz_spec fuzz_npy_convert \
-                 fuzz_classify_text fuzz_langid_lines
+                 fuzz_classify_text fuzz_langid_lines fuzz_tag_text
 FUZZ_TARGETS  ?= $(FUZZ_ALL)
 FUZZ_RUNS     ?=
 FUZZ_DIR      := build/fuzz
@@ -33,6 +33,7 @@ FUZZ_FLAGS_fuzz_npy_convert := -close_fd_mask=2
 FUZZ_FLAGS_fuzz_spec := -close_fd_mask=2
 FUZZ_FLAGS_fuzz_classify_text := -max_len=16384
 FUZZ_FLAGS_fuzz_langid_lines := -max_len=2048 -close_fd_mask=2
+FUZZ_FLAGS_fuzz_tag_text := -max_len=16384
 
 fuzz_objs = $(patsubst %.cpp,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_RUNTIME_OBJS := $(call fuzz_objs,$(RUNTIME_SRCS))

@@ -208,6 +208,97 @@ inline std::vector<uint8_t> build_kinds_model(const KindsNetwork& n) {
   return w.build();
 }
 
+// A tagger with one channel of every token kind (docs/SPEC.md "Token
+// models"); every table has its kind's rows + 2 padding rows:
+//   0 word + vocabulary {boat, man, old, the} + 3 oov rows (9 x 3), window -1,0,1 concat
+//   1 suffix 2 (7 + 2 rows x 2), window 0 concat
+//   2 shape (100 + 2 x 2), window -1,0,1 mean
+//   3 char_ngram order 2 (11 + 2 x 2), window 0,1 concat (mean inside a slot)
+//   4 script (4 + 2 x 1), window -1,0 sum
+//   5 prev_label (3 labels + 2 x 2), window -2,-1 concat
+// -> hidden 6 (relu) -> 3 labels NOUN, VERB, DET. Embeddings q8_row.
+struct TokenNetwork {
+  std::vector<tools::ChannelMetadata> channels;
+  std::vector<std::vector<float>> tables;
+  std::vector<float> hidden_w, hidden_b, out_w, out_b;
+  uint32_t input_width = 0;
+  static constexpr uint32_t kHidden = 6, kLabels = 3;
+};
+
+inline TokenNetwork make_token_network(uint32_t seed) {
+  std::mt19937 rng(seed);
+  TokenNetwork n;
+  auto add = [&](const char* kind, uint32_t rows, uint32_t dims, const char* pooling,
+                 std::vector<int32_t> window) -> tools::ChannelMetadata& {
+    tools::ChannelMetadata c;
+    c.kind = kind;
+    c.buckets = rows;
+    c.dims = dims;
+    c.pooling = pooling;
+    c.window = window;
+    c.embedding = "emb" + std::to_string(n.channels.size());
+    n.channels.push_back(c);
+    n.tables.push_back(random_values(rng, static_cast<size_t>(rows) * dims, 1.0f));
+    n.input_width += dims * (c.pooling == "concat" ? static_cast<uint32_t>(window.size()) : 1u);
+    return n.channels.back();
+  };
+  tools::ChannelMetadata& word = add("word", 9, 3, "concat", {-1, 0, 1});
+  word.seed = 5;
+  word.vocab = {"boat", "man", "old", "the"};
+  word.oov_buckets = 3;
+  add("suffix", 9, 2, "concat", {0}).length = 2;
+  n.channels.back().seed = 8;
+  add("shape", kShapeRows + 2, 2, "mean", {-1, 0, 1});
+  add("char_ngram", 13, 2, "concat", {0, 1}).order = 2;
+  n.channels.back().seed = 11;
+  add("script", 6, 1, "sum", {-1, 0});
+  add("prev_label", TokenNetwork::kLabels + 2, 2, "concat", {-2, -1});
+  n.hidden_w = random_values(rng, TokenNetwork::kHidden * n.input_width, 1.0f);
+  n.hidden_b = random_values(rng, TokenNetwork::kHidden, 0.1f);
+  n.out_w = random_values(rng, TokenNetwork::kLabels * TokenNetwork::kHidden, 1.0f);
+  n.out_b = random_values(rng, TokenNetwork::kLabels, 0.1f);
+  return n;
+}
+
+inline void add_token_tensors(tools::ModelWriter& w, const TokenNetwork& n) {
+  for (size_t c = 0; c < n.channels.size(); ++c) {
+    w.add_tensor(q8_tensor(n.channels[c].embedding, n.channels[c].buckets, n.channels[c].dims, n.tables[c]));
+  }
+  w.add_tensor(f32_tensor("hidden_w", TokenNetwork::kHidden, n.input_width, n.hidden_w));
+  w.add_tensor(f32_tensor("hidden_b", TokenNetwork::kHidden, 1, n.hidden_b, 1));
+  w.add_tensor(f32_tensor("out_w", TokenNetwork::kLabels, TokenNetwork::kHidden, n.out_w));
+  w.add_tensor(f32_tensor("out_b", TokenNetwork::kLabels, 1, n.out_b, 1));
+}
+
+inline void set_token_metadata(tools::ModelWriter& w, const TokenNetwork& n, bool features_only = false) {
+  w.set_string("general.task", features_only ? "features" : "tagger");
+  w.set_string("general.name", "tokens");
+  tools::TextMetadata text;
+  text.tokenizer = kTokenizerName;
+  std::vector<tools::ChannelMetadata> channels = n.channels;
+  if (features_only) {
+    for (tools::ChannelMetadata& c : channels) c.embedding.clear();
+  }
+  tools::write_features(w, text, channels);
+  w.set_strings("labels", {"NOUN", "VERB", "DET"});
+  if (features_only) return;
+  w.set_u32("layer.count", 2);
+  w.set_string("layer.0.weights", "hidden_w");
+  w.set_string("layer.0.bias", "hidden_b");
+  w.set_string("layer.0.activation", "relu");
+  w.set_string("layer.1.weights", "out_w");
+  w.set_string("layer.1.bias", "out_b");
+  w.set_string("layer.1.activation", "softmax");
+}
+
+// A tagger file, or (features_only) its features-only file.
+inline std::vector<uint8_t> build_token_model(const TokenNetwork& n, bool features_only = false) {
+  tools::ModelWriter w;
+  if (!features_only) add_token_tensors(w, n);
+  set_token_metadata(w, n, features_only);
+  return w.build();
+}
+
 // Recomputes the checksum after a test has changed some bytes, so the
 // loader gets past the checksum to the check under test.
 inline void reseal(std::vector<uint8_t>& bytes) {

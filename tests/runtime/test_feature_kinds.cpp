@@ -76,8 +76,8 @@ ChannelSpec kind(FeatureKind k, uint32_t buckets, uint32_t seed = 0, uint32_t le
 }  // namespace
 
 TEST_CASE("feature kinds: the registry lists every kind once, in id order") {
-  CHECK(feature_kind_count() == 7);
-  const char* names[] = {"char_ngram", "script", "word", "prefix", "suffix", "shape", "ids"};
+  CHECK(feature_kind_count() == 8);
+  const char* names[] = {"char_ngram", "script", "word", "prefix", "suffix", "shape", "ids", "prev_label"};
   for (uint32_t i = 0; i < feature_kind_count(); ++i) {
     const FeatureKindInfo* k = feature_kind_at(i);
     REQUIRE(k != nullptr);
@@ -87,11 +87,12 @@ TEST_CASE("feature kinds: the registry lists every kind once, in id order") {
     CHECK(feature_kind_info(k->kind) == k);
     CHECK((k->required & ~k->params) == 0);
   }
-  CHECK(feature_kind_at(7) == nullptr);
+  CHECK(feature_kind_at(8) == nullptr);
   CHECK(find_feature_kind("sentence") == nullptr);
   CHECK(feature_kind_info(static_cast<FeatureKind>(0)) == nullptr);
   CHECK(find_feature_kind("shape")->fixed_buckets == kShapeRows);
   CHECK_FALSE(find_feature_kind("ids")->from_text);
+  CHECK_FALSE(find_feature_kind("prev_label")->from_text);
   Pooling p;
   CHECK(parse_pooling("sum", &p));
   CHECK(p == Pooling::kSum);

@@ -200,7 +200,7 @@ TEST_CASE("network consistency: shapes, labels and metadata") {
       {"channel.count", [](tools::ModelWriter& m) { m.set_u32("channel.count", 2); }, Status::kBadShape, "layer 0"},
       {"channel.count", [](tools::ModelWriter& m) { m.set_string("channel.count", "3"); }, Status::kBadMetadata, "wrong type"},
       {"layer.count", [](tools::ModelWriter& m) { m.set_u32("layer.count", 9); }, Status::kBadMetadata, "layer.count"},
-      {"features.version", [](tools::ModelWriter& m) { m.set_u32("features.version", 2); }, Status::kUnsupportedFeatures, "features.version 2"},
+      {"features.version", [](tools::ModelWriter& m) { m.set_u32("features.version", 3); }, Status::kUnsupportedFeatures, "features.version 3"},
       {"features.version", [](tools::ModelWriter& m) { m.set_u32("features.version", 0); }, Status::kUnsupportedFeatures, "features.version 0"},
       {"features.version", [](tools::ModelWriter& m) { m.set_string("features.version", "1"); }, Status::kBadMetadata, "wrong type"},
   };

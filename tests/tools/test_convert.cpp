@@ -217,7 +217,7 @@ TEST_CASE("spec errors name the file and line") {
   CHECK_THROWS_WITH_AS(parse_model_spec("[nope]\n", "s.spec"), doctest::Contains("s.spec:1: unknown section"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("task = x\n", "s.spec"), doctest::Contains("before any [section]"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[text]\nmax_bytes = -1\n", "s.spec"), doctest::Contains("must be a decimal number"), std::runtime_error);
-  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = sentence\n", "s.spec"), doctest::Contains("s.spec:1: channel 0: unknown channel kind 'sentence' (known: char_ngram, script, word, prefix, suffix, shape, ids)"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = sentence\n", "s.spec"), doctest::Contains("s.spec:1: channel 0: unknown channel kind 'sentence' (known: char_ngram, script, word, prefix, suffix, shape, ids, prev_label)"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\norder = 2\n", "s.spec"), doctest::Contains("'order' does not apply"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = script\nseed = 2\n", "s.spec"), doctest::Contains("'seed' does not apply"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = prefix\nseed = 2\n", "s.spec"), doctest::Contains("needs 'length'"), std::runtime_error);
@@ -284,9 +284,9 @@ TEST_CASE("spec ranges: reliable_probability in 0..1 as a plain decimal, task, n
     CHECK(spec.has_reliable_probability);
     CHECK(spec.reliable_probability == std::strtof(good, nullptr));
   }
-  CHECK(spec_error("[model]\ntask = tagger\n") == "s.spec:2: 'task' must be classifier, features or embedding, got 'tagger'");
+  CHECK(spec_error("[model]\ntask = parser\n") == "s.spec:2: 'task' must be classifier, tagger, features or embedding, got 'parser'");
   CHECK(spec_error("[model]\ntask = Classifier\n") ==
-        "s.spec:2: 'task' must be classifier, features or embedding, got 'Classifier'");
+        "s.spec:2: 'task' must be classifier, tagger, features or embedding, got 'Classifier'");
   CHECK(parse_model_spec("[model]\ntask = embedding\n", "s").task == "embedding");
   CHECK(parse_model_spec("[model]\ntask = features\n", "s").task == "features");
   CHECK(spec_error("[channel]\nkind = char_ngram\norder = 0\n") == "s.spec:1: channel 0 (char_ngram): 'order' must be 1..8");

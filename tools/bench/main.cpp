@@ -29,6 +29,7 @@
 #include "network/kernels.h"
 #include "tools/bench/alloc_hooks.h"
 #include "tools/bench/model_variants.h"
+#include "tools/bench/tagger_bench.h"
 #include "tools/bench/textset.h"
 
 namespace bench {
@@ -44,6 +45,7 @@ struct Options {
   std::string data_path = "data/heldout.tsv";
   int runs = 7;
   double min_time = 0.2;
+  TaggerBenchOptions tagger;
   std::string profile;  // --profile CLASS: only classify that class (for callgrind/perf)
   int profile_passes = 20;
 };
@@ -505,6 +507,14 @@ int run(const Options& o, const char* self) {
     printf("  (reference: the same pipeline with the plain-loop kernels, ffnlp::reference::*)\n");
   }
 
+  printf("\n== part-of-speech tagger: tokens per second (tag(), tag_tokens()) vs classify() on the same text\n");
+  {
+    TaggerBenchOptions t = o.tagger;
+    t.runs = o.runs;
+    t.min_time = o.min_time;
+    tagger_section(t, model);
+  }
+
   printf("\n== latency per text: classify(), one call timed at a time (steady_clock)\n");
   latency_row(set.short_, run);
   latency_row(set.ui50, run);
@@ -699,18 +709,22 @@ int main(int argc, char** argv) {
     else if (a == "--min-time") o.min_time = atof(value().c_str());
     else if (a == "--quick") { o.runs = 3; o.min_time = 0.05; }
     else if (a == "--profile") o.profile = value();
+    else if (a == "--tagger") o.tagger.tagger_path = value();
+    else if (a == "--pos-data") o.tagger.sentences_path = value();
     else if (a == "--profile-passes") o.profile_passes = std::max(1, atoi(value().c_str()));
     else if (a == "--rss-probe") { bench::rss_probe(value().c_str()); return 0; }
     else {
       const bool help = a == "--help" || a == "-h";
       fprintf(help ? stdout : stderr,
               "usage: bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] [--quick]\n"
+              "             [--tagger FILE] [--pos-data FILE]\n"
               "       bench [--model FILE] [--data FILE] --profile CLASS [--profile-passes N]\n"
               "  --profile: only classify the texts of CLASS (short, ui50, medium, long) N times\n"
               "             (default 20), for running under callgrind or perf\n"
               "  defaults: --model models/langid.ffm (a synthetic model of the shipped shape when absent),\n"
               "            --data data/heldout.tsv (a built-in multilingual sample when absent), --runs 7,\n"
-              "            --min-time 0.2\n");
+              "            --min-time 0.2, --tagger models/pos-en.ffm, --pos-data data/pos/test.tsv\n"
+              "            (tagged sentences; a built-in sample when absent)\n");
       return help ? 0 : 2;
     }
   }

@@ -17,9 +17,14 @@ namespace tools {
 
 struct TextMetadata {
   bool lowercase = true;
-  bool drop_digits = true;
-  bool cleanup = false;
-  uint32_t max_bytes = 0;
+  bool drop_digits = true;  // text models only
+  bool cleanup = false;     // text models only
+  uint32_t max_bytes = 0;   // text models only
+  // Token models: the tokenizer rule set (kTokenizerName); empty for text
+  // models. A token model's file records features.version 2, the tokenizer
+  // and its version, text.lowercase, and each channel's window.
+  std::string tokenizer;
+  bool tokens() const { return !tokenizer.empty(); }
 };
 
 struct ChannelMetadata {
@@ -29,7 +34,8 @@ struct ChannelMetadata {
   uint32_t length = 0;             // prefix, suffix
   uint32_t buckets = 0;            // rows of the channel's table
   uint32_t dims = 0;               // columns of the channel's table
-  std::string pooling = "mean";    // mean | sum
+  std::string pooling = "mean";    // mean | sum | concat (token models)
+  std::vector<int32_t> window;     // token models: window offsets (empty: 0 only)
   std::vector<std::string> vocab;  // word: sorted by bytes (rows 0 .. size-1)
   uint32_t oov_buckets = 0;        // word with vocab: hashed rows after it
   std::string embedding;           // tensor name; empty in a features-only file
@@ -42,11 +48,17 @@ const FeatureKindInfo& kind_info(const std::string& kind, const std::string& whe
 // Checks what a tool can check before writing (kind known, required
 // parameters given, ranges, rows of a vocabulary channel); the loader checks
 // the rest. With vocab_pending (a spec names a vocabulary file not read yet)
-// the vocabulary checks wait. Throws std::invalid_argument("<where>: ...").
-void check_channel(const ChannelMetadata& channel, const std::string& where, bool vocab_pending = false);
+// the vocabulary checks wait. `tokens`: a channel of a token model (two
+// padding rows after the kind's own). Throws std::invalid_argument("<where>: ...").
+void check_channel(const ChannelMetadata& channel, const std::string& where, bool vocab_pending = false,
+                   bool tokens = false);
+
+// "-2,-1,0,1,2" ("0" for an empty window).
+std::string window_text(const std::vector<int32_t>& window);
 
 // features.version, text.*, channel.count and every channel.<i>.* key (only
-// the parameters each kind takes; buckets, dims and pooling always).
+// the parameters each kind takes; buckets, dims and pooling always; the
+// window in token models), and for token models the tokenizer.
 void write_features(ModelWriter& writer, const TextMetadata& text, const std::vector<ChannelMetadata>& channels);
 
 }  // namespace tools

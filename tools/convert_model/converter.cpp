@@ -229,7 +229,19 @@ class Converter {
     }
   }
 
+  // The spec's [text] section (and tokenizer, for token models).
+  static TextMetadata text_metadata(const ModelSpec& spec) {
+    TextMetadata text;
+    text.lowercase = spec.lowercase;
+    text.drop_digits = spec.drop_digits;
+    text.cleanup = spec.cleanup;
+    text.max_bytes = spec.max_bytes;
+    text.tokenizer = spec.tokenizer;
+    return text;
+  }
+
   void convert_with_spec(const ModelSpec& spec) {
+    padding_ = spec.tokenizer.empty() ? 0 : 2;
     writer_.set_string("general.task", spec.task);
     if (!spec.name.empty()) writer_.set_string("general.name", spec.name);
     if (!spec.description.empty()) writer_.set_string("general.description", spec.description);
@@ -240,13 +252,8 @@ class Converter {
       channels.push_back(channel_metadata(spec.channels[i], i));
       add_embedding(spec.channels[i].embedding, spec.channels[i].quantize);
     }
-    TextMetadata text;
-    text.lowercase = spec.lowercase;
-    text.drop_digits = spec.drop_digits;
-    text.cleanup = spec.cleanup;
-    text.max_bytes = spec.max_bytes;
     try {
-      write_features(writer_, text, channels);
+      write_features(writer_, text_metadata(spec), channels);
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(o_.spec_name + ": " + e.what());
     }
@@ -299,10 +306,10 @@ class Converter {
     m.dims = static_cast<uint32_t>(s.cols);
     if (!c.vocab_file.empty()) {
       m.vocab = read_vocabulary(c.vocab_file, where);
-      if (m.vocab.size() + c.oov_buckets != s.rows) {
+      if (m.vocab.size() + c.oov_buckets + padding_ != s.rows) {
         throw std::runtime_error(where + ": " + std::to_string(m.vocab.size()) + " words + oov_buckets " +
-                                 std::to_string(c.oov_buckets) + " != " + std::to_string(s.rows) + " rows of '" +
-                                 c.embedding + "'");
+                                 std::to_string(c.oov_buckets) + (padding_ ? " + 2 padding rows" : "") + " != " +
+                                 std::to_string(s.rows) + " rows of '" + c.embedding + "'");
       }
       sort_vocabulary(&m.vocab, c.embedding, where);
     }
@@ -426,6 +433,7 @@ class Converter {
     if (!spec.license.empty()) writer_.set_string("general.license", spec.license);
     if (!spec.source.empty()) writer_.set_string("general.source", spec.source);
     std::vector<ChannelMetadata> channels;
+    const uint32_t padding = spec.tokenizer.empty() ? 0 : 2;  // token models: two padding rows per channel
     for (size_t i = 0; i < spec.channels.size(); ++i) {
       const ChannelSpecEntry& c = spec.channels[i];
       const std::string where = o_.spec_name + ": channel " + std::to_string(i) + " (" + c.kind + ")";
@@ -438,20 +446,15 @@ class Converter {
         for (size_t k = 1; k < m.vocab.size(); ++k) {
           if (m.vocab[k] == m.vocab[k - 1]) throw std::runtime_error(where + ": the vocabulary has '" + m.vocab[k] + "' twice");
         }
-        if (m.buckets == 0) m.buckets = static_cast<uint32_t>(m.vocab.size()) + c.oov_buckets;
+        if (m.buckets == 0) m.buckets = static_cast<uint32_t>(m.vocab.size()) + c.oov_buckets + padding;
       }
       const FeatureKindInfo& info = kind_info(c.kind, where);
-      if (m.buckets == 0 && info.fixed_buckets != 0) m.buckets = info.fixed_buckets;
+      if (m.buckets == 0 && info.fixed_buckets != 0) m.buckets = info.fixed_buckets + padding;
       if (m.buckets == 0) throw std::runtime_error(where + ": a features-only file needs 'buckets'");
       channels.push_back(m);
     }
-    TextMetadata text;
-    text.lowercase = spec.lowercase;
-    text.drop_digits = spec.drop_digits;
-    text.cleanup = spec.cleanup;
-    text.max_bytes = spec.max_bytes;
     try {
-      write_features(writer_, text, channels);
+      write_features(writer_, text_metadata(spec), channels);
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(o_.spec_name + ": " + e.what());
     }
@@ -476,6 +479,7 @@ class Converter {
   ModelWriter writer_;
   uint64_t total_float_ = 0, total_quantized_ = 0;
   std::vector<std::string> warnings_;  // what the caller must hear even with quiet
+  uint32_t padding_ = 0;  // token models: 2 padding rows per channel table
 };
 
 }  // namespace

@@ -47,6 +47,26 @@ struct Parser {
     if (v > 1.0) error("'" + key + "' must be between 0 and 1, got '" + value + "'");
     return static_cast<float>(v);
   }
+  // "-2,-1,0,1,2": comma-separated decimal offsets (spaces allowed around
+  // the commas); range and order are checked with the channel.
+  std::vector<int32_t> to_offsets(const std::string& key, const std::string& value) const {
+    std::vector<int32_t> out;
+    size_t at = 0;
+    for (;;) {
+      const size_t comma = value.find(',', at);
+      const std::string item = trim(value.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+      const bool negative = !item.empty() && item[0] == '-';
+      const std::string digits = negative ? item.substr(1) : item;
+      if (digits.empty() || digits.size() > 2 || digits.find_first_not_of("0123456789") != std::string::npos) {
+        error("'" + key + "' must be window offsets such as -2,-1,0,1,2, got '" + value + "'");
+      }
+      const int v = std::stoi(digits);
+      out.push_back(negative ? -v : v);
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+    return out;
+  }
 };
 
 // Keys the converter writes itself, or that the runtime reads with a type:
@@ -64,7 +84,7 @@ bool reserved_metadata_key(const std::string& key) {
   return false;
 }
 
-const char* const kTasks[] = {"classifier", "features", "embedding"};
+const char* const kTasks[] = {"classifier", "tagger", "features", "embedding"};
 
 }  // namespace
 
@@ -150,7 +170,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       if (key == "task") {
         bool known = false;
         for (const char* k : kTasks) known = known || value == k;
-        if (!known) p.error("'task' must be classifier, features or embedding, got '" + value + "'");
+        if (!known) p.error("'task' must be classifier, tagger, features or embedding, got '" + value + "'");
         spec.task = value;
       } else if (key == "name") spec.name = value;
       else if (key == "description") spec.description = value;
@@ -162,6 +182,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "cleanup") spec.cleanup = p.to_bool(key, value);
       else if (key == "drop_digits") spec.drop_digits = p.to_bool(key, value);
       else if (key == "max_bytes") spec.max_bytes = p.to_unsigned(key, value);
+      else if (key == "tokenizer") spec.tokenizer = value;
       else p.error("unknown key '" + key + "' in [text]");
     } else if (section == "channel") {
       ChannelSpecEntry& c = spec.channels.back();
@@ -172,12 +193,13 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "buckets") c.buckets = p.to_unsigned(key, value);
       else if (key == "dims") c.dims = p.to_unsigned(key, value);
       else if (key == "pooling") c.pooling = value;
+      else if (key == "window") c.window = p.to_offsets(key, value);
       else if (key == "vocab_file") c.vocab_file = value;
       else if (key == "oov_buckets") c.oov_buckets = p.to_unsigned(key, value);
       else if (key == "embedding") c.embedding = value;
       else if (key == "quantize") c.quantize = p.to_bool(key, value);
       else p.error("unknown key '" + key + "' in [channel]");
-      if (key != "kind" && key != "embedding" && key != "quantize") channel_keys.back().push_back(key);
+      if (key != "kind" && key != "embedding" && key != "quantize" && key != "window") channel_keys.back().push_back(key);
     } else if (section == "layer") {
       LayerSpecEntry& l = spec.layers.back();
       if (key == "weights") l.weights = value;
@@ -230,7 +252,11 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       // Required parameters (a missing seed means seed 0, as it always has).
       if ((info.required & kParamOrder) && !given("order")) throw std::runtime_error(where + " (" + c.kind + "): needs 'order' (1..8)");
       if ((info.required & kParamLength) && !given("length")) throw std::runtime_error(where + " (" + c.kind + "): needs 'length' (1..8)");
-      check_channel(c, where, !c.vocab_file.empty());
+      check_channel(c, where, !c.vocab_file.empty(), !spec.tokenizer.empty());
+      if (spec.tokenizer.empty() && (!c.window.empty() || c.pooling == "concat" || c.kind == "prev_label")) {
+        throw std::runtime_error(where + " (" + c.kind + "): 'window', concat pooling and prev_label are for token "
+                                 "models ([text] tokenizer = words)");
+      }
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(e.what());
     }
@@ -255,6 +281,7 @@ std::string format_channel_section(const ChannelSpecEntry& c) {
   if (c.buckets != 0) s << "buckets = " << c.buckets << "\n";
   if (c.dims != 0) s << "dims = " << c.dims << "\n";
   if (c.pooling != "mean") s << "pooling = " << c.pooling << "\n";
+  if (!c.window.empty()) s << "window = " << window_text(c.window) << "\n";
   if (!c.vocab_file.empty()) s << "vocab_file = " << c.vocab_file << "\n";
   if (c.oov_buckets != 0) s << "oov_buckets = " << c.oov_buckets << "\n";
   if (!c.embedding.empty()) s << "embedding = " << c.embedding << "\n";

@@ -31,6 +31,7 @@ struct ModelSpec {
   std::string name, description, license, source;
   bool lowercase = true, drop_digits = true, cleanup = false;
   unsigned max_bytes = 0;
+  std::string tokenizer;  // [text] tokenizer = words: a token model (task tagger, or features)
   std::vector<ChannelSpecEntry> channels;
   std::vector<LayerSpecEntry> layers;
   bool has_reliable_probability = false;

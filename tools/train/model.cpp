@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "tools/train/adam.h"
 #include "tools/train/dataset.h"
 
 namespace ffnlp {
@@ -361,34 +362,6 @@ void AdamState::init(const ModelConfig& cfg) {
 
 namespace {
 
-struct AdamCoef {
-  float b1, b2, eps, step_size;
-};
-
-// Vectorizable (no aliasing; sqrt and division are exact IEEE operations, so
-// SIMD and scalar code give the same bits).
-void adam_update(const AdamCoef& k, const float* __restrict g, float* __restrict p,
-                 float* __restrict m, float* __restrict v, size_t n) {
-  const float b1 = k.b1, b2 = k.b2, c1 = 1.0f - k.b1, c2 = 1.0f - k.b2;
-  const float step = k.step_size, eps = k.eps;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    float mi[8], vi[8];
-    for (int u = 0; u < 8; ++u) mi[u] = b1 * m[i + u] + c1 * g[i + u];
-    for (int u = 0; u < 8; ++u) vi[u] = b2 * v[i + u] + c2 * g[i + u] * g[i + u];
-    for (int u = 0; u < 8; ++u) m[i + u] = mi[u];
-    for (int u = 0; u < 8; ++u) v[i + u] = vi[u];
-    for (int u = 0; u < 8; ++u) p[i + u] -= step * mi[u] / (std::sqrt(vi[u]) + eps);
-  }
-  for (; i < n; ++i) {
-    const float mi = b1 * m[i] + c1 * g[i];
-    const float vi = b2 * v[i] + c2 * g[i] * g[i];
-    m[i] = mi;
-    v[i] = vi;
-    p[i] -= step * mi / (std::sqrt(vi) + eps);
-  }
-}
-
 void dense_step(const AdamCoef& k, std::vector<Grads>& shards,
                 std::vector<float> Grads::*field, std::vector<float>* p, std::vector<float>* m,
                 std::vector<float>* v) {
@@ -406,13 +379,7 @@ void dense_step(const AdamCoef& k, std::vector<Grads>& shards,
 void adam_step(const ModelConfig& cfg, const AdamOptions& opt, float lr,
                std::vector<Grads>& shards, Params* prm, AdamState* st) {
   st->step += 1;
-  const double t = static_cast<double>(st->step);
-  const double c1 = 1.0 - std::pow(static_cast<double>(opt.beta1), t);
-  const double c2 = 1.0 - std::pow(static_cast<double>(opt.beta2), t);
-  // Bias correction folded into the step size (eps slightly rescaled, as in
-  // the Adam paper's efficient form).
-  AdamCoef k{opt.beta1, opt.beta2, opt.eps,
-             static_cast<float>(lr * std::sqrt(c2) / c1)};
+  const AdamCoef k = adam_coef(opt.beta1, opt.beta2, opt.eps, lr, st->step);
   dense_step(k, shards, &Grads::w1, &prm->w1, &st->w1_m, &st->w1_v);
   dense_step(k, shards, &Grads::b1, &prm->b1, &st->b1_m, &st->b1_v);
   dense_step(k, shards, &Grads::w2, &prm->w2, &st->w2_m, &st->w2_v);

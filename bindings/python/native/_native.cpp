@@ -618,6 +618,73 @@ PyObject* Model_spans(ModelObject* self, PyObject* args, PyObject* kwargs) {
   return list;
 }
 
+// ---- tagging (tagger models) ---------------------------------------------------------
+
+// _tag(text) -> list of (start, end, label, probability): every token of the
+// text by the model's tokenizer, with its tag (greedy, left to right).
+// Offsets are str indices for a str, byte offsets for bytes.
+PyObject* Model_tag(ModelObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kwlist[] = {"text", nullptr};
+  PyObject* text_obj = nullptr;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O", const_cast<char**>(kwlist), &text_obj)) return nullptr;
+  if (!loaded(self)) return nullptr;
+  if (!ffnlp_model_is_tagger(self->c)) {
+    raise_error(FFNLP_NOT_CLASSIFIER, "the model is not a tagger (task 'tagger'); use classify()");
+    return nullptr;
+  }
+  Text text;
+  if (!get_text(text_obj, &text)) return nullptr;
+  PyObject* list = nullptr;
+  try {
+    size_t count = 0;
+    ffnlp_status s = ffnlp_tokenize(self->c, text.data, text.size, nullptr, 0, &count);
+    if (s != FFNLP_OK && s != FFNLP_BUFFER_TOO_SMALL) {
+      raise_error(s, "");
+      return nullptr;
+    }
+    std::vector<ffnlp_tagged_token> out(count == 0 ? 1 : count);
+    std::vector<double> scratch((self->scratch_size + sizeof(double) - 1) / sizeof(double));  // double-aligned
+    const size_t scratch_bytes = scratch.size() * sizeof(double);
+    Py_BEGIN_ALLOW_THREADS
+    s = ffnlp_tag(self->c, text.data, text.size, scratch.data(), scratch_bytes, out.data(), out.size(), &count);
+    Py_END_ALLOW_THREADS
+    if (s != FFNLP_OK) {
+      raise_error(s, "");
+      return nullptr;
+    }
+    list = PyList_New(static_cast<Py_ssize_t>(count));
+    size_t byte_pos = 0, char_pos = 0;
+    auto to_chars = [&](size_t byte_offset) {
+      for (; byte_pos < byte_offset; ++byte_pos) {
+        if ((static_cast<unsigned char>(text.data[byte_pos]) & 0xC0) != 0x80) ++char_pos;
+      }
+      return char_pos;
+    };
+    for (size_t i = 0; list != nullptr && i < count; ++i) {
+      const ffnlp_tagged_token& t = out[i];
+      size_t start = static_cast<size_t>(t.begin), end = static_cast<size_t>(t.end);
+      if (text.is_str) {
+        start = to_chars(start);
+        end = to_chars(end);
+      }
+      PyObject* label = t.label_index < self->label_count ? PyTuple_GET_ITEM(self->labels, t.label_index) : self->empty;
+      Py_INCREF(label);
+      PyObject* item = Py_BuildValue("(nnNd)", static_cast<Py_ssize_t>(start), static_cast<Py_ssize_t>(end), label,
+                                     static_cast<double>(t.probability));
+      if (item == nullptr) Py_CLEAR(list);
+      else PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), item);
+    }
+  } catch (const std::bad_alloc&) {
+    Py_XDECREF(list);
+    return PyErr_NoMemory();
+  }
+  return list;
+}
+
+PyObject* Model_get_is_tagger(ModelObject* self, void*) {
+  return loaded(self) ? PyBool_FromLong(ffnlp_model_is_tagger(self->c)) : nullptr;
+}
+
 // ---- properties -------------------------------------------------------------------------
 
 PyObject* Model_get_languages(ModelObject* self, void*) {
@@ -673,6 +740,11 @@ PyMethodDef kModelMethods[] = {
      "Splits mixed-language text into spans of one language each (the\n"
      "algorithm of `langid --spans`). Offsets are str indices for a str, byte\n"
      "offsets for bytes; span.text is the piece of the input."},
+    {"_tag", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Model_tag)), METH_VARARGS | METH_KEYWORDS,
+     "_tag(text) -> list[tuple[int, int, str, float]]\n\n"
+     "(start, end, label, probability) of every token of `text` (tagger models;\n"
+     "ffnlp.Model.tag wraps it). Offsets are str indices for a str, byte offsets\n"
+     "for bytes. The GIL is released while the text is tagged."},
     {nullptr, nullptr, 0, nullptr}};
 
 PyGetSetDef kModelGetSet[] = {
@@ -685,6 +757,8 @@ PyGetSetDef kModelGetSet[] = {
     {"file_size", reinterpret_cast<getter>(Model_get_file_size), nullptr, "Size of the model in bytes.", nullptr},
     {"is_classifier", reinterpret_cast<getter>(Model_get_is_classifier), nullptr,
      "False for a model that holds tensors only.", nullptr},
+    {"is_tagger", reinterpret_cast<getter>(Model_get_is_tagger), nullptr,
+     "True for a tagger (one label per token: Model.tag).", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyType_Slot kModelSlots[] = {

@@ -17,6 +17,8 @@ def required_path(variable):
 MODEL_PATH = required_path("FFNLP_MODEL")
 CAPI_DUMP = required_path("FFNLP_CAPI_DUMP")
 LANGID_CLI = required_path("FFNLP_LANGID")
+TAGGER_PATH = required_path("FFNLP_TAGGER")  # models/pos-en.ffm
+POSTAG_CLI = required_path("FFNLP_POSTAG")
 
 # Texts whose answers must be identical through every API: ordinary
 # sentences in several scripts, short and long, and the input edges.

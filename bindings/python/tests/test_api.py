@@ -1,13 +1,15 @@
 """The Python surface: types, model sources, options, errors."""
 import importlib.resources
+import json
 import os
 import pathlib
+import subprocess
 import tempfile
 import unittest
 
 import ffnlp
 
-from support import MODEL_PATH, TEXTS
+from support import MODEL_PATH, POSTAG_CLI, TAGGER_PATH, TEXTS
 
 
 class Results(unittest.TestCase):
@@ -210,9 +212,49 @@ class BadInput(unittest.TestCase):
         with self.assertRaises(ValueError):
             self.model.classify(text, prior="flat")
 
-    def test_tag_is_not_there_yet(self):
-        with self.assertRaises(NotImplementedError):
+    def test_tag_refuses_a_classifier(self):
+        self.assertFalse(self.model.is_tagger)
+        with self.assertRaises(ffnlp.Error) as caught:
             self.model.tag("Das ist ein Satz.")
+        self.assertIn("not a tagger", str(caught.exception))
+
+
+class TaggerTest(unittest.TestCase):
+    """Model.tag on the English tagger: the postag command's answers, tokens
+    at the right offsets for str and bytes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tagger = ffnlp.Model(TAGGER_PATH)
+
+    def postag(self, text):
+        out = subprocess.run([POSTAG_CLI, "--model", TAGGER_PATH, "--json"], input=(text + "\n").encode("utf-8"),
+                             stdout=subprocess.PIPE, check=True).stdout
+        return json.loads(out.decode("utf-8"))["tokens"]
+
+    def test_same_tags_as_postag(self):
+        self.assertTrue(self.tagger.is_tagger)
+        self.assertEqual(self.tagger.task, "tagger")
+        for text in ["The cat sat on the mat.", "Don't panic: 3.5% of U.S. voters aren't sure!",
+                     "Café owners in Zürich — naïvely — said “no”.", "", "!!! ...", "x" * 3000]:
+            with self.subTest(text=text[:40]):
+                got = self.tagger.tag(text)
+                want = self.postag(text)
+                self.assertEqual(len(got), len(want))
+                encoded = text.encode("utf-8")
+                for g, w in zip(got, want):
+                    self.assertIsInstance(g, ffnlp.TaggedToken)
+                    self.assertEqual(g.label, w["tag"])
+                    self.assertEqual(text[g.start:g.end], w["token"])
+                    self.assertAlmostEqual(g.probability, w["probability"], places=4)
+                by_bytes = self.tagger.tag(encoded)
+                self.assertEqual([t.label for t in by_bytes], [t.label for t in got])
+                self.assertEqual([encoded[t.start:t.end].decode("utf-8") for t in by_bytes],
+                                 [text[t.start:t.end] for t in got])
+
+    def test_a_sentence(self):
+        tags = [t.label for t in self.tagger.tag("The cat sat on the mat.")]
+        self.assertEqual(tags, ["DET", "NOUN", "VERB", "ADP", "DET", "NOUN", "."])
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 //      the feature code sees them (Unicode tables: features version 1,
 //      Unicode 14.0.0).
 //   3. The hash of code point sequences and the bucket mapping.
+//   4. The tokenizer of token models (rule set "words").
 //
 // A text's features for a loaded model (or a features-only model file) come
 // from Model::text_features() (ffnlp.h) or ffnlp_text_features() (C): one
@@ -48,10 +49,13 @@ constexpr uint32_t kMaxNgramOrder = 8;
 constexpr uint32_t kMaxAffixLength = 8;
 constexpr uint32_t kShapeRows = 100;            // 5 case x 5 content x 4 length classes
 constexpr uint32_t kMaxVocabEntryBytes = 255;   // longest word of a vocabulary, UTF-8 bytes
-// Version of the feature code and Unicode tables this runtime implements
+// Versions of the feature code and Unicode tables this runtime implements
 // (metadata features.version; a model recording another is refused with
-// Status::kUnsupportedFeatures).
+// Status::kUnsupportedFeatures): 1, the text features; 2, the same plus
+// token models (windows, padding rows, the tokenizer, prev_label). Text
+// models record 1 (so older runtimes still read them), token models 2.
 constexpr uint32_t kFeaturesVersion = 1;
+constexpr uint32_t kTokenFeaturesVersion = 2;
 
 uint32_t feature_kind_count();
 const FeatureKindInfo* feature_kind_at(uint32_t index);       // null when out of range
@@ -115,6 +119,24 @@ uint32_t hash_code_points_forward(const uint32_t* code_points, uint32_t count, u
 inline uint32_t bucket_of(uint32_t hash, uint32_t buckets) {
   return static_cast<uint32_t>((static_cast<uint64_t>(hash) * buckets) >> 32);
 }
+
+// ---- 4. Tokenizer -------------------------------------------------------------
+// The rule set token models read text with (docs/SPEC.md "Tokens"): words
+// (letters, marks and digits, with apostrophes and hyphens inside words and
+// , . : / inside numbers), acronyms such as "U.S.", and each punctuation or
+// symbol character (a run of one repeated character is one token); spaces,
+// controls and invalid bytes separate. A token model records the rule set's
+// name and version (metadata `tokenizer`, `tokenizer.version`); a model
+// naming another is refused with Status::kUnsupportedFeatures.
+constexpr const char* kTokenizerName = "words";
+constexpr uint32_t kTokenizerVersion = 1;
+
+// The tokens of text[0, size) into tokens[0 .. *count), in text order. When
+// `capacity` is too small the first `capacity` tokens are written and
+// kBufferTooSmall is returned with *count = the number needed. O(size),
+// allocates nothing; at most one token per byte, so capacity >= size always
+// suffices.
+Status tokenize_words(const char* text, size_t size, Token* tokens, size_t capacity, size_t* count);
 
 }  // namespace ffnlp
 

@@ -11,15 +11,17 @@
 //      data offset and size, scales offset and size.
 //   3. Metadata: typed key/value entries (u32, f32, string, string array,
 //      u32 array): task, labels, the feature channels (kind, parameters,
-//      pooling), the layers, text normalisation, classifier settings.
+//      pooling, window), the layers, text normalisation, the tokenizer of
+//      token models, classifier settings.
 //   4. Data: each tensor's values (and per-row scales / zero points),
 //      64-byte aligned, no overlaps, up to the file size.
 //
 // THIS HEADER:
-//   1. Status and Error          5. Results: Prediction, TextStats, FeatureRef
-//   2. Tensor views              6. Internals a Model holds by value
-//   3. Channels and layers       7. Model
-//   4. Inputs and options        8. Workspace, MappedFile, load_file
+//   1. Status and Error          5. Results: Prediction, TextStats,
+//   2. Tensor views                 FeatureRef, Token, TaggedToken
+//   3. Channels and layers       6. Internals a Model holds by value
+//   4. Inputs and options        7. Model
+//                                8. Workspace, MappedFile, load_file
 //
 // Use:
 //   ffnlp::Model model;
@@ -45,7 +47,13 @@
 //   never re-validate the file or rebuild tables.
 // - Any number of threads may use one loaded Model at the same time, each
 //   with its own Workspace (or scratch buffer).
-// - classify(), scores(), logits() and text_features() allocate nothing.
+// - classify(), scores(), logits(), tag(), tag_tokens(), tokenize(),
+//   text_features() and token_features() allocate nothing.
+//
+// Two kinds of network models: classifiers (task "classifier": one answer
+// per text) and taggers (task "tagger": one label per token, over a window
+// of neighbouring tokens; "token models"). Features-only files (task
+// "features") describe either kind's features for outside trainers.
 #ifndef FFNLP_FFNLP_H_
 #define FFNLP_FFNLP_H_
 
@@ -74,11 +82,12 @@ enum class Status : int {
   kBadMetadata = 12,        // malformed entry, duplicate or mistyped key, bad UTF-8
   kBadShape = 13,           // tensors that do not chain into the declared network
   kNotFound = 14,           // a name that is not in the model
-  kNotClassifier = 15,      // the model holds tensors (or features) only
+  kNotClassifier = 15,      // the model cannot answer this call: it holds tensors (or features) only,
+                            // or a tagger was asked to classify, or a classifier to tag
   kBufferTooSmall = 16,     // scratch smaller than scratch_bytes(), or an output array too short
   kIoError = 17,            // file could not be opened, read or mapped
   kOutOfMemory = 18,
-  kUnsupportedFeatures = 19,  // features.version (feature code, Unicode tables) this runtime lacks
+  kUnsupportedFeatures = 19,  // features.version (feature code, Unicode tables) or tokenizer rules this runtime lacks
 };
 
 // A stable, human-readable name for a status, e.g. "bad checksum".
@@ -129,7 +138,7 @@ enum class FeatureKind : uint32_t {
   kSuffix = 5,     // last `length` code points of each word, hashed
   kShape = 6,      // each word's shape: case pattern x content x length class
   kIds = 7,        // ids the caller passes (its own tokenizer or vocabulary)
-  // 8 is reserved for prev_label (token models: previous predicted labels).
+  kPrevLabel = 8,  // token models: the labels predicted for earlier tokens
 };
 using ChannelKindId = FeatureKind;  // the name before kinds became a registry
 
@@ -137,8 +146,14 @@ using ChannelKindId = FeatureKind;  // the name before kinds became a registry
 enum class Pooling : uint32_t {
   kMean = 1,    // average of the rows of its occurrences (weight 1/n each)
   kSum = 2,     // sum of the rows (weight 1)
-  kConcat = 3,  // token models: one slice per window position (not read yet)
+  kConcat = 3,  // token models: one slice per window position
 };
+
+// Token models read each token's features at window offsets around it
+// (-2 = two tokens before, 0 = the token itself): at most kMaxWindow
+// offsets per channel, each in -kMaxWindowOffset .. kMaxWindowOffset.
+constexpr uint32_t kMaxWindow = 17;
+constexpr int32_t kMaxWindowOffset = 8;
 
 struct ChannelInfo {
   FeatureKind kind = FeatureKind::kCharNgram;
@@ -152,7 +167,9 @@ struct ChannelInfo {
   uint32_t vocab_size = 0;     // word with a vocabulary: rows 0 .. vocab_size-1
   uint32_t oov_buckets = 0;    // ... then this many hashed rows for other words
   uint32_t input_offset = 0;   // first column of the channel's slice in the input vector
-  uint32_t slots = 1;          // slices (token models: one per window offset, with concat pooling)
+  uint32_t slots = 1;          // slices: window_count with concat pooling, else 1
+  uint32_t window_count = 1;   // token models: offsets of the window; text models: 1 (offset 0)
+  int32_t window[kMaxWindow] = {0};  // strictly increasing
   TensorView embedding;        // the table (by value); rank 0 in a features-only model
 };
 
@@ -255,6 +272,23 @@ struct FeatureRef {
   float weight = 0.0f;
 };
 
+// One token of a text: bytes [begin, end) of it (Model::tokenize()).
+struct Token {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
+// One tagged token: tag() gives the token's bytes [begin, end) in the text;
+// tag_tokens() gives 0 and the token's length. label points into the model
+// bytes; probability is the label's softmax probability.
+struct TaggedToken {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  uint32_t label_index = 0;
+  const char* label = "";
+  float probability = 0.0f;
+};
+
 // ---- 6. Internals a Model holds by value ---------------------------------------
 // Decided at load (runtime/src/features/feature_plan.cpp, file/loader.cpp);
 // not API, may change in any release. They hold pointers into the model
@@ -278,6 +312,7 @@ struct WordPlan {  // word, prefix, suffix, shape
 };
 struct FeaturePlan {
   uint32_t channel_count = 0;
+  bool tokens = false;  // a token model: features per token, over windows
   bool lowercase = true, drop_digits = true, cleanup = false;
   uint32_t max_bytes = 0;
   uint32_t ngram_count = 0, group_count = 0, script_count = 0, word_count = 0, ids_count = 0;
@@ -291,6 +326,22 @@ struct FeaturePlan {
   uint32_t suffix_length = 0;  // longest suffix any channel takes
   bool word_bytes = false;     // a vocabulary lookup needs the word's UTF-8
   Pooling pooling[kMaxChannels] = {};
+  // Token models: per channel its table's rows (padding rows: rows - 2
+  // before the sequence, rows - 1 after) and window; the offsets the
+  // channels read from tokens reach (reach_before <= 0 <= reach_after).
+  uint32_t rows[kMaxChannels] = {};
+  uint8_t window_count[kMaxChannels] = {};
+  int8_t window[kMaxChannels][kMaxWindow] = {};
+  int32_t reach_before = 0, reach_after = 0;
+  uint32_t prev_count = 0;
+  UnitPlan prevs[kMaxChannels] = {};  // prev_label channels: channel, label rows (rows - 2)
+};
+struct TaggerPlan {  // token models with a network (heads/tagger.cpp)
+  static constexpr uint32_t kHistory = 16;  // labels kept for prev_label (offsets >= -kMaxWindowOffset)
+  uint32_t unit_offset[kMaxChannels] = {};  // a channel's floats in a token unit
+  uint32_t unit_width = 0;                  // floats of a token unit
+  uint32_t ring = 1;                        // token units kept: reach_after - reach_before + 1
+  bool prev[kMaxChannels] = {};             // prev_label channels
 };
 struct RowTable {  // a channel's embedding rows, for the lookup kernels
   const uint8_t* data = nullptr;
@@ -302,6 +353,7 @@ struct RowTable {  // a channel's embedding rows, for the lookup kernels
   DType dtype = DType::kF32;
 };
 struct ModelAccess;  // runtime-internal access to a Model's private parts
+struct TaggerAccess;  // the tagger head (heads/tagger.cpp)
 struct HeadResult;   // one classification's result (heads/classifier.h)
 }  // namespace internal
 
@@ -324,8 +376,10 @@ class Model {
                      const LoadOptions& options = LoadOptions());
 
   bool is_loaded() const { return loaded_; }
-  bool is_classifier() const { return layer_count_ != 0; }
-  bool has_features() const { return channel_count_ != 0; }  // classifiers and features-only files
+  bool is_classifier() const { return layer_count_ != 0 && !plan_.tokens; }
+  bool is_tagger() const { return layer_count_ != 0 && plan_.tokens; }
+  bool has_features() const { return channel_count_ != 0; }  // network models and features-only files
+  bool is_token_model() const { return plan_.tokens; }       // taggers and their features-only files
 
   // File, tensors, metadata.
   uint32_t format_version() const { return version_; }  // of the loaded file (1 or 2)
@@ -369,6 +423,51 @@ class Model {
   Status text_features(const char* text, size_t size, FeatureRef* refs, size_t capacity, size_t* count,
                        TextStats* stats = nullptr) const;
 
+  // Token models (taggers and their features-only files) ---------------------
+  // The tokenizer rule set the model reads text with ("words"), and its
+  // version; "" and 0 for text models.
+  const char* tokenizer() const { return tokenizer_; }
+  uint32_t tokenizer_version() const { return tokenizer_version_; }
+
+  // The tokens of a UTF-8 text by the model's tokenizer, into
+  // tokens[0 .. *count). kBufferTooSmall with *count = the number needed
+  // when `capacity` is too small (the first `capacity` are written); a text
+  // of n bytes has at most n tokens. kNotClassifier for text models.
+  Status tokenize(const char* text, size_t size, Token* tokens, size_t capacity, size_t* count) const;
+
+  // The feature occurrences of token i of the sequence tokens[0 .. n)
+  // (tokens[j] has lengths[j] bytes; lengths null: NUL-terminated; any
+  // bytes), exactly as tag() and tag_tokens() read them: for every channel
+  // and window offset o, the rows of token i + o (padding rows outside the
+  // sequence), with slot = the offset's position in a concat channel's
+  // window (0 for mean and sum channels) and weight = 1 / the occurrences
+  // in that slot (concat), 1 / the channel's occurrences (mean) or 1 (sum).
+  // prev_label channels read labels[j] for earlier tokens j (labels of
+  // tokens 0 .. i-1; may be null when the model has no prev_label channel
+  // or i is 0); each must be a label index (< rows - 2). A trainer passes
+  // the gold labels, or its own greedy predictions. Needs no scratch;
+  // allocates nothing; kBufferTooSmall protocol as text_features().
+  Status token_features(const char* const* tokens, const size_t* lengths, size_t n, size_t i, const uint32_t* labels,
+                        FeatureRef* refs, size_t capacity, size_t* count) const;
+
+  // Tags a UTF-8 text: its tokens (tokenize()) each with one label, greedy
+  // left to right, into out[0 .. *count). The text is one sequence (windows
+  // reach across sentence ends inside it). When `capacity` is below the
+  // number of tokens, nothing is tagged and kBufferTooSmall is returned with
+  // *count = that number (capacity >= size always suffices). scratch as for
+  // classify(). An empty text (or only spaces) gives *count = 0.
+  Status tag(const char* text, size_t size, void* scratch, size_t scratch_size, TaggedToken* out, size_t capacity,
+             size_t* count) const;
+  Status tag(const char* text, size_t size, Workspace& workspace, TaggedToken* out, size_t capacity,
+             size_t* count) const;
+  // Tags the caller's tokens (pre-tokenized input: tokens[j] with
+  // lengths[j] bytes, lengths null: NUL-terminated; any bytes, empty tokens
+  // too): exactly one label per token into out[0 .. n).
+  Status tag_tokens(const char* const* tokens, const size_t* lengths, size_t n, void* scratch, size_t scratch_size,
+                    TaggedToken* out) const;
+  Status tag_tokens(const char* const* tokens, const size_t* lengths, size_t n, Workspace& workspace,
+                    TaggedToken* out) const;
+
   // Network and classifier.
   uint32_t layer_count() const { return layer_count_; }
   const LayerInfo& layer(uint32_t i) const { return layers_[i]; }  // i < layer_count()
@@ -382,13 +481,13 @@ class Model {
   uint32_t reliable_letters() const { return reliable_letters_; }
   const char* unknown_label() const { return unknown_label_; }  // may be ""
 
-  // Bytes of scratch memory one concurrent call needs: ONE size for every
-  // call, text length and API (the C API and Workspace use the same), so
+  // Bytes of scratch memory one concurrent call needs (classifiers and
+  // taggers): ONE size for every call, text length and API (the C API and Workspace use the same), so
   // every caller takes the same code paths and gets the same bits. Includes
   // one counter per table row (long texts count rows first: 4 bytes per
   // bucket, about 64 KB for the shipped model). `scratch` arguments must be
   // at least this big and aligned for double (any malloc'd or Workspace
-  // memory is); 0 for a model that is not a classifier.
+  // memory is); 0 for a model without a network.
   size_t scratch_bytes() const;
   size_t scratch_bytes_long_texts() const;  // the same as scratch_bytes() (older name)
 
@@ -432,6 +531,7 @@ class Model {
  private:
   friend class ModelLoader;
   friend struct internal::ModelAccess;
+  friend struct internal::TaggerAccess;
   // Features, pooling, layers: the last layer's outputs (no softmax).
   Status forward(const Input& input, void* scratch, size_t scratch_size, float** logits, TextStats* stats) const;
   // forward(), then the prior and the allow-list (heads/classifier.cpp).
@@ -456,6 +556,9 @@ class Model {
   uint32_t channel_count_ = 0;
   uint32_t features_version_ = 0;
   internal::FeaturePlan plan_;
+  internal::TaggerPlan tagger_;
+  const char* tokenizer_ = "";
+  uint32_t tokenizer_version_ = 0;
   internal::RowTable tables_[kMaxChannels];
   uint32_t input_width_ = 0;
   uint64_t total_buckets_ = 0;  // rows of all channels (long-text counters)

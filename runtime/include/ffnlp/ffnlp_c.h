@@ -43,6 +43,18 @@
  *   ffnlp_feature     uint32 channel; uint32 slot; uint32 row; float weight = 16 bytes
  *   ffnlp_channel_info uint32 struct_size; uint32 kind; ptr kind_name;
  *                     12 x uint32 (order ... reserved)   = 64 bytes (64-bit), 60 (32-bit)
+ *   ffnlp_token       uint64 begin; uint64 end                    = 16 bytes
+ *   ffnlp_tagged_token uint64 begin; uint64 end; ptr label; uint32 label_index;
+ *                     float probability = 32 bytes (64-bit); 28 + 4 bytes of
+ *                     tail padding where uint64 is 8-byte aligned (32-bit ARM)
+ *
+ * Taggers (task "tagger"): one label per token of a text, greedy left to
+ * right over a window of neighbouring tokens:
+ *   size_t n = 0;
+ *   ffnlp_tagged_token tokens[256];   capacity >= text bytes always suffices
+ *   ffnlp_workspace_tag(ws, text, FFNLP_NUL_TERMINATED, tokens, 256, &n);
+ *   for (size_t i = 0; i < n; ++i) printf("%.*s/%s ", (int)(tokens[i].end -
+ *       tokens[i].begin), text + tokens[i].begin, tokens[i].label);
  */
 #ifndef FFNLP_FFNLP_C_H_
 #define FFNLP_FFNLP_C_H_
@@ -156,6 +168,23 @@ typedef struct ffnlp_feature {
   float weight;
 } ffnlp_feature;
 
+/* One token of a text: bytes [begin, end) (ffnlp_tokenize). 16 bytes. */
+typedef struct ffnlp_token {
+  uint64_t begin;
+  uint64_t end;
+} ffnlp_token;
+
+/* One tagged token (ffnlp_tag: its bytes [begin, end) in the text;
+ * ffnlp_tag_tokens: 0 and the token's length), its label and the label's
+ * softmax probability. */
+typedef struct ffnlp_tagged_token {
+  uint64_t begin;
+  uint64_t end;
+  const char* label;     /* e.g. "NOUN"; valid while the model lives */
+  uint32_t label_index;
+  float probability;
+} ffnlp_tagged_token;
+
 /* ffnlp_channel_info.kind: the feature kinds (docs/SPEC.md). */
 #define FFNLP_KIND_CHAR_NGRAM 1u
 #define FFNLP_KIND_SCRIPT 2u
@@ -164,9 +193,11 @@ typedef struct ffnlp_feature {
 #define FFNLP_KIND_SUFFIX 5u
 #define FFNLP_KIND_SHAPE 6u
 #define FFNLP_KIND_IDS 7u
+#define FFNLP_KIND_PREV_LABEL 8u
 /* ffnlp_channel_info.pooling */
 #define FFNLP_POOLING_MEAN 1u
 #define FFNLP_POOLING_SUM 2u
+#define FFNLP_POOLING_CONCAT 3u /* token models: one slice per window offset */
 
 /* One feature channel of a model (ffnlp_model_channel). */
 typedef struct ffnlp_channel_info {
@@ -182,7 +213,7 @@ typedef struct ffnlp_channel_info {
   uint32_t vocab_size;    /* word with a vocabulary: rows 0 .. vocab_size-1 */
   uint32_t oov_buckets;   /* ... then hashed rows for other words */
   uint32_t input_offset;  /* first column of the channel in the input vector */
-  uint32_t slots;         /* 1 (token models: window positions) */
+  uint32_t slots;         /* slices: window offsets with concat pooling, else 1 */
   uint32_t reserved[2];   /* 0 */
 } ffnlp_channel_info;
 
@@ -261,6 +292,17 @@ FFNLP_C_API const char* ffnlp_feature_kind_name(uint32_t kind);
 /* 1 when the model stores a prior over its labels (classifier.log_prior). */
 FFNLP_C_API int32_t ffnlp_model_has_prior(const ffnlp_model* model);
 
+/* Token models (taggers and their features-only files). */
+FFNLP_C_API int32_t ffnlp_model_is_tagger(const ffnlp_model* model);
+/* The tokenizer rule set ("words") and its version; "" and 0 for text models. */
+FFNLP_C_API const char* ffnlp_model_tokenizer(const ffnlp_model* model);
+FFNLP_C_API uint32_t ffnlp_model_tokenizer_version(const ffnlp_model* model);
+/* Window offsets of channel `index` (e.g. -2 -1 0 1 2; text models: 0) into
+ * offsets[0 .. *count); FFNLP_BUFFER_TOO_SMALL (with *count) when capacity is
+ * below their number (at most 17). */
+FFNLP_C_API ffnlp_status ffnlp_model_channel_window(const ffnlp_model* model, uint32_t index, int32_t* offsets,
+                                                    size_t capacity, size_t* count);
+
 /* ---- classification -------------------------------------------------- */
 
 /* The k most probable labels of a UTF-8 text, best first, into
@@ -312,6 +354,30 @@ FFNLP_C_API ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text
                                       const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
                                       float* logits, size_t logits_count);
 
+/* ---- tagging (token models) ------------------------------------------- */
+
+/* The tokens of a UTF-8 text by the model's tokenizer (docs/SPEC.md
+ * "Tokens") into tokens[0 .. *count). FFNLP_BUFFER_TOO_SMALL with *count =
+ * the number needed when capacity is too small (the first capacity are
+ * written); a text of n bytes has at most n tokens. FFNLP_NOT_CLASSIFIER for
+ * text models. Allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_tokenize(const ffnlp_model* model, const char* text, size_t len, ffnlp_token* tokens,
+                                        size_t capacity, size_t* count);
+
+/* Tags a UTF-8 text: each of its tokens with one label, into out[0 ..
+ * *count). The text is one sequence. When capacity is below the number of
+ * tokens nothing is tagged: FFNLP_BUFFER_TOO_SMALL with *count = that number
+ * (capacity >= len always suffices). scratch: ffnlp_model_scratch_size()
+ * bytes. Allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_tag(const ffnlp_model* model, const char* text, size_t len, void* scratch,
+                                   size_t scratch_size, ffnlp_tagged_token* out, size_t capacity, size_t* count);
+
+/* Tags the caller's tokens (pre-tokenized input): tokens[j] with lengths[j]
+ * bytes (lengths NULL: every token NUL-terminated), any bytes, empty tokens
+ * too; exactly one label per token into out[0 .. n). Allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_tag_tokens(const ffnlp_model* model, const char* const* tokens, const size_t* lengths,
+                                          size_t n, void* scratch, size_t scratch_size, ffnlp_tagged_token* out);
+
 /* ---- features, for trainers ----------------------------------------- */
 
 /* The feature occurrences of a UTF-8 text, exactly as classification reads
@@ -322,6 +388,20 @@ FFNLP_C_API ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text
  * allocates nothing. */
 FFNLP_C_API ffnlp_status ffnlp_text_features(const ffnlp_model* model, const char* text, size_t len,
                                              ffnlp_feature* out, size_t capacity, size_t* count);
+
+/* The feature occurrences of token i of tokens[0 .. n) (as ffnlp_tag_tokens
+ * takes them), exactly as tagging reads them, for a tagger or a token
+ * features-only file: for every channel and window offset o, the rows of
+ * token i + o (padding rows outside the sequence); slot = the offset's
+ * position in a concat channel's window (0 for mean and sum); weight = 1 /
+ * the slot's occurrences (concat), 1 / the channel's (mean), 1 (sum).
+ * prev_label channels read labels[j] for the earlier tokens j < i (NULL
+ * allowed when the model has none or i is 0; each < the label count): pass
+ * gold labels to train, predicted ones to reproduce tagging. Buffer protocol
+ * as ffnlp_text_features. Needs no scratch; allocates nothing. */
+FFNLP_C_API ffnlp_status ffnlp_token_features(const ffnlp_model* model, const char* const* tokens,
+                                              const size_t* lengths, size_t n, size_t i, const uint32_t* labels,
+                                              ffnlp_feature* out, size_t capacity, size_t* count);
 
 /* ---- workspaces: scratch memory allocated once, for one thread -------- */
 
@@ -349,6 +429,11 @@ FFNLP_C_API ffnlp_status ffnlp_workspace_logits(ffnlp_workspace* workspace, cons
 FFNLP_C_API ffnlp_status ffnlp_workspace_classify_batch(ffnlp_workspace* workspace, const char* const* texts,
                                                         const size_t* lengths, size_t n, ffnlp_prediction* results,
                                                         size_t k, size_t* counts);
+/* ffnlp_tag() / ffnlp_tag_tokens() with the workspace's model and scratch. */
+FFNLP_C_API ffnlp_status ffnlp_workspace_tag(ffnlp_workspace* workspace, const char* text, size_t len,
+                                             ffnlp_tagged_token* out, size_t capacity, size_t* count);
+FFNLP_C_API ffnlp_status ffnlp_workspace_tag_tokens(ffnlp_workspace* workspace, const char* const* tokens,
+                                                    const size_t* lengths, size_t n, ffnlp_tagged_token* out);
 
 #ifdef __cplusplus
 } /* extern "C" */

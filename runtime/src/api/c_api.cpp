@@ -11,6 +11,7 @@
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "heads/classifier.h"
+#include "heads/tagger.h"
 
 struct ffnlp_model {
   ffnlp::Model model;
@@ -63,6 +64,11 @@ static_assert(FFNLP_KIND_IDS == static_cast<uint32_t>(ffnlp::FeatureKind::kIds),
 static_assert(FFNLP_KIND_CHAR_NGRAM == static_cast<uint32_t>(ffnlp::FeatureKind::kCharNgram), "kind ids");
 static_assert(FFNLP_KIND_SHAPE == static_cast<uint32_t>(ffnlp::FeatureKind::kShape), "kind ids");
 static_assert(FFNLP_POOLING_SUM == static_cast<uint32_t>(ffnlp::Pooling::kSum), "pooling ids");
+static_assert(FFNLP_POOLING_CONCAT == static_cast<uint32_t>(ffnlp::Pooling::kConcat), "pooling ids");
+static_assert(FFNLP_KIND_PREV_LABEL == static_cast<uint32_t>(ffnlp::FeatureKind::kPrevLabel), "kind ids");
+static_assert(sizeof(ffnlp_token) == 16, "ffnlp_token has implicit padding");
+static_assert(sizeof(void*) != 8 || sizeof(ffnlp_tagged_token) == 32, "ffnlp_tagged_token has implicit padding");
+static_assert(offsetof(ffnlp_tagged_token, label_index) == 16 + sizeof(void*), "ffnlp_tagged_token layout");
 
 constexpr size_t kAlign = 64;
 
@@ -339,6 +345,58 @@ ffnlp_status ffnlp_text_features(const ffnlp_model* model, const char* text, siz
 
 int32_t ffnlp_model_has_prior(const ffnlp_model* model) { return (model != nullptr && model->model.has_prior()) ? 1 : 0; }
 
+int32_t ffnlp_model_is_tagger(const ffnlp_model* model) { return (model != nullptr && model->model.is_tagger()) ? 1 : 0; }
+
+const char* ffnlp_model_tokenizer(const ffnlp_model* model) { return model != nullptr ? model->model.tokenizer() : ""; }
+
+uint32_t ffnlp_model_tokenizer_version(const ffnlp_model* model) {
+  return model != nullptr ? model->model.tokenizer_version() : 0;
+}
+
+ffnlp_status ffnlp_model_channel_window(const ffnlp_model* model, uint32_t index, int32_t* offsets, size_t capacity,
+                                        size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr || count == nullptr || (offsets == nullptr && capacity != 0) ||
+      index >= model->model.channel_count()) {
+    return FFNLP_INVALID_ARGUMENT;
+  }
+  const ffnlp::ChannelInfo& c = model->model.channel(index);
+  for (size_t k = 0; k < c.window_count && k < capacity; ++k) offsets[k] = c.window[k];
+  *count = c.window_count;
+  return c.window_count > capacity ? FFNLP_BUFFER_TOO_SMALL : FFNLP_OK;
+}
+
+ffnlp_status ffnlp_tokenize(const ffnlp_model* model, const char* text, size_t len, ffnlp_token* tokens,
+                            size_t capacity, size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr || (text == nullptr && len != 0 && len != FFNLP_NUL_TERMINATED)) return FFNLP_INVALID_ARGUMENT;
+  return to_c(ffnlp::internal::TaggerAccess::tokenize(model->model, text, text_length(text, len), tokens, capacity,
+                                                      count));
+}
+
+ffnlp_status ffnlp_tag(const ffnlp_model* model, const char* text, size_t len, void* scratch, size_t scratch_size,
+                       ffnlp_tagged_token* out, size_t capacity, size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr || (text == nullptr && len != 0 && len != FFNLP_NUL_TERMINATED)) return FFNLP_INVALID_ARGUMENT;
+  return to_c(ffnlp::internal::TaggerAccess::tag(model->model, text, text_length(text, len), scratch, scratch_size, out,
+                                                 capacity, count));
+}
+
+ffnlp_status ffnlp_tag_tokens(const ffnlp_model* model, const char* const* tokens, const size_t* lengths, size_t n,
+                              void* scratch, size_t scratch_size, ffnlp_tagged_token* out) {
+  if (model == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return to_c(ffnlp::internal::TaggerAccess::tag_tokens(model->model, tokens, lengths, n, scratch, scratch_size, out));
+}
+
+ffnlp_status ffnlp_token_features(const ffnlp_model* model, const char* const* tokens, const size_t* lengths, size_t n,
+                                  size_t i, const uint32_t* labels, ffnlp_feature* out, size_t capacity,
+                                  size_t* count) {
+  if (count != nullptr) *count = 0;
+  if (model == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return to_c(
+      ffnlp::internal::ModelAccess::token_features(model->model, tokens, lengths, n, i, labels, out, capacity, count));
+}
+
 ffnlp_status ffnlp_classify(const ffnlp_model* model, const char* text, size_t len, void* scratch, size_t scratch_size,
                             ffnlp_prediction* top, size_t k, size_t* count) {
   if (count != nullptr) *count = 0;
@@ -403,7 +461,9 @@ ffnlp_status ffnlp_workspace_create(const ffnlp_model* model, ffnlp_workspace** 
   if (out == nullptr) return set_error(err, Status::kInvalidArgument, "out is null");
   *out = nullptr;
   if (model == nullptr) return set_error(err, Status::kInvalidArgument, "model is null");
-  if (!model->model.is_classifier()) return set_error(err, Status::kNotClassifier, "the model holds tensors only");
+  if (!model->model.is_classifier() && !model->model.is_tagger()) {
+    return set_error(err, Status::kNotClassifier, "the model has no network (tensors or features only)");
+  }
   const size_t size = model->model.scratch_bytes();
   const size_t header = (sizeof(ffnlp_workspace) + kAlign - 1) / kAlign * kAlign;
   // One block: the handle, then the scratch at the next 64-byte boundary.
@@ -466,6 +526,21 @@ ffnlp_status ffnlp_workspace_classify_batch(ffnlp_workspace* workspace, const ch
   }
   return ffnlp_classify_batch(workspace->model, texts, lengths, n, workspace->data, workspace->size, results, k,
                               counts);
+}
+
+ffnlp_status ffnlp_workspace_tag(ffnlp_workspace* workspace, const char* text, size_t len, ffnlp_tagged_token* out,
+                                 size_t capacity, size_t* count) {
+  if (workspace == nullptr) {
+    if (count != nullptr) *count = 0;
+    return FFNLP_INVALID_ARGUMENT;
+  }
+  return ffnlp_tag(workspace->model, text, len, workspace->data, workspace->size, out, capacity, count);
+}
+
+ffnlp_status ffnlp_workspace_tag_tokens(ffnlp_workspace* workspace, const char* const* tokens, const size_t* lengths,
+                                        size_t n, ffnlp_tagged_token* out) {
+  if (workspace == nullptr) return FFNLP_INVALID_ARGUMENT;
+  return ffnlp_tag_tokens(workspace->model, tokens, lengths, n, workspace->data, workspace->size, out);
 }
 
 }  // extern "C"

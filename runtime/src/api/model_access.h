@@ -28,6 +28,9 @@ struct ModelAccess {
   // Model::text_features into the C API's records (features/feature_api.cpp).
   static Status text_features(const Model& model, const char* text, size_t size, ffnlp_feature* out, size_t capacity,
                               size_t* count);
+  // Model::token_features into the C API's records (features/feature_api.cpp).
+  static Status token_features(const Model& model, const char* const* tokens, const size_t* lengths, size_t n,
+                               size_t i, const uint32_t* labels, ffnlp_feature* out, size_t capacity, size_t* count);
 };
 
 }  // namespace internal

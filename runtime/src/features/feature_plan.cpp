@@ -14,6 +14,7 @@ Status build_feature_plan(const ChannelSpec* channels, uint32_t count, const Tex
   plan->drop_digits = options.drop_digits;
   plan->max_bytes = options.max_bytes;
   plan->cleanup = options.cleanup;
+  plan->tokens = options.tokens;
   if (count > kMaxChannels) {
     if (!skip_invalid) {
       return fail(error, Status::kBadMetadata, "%u channels; at most %u", count, kMaxChannels);
@@ -28,6 +29,15 @@ Status build_feature_plan(const ChannelSpec* channels, uint32_t count, const Tex
       return s;
     }
     plan->pooling[c] = spec.pooling;
+    plan->rows[c] = spec.buckets;
+    plan->window_count[c] = static_cast<uint8_t>(spec.window_count);
+    for (uint32_t k = 0; k < spec.window_count; ++k) plan->window[c][k] = static_cast<int8_t>(spec.window[k]);
+    // Token models: the kinds' own rows come first, the two padding rows last.
+    const uint32_t buckets = options.tokens ? spec.buckets - 2 : spec.buckets;
+    if (options.tokens && spec.kind != FeatureKind::kPrevLabel) {
+      if (spec.window[0] < plan->reach_before) plan->reach_before = spec.window[0];
+      if (spec.window[spec.window_count - 1] > plan->reach_after) plan->reach_after = spec.window[spec.window_count - 1];
+    }
     switch (spec.kind) {
       case FeatureKind::kCharNgram: {
         uint32_t g = 0;
@@ -39,11 +49,11 @@ Status build_feature_plan(const ChannelSpec* channels, uint32_t count, const Tex
           ++plan->group_count;
         }
         if (spec.order > plan->group_order[g]) plan->group_order[g] = spec.order;
-        plan->ngrams[plan->ngram_count++] = {c, spec.order, spec.buckets, g * (kMaxNgramOrder + 1)};
+        plan->ngrams[plan->ngram_count++] = {c, spec.order, buckets, g * (kMaxNgramOrder + 1)};
         break;
       }
       case FeatureKind::kScript:
-        plan->scripts[plan->script_count++] = {c, spec.buckets};
+        plan->scripts[plan->script_count++] = {c, buckets};
         break;
       case FeatureKind::kWord:
       case FeatureKind::kPrefix:
@@ -52,7 +62,7 @@ Status build_feature_plan(const ChannelSpec* channels, uint32_t count, const Tex
         internal::WordPlan& w = plan->words[plan->word_count++];
         w.channel = c;
         w.kind = spec.kind;
-        w.buckets = spec.buckets;
+        w.buckets = buckets;
         w.seed = spec.seed;
         w.length = spec.length;
         if (spec.kind == FeatureKind::kWord && spec.vocab.count != 0) {
@@ -67,6 +77,9 @@ Status build_feature_plan(const ChannelSpec* channels, uint32_t count, const Tex
       }
       case FeatureKind::kIds:
         plan->ids[plan->ids_count++] = {c, spec.buckets};
+        break;
+      case FeatureKind::kPrevLabel:
+        plan->prevs[plan->prev_count++] = {c, buckets};
         break;
       default:
         return fail(error, Status::kBadMetadata, "channel %u: kind %u has no plan", c, static_cast<uint32_t>(spec.kind));

@@ -68,16 +68,37 @@ Status check_channel(const ChannelSpec& spec, uint32_t index, const TextOptions&
     return fail(error, Status::kBadMetadata, "channel %u: unknown kind id %u", index, static_cast<uint32_t>(spec.kind));
   }
   if (spec.buckets == 0) return fail(error, Status::kBadMetadata, "channel %u (%s): zero buckets", index, info->name);
-  if (info->fixed_buckets != 0 && spec.buckets != info->fixed_buckets) {
-    return fail(error, Status::kBadShape, "channel %u (%s): has %u rows; the kind has exactly %u", index, info->name,
-                spec.buckets, info->fixed_buckets);
+  // Token models: two padding rows after the kind's own (rows - 2 before
+  // the sequence, rows - 1 after it).
+  const uint32_t padding = options.tokens ? 2 : 0;
+  if (spec.buckets <= padding) {
+    return fail(error, Status::kBadShape, "channel %u (%s): %u rows; a token model's channel has its rows + 2 padding rows",
+                index, info->name, spec.buckets);
   }
-  if (spec.pooling == Pooling::kConcat) {
+  if (info->fixed_buckets != 0 && spec.buckets != info->fixed_buckets + padding) {
+    return fail(error, Status::kBadShape, "channel %u (%s): has %u rows; the kind has exactly %u%s", index, info->name,
+                spec.buckets, info->fixed_buckets + padding, padding ? " (100 + 2 padding rows)" : "");
+  }
+  if (spec.pooling == Pooling::kConcat && !options.tokens) {
     return fail(error, Status::kBadMetadata,
-                "channel %u (%s): concat pooling is for token models, which this runtime does not read yet", index,
-                info->name);
+                "channel %u (%s): concat pooling is for token models (one slice per window offset)", index, info->name);
   }
-  if (spec.pooling != Pooling::kMean && spec.pooling != Pooling::kSum) {
+  if (spec.window_count < 1 || spec.window_count > kMaxWindow) {
+    return fail(error, Status::kBadMetadata, "channel %u (%s): %u window offsets (1..%u)", index, info->name,
+                spec.window_count, kMaxWindow);
+  }
+  for (uint32_t s = 0; s < spec.window_count; ++s) {
+    const int32_t o = spec.window[s];
+    if (o < -kMaxWindowOffset || o > kMaxWindowOffset || (s > 0 && o <= spec.window[s - 1])) {
+      return fail(error, Status::kBadMetadata,
+                  "channel %u (%s): window offset %d: offsets must be strictly increasing, in -%d..%d", index,
+                  info->name, static_cast<int>(o), static_cast<int>(kMaxWindowOffset), static_cast<int>(kMaxWindowOffset));
+    }
+  }
+  if (!options.tokens && (spec.window_count != 1 || spec.window[0] != 0)) {
+    return fail(error, Status::kBadMetadata, "channel %u (%s): a window is for token models", index, info->name);
+  }
+  if (spec.pooling != Pooling::kMean && spec.pooling != Pooling::kSum && spec.pooling != Pooling::kConcat) {
     return fail(error, Status::kBadMetadata, "channel %u (%s): unknown pooling %u", index, info->name,
                 static_cast<uint32_t>(spec.pooling));
   }

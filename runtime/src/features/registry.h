@@ -13,6 +13,7 @@
 #include "features/kinds/char_ngram.h"
 #include "features/kinds/ids.h"
 #include "features/kinds/prefix.h"
+#include "features/kinds/prev_label.h"
 #include "features/kinds/script.h"
 #include "features/kinds/shape.h"
 #include "features/kinds/suffix.h"
@@ -27,12 +28,14 @@
   X(PrefixKind)                \
   X(SuffixKind)                \
   X(ShapeKind)                 \
-  X(IdsKind)
+  X(IdsKind)                   \
+  X(PrevLabelKind)
 
 namespace ffnlp {
 
-// The rules every channel follows (buckets, pooling, fixed row counts), then
-// its kind's own; kBadMetadata naming the channel on failure.
+// The rules every channel follows (buckets, pooling, fixed row counts, the
+// window and the two padding rows of token models), then its kind's own;
+// kBadMetadata naming the channel on failure.
 Status check_channel(const ChannelSpec& spec, uint32_t index, const TextOptions& options, Error* error);
 
 }  // namespace ffnlp

@@ -43,6 +43,8 @@ struct ChannelSpec {
   Pooling pooling = Pooling::kMean;
   VocabView vocab;           // word: optional vocabulary
   uint32_t oov_buckets = 0;  // word with vocabulary: hashed rows after it
+  uint32_t window_count = 1;             // token models: window offsets (text models: offset 0 only)
+  int32_t window[kMaxWindow] = {0};
 };
 
 struct TextOptions {
@@ -50,6 +52,7 @@ struct TextOptions {
   bool drop_digits = true;  // digits act as word separators, never features
   uint32_t max_bytes = 0;   // 0: read the whole text; else only the first max_bytes
   bool cleanup = false;     // skip URLs, e-mail addresses, handles, paths, numbers with units, markup
+  bool tokens = false;      // a token model (features per token over windows; docs/SPEC.md)
 };
 
 // Validates channels[0 .. count) (each through its kind's rules in the

@@ -393,8 +393,27 @@ class ModelLoader {
     const char* pooling = nullptr;
     if ((s = get_string(channel_key(i, "pooling"), false, &pooling)) != Status::kOk) return s;
     if (pooling != nullptr && !parse_pooling(pooling, &c.pooling)) {
-      return fail(error_, Status::kBadMetadata, "channel %u (%s): unknown pooling '%s' (mean or sum)", i, info->name, pooling);
+      return fail(error_, Status::kBadMetadata, "channel %u (%s): unknown pooling '%s' (mean, sum or concat)", i,
+                  info->name, pooling);
     }
+    // Token models: the window offsets ("-2,-1,0,1,2"; absent: "0").
+    const char* window = nullptr;
+    if ((s = get_string(channel_key(i, "window"), false, &window)) != Status::kOk) return s;
+    if (window != nullptr) {
+      if (!text.tokens) {
+        return fail(error_, Status::kBadMetadata, "channel %u (%s): '%s' is for token models", i, info->name, key_);
+      }
+      if (!parse_window(window, spec)) {
+        return fail(error_, Status::kBadMetadata,
+                    "channel %u (%s): window '%s' is not a list of 1..%u strictly increasing offsets in -%d..%d "
+                    "(e.g. -2,-1,0,1,2)",
+                    i, info->name, window, kMaxWindow, static_cast<int>(kMaxWindowOffset),
+                    static_cast<int>(kMaxWindowOffset));
+      }
+    }
+    c.window_count = spec->window_count;
+    for (uint32_t k = 0; k < kMaxWindow; ++k) c.window[k] = k < spec->window_count ? spec->window[k] : 0;
+    c.slots = c.pooling == Pooling::kConcat ? spec->window_count : 1;
     uint32_t buckets = 0, dims = 0;
     bool has_buckets = false, has_dims = false;
     if ((s = want(channel_key(i, "buckets"), MetaType::kU32, false, &e, &has_buckets)) != Status::kOk) return s;
@@ -443,6 +462,40 @@ class ModelLoader {
     return check_channel(*spec, i, text, error_);
   }
 
+  // "-2,-1,0,1,2": 1..kMaxWindow comma-separated decimal offsets (a '-'
+  // sign, no '+', no spaces, no leading zeros), strictly increasing, each
+  // within kMaxWindowOffset.
+  static bool parse_window(const char* s, ChannelSpec* spec) {
+    uint32_t count = 0;
+    int32_t previous = 0;
+    const char* p = s;
+    for (;;) {
+      bool negative = false;
+      if (*p == '-') {
+        negative = true;
+        ++p;
+      }
+      if (*p < '0' || *p > '9') return false;
+      int32_t value = 0;
+      const char* digits = p;
+      while (*p >= '0' && *p <= '9') {
+        value = value * 10 + (*p - '0');
+        if (value > kMaxWindowOffset) return false;
+        ++p;
+      }
+      if ((p - digits > 1 && *digits == '0') || (negative && value == 0)) return false;
+      if (negative) value = -value;
+      if (count == kMaxWindow || (count > 0 && value <= previous)) return false;
+      spec->window[count++] = value;
+      previous = value;
+      if (*p == '\0') break;
+      if (*p != ',') return false;
+      ++p;
+    }
+    spec->window_count = count;
+    return true;
+  }
+
   Status read_channels(const TextOptions& text, bool features_only) {
     uint32_t count = 0;
     Status s = get_u32("channel.count", true, &count);
@@ -456,7 +509,6 @@ class ModelLoader {
       if ((s = read_channel(i, text, features_only, &specs[i])) != Status::kOk) return s;
       ChannelInfo& c = m_->channels_[i];
       c.input_offset = static_cast<uint32_t>(width);
-      c.slots = 1;
       internal::RowTable& r = m_->tables_[i];
       r.data = c.embedding.data;
       r.scales = c.embedding.scales;
@@ -465,13 +517,46 @@ class ModelLoader {
       r.dims = c.dims;
       r.offset = c.input_offset;
       r.dtype = c.embedding.dtype;
-      width += c.dims;
+      width += static_cast<uint64_t>(c.dims) * c.slots;
       m_->total_buckets_ += c.buckets;
       if (width > 0xFFFFFFu) return fail(error_, Status::kBadShape, "input width %llu is too large", static_cast<ull>(width));
     }
     if ((s = build_feature_plan(specs, count, text, &m_->plan_, error_)) != Status::kOk) return s;
     m_->channel_count_ = count;
     m_->input_width_ = static_cast<uint32_t>(width);
+    if (text.tokens) plan_tagger();
+    return Status::kOk;
+  }
+
+  // Token models: where each channel's rows go in a token unit, and how
+  // many units the window ring keeps (heads/tagger.cpp).
+  void plan_tagger() {
+    internal::TaggerPlan& t = m_->tagger_;
+    const internal::FeaturePlan& plan = m_->plan_;
+    t = internal::TaggerPlan();
+    for (uint32_t c = 0; c < m_->channel_count_; ++c) {
+      t.prev[c] = m_->channels_[c].kind == FeatureKind::kPrevLabel;
+      if (t.prev[c]) continue;
+      t.unit_offset[c] = t.unit_width;
+      t.unit_width += m_->channels_[c].dims;
+    }
+    t.ring = static_cast<uint32_t>(plan.reach_after - plan.reach_before + 1);
+  }
+
+  // tokenizer, tokenizer.version: the rule set token models read text with.
+  Status read_tokenizer() {
+    const char* name = nullptr;
+    Status s = get_string("tokenizer", true, &name);
+    if (s != Status::kOk) return s;
+    uint32_t version = 0;
+    if ((s = get_u32("tokenizer.version", true, &version)) != Status::kOk) return s;
+    if (std::strcmp(name, kTokenizerName) != 0 || version != kTokenizerVersion) {
+      return fail(error_, Status::kUnsupportedFeatures,
+                  "tokenizer '%s' version %u: this runtime implements tokenizer '%s' version %u only", name, version,
+                  kTokenizerName, kTokenizerVersion);
+    }
+    m_->tokenizer_ = name;
+    m_->tokenizer_version_ = version;
     return Status::kOk;
   }
 
@@ -562,7 +647,26 @@ class ModelLoader {
   }
 
   // text.*: how text becomes features (stored in the file, not in code).
+  // Token models read every character of every token: text.drop_digits,
+  // text.cleanup and text.max_bytes must be absent or 0 there.
   Status read_text_options(TextOptions* text) {
+    if (text->tokens) {
+      static const char* const kTextOnly[] = {"text.drop_digits", "text.cleanup", "text.max_bytes"};
+      for (const char* key : kTextOnly) {
+        uint32_t value = 0;
+        const Status s = get_u32(key, false, &value);
+        if (s != Status::kOk) return s;
+        if (value != 0) {
+          return fail(error_, Status::kBadMetadata, "%s is %u; token models read every character of every token (0)",
+                      key, value);
+        }
+      }
+      text->drop_digits = false;
+      uint32_t lowercase = 1;
+      const Status s = get_u32("text.lowercase", false, &lowercase);
+      text->lowercase = lowercase != 0;
+      return s;
+    }
     uint32_t flag = 1;
     Status s = get_u32("text.lowercase", false, &flag);
     if (s != Status::kOk) return s;
@@ -583,32 +687,66 @@ class ModelLoader {
     if ((s = get_string("general.name", false, &m_->name_)) != Status::kOk) return s;
     MetaEntry e;
     const bool classifier = std::strcmp(m_->task_, "classifier") == 0;
+    const bool tagger = std::strcmp(m_->task_, "tagger") == 0;
     const bool features_only = std::strcmp(m_->task_, "features") == 0;
     if (features_only && find("layer.count", &e)) {
       return fail(error_, Status::kBadMetadata, "task 'features' describes features only; it has no layers (layer.count)");
     }
-    if (!classifier && !features_only && !find("layer.count", &e)) return Status::kOk;  // tensors only
+    if (!classifier && !tagger && !features_only && !find("layer.count", &e)) return Status::kOk;  // tensors only
+    // Token models: taggers, and features-only files with a tokenizer.
+    const bool tokens = tagger || (features_only && find("tokenizer", &e));
+    if (!tokens && (find("tokenizer", &e) || find("tokenizer.version", &e))) {
+      return fail(error_, Status::kBadMetadata,
+                  "'tokenizer' belongs to token models (task 'tagger', or 'features' for one); this is task '%s'",
+                  m_->task_);
+    }
     uint32_t features_version = 1;  // absent: the feature code of format version 1
     if ((s = get_u32("features.version", false, &features_version)) != Status::kOk) return s;
-    if (features_version != kFeaturesVersion) {
+    if (features_version != kFeaturesVersion && features_version != kTokenFeaturesVersion) {
       return fail(error_, Status::kUnsupportedFeatures,
-                  "features.version %u: this runtime implements feature code version %u only (re-convert the model, or "
-                  "use the runtime it was made for)",
-                  features_version, kFeaturesVersion);
+                  "features.version %u: this runtime implements feature code versions %u and %u only (re-convert the "
+                  "model, or use the runtime it was made for)",
+                  features_version, kFeaturesVersion, kTokenFeaturesVersion);
+    }
+    if (tokens && features_version < kTokenFeaturesVersion) {
+      return fail(error_, Status::kBadMetadata, "a token model records features.version %u (it has %u)",
+                  kTokenFeaturesVersion, features_version);
     }
     m_->features_version_ = features_version;
+    if (tokens && (s = read_tokenizer()) != Status::kOk) return s;
     TextOptions text;
+    text.tokens = tokens;
     if ((s = read_text_options(&text)) != Status::kOk) return s;
     if ((s = read_channels(text, features_only)) != Status::kOk) return s;
     if (features_only) return Status::kOk;
     if ((s = read_layers()) != Status::kOk) return s;
     if ((s = read_labels()) != Status::kOk) return s;
+    if (tagger) return check_tagger();
     bool present = false;
     if ((s = want("classifier.reliable_probability", format::MetaType::kF32, false, &e, &present)) != Status::kOk) return s;
     if (present) m_->reliable_probability_ = meta_f32(e);
     if ((s = get_u32("classifier.reliable_letters", false, &m_->reliable_letters_)) != Status::kOk) return s;
     if ((s = get_string("classifier.unknown_label", false, &m_->unknown_label_)) != Status::kOk) return s;
     return read_prior();
+  }
+
+  // A tagger: prev_label channels have a row per label (+ 2 padding rows);
+  // classifier settings do not apply (refused rather than ignored).
+  Status check_tagger() {
+    for (uint32_t c = 0; c < m_->channel_count_; ++c) {
+      const ChannelInfo& info = m_->channels_[c];
+      if (info.kind == FeatureKind::kPrevLabel && info.buckets != m_->label_count_ + 2) {
+        return fail(error_, Status::kBadShape, "channel %u (prev_label): %u rows; the tagger has %u labels (+ 2 padding rows)",
+                    c, info.buckets, m_->label_count_);
+      }
+    }
+    static const char* const kClassifierKeys[] = {"classifier.reliable_probability", "classifier.reliable_letters",
+                                                  "classifier.unknown_label", "classifier.log_prior"};
+    MetaEntry e;
+    for (const char* key : kClassifierKeys) {
+      if (find(key, &e)) return fail(error_, Status::kBadMetadata, "'%s' is for classifiers; this is a tagger", key);
+    }
+    return Status::kOk;
   }
 
   // classifier.log_prior: a rank-1 f32 tensor of one log weight per label.

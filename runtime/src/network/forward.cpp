@@ -25,11 +25,17 @@ constexpr size_t kCountingMinBytes = 4096;
 }  // namespace
 
 ScratchLayout internal::ModelAccess::layout(const Model& m) {
+  if (m.plan_.tokens) {
+    // Taggers: no long-text counters (a token's features are few); the
+    // window ring and the label history instead.
+    return scratch_layout(m.input_width_, m.max_width_, m.channel_count_, 0, m.label_count_, m.tagger_.ring,
+                          m.tagger_.unit_width, internal::TaggerPlan::kHistory);
+  }
   return scratch_layout(m.input_width_, m.max_width_, m.channel_count_, m.total_buckets_, m.label_count_);
 }
 
 size_t Model::scratch_bytes() const {
-  if (!is_classifier()) return 0;
+  if (layer_count_ == 0) return 0;
   return internal::ModelAccess::layout(*this).total;
 }
 

@@ -11,6 +11,9 @@
 //   labels       u32 x labels           allow-list: the candidates' label indices
 //   heap         u32 x labels           top-k selection
 //   mask         u8  x labels           allow-list membership
+//   units        f32 x ring x unit      taggers: the token units of the window ring
+//   unit_counts  u32 x ring x channels  taggers: rows summed into each unit, per channel
+//   history      u32 x 16               taggers: the last labels (prev_label)
 #ifndef FFNLP_NETWORK_SCRATCH_H_
 #define FFNLP_NETWORK_SCRATCH_H_
 
@@ -21,11 +24,14 @@ namespace ffnlp {
 
 struct ScratchLayout {
   size_t input = 0, layer_a = 0, layer_b = 0, occurrences = 0, acc = 0, counts = 0, values = 0, labels = 0,
-         heap = 0, mask = 0, total = 0;
+         heap = 0, mask = 0, units = 0, unit_counts = 0, history = 0, total = 0;
 };
 
+// ring: token units a tagger keeps (0 for classifiers), unit_width: floats
+// of one unit.
 inline ScratchLayout scratch_layout(uint32_t input_width, uint32_t max_width, uint32_t channels, uint64_t buckets,
-                                    uint32_t label_count) {
+                                    uint32_t label_count, uint32_t ring = 0, uint32_t unit_width = 0,
+                                    uint32_t history = 0) {
   ScratchLayout s;
   size_t at = 0;
   auto take = [&at](size_t bytes) {
@@ -43,6 +49,9 @@ inline ScratchLayout scratch_layout(uint32_t input_width, uint32_t max_width, ui
   s.labels = take(sizeof(uint32_t) * label_count);
   s.heap = take(sizeof(uint32_t) * label_count);
   s.mask = take(label_count);
+  s.units = take(sizeof(float) * static_cast<size_t>(ring) * unit_width);
+  s.unit_counts = take(sizeof(uint32_t) * static_cast<size_t>(ring) * channels);
+  s.history = take(sizeof(uint32_t) * history);
   s.total = at;
   return s;
 }

@@ -163,6 +163,42 @@ void classify_everything(void* arg) {
              FFNLP_OK;
 }
 
+// Taggers: tokenize(), tag(), tag_tokens(), token_features() and their C
+// forms, over the same texts (the longest is one 560 KB sequence).
+struct TagFixture {
+  const ffnlp::Model* model;
+  ffnlp::Workspace* workspace;
+  ffnlp_model* cmodel;
+  ffnlp_workspace* cworkspace;
+  const std::vector<std::string>* texts;
+  std::vector<ffnlp::TaggedToken>* out;
+  std::vector<ffnlp_tagged_token>* cout;
+  std::vector<ffnlp::Token>* spans;
+  size_t calls, tokens;
+};
+
+void tag_everything(void* arg) {
+  TagFixture& f = *static_cast<TagFixture*>(arg);
+  const char* list[] = {"The", "old", "man", "", "\xff", "boats", "."};
+  const size_t lengths[] = {3, 3, 3, 0, 1, 5, 1};
+  const uint32_t labels[] = {2, 0, 0, 1, 1, 0};
+  for (const std::string& t : *f.texts) {
+    size_t n = 0;
+    f.calls += f.model->tokenize(t.data(), t.size(), f.spans->data(), f.spans->size(), &n) == ffnlp::Status::kOk;
+    f.calls += f.model->tag(t.data(), t.size(), *f.workspace, f.out->data(), f.out->size(), &n) == ffnlp::Status::kOk;
+    f.tokens += n;
+    f.calls += ffnlp_workspace_tag(f.cworkspace, t.data(), t.size(), f.cout->data(), f.cout->size(), &n) == FFNLP_OK;
+    f.calls += f.model->tag(t.data(), t.size(), *f.workspace, f.out->data(), 1, &n) != ffnlp::Status::kOk || n <= 1;
+  }
+  f.calls += f.model->tag_tokens(list, lengths, 7, *f.workspace, f.out->data()) == ffnlp::Status::kOk;
+  f.calls += ffnlp_workspace_tag_tokens(f.cworkspace, list, nullptr, 3, f.cout->data()) == FFNLP_OK;
+  ffnlp::FeatureRef refs[8];
+  ffnlp_feature crefs[256];
+  size_t count = 0;
+  f.calls += f.model->token_features(list, lengths, 7, 6, labels, refs, 8, &count) == ffnlp::Status::kBufferTooSmall;
+  f.calls += ffnlp_token_features(f.cmodel, list, lengths, 7, 6, labels, crefs, 256, &count) == FFNLP_OK;
+}
+
 // Called through volatile pointers so the compiler cannot elide the pairs.
 void* (*volatile g_malloc)(size_t) = std::malloc;
 void* (*volatile g_new)(size_t) = ::operator new;
@@ -234,10 +270,33 @@ int main() {
       &load);
   expect(c_loading == (FFNLP_ALLOC_COUNTS_MALLOC ? 1 : 0), "ffnlp_model_create_from_buffer allocates one handle");
 
+  // A tagger: the same texts tagged, allocation-free.
+  const std::vector<uint8_t> tagger_bytes = ffnlp::testing::build_token_model(ffnlp::testing::make_token_network(5));
+  ffnlp::Model tagger;
+  expect(ffnlp::Model::load(tagger_bytes.data(), tagger_bytes.size(), &tagger, &error) == ffnlp::Status::kOk,
+         "load the tagger");
+  ffnlp::Workspace tagger_workspace(tagger);
+  ffnlp_model* ctagger = nullptr;
+  expect(ffnlp_model_create_from_buffer(tagger_bytes.data(), tagger_bytes.size(), &ctagger, nullptr) == FFNLP_OK,
+         "C create (tagger)");
+  ffnlp_workspace* ctagger_workspace = nullptr;
+  expect(ffnlp_workspace_create(ctagger, &ctagger_workspace, nullptr) == FFNLP_OK, "C workspace (tagger)");
+  std::vector<ffnlp::TaggedToken> out(very_long.size());
+  std::vector<ffnlp_tagged_token> cout(very_long.size());
+  std::vector<ffnlp::Token> spans(very_long.size());
+  TagFixture tf{&tagger, &tagger_workspace, ctagger, ctagger_workspace, &texts, &out, &cout, &spans, 0, 0};
+  const long tagging = counted(tag_everything, &tf);
+  expect(tf.calls == texts.size() * 4 + 4, "every tagging call succeeded");
+  expect(tagging == 0, "tokenize()/tag()/tag_tokens()/token_features() and the C API allocate nothing");
+
+  ffnlp_workspace_free(ctagger_workspace);
+  ffnlp_model_free(ctagger);
   ffnlp_workspace_free(cworkspace);
   ffnlp_model_free(cmodel);
   std::printf("test_alloc: %zu classification calls, %ld allocations during them; load: %ld, C create: %ld%s\n",
               f.calls, during, loading, c_loading, FFNLP_ALLOC_COUNTS_MALLOC ? "" : " (operator new only)");
+  std::printf("test_alloc: %zu tagging calls (%zu tokens tagged), %ld allocations during them\n", tf.calls, tf.tokens,
+              tagging);
   if (g_failures != 0) return 1;
   std::printf("test_alloc: OK\n");
   return 0;

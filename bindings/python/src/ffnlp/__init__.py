@@ -108,13 +108,14 @@ class Model(_native.Model):
                 for r in self.classify_batch(texts, 1, threads=threads, only=only, prior=prior)]
 
     def tag(self, text: Text) -> List[TaggedToken]:
-        """Labels every token of ``text`` (part-of-speech and other tagger models).
+        """Labels every token of ``text`` (tagger models such as ``pos-en.ffm``).
 
-        Needs the runtime's tagging API (``ffnlp_tag``), which this build
-        does not have yet; raises ``NotImplementedError``."""
-        raise NotImplementedError(
-            "tagging needs ffnlp_tag() in the C API, which the runtime this package was built with "
-            "does not have yet")
+        The text is cut into tokens by the model's tokenizer and tagged
+        greedily, left to right, as one sequence. One :class:`TaggedToken`
+        per token: ``text[start:end]`` is the token (str indices for a str,
+        byte offsets for bytes), ``label`` its tag. Raises :class:`Error` for
+        a model that is not a tagger."""
+        return [TaggedToken(*t) for t in self._tag(text)]
 
 
 _default: Optional[Model] = None

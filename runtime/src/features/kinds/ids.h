@@ -5,6 +5,7 @@
 #ifndef FFNLP_FEATURES_KINDS_IDS_H_
 #define FFNLP_FEATURES_KINDS_IDS_H_
 
+#include "api/error.h"
 #include "features/text_features.h"
 
 namespace ffnlp {
@@ -18,7 +19,13 @@ struct IdsKind {
   static constexpr bool kFromText = false;
   static constexpr const char* kSummary = "ids passed by the caller with each call (own tokenizer or vocabulary)";
 
-  static Status check(const ChannelSpec&, uint32_t, const TextOptions&, Error*) { return Status::kOk; }
+  static Status check(const ChannelSpec&, uint32_t index, const TextOptions& text, Error* error) {
+    if (text.tokens) {
+      return fail(error, Status::kBadMetadata, "channel %u (ids): token models read no caller ids (pass tokens instead)",
+                  index);
+    }
+    return Status::kOk;
+  }
 };
 
 }  // namespace ffnlp

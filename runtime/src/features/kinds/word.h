@@ -9,7 +9,10 @@
 // The vocabulary is a string array in the model, strictly ascending by
 // bytes; each entry is a normalised word (1..kMaxVocabEntryBytes bytes of
 // word characters, already lowercase when the model lowercases), so every
-// entry can match. Checked at load.
+// entry can match. Checked at load. In token models the word is the whole
+// token (any characters) and buckets = vocab_size + oov_buckets + 2 padding
+// rows; entries are normalised tokens (letters lowercase when the model
+// lowercases; no spaces, controls or U+FFFD).
 #ifndef FFNLP_FEATURES_KINDS_WORD_H_
 #define FFNLP_FEATURES_KINDS_WORD_H_
 
@@ -41,9 +44,10 @@ struct WordKind {
       }
       return Status::kOk;
     }
-    if (static_cast<uint64_t>(v.count) + spec.oov_buckets != spec.buckets) {
-      return fail(error, Status::kBadShape, "channel %u (word): %u rows, but vocabulary %u + oov_buckets %u", index,
-                  spec.buckets, v.count, spec.oov_buckets);
+    const uint32_t padding = text.tokens ? 2 : 0;
+    if (static_cast<uint64_t>(v.count) + spec.oov_buckets + padding != spec.buckets) {
+      return fail(error, Status::kBadShape, "channel %u (word): %u rows, but vocabulary %u + oov_buckets %u%s", index,
+                  spec.buckets, v.count, spec.oov_buckets, padding ? " + 2 padding rows" : "");
     }
     const char* previous = nullptr;
     uint32_t previous_length = 0;
@@ -55,10 +59,12 @@ struct WordKind {
         return fail(error, Status::kBadMetadata, "channel %u (word): vocabulary entry %u has %u bytes (1..%u)", index, i,
                     length, kMaxVocabEntryBytes);
       }
-      if (!is_normalized_word(reinterpret_cast<const uint8_t*>(entry), length, text)) {
-        return fail(error, Status::kBadMetadata,
-                    "channel %u (word): vocabulary entry %u '%s' is not a normalised word (word characters only%s)", index,
-                    i, entry, text.lowercase ? ", lowercase" : "");
+      if (text.tokens ? !is_normalized_token(reinterpret_cast<const uint8_t*>(entry), length, text)
+                      : !is_normalized_word(reinterpret_cast<const uint8_t*>(entry), length, text)) {
+        return fail(error, Status::kBadMetadata, "channel %u (word): vocabulary entry %u '%s' is not a normalised %s", index,
+                    i, entry,
+                    text.tokens ? (text.lowercase ? "token (lowercase letters, no spaces)" : "token (no spaces)")
+                                : (text.lowercase ? "word (word characters only, lowercase)" : "word (word characters only)"));
       }
       if (previous != nullptr && compare(previous, previous_length, entry, length) >= 0) {
         return fail(error, Status::kBadMetadata, "channel %u (word): vocabulary entry %u '%s' is not after '%s' (sorted by bytes, no repeats)",
@@ -89,6 +95,24 @@ struct WordKind {
       if (cls == static_cast<uint32_t>(CharClass::kLetter)) {
         if (text.lowercase && detail::lower_from_info(cp, info) != cp) return false;
       } else if (cls != static_cast<uint32_t>(CharClass::kDigit) || text.drop_digits) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // What a token model could look up for some token: no spaces or
+  // controls (the tokenizer never makes them part of a token), no U+FFFD
+  // (an invalid byte), and each letter its own lowercase when lowercasing.
+  static bool is_normalized_token(const uint8_t* s, uint32_t n, const TextOptions& text) {
+    uint32_t i = 0;
+    while (i < n) {
+      uint32_t cp = 0;
+      i += static_cast<uint32_t>(detail::decode_utf8_inline(s + i, n - i, &cp));
+      if (cp <= 0x20 || cp == 0x7F || cp == kReplacementChar) return false;
+      const uint32_t info = detail::char_info(cp);
+      if (text.lowercase && detail::class_from_info(info) == static_cast<uint32_t>(CharClass::kLetter) &&
+          detail::lower_from_info(cp, info) != cp) {
         return false;
       }
     }

@@ -1,6 +1,7 @@
 """The runtime's C API through ctypes, for the interop checks: loading a
-model, its feature occurrences (ffnlp_text_features) and probabilities
-(ffnlp_scores). The structs mirror runtime/include/ffnlp/ffnlp_c.h.
+model, its feature occurrences (ffnlp_text_features, ffnlp_token_features),
+probabilities (ffnlp_scores_ex) and tagging (ffnlp_tag, ffnlp_tag_tokens).
+The structs mirror runtime/include/ffnlp/ffnlp_c.h.
 
 Also the build's tools (convert_model, inspect_model) as functions.
 """
@@ -22,6 +23,11 @@ class Error(ctypes.Structure):
 class Feature(ctypes.Structure):
     _fields_ = [("channel", ctypes.c_uint32), ("slot", ctypes.c_uint32), ("row", ctypes.c_uint32),
                 ("weight", ctypes.c_float)]
+
+
+class TaggedToken(ctypes.Structure):
+    _fields_ = [("begin", ctypes.c_uint64), ("end", ctypes.c_uint64), ("label", ctypes.c_char_p),
+                ("label_index", ctypes.c_uint32), ("probability", ctypes.c_float)]
 
 
 class ClassifyOptions(ctypes.Structure):
@@ -58,8 +64,30 @@ def library():
     lib.ffnlp_scores_ex.argtypes = [model_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ClassifyOptions),
                                     ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_float),
                                     ctypes.c_size_t]
+    tokens_p = ctypes.POINTER(ctypes.c_char_p)
+    lib.ffnlp_token_features.restype = ctypes.c_int32
+    lib.ffnlp_token_features.argtypes = [model_p, tokens_p, size_p, ctypes.c_size_t, ctypes.c_size_t,
+                                         ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(Feature), ctypes.c_size_t,
+                                         size_p]
+    lib.ffnlp_tag_tokens.restype = ctypes.c_int32
+    lib.ffnlp_tag_tokens.argtypes = [model_p, tokens_p, size_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t,
+                                     ctypes.POINTER(TaggedToken)]
+    lib.ffnlp_tag.restype = ctypes.c_int32
+    lib.ffnlp_tag.argtypes = [model_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t,
+                              ctypes.POINTER(TaggedToken), ctypes.c_size_t, size_p]
     _lib = lib
     return lib
+
+
+class Tokens:
+    """A token list as ffnlp_token_features / ffnlp_tag_tokens take it:
+    pointers and byte lengths, kept alive with the encoded bytes."""
+
+    def __init__(self, tokens):
+        self.data = [t.encode("utf-8") for t in tokens]
+        self.n = len(self.data)
+        self.pointers = (ctypes.c_char_p * max(self.n, 1))(*self.data)
+        self.lengths = (ctypes.c_size_t * max(self.n, 1))(*[len(d) for d in self.data])
 
 
 class Model:
@@ -97,6 +125,44 @@ class Model:
             raise RuntimeError("ffnlp_text_features: %s" % self.lib.ffnlp_status_name(status).decode())
         f = self.features_buffer
         return [(f[i].channel, f[i].slot, f[i].row, f[i].weight) for i in range(count.value)]
+
+    def token_features(self, tokens, i, labels=None):
+        """[(channel, slot, row, weight)] of token i of a Tokens list, as
+        tagging reads them; labels: the earlier tokens' labels (prev_label)."""
+        label_array = None
+        if labels is not None and len(labels) > 0:
+            label_array = (ctypes.c_uint32 * len(labels))(*labels)
+        count = ctypes.c_size_t()
+        status = self.lib.ffnlp_token_features(self.handle, tokens.pointers, tokens.lengths, tokens.n, i, label_array,
+                                               self.features_buffer, len(self.features_buffer), ctypes.byref(count))
+        if status != 0 and count.value > len(self.features_buffer):
+            self.features_buffer = (Feature * (2 * count.value))()
+            return self.token_features(tokens, i, labels)
+        if status != 0:
+            raise RuntimeError("ffnlp_token_features: %s" % self.lib.ffnlp_status_name(status).decode())
+        f = self.features_buffer
+        return [(f[k].channel, f[k].slot, f[k].row, f[k].weight) for k in range(count.value)]
+
+    def tag_tokens(self, tokens):
+        """ffnlp_tag_tokens on a Tokens list: [(label_index, probability)]."""
+        out = (TaggedToken * max(tokens.n, 1))()
+        status = self.lib.ffnlp_tag_tokens(self.handle, tokens.pointers, tokens.lengths, tokens.n, self.scratch,
+                                           self.scratch_size, out)
+        if status != 0:
+            raise RuntimeError("ffnlp_tag_tokens: %s" % self.lib.ffnlp_status_name(status).decode())
+        return [(out[k].label_index, out[k].probability) for k in range(tokens.n)]
+
+    def tag(self, text):
+        """ffnlp_tag on a text: [(token string, label_index, probability)]."""
+        data = text.encode("utf-8")
+        out = (TaggedToken * max(len(data), 1))()
+        count = ctypes.c_size_t()
+        status = self.lib.ffnlp_tag(self.handle, data, len(data), self.scratch, self.scratch_size, out, len(out),
+                                    ctypes.byref(count))
+        if status != 0:
+            raise RuntimeError("ffnlp_tag: %s" % self.lib.ffnlp_status_name(status).decode())
+        return [(data[out[k].begin:out[k].end].decode("utf-8"), out[k].label_index, out[k].probability)
+                for k in range(count.value)]
 
     def probabilities(self, text, uniform_prior=True):
         data = text.encode("utf-8")

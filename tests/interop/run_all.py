@@ -7,24 +7,10 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-CHECKS = ["check_quantize_bytes.py", "check_embedding_import.py", "check_text_classifier.py"]
-
-
-def tagger_check():
-    """(d) runs once the token-tagging C API is on this branch; until then
-    it says so. When the API exists and the check does not, that fails."""
-    with open(os.path.join(ROOT, "runtime", "include", "ffnlp", "ffnlp_c.h")) as f:
-        has_tagger = "ffnlp_tag(" in f.read()
-    script = os.path.join(HERE, "check_window_tagger.py")
-    if os.path.exists(script):
-        return "check_window_tagger.py"
-    if has_tagger:
-        print("(d) window tagger: the C API has ffnlp_tag but tests/interop/check_window_tagger.py is missing\n    FAIL")
-        return False
-    print("(d) window tagger: NOT RUN: this runtime has no token tagging yet (no ffnlp_tag in ffnlp_c.h; "
-          "branch 'tagger' builds it)")
-    return None
+# (a) bytes, (b) imports, (c) a text classifier, (d) a window tagger: each a
+# script that prints its figures and exits 1 when the check fails.
+CHECKS = ["check_quantize_bytes.py", "check_embedding_import.py", "check_text_classifier.py",
+          "check_window_tagger.py"]
 
 
 def main():
@@ -32,11 +18,7 @@ def main():
     print("torch %s, numpy %s, %s" % (torch.__version__, __import__("numpy").__version__, sys.executable))
     failed = []
     start_all = time.time()
-    d = tagger_check()
-    checks = CHECKS + ([d] if isinstance(d, str) else [])
-    if d is False:
-        failed.append("(d) window tagger")
-    for name in checks:
+    for name in CHECKS:
         start = time.time()
         code = subprocess.call([sys.executable, os.path.join(HERE, name)], cwd=HERE)
         print("    [%s: %.1f s]" % (name, time.time() - start))

@@ -2,11 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "ffnlp/toolkit.h"
+#include "tools/torch_fixtures.h"
 
 using ffnlp::dequantize;
 using ffnlp::quantize_row;
@@ -108,4 +110,77 @@ TEST_CASE("other zero points follow the same formula") {
   CHECK(q[0] == 199);
   CHECK(q[1] == 1);
   CHECK(q[2] == 150);  // floor(0.5 + 49.5 + 100)
+}
+
+namespace {
+
+float from_bits(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("half-even is torch.quantize_per_channel byte for byte (fixture made by torch)") {
+  // Rows with float32-inverse ties, ties built from the float32 scale, zeros,
+  // tiny and huge ranges: tests/interop/gen_torch_fixtures.py.
+  using namespace torch_fixtures;
+  for (int r = 0; r < kPerChannelRows; ++r) {
+    std::vector<float> row(kPerChannelCols);
+    for (int c = 0; c < kPerChannelCols; ++c) row[c] = from_bits(kPerChannelValues[r * kPerChannelCols + c]);
+    float scale = 0;
+    const std::vector<uint8_t> q = quantize(row, &scale, Rounding::kHalfEven);
+    CHECK(scale == from_bits(kPerChannelScales[r]));
+    for (int c = 0; c < kPerChannelCols; ++c) {
+      INFO("row " << r << " column " << c << " value " << row[c]);
+      CHECK(q[c] == kPerChannelBytes[r * kPerChannelCols + c]);
+    }
+  }
+}
+
+TEST_CASE("half-even rounds the float32 product e * (1.0f / s), as torch does, not e / s") {
+  // max 2.3f: s = 2.3f / 127. e / s is 1.49999995 exactly, but torch's
+  // float32 e * (1.0f / s) is 1.5, a tie that goes to 2 (byte 130).
+  const float e = 0x1.bd13cp-6f;
+  float scale = 0;
+  std::vector<uint8_t> q = quantize({2.3f, e}, &scale, Rounding::kHalfEven);
+  CHECK(e * (1.0f / scale) == 1.5f);
+  CHECK(static_cast<double>(e) / static_cast<double>(scale) < 1.5);
+  CHECK(q[1] == 130);
+  q = quantize({2.3f, e}, &scale, Rounding::kHalfUp);
+  CHECK(q[1] == 129);  // the paper's formula divides: 1.49999995 rounds down
+}
+
+TEST_CASE("the default half-up mode is the paper's double formula, unchanged, on random rows") {
+  std::mt19937 rng(2026);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const size_t n = 1 + rng() % 40;
+    const float magnitude = std::pow(10.0f, static_cast<float>(static_cast<int>(rng() % 61) - 30));
+    std::uniform_real_distribution<float> d(-magnitude, magnitude);
+    std::vector<float> row(n);
+    for (float& x : row) x = d(rng);
+    if (trial % 7 == 0) row[rng() % n] = 0.0f;
+    float scale = 0;
+    const std::vector<uint8_t> q = quantize(row, &scale);
+    double max_abs = 0;
+    for (float x : row) max_abs = std::fmax(max_abs, std::fabs(x));
+    const double s = max_abs / 127.0;
+    CHECK(scale == static_cast<float>(s));
+    for (size_t j = 0; j < n; ++j) {
+      // An all-zero row (one value, set to 0) stores the zero point.
+      double r = s == 0 ? 128 : std::floor(0.5 + (static_cast<double>(row[j]) / s + 128));
+      r = std::fmin(255, std::fmax(0, r));
+      CHECK(q[j] == static_cast<uint8_t>(r));
+    }
+  }
+}
+
+TEST_CASE("half-even: a row whose float32 inverse scale overflows keeps its values") {
+  // max 1e-38: s = 7.9e-41, 1.0f / s = inf. torch 1.13 writes 0 for every
+  // byte there (an undefined float-to-int conversion); we do not.
+  float scale = 0;
+  const std::vector<uint8_t> q = quantize({1e-38f, -1e-38f, 0.0f, 5e-39f}, &scale, Rounding::kHalfEven);
+  CHECK(std::isinf(1.0f / scale));
+  CHECK(q == std::vector<uint8_t>{255, 1, 128, 192});
 }

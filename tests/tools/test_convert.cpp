@@ -145,7 +145,7 @@ TEST_CASE("a spec builds a classifier whose tensors round-trip") {
   CHECK(f.find_tensor("e1")->at(3, 2) == e1[11]);
 }
 
-TEST_CASE("half-even rounding differs from half-up only at ties") {
+TEST_CASE("half-even rounding differs from half-up at ties") {
   std::map<std::string, NpyArray> arrays;
   arrays["t"] = f32({1, 4}, {127.0f, 0.5f, 1.5f, -0.5f});
   ConvertOptions options;
@@ -160,20 +160,24 @@ TEST_CASE("half-even rounding differs from half-up only at ties") {
 
 TEST_CASE("already-quantized tables are imported without requantizing") {
   std::map<std::string, NpyArray> arrays;
-  arrays["emb"] = u8({2, 3}, {0, 128, 255, 10, 20, 30});
+  arrays["emb"] = u8({2, 3}, {1, 128, 255, 10, 20, 30});
   arrays["emb_scales"] = f32({2}, {0.5f, 0.25f});
-  const std::vector<uint8_t> bytes = convert(arrays, ConvertOptions());
+  std::vector<std::string> warnings;  // zero point 128 assumed: said, not silent
+  const std::vector<uint8_t> bytes = convert(arrays, ConvertOptions(), &warnings);
+  CHECK(warnings.size() == 1);
   const Model m = load(bytes);
   const TensorView* t = m.find_tensor("emb");
   REQUIRE(t != nullptr);
   CHECK(t->dtype == DType::kQ8Row);
-  CHECK(t->data[0] == 0);  // 0 is accepted for imported tables
-  CHECK(t->at(0, 0) == doctest::Approx(-64.0f));
+  CHECK(t->data[0] == 1);
+  CHECK(t->at(0, 0) == doctest::Approx(-63.5f));
   CHECK(t->at(0, 2) == doctest::Approx(63.5f));
   CHECK(t->at(1, 2) == doctest::Approx((30 - 128) * 0.25f));
   CHECK(m.find_tensor("emb_scales") == nullptr);  // consumed, not a separate tensor
 
-  // A torch-style zero point array must be uniform.
+  // A torch-style zero point array: uniform gives q8_row, else q8_row_fzp
+  // (tests/tools/test_import_quantized.cpp has the rest).
+  arrays["emb"].raw[0] = 0;  // 0 is accepted for tables with their zero points
   NpyArray zp;
   zp.shape = {2};
   zp.dtype = "<i8";
@@ -185,7 +189,8 @@ TEST_CASE("already-quantized tables are imported without requantizing") {
   const Model z = load(z_bytes);
   CHECK(z.find_tensor("emb")->zero_point == 100);
   arrays["emb_zero_points"].raw[8] = 101;
-  CHECK_THROWS_WITH_AS(convert(arrays, ConvertOptions()), doctest::Contains("differs between rows"), std::runtime_error);
+  const std::vector<uint8_t> fzp_bytes = convert(arrays, ConvertOptions());
+  CHECK(load(fzp_bytes).find_tensor("emb")->dtype == DType::kQ8RowFzp);
   arrays.erase("emb_scales");
   arrays.erase("emb_zero_points");
   CHECK_THROWS_WITH_AS(convert(arrays, ConvertOptions()), doctest::Contains("emb_scales"), std::runtime_error);

@@ -12,6 +12,7 @@
 #include "tools/common/model_writer.h"
 #include "tools/common/npz.h"
 #include "tools/common/size_limit.h"
+#include "tools/convert_model/import_quantized.h"
 #include "tools/convert_model/model_spec.h"
 #include "tools/convert_model/quantize_matrix.h"
 
@@ -122,69 +123,16 @@ class Converter {
     return it->second;
   }
 
-  // A table imported as already quantized: NAME (uint8) + NAME_scales.
+  // A table imported as already quantized (import_quantized.h): NAME
+  // (uint8, or int8 with NAME_scales) + NAME_scales [+ NAME_zero_points].
   bool add_imported(const std::string& name) {
-    const NpyArray& q = arrays_.at(name);
-    if (q.dtype != "|u1") return false;
-    const std::string scales_name = name + "_scales";
-    if (!arrays_.count(scales_name)) {
-      throw std::runtime_error("array '" + name + "' is uint8 but there is no '" + scales_name +
-                               "' array with its per-row scales (needed to import a quantized table)");
-    }
-    const Shape2 s = shape_of(q, name);
-    if (s.rank != 2) throw std::runtime_error("quantized array '" + name + "' must be 2-D");
-    std::vector<float> scales = to_float32(array(scales_name, "scales"), scales_name);
-    if (scales.size() != s.rows) {
-      throw std::runtime_error("'" + scales_name + "' has " + std::to_string(scales.size()) + " values for " +
-                               std::to_string(s.rows) + " rows of '" + name + "'");
-    }
-    for (size_t r = 0; r < scales.size(); ++r) {
-      if (!std::isfinite(scales[r]) || scales[r] < 0) {
-        throw std::runtime_error("'" + scales_name + "' row " + std::to_string(r) + " is not a finite non-negative scale");
-      }
-    }
-    uint32_t zero_point = kDefaultZeroPoint;
-    const std::string zp_name = name + "_zero_points";
-    if (arrays_.count(zp_name)) {
-      const NpyArray& zp = array(zp_name, "zero points");
-      const size_t item = npy_dtype_size(zp.dtype);
-      if (zp.dtype != "<i8" && zp.dtype != "<i4" && zp.dtype != "|u1" && zp.dtype != "<f4" && zp.dtype != "<f8") {
-        throw std::runtime_error("'" + zp_name + "' has unsupported dtype " + zp.dtype);
-      }
-      const uint64_t n = zp.num_elements();
-      for (uint64_t i = 0; i < n; ++i) {
-        // The array is little-endian whatever the host: go through float32
-        // for floats, and assemble integers byte by byte.
-        const uint8_t* p = zp.raw.data() + i * item;
-        uint64_t bits = 0;
-        for (size_t b = 0; b < item; ++b) bits |= static_cast<uint64_t>(p[b]) << (8 * b);
-        double v = 0;
-        if (zp.dtype == "<i8") v = static_cast<double>(static_cast<int64_t>(bits));
-        else if (zp.dtype == "<i4") v = static_cast<int32_t>(static_cast<uint32_t>(bits));
-        else if (zp.dtype == "|u1") v = static_cast<double>(bits);
-        else if (zp.dtype == "<f4") { uint32_t u = static_cast<uint32_t>(bits); float x; std::memcpy(&x, &u, 4); v = x; }
-        else std::memcpy(&v, &bits, 8);
-        if (v < 0 || v > 255 || v != std::floor(v)) throw std::runtime_error("'" + zp_name + "' holds " + std::to_string(v) + ", not in 0..255");
-        if (i == 0) zero_point = static_cast<uint32_t>(v);
-        else if (static_cast<uint32_t>(v) != zero_point) {
-          throw std::runtime_error("'" + zp_name + "' differs between rows; the format has one zero point per table");
-        }
-      }
-    }
-    TensorToWrite t;
-    t.name = name;
-    t.dtype = DType::kQ8Row;
-    t.rows = s.rows;
-    t.cols = s.cols;
-    t.q = to_uint8(q, name);
-    t.scales = scales;
-    t.zero_point = zero_point;
+    ImportedTable imported;
+    if (!import_quantized(name, arrays_, &imported)) return false;
     used_[name] = true;
-    if (!o_.quiet) {
-      std::printf("  %-20s (%llu, %llu) imported as q8_row (zero point %u), not requantized\n", name.c_str(),
-                  static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols), zero_point);
-    }
-    writer_.add_tensor(std::move(t));
+    for (const std::string& companion : imported.consumed) used_[companion] = true;
+    for (std::string& w : imported.warnings) warnings_.push_back(std::move(w));
+    if (!o_.quiet) std::printf("  %-20s %s\n", name.c_str(), imported.summary.c_str());
+    writer_.add_tensor(std::move(imported.tensor));
     return true;
   }
 
@@ -336,7 +284,7 @@ class Converter {
     if (!spec.unknown_label.empty()) writer_.set_string("classifier.unknown_label", spec.unknown_label);
     for (const auto& kv : spec.extra) writer_.set_string(kv.first, kv.second);
     for (const auto& kv : arrays_) {
-      if (!used_.count(kv.first)) std::fprintf(stderr, "warning: array '%s' is not used by the spec and was left out\n", kv.first.c_str());
+      if (!used_.count(kv.first)) warnings_.push_back("array '" + kv.first + "' is not used by the spec and was left out");
     }
   }
 
@@ -406,7 +354,7 @@ class Converter {
     *vocab = sorted;
     if (identity) return;
     NpyArray& a = arrays_.at(table);
-    if (a.dtype == "|u1") {
+    if (a.dtype == "|u1" || a.dtype == "|i1") {
       throw std::runtime_error(where + ": a quantized table needs its vocabulary file sorted by bytes already");
     }
     const Shape2 s = shape_of(a, table);
@@ -520,6 +468,7 @@ class Converter {
   }
 
   std::vector<uint8_t> build() const { return writer_.build(); }
+  const std::vector<std::string>& warnings() const { return warnings_; }
   uint64_t total_float() const { return total_float_; }
   uint64_t total_quantized() const { return total_quantized_; }
 
@@ -529,12 +478,14 @@ class Converter {
   std::map<std::string, bool> used_, added_;
   ModelWriter writer_;
   uint64_t total_float_ = 0, total_quantized_ = 0;
+  std::vector<std::string> warnings_;  // what the caller must hear even with quiet
   uint32_t padding_ = 0;  // token models: 2 padding rows per channel table
 };
 
 }  // namespace
 
-std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& o) {
+std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& o,
+                             std::vector<std::string>* warnings) {
   if (arrays.empty() && o.spec_text.empty()) throw std::runtime_error("the inputs hold no arrays; nothing to convert");
   Converter converter(o, arrays);
   std::vector<uint8_t> bytes;
@@ -543,6 +494,10 @@ std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, cons
     else if (arrays.empty()) converter.convert_features_only(parse_model_spec(o.spec_text, o.spec_name));
     else converter.convert_with_spec(parse_model_spec(o.spec_text, o.spec_name));
     bytes = converter.build();
+    for (const std::string& w : converter.warnings()) {
+      if (warnings != nullptr) warnings->push_back(w);
+      else std::fprintf(stderr, "warning: %s\n", w.c_str());
+    }
   } catch (const std::invalid_argument& e) {
     // ModelWriter's checks (names, keys): keep the documented exception type.
     throw std::runtime_error(e.what());

@@ -36,8 +36,11 @@ std::map<std::string, NpyArray> read_array_files(const std::vector<std::string>&
                                                  uint64_t max_bytes = kDefaultMaxInputBytes);
 
 // Builds and validates (by loading it with the runtime) a model file. Throws
-// std::runtime_error with a specific message on any problem.
-std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& options);
+// std::runtime_error with a specific message on any problem. Warnings (arrays
+// left out, float64 scales rounded, an assumed zero point) go to `warnings`,
+// or to stderr as "warning: ..." lines when it is null, whatever `quiet` says.
+std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, const ConvertOptions& options,
+                             std::vector<std::string>* warnings = nullptr);
 
 }  // namespace tools
 }  // namespace ffnlp

@@ -30,7 +30,7 @@ const char kUsage[] =
     "  -o, --output FILE     output model file (written atomically)\n"
     "  --force               overwrite an existing output file\n"
     "  --rounding MODE       half-up (default; floor(x + 0.5), the paper's formula) or\n"
-    "                        half-even (as torch.quantize_per_channel)\n"
+    "                        half-even (torch.quantize_per_channel's bytes, bit for bit)\n"
     "  --zero-point N        zero point b, 0..255 (default 128): b - 1 quantized steps for\n"
     "                        negative values and 255 - b for positive ones; a table with\n"
     "                        values of a sign b leaves no room for is refused\n"
@@ -40,9 +40,15 @@ const char kUsage[] =
     "                        arrays (after decompression) exceed SIZE bytes together;\n"
     "                        K, M, G, T are powers of 1024 (default 1G)\n"
     "\n"
-    "Already-quantized tables (e.g. from torch's int_repr()) are imported without\n"
-    "requantizing: a uint8 array NAME with a float array NAME_scales (and optionally\n"
-    "NAME_zero_points, all equal) becomes a q8_row tensor as it is.\n";
+    "Already-quantized tables (torch's int_repr()) are imported without requantizing:\n"
+    "a uint8 array NAME, or an int8 one (qint8), with NAME_scales and NAME_zero_points\n"
+    "(q_per_channel_scales() and q_per_channel_zero_points()) becomes a q8_row tensor\n"
+    "(one integer zero point) or a q8_row_fzp tensor (a zero point per row, float zero\n"
+    "points of per_channel_affine_float_qparams) as it is. Without NAME_zero_points a\n"
+    "uint8 table is taken to have zero point 128, with a warning (refused if it holds\n"
+    "byte 0), and an int8 table is refused. float64 scales that are not float32\n"
+    "numbers are rounded with a warning.\n"
+    "See docs/QUANTIZATION.md and docs/PYTORCH.md.\n";
 
 // A spec file is a page of text; anything this large is not one.
 constexpr uint64_t kMaxSpecBytes = 1 << 20;

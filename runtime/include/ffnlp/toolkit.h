@@ -79,7 +79,8 @@ constexpr uint32_t kDefaultZeroPoint = 128;
 
 enum class Rounding {
   kHalfUp,    // floor(0.5 + x): the paper's formula, our default
-  kHalfEven,  // round half to even: what torch.quantize_per_channel does
+  kHalfEven,  // torch.quantize_per_channel's bytes: b + nearbyint(row[j] * (1.0f / scale))
+              // in float32, ties to even (docs/QUANTIZATION.md)
 };
 
 // Quantizes one row of `count` finite floats with zero point b (0..255).
@@ -88,7 +89,8 @@ enum class Rounding {
 // negative ones, and the scale is the smallest that fits both sides:
 //   scale = max(max(row+) / (255 - b), max(row-) / (b - 1))
 //   (0 for an all-zero row; a side without values does not count)
-//   q[j]  = round(row[j] / scale + b)
+//   q[j]  = round(row[j] / scale + b)   (kHalfUp: in double with the
+//           unrounded scale; kHalfEven: torch's float32 arithmetic, above)
 // With b = 128 this is the paper's max|row| / 127, bit for bit. Every value
 // then reads back within scale / 2, nothing clips. A row whose values have a
 // sign the zero point has no room for (positive values with b = 255,

@@ -6,6 +6,30 @@ namespace ffnlp {
 
 namespace {
 
+// Round half to even without depending on the current rounding mode.
+double round_half_even(double x) {
+  const double fl = std::floor(x);
+  const double frac = x - fl;
+  if (frac > 0.5) return fl + 1;
+  if (frac < 0.5) return fl;
+  return std::fmod(fl, 2.0) == 0.0 ? fl : fl + 1;
+}
+
+// torch.quantize_per_channel's arithmetic (ATen's quantize_val in builds
+// without FBGEMM, checked against Debian's torch 1.13): the inverse scale in
+// float32, the product in float32, then nearbyint. Dividing instead
+// differs: e = 67.4999986 * s gives 67.5 through the float32 inverse.
+// When 1.0f / scale overflows (scale below about 2.9e-39, a row whose
+// largest magnitude is below about 3.7e-37) torch converts inf or NaN to an
+// integer, which C++ leaves undefined (torch 1.13 on x86-64 writes 0 for
+// every byte); such rows are computed here in double instead, as half-up
+// does, and keep their values.
+double scaled_like_torch(float value, float inverse_scale, double scale) {
+  if (std::isinf(inverse_scale)) return static_cast<double>(value) / scale;
+  const float product = value * inverse_scale;
+  return static_cast<double>(product);
+}
+
 void row_extremes(const float* row, size_t count, float* max_positive, float* max_negative) {
   *max_positive = 0.0f;
   *max_negative = 0.0f;  // the largest magnitude among negative values
@@ -44,16 +68,13 @@ float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding
     return 0.0f;
   }
   const float stored_scale = static_cast<float>(scale);
+  const float inverse_scale = 1.0f / stored_scale;
   for (size_t j = 0; j < count; ++j) {
-    const double x = static_cast<double>(row[j]) / scale + b;
-    double r = rounding == Rounding::kHalfUp ? std::floor(0.5 + x) : std::nearbyint(x);
-    if (rounding == Rounding::kHalfEven) {
-      // nearbyint follows the current rounding mode; do not depend on it.
-      const double fl = std::floor(x);
-      const double frac = x - fl;
-      if (frac > 0.5) r = fl + 1;
-      else if (frac < 0.5) r = fl;
-      else r = std::fmod(fl, 2.0) == 0.0 ? fl : fl + 1;
+    double r;
+    if (rounding == Rounding::kHalfUp) {
+      r = std::floor(0.5 + (static_cast<double>(row[j]) / scale + b));
+    } else {
+      r = b + round_half_even(scaled_like_torch(row[j], inverse_scale, scale));
     }
     // Only a side the zero point has no room for gets here (see the header).
     if (r < (b >= 1 ? 1 : 0)) r = b >= 1 ? 1 : 0;

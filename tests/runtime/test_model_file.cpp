@@ -380,7 +380,7 @@ TEST_CASE("langid --model in line mode: truncating or rewriting the model file u
   const std::vector<unsigned char> bytes = read_all(source_path("models/langid.ffm"));
   REQUIRE(bytes.size() > 100000);
   const char* const changes[] = {"truncate -s 100000", "truncate -s 0", "head -c 400000 /dev/urandom >"};
-  for (const char* change : changes) {
+  for (const std::string change : changes) {
     CAPTURE(change);
     TempDir dir;
     const std::string model = dir.path + "/m.ffm", out = dir.path + "/out";

@@ -6,9 +6,10 @@
 //   while (reader.next(&line) == LineReader::Result::kLine) use(line);
 //   if (reader.failed()) report(reader.error());
 //
-// A line is everything up to a '\n' (not included); one '\r' right before
-// the '\n' is dropped too, so CRLF files read like LF files. A last line
-// without a '\n' is still a line; an empty input has no lines. Bytes are
+// A line is everything up to a '\n' (not included); one '\r' at the end of
+// a line is dropped too, so CRLF files read like LF files (also on a last
+// line without '\n'). A last line without a '\n' is still a line; an
+// empty input has no lines. Bytes are
 // passed through as they are: NUL bytes and invalid UTF-8 stay in the line.
 // When a line is longer than the cap, its first `max_line` bytes are kept
 // and the rest is read and skipped (Line::full_size counts them).

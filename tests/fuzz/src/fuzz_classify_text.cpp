@@ -8,7 +8,9 @@
 // k answers, best first, probabilities in [0, 1]; a text with letters gives a
 // distribution summing to 1 and agreeing with classify(); a text without
 // letters gives all-zero scores and the unknown label; the same text with an
-// exact-size copy gives the same answer (no reads past `size`).
+// exact-size copy gives the same answer (no reads past `size`); the
+// features text_features() returns are inside their tables and agree on the
+// letters; an allow-list with a uniform prior answers only from the list.
 #include "fuzz_check.h"
 #include <cmath>
 #include <cstdint>
@@ -73,6 +75,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(model.scores(p, size, ws.data(), ws.size(), probs.data(), probs.size(), &stats2) == ffnlp::Status::kOk);
   check(stats.letters == stats2.letters && stats.bytes_used == stats2.bytes_used);
   check(stats.bytes_used <= size);
+  // The features classify() reads: the same letters; a small buffer asks
+  // for the size it needs; every reference inside its channel's table.
+  ffnlp::FeatureRef small[16];
+  size_t needed = 0;
+  ffnlp::TextStats stats3;
+  const ffnlp::Status fs = model.text_features(p, size, small, 16, &needed, &stats3);
+  check(fs == ffnlp::Status::kOk || (fs == ffnlp::Status::kBufferTooSmall && needed > 16));
+  check(stats3.letters == stats.letters);
+  std::vector<ffnlp::FeatureRef> refs(needed);
+  size_t got = 0;
+  check(model.text_features(p, size, refs.data(), refs.size(), &got) == ffnlp::Status::kOk && got == needed);
+  for (const ffnlp::FeatureRef& r : refs) {
+    check(r.channel < model.channel_count() && r.row < model.channel(r.channel).buckets);
+    check(std::isfinite(r.weight));
+  }
+  // An allow-list of two labels with no prior: answers only from it, and
+  // their probabilities sum to 1 when there is evidence.
+  const uint32_t only[2] = {0, model.label_count() - 1};
+  ffnlp::ClassifyOptions options;
+  options.prior = ffnlp::Prior::kUniform;
+  options.only = only;
+  options.only_count = model.label_count() > 1 ? 2 : 1;
+  ffnlp::Prediction pair[2];
+  size_t pair_count = 0;
+  check(model.classify(p, size, ws, pair, 2, &pair_count, options) == ffnlp::Status::kOk);
+  if (stats.letters != 0) {
+    check(pair_count == options.only_count);
+    float pair_sum = 0;
+    for (size_t i = 0; i < pair_count; ++i) {
+      check(pair[i].label_index == only[0] || pair[i].label_index == only[1]);
+      pair_sum += pair[i].probability;
+    }
+    check(std::fabs(pair_sum - 1.0f) < 1e-3f);
+  }
   if (stats.letters == 0) {
     for (float v : probs) check(v == 0.0f);
     if (model.unknown_label()[0] != '\0') {

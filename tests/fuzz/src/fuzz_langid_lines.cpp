@@ -56,6 +56,15 @@ int memory_file(const char* name, const uint8_t* data, size_t size) {
   return fd;
 }
 
+// A stream on an empty memory file (no disk, unlike tmpfile()).
+std::FILE* memory_stream(const char* name) {
+  const int fd = memfd_create(name, MFD_CLOEXEC);
+  check(fd >= 0);
+  std::FILE* f = fdopen(fd, "w+");
+  check(f != nullptr);
+  return f;
+}
+
 std::string read_all(std::FILE* f) {
   std::fflush(f);
   std::rewind(f);
@@ -157,9 +166,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Line mode.
   const int in_fd = memory_file("fuzz_langid_in", input, input_size);
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  check(out != nullptr && err != nullptr);
+  std::FILE* out = memory_stream("fuzz_langid_out");
+  std::FILE* err = memory_stream("fuzz_langid_err");
   ffnlp::langid::CliIo io;
   io.in_fd = in_fd;
   io.out = out;
@@ -174,14 +182,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(messages.empty());
 
   // The input's lines: up to each '\n', a last line without one counts, an
-  // empty input has none; a '\r' before '\n' is not part of the line.
+  // empty input has none; one '\r' at the end of a line is not part of it
+  // (tools/common/line_reader.h, also on a last line without '\n').
   const std::string text(reinterpret_cast<const char*>(input), input_size);
   std::vector<std::string> lines = split(text, '\n');
-  const bool last_ended = lines.back().empty();  // the input ends with '\n' (or is empty)
-  if (last_ended) lines.pop_back();
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const bool has_newline = i + 1 < lines.size() || last_ended;
-    if (has_newline && !lines[i].empty() && lines[i].back() == '\r') lines[i].pop_back();
+  if (lines.back().empty()) lines.pop_back();
+  for (std::string& line : lines) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
   }
   check(records.empty() || records.back() == '\n');
   std::vector<std::string> got = records.empty() ? std::vector<std::string>() : split(records.substr(0, records.size() - 1), '\n');

@@ -1,16 +1,19 @@
 // libFuzzer target: model spec files (tools/convert_model/model_spec.h),
 // then convert() of the tiny test network with whatever spec parsed.
-// Invariants on every spec that parses: channel kinds known, n-gram orders
-// 1..8, every channel with an embedding, layers complete,
+// Invariants on every spec that parses: channel kinds in the registry,
+// n-gram orders and affix lengths 1..8 where the kind needs them, pooling
+// mean or sum, [prior] weights finite and above 0, layers complete,
 // reliable_probability in [0, 1], the task known, label codes unique,
 // [metadata] keys unique and none reserved; convert() then either fails with
 // std::runtime_error or returns a model the runtime loads.
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
 
+#include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "fuzz_check.h"
 #include "test_models.h"
@@ -61,12 +64,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const std::runtime_error&) {
     return 0;
   }
-  check(spec.task == "classifier" || spec.task == "embedding");
+  check(spec.task == "classifier" || spec.task == "features" || spec.task == "embedding");
   for (const ChannelSpecEntry& c : spec.channels) {
-    check(c.kind == "char_ngram" || c.kind == "script");
-    check(!c.embedding.empty());
-    check(c.kind != "char_ngram" || (c.order >= 1 && c.order <= 8));
+    const ffnlp::FeatureKindInfo* info = ffnlp::find_feature_kind(c.kind.c_str());
+    check(info != nullptr);
+    if (info->required & ffnlp::kParamOrder) check(c.order >= 1 && c.order <= ffnlp::kMaxNgramOrder);
+    if (info->required & ffnlp::kParamLength) check(c.length >= 1 && c.length <= ffnlp::kMaxAffixLength);
+    check(c.pooling == "mean" || c.pooling == "sum");
   }
+  for (const auto& w : spec.prior) check(w.second > 0 && std::isfinite(w.second));
+  check(!spec.has_prior_default || (spec.prior_default > 0 && std::isfinite(spec.prior_default)));
   for (const LayerSpecEntry& l : spec.layers) check(!l.weights.empty() && !l.bias.empty() && !l.activation.empty());
   check(spec.reliable_probability >= 0.0f && spec.reliable_probability <= 1.0f);
   std::set<std::string> seen;

@@ -300,6 +300,15 @@ void spec_seeds() {
   write(dir, "duplicates", str("[model]\nname = a\nname = b\n[labels]\naa\naa\n"));
   write(dir, "probability", str("[classifier]\nreliable_probability = 1.5\nreliable_letters = 3\n"));
   write(dir, "embedding_task", str("[model]\ntask = embedding\n[channel]\nkind = script\nembedding = emb_script\n"));
+  // The tiny network with other kinds on the same tables, and a prior.
+  std::string kinds = kSpec;
+  auto replace = [&kinds](const std::string& from, const std::string& to) { kinds.replace(kinds.find(from), from.size(), to); };
+  replace("kind = char_ngram\norder = 1\n", "kind = prefix\nlength = 2\npooling = sum\n");
+  replace("kind = char_ngram\norder = 2\n", "kind = suffix\nlength = 3\n");
+  write(dir, "kinds", str(kinds));
+  write(dir, "prior", str(std::string(kSpec) + "[prior]\naa 30\nbb 0.5\n* 1\n"));
+  write(dir, "features_task", str("[model]\ntask = features\n[channel]\nkind = shape\ndims = 4\n[channel]\nkind = word\n"
+                                  "buckets = 100\ndims = 8\n"));
 }
 
 // The first byte chooses the options (tests/fuzz/src/fuzz_langid_lines.cpp):

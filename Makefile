@@ -22,7 +22,7 @@ LDLIBS   := -pthread
 RUNTIME_SRCS := $(wildcard runtime/src/*/*.cpp)
 TOOLLIB_SRCS := $(wildcard tools/common/*.cpp) tools/convert_model/model_spec.cpp \
                 tools/convert_model/quantize_matrix.cpp tools/convert_model/converter.cpp \
-                tools/langid/spans.cpp tools/langid/evaluate.cpp
+                $(filter-out tools/langid/main.cpp,$(wildcard tools/langid/*.cpp))
 TEST_SRCS    := $(wildcard tests/*.cpp tests/*/*.cpp)
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))

@@ -255,14 +255,13 @@ ffnlp_status ffnlpb_spans(const ffnlpb_model* model, const char* text, size_t le
       ffnlpb_span& r = result[i];
       r.begin = s.begin;
       r.end = s.end;
-      const int32_t index = s.label.empty() ? -1 : m.find_label(s.label.c_str());
-      if (index >= 0) {
-        r.prediction.label = m.label(static_cast<uint32_t>(index));
-        r.prediction.name = m.label_name(static_cast<uint32_t>(index));
-        r.prediction.label_index = static_cast<uint32_t>(index);
+      if (s.label_index != ffnlp::kNoLabel) {
+        r.prediction.label = m.label(s.label_index);
+        r.prediction.name = m.label_name(s.label_index);
+        r.prediction.label_index = s.label_index;
       } else {
         // No letters in the span: the model's unknown label (or none).
-        r.prediction.label = s.label.empty() ? "" : m.unknown_label();
+        r.prediction.label = m.unknown_label();
         r.prediction.name = "";
         r.prediction.label_index = FFNLP_NO_LABEL;
       }

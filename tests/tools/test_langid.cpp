@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
+#include <cstdlib>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <set>
 #include <string>
 #include <vector>
@@ -120,8 +122,8 @@ TEST_CASE("spans split English from Finnish inside one script, with byte offsets
   const std::string text = english + " " + finnish;
   const std::vector<langid::Span> spans = langid::find_spans(s.model, workspace, text);
   REQUIRE(spans.size() == 2);
-  CHECK(spans[0].label == "en");
-  CHECK(spans[1].label == "fi");
+  CHECK(std::string(spans[0].label) == "en");
+  CHECK(std::string(spans[1].label) == "fi");
   CHECK(spans[0].begin == 0);
   CHECK(spans[0].end == english.size());
   CHECK(spans[1].begin == english.size() + 1);
@@ -130,13 +132,13 @@ TEST_CASE("spans split English from Finnish inside one script, with byte offsets
   const std::string mixed = "Привет, как дела? This part is English again. Γεια σου κόσμε, τι κάνεις;";
   const std::vector<langid::Span> three = langid::find_spans(s.model, workspace, mixed);
   REQUIRE(three.size() == 3);
-  CHECK(three[0].label == "ru");
-  CHECK(three[1].label == "en");
-  CHECK(three[2].label == "el");
+  CHECK(std::string(three[0].label) == "ru");
+  CHECK(std::string(three[1].label) == "en");
+  CHECK(std::string(three[2].label) == "el");
   CHECK(mixed.substr(three[1].begin, three[1].end - three[1].begin) == "This part is English again.");
   const std::vector<langid::Span> one = langid::find_spans(s.model, workspace, english);
   REQUIRE(one.size() == 1);
-  CHECK(one[0].label == "en");
+  CHECK(std::string(one[0].label) == "en");
   CHECK(langid::find_spans(s.model, workspace, "   ").empty());
 }
 
@@ -163,7 +165,110 @@ TEST_CASE("--eval figures on a small labelled file") {
   CHECK(report.find("texts       3 (skipped 1 malformed") != std::string::npos);
   CHECK(report.find("accuracy    0.6667") != std::string::npos);
   CHECK(report.find("fi         -> fr") != std::string::npos);
-  CHECK_FALSE(langid::evaluate_file(s.model, "/nonexistent/file.tsv", langid::EvalOptions(), stdout));
+  FILE* quiet = std::tmpfile();
+  CHECK_FALSE(langid::evaluate_file(s.model, "/nonexistent/file.tsv", langid::EvalOptions(), stdout, quiet));
+  std::fclose(quiet);
+}
+
+TEST_CASE("spans: scoring twice (no cache) gives exactly the cached answer") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  Workspace workspace(s.model);
+  langid::SpanOptions no_cache;
+  no_cache.cache_bytes = 0;
+  langid::SpanFinder cached(s.model), twice(s.model, no_cache);
+  const std::string texts[] = {
+      "This is the first part of the text, written in English for everybody. Tämä on tekstin toinen osa, joka on "
+      "kirjoitettu suomeksi kaikille lukijoille.",
+      "Привет, как дела? This part is English again. Γεια σου κόσμε, τι κάνεις; 12345 !!! Und jetzt auf Deutsch, "
+      "bitte sehr. Et maintenant en français, s'il vous plaît.",
+      "one", "   ", "123 456"};
+  for (const std::string& t : texts) {
+    CAPTURE(t);
+    std::vector<langid::Span> a, b;
+    REQUIRE(cached.find(t.data(), t.size(), workspace, &a) == Status::kOk);
+    REQUIRE(twice.find(t.data(), t.size(), workspace, &b) == Status::kOk);
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].begin == b[i].begin);
+      CHECK(a[i].end == b[i].end);
+      CHECK(a[i].label_index == b[i].label_index);
+      CHECK(a[i].probability == b[i].probability);
+    }
+  }
+}
+
+namespace {
+
+std::string write_temp(const std::string& bytes) {
+  char path[] = "/tmp/ffnlp_eval_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  close(fd);
+  return path;
+}
+
+std::string eval_report(const Model& model, const std::string& path, const langid::EvalOptions& options,
+                        bool* ok, std::string* err_text) {
+  char* output = nullptr;
+  size_t output_size = 0;
+  FILE* out = open_memstream(&output, &output_size);
+  FILE* err = std::tmpfile();
+  *ok = langid::evaluate_file(model, path, options, out, err);
+  std::fclose(out);
+  const std::string report(output, output_size);
+  std::free(output);
+  std::fflush(err);
+  std::rewind(err);
+  char buf[4096];
+  const size_t n = std::fread(buf, 1, sizeof buf, err);
+  *err_text = std::string(buf, n);
+  std::fclose(err);
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("--eval: byte-order mark, long lines, NUL bytes in labels, directories") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  bool ok = false;
+  std::string err;
+  // A BOM before the first label is not part of it.
+  std::string path = write_temp("\xEF\xBB\xBF" "de\tDie Würde des Menschen ist unantastbar und zu schützen.\n");
+  std::string report = eval_report(s.model, path, langid::EvalOptions(), &ok, &err);
+  CHECK(ok);
+  CHECK(report.find("accuracy    1.0000") != std::string::npos);
+  CHECK(report.find("0 with a gold label the model lacks") != std::string::npos);
+  std::remove(path.c_str());
+  // A 5 MB line is read in constant memory and classified on its first bytes.
+  std::string huge = "fr\t";
+  while (huge.size() < (5u << 20)) huge += "Tous les êtres humains naissent libres et égaux en dignité. ";
+  path = write_temp(huge + "\nde\tDie Würde des Menschen ist unantastbar.\n");
+  langid::EvalOptions capped;
+  capped.max_line = 4096;
+  report = eval_report(s.model, path, capped, &ok, &err);
+  CHECK(ok);
+  CHECK(report.find("texts       2 (") != std::string::npos);
+  CHECK(report.find("cut         1 lines longer than 4096 bytes") != std::string::npos);
+  CHECK(report.find("accuracy    1.0000") != std::string::npos);
+  std::remove(path.c_str());
+  // A NUL byte in a gold label is shown, not cut.
+  const char kNulLabel[] = "d\0e\tDie Würde des Menschen ist unantastbar.\n";
+  path = write_temp(std::string(kNulLabel, sizeof kNulLabel - 1));
+  report = eval_report(s.model, path, langid::EvalOptions(), &ok, &err);
+  CHECK(ok);
+  CHECK(report.find("  d\\x00e     -> de         1") != std::string::npos);
+  CHECK(report.find("1 with a gold label the model lacks") != std::string::npos);
+  std::remove(path.c_str());
+  // A directory says so.
+  report = eval_report(s.model, "/tmp", langid::EvalOptions(), &ok, &err);
+  CHECK_FALSE(ok);
+  CHECK(err == "langid: --eval: '/tmp' is a directory, not a file of CODE<TAB>TEXT lines\n");
+  report = eval_report(s.model, "/nonexistent/x.tsv", langid::EvalOptions(), &ok, &err);
+  CHECK_FALSE(ok);
+  CHECK(err == "langid: --eval: cannot open '/nonexistent/x.tsv': No such file or directory\n");
 }
 
 namespace {

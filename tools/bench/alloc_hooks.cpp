@@ -1,21 +1,58 @@
 // Counts heap allocations in the bench process: operator new/delete are
 // replaced (all forms), and on glibc so are malloc and friends, forwarding to
 // glibc's own __libc_* entry points. bench::allocation_count() is read before
-// and after a batch of classifications.
+// and after a batch of classifications. On glibc the bytes in use are
+// tracked too (malloc_usable_size), with their peak.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "tools/bench/alloc_hooks.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};
+// Signed: a block that glibc allocated before the hooks saw it may be freed
+// through them.
+std::atomic<int64_t> g_live{0}, g_peak{0};
+
+void* added(void* p) {
+#if defined(__GLIBC__)
+  if (p != nullptr) {
+    const int64_t size = static_cast<int64_t>(malloc_usable_size(p));
+    const int64_t live = g_live.fetch_add(size, std::memory_order_relaxed) + size;
+    int64_t peak = g_peak.load(std::memory_order_relaxed);
+    while (live > peak && !g_peak.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
+    }
+  }
+#endif
+  return p;
 }
+void removed(void* p) {
+#if defined(__GLIBC__)
+  if (p != nullptr) g_live.fetch_sub(static_cast<int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+#else
+  (void)p;
+#endif
+}
+}  // namespace
 
 namespace bench {
 uint64_t allocation_count() { return g_allocations.load(std::memory_order_relaxed); }
+uint64_t live_bytes() { return static_cast<uint64_t>(std::max<int64_t>(0, g_live.load(std::memory_order_relaxed))); }
+uint64_t peak_bytes() { return static_cast<uint64_t>(std::max<int64_t>(0, g_peak.load(std::memory_order_relaxed))); }
+void reset_peak_bytes() { g_peak.store(g_live.load(std::memory_order_relaxed), std::memory_order_relaxed); }
+#if defined(__GLIBC__)
+bool bytes_measured() { return true; }
+#else
+bool bytes_measured() { return false; }
+#endif
 }  // namespace bench
 
 #if defined(__GLIBC__)
@@ -28,32 +65,38 @@ void __libc_free(void*);
 
 void* malloc(size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_malloc(n);
+  return added(__libc_malloc(n));
 }
 void* calloc(size_t n, size_t m) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_calloc(n, m);
+  return added(__libc_calloc(n, m));
 }
 void* realloc(void* p, size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_realloc(p, n);
+  const int64_t old = p != nullptr ? static_cast<int64_t>(malloc_usable_size(p)) : 0;
+  void* q = __libc_realloc(p, n);
+  if (q != nullptr || n == 0) g_live.fetch_sub(old, std::memory_order_relaxed);
+  return added(q);
 }
 void* memalign(size_t a, size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_memalign(a, n);
+  return added(__libc_memalign(a, n));
 }
 void* aligned_alloc(size_t a, size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_memalign(a, n);
+  return added(__libc_memalign(a, n));
 }
 int posix_memalign(void** out, size_t a, size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  void* p = __libc_memalign(a, n);
+  void* p = added(__libc_memalign(a, n));
   if (p == nullptr) return 12;  // ENOMEM
   *out = p;
   return 0;
 }
-void free(void* p) { __libc_free(p); }
+void free(void* p) {
+  removed(p);
+  __libc_free(p);
+}
 }
 #define BENCH_MALLOC(n) malloc(n)
 #define BENCH_FREE(p) free(p)

@@ -10,150 +10,248 @@ namespace ffnlp {
 namespace langid {
 namespace {
 
-struct Word {
-  size_t begin, end;
-};
-
-std::vector<Word> split_words(const std::string& text) {
-  std::vector<Word> words;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
-    const size_t start = i;
-    while (i < text.size() && !(text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
-    if (i > start) words.push_back({start, i});
-  }
-  return words;
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Script of a word's first letter (kCommon when it has none).
-Script word_script(const std::string& text, const Word& word) {
-  size_t i = word.begin;
-  while (i < word.end) {
+Script word_script(const char* text, size_t begin, size_t end) {
+  size_t i = begin;
+  while (i < end) {
     uint32_t cp = 0;
-    i += decode_utf8(reinterpret_cast<const uint8_t*>(text.data()) + i, word.end - i, &cp);
+    i += decode_utf8(reinterpret_cast<const uint8_t*>(text) + i, end - i, &cp);
     if (normalize_char(cp, false).char_class == CharClass::kLetter) return script_of(cp);
   }
   return Script::kCommon;
 }
 
-Span classify_span(const Model& model, Workspace& workspace, const std::string& text, size_t begin, size_t end) {
-  Span span;
-  span.begin = begin;
-  span.end = end;
-  Prediction top[1];
-  size_t count = 0;
-  if (model.classify(text.data() + begin, end - begin, workspace, top, 1, &count) == Status::kOk && count == 1) {
-    span.label = top[0].label;
-    span.name = top[0].name;
-    span.probability = top[0].probability;
-    span.reliable = top[0].reliable;
-  }
-  return span;
+constexpr size_t kKeepWords = 1 << 16;  // per-word buffers kept between calls
+
+template <class T>
+void release(std::vector<T>& v) {
+  std::vector<T>().swap(v);
 }
 
 }  // namespace
 
-std::vector<Span> find_spans(const Model& model, Workspace& workspace, const std::string& text,
-                             const SpanOptions& options) {
-  const std::vector<Word> words = split_words(text);
-  if (words.empty()) return {};
-  const uint32_t labels = model.label_count();
-  const size_t n = words.size();
-  // Per-word log-probabilities from a window of neighbouring words.
-  std::vector<std::vector<float>> logp(n, std::vector<float>(labels, 0.0f));
-  std::vector<float> probs(labels), own_probs(labels);
-  std::vector<float> total(labels, 0.0f);
-  std::vector<bool> has_letters(n, false);
+SpanFinder::SpanFinder(const Model& model, const SpanOptions& options)
+    : model_(model), options_(options), labels_(model.label_count()) {
+  options_.candidates = std::min<size_t>(std::max<size_t>(options_.candidates, 1), 32);
+  probs_.resize(labels_);
+  own_probs_.resize(labels_);
+  total_.resize(labels_);
+}
+
+// The scores of word w's window (probs_) and of the word alone (own_probs_).
+Status SpanFinder::score_word(const char* text, size_t w, Workspace& workspace) {
+  const size_t n = words_.size(), context = options_.context_words;
   // A word's context stops at a change of script: across one, the
   // neighbours say nothing about this word's language.
-  std::vector<Script> scripts(n);
-  for (size_t w = 0; w < n; ++w) scripts[w] = word_script(text, words[w]);
   auto same_script = [&](size_t a, size_t b) {
-    return scripts[a] == scripts[b] || scripts[a] == Script::kCommon || scripts[b] == Script::kCommon;
+    return scripts_[a] == scripts_[b] || scripts_[a] == static_cast<uint8_t>(Script::kCommon) ||
+           scripts_[b] == static_cast<uint8_t>(Script::kCommon);
   };
+  size_t lo = w, hi = w;
+  while (lo > 0 && w - (lo - 1) <= context && same_script(lo - 1, w)) --lo;
+  while (hi + 1 < n && (hi + 1) - w <= context && same_script(hi + 1, w)) ++hi;
+  TextStats window;
+  Input input;
+  input.text = text + words_[lo].begin;
+  input.size = words_[hi].end - words_[lo].begin;
+  Status s = model_.scores(input, workspace.data(), workspace.size(), probs_.data(), labels_, options_.classify, &window);
+  if (s != Status::kOk) return s;
+  // Words without letters (numbers, punctuation) follow their neighbours.
+  if (lo == w && hi == w) {  // no context: the window is the word
+    own_probs_ = probs_;
+    has_letters_[w] = window.letters > 0;
+    return Status::kOk;
+  }
+  TextStats own;
+  input.text = text + words_[w].begin;
+  input.size = words_[w].end - words_[w].begin;
+  s = model_.scores(input, workspace.data(), workspace.size(), own_probs_.data(), labels_, options_.classify, &own);
+  if (s != Status::kOk) return s;
+  has_letters_[w] = own.letters > 0;
+  return Status::kOk;
+}
+
+Status SpanFinder::classify_span(const char* text, size_t begin, size_t end, Workspace& workspace, Span* span) {
+  Prediction top[1];
+  size_t count = 0;
+  Input input;
+  input.text = text + begin;
+  input.size = end - begin;
+  const Status s = model_.classify(input, workspace.data(), workspace.size(), top, 1, &count, options_.classify);
+  if (s != Status::kOk) return s;
+  *span = Span();
+  span->begin = begin;
+  span->end = end;
+  if (count == 0) {  // no letters and no unknown label in the model
+    span->label = "und";
+    span->name = "Undetermined";
+    return Status::kOk;
+  }
+  span->label_index = top[0].label_index;
+  span->label = top[0].label[0] ? top[0].label : "und";
+  span->name = top[0].name[0] ? top[0].name : (top[0].label_index == kNoLabel ? "Undetermined" : "");
+  span->probability = top[0].probability;
+  span->reliable = top[0].reliable;
+  return Status::kOk;
+}
+
+void SpanFinder::release_if_large() {
+  if (words_.capacity() <= kKeepWords) return;
+  release(words_);
+  release(scripts_);
+  release(has_letters_);
+  release(best_prev_);
+  release(path_);
+  release(switched_);
+}
+
+Status SpanFinder::find(const char* text, size_t size, Workspace& workspace, std::vector<Span>* spans) {
+  spans->clear();
+  if (spans->capacity() > kKeepWords) release(*spans);
+  if (text == nullptr && size != 0) return Status::kInvalidArgument;
+  if (size >= std::numeric_limits<uint32_t>::max()) return Status::kInvalidArgument;
+  words_.clear();
+  for (size_t i = 0; i < size;) {
+    while (i < size && is_space(text[i])) ++i;
+    const size_t start = i;
+    while (i < size && !is_space(text[i])) ++i;
+    if (i > start) words_.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(i)});
+  }
+  const size_t n = words_.size();
+  if (n == 0 || labels_ == 0) {
+    release_if_large();
+    return Status::kOk;
+  }
+  scripts_.resize(n);
+  for (size_t w = 0; w < n; ++w) scripts_[w] = static_cast<uint8_t>(word_script(text, words_[w].begin, words_[w].end));
+  has_letters_.assign(n, 0);
+  const float weight = options_.own_word_weight;
+  auto log_score = [weight](float window, float own) {
+    // The window gives context; the word's own letters decide at a border.
+    return std::log(std::max(window, 1e-9f)) + weight * std::log(std::max(own, 1e-9f));
+  };
+
+  // Pass 1: every word's window scores; their sum picks the candidates.
+  // While the scores of all words fit in the cache, they are kept for pass 2,
+  // which takes logarithms for the candidates only.
+  const bool cached = options_.cache_bytes / (2 * sizeof(float)) / labels_ >= n;
+  if (cached) cache_.resize(2 * n * labels_);
+  std::fill(total_.begin(), total_.end(), 0.0f);
   for (size_t w = 0; w < n; ++w) {
-    size_t lo = w, hi = w;
-    while (lo > 0 && w - (lo - 1) <= options.context_words && same_script(lo - 1, w)) --lo;
-    while (hi + 1 < n && (hi + 1) - w <= options.context_words && same_script(hi + 1, w)) ++hi;
-    const size_t begin = words[lo].begin, end = words[hi].end;
-    TextStats stats;
-    if (model.scores(text.data() + begin, end - begin, workspace.data(), workspace.size(), probs.data(), labels, &stats) != Status::kOk) {
-      continue;
-    }
-    // Words without letters (numbers, punctuation) follow their neighbours.
-    TextStats own;
-    model.scores(text.data() + words[w].begin, words[w].end - words[w].begin, workspace.data(), workspace.size(),
-                 own_probs.data(), labels, &own);
-    has_letters[w] = own.letters > 0;
-    for (uint32_t l = 0; l < labels; ++l) {
-      // The window gives context; the word's own letters decide at a border.
-      logp[w][l] = has_letters[w] ? std::log(std::max(probs[l], 1e-9f)) +
-                                        options.own_word_weight * std::log(std::max(own_probs[l], 1e-9f))
-                                  : 0.0f;
-      total[l] += has_letters[w] ? probs[l] : 0.0f;
+    const Status s = score_word(text, w, workspace);
+    if (s != Status::kOk) return s;
+    if (!has_letters_[w]) continue;  // adds nothing; pass 2 needs no scores
+    for (uint32_t l = 0; l < labels_; ++l) total_[l] += probs_[l];
+    if (cached) {
+      std::copy(probs_.begin(), probs_.end(), cache_.begin() + static_cast<std::ptrdiff_t>(2 * w * labels_));
+      std::copy(own_probs_.begin(), own_probs_.end(), cache_.begin() + static_cast<std::ptrdiff_t>((2 * w + 1) * labels_));
     }
   }
+  // Without letters every word scores 0 for every label, so the Viterbi
+  // path never switches: one span over all the words.
+  if (std::find(has_letters_.begin(), has_letters_.end(), 1) == has_letters_.end()) {
+    path_.assign(n, 0);
+    return make_spans(text, n, workspace, spans);
+  }
   // Candidate labels: the best by total probability mass over all windows.
-  std::vector<uint32_t> order(labels);
-  for (uint32_t l = 0; l < labels; ++l) order[l] = l;
-  const size_t k = std::min<size_t>(options.candidates, labels);
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    [&](uint32_t a, uint32_t b) { return total[a] > total[b]; });
-  order.resize(k);
-  // Viterbi over words: state = candidate label.
-  const float inf = std::numeric_limits<float>::infinity();
-  std::vector<std::vector<float>> cost(n, std::vector<float>(k, inf));
-  std::vector<std::vector<uint32_t>> back(n, std::vector<uint32_t>(k, 0));
-  for (size_t s = 0; s < k; ++s) cost[0][s] = -logp[0][order[s]];
-  for (size_t w = 1; w < n; ++w) {
-    size_t best_prev = 0;
+  order_.resize(labels_);
+  for (uint32_t l = 0; l < labels_; ++l) order_[l] = l;
+  const size_t k = std::min<size_t>(options_.candidates, labels_);
+  std::partial_sort(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(k), order_.end(),
+                    [&](uint32_t a, uint32_t b) { return total_[a] > total_[b]; });
+  order_.resize(k);
+
+  // Pass 2: Viterbi over words, state = candidate label. Only the current
+  // costs are kept; per word, the best previous state and which states
+  // switched to it are enough to trace the path back.
+  logp_.resize(k);
+  cost_.assign(k, 0.0f);
+  next_cost_.resize(k);
+  best_prev_.assign(n, 0);
+  switched_.assign(n, 0);
+  for (size_t w = 0; w < n; ++w) {
+    if (!has_letters_[w]) {
+      std::fill(logp_.begin(), logp_.end(), 0.0f);
+    } else if (cached) {
+      const float* window = &cache_[2 * w * labels_];
+      const float* own = window + labels_;
+      for (size_t s = 0; s < k; ++s) logp_[s] = log_score(window[order_[s]], own[order_[s]]);
+    } else {
+      const Status st = score_word(text, w, workspace);
+      if (st != Status::kOk) return st;
+      for (size_t s = 0; s < k; ++s) logp_[s] = log_score(probs_[order_[s]], own_probs_[order_[s]]);
+    }
+    if (w == 0) {
+      for (size_t s = 0; s < k; ++s) cost_[s] = -logp_[s];
+      continue;
+    }
+    size_t best = 0;
     for (size_t s = 1; s < k; ++s) {
-      if (cost[w - 1][s] < cost[w - 1][best_prev]) best_prev = s;
+      if (cost_[s] < cost_[best]) best = s;
     }
     // Languages change at sentence and clause ends far more often than
     // inside a clause: a switch right after such punctuation is cheaper.
-    const char last = text[words[w - 1].end - 1];
+    const char last = text[words_[w - 1].end - 1];
     const bool clause_end = last == '.' || last == '!' || last == '?' || last == ';' || last == ':' || last == ',';
-    const float penalty = options.switch_penalty * (clause_end ? options.clause_end_discount : 1.0f);
+    const float penalty = options_.switch_penalty * (clause_end ? options_.clause_end_discount : 1.0f);
+    uint32_t mask = 0;
     for (size_t s = 0; s < k; ++s) {
-      const float stay = cost[w - 1][s];
-      const float change = cost[w - 1][best_prev] + penalty;
-      const bool switch_better = change < stay && best_prev != s;
-      cost[w][s] = (switch_better ? change : stay) - logp[w][order[s]];
-      back[w][s] = static_cast<uint32_t>(switch_better ? best_prev : s);
+      const float stay = cost_[s];
+      const float change = cost_[best] + penalty;
+      const bool switch_better = change < stay && best != s;
+      next_cost_[s] = (switch_better ? change : stay) - logp_[s];
+      if (switch_better) mask |= 1u << s;
     }
+    best_prev_[w] = static_cast<uint8_t>(best);
+    switched_[w] = mask;
+    cost_.swap(next_cost_);
   }
-  std::vector<size_t> path(n);
+  path_.resize(n);
   size_t state = 0;
   for (size_t s = 1; s < k; ++s) {
-    if (cost[n - 1][s] < cost[n - 1][state]) state = s;
+    if (cost_[s] < cost_[state]) state = s;
   }
   for (size_t w = n; w-- > 0;) {
-    path[w] = state;
-    state = back[w][state];
+    path_[w] = static_cast<uint8_t>(state);
+    if (w > 0 && (switched_[w] >> state & 1u)) state = best_prev_[w];
   }
-  // Runs of one label become spans; each span is then classified whole.
-  std::vector<Span> spans;
+
+  return make_spans(text, n, workspace, spans);
+}
+
+// Runs of one label on path_ become spans; each span is then classified
+// whole, and neighbours that get the same label are merged.
+Status SpanFinder::make_spans(const char* text, size_t n, Workspace& workspace, std::vector<Span>* spans) {
   size_t start = 0;
   for (size_t w = 1; w <= n; ++w) {
-    if (w == n || path[w] != path[start]) {
-      const size_t begin = words[start].begin;
-      const size_t end = w == n ? words[n - 1].end : words[w].begin;
-      size_t trimmed_end = end;
-      while (trimmed_end > begin && (text[trimmed_end - 1] == ' ' || text[trimmed_end - 1] == '\t' ||
-                                     text[trimmed_end - 1] == '\n' || text[trimmed_end - 1] == '\r')) {
-        --trimmed_end;
-      }
-      Span span = classify_span(model, workspace, text, begin, trimmed_end);
-      if (!spans.empty() && spans.back().label == span.label) {
-        spans.back() = classify_span(model, workspace, text, spans.back().begin, trimmed_end);
-      } else {
-        spans.push_back(span);
-      }
-      start = w;
+    if (w < n && path_[w] == path_[start]) continue;
+    const size_t begin = words_[start].begin;
+    size_t end = w == n ? words_[n - 1].end : words_[w].begin;
+    while (end > begin && is_space(text[end - 1])) --end;
+    Span span;
+    Status s = classify_span(text, begin, end, workspace, &span);
+    if (s == Status::kOk && !spans->empty() && spans->back().label_index == span.label_index) {
+      s = classify_span(text, spans->back().begin, end, workspace, &spans->back());
+    } else if (s == Status::kOk) {
+      spans->push_back(span);
     }
+    if (s != Status::kOk) {
+      spans->clear();
+      return s;
+    }
+    start = w;
   }
+  release_if_large();
+  return Status::kOk;
+}
+
+std::vector<Span> find_spans(const Model& model, Workspace& workspace, const std::string& text,
+                             const SpanOptions& options) {
+  SpanFinder finder(model, options);
+  std::vector<Span> spans;
+  finder.find(text.data(), text.size(), workspace, &spans);
   return spans;
 }
 

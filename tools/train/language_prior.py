@@ -68,8 +68,13 @@ def cldr_writers(path, scripts):
             writing = float(entry.get('writingPercent', literacy))
             base, _, script = code.partition('_')
             script = script or scripts.get(base, '')
+            base = ALIASES.get(base, base)
             writers[(base, script)] += population * share / 100.0 * writing / 100.0
     return writers
+
+
+# CLDR codes whose language our labels name with another code.
+ALIASES = {'fil': 'tl'}  # Filipino: the standard form of Tagalog
 
 
 # Families of short items (word lists, CLDR strings): they season a language's

@@ -11,8 +11,9 @@ A model trained on the fold has never seen F's domain: its accuracy there
 is a cross-domain figure. tools/train/loso.sh trains and scores the folds;
 this script makes the folds and pools the scored lines.
 
-  loso.py split FAMILY OUTDIR [--data data] [--cap 300]
-      writes OUTDIR/train.tsv and OUTDIR/test.tsv for one fold
+  loso.py split FAMILY[,FAMILY...] OUTDIR [--data data] [--cap 300]
+      writes OUTDIR/train.tsv and OUTDIR/test.FAMILY.tsv for one fold (one
+      family, or several left out together to save trainings)
   loso.py report DUMP... [--languages data/languages.tsv] [--column N]
                  [--reliable P] [--letters N]
       pools the per-line dumps of `train evaluate --dump` (one per fold;
@@ -52,34 +53,38 @@ def codes_in(path):
 
 def split(args):
     fams = families(args.data)
-    if args.family not in fams:
-        raise SystemExit(f'unknown family {args.family}; families: {" ".join(fams)}')
+    left_out = args.family.split(',')
+    for fam in left_out:
+        if fam not in fams:
+            raise SystemExit(f'unknown family {fam}; families: {" ".join(fams)}')
     path = lambda fam, part: os.path.join(args.data, 'by_source', f'{fam}.{part}.tsv')
-    keep = set()  # languages with running text outside the left-out family
+    keep = set()  # languages with running text outside the left-out families
     for fam in fams:
-        if fam != args.family and fam not in SHORT_FAMILIES:
+        if fam not in left_out and fam not in SHORT_FAMILIES:
             keep |= codes_in(path(fam, 'train'))
     os.makedirs(args.outdir, exist_ok=True)
     lines = 0
     with open(os.path.join(args.outdir, 'train.tsv'), 'w', encoding='utf-8') as out:
         for fam in fams:
-            if fam == args.family:
+            if fam in left_out:
                 continue
             with open(path(fam, 'train'), encoding='utf-8') as f:
                 for line in f:
                     if line.split('\t', 1)[0] in keep:
                         out.write(line)
                         lines += 1
-    per_code = collections.Counter()
-    with open(path(args.family, 'heldout'), encoding='utf-8') as f, \
-            open(os.path.join(args.outdir, 'test.tsv'), 'w', encoding='utf-8') as out:
-        for line in f:
-            code = line.split('\t', 1)[0]
-            if code in keep and per_code[code] < args.cap:
-                per_code[code] += 1
-                out.write(line)
-    print(f'fold {args.family}: {len(keep)} languages, {lines} training lines; '
-          f'test {sum(per_code.values())} lines in {len(per_code)} languages')
+    tested = []
+    for fam in left_out:
+        per_code = collections.Counter()
+        with open(path(fam, 'heldout'), encoding='utf-8') as f, \
+                open(os.path.join(args.outdir, f'test.{fam}.tsv'), 'w', encoding='utf-8') as out:
+            for line in f:
+                code = line.split('\t', 1)[0]
+                if code in keep and per_code[code] < args.cap:
+                    per_code[code] += 1
+                    out.write(line)
+        tested.append(f'{fam} {sum(per_code.values())} lines in {len(per_code)} languages')
+    print(f'fold {args.family}: {len(keep)} languages, {lines} training lines; test: ' + '; '.join(tested))
 
 
 def rich_languages(path):

@@ -7,10 +7,12 @@
 #     OUT=build/loso        where folds and dumps go
 #     EPOCHS=4              epochs per fold (fewer than the shipped model's, to keep
 #                           eleven trainings affordable; say so when quoting)
-#     FAMILIES="a b"        only these folds (default: every family in data/by_source)
+#     FAMILIES="a b,c"      only these folds (default: every family in data/by_source);
+#                           "b,c" leaves b and c out together (one training, both tested)
 #     CAP=300               test lines per language per family
 #     WRITERS=FILE          writers per language (language_prior.py) for the prior grid
-#     STRENGTHS=0,0.1,...   prior strengths scored (the dump's columns; report: column 0)
+#     STRENGTHS=1           prior strengths scored (the dump's columns; report: column 0);
+#                           without WRITERS, 1 = the fold model's own prior (as trained)
 #     TEMPERATURES=1        temperatures scored
 #     THREADS=2
 # Trainer options (after the script name) set the configuration, e.g.
@@ -24,7 +26,7 @@ OUT="${OUT:-$BUILD/loso}"
 EPOCHS="${EPOCHS:-4}"
 CAP="${CAP:-300}"
 THREADS="${THREADS:-2}"
-STRENGTHS="${STRENGTHS:-0}"
+STRENGTHS="${STRENGTHS:-1}"
 TEMPERATURES="${TEMPERATURES:-1}"
 for f in "$BUILD/train" "$BUILD/convert_model"; do
   [ -x "$f" ] || { echo "$f is missing: run make $f" >&2; exit 1; }
@@ -37,15 +39,17 @@ writers=()
 mkdir -p "$OUT"
 dumps=()
 for fam in $FAMILIES; do
-  dir="$OUT/$fam"
+  dir="$OUT/${fam//,/+}"
   mkdir -p "$dir"
   python3 tools/train/loso.py split "$fam" "$dir" --cap "$CAP"
   start=$(date +%s)
-  "$BUILD/train" --train "$dir/train.tsv" --heldout "$dir/test.tsv" --languages data/languages.tsv \
+  first="${fam%%,*}"  # the trainer's --heldout (its own report is not used)
+  "$BUILD/train" --train "$dir/train.tsv" --heldout "$dir/test.$first.tsv" --languages data/languages.tsv \
     --out "$dir" --threads "$THREADS" --epochs "$EPOCHS" --eval-limit 3000 "$@" > "$dir/train.log"
   "$BUILD/convert_model" "$dir/langid.npz" --spec "$dir/langid.spec" -o "$dir/langid.ffm" --force --quiet
   "$BUILD/train" evaluate --model "$dir/langid.ffm" "${writers[@]}" --strength "$STRENGTHS" \
-    --temperature "$TEMPERATURES" --threads "$THREADS" --dump "$dir/pred.tsv" "$fam=$dir/test.tsv" > "$dir/score.txt"
+    --temperature "$TEMPERATURES" --threads "$THREADS" --dump "$dir/pred.tsv" \
+    $(for f in ${fam//,/ }; do echo "$f=$dir/test.$f.tsv"; done) > "$dir/score.txt"
   echo "fold $fam: $(grep -m1 '^training time' "$dir/report.txt"), wall $(( $(date +%s) - start )) s"
   rm -f "$dir/train.tsv" "$dir/langid.npz"
   dumps+=("$dir/pred.tsv")

@@ -139,6 +139,19 @@ std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
   return out;
 }
 
+std::vector<double> parse_doubles(const std::string& s, const char* what) {
+  std::vector<double> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0') throw std::invalid_argument(std::string(what) + ": bad number '" + item + "'");
+    out.push_back(v);
+  }
+  return out;
+}
+
 void usage() {
   std::printf(
       "usage: train --train TSV --heldout TSV --languages TSV --out DIR [options]\n"
@@ -166,6 +179,9 @@ void usage() {
       "  --min-per-lang N      examples per language per epoch, at least (default 1500)\n"
       "  --max-per-lang N      ... and at most (default 6000)\n"
       "  --chars-per-example N quota = text bytes / N, clamped (default 120)\n"
+      "  --span-mix W,S,M      shares of examples that are the whole line, a 5-20 character\n"
+      "                        span (one to three words) and a 20-60 character span; the\n"
+      "                        rest are 60-300 characters (default 0.2,0.3,0.3)\n"
       "  --rich-quota N        examples per epoch of every language with running text\n"
       "                        besides the UDHR (languages.tsv SOURCES), whatever its\n"
       "                        size (default 0: the rule above for all)\n"
@@ -226,7 +242,14 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--noise") o.noise = std::stod(value());
     else if (a == "--min-per-lang") o.sampling.min_per_label = parse_list(value(), a.c_str()).at(0);
     else if (a == "--max-per-lang") o.sampling.max_per_label = parse_list(value(), a.c_str()).at(0);
-    else if (a == "--rich-quota") o.sampling.rich_quota = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--span-mix") {
+      const std::vector<double> mix = parse_doubles(value(), a.c_str());
+      if (mix.size() != 3 || mix[0] < 0 || mix[1] < 0 || mix[2] < 0 || mix[0] + mix[1] + mix[2] > 1)
+        throw std::invalid_argument("--span-mix: three shares >= 0 that sum to at most 1");
+      o.sampling.whole_line = mix[0];
+      o.sampling.short_span = mix[1];
+      o.sampling.medium_span = mix[2];
+    } else if (a == "--rich-quota") o.sampling.rich_quota = parse_list(value(), a.c_str()).at(0);
     else if (a == "--chars-per-example")
       o.sampling.chars_per_example = parse_list(value(), a.c_str()).at(0);
     else if (a == "--threads") o.threads = static_cast<int>(parse_list(value(), a.c_str()).at(0));

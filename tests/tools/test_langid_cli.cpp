@@ -274,9 +274,9 @@ TEST_CASE("langid --json and --spans --json: valid JSON for any bytes, NUL bytes
 
 TEST_CASE("langid record formats (golden)") {
   const std::string input = "Der schnelle braune Fuchs springt über den faulen Hund.\n\n12345\r\n";
-  CHECK(run({"--threads", "1"}, input).out == "de\t0.9632\nund\t0.0000\nund\t0.0000\n");
+  CHECK(run({"--threads", "1"}, input).out == "de\t0.9954\nund\t0.0000\nund\t0.0000\n");
   const Run top = run({"--top", "2"}, input);
-  CHECK(split_lines(top.out)[0].substr(0, 10) == "de\t0.9632\t");
+  CHECK(split_lines(top.out)[0].substr(0, 10) == "de\t0.9954\t");
   CHECK(split_lines(top.out)[1] == "und\t0.0000");
   CHECK(run({"--json"}, "12345\n").out ==
         "{\"line\": 1, \"text_bytes\": 5, \"letters\": 0, \"results\": [{\"language\": \"und\", \"name\": "

@@ -89,6 +89,10 @@ per row (q8_row).
 | reliability | \`is_reliable\` when the top probability is ≥ $(sed -n 's/^reliable_probability *= *//p' "$spec") and the text has ≥ $(sed -n 's/^reliable_letters *= *//p' "$spec") letters |
 | reproduce | \`make data && make model\` (deterministic for the data and seed) |
 
+## Summary
+
+$(extra "$EXTRA/summary.md")
+
 ## Training data and licences
 
 \`data/train.tsv\` of \`make data\` (\`tools/corpus/README.md\`): the UDHR

@@ -58,7 +58,7 @@ class BuildExt(build_ext):
 
     def build_extension(self, ext):
         unix = self.compiler.compiler_type == "unix"
-        common = ["-std=c++17", "-O2", "-g0", "-fvisibility=hidden"] if unix else ["/std:c++17", "/O2"]
+        common = ["-std=c++17", "-O2", "-g0", "-ffp-contract=off", "-fvisibility=hidden"] if unix else ["/std:c++17", "/O2"]
         runtime_flags = common + (["-fno-exceptions", "-fno-rtti"] if unix else [])
         jobs = int(os.environ.get("FFNLP_BUILD_JOBS") or os.cpu_count() or 1)
         jobs_list = [(s, runtime_flags) for s in RUNTIME_SOURCES] + [(s, common) for s in GLUE_SOURCES]

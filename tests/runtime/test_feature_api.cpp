@@ -205,6 +205,7 @@ TEST_CASE("feature api: the records rebuild the shipped model's input vector; th
       }
       x = y;
     }
+    for (uint32_t i = 0; i < m.label_count(); ++i) x[i] += m.log_prior(i);  // the model's prior (0 without one)
     double mx = -1e300, total = 0;
     for (double v : x) mx = std::fmax(mx, v);
     for (double& v : x) total += (v = std::exp(v - mx));

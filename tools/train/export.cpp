@@ -1,7 +1,12 @@
 #include "tools/train/export.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 #include "ffnlp/toolkit.h"
@@ -29,6 +34,38 @@ std::string one_line(std::string s) {
 }
 
 }  // namespace
+
+std::map<std::string, double> read_writers(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::map<std::string, double> writers;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos || tab == 0) throw std::runtime_error(path + ": expected CODE<TAB>WRITERS, got '" + line + "'");
+    char* end = nullptr;
+    const double w = std::strtod(line.c_str() + tab + 1, &end);
+    if (end == line.c_str() + tab + 1 || !(w > 0) || !std::isfinite(w))
+      throw std::runtime_error(path + ": writers of " + line.substr(0, tab) + " must be a number > 0");
+    writers[line.substr(0, tab)] = w;
+  }
+  return writers;
+}
+
+std::vector<double> prior_weights(const std::map<std::string, double>& writers, const LabelSet& labels,
+                                  float strength) {
+  double most = 0;
+  for (const std::string& code : labels.codes) {
+    auto it = writers.find(code);
+    if (it == writers.end()) throw std::runtime_error("the prior has no writers for label " + code);
+    most = std::max(most, it->second);
+  }
+  std::vector<double> weights;
+  for (const std::string& code : labels.codes)
+    weights.push_back(std::pow(writers.at(code) / most, static_cast<double>(strength)));
+  return weights;
+}
 
 Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
   Params q = prm;
@@ -89,6 +126,15 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     << "\n[labels]\n";
   for (size_t l = 0; l < labels.codes.size(); ++l)
     s << labels.codes[l] << '\t' << one_line(labels.names[l]) << "\n";
+  if (!info.prior.empty()) {
+    // Relative weights; the converter stores log(weight / total).
+    s << "\n[prior]\n";
+    for (size_t l = 0; l < labels.codes.size(); ++l) {
+      char w[32];
+      std::snprintf(w, sizeof w, "%.6g", info.prior[l]);
+      s << labels.codes[l] << ' ' << w << "\n";
+    }
+  }
   return s.str();
 }
 

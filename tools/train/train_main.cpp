@@ -27,6 +27,7 @@
 #include "ffnlp/toolkit.h"
 #include "tools/common/npz.h"
 #include "tools/train/dataset.h"
+#include "tools/train/evaluate.h"
 #include "tools/train/export.h"
 #include "tools/train/model.h"
 
@@ -119,6 +120,9 @@ struct Options {
   std::string license;  // empty: summarised from languages.tsv
   float reliable_probability = 0.7f;
   uint32_t reliable_letters = 3;
+  std::string prior_path;     // writers per language (tools/train/language_prior.py)
+  float prior_strength = 1.0f;
+  float temperature = 1.0f;   // the output layer is divided by this at export
 };
 
 std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
@@ -131,6 +135,19 @@ std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
     if (item.empty() || *end != '\0' || v > 0xFFFFFFFFul)
       throw std::invalid_argument(std::string("bad value in ") + what + ": '" + s + "'");
     out.push_back(static_cast<uint32_t>(v));
+  }
+  return out;
+}
+
+std::vector<double> parse_doubles(const std::string& s, const char* what) {
+  std::vector<double> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0') throw std::invalid_argument(std::string(what) + ": bad number '" + item + "'");
+    out.push_back(v);
   }
   return out;
 }
@@ -162,11 +179,26 @@ void usage() {
       "  --min-per-lang N      examples per language per epoch, at least (default 1500)\n"
       "  --max-per-lang N      ... and at most (default 6000)\n"
       "  --chars-per-example N quota = text bytes / N, clamped (default 120)\n"
+      "  --span-mix W,S,M      shares of examples that are the whole line, a 5-20 character\n"
+      "                        span (one to three words) and a 20-60 character span; the\n"
+      "                        rest are 60-300 characters (default 0.2,0.3,0.3)\n"
+      "  --rich-quota N        examples per epoch of every language with running text\n"
+      "                        besides the UDHR (languages.tsv SOURCES), whatever its\n"
+      "                        size (default 0: the rule above for all)\n"
       "  --threads N           1 or 2 (default 2; output does not depend on it)\n"
       "  --eval-limit N        held-out lines evaluated after each epoch (default 0: all)\n"
       "  --max-file-bytes N    refuse configurations above this size (default 409600)\n"
       "  --license TEXT        licence text for the spec (default: a summary of the\n"
-      "                        licence column of --languages)\n");
+      "                        licence column of --languages)\n"
+      "  --prior TSV           writers per language (tools/train/language_prior.py):\n"
+      "                        the spec gets a [prior] of weight writers^strength\n"
+      "  --prior-strength X    that exponent (default 1; 0: no prior)\n"
+      "  --temperature T       divide the output layer by T when exporting (calibration;\n"
+      "                        default 1); accuracy does not change\n"
+      "  --reliable-probability P  the model's reliability threshold (default 0.7)\n"
+      "  --reliable-letters N      ... and letters needed (default 3)\n"
+      "\n"
+      "       train evaluate --help   scores a converted model on labelled files\n");
 }
 
 Options parse_args(int argc, char** argv) {
@@ -210,12 +242,25 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--noise") o.noise = std::stod(value());
     else if (a == "--min-per-lang") o.sampling.min_per_label = parse_list(value(), a.c_str()).at(0);
     else if (a == "--max-per-lang") o.sampling.max_per_label = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--span-mix") {
+      const std::vector<double> mix = parse_doubles(value(), a.c_str());
+      if (mix.size() != 3 || mix[0] < 0 || mix[1] < 0 || mix[2] < 0 || mix[0] + mix[1] + mix[2] > 1)
+        throw std::invalid_argument("--span-mix: three shares >= 0 that sum to at most 1");
+      o.sampling.whole_line = mix[0];
+      o.sampling.short_span = mix[1];
+      o.sampling.medium_span = mix[2];
+    } else if (a == "--rich-quota") o.sampling.rich_quota = parse_list(value(), a.c_str()).at(0);
     else if (a == "--chars-per-example")
       o.sampling.chars_per_example = parse_list(value(), a.c_str()).at(0);
     else if (a == "--threads") o.threads = static_cast<int>(parse_list(value(), a.c_str()).at(0));
     else if (a == "--eval-limit") o.eval_limit = parse_list(value(), a.c_str()).at(0);
     else if (a == "--max-file-bytes") o.max_file_bytes = std::strtoull(value().c_str(), nullptr, 10);
     else if (a == "--license") o.license = value();
+    else if (a == "--prior") o.prior_path = value();
+    else if (a == "--prior-strength") o.prior_strength = std::stof(value());
+    else if (a == "--temperature") o.temperature = std::stof(value());
+    else if (a == "--reliable-probability") o.reliable_probability = std::stof(value());
+    else if (a == "--reliable-letters") o.reliable_letters = parse_list(value(), a.c_str()).at(0);
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
   if (!seeds_given)
@@ -225,6 +270,8 @@ Options parse_args(int argc, char** argv) {
     throw std::invalid_argument("--train, --heldout and --out are required (see --help)");
   if (o.batch < kShards) throw std::invalid_argument("--batch must be >= 2");
   if (o.smoothing < 0 || o.smoothing >= 1) throw std::invalid_argument("--smoothing in [0,1)");
+  if (!(o.temperature > 0)) throw std::invalid_argument("--temperature must be > 0");
+  if (!(o.prior_strength >= 0)) throw std::invalid_argument("--prior-strength must be >= 0");
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
   return o;
@@ -469,7 +516,7 @@ int run(int argc, char** argv) {
   for (auto& w : ws) w.init(cfg);
   ShardRunner runner(o.threads);
 
-  const std::vector<uint32_t> quota = label_quota(train, cfg.labels, o.sampling);
+  const std::vector<uint32_t> quota = label_quota(train, labels, o.sampling);
   uint64_t per_epoch = 0;
   for (uint32_t q : quota) per_epoch += q;
   per_epoch += static_cast<uint64_t>(o.noise * static_cast<double>(per_epoch) + 0.5);
@@ -564,6 +611,11 @@ int run(int argc, char** argv) {
   const std::string report =
       make_report(cfg, labels, held, all_held, pf, pq, train_seconds, command, file_bytes);
 
+  // Calibration: logits / T, folded into the output layer.
+  if (o.temperature != 1.0f) {
+    for (float& w : prm.w2) w /= o.temperature;
+    for (float& b : prm.b2) b /= o.temperature;
+  }
   const std::string dir = o.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -575,6 +627,8 @@ int run(int argc, char** argv) {
   info.command = command;
   info.reliable_probability = o.reliable_probability;
   info.reliable_letters = o.reliable_letters;
+  if (!o.prior_path.empty() && o.prior_strength > 0)
+    info.prior = prior_weights(read_writers(o.prior_path), labels, o.prior_strength);
   write_file(dir + "/langid.spec", spec_text(info, cfg, labels));
   write_file(dir + "/report.txt", report);
   // The summary part of the report (before the per-language table).
@@ -590,6 +644,8 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
+    if (argc >= 2 && std::strcmp(argv[1], "evaluate") == 0)
+      return ffnlp::train::evaluate_main(argc - 1, argv + 1);
     return ffnlp::train::run(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train: %s\n", e.what());

@@ -1,4 +1,4 @@
-// ffnlp: language identification for 453 languages, on the device.
+// ffnlp: language identification for 463 languages, on the device.
 //
 //   import { detect, detectTop, spans, languages, Model } from 'ffnlp';
 //   detect('Ce n\'est pas une pipe.');   // { language: 'fr', name: 'French', probability: 0.8…, isReliable: true }
@@ -25,7 +25,7 @@ async function loadBuiltin() {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** The built-in language identifier (453 languages). */
+/** The built-in language identifier (463 languages). */
 export const defaultModel = Model.fromBytes(await loadBuiltin());
 
 /** The built-in model's languages, in label order: `{ code, name }`. */

@@ -36,7 +36,7 @@ class Results(unittest.TestCase):
 
     def test_languages(self):
         langs = ffnlp.languages()
-        self.assertEqual(len(langs), 453)
+        self.assertEqual(len(langs), 463)
         self.assertIsInstance(langs[0], ffnlp.Language)
         codes = {lang.code: lang.name for lang in langs}
         self.assertEqual(codes["fr"], "French")

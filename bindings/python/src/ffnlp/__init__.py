@@ -1,4 +1,4 @@
-"""ffnlp: on-device language identification for 453 languages.
+"""ffnlp: on-device language identification for 463 languages.
 
     >>> import ffnlp
     >>> ffnlp.detect("Ce n'est pas une pipe, c'est une image de pipe.").language
@@ -183,5 +183,5 @@ def spans(text: Text) -> List[Span]:
 
 
 def languages() -> Tuple[Language, ...]:
-    """The built-in model's 453 languages: ``Language(code, name)``."""
+    """The built-in model's 463 languages: ``Language(code, name)``."""
     return default_model().languages

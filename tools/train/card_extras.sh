@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Measures the model card's cross-domain sections (tools/train/model_card.sh
+# pastes them in) into $OUT, each with the command that produced it:
+#   loso.md         leave-one-source-out: loso.py report over the fold dumps
+#                   (FOLDS: folders of tools/train/loso.sh, each with pred.tsv)
+#   everyday.md     the everyday-phrase dev and test files, the shipped model
+#                   (tests/langid/everyday_eval.py), and the peers on test when
+#                   PEERS=FILE holds the peer harness's output
+#   calibration.md  Brier score, calibration by bucket and is_reliable on
+#                   everyday-dev (the shipped model) and on the LOSO folds
+#
+#   FOLDS="build/loso/a build/loso/b+c" [PEERS=FILE] tools/train/card_extras.sh
+# Not part of `make model`: the folds are extra trainings (tools/train/loso.sh).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+BUILD="${BUILD:-build}"
+MODEL="${MODEL:-models/langid.ffm}"
+OUT="${OUT:-$BUILD/model/card}"
+mkdir -p "$OUT"
+dumps=()
+for d in ${FOLDS:-}; do dumps+=("$d/pred.tsv"); done
+
+block() { echo '```'; cat; echo '```'; }
+
+{
+  if [ ${#dumps[@]} -gt 0 ]; then
+    echo "Each fold trains without one or more source families (data/by_source) and"
+    echo "tests on their held-out lines (at most 300 per language and family), for the"
+    echo "languages that keep running text elsewhere; figures are pooled over the"
+    echo "languages with running text besides the UDHR. Fold trainings and their"
+    echo "configurations (fold models are trained for fewer epochs than the shipped one):"
+    echo
+    for d in ${FOLDS}; do
+      echo "- \`$(basename "$d")\`: $(sed -n 's/^# train //p' "$d/langid.spec" | sed 's/ --license "[^"]*"//; s/ --license .*//')"
+    done
+    echo
+    echo "\`python3 tools/train/loso.py report ${dumps[*]}\`"
+    echo
+    python3 tools/train/loso.py report "${dumps[@]}" | sed '/^calibration/,$d' | block
+  else
+    echo "(no folds given)"
+  fi
+} > "$OUT/loso.md"
+
+{
+  echo "Everyday phrases written for the project (\`tests/langid/README.md\`):"
+  echo "dev chose the settings, test was run once for this card. Previous model"
+  echo "(20483bf): dev 77.11 %, test 77.62 %."
+  echo
+  echo "\`python3 tests/langid/everyday_eval.py -- --model $MODEL\`"
+  echo
+  # Per language and confusions: the first ten of each.
+  python3 tests/langid/everyday_eval.py -- --model "$MODEL" | awk '
+    /^== / { sec = "" } /by language/ { sec = "lang"; n = 0 } /confusions/ { sec = "conf"; n = 0 }
+    { if (sec != "" && n++ > 10) next; print }' | block
+  if [ -n "${PEERS:-}" ] && [ -f "$PEERS" ]; then
+    echo
+    echo "Peers on everyday-test (the peer harness, \`run_peers.mjs\`, same file; codes"
+    echo "normalised by the harness; \"supported\" = on the languages each peer claims):"
+    echo
+    block < "$PEERS"
+  fi
+} > "$OUT/everyday.md"
+
+{
+  echo "\`build/train evaluate --model $MODEL dev=tests/langid/everyday-dev.tsv\` (the shipped"
+  echo "model with its prior and temperature; rel% = share of texts of 20+ characters"
+  echo "marked reliable, relok = of those, right; ECE over 10 buckets):"
+  echo
+  "$BUILD/train" evaluate --model "$MODEL" --threads 1 dev=tests/langid/everyday-dev.tsv | block
+  if [ ${#dumps[@]} -gt 0 ]; then
+    echo
+    echo "On the LOSO folds (cross-domain; running-text families), \`loso.py report\` as above:"
+    echo
+    python3 tools/train/loso.py report "${dumps[@]}" | sed -n '/^reliable/,/^most frequent/p' | sed '$d' | block
+  fi
+} > "$OUT/calibration.md"
+echo "wrote $OUT/loso.md, everyday.md, calibration.md"

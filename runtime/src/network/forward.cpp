@@ -75,11 +75,6 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   std::memset(vec, 0, sizeof(float) * input_width_);
   for (uint32_t c = 0; c < channel_count_; ++c) occurrences[c] = 0;
 
-  const internal::RowTable* tables = tables_;
-  auto sink = [tables, vec, occurrences](uint32_t c, uint32_t row) {
-    add_row(tables[c], row, vec + tables[c].offset);
-    ++occurrences[c];
-  };
   const uint8_t* bytes = reinterpret_cast<const uint8_t*>(text);
   const size_t read = (plan_.max_bytes != 0 && size > plan_.max_bytes) ? plan_.max_bytes : size;
   uint32_t letters = 0;
@@ -121,7 +116,9 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
       for (uint32_t j = 0; j < t.dims; ++j) vec[t.offset + j] = static_cast<float>(slice[j] * scale);
     }
   } else if (size != 0) {
-    letters = extract_features(bytes, size, plan_, sink);
+    RowPooler pooler(tables_, vec, occurrences);
+    letters = extract_features(bytes, size, plan_, [&pooler](uint32_t c, uint32_t row) { pooler.add(c, row); });
+    pooler.finish(channel_count_);
     // Pooling: mean channels divide by their occurrences; sum channels keep the sum.
     for (uint32_t c = 0; c < channel_count_; ++c) {
       if (occurrences[c] == 0 || plan_.pooling[c] != Pooling::kMean) continue;

@@ -37,6 +37,15 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
   accumulate_f32_row(t.data + 4 * at, acc, t.dims);
 }
 
+// add_row for rows[0 .. n) in order (bit for bit the same sums).
+inline void add_rows(const internal::RowTable& t, const uint32_t* rows, uint32_t n, float* acc) {
+  if (t.dtype == DType::kQ8Row) {
+    accumulate_q8_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
+  } else {
+    for (uint32_t i = 0; i < n; ++i) add_row(t, rows[i], acc);
+  }
+}
+
 // The rows of one text, gathered per channel and added a batch at a time:
 // each channel's rows are still added one after the other in text order
 // (the same float sums as one add_row per occurrence, bit for bit), but a
@@ -66,15 +75,8 @@ class RowPooler {
 
  private:
   void flush(uint32_t c) {
-    const internal::RowTable& t = tables_[c];
-    const uint32_t n = pending_[c];
-    float* acc = vec_ + t.offset;
-    if (t.dtype == DType::kQ8Row) {
-      accumulate_q8_rows(t.data, t.scales, t.zero_point, t.dims, rows_[c], n, acc);
-    } else {
-      for (uint32_t i = 0; i < n; ++i) add_row(t, rows_[c][i], acc);
-    }
-    occurrences_[c] += n;
+    add_rows(tables_[c], rows_[c], pending_[c], vec_ + tables_[c].offset);
+    occurrences_[c] += pending_[c];
     pending_[c] = 0;
   }
 

@@ -62,8 +62,25 @@ struct Chunk {
   uint32_t script_n = 0;
   uint32_t word_rows[kChunk];
   uint32_t word_n = 0;
-  uint32_t rows[kChunk];  // one channel's rows, handed to the sink
+  uint32_t rows[kChunk + 8];  // one channel's rows, handed to the sink
 };
+
+// For each 8-bit mask, the indices of its set bits packed to the front (one
+// byte each): the lanes to keep, in order, for one permute.
+struct PackTable {
+  uint64_t entry[256];
+  constexpr PackTable() : entry() {
+    for (uint32_t m = 0; m < 256; ++m) {
+      uint64_t packed = 0;
+      uint32_t k = 0;
+      for (uint32_t lane = 0; lane < 8; ++lane) {
+        if ((m >> lane) & 1u) packed |= static_cast<uint64_t>(lane) << (8 * k++);
+      }
+      entry[m] = packed;
+    }
+  }
+};
+constexpr PackTable kPack;
 
 __attribute__((target("avx2"))) inline __m256i mullo(__m256i a, uint32_t b) {
   return _mm256_mullo_epi32(a, _mm256_set1_epi32(static_cast<int32_t>(b)));
@@ -81,7 +98,6 @@ __attribute__((target("avx2"))) void hash_channel(Chunk& c, const internal::Ngra
   const __m256i v_buckets = _mm256_set1_epi32(static_cast<int32_t>(ch.buckets));
   const __m256i close_emits = order >= 2 ? _mm256_set1_epi32(-1) : _mm256_setzero_si256();
   uint32_t out = 0;
-  alignas(32) uint32_t lane_rows[8];
   for (uint32_t t = 0; t < c.n; t += 8) {
     const __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c.distance + t));
     const __m256i kind = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c.kind + t));
@@ -110,8 +126,12 @@ __attribute__((target("avx2"))) void hash_channel(Chunk& c, const internal::Ngra
     h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
     const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(h, v_buckets), 32);
     const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(h, 32), v_buckets);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lane_rows), _mm256_blend_epi32(even, odd, 0xAA));
-    for (uint32_t m = static_cast<uint32_t>(mask); m != 0; m &= m - 1) c.rows[out++] = lane_rows[__builtin_ctz(m)];
+    const __m256i rows = _mm256_blend_epi32(even, odd, 0xAA);
+    // The kept lanes packed to the front, stored at rows[out] (c.rows has 8
+    // spare entries for the lanes past them).
+    const __m256i keep = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&kPack.entry[mask])));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c.rows + out), _mm256_permutevar8x32_epi32(rows, keep));
+    out += static_cast<uint32_t>(__builtin_popcount(static_cast<unsigned>(mask)));
   }
   if (out != 0) sink.add(sink.context, ch.channel, c.rows, out);
 }

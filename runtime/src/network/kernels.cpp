@@ -142,7 +142,17 @@ float exp_poly(float x) {
 }
 
 #if defined(FFNLP_SSE2)
-constexpr uint32_t kRowsAhead = 6;  // rows prefetched ahead by accumulate_q8_rows
+constexpr uint32_t kRowsAhead = 12;  // rows prefetched ahead by accumulate_q8_rows
+
+inline void prefetch_one(const uint8_t* q, const uint8_t* scales, uint32_t dims, uint32_t r) {
+  _mm_prefetch(reinterpret_cast<const char*>(q + static_cast<size_t>(r) * dims), _MM_HINT_T0);
+  _mm_prefetch(reinterpret_cast<const char*>(scales + 4 * static_cast<size_t>(r)), _MM_HINT_T0);
+}
+
+// The first kRowsAhead rows of a batch, before its loop starts.
+inline void prefetch_first(const uint8_t* q, const uint8_t* scales, uint32_t dims, const uint32_t* rows, uint32_t n) {
+  for (uint32_t i = 0; i < n && i < kRowsAhead; ++i) prefetch_one(q, scales, dims, rows[i]);
+}
 
 inline void prefetch_row(const uint8_t* q, const uint8_t* scales, uint32_t dims, const uint32_t* rows, uint32_t n,
                          uint32_t i) {
@@ -388,6 +398,7 @@ __attribute__((target("avx2"))) inline __m256 q8_values8(const uint8_t* p, __m25
 __attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t* q, const uint8_t* scales,
                                                                   int32_t zero_point, uint32_t dims,
                                                                   const uint32_t* rows, uint32_t n, float* acc) {
+  prefetch_first(q, scales, dims, rows, n);
   const __m256i zp = _mm256_set1_epi32(zero_point);
   // (Macros: lambdas would not inherit the target attribute.)
 #define prefetch(i) prefetch_row(q, scales, dims, rows, n, i)
@@ -502,6 +513,7 @@ void accumulate_q8_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
 #if defined(FFNLP_SSE2)
   if (dims == 16) {
     // accumulate_q8_row16's arithmetic with the sums kept in registers.
+    prefetch_first(q, scales, 16, rows, n);
     const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
     const __m128i zero = _mm_setzero_si128();
     __m128 a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);

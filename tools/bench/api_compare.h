@@ -3,7 +3,9 @@
 // Workspace) and the CLI (build/langid line mode, one thread): whether the
 // answers agree (C and C++: label and probability bits; CLI: label and the
 // printed probability against the C++ float printed the same way) and
-// their speed as ratios to the C++ API, measured in the same run.
+// their speed as ratios to the C++ API, measured in the same run, by CPU
+// time (the thread's for C and C++, the child process's for the CLI, its
+// start-up on an empty input subtracted).
 #pragma once
 
 #include <string>

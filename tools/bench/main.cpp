@@ -49,6 +49,7 @@ struct Options {
   double min_time = 0.2;
   TaggerBenchOptions tagger;
   std::string profile;  // --profile CLASS: only classify that class (for callgrind/perf)
+  bool api_only = false;  // --api: only the C API / C++ API / CLI section
   int profile_passes = 20;
 };
 
@@ -582,9 +583,12 @@ int run(const Options& o, const char* self) {
     return 2;
   }
 
-  printf("\n== throughput: classify(), top 1\n");
-  for (const TextClass* c : classes(set)) throughput_row(o, "runtime", *c, [&](const std::string& t) { return run.classify(t); });
-  {
+  if (!o.api_only) printf("\n== throughput: classify(), top 1\n");
+  for (const TextClass* c : classes(set)) {
+    if (o.api_only) break;
+    throughput_row(o, "runtime", *c, [&](const std::string& t) { return run.classify(t); });
+  }
+  if (!o.api_only) {
     ReferencePipeline ref(model);
     for (const TextClass* c : {&set.ui50, &set.long_}) {
       throughput_row(o, "reference", *c, [&](const std::string& t) { return ref.classify(t); });
@@ -592,7 +596,7 @@ int run(const Options& o, const char* self) {
     printf("  (reference: the same pipeline with the plain-loop kernels, ffnlp::reference::*)\n");
   }
 
-  printf("\n== the same texts through the C API, the C++ API and the CLI (langid --threads 1, start-up subtracted)\n");
+  printf("\n== the same texts through the C API, the C++ API and the CLI (CPU time; langid --threads 1, start-up subtracted)\n");
   {
     ApiCompareOptions a;
     a.runs = o.runs;
@@ -603,6 +607,7 @@ int run(const Options& o, const char* self) {
     a.model_path = model_file;
     for (const TextClass* c : {&set.short_, &set.ui50, &set.long_}) api_compare_row(a, bytes, model, c->name, c->texts);
   }
+  if (o.api_only) return 0;
 
   printf("\n== part-of-speech tagger: tokens per second (tag(), tag_tokens()) vs classify() on the same text\n");
   {
@@ -806,6 +811,7 @@ int main(int argc, char** argv) {
     else if (a == "--runs") o.runs = std::max(1, atoi(value().c_str()));
     else if (a == "--min-time") o.min_time = atof(value().c_str());
     else if (a == "--quick") { o.runs = 3; o.min_time = 0.05; }
+    else if (a == "--api") o.api_only = true;
     else if (a == "--profile") o.profile = value();
     else if (a == "--tagger") o.tagger.tagger_path = value();
     else if (a == "--pos-data") o.tagger.sentences_path = value();
@@ -817,6 +823,8 @@ int main(int argc, char** argv) {
               "usage: bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] [--quick]\n"
               "             [--tagger FILE] [--pos-data FILE]\n"
               "       bench [--model FILE] [--data FILE] --profile CLASS [--profile-passes N]\n"
+              "       bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] --api\n"
+              "  --api: only the section C API vs C++ API vs CLI (build/langid next to bench)\n"
               "  --profile: only classify the texts of CLASS (short, ui50, medium, long) N times\n"
               "             (default 20), for running under callgrind or perf\n"
               "  defaults: --model models/langid.ffm (a synthetic model of the shipped shape when absent),\n"

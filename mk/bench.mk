@@ -33,6 +33,7 @@ bench-profile: $(BUILD)/bench
 #   PEERS_SRC=DIR               the harness to copy (default ../shared/peers)
 #   PEERS_DIR=DIR               where it is installed (default build/peers;
 #                               `npm ci` runs there when node_modules is missing)
+#   PEER_BASELINE=PATH          another langid build timed in the same runs (ratios to it)
 #   PEER_DATA=FILE              the text the lines come from (default
 #                               data/heldout.tsv; the harness's sample_udhr.tsv
 #                               when that is missing)
@@ -42,8 +43,11 @@ PEERS_DIR     ?= $(BUILD)/peers
 PEER_RUNS     ?= 5
 PEER_MIN_TIME ?= 2
 PEER_DATA     ?= data/heldout.tsv
+# PEER_BASELINE=PATH: another langid build (e.g. main's) timed in the same runs
+PEER_BASELINE ?=
 
 .PHONY: bench-peers
 bench-peers: $(BUILD)/langid
 	python3 tools/bench/bench_peers.py --langid $(BUILD)/langid --peers-src $(PEERS_SRC) --peers-dir $(PEERS_DIR) \
-	  --data $(PEER_DATA) --out $(BUILD)/bench-peers --runs $(PEER_RUNS) --min-time $(PEER_MIN_TIME)
+	  --data $(PEER_DATA) --out $(BUILD)/bench-peers --runs $(PEER_RUNS) --min-time $(PEER_MIN_TIME) \
+	  $(if $(PEER_BASELINE),--baseline $(PEER_BASELINE))

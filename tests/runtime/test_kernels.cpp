@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "file/byte_order.h"
 #include "network/kernels.h"
 
 using namespace ffnlp;
@@ -72,6 +73,39 @@ TEST_CASE("accumulate_q8_row16 equals the reference exactly") {
     accumulate_q8_row16(q + trial % 2, scale, zero_point, a.data());
     reference::accumulate_q8_row(q + trial % 2, scale, zero_point, b.data(), 16);
     for (uint32_t j = 0; j < 16; ++j) REQUIRE(a[j] == b[j]);
+  }
+}
+
+TEST_CASE("accumulate_q8_rows (a batch of rows, sums in registers) equals the reference bit for bit on every path") {
+  std::mt19937 rng(12);
+  for (uint32_t dims : {1u, 5u, 8u, 12u, 16u, 24u, 33u}) {
+    const uint32_t table_rows = 300;
+    std::vector<uint8_t> q(size_t{table_rows} * dims + 1);
+    for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+    const Bytes scales = f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), dims % 3);  // misaligned too
+    for (uint32_t n : {0u, 1u, 5u, 6u, 7u, 64u, 200u}) {
+      std::vector<uint32_t> rows(n);
+      for (uint32_t& r : rows) r = static_cast<uint32_t>(rng() % table_rows);
+      const int32_t zero_point = n % 3 == 0 ? 128 : n % 3 == 1 ? 0 : 255;
+      const uint8_t* qd = q.data() + (n & 1);
+      const std::vector<float> start = uniform(rng, dims, -3, 3);
+      std::vector<float> want = start;
+      for (uint32_t r : rows) {  // one row at a time, in order: the definition
+        reference::accumulate_q8_row(qd + size_t{r} * dims, read_f32(scales.data() + 4 * size_t{r}), zero_point,
+                                     want.data(), dims);
+      }
+      for (int path = 0; path < 4; ++path) {
+        std::vector<float> got = start;
+        bool ran = true;
+        if (path == 0) accumulate_q8_rows(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        if (path == 1) reference::accumulate_q8_rows(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        if (path == 2) paths::accumulate_q8_rows_sse2_or_scalar(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        if (path == 3) ran = paths::accumulate_q8_rows_avx2(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        if (!ran) continue;
+        INFO("path " << path << " dims " << dims << " rows " << n);
+        for (uint32_t j = 0; j < dims; ++j) REQUIRE(got[j] == want[j]);
+      }
+    }
   }
 }
 
@@ -184,6 +218,34 @@ TEST_CASE("dense_q8 (q8_row and q8_row_fzp weights) matches the reference on eve
           }
           REQUIRE(std::fabs(got[o] - exact) <= 1e-6 * magnitude * in_count + 1e-30);
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("dense_q8 on AVX2: four rows at a time, bit for bit the one-row kernel") {
+  std::mt19937 rng(29);
+  const uint32_t shapes[][2] = {{1, 16}, {3, 5}, {4, 16}, {7, 9}, {8, 33}, {13, 17}, {128, 88}, {453, 128}, {6, 100}};
+  for (const auto& shape : shapes) {
+    const uint32_t out_count = shape[0], in_count = shape[1];
+    for (int variant = 0; variant < 2; ++variant) {  // integer zero point 128, float zero points
+      std::vector<uint8_t> q(size_t{out_count} * in_count + 1);
+      for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+      const Bytes scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), 1);
+      const Bytes zps = f32_bytes(uniform(rng, out_count, -20.0f, 270.0f), 3);
+      const Bytes b = f32_bytes(uniform(rng, out_count, -1, 1), 2);
+      const uint8_t* row_zps = variant == 1 ? zps.data() : nullptr;
+      const std::vector<float> in = uniform(rng, in_count, -2, 2);
+      std::vector<float> got(out_count, -1.0f), want(out_count, -2.0f);
+      if (!paths::dense_q8_avx2(q.data() + 1, scales.data(), row_zps, 128.0f, b.data(), in.data(), in_count, got.data(),
+                                out_count)) {
+        return;  // no AVX2 here
+      }
+      REQUIRE(paths::dense_q8_avx2_one_row(q.data() + 1, scales.data(), row_zps, 128.0f, b.data(), in.data(), in_count,
+                                           want.data(), out_count));
+      for (uint32_t o = 0; o < out_count; ++o) {
+        INFO("shape " << out_count << "x" << in_count << " variant " << variant << " output " << o);
+        REQUIRE(std::memcmp(&got[o], &want[o], 4) == 0);
       }
     }
   }

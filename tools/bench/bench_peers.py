@@ -3,7 +3,7 @@
 "cld", native) and, where installed, fastText (lid.176.ftz in wasm), on the
 same lines, in the same run; prints texts/s ratios.
 
-usage: bench_peers.py [--langid build/langid] [--peers-src ../shared/peers]
+usage: bench_peers.py [--langid build/langid] [--baseline OTHER_LANGID] [--peers-src ../shared/peers]
                       [--peers-dir build/peers] [--data data/heldout.tsv]
                       [--out build/bench-peers] [--runs 5] [--min-time 2]
                       [--threads-only]
@@ -75,6 +75,8 @@ def harness_runs(args, line_set, langid, langs_file):
         command = ['node', os.path.join(args.peers_dir, 'run_peers.mjs'), path, '--peers', 'cld2,fasttext',
                    '--cmd', f'langid-t1={langid} --threads 1', '--cmd', f'langid-t2={langid} --threads 2',
                    '--cmd-langs', f'langid-t1={langs_file}', '--cmd-langs', f'langid-t2={langs_file}',
+                   *([] if not args.baseline else ['--cmd', f'base-t1={os.path.abspath(args.baseline)} --threads 1',
+                                                   '--cmd-langs', f'base-t1={langs_file}']),
                    '--min-time', str(args.min_time), '--json', json_path]
         with open(os.path.join(args.out, f'{line_set}.run{r}.txt'), 'w') as log:
             subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=True)
@@ -82,7 +84,7 @@ def harness_runs(args, line_set, langid, langs_file):
             result = json.load(f)
         for failed in result.get('failed', []):
             print(f'  run {r}: {failed["name"]} FAILED: {failed["error"].splitlines()[0]}')
-        row = {name: texts_per_second(result, name) for name in ('cld2', 'fasttext', 'langid-t1', 'langid-t2')}
+        row = {name: texts_per_second(result, name) for name in ('cld2', 'fasttext', 'langid-t1', 'langid-t2', 'base-t1')}
         rows.append(row)
         print(f'  run {r}: texts/s ' + ', '.join(f'{k} {v:,.0f}' if v else f'{k} -' for k, v in row.items()),
               flush=True)
@@ -149,6 +151,7 @@ def main():
     p.add_argument('--out', default='build/bench-peers')
     p.add_argument('--runs', type=int, default=5)
     p.add_argument('--min-time', type=float, default=2)
+    p.add_argument('--baseline', help='another langid build (e.g. of main) run as "base-t1" in the same runs')
     p.add_argument('--threads-only', action='store_true', help='only the thread scaling from a file (step 4)')
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -177,9 +180,12 @@ def main():
         print(f'    langid --threads 1 / CLD2          {summary([ratio(r["langid-t1"], r["cld2"]) for r in rows])}')
         print(f'    langid --threads 1 / fastText      {summary([ratio(r["langid-t1"], r["fasttext"]) for r in rows])}')
         print(f'    langid --threads 2 / --threads 1   {summary([ratio(r["langid-t2"], r["langid-t1"]) for r in rows])}')
+        if args.baseline:
+            print(f'    baseline --threads 1 / CLD2        {summary([ratio(r["base-t1"], r["cld2"]) for r in rows])}')
+            print(f'    langid / baseline (--threads 1)    {summary([ratio(r["langid-t1"], r["base-t1"]) for r in rows])}')
         print('    (texts/s medians on this machine: ' +
               ', '.join(f'{k} {statistics.median([r[k] for r in rows if r[k]]):,.0f}'
-                        for k in ('cld2', 'fasttext', 'langid-t1', 'langid-t2') if any(r[k] for r in rows)) + ')')
+                        for k in ('cld2', 'fasttext', 'langid-t1', 'langid-t2', 'base-t1') if any(r[k] for r in rows)) + ')')
     print(f'  thread scaling, {lines:,} lines of lines50 from a file, {args.runs} alternating rounds:')
     print(f'    langid --threads 2 / --threads 1   {summary(scaling["scaling"])}'
           f'   (--threads 1: {statistics.median([lines / t for t in scaling["t1"]]):,.0f} texts/s median)')

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,6 +30,7 @@
 #include "network/kernels.h"
 #include "tools/bench/alloc_hooks.h"
 #include "tools/bench/model_variants.h"
+#include "tools/bench/api_compare.h"
 #include "tools/bench/tagger_bench.h"
 #include "tools/bench/textset.h"
 
@@ -47,6 +49,7 @@ struct Options {
   double min_time = 0.2;
   TaggerBenchOptions tagger;
   std::string profile;  // --profile CLASS: only classify that class (for callgrind/perf)
+  bool api_only = false;  // --api: only the C API / C++ API / CLI section
   int profile_passes = 20;
 };
 
@@ -331,7 +334,90 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
 
 // The dense layers and the softmax normaliser, one code path at a time, on
 // the averaged embeddings of a real text.
+// 8-bit dense layers (q8_row, zero point 128) of the given shapes with
+// random weights and input: the code paths side by side, ns per pass
+// through all of them (+relu between).
+void q8_layer_paths(const Options& o, const std::vector<std::pair<uint32_t, uint32_t>>& shapes, const char* title) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  struct Layer {
+    uint32_t out, in;
+    std::vector<uint8_t> q, scales, bias;
+  };
+  std::vector<Layer> layers;
+  uint32_t widest = 0;
+  double macs = 0;
+  auto f32_bytes = [&](size_t n, float scale) {
+    std::vector<uint8_t> b(4 * n);
+    for (size_t i = 0; i < n; ++i) {
+      const float v = scale * (1.0f + u(rng)) * 0.5f;
+      std::memcpy(b.data() + 4 * i, &v, 4);
+    }
+    return b;
+  };
+  for (const auto& sh : shapes) {
+    Layer l;
+    l.out = sh.first;
+    l.in = sh.second;
+    l.q.resize(size_t{l.out} * l.in);
+    for (uint8_t& x : l.q) x = static_cast<uint8_t>(rng());
+    l.scales = f32_bytes(l.out, 0.01f);
+    l.bias = f32_bytes(l.out, 0.1f);
+    widest = std::max({widest, l.out, l.in});
+    macs += static_cast<double>(l.out) * l.in;
+    layers.push_back(std::move(l));
+  }
+  std::vector<float> input(widest), a(widest), b(widest);
+  for (float& x : input) x = std::max(0.0f, u(rng));
+  using DenseQ8 = std::function<bool(const uint8_t*, const uint8_t*, const uint8_t*, float, const uint8_t*, const float*,
+                                     uint32_t, float*, uint32_t)>;
+  printf("  %s, %.0f multiply-adds:\n", title, macs);
+  auto time_q8 = [&](const char* what, const DenseQ8& fn) {
+    if (!fn(layers[0].q.data(), layers[0].scales.data(), nullptr, 128.0f, layers[0].bias.data(), input.data(),
+            layers[0].in, a.data(), layers[0].out)) {
+      printf("    %-44s (not available on this CPU)\n", what);
+      return;
+    }
+    const Range r = summarize(rates(o, [&] {
+      const float* in = input.data();
+      float* out = a.data();
+      for (size_t l = 0; l < layers.size(); ++l) {
+        fn(layers[l].q.data(), layers[l].scales.data(), nullptr, 128.0f, layers[l].bias.data(), in, layers[l].in, out,
+           layers[l].out);
+        if (l + 1 < layers.size()) ffnlp::relu(out, layers[l].out);
+        in = out;
+        out = out == a.data() ? b.data() : a.data();
+      }
+      g_sink = g_sink + static_cast<uint64_t>(in[0] > 0.5f);
+    }));
+    printf("    %-44s %8.0f ns [%.0f-%.0f]\n", what, 1e9 / r.median, 1e9 / r.max, 1e9 / r.min);
+  };
+  time_q8("reference loop (one sum per row)", [](const uint8_t* q, const uint8_t* s, const uint8_t* z, float zp,
+                                                 const uint8_t* bi, const float* in, uint32_t ic, float* out, uint32_t oc) {
+    ffnlp::reference::dense_q8(q, s, z, zp, bi, in, ic, out, oc);
+    return true;
+  });
+  time_q8("portable: 4 partial sums", [](const uint8_t* q, const uint8_t* s, const uint8_t* z, float zp,
+                                         const uint8_t* bi, const float* in, uint32_t ic, float* out, uint32_t oc) {
+    ffnlp::paths::dense_q8_portable(q, s, z, zp, bi, in, ic, out, oc);
+    return true;
+  });
+  time_q8("sse2: one row, 4 x 4 lanes", ffnlp::paths::dense_q8_sse2);
+  time_q8("avx2+fma: one row at a time (before)", ffnlp::paths::dense_q8_avx2_one_row);
+  time_q8("avx2+fma: four rows at a time (now)", ffnlp::paths::dense_q8_avx2);
+}
+
 void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
+  bool all_f32 = true;
+  std::vector<std::pair<uint32_t, uint32_t>> shapes;
+  for (uint32_t l = 0; l < m.layer_count(); ++l) {
+    all_f32 = all_f32 && m.layer(l).weights.dtype == ffnlp::DType::kF32;
+    shapes.emplace_back(m.layer(l).out, m.layer(l).in);
+  }
+  if (!all_f32) {  // the model's own shapes, 8-bit, random weights
+    q8_layer_paths(o, shapes, "this model's dense layers as 8-bit (random weights)");
+    return;
+  }
   ReferencePipeline ref(m);
   ref.classify(c.texts[0]);
   std::vector<float> input(ref.input), a(ref.a.size()), b(ref.b.size());
@@ -497,15 +583,31 @@ int run(const Options& o, const char* self) {
     return 2;
   }
 
-  printf("\n== throughput: classify(), top 1\n");
-  for (const TextClass* c : classes(set)) throughput_row(o, "runtime", *c, [&](const std::string& t) { return run.classify(t); });
-  {
+  if (!o.api_only) printf("\n== throughput: classify(), top 1\n");
+  for (const TextClass* c : classes(set)) {
+    if (o.api_only) break;
+    throughput_row(o, "runtime", *c, [&](const std::string& t) { return run.classify(t); });
+  }
+  if (!o.api_only) {
     ReferencePipeline ref(model);
     for (const TextClass* c : {&set.ui50, &set.long_}) {
       throughput_row(o, "reference", *c, [&](const std::string& t) { return ref.classify(t); });
     }
     printf("  (reference: the same pipeline with the plain-loop kernels, ffnlp::reference::*)\n");
   }
+
+  printf("\n== the same texts through the C API, the C++ API and the CLI (CPU time; langid --threads 1, start-up subtracted)\n");
+  {
+    ApiCompareOptions a;
+    a.runs = o.runs;
+    a.min_time = o.min_time;
+    const std::string self_path(self);
+    const size_t slash = self_path.rfind('/');
+    a.langid_path = (slash == std::string::npos ? std::string(".") : self_path.substr(0, slash)) + "/langid";
+    a.model_path = model_file;
+    for (const TextClass* c : {&set.short_, &set.ui50, &set.long_}) api_compare_row(a, bytes, model, c->name, c->texts);
+  }
+  if (o.api_only) return 0;
 
   printf("\n== part-of-speech tagger: tokens per second (tag(), tag_tokens()) vs classify() on the same text\n");
   {
@@ -526,6 +628,7 @@ int run(const Options& o, const char* self) {
 
   printf("\n== dense layers and softmax: code paths side by side\n");
   layer_paths(o, model, set.ui50);
+  q8_layer_paths(o, {{128, 88}, {453, 128}}, "8-bit dense layers of the next model's shape (88 -> 128 -> 453, random weights)");
 
   printf("\n== embedding kernel alone: dequantize-and-accumulate vs float32 table, same lookups\n");
   embedding_kernel(o, model, set.medium);
@@ -708,6 +811,7 @@ int main(int argc, char** argv) {
     else if (a == "--runs") o.runs = std::max(1, atoi(value().c_str()));
     else if (a == "--min-time") o.min_time = atof(value().c_str());
     else if (a == "--quick") { o.runs = 3; o.min_time = 0.05; }
+    else if (a == "--api") o.api_only = true;
     else if (a == "--profile") o.profile = value();
     else if (a == "--tagger") o.tagger.tagger_path = value();
     else if (a == "--pos-data") o.tagger.sentences_path = value();
@@ -719,6 +823,8 @@ int main(int argc, char** argv) {
               "usage: bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] [--quick]\n"
               "             [--tagger FILE] [--pos-data FILE]\n"
               "       bench [--model FILE] [--data FILE] --profile CLASS [--profile-passes N]\n"
+              "       bench [--model FILE] [--data FILE] [--runs N] [--min-time SECONDS] --api\n"
+              "  --api: only the section C API vs C++ API vs CLI (build/langid next to bench)\n"
               "  --profile: only classify the texts of CLASS (short, ui50, medium, long) N times\n"
               "             (default 20), for running under callgrind or perf\n"
               "  defaults: --model models/langid.ffm (a synthetic model of the shipped shape when absent),\n"

@@ -1,5 +1,7 @@
 #include "heads/top_k.h"
 
+#include "network/kernels.h"
+
 namespace ffnlp {
 namespace {
 
@@ -26,12 +28,20 @@ void sift_down(const float* v, uint32_t* h, size_t n, size_t i) {
 size_t top_k(const float* values, uint32_t n, size_t k, uint32_t* out) {
   const size_t m = k < n ? k : n;
   if (m == 0) return 0;
+  if (m == 1) {  // the common case: the first largest value (SIMD scan)
+    out[0] = argmax(values, n);
+    return 1;
+  }
   for (size_t i = 0; i < m; ++i) out[i] = static_cast<uint32_t>(i);
   for (size_t i = m / 2; i-- > 0;) sift_down(values, out, m, i);
+  // A later index ranks below every kept one on equal values: only a
+  // strictly larger value than the worst kept enters the heap.
+  float worst = values[out[0]];
   for (uint32_t i = static_cast<uint32_t>(m); i < n; ++i) {
-    if (better(values, i, out[0])) {
+    if (values[i] > worst) {
       out[0] = i;
       sift_down(values, out, m, 0);
+      worst = values[out[0]];
     }
   }
   // Heap sort: the worst goes to the back each time, so out ends best first.

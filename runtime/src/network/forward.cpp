@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "features/extract.h"
+#include "features/extract_avx2.h"
 #include "ffnlp/ffnlp.h"
 #include "heads/classifier.h"
 #include "network/dense.h"
@@ -21,6 +22,18 @@ namespace {
 // count, summed in double. Below it, clearing the counters costs more than
 // it saves. The same for every API: the scratch always has the counters.
 constexpr size_t kCountingMinBytes = 4096;
+
+// Where extract_rows_avx2 hands a channel's rows: added to its slice.
+struct PoolTarget {
+  const internal::RowTable* tables;
+  float* vec;
+  uint32_t* occurrences;
+  static void add(void* context, uint32_t c, const uint32_t* rows, uint32_t n) {
+    PoolTarget& p = *static_cast<PoolTarget*>(context);
+    add_rows(p.tables[c], rows, n, p.vec + p.tables[c].offset);
+    p.occurrences[c] += n;
+  }
+};
 
 }  // namespace
 
@@ -75,11 +88,6 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   std::memset(vec, 0, sizeof(float) * input_width_);
   for (uint32_t c = 0; c < channel_count_; ++c) occurrences[c] = 0;
 
-  const internal::RowTable* tables = tables_;
-  auto sink = [tables, vec, occurrences](uint32_t c, uint32_t row) {
-    add_row(tables[c], row, vec + tables[c].offset);
-    ++occurrences[c];
-  };
   const uint8_t* bytes = reinterpret_cast<const uint8_t*>(text);
   const size_t read = (plan_.max_bytes != 0 && size > plan_.max_bytes) ? plan_.max_bytes : size;
   uint32_t letters = 0;
@@ -120,8 +128,16 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
       const double scale = plan_.pooling[c] == Pooling::kMean ? 1.0 / static_cast<double>(seen) : 1.0;
       for (uint32_t j = 0; j < t.dims; ++j) vec[t.offset + j] = static_cast<float>(slice[j] * scale);
     }
+  } else if (size != 0 && detail::avx2_extraction_fits(plan_)) {
+    // The same rows per channel, in the same order, hashed 8 at a time.
+    PoolTarget target{tables_, vec, occurrences};
+    letters = detail::extract_rows_avx2(bytes, size, plan_, {&PoolTarget::add, &target});
   } else if (size != 0) {
-    letters = extract_features(bytes, size, plan_, sink);
+    RowPooler pooler(tables_, vec, occurrences);
+    letters = extract_features(bytes, size, plan_, [&pooler](uint32_t c, uint32_t row) { pooler.add(c, row); });
+    pooler.finish(channel_count_);
+  }
+  if (read < kCountingMinBytes && size != 0) {
     // Pooling: mean channels divide by their occurrences; sum channels keep the sum.
     for (uint32_t c = 0; c < channel_count_; ++c) {
       if (occurrences[c] == 0 || plan_.pooling[c] != Pooling::kMean) continue;

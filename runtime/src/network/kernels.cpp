@@ -31,6 +31,14 @@ void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims) {
   for (uint32_t j = 0; j < dims; ++j) acc[j] += read_f32(row + 4 * j);
 }
 
+void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                        const uint32_t* rows, uint32_t n, float* acc) {
+  for (uint32_t i = 0; i < n; ++i) {
+    accumulate_q8_row(q + static_cast<size_t>(rows[i]) * dims, read_f32(scales + 4 * static_cast<size_t>(rows[i])),
+                      zero_point, acc, dims);
+  }
+}
+
 void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims) {
   for (uint32_t j = 0; j < dims; ++j) acc[j] += (static_cast<float>(q[j]) - zero_point) * scale;
 }
@@ -134,6 +142,27 @@ float exp_poly(float x) {
 }
 
 #if defined(FFNLP_SSE2)
+constexpr uint32_t kRowsAhead = 12;  // rows prefetched ahead by accumulate_q8_rows
+
+inline void prefetch_one(const uint8_t* q, const uint8_t* scales, uint32_t dims, uint32_t r) {
+  _mm_prefetch(reinterpret_cast<const char*>(q + static_cast<size_t>(r) * dims), _MM_HINT_T0);
+  _mm_prefetch(reinterpret_cast<const char*>(scales + 4 * static_cast<size_t>(r)), _MM_HINT_T0);
+}
+
+// The first kRowsAhead rows of a batch, before its loop starts.
+inline void prefetch_first(const uint8_t* q, const uint8_t* scales, uint32_t dims, const uint32_t* rows, uint32_t n) {
+  for (uint32_t i = 0; i < n && i < kRowsAhead; ++i) prefetch_one(q, scales, dims, rows[i]);
+}
+
+inline void prefetch_row(const uint8_t* q, const uint8_t* scales, uint32_t dims, const uint32_t* rows, uint32_t n,
+                         uint32_t i) {
+  if (i + kRowsAhead < n) {
+    const uint32_t r = rows[i + kRowsAhead];
+    _mm_prefetch(reinterpret_cast<const char*>(q + static_cast<size_t>(r) * dims), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(scales + 4 * static_cast<size_t>(r)), _MM_HINT_T0);
+  }
+}
+
 // Little-endian f32 from possibly unaligned model bytes (x86 is little-endian).
 inline __m128 load4(const uint8_t* p) { return _mm_loadu_ps(reinterpret_cast<const float*>(p)); }
 
@@ -261,9 +290,78 @@ __attribute__((target("avx2,fma"))) void dense_avx2_fma(const uint8_t* weights, 
   _mm256_zeroupper();  // clean upper halves for the SSE code that follows
 }
 
-// 8-bit rows: 16 weights per step, widened to two vectors of 8 floats,
-// zero point subtracted, multiplied into the input with FMA.
+// 8-bit rows, four at a time: per row exactly the arithmetic of
+// dense_q8_avx2_fma_one_row below (two 8-lane FMA chains over 16 weights per
+// step, halves added, then the pairs as hsum8 adds them, the tail, bias +
+// scale * sum), so the results are bit-identical to it; each input vector
+// is loaded once per four rows and the four rows' chains overlap.
 __attribute__((target("avx2,fma"))) void dense_q8_avx2_fma(const uint8_t* q, const uint8_t* scales,
+                                                         const uint8_t* row_zero_points, float zero_point,
+                                                         const uint8_t* bias, const float* in, uint32_t in_count,
+                                                         float* out, uint32_t out_count) {
+  const uint32_t in16 = in_count & ~15u;
+  const size_t stride = in_count;
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w = q + static_cast<size_t>(o) * stride;
+    float zp_value[4];
+    for (int r = 0; r < 4; ++r) {
+      zp_value[r] = row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o + r)) : zero_point;
+    }
+    const __m256 zp0 = _mm256_set1_ps(zp_value[0]), zp1 = _mm256_set1_ps(zp_value[1]);
+    const __m256 zp2 = _mm256_set1_ps(zp_value[2]), zp3 = _mm256_set1_ps(zp_value[3]);
+    __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m256 x0 = _mm256_loadu_ps(in + i), x1 = _mm256_loadu_ps(in + i + 8);
+#define FFNLP_Q8_ROW(r, a, b, zp)                                                                               \
+  {                                                                                                           \
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + i));                \
+    a = _mm256_fmadd_ps(_mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v)), zp), x0, a);              \
+    b = _mm256_fmadd_ps(_mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8))), zp), x1, \
+                        b);                                                                                   \
+  }
+      FFNLP_Q8_ROW(0, a0, b0, zp0)
+      FFNLP_Q8_ROW(1, a1, b1, zp1)
+      FFNLP_Q8_ROW(2, a2, b2, zp2)
+      FFNLP_Q8_ROW(3, a3, b3, zp3)
+#undef FFNLP_Q8_ROW
+    }
+#define FFNLP_HALVES(v) _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))
+    const __m128 sums = hsum4(FFNLP_HALVES(_mm256_add_ps(a0, b0)), FFNLP_HALVES(_mm256_add_ps(a1, b1)),
+                              FFNLP_HALVES(_mm256_add_ps(a2, b2)), FFNLP_HALVES(_mm256_add_ps(a3, b3)));
+#undef FFNLP_HALVES
+    float sum[4];
+    _mm_storeu_ps(sum, sums);
+    for (int r = 0; r < 4; ++r) {
+      const uint8_t* wr = w + r * stride;
+      for (uint32_t i = in16; i < in_count; ++i) sum[r] += (static_cast<float>(wr[i]) - zp_value[r]) * in[i];
+      out[o + r] = read_f32(bias + 4 * static_cast<size_t>(o + r)) + read_f32(scales + 4 * static_cast<size_t>(o + r)) * sum[r];
+    }
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * stride;
+    const float zp_value =
+        row_zero_points != nullptr ? read_f32(row_zero_points + 4 * static_cast<size_t>(o)) : zero_point;
+    const __m256 zp = _mm256_set1_ps(zp_value);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i));
+      const __m256 f0 = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)), zp);
+      const __m256 f1 = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(b, 8))), zp);
+      a0 = _mm256_fmadd_ps(f0, _mm256_loadu_ps(in + i), a0);
+      a1 = _mm256_fmadd_ps(f1, _mm256_loadu_ps(in + i + 8), a1);
+    }
+    float sum = hsum8(_mm256_add_ps(a0, a1));
+    for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
+    out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
+  }
+  _mm256_zeroupper();
+}
+
+// The former kernel, one row at a time: 16 weights per step, widened to two
+// vectors of 8 floats, zero point subtracted, multiplied into the input with
+// FMA. Kept as the bit-for-bit reference of the four-row kernel above.
+__attribute__((target("avx2,fma"))) void dense_q8_avx2_fma_one_row(const uint8_t* q, const uint8_t* scales,
                                                          const uint8_t* row_zero_points, float zero_point,
                                                          const uint8_t* bias, const float* in, uint32_t in_count,
                                                          float* out, uint32_t out_count) {
@@ -285,6 +383,60 @@ __attribute__((target("avx2,fma"))) void dense_q8_avx2_fma(const uint8_t* q, con
     for (uint32_t i = in16; i < in_count; ++i) sum += (static_cast<float>(w[i]) - zp_value) * in[i];
     out[o] = read_f32(bias + 4 * static_cast<size_t>(o)) + read_f32(scales + 4 * static_cast<size_t>(o)) * sum;
   }
+  _mm256_zeroupper();
+}
+
+// 8 bytes -> (q - zero_point) as 8 floats, exact.
+__attribute__((target("avx2"))) inline __m256 q8_values8(const uint8_t* p, __m256i zp) {
+  const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+  return _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(b), zp));
+}
+
+// accumulate_q8_rows for dims 8 and 16 with the sums in registers; other
+// widths row by row (8 lanes, then single values). Rows kAhead ahead are
+// prefetched (data and scale).
+__attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t* q, const uint8_t* scales,
+                                                                  int32_t zero_point, uint32_t dims,
+                                                                  const uint32_t* rows, uint32_t n, float* acc) {
+  prefetch_first(q, scales, dims, rows, n);
+  const __m256i zp = _mm256_set1_epi32(zero_point);
+  // (Macros: lambdas would not inherit the target attribute.)
+#define prefetch(i) prefetch_row(q, scales, dims, rows, n, i)
+#define values8(p) q8_values8(p, zp)
+  if (dims == 16) {
+    __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_loadu_ps(acc + 8);
+    for (uint32_t i = 0; i < n; ++i) {
+      prefetch(i);
+      const uint8_t* p = q + static_cast<size_t>(rows[i]) * 16;
+      const __m256 s = _mm256_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+      a0 = _mm256_add_ps(a0, _mm256_mul_ps(values8(p), s));
+      a1 = _mm256_add_ps(a1, _mm256_mul_ps(values8(p + 8), s));
+    }
+    _mm256_storeu_ps(acc, a0);
+    _mm256_storeu_ps(acc + 8, a1);
+  } else if (dims == 8) {
+    __m256 a0 = _mm256_loadu_ps(acc);
+    for (uint32_t i = 0; i < n; ++i) {
+      prefetch(i);
+      const __m256 s = _mm256_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+      a0 = _mm256_add_ps(a0, _mm256_mul_ps(values8(q + static_cast<size_t>(rows[i]) * 8), s));
+    }
+    _mm256_storeu_ps(acc, a0);
+  } else {
+    for (uint32_t i = 0; i < n; ++i) {
+      prefetch(i);
+      const uint8_t* p = q + static_cast<size_t>(rows[i]) * dims;
+      const float scale = read_f32(scales + 4 * static_cast<size_t>(rows[i]));
+      const __m256 s = _mm256_set1_ps(scale);
+      uint32_t j = 0;
+      for (; j + 8 <= dims; j += 8) {
+        _mm256_storeu_ps(acc + j, _mm256_add_ps(_mm256_loadu_ps(acc + j), _mm256_mul_ps(values8(p + j), s)));
+      }
+      for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(p[j]) - zero_point) * scale;
+    }
+  }
+#undef prefetch
+#undef values8
   _mm256_zeroupper();
 }
 #endif
@@ -354,6 +506,64 @@ bool dense_q8_sse2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_z
       (void)out_count;
   return false;
 #endif
+}
+
+void accumulate_q8_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                                       const uint32_t* rows, uint32_t n, float* acc) {
+#if defined(FFNLP_SSE2)
+  if (dims == 16) {
+    // accumulate_q8_row16's arithmetic with the sums kept in registers.
+    prefetch_first(q, scales, 16, rows, n);
+    const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+    const __m128i zero = _mm_setzero_si128();
+    __m128 a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);
+    for (uint32_t i = 0; i < n; ++i) {
+      prefetch_row(q, scales, 16, rows, n, i);
+      const __m128 s = _mm_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + static_cast<size_t>(rows[i]) * 16));
+      const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
+      const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
+      a0 = _mm_add_ps(a0, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16)), s));
+      a1 = _mm_add_ps(a1, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16)), s));
+      a2 = _mm_add_ps(a2, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16)), s));
+      a3 = _mm_add_ps(a3, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16)), s));
+    }
+    _mm_storeu_ps(acc, a0);
+    _mm_storeu_ps(acc + 4, a1);
+    _mm_storeu_ps(acc + 8, a2);
+    _mm_storeu_ps(acc + 12, a3);
+    return;
+  }
+#endif
+  for (uint32_t i = 0; i < n; ++i) {
+    accumulate_q8_row(q + static_cast<size_t>(rows[i]) * dims, read_f32(scales + 4 * static_cast<size_t>(rows[i])),
+                      zero_point, acc, dims);
+  }
+}
+
+bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                             const uint32_t* rows, uint32_t n, float* acc) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    accumulate_q8_rows_avx2_impl(q, scales, zero_point, dims, rows, n, acc);
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc;
+  return false;
+}
+
+bool dense_q8_avx2_one_row(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
+                           const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    dense_q8_avx2_fma_one_row(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count);
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)row_zero_points, (void)zero_point, (void)bias, (void)in, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
 }
 
 bool dense_q8_avx2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
@@ -519,6 +729,12 @@ void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_p
   if (paths::dense_q8_sse2(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
   if (paths::dense_q8_neon(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count)) return;
   paths::dense_q8_portable(q, scales, row_zero_points, zero_point, bias, in, in_count, out, out_count);
+}
+
+void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                        const uint32_t* rows, uint32_t n, float* acc) {
+  if (paths::accumulate_q8_rows_avx2(q, scales, zero_point, dims, rows, n, acc)) return;
+  paths::accumulate_q8_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
 }
 
 void relu(float* values, uint32_t count) {
@@ -711,7 +927,7 @@ void softmax(float* values, uint32_t count) {
 
 const char* kernel_path() {
 #if defined(FFNLP_AVX2)
-  if (has_avx2_fma()) return "avx2+fma (dense, exp), sse2 (embedding rows)";
+  if (has_avx2_fma()) return "avx2+fma (dense, exp), avx2 (embedding rows)";
 #endif
 #if defined(FFNLP_SSE2)
   return "sse2";

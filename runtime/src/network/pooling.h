@@ -37,6 +37,56 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
   accumulate_f32_row(t.data + 4 * at, acc, t.dims);
 }
 
+// add_row for rows[0 .. n) in order (bit for bit the same sums).
+inline void add_rows(const internal::RowTable& t, const uint32_t* rows, uint32_t n, float* acc) {
+  if (t.dtype == DType::kQ8Row) {
+    accumulate_q8_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
+  } else {
+    for (uint32_t i = 0; i < n; ++i) add_row(t, rows[i], acc);
+  }
+}
+
+// The rows of one text, gathered per channel and added a batch at a time:
+// each channel's rows are still added one after the other in text order
+// (the same float sums as one add_row per occurrence, bit for bit), but a
+// batch's loads are independent of each other and the sums stay in
+// registers (accumulate_q8_rows). A few KB on the stack, nothing allocated.
+class RowPooler {
+ public:
+  static constexpr uint32_t kBatch = 64;
+
+  // vec: the input vector (each table's slice at its offset), zeroed;
+  // occurrences[c] += rows added to channel c.
+  RowPooler(const internal::RowTable* tables, float* vec, uint32_t* occurrences)
+      : tables_(tables), vec_(vec), occurrences_(occurrences) {}
+
+  FFNLP_ALWAYS_INLINE void add(uint32_t c, uint32_t row) {
+    uint32_t& n = pending_[c];
+    rows_[c][n] = row;
+    if (++n == kBatch) flush(c);
+  }
+
+  // Adds what is pending of channels [0, count).
+  void finish(uint32_t count) {
+    for (uint32_t c = 0; c < count; ++c) {
+      if (pending_[c] != 0) flush(c);
+    }
+  }
+
+ private:
+  void flush(uint32_t c) {
+    add_rows(tables_[c], rows_[c], pending_[c], vec_ + tables_[c].offset);
+    occurrences_[c] += pending_[c];
+    pending_[c] = 0;
+  }
+
+  const internal::RowTable* tables_;
+  float* vec_;
+  uint32_t* occurrences_;
+  uint32_t pending_[internal::kMaxChannels] = {};
+  uint32_t rows_[internal::kMaxChannels][kBatch];
+};
+
 // acc[j] += count * row[j] in double: each value dequantized in float as
 // add_row computes it, the product and the sum in double (no drift however
 // long the text).

@@ -1,0 +1,266 @@
+// extract_rows_avx2 (features/extract_avx2.h). Two passes over a chunk of
+// the text:
+//  1. Decode exactly as extract_loop does (clean-up, classes, lowercasing)
+//     into a buffer of padded words: each word as " w1 .. wL " with, per
+//     position, its distance from the word's opening marker and whether it
+//     is a letter, an opening or a closing marker. Script and word rows are
+//     made here (one per word character, one per word).
+//  2. Per char_ngram channel of order n, 8 positions at a time: the window
+//     of the last len code points ending there, len = n, or at a closing
+//     marker min(n, distance + 1) (the whole short word), hashed last to
+//     first with the channel's seed, finished and bucketed; kept where
+//     extract_loop emits one (word characters with a complete window,
+//     closing markers for n >= 2).
+// A chunk ends between positions; the 8 code points before it stay in
+// front of the next chunk, so windows reaching back over a chunk's start
+// read what they would have read.
+#include "features/extract_avx2.h"
+
+#include <cstring>
+
+#include "features/cleanup.h"
+#include "features/hash.h"
+#include "features/unicode.h"
+#include "features/utf8.h"
+
+#if (defined(__SSE2__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__)) && !defined(FFNLP_NO_AVX2)
+#define FFNLP_EXTRACT_AVX2 1
+#include <immintrin.h>
+#endif
+
+namespace ffnlp {
+namespace detail {
+
+bool avx2_extraction_fits(const internal::FeaturePlan& plan) {
+#if defined(FFNLP_EXTRACT_AVX2)
+  if (plan.tokens || plan.script_count > 1 || plan.word_count > 1 || plan.prev_count != 0) return false;
+  if (plan.word_count == 1 && (plan.words[0].kind != FeatureKind::kWord || plan.words[0].vocab_count != 0)) {
+    return false;
+  }
+  return __builtin_cpu_supports("avx2");
+#else
+  (void)plan;
+  return false;
+#endif
+}
+
+#if defined(FFNLP_EXTRACT_AVX2)
+namespace {
+
+constexpr uint32_t kChunk = 512;             // positions per chunk
+constexpr uint32_t kBack = kMaxNgramOrder;   // code points kept in front of a chunk
+constexpr uint32_t kMarker = 0x20;
+constexpr uint32_t kLetter = 0, kOpen = 1, kClose = 2;  // position kinds
+
+struct Chunk {
+  uint32_t cp_store[kBack + kChunk + 8];  // [kBack]: the previous chunk's last code points
+  uint32_t* cp = cp_store + kBack;
+  uint32_t distance[kChunk + 8];  // from the word's opening marker (saturated)
+  uint32_t kind[kChunk + 8];
+  uint32_t n = 0;
+  uint32_t script_rows[kChunk];
+  uint32_t script_n = 0;
+  uint32_t word_rows[kChunk];
+  uint32_t word_n = 0;
+  uint32_t rows[kChunk + 8];  // one channel's rows, handed to the sink
+};
+
+// For each 8-bit mask, the indices of its set bits packed to the front (one
+// byte each): the lanes to keep, in order, for one permute.
+struct PackTable {
+  uint64_t entry[256];
+  constexpr PackTable() : entry() {
+    for (uint32_t m = 0; m < 256; ++m) {
+      uint64_t packed = 0;
+      uint32_t k = 0;
+      for (uint32_t lane = 0; lane < 8; ++lane) {
+        if ((m >> lane) & 1u) packed |= static_cast<uint64_t>(lane) << (8 * k++);
+      }
+      entry[m] = packed;
+    }
+  }
+};
+constexpr PackTable kPack;
+
+__attribute__((target("avx2"))) inline __m256i mullo(__m256i a, uint32_t b) {
+  return _mm256_mullo_epi32(a, _mm256_set1_epi32(static_cast<int32_t>(b)));
+}
+
+// The char_ngram channel `ch` over positions [0, c.n): rows to the sink.
+__attribute__((target("avx2"))) void hash_channel(Chunk& c, const internal::NgramPlan& ch, uint32_t init,
+                                                  RowBatchSink sink) {
+  const uint32_t order = ch.order;
+  const __m256i v_order = _mm256_set1_epi32(static_cast<int32_t>(order));
+  const __m256i v_order_less1 = _mm256_set1_epi32(static_cast<int32_t>(order) - 1);
+  const __m256i v_letter = _mm256_set1_epi32(kLetter), v_close = _mm256_set1_epi32(kClose);
+  const __m256i v_one = _mm256_set1_epi32(1);
+  const __m256i v_init = _mm256_set1_epi32(static_cast<int32_t>(init));
+  const __m256i v_buckets = _mm256_set1_epi32(static_cast<int32_t>(ch.buckets));
+  const __m256i close_emits = order >= 2 ? _mm256_set1_epi32(-1) : _mm256_setzero_si256();
+  uint32_t out = 0;
+  for (uint32_t t = 0; t < c.n; t += 8) {
+    const __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c.distance + t));
+    const __m256i kind = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c.kind + t));
+    const __m256i is_letter = _mm256_cmpeq_epi32(kind, v_letter);
+    const __m256i is_close = _mm256_cmpeq_epi32(kind, v_close);
+    // Letters: a complete window (d >= order - 1); closing markers: order >= 2.
+    const __m256i emit = _mm256_or_si256(_mm256_and_si256(is_letter, _mm256_cmpgt_epi32(d, _mm256_sub_epi32(v_order_less1, v_one))),
+                                         _mm256_and_si256(is_close, close_emits));
+    const int mask = _mm256_movemask_ps(_mm256_castsi256_ps(emit));
+    if (mask == 0) continue;
+    // Window length: order, or at a closing marker min(order, d + 1).
+    const __m256i len = _mm256_blendv_epi8(v_order, _mm256_min_epu32(v_order, _mm256_add_epi32(d, v_one)), is_close);
+    __m256i h = v_init;
+    for (uint32_t k = 1; k <= order; ++k) {
+      const __m256i cp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c.cp + t + 1 - k));
+      const __m256i stepped = mullo(_mm256_xor_si256(h, cp), kFnvPrime);
+      const __m256i active = _mm256_cmpgt_epi32(len, _mm256_set1_epi32(static_cast<int32_t>(k) - 1));
+      h = _mm256_blendv_epi8(h, stepped, active);
+    }
+    // fnv_finish: fmix32(h ^ len); then bucket_of: (h * buckets) >> 32.
+    h = _mm256_xor_si256(h, len);
+    h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+    h = mullo(h, 0x85EBCA6Bu);
+    h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 13));
+    h = mullo(h, 0xC2B2AE35u);
+    h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+    const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(h, v_buckets), 32);
+    const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(h, 32), v_buckets);
+    const __m256i rows = _mm256_blend_epi32(even, odd, 0xAA);
+    // The kept lanes packed to the front, stored at rows[out] (c.rows has 8
+    // spare entries for the lanes past them).
+    const __m256i keep = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&kPack.entry[mask])));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c.rows + out), _mm256_permutevar8x32_epi32(rows, keep));
+    out += static_cast<uint32_t>(__builtin_popcount(static_cast<unsigned>(mask)));
+  }
+  if (out != 0) sink.add(sink.context, ch.channel, c.rows, out);
+}
+
+// Hashes and hands over everything in the chunk, then keeps its last kBack
+// code points in front and starts it over.
+__attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::FeaturePlan& plan, RowBatchSink sink) {
+  // Positions past the end (up to the next multiple of 8) emit nothing.
+  for (uint32_t p = c.n; p < c.n + 8; ++p) {
+    c.kind[p] = kOpen;
+    c.distance[p] = 0;
+    c.cp[p] = 0;
+  }
+  for (uint32_t a = 0; a < plan.ngram_count; ++a) {
+    const internal::NgramPlan& ch = plan.ngrams[a];
+    hash_channel(c, ch, plan.group_init[ch.state / (kMaxNgramOrder + 1)], sink);
+  }
+  if (c.script_n != 0) sink.add(sink.context, plan.scripts[0].channel, c.script_rows, c.script_n);
+  if (c.word_n != 0) sink.add(sink.context, plan.words[0].channel, c.word_rows, c.word_n);
+  if (c.n >= kBack) {
+    std::memcpy(c.cp_store, c.cp + c.n - kBack, sizeof(uint32_t) * kBack);
+  } else {
+    std::memmove(c.cp_store + (kBack - c.n), c.cp, sizeof(uint32_t) * c.n);
+  }
+  c.n = 0;
+  c.script_n = 0;
+  c.word_n = 0;
+}
+
+template <bool kCleanup>
+__attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, size_t end,
+                                                        const internal::FeaturePlan& plan, RowBatchSink sink) {
+  Chunk c;
+  std::memset(c.cp_store, 0, sizeof(uint32_t) * kBack);
+  const bool lowercase = plan.lowercase;
+  const bool keep_digits = !plan.drop_digits;
+  const bool has_script = plan.script_count == 1;
+  const uint32_t script_buckets = has_script ? plan.scripts[0].buckets : 0;
+  const bool has_word = plan.word_count == 1;
+  const uint32_t word_init = has_word ? (kFnvOffset ^ plan.words[0].seed) : 0;
+  const uint32_t word_buckets = has_word ? plan.words[0].buckets : 0;
+  uint32_t word_hash = 0;
+  uint32_t word_len = 0;  // code points of the current word (mod 2^32); 0: not in a word
+  bool in_word = false;
+  size_t letters = 0;
+  bool token_start = true;
+
+  auto end_word = [&]() {
+    if (!in_word) return;
+    c.cp[c.n] = kMarker;
+    c.kind[c.n] = kClose;
+    c.distance[c.n] = word_len < kChunk ? word_len + 1 : kChunk;
+    ++c.n;
+    if (has_word) c.word_rows[c.word_n++] = bucket_of(fnv_finish(word_hash, word_len), word_buckets);
+    in_word = false;
+  };
+
+  size_t i = 0;
+  while (i < end) {
+    uint32_t cp = text[i];
+    if (kCleanup) {
+      if (token_start || cp == '<' || cp == '&') {
+        const size_t skip_to = skip_span(text, i, end, token_start);
+        if (skip_to > i) {
+          end_word();
+          i = skip_to;
+          token_start = true;
+          continue;
+        }
+      }
+      token_start = is_ascii_space(static_cast<uint8_t>(cp));
+    }
+    uint32_t info;
+    if (cp < 0x80) {
+      info = kCharBlocks[cp];
+      ++i;
+    } else {
+      i += decode_utf8_inline(text + i, end - i, &cp);
+      info = char_info(cp);
+    }
+    const uint32_t cls = class_from_info(info);
+    uint32_t script;
+    if (cls == static_cast<uint32_t>(CharClass::kLetter)) {
+      ++letters;
+      script = script_from_info(info);
+      if (lowercase) cp = lower_from_info(cp, info);
+    } else if (cls == static_cast<uint32_t>(CharClass::kDigit) && keep_digits) {
+      script = static_cast<uint32_t>(Script::kCommon);
+    } else {
+      end_word();
+      continue;
+    }
+    // Room for this character, its closing marker and an opening marker.
+    if (c.n + 3 > kChunk) flush_chunk(c, plan, sink);
+    if (!in_word) {
+      in_word = true;
+      word_len = 0;
+      word_hash = word_init;
+      c.cp[c.n] = kMarker;
+      c.kind[c.n] = kOpen;
+      c.distance[c.n] = 0;
+      ++c.n;
+    }
+    ++word_len;
+    c.cp[c.n] = cp;
+    c.kind[c.n] = kLetter;
+    c.distance[c.n] = word_len < kChunk ? word_len : kChunk;
+    ++c.n;
+    if (has_script) c.script_rows[c.script_n++] = script < script_buckets ? script : script_buckets - 1;
+    if (has_word) word_hash = fnv_step(word_hash, cp);
+  }
+  end_word();
+  flush_chunk(c, plan, sink);
+  return letters < 0xFFFFFFFFu ? static_cast<uint32_t>(letters) : 0xFFFFFFFFu;
+}
+
+}  // namespace
+
+uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, RowBatchSink sink) {
+  if (text == nullptr) return 0;
+  const size_t end = text_end(text, size, plan.max_bytes);
+  return plan.cleanup ? extract_chunks<true>(text, end, plan, sink) : extract_chunks<false>(text, end, plan, sink);
+}
+
+#else
+
+uint32_t extract_rows_avx2(const uint8_t*, size_t, const internal::FeaturePlan&, RowBatchSink) { return 0; }
+
+#endif
+
+}  // namespace detail
+}  // namespace ffnlp

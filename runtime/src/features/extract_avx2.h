@@ -1,0 +1,38 @@
+// A second implementation of extract_features() for the plans of language
+// identifiers (char_ngram channels, at most one script and one hashed word
+// channel), on CPUs with AVX2: the text is decoded into a buffer of padded
+// words first, then each n-gram channel hashes 8 window positions per
+// instruction. Hands over, channel by channel, the very rows
+// extract_features() would give that channel, in the same order (the hash
+// is integer arithmetic: bit for bit the same rows; tests compare the two).
+// Channel-to-channel order differs, which no consumer depends on.
+#ifndef FFNLP_FEATURES_EXTRACT_AVX2_H_
+#define FFNLP_FEATURES_EXTRACT_AVX2_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ffnlp/ffnlp.h"
+
+namespace ffnlp {
+namespace detail {
+
+// Receives rows[0 .. n) of one channel, next in that channel's text order.
+struct RowBatchSink {
+  void (*add)(void* context, uint32_t channel, const uint32_t* rows, uint32_t n);
+  void* context;
+};
+
+// True when extract_rows_avx2 handles this plan on this CPU: a text plan
+// (not tokens), only char_ngram, script (at most one) and hashed word (at
+// most one, no vocabulary) channels, and a CPU with AVX2.
+bool avx2_extraction_fits(const internal::FeaturePlan& plan);
+
+// extract_features(text, size, plan, ...) for a plan that fits; returns the
+// letters read, as it does.
+uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, RowBatchSink sink);
+
+}  // namespace detail
+}  // namespace ffnlp
+
+#endif  // FFNLP_FEATURES_EXTRACT_AVX2_H_

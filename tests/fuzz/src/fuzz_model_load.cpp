@@ -1,5 +1,7 @@
 // libFuzzer target: Model::load on arbitrary bytes, then one classification
-// (plus the metadata and label accessors) on whatever loaded.
+// (plus the metadata and label accessors) on whatever loaded; token models
+// (taggers and their features-only files) are tokenized, their token
+// features read, and taggers run through tag() and tag_tokens().
 //
 // The CRC-32 over the whole file would reject nearly every mutation before
 // the structural checks, so each input is loaded twice:
@@ -35,6 +37,77 @@ const Text kTexts[] = {
 };
 #undef TEXT
 
+// Token models: tokenize(), token_features() of every token (with the
+// predicted labels when the model tags), tag() and tag_tokens() with the
+// scratch of one Workspace (the runtime allocates nothing per call).
+void exercise_tokens(const ffnlp::Model& model) {
+  check(!model.is_classifier());
+  ffnlp::FeatureRef refs[64];
+  ffnlp::Workspace workspace(model);  // taggers only (0 bytes otherwise)
+  if (model.is_tagger() && !workspace.ok()) return;
+  for (const Text& text : kTexts) {
+    ffnlp::Token tokens[64];
+    size_t n = 0;
+    check(model.tokenize(text.bytes, text.size, tokens, 64, &n) == ffnlp::Status::kOk);
+    check(n <= text.size && n <= 64);
+    const char* starts[64];
+    size_t lengths[64];
+    for (size_t j = 0; j < n; ++j) {
+      check(tokens[j].begin < tokens[j].end && tokens[j].end <= text.size);
+      check(j == 0 || tokens[j - 1].end <= tokens[j].begin);
+      starts[j] = text.bytes + tokens[j].begin;
+      lengths[j] = static_cast<size_t>(tokens[j].end - tokens[j].begin);
+    }
+    uint32_t labels[64] = {};
+    if (model.is_tagger()) {
+      ffnlp::TaggedToken tagged[64];
+      size_t count = 0;
+      const ffnlp::Status s = model.tag(text.bytes, text.size, workspace, tagged, 64, &count);
+      // kNonFinite: the file's (finite) numbers overflowed float for this text.
+      check(s == ffnlp::Status::kOk || s == ffnlp::Status::kNonFinite);
+      if (s == ffnlp::Status::kOk) {
+        check(count == n);
+        for (size_t j = 0; j < count; ++j) {
+          check(tagged[j].begin == tokens[j].begin && tagged[j].end == tokens[j].end);
+          check(tagged[j].label_index < model.label_count());
+          check(tagged[j].probability >= 0.0f && tagged[j].probability <= 1.0f);
+          (void)std::strlen(tagged[j].label);
+          labels[j] = tagged[j].label_index;
+        }
+      }
+      // Too small an output: nothing tagged, the number needed.
+      if (n > 1) {
+        check(model.tag(text.bytes, text.size, workspace, tagged, n - 1, &count) == ffnlp::Status::kBufferTooSmall);
+        check(count == n);
+      }
+      // Pre-tokenized: the same tokens give the same labels; an empty token too.
+      ffnlp::TaggedToken again[65];
+      const ffnlp::Status st = model.tag_tokens(starts, lengths, n, workspace, again);
+      check(st == s);
+      for (size_t j = 0; s == ffnlp::Status::kOk && j < n; ++j) {
+        check(again[j].label_index == tagged[j].label_index);
+        check(again[j].begin == 0 && again[j].end == lengths[j]);
+      }
+      starts[n] = text.bytes;
+      lengths[n] = 0;
+      const ffnlp::Status se = model.tag_tokens(starts, lengths, n + 1, workspace, again);
+      check(se == ffnlp::Status::kOk || se == ffnlp::Status::kNonFinite);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      size_t count = 0;
+      const ffnlp::Status s = model.token_features(starts, lengths, n, i, labels, refs, 64, &count);
+      // Labels 0 are a tagger's labels (the loader matched its prev_label
+      // rows to them); a features-only file's prev_label table may have none.
+      check(s == ffnlp::Status::kOk || (s == ffnlp::Status::kBufferTooSmall && count > 64) ||
+            (s == ffnlp::Status::kInvalidArgument && !model.is_tagger()));
+      for (size_t r = 0; r < count && r < 64; ++r) {
+        check(refs[r].channel < model.channel_count());
+        check(refs[r].row < model.channel(refs[r].channel).buckets);
+        check(refs[r].weight > 0.0f && refs[r].weight <= 1.0f);
+      }
+    }
+  }
+}
 
 void exercise(const ffnlp::Model& model) {
   check(model.is_loaded());
@@ -55,6 +128,10 @@ void exercise(const ffnlp::Model& model) {
     ffnlp::MetadataItem item;
     check(model.metadata_item(i, &item));
     check(item.key_length > 0);
+  }
+  if (model.is_token_model()) {
+    exercise_tokens(model);
+    return;
   }
   // The feature API (classifiers and features-only files).
   if (model.has_features()) {

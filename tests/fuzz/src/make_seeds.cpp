@@ -82,6 +82,22 @@ const char kSpec[] =
     "[labels]\naa Alpha\nbb Beta\ncc\n"
     "[metadata]\nx.note = seed\n";
 
+// Token models (tests/test_models.h): a tagger with a vocabulary word
+// channel, suffix, shape, char_ngram, script and prev_label channels
+// (windows, concat/mean/sum pooling, padding rows, tokenizer metadata), its
+// features-only file, and a tagger without prev_label.
+void token_model_seeds(const std::string& dir) {
+  const testing::TokenNetwork n = testing::make_token_network(1);
+  write(dir, "tagger.ffm", testing::build_token_model(n));
+  write(dir, "tagger_features_only.ffm", testing::build_token_model(n, true));
+  testing::TokenNetwork plain = testing::make_token_network(2);
+  plain.input_width -= plain.channels.back().dims * static_cast<uint32_t>(plain.channels.back().window.size());
+  plain.channels.pop_back();
+  plain.tables.pop_back();
+  plain.hidden_w.resize(testing::TokenNetwork::kHidden * plain.input_width);
+  write(dir, "tagger_no_prev_label.ffm", testing::build_token_model(plain));
+}
+
 void model_seeds() {
   const std::string dir = "tests/fuzz/corpus/fuzz_model_load";
   const testing::TinyNetwork small = testing::make_tiny_network(1, 4);
@@ -143,6 +159,7 @@ void model_seeds() {
       "[channel]\nkind = suffix\nlength = 3\nseed = 5\nbuckets = 50\ndims = 2\npooling = sum\n"
       "[channel]\nkind = shape\ndims = 2\n";
   write(dir, "features_only.ffm", convert({}, features));
+  token_model_seeds(dir);
 }
 
 void npy_seeds() {

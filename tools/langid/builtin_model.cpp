@@ -1,30 +1,16 @@
 #include "tools/langid/builtin_model.h"
 
-// .incbin keeps the model out of the C++ source entirely (no giant generated
-// array) and aligns it to 64 bytes, so the runtime uses it in place.
-#if defined(__APPLE__)
-#define FFNLP_RODATA ".const_data"
-#define FFNLP_SYM(x) "_" #x
-#else
-#define FFNLP_RODATA ".section .rodata"
-#define FFNLP_SYM(x) #x
-#endif
+#include "ffnlp/embed.h"
 
-__asm__(FFNLP_RODATA "\n"
-        ".balign 64\n"
-        FFNLP_SYM(ffnlp_langid_model_begin) ":\n"
-        ".incbin \"models/langid.ffm\"\n"
-        FFNLP_SYM(ffnlp_langid_model_end) ":\n"
-        ".previous\n");
-
-extern "C" const unsigned char ffnlp_langid_model_begin[];
-extern "C" const unsigned char ffnlp_langid_model_end[];
+// The shipped model compiled in with the public embedding macro (.incbin,
+// 64-byte aligned, read-only): the runtime reads it in place.
+FFNLP_EMBED_FILE(ffnlp_langid_model, "models/langid.ffm");
 
 namespace ffnlp {
 namespace langid {
 
-const void* builtin_model_data() { return ffnlp_langid_model_begin; }
-size_t builtin_model_size() { return static_cast<size_t>(ffnlp_langid_model_end - ffnlp_langid_model_begin); }
+const void* builtin_model_data() { return ffnlp_langid_model; }
+size_t builtin_model_size() { return FFNLP_EMBED_SIZE(ffnlp_langid_model); }
 
 }  // namespace langid
 }  // namespace ffnlp

@@ -105,7 +105,9 @@ $(BUILD)/examples/detect: examples/detect.c runtime/include/ffnlp/ffnlp_c.h $(BU
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Iruntime/include -o $@ $< -L$(BUILD) -lffnlp -Wl,-rpath,'$$ORIGIN/..'
 
-test-examples: $(BUILD)/examples/detect $(BUILD)/libffnlp.so $(EXAMPLE_MODEL)
+TAG_TEXTS := "Time flies like an arrow." "The cat sat on the mat." "Ünïcödé isn't ASCII, e.g. 3.5 km."
+
+test-examples: $(BUILD)/examples/detect $(BUILD)/libffnlp.so $(EXAMPLE_MODEL) $(BUILD)/postag
 	@echo "== examples/detect.c and examples/detect.py with $(EXAMPLE_MODEL)"
 	$(BUILD)/examples/detect -m $(EXAMPLE_MODEL) $(EXAMPLE_TEXTS) > $(BUILD)/examples/detect_c.out
 	FFNLP_LIBRARY=$(BUILD)/libffnlp.so $(PYTHON) examples/detect.py -m $(EXAMPLE_MODEL) $(EXAMPLE_TEXTS) \
@@ -114,7 +116,14 @@ test-examples: $(BUILD)/examples/detect $(BUILD)/libffnlp.so $(EXAMPLE_MODEL)
 	@test "$$(wc -l < $(BUILD)/examples/detect_c.out)" = 4 || { echo "detect.c: expected 4 lines"; exit 1; }
 	@cmp $(BUILD)/examples/detect_c.out $(BUILD)/examples/detect_py.out || { echo "detect.c and detect.py disagree"; exit 1; }
 	@! $(BUILD)/examples/detect -m /nonexistent.ffm x 2>/dev/null || { echo "detect: missing model must fail"; exit 1; }
-	@echo "examples: C and Python agree"
+	@echo "== examples/tag.py against build/postag"
+	FFNLP_LIBRARY=$(BUILD)/libffnlp.so $(PYTHON) examples/tag.py -m models/pos-en.ffm $(TAG_TEXTS) > $(BUILD)/examples/tag_py.out
+	@for t in $(TAG_TEXTS); do $(BUILD)/postag "$$t"; done > $(BUILD)/examples/tag_cli.out
+	cat $(BUILD)/examples/tag_py.out
+	@test "$$(wc -l < $(BUILD)/examples/tag_py.out)" = 3 || { echo "tag.py: expected 3 lines"; exit 1; }
+	@cmp $(BUILD)/examples/tag_py.out $(BUILD)/examples/tag_cli.out || { echo "tag.py and postag disagree"; exit 1; }
+	@! FFNLP_LIBRARY=$(BUILD)/libffnlp.so $(PYTHON) examples/tag.py -m $(EXAMPLE_MODEL) x 2>/dev/null || { echo "tag.py: a classifier must be refused"; exit 1; }
+	@echo "examples: C and Python agree; tag.py and postag agree"
 
 test-c89-header:
 	$(CC) -std=c89 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c runtime/include/ffnlp/ffnlp_c.h -Iruntime/include

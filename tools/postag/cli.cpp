@@ -60,7 +60,7 @@ std::string usage_text(const std::vector<tools::OptionSpec>& table) {
   return "usage: postag [options] [TEXT...]\n"
          "Tags English text with the 12 universal part-of-speech tags\n"
          "(NOUN VERB ADJ ADV PRON DET ADP NUM CONJ PRT . X).\n"
-         "  postag \"The old man the boat.\"     The/DET old/NOUN man/VERB the/DET boat/NOUN ./.\n"
+         "  postag \"Time flies like an arrow.\" Time/NOUN flies/VERB like/ADP an/DET arrow/NOUN ./.\n"
          "  postag < sentences.txt             one sentence per line in, one line of tags out\n"
          "  postag --eval data/pos/test.tsv    accuracy on a tagged file\n\n" +
          tools::format_option_help(table);

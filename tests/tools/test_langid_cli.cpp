@@ -16,6 +16,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
+#include "tests/tools/cli_capture.h"
 #include "tests/tools/json_check.h"
 #include "features/text_features.h"
 #include "tools/langid/builtin_model.h"
@@ -27,41 +28,9 @@ using namespace ffnlp;
 
 namespace {
 
-std::string slurp(std::FILE* f) {
-  std::fflush(f);
-  std::fseek(f, 0, SEEK_END);
-  const long size = std::ftell(f);
-  std::rewind(f);
-  std::string s(size > 0 ? static_cast<size_t>(size) : 0, '\0');
-  if (!s.empty()) s.resize(std::fread(&s[0], 1, s.size(), f));
-  return s;
-}
-
-// An input file, open for reading.
-struct InputFile {
-  char path[64] = "/tmp/ffnlp_langid_in_XXXXXX";
-  int fd = -1;
-  explicit InputFile(const std::string& bytes) {
-    fd = mkstemp(path);
-    REQUIRE(fd >= 0);
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-      REQUIRE(n > 0);
-      done += static_cast<size_t>(n);
-    }
-    REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
-  }
-  ~InputFile() {
-    close(fd);
-    unlink(path);
-  }
-};
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
+using testing::InputFile;
+using testing::Run;
+using testing::slurp;
 
 // Runs langid with `args` on `input` (standard input); output to a
 // temporary file, or to `out_path` (e.g. /dev/full).

@@ -15,6 +15,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "tests/test_paths.h"
+#include "tests/tools/cli_capture.h"
 #include "tests/tools/json_check.h"
 #include "tools/common/tagged_corpus.h"
 #include "tools/postag/builtin_model.h"
@@ -25,43 +26,12 @@ using namespace ffnlp;
 
 namespace {
 
-std::string slurp(std::FILE* f) {
-  std::fflush(f);
-  std::fseek(f, 0, SEEK_END);
-  const long size = std::ftell(f);
-  std::rewind(f);
-  std::string s(size > 0 ? static_cast<size_t>(size) : 0, '\0');
-  if (!s.empty()) s.resize(std::fread(&s[0], 1, s.size(), f));
-  return s;
-}
-
-struct TempFile {
-  char path[64] = "/tmp/ffnlp_postag_XXXXXX";
-  int fd = -1;
-  explicit TempFile(const std::string& bytes) {
-    fd = mkstemp(path);
-    REQUIRE(fd >= 0);
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-      REQUIRE(n > 0);
-      done += static_cast<size_t>(n);
-    }
-    REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
-  }
-  ~TempFile() {
-    close(fd);
-    unlink(path);
-  }
-};
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
+using testing::InputFile;
+using testing::Run;
+using testing::slurp;
 
 Run run(std::vector<std::string> args, const std::string& input = "") {
-  TempFile in(input);
+  InputFile in(input);
   args.insert(args.begin(), "postag");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(&a[0]);
@@ -209,7 +179,7 @@ TEST_CASE("postag --eval: our TSV and CoNLL-U with UPOS folded; errors name the 
       "The\tDET\tAT\ncat\tNOUN\tNN\nsat\tVERB\tVBD\n.\t.\t.\n\n"
       "# doc = cb01 genre = press: editorial\n"
       "Dogs\tNOUN\tNNS\nbark\tVERB\tVB\n.\t.\t.\n\n";
-  TempFile t(tsv);
+  InputFile t(tsv);
   const Run a = run({"--eval", t.path});
   REQUIRE(a.status == 0);
   CHECK(a.out.find("accuracy\t") != std::string::npos);
@@ -226,7 +196,7 @@ TEST_CASE("postag --eval: our TSV and CoNLL-U with UPOS folded; errors name the 
       "3.1\tx\tx\tX\tX\t_\t_\t_\t_\t_\n"
       "4\trun\trun\tVERB\tVB\t_\t0\troot\t_\t_\n"
       "5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t_\t_\n\n";
-  TempFile c(conllu);
+  InputFile c(conllu);
   tools::TaggedCorpus corpus = tools::read_tagged_corpus(c.path);
   REQUIRE(corpus.sentences.size() == 1);
   const std::vector<std::string> forms = {"Mary", "ca", "n't", "run", "."};
@@ -242,7 +212,7 @@ TEST_CASE("postag --eval: our TSV and CoNLL-U with UPOS folded; errors name the 
   CHECK(tools::fold_upos("SYM") == "X");
   CHECK(tools::fold_upos("INTJ") == "X");
   CHECK(tools::fold_upos("NOPE").empty());
-  TempFile bad("The\tDET\ncat\tFELINE\n");
+  InputFile bad("The\tDET\ncat\tFELINE\n");
   const Run e = run({"--eval", bad.path});
   CHECK(e.status == 1);
   CHECK(e.err.find(":2: tag 'FELINE'") != std::string::npos);

@@ -93,8 +93,8 @@ def kvtml_words(path):
 
 
 _JS_STRING = re.compile(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"")
-_MOMENT_TOKEN = re.compile(r'(?<![A-Za-z])(?:LTS|LT|L{1,4}|l{1,4}|D{1,4}|Do|d{1,4}|M{1,4}|Y{2,4}|'
-                           r'H{1,2}|h{1,2}|k{1,2}|m{1,2}|s{1,2}|A|a|w{1,2}|W{1,2}|E|e|Q|X|x)(?![A-Za-z])')
+_MOMENT_TOKEN = re.compile(r'(?<!\w)(?:LTS|LT|L{1,4}|l{1,4}|D{1,4}|Do|d{1,4}|M{1,4}|Y{2,4}|'
+                           r'H{1,2}|h{1,2}|k{1,2}|m{1,2}|s{1,2}|A|a|w{1,2}|W{1,2}|E|e|Q|X|x)(?!\w)')
 _JS_WORDS = {'object', 'function', 'undefined', 'use strict', 'number', 'string'}
 
 

@@ -134,6 +134,11 @@ class EverydayTest(unittest.TestCase):
                           'beberapa saat', 'minit', 'sebulan', 'dalam beberapa saat',
                           'dalam sebulan', 'beberapa saat yang lepas', 'sebulan yang lepas'])
 
+    def test_moment_keeps_words_next_to_accents(self):
+        js = "moment.defineLocale('fo', { weekdays: 'mánadagur_sábado_um ein mánaður'.split('_') });\n"
+        self.assertEqual(self.read(everyday.moment_phrases, js, '.js'),
+                         ['mánadagur', 'sábado', 'um ein mánaður'])
+
     def test_moment_cjk_drops_format_tokens(self):
         js = ("moment.defineLocale('zh-cn', { LLL: 'YYYY年M月D日Ah点mm分',\n"
               "  relativeTime: { future: '%s后', s: '几秒' } });\n")

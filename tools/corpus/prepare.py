@@ -986,16 +986,20 @@ def main(argv=()):
     for code in sorted(final_lines):
         fl = final_lines[code]
         seen = set()
-        per = {}
-        for split in ('train', 'heldout'):
-            lines = []
-            for fam, kept in fl[split]:
-                for s in kept:
-                    if s in seen:
+        per = {'train': [], 'heldout': []}
+        # The UNCAPPED families come after all the others, so that a line
+        # they share with an older family never shifts which lines the
+        # total cap's random draws below keep (nor drops an older held-out line).
+        for uncapped in (False, True):
+            for split in ('train', 'heldout'):
+                for fam, kept in fl[split]:
+                    if (fam in UNCAPPED) != uncapped:
                         continue
-                    seen.add(s)     # train first: heldout never repeats train
-                    lines.append((fam, s))
-            per[split] = lines
+                    for s in kept:
+                        if s in seen:
+                            continue
+                        seen.add(s)     # train first: heldout never repeats train
+                        per[split].append((fam, s))
         # running text: the total cap sub-samples everything but UDHR
         for split, cap_total in (('train', TOTAL_CAP * (100 - HELDOUT_PCT) // 100),
                                  ('heldout', TOTAL_CAP * HELDOUT_PCT // 100)):

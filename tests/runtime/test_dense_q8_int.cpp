@@ -47,8 +47,8 @@ uint32_t bits(float f) {
   return b;
 }
 
-// Runs path p (0 dispatch, 1 scalar, 2 SSE2, 3 AVX2, 4 NEON, 5 AVX-VNNI,
-// 6 AVX-512 VNNI); false when the
+// Runs path p (0 dispatch, 1 scalar, 2 SSE2, 3 AVX2, 4 NEON, 5 AVX-512
+// VNNI); false when the
 // path is not available here.
 bool run_path(int p, const uint8_t* q, const uint8_t* scales, int32_t zp, const uint8_t* bias, const int16_t* a,
               float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
@@ -58,7 +58,6 @@ bool run_path(int p, const uint8_t* q, const uint8_t* scales, int32_t zp, const 
     case 2: return paths::dense_q8_int_sse2(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
     case 3: return paths::dense_q8_int_avx2(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
     case 4: return paths::dense_q8_int_neon(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
-    case 5: return paths::dense_q8_int_avx_vnni(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
     default: return paths::dense_q8_int_avx512_vnni(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
   }
 }
@@ -69,7 +68,7 @@ int check_all_paths(const uint8_t* q, const uint8_t* scales, int32_t zp, const u
   std::vector<float> want(out_count), got(out_count);
   reference::dense_q8_int(q, scales, zp, bias, a, act_scale, in_count, want.data(), out_count);
   int ran = 0;
-  for (int p = 0; p < 7; ++p) {
+  for (int p = 0; p < 6; ++p) {
     std::fill(got.begin(), got.end(), -12345.0f);
     if (!run_path(p, q, scales, zp, bias, a, act_scale, in_count, got.data(), out_count)) continue;
     ++ran;
@@ -159,7 +158,7 @@ TEST_CASE("dense_q8_int: the extreme products do not overflow (exact against int
       const std::vector<uint8_t> scales = f32_bytes(std::vector<float>(out_count, 1.0f), 0);
       const std::vector<uint8_t> bias = f32_bytes(std::vector<float>(out_count, 0.0f), 0);
       std::vector<float> got(out_count);
-      for (int p = 0; p < 7; ++p) {
+      for (int p = 0; p < 6; ++p) {
         if (!run_path(p, q.data(), scales.data(), zp, bias.data(), a.data(), 1.0f, in_count, got.data(), out_count)) continue;
         const int64_t w = zp >= 128 ? -zp : 255 - zp;
         const int64_t exact = int64_t{in_count} * w * (zp >= 128 ? -32767 : 32767);

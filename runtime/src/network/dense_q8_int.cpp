@@ -113,8 +113,6 @@ namespace {
 #if defined(FFNLP_INT_AVX2)
 bool has_avx2() { return __builtin_cpu_supports("avx2"); }
 
-bool has_avx_vnni() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni"); }
-
 // Inputs longer than kIntBlock: four rows at a time, block by block; each
 // 16 activations are loaded once for four rows; 16 weights widen to int16
 // (vpmovzxbw), lose the zero point (vpsubw), and multiply into pairs of int32
@@ -193,20 +191,98 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_blocks(const uint8_t* q, 
   _mm256_zeroupper();
 }
 
-#define FFNLP_KERNEL_NAME dense_q8_int_avx2_short
-#define FFNLP_KERNEL_TARGET "avx2"
+// acc + the pairwise int16 products of w and x, per int32 lane.
 #define FFNLP_MADD_ACC(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(w, x))
-#include "network/dense_q8_int_x86.inc"
-#undef FFNLP_KERNEL_NAME
-#undef FFNLP_KERNEL_TARGET
-#undef FFNLP_MADD_ACC
 
-#define FFNLP_KERNEL_NAME dense_q8_int_avx_vnni_short
-#define FFNLP_KERNEL_TARGET "avx2,avxvnni"
-#define FFNLP_MADD_ACC(acc, w, x) _mm256_dpwssd_avx_epi32(acc, w, x)
-#include "network/dense_q8_int_x86.inc"
-#undef FFNLP_KERNEL_NAME
-#undef FFNLP_KERNEL_TARGET
+// For inputs of at most kIntBlock columns (the usual case; longer ones take
+// dense_q8_int_avx2_blocks): eight rows at a time; the weights are only
+// zero-extended (vpmovzxbw), not shifted by the zero point: the kernel sums
+// q * a and subtracts zero_point * sum(a) once per row. Both sums and their
+// difference stay within int32 (|q|, |zero_point| <= 255, |a| <= 32767,
+// <= 256 terms: <= 2,139,029,760), so the result is the exact dot product of
+// the header. The eight sums are scaled and biased eight at a time with the
+// float operations of finish(), in its order.
+__attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, const uint8_t* scales, int32_t zero_point,
+                                                            const uint8_t* bias, const int16_t* a, float act_scale,
+                                                            uint32_t in_count, float* out, uint32_t out_count) {
+  const size_t stride = in_count;
+  int32_t sum_a = 0;
+  for (uint32_t i = 0; i < in_count; ++i) sum_a += a[i];
+  const int32_t correction = zero_point * sum_a;
+  const uint32_t in16 = in_count & ~15u;
+  const bool has8 = in_count - in16 >= 8;
+  const uint32_t vector_end = in16 + (has8 ? 8 : 0);
+  // The last 8 activations (if any) in the low half, zeros above.
+  const __m256i x8 =
+      has8 ? _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + in16)), 0)
+           : _mm256_setzero_si256();
+  const __m256 vact = _mm256_set1_ps(act_scale);
+  uint32_t o = 0;
+  for (; o + 8 <= out_count; o += 8) {
+    const uint8_t* w = q + o * stride;
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+#define FFNLP_W16(r, i) _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + (i))))
+#define FFNLP_W8(r, i) _mm256_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + (r) * stride + (i))))
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+      s0 = FFNLP_MADD_ACC(s0, FFNLP_W16(0, i), x);
+      s1 = FFNLP_MADD_ACC(s1, FFNLP_W16(1, i), x);
+      s2 = FFNLP_MADD_ACC(s2, FFNLP_W16(2, i), x);
+      s3 = FFNLP_MADD_ACC(s3, FFNLP_W16(3, i), x);
+      s4 = FFNLP_MADD_ACC(s4, FFNLP_W16(4, i), x);
+      s5 = FFNLP_MADD_ACC(s5, FFNLP_W16(5, i), x);
+      s6 = FFNLP_MADD_ACC(s6, FFNLP_W16(6, i), x);
+      s7 = FFNLP_MADD_ACC(s7, FFNLP_W16(7, i), x);
+    }
+    if (has8) {
+      s0 = FFNLP_MADD_ACC(s0, FFNLP_W8(0, in16), x8);
+      s1 = FFNLP_MADD_ACC(s1, FFNLP_W8(1, in16), x8);
+      s2 = FFNLP_MADD_ACC(s2, FFNLP_W8(2, in16), x8);
+      s3 = FFNLP_MADD_ACC(s3, FFNLP_W8(3, in16), x8);
+      s4 = FFNLP_MADD_ACC(s4, FFNLP_W8(4, in16), x8);
+      s5 = FFNLP_MADD_ACC(s5, FFNLP_W8(5, in16), x8);
+      s6 = FFNLP_MADD_ACC(s6, FFNLP_W8(6, in16), x8);
+      s7 = FFNLP_MADD_ACC(s7, FFNLP_W8(7, in16), x8);
+    }
+#undef FFNLP_W16
+#undef FFNLP_W8
+    // Per 128-bit half {row 0..3} and {row 4..7}, then the halves added.
+    const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(s0, s1), _mm256_hadd_epi32(s2, s3));
+    const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(s4, s5), _mm256_hadd_epi32(s6, s7));
+    __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+    if (vector_end != in_count) {
+      alignas(32) int32_t tail[8];
+      for (int r = 0; r < 8; ++r) {
+        int32_t t = 0;
+        for (uint32_t i = vector_end; i < in_count; ++i) t += static_cast<int32_t>(w[r * stride + i]) * a[i];
+        tail[r] = t;
+      }
+      sums = _mm256_add_epi32(sums, _mm256_load_si256(reinterpret_cast<const __m256i*>(tail)));
+    }
+    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
+    // finish(): (scale * act_scale) * float(dot) + bias, eight at a time.
+    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
+                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
+    _mm256_storeu_ps(out + o, y);
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    __m256i s = _mm256_setzero_si256();
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i)));
+      s = FFNLP_MADD_ACC(s, v, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
+    }
+    if (has8) s = FFNLP_MADD_ACC(s, _mm256_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + in16))), x8);
+    __m128i m = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+    m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+    int32_t dot = _mm_cvtsi128_si32(m);
+    for (uint32_t i = vector_end; i < in_count; ++i) dot += static_cast<int32_t>(w[i]) * a[i];
+    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+  }
+  _mm256_zeroupper();
+}
 #undef FFNLP_MADD_ACC
 
 bool has_avx512_vnni() {
@@ -330,23 +406,6 @@ bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t z
   if (has_avx512_vnni()) {
     if (in_count <= kIntBlock) {
       dense_q8_int_avx512_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    } else {
-      dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    }
-    return true;
-  }
-#endif
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
-}
-
-bool dense_q8_int_avx_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                           const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
-#if defined(FFNLP_INT_AVX2)
-  if (has_avx_vnni()) {
-    if (in_count <= kIntBlock) {
-      dense_q8_int_avx_vnni_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
     } else {
       dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
     }
@@ -495,7 +554,6 @@ float quantize_activations(const float* in, uint32_t n, int16_t* a) {
 void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                   const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
   if (paths::dense_q8_int_avx512_vnni(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
-  if (paths::dense_q8_int_avx_vnni(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_avx2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_sse2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_neon(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
@@ -506,6 +564,20 @@ void dense_q8_int_layer(const uint8_t* q, const uint8_t* scales, int32_t zero_po
                         const float* in, uint32_t in_count, int16_t* a, float* out, uint32_t out_count) {
   const float act_scale = quantize_activations(in, in_count, a);
   dense_q8_int(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+}
+
+const char* dense_q8_int_path() {
+#if defined(FFNLP_INT_AVX2)
+  if (has_avx512_vnni()) return "avx512-vnni";
+  if (has_avx2()) return "avx2";
+#endif
+#if defined(FFNLP_INT_SSE2)
+  return "sse2";
+#elif defined(FFNLP_INT_NEON)
+  return "neon";
+#else
+  return "scalar";
+#endif
 }
 
 }  // namespace ffnlp

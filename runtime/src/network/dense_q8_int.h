@@ -11,7 +11,7 @@
 // multiply-add), and float(dot) is the correctly rounded conversion of an
 // exact integer, so every code path (scalar, SSE2, AVX2, NEON) gives the same
 // bits: only the order of integer additions differs between them. On x86-64
-// the paths are AVX-512 VNNI (512-bit vpdpwssd), AVX-VNNI (256-bit), AVX2 (vpmovzxbw, vpmaddwd, vpaddd) and
+// the paths are AVX-512 VNNI (512-bit vpdpwssd), AVX2 (vpmovzxbw, vpmaddwd, vpaddd) and
 // SSE2, chosen per call by what the CPU has.
 //
 // No overflow: |q - zero_point| <= 255 (zero_point in [0, 255]; 128 for
@@ -57,6 +57,10 @@ void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, c
 void dense_q8_int_layer(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                         const float* in, uint32_t in_count, int16_t* a, float* out, uint32_t out_count);
 
+// Which path dense_q8_int takes on this CPU ("avx512-vnni", "avx2", "sse2",
+// "neon", "scalar"), for the benchmark's report.
+const char* dense_q8_int_path();
+
 // The code paths behind dense_q8_int, for tests and the benchmark. A path not
 // compiled in, or that this CPU cannot run, returns false and does nothing.
 namespace paths {
@@ -68,8 +72,6 @@ bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
                        const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                               const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
-bool dense_q8_int_avx_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                           const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                        const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 float quantize_activations_scalar(const float* in, uint32_t n, int16_t* a);

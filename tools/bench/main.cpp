@@ -172,7 +172,15 @@ struct ReferencePipeline {
     float* out = a.data();
     for (uint32_t l = 0; l < m.layer_count(); ++l) {
       const ffnlp::LayerInfo& layer = m.layer(l);
-      ffnlp::reference::dense(layer.weights.data, layer.bias.data, in, layer.in, out, layer.out);
+      // (8-bit layers through the float-dequantizing reference loop: reading
+      // them as f32 ran past the mapped file and crashed now and then.)
+      const ffnlp::TensorView& w = layer.weights;
+      if (w.dtype == ffnlp::DType::kF32) {
+        ffnlp::reference::dense(w.data, layer.bias.data, in, layer.in, out, layer.out);
+      } else {
+        ffnlp::reference::dense_q8(w.data, w.scales, w.zero_points, static_cast<float>(w.zero_point), layer.bias.data,
+                                   in, layer.in, out, layer.out);
+      }
       if (layer.activation == ffnlp::Activation::kRelu) ffnlp::reference::relu(out, layer.out);
       if (layer.activation == ffnlp::Activation::kSoftmax) ffnlp::reference::softmax(out, layer.out);
       in = out;

@@ -377,6 +377,84 @@ inline int32_t hsum_epi32(__m128i m) {
   m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
   return _mm_cvtsi128_si32(m);
 }
+
+// {sum a, sum b, sum c, sum d} of four int32 vectors.
+inline __m128i hsum4_epi32(__m128i a, __m128i b, __m128i c, __m128i d) {
+  const __m128i ab = _mm_add_epi32(_mm_unpacklo_epi32(a, b), _mm_unpackhi_epi32(a, b));  // a0+a2 b0+b2 a1+a3 b1+b3
+  const __m128i cd = _mm_add_epi32(_mm_unpacklo_epi32(c, d), _mm_unpackhi_epi32(c, d));
+  return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
+}
+
+// SSE2 (and WebAssembly SIMD through emscripten's SSE2 headers: pmaddwd is
+// i32x4.dot_i16x8_s), inputs of at most kIntBlock columns: the arithmetic of
+// the AVX2 kernel above (weights only widened, zero_point * sum(a)
+// subtracted once per row) four rows at a time, 16 columns per step, and the
+// four results scaled and biased as one vector in finish()'s order.
+void dense_q8_int_sse2_short(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                             const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  const size_t stride = in_count;
+  int32_t sum_a = 0;
+  for (uint32_t i = 0; i < in_count; ++i) sum_a += a[i];
+  const int32_t correction = zero_point * sum_a;
+  const __m128i zero = _mm_setzero_si128();
+  const uint32_t in16 = in_count & ~15u;
+  const bool has8 = in_count - in16 >= 8;
+  const uint32_t vector_end = in16 + (has8 ? 8 : 0);
+  const __m128 vact = _mm_set1_ps(act_scale);
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w = q + o * stride;
+    __m128i s0 = _mm_setzero_si128(), s1 = s0, s2 = s0, s3 = s0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+      const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 8));
+#define FFNLP_ROW(r, s)                                                                              \
+  {                                                                                                  \
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + i));       \
+    s = _mm_add_epi32(s, _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi8(v, zero), x0),               \
+                                       _mm_madd_epi16(_mm_unpackhi_epi8(v, zero), x1)));             \
+  }
+      FFNLP_ROW(0, s0)
+      FFNLP_ROW(1, s1)
+      FFNLP_ROW(2, s2)
+      FFNLP_ROW(3, s3)
+#undef FFNLP_ROW
+    }
+    if (has8) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + in16));
+#define FFNLP_ROW8(r, s)                                                                                       \
+  s = _mm_add_epi32(s, _mm_madd_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(      \
+                                                            w + (r) * stride + in16)),                       \
+                                                        zero),                                               \
+                                      x));
+      FFNLP_ROW8(0, s0)
+      FFNLP_ROW8(1, s1)
+      FFNLP_ROW8(2, s2)
+      FFNLP_ROW8(3, s3)
+#undef FFNLP_ROW8
+    }
+    __m128i sums = hsum4_epi32(s0, s1, s2, s3);
+    if (vector_end != in_count) {
+      int32_t tail[4];
+      for (int r = 0; r < 4; ++r) {
+        int32_t t = 0;
+        for (uint32_t i = vector_end; i < in_count; ++i) t += static_cast<int32_t>(w[r * stride + i]) * a[i];
+        tail[r] = t;
+      }
+      sums = _mm_add_epi32(sums, _mm_loadu_si128(reinterpret_cast<const __m128i*>(tail)));
+    }
+    sums = _mm_sub_epi32(sums, _mm_set1_epi32(correction));
+    const __m128 c = _mm_mul_ps(_mm_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+    _mm_storeu_ps(out + o, _mm_add_ps(_mm_mul_ps(c, _mm_cvtepi32_ps(sums)),
+                                      _mm_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o)))));
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    int32_t dot = 0;
+    for (uint32_t i = 0; i < in_count; ++i) dot += static_cast<int32_t>(w[i]) * a[i];
+    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+  }
+}
 #endif
 
 }  // namespace
@@ -420,7 +498,11 @@ bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t z
 bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                        const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
 #if defined(FFNLP_INT_SSE2)
-  // Two rows at a time, 16 columns per step: bytes widened by unpacking with
+  if (in_count <= kIntBlock) {
+    dense_q8_int_sse2_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+    return true;
+  }
+  // Longer inputs: two rows at a time, 16 columns per step: bytes widened by unpacking with
   // zero (SSE2 has no pmovzx), zero point subtracted, pmaddwd, paddd.
   const size_t stride = in_count;
   const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));

@@ -73,6 +73,10 @@ void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_p
 
 void relu(float* values, uint32_t count);
 
+// values[i] += the i-th little-endian f32 of `bytes` (a stored vector such
+// as the log prior). One add each: bit-identical to the plain loop.
+void add_f32_values(const uint8_t* bytes, float* values, uint32_t count);
+
 // In place; subtracts the maximum first so large logits cannot overflow.
 // The optimised kernel uses a polynomial exp (relative error < 2e-7 over the
 // range softmax uses; arguments below -87 give 0 or a value below 1e-37).

@@ -189,6 +189,15 @@ size_t skip_token(const uint8_t* s, size_t pos, size_t end) {
   while (a < b && leading_punct(s[a])) ++a;
   while (b > a && trailing_punct(s[b - 1])) --b;
   if (a == b) return pos;
+  // Every pattern below needs one of these bytes (a URL ':' or "www.", an
+  // e-mail or handle '@', a path '/', '\\' or "X:", a file name '.', a
+  // number a digit): most words hold none and are kept without the checks.
+  bool candidate = false;
+  for (size_t i = a; i < b && !candidate; ++i) {
+    const uint8_t c = s[i];
+    candidate = c == '.' || c == ':' || c == '/' || c == '\\' || c == '@' || is_digit(c);
+  }
+  if (!candidate) return pos;
   const uint8_t* t = s + a;
   const size_t n = b - a;
   if (is_url(t, n) || is_email(t, n) || is_handle(t, n) || is_path(t, n) || is_file_name(t, n)) return stop;

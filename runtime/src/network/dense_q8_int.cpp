@@ -285,7 +285,12 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
 }
 #undef FFNLP_MADD_ACC
 
+// -DFFNLP_NO_AVX512: leave the AVX-512 path out (to measure what an
+// AVX2-only CPU gets, or for compilers without AVX-512 VNNI intrinsics).
 bool has_avx512_vnni() {
+#if defined(FFNLP_NO_AVX512)
+  return false;
+#endif
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """(c) A text classifier trained in PyTorch on the runtime's own features,
-converted and run through the C API: probabilities within 1e-5 of torch's.
+converted and run through the C API: probabilities within 2e-4 of torch's
+(the qint8 output layer runs the runtime's integer kernel, which rounds its
+input to int16: 4.6e-5 measured; 1e-5 before that kernel).
 
   1. a features-only model file (convert_model --spec, no arrays) describes
      the channels; ffnlp_text_features() gives each text's (channel, row,
@@ -242,7 +244,7 @@ def main():
                                                                                          same_features))
         print("    test accuracy (torch) %.3f; same top label %.3f; |p_ffnlp - p_torch| max %.3g mean %.3g" % (
             accuracy, agree, diff.max(), diff.mean()))
-        ok = ok and same_features and diff.max() <= 1e-5 and agree == 1.0 and accuracy > 0.8
+        ok = ok and same_features and diff.max() <= 2e-4 and agree == 1.0 and accuracy > 0.8
         model.close()
         features_model.close()
     print("    %s" % ("PASS" if ok else "FAIL"))

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """(d) A window tagger trained in PyTorch on the runtime's own token
 features, converted and run through the C API: the same label for every
-token and its probability within 1e-5 of torch's.
+token and its probability within 2e-4 of torch's (the qint8 output layer
+runs the runtime's integer kernel, int16 activations: 2.6e-5 measured).
 
   1. a features-only token model file (convert_model --spec, no arrays)
      describes the channels: a word vocabulary with hashed out-of-vocabulary
@@ -18,7 +19,7 @@ token and its probability within 1e-5 of torch's.
      left to right (each token's prev_label features from the labels torch
      has just predicted, through ffnlp_token_features) and the C API
      (ffnlp_tag_tokens, ffnlp_tag on the joined text) must give the same
-     labels and, for each token, the same winning probability within 1e-5.
+     labels and, for each token, the same winning probability within 2e-4.
 The sentences come from a made-up grammar with ambiguous words (a word's
 tag depends on its neighbours), so nothing outside the repository is needed.
 """
@@ -359,7 +360,7 @@ def main():
         print("    test accuracy (torch, greedy) %.3f; same label %d / %d; winning probability (torch) min %.3f "
               "median %.3f" % (accuracy, same_labels, tokens_total, min(all_p), float(np.median(all_p))))
         print("    |p_ffnlp - p_torch| of the label max %.3g mean %.3g" % (diffs.max(), diffs.mean()))
-        ok = (ok and same_features and same_text and same_labels == tokens_total and diffs.max() <= 1e-5
+        ok = (ok and same_features and same_text and same_labels == tokens_total and diffs.max() <= 2e-4
               and accuracy > 0.9)
         model.close()
         features_model.close()

@@ -211,7 +211,9 @@ TEST_CASE("feature api: the records rebuild the shipped model's input vector; th
     for (double& v : x) total += (v = std::exp(v - mx));
     std::vector<float> probs(m.label_count());
     REQUIRE(m.scores(text, std::strlen(text), ws.data(), ws.size(), probs.data(), probs.size()) == Status::kOk);
-    for (uint32_t i = 0; i < m.label_count(); ++i) CHECK(probs[i] == doctest::Approx(x[i] / total).epsilon(1e-4).scale(1e-6));
+    // 2e-3 relative: the 8-bit layers' integer kernel rounds each activation
+    // to 1/65534 of the largest (network/dense_q8_int.h); 5e-4 measured here.
+    for (uint32_t i = 0; i < m.label_count(); ++i) CHECK(probs[i] == doctest::Approx(x[i] / total).epsilon(2e-3).scale(1e-6));
   }
 }
 

@@ -309,6 +309,18 @@ TEST_CASE("max_value, argmax, all_finite, sum_exp match the reference") {
   }
 }
 
+TEST_CASE("add_f32_values (the log prior) equals the plain loop bit for bit") {
+  std::mt19937 rng(8);
+  for (uint32_t n = 0; n <= 41; ++n) {
+    const std::vector<float> add = uniform(rng, n, -7, 3);
+    const Bytes bytes = f32_bytes(add, n % 3);  // misaligned too
+    std::vector<float> got = uniform(rng, n, -20, 20), want = got;
+    add_f32_values(bytes.data(), got.data(), n);
+    for (uint32_t i = 0; i < n; ++i) want[i] += add[i];
+    for (uint32_t i = 0; i < n; ++i) CHECK(std::memcmp(&got[i], &want[i], 4) == 0);
+  }
+}
+
 TEST_CASE("softmax: equal logits give the uniform distribution") {
   std::vector<float> v(451, 3.25f);
   softmax(v.data(), 451);

@@ -309,8 +309,12 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
     REQUIRE(model.scores(t, std::strlen(t), aligned, model.scratch_bytes(), probs.data(),
                          probs.size(), &stats) == ffnlp::Status::kOk);
     CHECK(stats.letters == ws.feats.letters);
+    // Variant 1's 8-bit layers run the runtime's integer kernel, which also
+    // rounds the activations to int16 (network/dense_q8_int.h): 2e-4 relative
+    // measured, 1e-3 allowed.
+    const double epsilon = variant == 1 ? 1e-3 : 1e-4;
     for (uint32_t l = 0; l < cfg.labels; ++l)
-      CHECK(probs[l] == doctest::Approx(ws.p[l]).epsilon(1e-4).scale(1e-5));
+      CHECK(probs[l] == doctest::Approx(ws.p[l]).epsilon(epsilon).scale(1e-5));
     CHECK(std::max_element(probs.begin(), probs.end()) - probs.begin() == best);
     correct += best == static_cast<uint32_t>(std::string(t) == "the dog" ||
                                                      std::string(t) == "rights and dignity"

@@ -27,6 +27,7 @@
 #include "features/extract.h"
 #include "ffnlp/ffnlp.h"
 #include "file/byte_order.h"
+#include "network/dense_q8_int.h"
 #include "network/kernels.h"
 #include "tools/bench/alloc_hooks.h"
 #include "tools/bench/model_variants.h"
@@ -171,7 +172,15 @@ struct ReferencePipeline {
     float* out = a.data();
     for (uint32_t l = 0; l < m.layer_count(); ++l) {
       const ffnlp::LayerInfo& layer = m.layer(l);
-      ffnlp::reference::dense(layer.weights.data, layer.bias.data, in, layer.in, out, layer.out);
+      // (8-bit layers through the float-dequantizing reference loop: reading
+      // them as f32 ran past the mapped file and crashed now and then.)
+      const ffnlp::TensorView& w = layer.weights;
+      if (w.dtype == ffnlp::DType::kF32) {
+        ffnlp::reference::dense(w.data, layer.bias.data, in, layer.in, out, layer.out);
+      } else {
+        ffnlp::reference::dense_q8(w.data, w.scales, w.zero_points, static_cast<float>(w.zero_point), layer.bias.data,
+                                   in, layer.in, out, layer.out);
+      }
       if (layer.activation == ffnlp::Activation::kRelu) ffnlp::reference::relu(out, layer.out);
       if (layer.activation == ffnlp::Activation::kSoftmax) ffnlp::reference::softmax(out, layer.out);
       in = out;
@@ -404,7 +413,27 @@ void q8_layer_paths(const Options& o, const std::vector<std::pair<uint32_t, uint
   });
   time_q8("sse2: one row, 4 x 4 lanes", ffnlp::paths::dense_q8_sse2);
   time_q8("avx2+fma: one row at a time (before)", ffnlp::paths::dense_q8_avx2_one_row);
-  time_q8("avx2+fma: four rows at a time (now)", ffnlp::paths::dense_q8_avx2);
+  time_q8("avx2+fma: four rows at a time (float)", ffnlp::paths::dense_q8_avx2);
+  // The integer kernel (network/dense_q8_int.h): the input quantized once per
+  // layer, then exact integer rows; every path gives the same bits.
+  std::vector<int16_t> quantized(widest);
+  using IntPath = bool (*)(const uint8_t*, const uint8_t*, int32_t, const uint8_t*, const int16_t*, float, uint32_t,
+                           float*, uint32_t);
+  auto int_path = [&quantized](IntPath path) {
+    return [&quantized, path](const uint8_t* q, const uint8_t* s, const uint8_t*, float zp, const uint8_t* bi,
+                              const float* in, uint32_t ic, float* out, uint32_t oc) {
+      const float scale = ffnlp::quantize_activations(in, ic, quantized.data());
+      return path(q, s, static_cast<int32_t>(zp), bi, quantized.data(), scale, ic, out, oc);
+    };
+  };
+  time_q8("integer: scalar", int_path([](const uint8_t* q, const uint8_t* s, int32_t zp, const uint8_t* bi,
+                                         const int16_t* qa, float sc, uint32_t ic, float* out, uint32_t oc) {
+            ffnlp::paths::dense_q8_int_scalar(q, s, zp, bi, qa, sc, ic, out, oc);
+            return true;
+          }));
+  time_q8("integer: sse2 (pmaddwd)", int_path(ffnlp::paths::dense_q8_int_sse2));
+  time_q8("integer: avx2 (vpmaddwd, 8 rows)", int_path(ffnlp::paths::dense_q8_int_avx2));
+  time_q8("integer: avx512-vnni (32 columns per step)", int_path(ffnlp::paths::dense_q8_int_avx512_vnni));
 }
 
 void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {
@@ -560,7 +589,7 @@ int run(const Options& o, const char* self) {
          model.input_width());
   for (uint32_t l = 0; l < model.layer_count(); ++l) printf(" %ux%u", model.layer(l).out, model.layer(l).in);
   printf(", text.max_bytes %u\n", model.max_bytes());
-  printf("kernels: %s\n", ffnlp::kernel_path());
+  printf("kernels: %s; 8-bit dense layers: integer, %s\n", ffnlp::kernel_path(), ffnlp::dense_q8_int_path());
   const TextSet set = build_text_set(o.data_path);
   printf("texts: %s\n", set.source.c_str());
   for (const TextClass* c : classes(set)) {

@@ -183,8 +183,23 @@ bool is_unit(const uint8_t* s, size_t n) {
   return false;
 }
 
+// A byte that one of the token patterns below needs (a URL ':' or "www.",
+// an e-mail or handle '@', a path '/', '\\' or "X:", a file name '.', a
+// number a digit).
+inline bool pattern_byte(uint8_t c) {
+  return c == '.' || c == ':' || c == '/' || c == '\\' || c == '@' || is_digit(c);
+}
+
 size_t skip_token(const uint8_t* s, size_t pos, size_t end) {
-  const size_t stop = token_end(s, pos, end);
+  // The token's end and whether it holds a pattern byte, in one pass: most
+  // words hold none and are kept without trimming or the checks.
+  size_t stop = pos;
+  bool candidate = false;
+  while (stop < end && !is_ascii_space(s[stop]) && s[stop] != '<') {
+    candidate = candidate || pattern_byte(s[stop]);
+    ++stop;
+  }
+  if (!candidate) return pos;
   size_t a = pos, b = stop;
   while (a < b && leading_punct(s[a])) ++a;
   while (b > a && trailing_punct(s[b - 1])) --b;

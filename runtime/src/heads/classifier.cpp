@@ -76,7 +76,7 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
   r->answered = !r->stats.no_evidence();
   if (!r->answered) return Status::kOk;
   if (prior == Prior::kModel && log_prior_ != nullptr) {
-    for (uint32_t i = 0; i < label_count_; ++i) logits[i] += read_f32(log_prior_ + 4 * static_cast<size_t>(i));
+    add_f32_values(log_prior_, logits, label_count_);
     if (!all_finite(logits, label_count_)) return Status::kNonFinite;
   }
   if (allow_list) {

@@ -108,6 +108,7 @@ Status TaggerAccess::run(const Model& m, const Source& source, size_t n, void* s
   float* x = reinterpret_cast<float*>(base + layout.input);
   float* buffer_a = reinterpret_cast<float*>(base + layout.layer_a);
   float* buffer_b = reinterpret_cast<float*>(base + layout.layer_b);
+  int16_t* quantized = reinterpret_cast<int16_t*>(base + layout.quantized);
   uint32_t* history = reinterpret_cast<uint32_t*>(base + layout.history);
   UnitRing ring(plan, tp, m.tables_, base, layout);
   const int64_t count = static_cast<int64_t>(n);
@@ -167,7 +168,7 @@ Status TaggerAccess::run(const Model& m, const Source& source, size_t n, void* s
     float* o = buffer_a;
     for (uint32_t l = 0; l < m.layer_count_; ++l) {
       const LayerInfo& layer = m.layers_[l];
-      dense_layer(layer, in, o);
+      dense_layer(layer, in, o, quantized);
       if (!all_finite(o, layer.out)) return Status::kNonFinite;
       if (layer.activation == Activation::kRelu) relu(o, layer.out);
       in = o;

@@ -1,15 +1,16 @@
 #include "network/dense.h"
 
+#include "network/dense_q8_int.h"
 #include "network/kernels.h"
 
 namespace ffnlp {
 
-void dense_layer(const LayerInfo& layer, const float* in, float* out) {
+void dense_layer(const LayerInfo& layer, const float* in, float* out, int16_t* quantized) {
   const TensorView& w = layer.weights;
   switch (w.dtype) {
     case DType::kQ8Row:
-      dense_q8(w.data, w.scales, nullptr, static_cast<float>(w.zero_point), layer.bias.data, in, layer.in, out,
-               layer.out);
+      dense_q8_int_layer(w.data, w.scales, static_cast<int32_t>(w.zero_point), layer.bias.data, in, layer.in,
+                         quantized, out, layer.out);
       return;
     case DType::kQ8RowFzp:
       dense_q8(w.data, w.scales, w.zero_points, 0.0f, layer.bias.data, in, layer.in, out, layer.out);

@@ -1,5 +1,7 @@
-// Dense layers: out = W in + b with W (out, in) stored f32, q8_row or
-// q8_row_fzp (dequantized inside the kernel; no float copy is ever built).
+// Dense layers: out = W in + b with W (out, in) stored f32, q8_row (the
+// integer kernel of dense_q8_int.h: `quantized` is scratch for layer.in int16
+// values) or q8_row_fzp (dequantized inside the float kernel). No float copy
+// of the weights is ever built.
 #ifndef FFNLP_NETWORK_DENSE_H_
 #define FFNLP_NETWORK_DENSE_H_
 
@@ -7,7 +9,7 @@
 
 namespace ffnlp {
 
-void dense_layer(const LayerInfo& layer, const float* in, float* out);
+void dense_layer(const LayerInfo& layer, const float* in, float* out, int16_t* quantized);
 
 }  // namespace ffnlp
 

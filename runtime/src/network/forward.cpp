@@ -84,6 +84,7 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   float* vec = reinterpret_cast<float*>(base + layout.input);
   float* buffer_a = reinterpret_cast<float*>(base + layout.layer_a);
   float* buffer_b = reinterpret_cast<float*>(base + layout.layer_b);
+  int16_t* quantized = reinterpret_cast<int16_t*>(base + layout.quantized);
   uint32_t* occurrences = reinterpret_cast<uint32_t*>(base + layout.occurrences);
   std::memset(vec, 0, sizeof(float) * input_width_);
   for (uint32_t c = 0; c < channel_count_; ++c) occurrences[c] = 0;
@@ -172,7 +173,7 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   float* out = buffer_a;
   for (uint32_t l = 0; l < layer_count_; ++l) {
     const LayerInfo& layer = layers_[l];
-    dense_layer(layer, in, out);
+    dense_layer(layer, in, out, quantized);
     // Finite but huge weights (or embedding sums over a long text) can
     // overflow float: report it rather than let relu hide a NaN or the
     // softmax turn it into NaN "probabilities".

@@ -737,6 +737,14 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
   paths::accumulate_q8_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
 }
 
+void add_f32_values(const uint8_t* bytes, float* values, uint32_t count) {
+  uint32_t i = 0;
+#if defined(FFNLP_SSE2)
+  for (; i + 4 <= count; i += 4) _mm_storeu_ps(values + i, _mm_add_ps(_mm_loadu_ps(values + i), load4(bytes + 4 * i)));
+#endif
+  for (; i < count; ++i) values[i] += read_f32(bytes + 4 * static_cast<size_t>(i));
+}
+
 void relu(float* values, uint32_t count) {
   uint32_t i = 0;
 #if defined(FFNLP_SSE2)
@@ -880,7 +888,31 @@ bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
 }
 }  // namespace paths
 
+namespace {
+#if defined(FFNLP_AVX2)
+// all_finite's test eight values at a time (x - x is NaN for NaN and infinities).
+__attribute__((target("avx2"))) bool all_finite_avx2(const float* values, uint32_t count) {
+  __m256 bad = _mm256_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const __m256 v = _mm256_loadu_ps(values + i);
+    bad = _mm256_or_ps(bad, _mm256_cmp_ps(_mm256_sub_ps(v, v), _mm256_setzero_ps(), _CMP_UNORD_Q));
+  }
+  const bool ok = _mm256_movemask_ps(bad) == 0;
+  _mm256_zeroupper();
+  if (!ok) return false;
+  for (; i < count; ++i) {
+    if (!std::isfinite(values[i])) return false;
+  }
+  return true;
+}
+#endif
+}  // namespace
+
 bool all_finite(const float* values, uint32_t count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) return all_finite_avx2(values, count);
+#endif
   uint32_t i = 0;
 #if defined(FFNLP_SSE2)
   // x - x is 0 for finite x and NaN for NaN and infinities.

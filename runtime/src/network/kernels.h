@@ -64,7 +64,10 @@ void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_
            uint32_t out_count);
 
 // 8-bit dense layer, dequantized inside the kernel (no float copy of the
-// weights): out[o] = bias[o] + scale[o] * sum_i (q[o, i] - zp[o]) * in[i],
+// weights): out[o] = bias[o] + scale[o] * sum_i (q[o, i] - zp[o]) * in[i].
+// Inference uses it for q8_row_fzp layers; q8_row layers take the integer
+// kernel (dense_q8_int.h), and this one (its reference loop) stays as the
+// float baseline the integer kernel's tolerance is measured against.
 // q (out, in) uint8 row-major, scale[o] little-endian f32, zp[o] the row's
 // f32 zero point from row_zero_points (q8_row_fzp) or, when that is null,
 // `zero_point` (q8_row's integer zero point).
@@ -72,6 +75,10 @@ void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_p
               const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count);
 
 void relu(float* values, uint32_t count);
+
+// values[i] += the i-th little-endian f32 of `bytes` (a stored vector such
+// as the log prior). One add each: bit-identical to the plain loop.
+void add_f32_values(const uint8_t* bytes, float* values, uint32_t count);
 
 // In place; subtracts the maximum first so large logits cannot overflow.
 // The optimised kernel uses a polynomial exp (relative error < 2e-7 over the

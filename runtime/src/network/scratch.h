@@ -4,6 +4,8 @@
 // starts at a multiple of 64 bytes.
 //   input        f32 x input width      pooled input vector
 //   layer_a/_b   f32 x widest layer     layer outputs (ping-pong); logits
+//   quantized    i16 x widest layer in  a layer's input quantized for the
+//                                       integer 8-bit kernel (dense_q8_int.h)
 //   occurrences  u32 x channels         feature occurrences per channel
 //   acc          f64 x input width      long texts: sums of count x row
 //   counts       u32 x all buckets      long texts: occurrences per row
@@ -23,7 +25,7 @@
 namespace ffnlp {
 
 struct ScratchLayout {
-  size_t input = 0, layer_a = 0, layer_b = 0, occurrences = 0, acc = 0, counts = 0, values = 0, labels = 0,
+  size_t input = 0, layer_a = 0, layer_b = 0, quantized = 0, occurrences = 0, acc = 0, counts = 0, values = 0, labels = 0,
          heap = 0, mask = 0, units = 0, unit_counts = 0, history = 0, total = 0;
 };
 
@@ -42,6 +44,8 @@ inline ScratchLayout scratch_layout(uint32_t input_width, uint32_t max_width, ui
   s.input = take(sizeof(float) * input_width);
   s.layer_a = take(sizeof(float) * max_width);
   s.layer_b = take(sizeof(float) * max_width);
+  // A layer's input is the input vector or an earlier layer's output.
+  s.quantized = take(sizeof(int16_t) * (input_width > max_width ? input_width : max_width));
   s.occurrences = take(sizeof(uint32_t) * channels);
   s.acc = take(sizeof(double) * input_width);
   s.counts = take(sizeof(uint32_t) * static_cast<size_t>(buckets));

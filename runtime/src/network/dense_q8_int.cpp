@@ -1,0 +1,670 @@
+#include "network/dense_q8_int.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "file/byte_order.h"
+
+#if defined(__SSE2__) || defined(_M_X64)
+#define FFNLP_INT_SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(FFNLP_INT_SSE2) && (defined(__GNUC__) || defined(__clang__)) && !defined(FFNLP_NO_AVX2) && \
+    !defined(__EMSCRIPTEN__)
+#define FFNLP_INT_AVX2 1
+#include <immintrin.h>
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#define FFNLP_INT_NEON 1
+#include <arm_neon.h>
+#endif
+
+namespace ffnlp {
+
+namespace {
+
+// The one float step every path ends with (see the header): same operations,
+// same order, so the same bits from the same exact integer.
+inline float finish(const uint8_t* scales, const uint8_t* bias, uint32_t o, float act_scale, int64_t dot) {
+  const float c = read_f32(scales + 4 * static_cast<size_t>(o)) * act_scale;
+  return c * static_cast<float>(dot) + read_f32(bias + 4 * static_cast<size_t>(o));
+}
+
+inline uint32_t block_end(uint32_t begin, uint32_t in_count) {
+  return in_count - begin > kIntBlock ? begin + kIntBlock : in_count;
+}
+
+// The integer sum of one row over columns [from, to), to - from <= kIntBlock.
+inline int32_t row_dot(const uint8_t* w, int32_t zero_point, const int16_t* a, uint32_t from, uint32_t to) {
+  int32_t sum = 0;
+  for (uint32_t i = from; i < to; ++i) sum += (static_cast<int32_t>(w[i]) - zero_point) * a[i];
+  return sum;
+}
+
+// Shared by the quantizers: the scale from the largest magnitude, or 0 (zero
+// or tiny input: a all zero) or NaN (non-finite input: a all zero).
+inline bool usable_max(float max_abs, bool finite, uint32_t n, int16_t* a, float* act_scale) {
+  if (!finite || !(max_abs >= kTinyInput)) {
+    std::memset(a, 0, sizeof(int16_t) * n);
+    *act_scale = finite ? 0.0f : std::nanf("");
+    return false;
+  }
+  *act_scale = max_abs / 32767.0f;
+  return true;
+}
+
+inline int16_t quantize_one(float x, float inv) {
+  float y = x * inv;
+  y = y > 32767.0f ? 32767.0f : (y < -32767.0f ? -32767.0f : y);
+  return static_cast<int16_t>(std::nearbyint(y));
+}
+
+}  // namespace
+
+namespace reference {
+
+float quantize_activations(const float* in, uint32_t n, int16_t* a) {
+  float max_abs = 0.0f;
+  bool finite = true;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!std::isfinite(in[i])) finite = false;
+    const float m = std::fabs(in[i]);
+    max_abs = m > max_abs ? m : max_abs;
+  }
+  float act_scale;
+  if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
+  const float inv = 32767.0f / max_abs;
+  for (uint32_t i = 0; i < n; ++i) a[i] = quantize_one(in[i], inv);
+  return act_scale;
+}
+
+void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                  const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    int64_t dot = 0;
+    for (uint32_t i = 0; i < in_count; ++i) dot += static_cast<int64_t>(static_cast<int32_t>(w[i]) - zero_point) * a[i];
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+}
+
+}  // namespace reference
+
+namespace paths {
+
+float quantize_activations_scalar(const float* in, uint32_t n, int16_t* a) {
+  return reference::quantize_activations(in, n, a);
+}
+
+void dense_q8_int_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                         const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    int64_t dot = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) dot += row_dot(w, zero_point, a, b, block_end(b, in_count));
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+}
+
+}  // namespace paths
+
+namespace {
+
+#if defined(FFNLP_INT_AVX2)
+bool has_avx2() { return __builtin_cpu_supports("avx2"); }
+
+// Inputs longer than kIntBlock: four rows at a time, block by block; each
+// 16 activations are loaded once for four rows; 16 weights widen to int16
+// (vpmovzxbw), lose the zero point (vpsubw), and multiply into pairs of int32
+// (vpmaddwd) added to the row's lanes (vpaddd); block sums added in int64.
+__attribute__((target("avx2"))) void dense_q8_int_avx2_blocks(const uint8_t* q, const uint8_t* scales,
+                                                            int32_t zero_point, const uint8_t* bias, const int16_t* a,
+                                                            float act_scale, uint32_t in_count, float* out,
+                                                            uint32_t out_count) {
+  const size_t stride = in_count;
+  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(zero_point));
+  const __m128i zp128 = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w = q + o * stride;
+    int64_t dot[4] = {0, 0, 0, 0};
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+#define FFNLP_ROW(r, s)                                                                                      \
+  s = _mm256_add_epi32(                                                                                      \
+      s, _mm256_madd_epi16(                                                                                  \
+             _mm256_sub_epi16(                                                                               \
+                 _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + i))), \
+                 zp),                                                                                        \
+             x));
+        FFNLP_ROW(0, s0)
+        FFNLP_ROW(1, s1)
+        FFNLP_ROW(2, s2)
+        FFNLP_ROW(3, s3)
+#undef FFNLP_ROW
+      }
+      // {row 0, row 1, row 2, row 3} in each 128-bit half, then the halves added.
+      const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(s0, s1), _mm256_hadd_epi32(s2, s3));
+      __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+      if (i + 8 <= end) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+        int32_t part[4];
+        for (int r = 0; r < 4; ++r) {
+          const __m128i v = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + r * stride + i)));
+          __m128i m = _mm_madd_epi16(_mm_sub_epi16(v, zp128), x);
+          m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+          m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+          part[r] = _mm_cvtsi128_si32(m);
+        }
+        sums = _mm_add_epi32(sums, _mm_loadu_si128(reinterpret_cast<const __m128i*>(part)));
+        i += 8;
+      }
+      int32_t lane[4];
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(lane), sums);
+      for (int r = 0; r < 4; ++r) dot[r] += lane[r] + row_dot(w + r * stride, zero_point, a, i, end);
+    }
+    for (int r = 0; r < 4; ++r) out[o + r] = finish(scales, bias, o + r, act_scale, dot[r]);
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    int64_t dot = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      __m256i s = _mm256_setzero_si256();
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i)));
+        s = _mm256_add_epi32(
+            s, _mm256_madd_epi16(_mm256_sub_epi16(v, zp), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i))));
+      }
+      __m128i m = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+      m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+      m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+      dot += _mm_cvtsi128_si32(m) + row_dot(w, zero_point, a, i, end);
+    }
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+  _mm256_zeroupper();
+}
+
+// acc + the pairwise int16 products of w and x, per int32 lane.
+#define FFNLP_MADD_ACC(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(w, x))
+
+// For inputs of at most kIntBlock columns (the usual case; longer ones take
+// dense_q8_int_avx2_blocks): eight rows at a time; the weights are only
+// zero-extended (vpmovzxbw), not shifted by the zero point: the kernel sums
+// q * a and subtracts zero_point * sum(a) once per row. Both sums and their
+// difference stay within int32 (|q|, |zero_point| <= 255, |a| <= 32767,
+// <= 256 terms: <= 2,139,029,760), so the result is the exact dot product of
+// the header. The eight sums are scaled and biased eight at a time with the
+// float operations of finish(), in its order.
+__attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, const uint8_t* scales, int32_t zero_point,
+                                                            const uint8_t* bias, const int16_t* a, float act_scale,
+                                                            uint32_t in_count, float* out, uint32_t out_count) {
+  const size_t stride = in_count;
+  int32_t sum_a = 0;
+  for (uint32_t i = 0; i < in_count; ++i) sum_a += a[i];
+  const int32_t correction = zero_point * sum_a;
+  const uint32_t in16 = in_count & ~15u;
+  const bool has8 = in_count - in16 >= 8;
+  const uint32_t vector_end = in16 + (has8 ? 8 : 0);
+  // The last 8 activations (if any) in the low half, zeros above.
+  const __m256i x8 =
+      has8 ? _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + in16)), 0)
+           : _mm256_setzero_si256();
+  const __m256 vact = _mm256_set1_ps(act_scale);
+  uint32_t o = 0;
+  for (; o + 8 <= out_count; o += 8) {
+    const uint8_t* w = q + o * stride;
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+#define FFNLP_W16(r, i) _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + (i))))
+#define FFNLP_W8(r, i) _mm256_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + (r) * stride + (i))))
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+      s0 = FFNLP_MADD_ACC(s0, FFNLP_W16(0, i), x);
+      s1 = FFNLP_MADD_ACC(s1, FFNLP_W16(1, i), x);
+      s2 = FFNLP_MADD_ACC(s2, FFNLP_W16(2, i), x);
+      s3 = FFNLP_MADD_ACC(s3, FFNLP_W16(3, i), x);
+      s4 = FFNLP_MADD_ACC(s4, FFNLP_W16(4, i), x);
+      s5 = FFNLP_MADD_ACC(s5, FFNLP_W16(5, i), x);
+      s6 = FFNLP_MADD_ACC(s6, FFNLP_W16(6, i), x);
+      s7 = FFNLP_MADD_ACC(s7, FFNLP_W16(7, i), x);
+    }
+    if (has8) {
+      s0 = FFNLP_MADD_ACC(s0, FFNLP_W8(0, in16), x8);
+      s1 = FFNLP_MADD_ACC(s1, FFNLP_W8(1, in16), x8);
+      s2 = FFNLP_MADD_ACC(s2, FFNLP_W8(2, in16), x8);
+      s3 = FFNLP_MADD_ACC(s3, FFNLP_W8(3, in16), x8);
+      s4 = FFNLP_MADD_ACC(s4, FFNLP_W8(4, in16), x8);
+      s5 = FFNLP_MADD_ACC(s5, FFNLP_W8(5, in16), x8);
+      s6 = FFNLP_MADD_ACC(s6, FFNLP_W8(6, in16), x8);
+      s7 = FFNLP_MADD_ACC(s7, FFNLP_W8(7, in16), x8);
+    }
+#undef FFNLP_W16
+#undef FFNLP_W8
+    // Per 128-bit half {row 0..3} and {row 4..7}, then the halves added.
+    const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(s0, s1), _mm256_hadd_epi32(s2, s3));
+    const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(s4, s5), _mm256_hadd_epi32(s6, s7));
+    __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+    if (vector_end != in_count) {
+      alignas(32) int32_t tail[8];
+      for (int r = 0; r < 8; ++r) {
+        int32_t t = 0;
+        for (uint32_t i = vector_end; i < in_count; ++i) t += static_cast<int32_t>(w[r * stride + i]) * a[i];
+        tail[r] = t;
+      }
+      sums = _mm256_add_epi32(sums, _mm256_load_si256(reinterpret_cast<const __m256i*>(tail)));
+    }
+    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
+    // finish(): (scale * act_scale) * float(dot) + bias, eight at a time.
+    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
+                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
+    _mm256_storeu_ps(out + o, y);
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    __m256i s = _mm256_setzero_si256();
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i)));
+      s = FFNLP_MADD_ACC(s, v, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
+    }
+    if (has8) s = FFNLP_MADD_ACC(s, _mm256_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + in16))), x8);
+    __m128i m = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+    m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+    int32_t dot = _mm_cvtsi128_si32(m);
+    for (uint32_t i = vector_end; i < in_count; ++i) dot += static_cast<int32_t>(w[i]) * a[i];
+    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+  }
+  _mm256_zeroupper();
+}
+#undef FFNLP_MADD_ACC
+
+// -DFFNLP_NO_AVX512: leave the AVX-512 path out (to measure what an
+// AVX2-only CPU gets, or for compilers without AVX-512 VNNI intrinsics).
+bool has_avx512_vnni() {
+#if defined(FFNLP_NO_AVX512)
+  return false;
+#endif
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+
+// AVX-512 (BW, VNNI), inputs of at most kIntBlock columns: the arithmetic of
+// dense_q8_int_x86.inc (zero-extended weights, zero_point * sum(a)
+// subtracted once per row, eight rows at a time) with 32 columns per step
+// (vpmovzxbw to 32 int16, vpdpwssd into 16 int32 lanes) and the last, partial
+// step through masked loads (lanes past the row read nothing and are zero).
+__attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_q8_int_avx512_short(
+    const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  const size_t stride = in_count;
+  int32_t sum_a = 0;
+  for (uint32_t i = 0; i < in_count; ++i) sum_a += a[i];
+  const int32_t correction = zero_point * sum_a;
+  const uint32_t full = in_count / 32;
+  const uint32_t rest = in_count - 32 * full;  // 0..31 columns in the masked step
+  const __mmask32 mask = rest == 0 ? 0 : (static_cast<__mmask32>(1) << rest) - 1;
+  const __m512i x_rest = _mm512_maskz_loadu_epi16(mask, a + 32 * full);
+  const __m256 vact = _mm256_set1_ps(act_scale);
+  uint32_t o = 0;
+  for (; o + 8 <= out_count; o += 8) {
+    const uint8_t* w = q + o * stride;
+    __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+#define FFNLP_W32(r, i) _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + (r) * stride + (i))))
+#define FFNLP_WM(r, i) _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(mask, w + (r) * stride + (i)))
+    for (uint32_t k = 0; k < full; ++k) {
+      const uint32_t i = 32 * k;
+      const __m512i x = _mm512_loadu_si512(a + i);
+      s0 = _mm512_dpwssd_epi32(s0, FFNLP_W32(0, i), x);
+      s1 = _mm512_dpwssd_epi32(s1, FFNLP_W32(1, i), x);
+      s2 = _mm512_dpwssd_epi32(s2, FFNLP_W32(2, i), x);
+      s3 = _mm512_dpwssd_epi32(s3, FFNLP_W32(3, i), x);
+      s4 = _mm512_dpwssd_epi32(s4, FFNLP_W32(4, i), x);
+      s5 = _mm512_dpwssd_epi32(s5, FFNLP_W32(5, i), x);
+      s6 = _mm512_dpwssd_epi32(s6, FFNLP_W32(6, i), x);
+      s7 = _mm512_dpwssd_epi32(s7, FFNLP_W32(7, i), x);
+    }
+    if (rest != 0) {
+      const uint32_t i = 32 * full;
+      s0 = _mm512_dpwssd_epi32(s0, FFNLP_WM(0, i), x_rest);
+      s1 = _mm512_dpwssd_epi32(s1, FFNLP_WM(1, i), x_rest);
+      s2 = _mm512_dpwssd_epi32(s2, FFNLP_WM(2, i), x_rest);
+      s3 = _mm512_dpwssd_epi32(s3, FFNLP_WM(3, i), x_rest);
+      s4 = _mm512_dpwssd_epi32(s4, FFNLP_WM(4, i), x_rest);
+      s5 = _mm512_dpwssd_epi32(s5, FFNLP_WM(5, i), x_rest);
+      s6 = _mm512_dpwssd_epi32(s6, FFNLP_WM(6, i), x_rest);
+      s7 = _mm512_dpwssd_epi32(s7, FFNLP_WM(7, i), x_rest);
+    }
+#undef FFNLP_W32
+#undef FFNLP_WM
+// (The masked extract: GCC 12's unmasked extract and cast warn of an uninitialized operand.)
+#define FFNLP_HALVES(v) _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1))
+    const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(FFNLP_HALVES(s0), FFNLP_HALVES(s1)),
+                                         _mm256_hadd_epi32(FFNLP_HALVES(s2), FFNLP_HALVES(s3)));
+    const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(FFNLP_HALVES(s4), FFNLP_HALVES(s5)),
+                                         _mm256_hadd_epi32(FFNLP_HALVES(s6), FFNLP_HALVES(s7)));
+#undef FFNLP_HALVES
+    __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
+    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
+                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
+    _mm256_storeu_ps(out + o, y);
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    __m512i s = _mm512_setzero_si512();
+    for (uint32_t k = 0; k < full; ++k) {
+      const __m512i v = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32 * k)));
+      s = _mm512_dpwssd_epi32(s, v, _mm512_loadu_si512(a + 32 * k));
+    }
+    if (rest != 0) s = _mm512_dpwssd_epi32(s, _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(mask, w + 32 * full)), x_rest);
+    const __m256i h = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, s, 0), _mm512_maskz_extracti64x4_epi64(0xFF, s, 1));
+    __m128i m = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+    m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+    const int32_t dot = _mm_cvtsi128_si32(m);
+    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+  }
+  _mm256_zeroupper();
+}
+#endif
+
+#if defined(FFNLP_INT_SSE2)
+inline int32_t hsum_epi32(__m128i m) {
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+  return _mm_cvtsi128_si32(m);
+}
+
+// {sum a, sum b, sum c, sum d} of four int32 vectors.
+inline __m128i hsum4_epi32(__m128i a, __m128i b, __m128i c, __m128i d) {
+  const __m128i ab = _mm_add_epi32(_mm_unpacklo_epi32(a, b), _mm_unpackhi_epi32(a, b));  // a0+a2 b0+b2 a1+a3 b1+b3
+  const __m128i cd = _mm_add_epi32(_mm_unpacklo_epi32(c, d), _mm_unpackhi_epi32(c, d));
+  return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
+}
+
+// SSE2 (and WebAssembly SIMD through emscripten's SSE2 headers: pmaddwd is
+// i32x4.dot_i16x8_s), inputs of at most kIntBlock columns: the arithmetic of
+// the AVX2 kernel above (weights only widened, zero_point * sum(a)
+// subtracted once per row) four rows at a time, 16 columns per step, and the
+// four results scaled and biased as one vector in finish()'s order.
+void dense_q8_int_sse2_short(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                             const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  const size_t stride = in_count;
+  int32_t sum_a = 0;
+  for (uint32_t i = 0; i < in_count; ++i) sum_a += a[i];
+  const int32_t correction = zero_point * sum_a;
+  const __m128i zero = _mm_setzero_si128();
+  const uint32_t in16 = in_count & ~15u;
+  const bool has8 = in_count - in16 >= 8;
+  const uint32_t vector_end = in16 + (has8 ? 8 : 0);
+  const __m128 vact = _mm_set1_ps(act_scale);
+  uint32_t o = 0;
+  for (; o + 4 <= out_count; o += 4) {
+    const uint8_t* w = q + o * stride;
+    __m128i s0 = _mm_setzero_si128(), s1 = s0, s2 = s0, s3 = s0;
+    for (uint32_t i = 0; i < in16; i += 16) {
+      const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+      const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 8));
+#define FFNLP_ROW(r, s)                                                                              \
+  {                                                                                                  \
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + i));       \
+    s = _mm_add_epi32(s, _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi8(v, zero), x0),               \
+                                       _mm_madd_epi16(_mm_unpackhi_epi8(v, zero), x1)));             \
+  }
+      FFNLP_ROW(0, s0)
+      FFNLP_ROW(1, s1)
+      FFNLP_ROW(2, s2)
+      FFNLP_ROW(3, s3)
+#undef FFNLP_ROW
+    }
+    if (has8) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + in16));
+#define FFNLP_ROW8(r, s)                                                                                       \
+  s = _mm_add_epi32(s, _mm_madd_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(      \
+                                                            w + (r) * stride + in16)),                       \
+                                                        zero),                                               \
+                                      x));
+      FFNLP_ROW8(0, s0)
+      FFNLP_ROW8(1, s1)
+      FFNLP_ROW8(2, s2)
+      FFNLP_ROW8(3, s3)
+#undef FFNLP_ROW8
+    }
+    __m128i sums = hsum4_epi32(s0, s1, s2, s3);
+    if (vector_end != in_count) {
+      int32_t tail[4];
+      for (int r = 0; r < 4; ++r) {
+        int32_t t = 0;
+        for (uint32_t i = vector_end; i < in_count; ++i) t += static_cast<int32_t>(w[r * stride + i]) * a[i];
+        tail[r] = t;
+      }
+      sums = _mm_add_epi32(sums, _mm_loadu_si128(reinterpret_cast<const __m128i*>(tail)));
+    }
+    sums = _mm_sub_epi32(sums, _mm_set1_epi32(correction));
+    const __m128 c = _mm_mul_ps(_mm_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+    _mm_storeu_ps(out + o, _mm_add_ps(_mm_mul_ps(c, _mm_cvtepi32_ps(sums)),
+                                      _mm_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o)))));
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    int32_t dot = 0;
+    for (uint32_t i = 0; i < in_count; ++i) dot += static_cast<int32_t>(w[i]) * a[i];
+    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+  }
+}
+#endif
+
+}  // namespace
+
+namespace paths {
+
+bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  if (has_avx2()) {
+    if (in_count <= kIntBlock) {
+      dense_q8_int_avx2_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+    } else {
+      dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+    }
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+}
+
+bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                              const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  if (has_avx512_vnni()) {
+    if (in_count <= kIntBlock) {
+      dense_q8_int_avx512_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+    } else {
+      dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+    }
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+}
+
+bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_SSE2)
+  if (in_count <= kIntBlock) {
+    dense_q8_int_sse2_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+    return true;
+  }
+  // Longer inputs: two rows at a time, 16 columns per step: bytes widened by unpacking with
+  // zero (SSE2 has no pmovzx), zero point subtracted, pmaddwd, paddd.
+  const size_t stride = in_count;
+  const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+  const __m128i zero = _mm_setzero_si128();
+  uint32_t o = 0;
+  for (; o + 2 <= out_count; o += 2) {
+    const uint8_t* w0 = q + o * stride;
+    const uint8_t* w1 = w0 + stride;
+    int64_t dot0 = 0, dot1 = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      __m128i s0 = _mm_setzero_si128(), s1 = s0;
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+        const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 8));
+        const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w0 + i));
+        const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w1 + i));
+        s0 = _mm_add_epi32(s0, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v0, zero), zp), x0));
+        s0 = _mm_add_epi32(s0, _mm_madd_epi16(_mm_sub_epi16(_mm_unpackhi_epi8(v0, zero), zp), x1));
+        s1 = _mm_add_epi32(s1, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v1, zero), zp), x0));
+        s1 = _mm_add_epi32(s1, _mm_madd_epi16(_mm_sub_epi16(_mm_unpackhi_epi8(v1, zero), zp), x1));
+      }
+      for (; i + 8 <= end; i += 8) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+        const __m128i v0 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(w0 + i));
+        const __m128i v1 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(w1 + i));
+        s0 = _mm_add_epi32(s0, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v0, zero), zp), x));
+        s1 = _mm_add_epi32(s1, _mm_madd_epi16(_mm_sub_epi16(_mm_unpacklo_epi8(v1, zero), zp), x));
+      }
+      dot0 += hsum_epi32(s0) + row_dot(w0, zero_point, a, i, end);
+      dot1 += hsum_epi32(s1) + row_dot(w1, zero_point, a, i, end);
+    }
+    out[o] = finish(scales, bias, o, act_scale, dot0);
+    out[o + 1] = finish(scales, bias, o + 1, act_scale, dot1);
+  }
+  if (o < out_count) dense_q8_int_scalar(q + o * stride, scales + 4 * o, zero_point, bias + 4 * o, a, act_scale,
+                                         in_count, out + o, out_count - o);
+  return true;
+#else
+  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_NEON)
+  // One row at a time, 16 columns per step: bytes widened (vmovl_u8), zero
+  // point subtracted, int16 x int16 multiplied into int32 lanes (vmlal_s16 on
+  // the low halves, vmlal_high_s16 on the high ones), two accumulators.
+  const int16x8_t zp = vdupq_n_s16(static_cast<int16_t>(zero_point));
+  for (uint32_t o = 0; o < out_count; ++o) {
+    const uint8_t* w = q + static_cast<size_t>(o) * in_count;
+    int64_t dot = 0;
+    for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) {
+      const uint32_t end = block_end(b, in_count);
+      int32x4_t s0 = vdupq_n_s32(0), s1 = s0;
+      uint32_t i = b;
+      for (; i + 16 <= end; i += 16) {
+        const uint8x16_t v = vld1q_u8(w + i);
+        const int16x8_t lo = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v))), zp);
+        const int16x8_t hi = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vget_high_u8(v))), zp);
+        const int16x8_t x0 = vld1q_s16(a + i), x1 = vld1q_s16(a + i + 8);
+        s0 = vmlal_s16(s0, vget_low_s16(lo), vget_low_s16(x0));
+        s1 = vmlal_high_s16(s1, lo, x0);
+        s0 = vmlal_s16(s0, vget_low_s16(hi), vget_low_s16(x1));
+        s1 = vmlal_high_s16(s1, hi, x1);
+      }
+      for (; i + 8 <= end; i += 8) {
+        const int16x8_t v = vsubq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(w + i))), zp);
+        const int16x8_t x = vld1q_s16(a + i);
+        s0 = vmlal_s16(s0, vget_low_s16(v), vget_low_s16(x));
+        s1 = vmlal_high_s16(s1, v, x);
+      }
+      dot += vaddvq_s32(vaddq_s32(s0, s1)) + row_dot(w, zero_point, a, i, end);
+    }
+    out[o] = finish(scales, bias, o, act_scale, dot);
+  }
+  return true;
+#else
+  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
+      (void)out_count;
+  return false;
+#endif
+}
+
+}  // namespace paths
+
+float quantize_activations(const float* in, uint32_t n, int16_t* a) {
+#if defined(FFNLP_INT_SSE2)
+  // The reference's arithmetic four at a time: the largest magnitude (sign bit
+  // cleared), non-finite values found as x - x != 0, then x * inv clamped and
+  // rounded by cvtps2dq (round to nearest even, as nearbyint in the default
+  // rounding mode).
+  const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7FFFFFFF));
+  __m128 vmax = _mm_setzero_ps(), bad = _mm_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m128 v = _mm_loadu_ps(in + i);
+    vmax = _mm_max_ps(vmax, _mm_and_ps(v, abs_mask));
+    bad = _mm_or_ps(bad, _mm_cmpunord_ps(_mm_sub_ps(v, v), _mm_setzero_ps()));
+  }
+  vmax = _mm_max_ps(vmax, _mm_movehl_ps(vmax, vmax));
+  vmax = _mm_max_ss(vmax, _mm_shuffle_ps(vmax, vmax, 1));
+  float max_abs = _mm_cvtss_f32(vmax);
+  bool finite = _mm_movemask_ps(bad) == 0;
+  for (uint32_t k = i; k < n; ++k) {
+    if (!std::isfinite(in[k])) finite = false;
+    const float m = std::fabs(in[k]);
+    max_abs = m > max_abs ? m : max_abs;
+  }
+  float act_scale;
+  if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
+  const float inv_value = 32767.0f / max_abs;
+  const __m128 inv = _mm_set1_ps(inv_value);
+  const __m128 hi = _mm_set1_ps(32767.0f), lo = _mm_set1_ps(-32767.0f);
+  for (i = 0; i + 8 <= n; i += 8) {
+    const __m128 y0 = _mm_min_ps(_mm_max_ps(_mm_mul_ps(_mm_loadu_ps(in + i), inv), lo), hi);
+    const __m128 y1 = _mm_min_ps(_mm_max_ps(_mm_mul_ps(_mm_loadu_ps(in + i + 4), inv), lo), hi);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(a + i), _mm_packs_epi32(_mm_cvtps_epi32(y0), _mm_cvtps_epi32(y1)));
+  }
+  for (; i < n; ++i) a[i] = quantize_one(in[i], inv_value);
+  return act_scale;
+#else
+  return reference::quantize_activations(in, n, a);
+#endif
+}
+
+void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                  const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  if (paths::dense_q8_int_avx512_vnni(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
+  if (paths::dense_q8_int_avx2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
+  if (paths::dense_q8_int_sse2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
+  if (paths::dense_q8_int_neon(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
+  paths::dense_q8_int_scalar(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+}
+
+void dense_q8_int_layer(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                        const float* in, uint32_t in_count, int16_t* a, float* out, uint32_t out_count) {
+  const float act_scale = quantize_activations(in, in_count, a);
+  dense_q8_int(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+}
+
+const char* dense_q8_int_path() {
+#if defined(FFNLP_INT_AVX2)
+  if (has_avx512_vnni()) return "avx512-vnni";
+  if (has_avx2()) return "avx2";
+#endif
+#if defined(FFNLP_INT_SSE2)
+  return "sse2";
+#elif defined(FFNLP_INT_NEON)
+  return "neon";
+#else
+  return "scalar";
+#endif
+}
+
+}  // namespace ffnlp

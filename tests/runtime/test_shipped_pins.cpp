@@ -19,6 +19,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -135,6 +137,11 @@ TEST_CASE("shipped model: answers pinned bit for bit (texts below the long-text 
     REQUIRE(model.classify(pin.text.data(), pin.text.size(), workspace, top, 3, &count) == Status::kOk);
     const size_t expected = pin.labels[1] == nullptr ? 1 : 3;
     REQUIRE(count == expected);
+    if (std::getenv("FFNLP_RECORD_PINS") != nullptr) {  // re-recording: tests/runtime/record_pins.py
+      std::printf("PIN %u 0x%016llxull", stats.letters, static_cast<unsigned long long>(hash_bits(probs)));
+      for (size_t i = 0; i < count; ++i) std::printf(" %s 0x%08x", top[i].label, bits(top[i].probability));
+      std::printf(" | %s\n", path.c_str());
+    }
     for (size_t i = 0; i < count; ++i) {
       CHECK(std::string(top[i].label) == pin.labels[i]);
       if (avx2) CHECK(bits(top[i].probability) == pin.probability_bits[i]);

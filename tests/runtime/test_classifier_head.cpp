@@ -3,9 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -66,10 +66,10 @@ TEST_CASE("head: top_k of all 453 labels is cheap (O(n log k))") {
   std::vector<float> v(453);
   for (float& x : v) x = std::uniform_real_distribution<float>(-5, 5)(rng);
   std::vector<uint32_t> out(453);
-  const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t t0 = std::clock();  // CPU time: a loaded machine must not fail this
   size_t total = 0;
   for (int i = 0; i < 20000; ++i) total += top_k(v.data(), 453, 453, out.data());
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds = double(std::clock() - t0) / CLOCKS_PER_SEC;
   CHECK(total == 20000u * 453u);
   CHECK(seconds < 20.0);  // about 1 s under ASan here; the former selection (O(k^2 n)) would take hours
 }

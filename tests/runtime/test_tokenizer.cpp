@@ -3,7 +3,7 @@
 // lists for every rule, byte offsets, the buffer protocol, linear time.
 #include <doctest/doctest.h>
 
-#include <chrono>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -129,10 +129,10 @@ TEST_CASE("tokenizer: linear time on adversarial text") {
   text += std::string(10000, 'w');
   std::vector<Token> tokens(text.size());
   size_t n = 0;
-  const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t t0 = std::clock();  // CPU time: a loaded machine must not fail this
   REQUIRE(tokenize_words(text.data(), text.size(), tokens.data(), tokens.size(), &n) == Status::kOk);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  CHECK(seconds < 2.0);
+  const double seconds = double(std::clock() - t0) / CLOCKS_PER_SEC;
+  CHECK(seconds < 10.0);  // milliseconds here; quadratic scanning of the 200,000-part runs would take minutes
   // "a.a.....a." is one acronym, then "aa"; "1,1,...1," is one number and
   // ',' runs; the long word last.
   CHECK(n >= 3);

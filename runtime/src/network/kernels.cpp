@@ -439,6 +439,90 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t*
 #undef values8
   _mm256_zeroupper();
 }
+
+// One row of a 16-dim job added to lo/hi: the arithmetic of
+// accumulate_q8_rows_avx2_impl's dims == 16 loop.
+__attribute__((target("avx2"))) inline void q8_row16_step(const Q8RowsJob& j, uint32_t i, __m256& lo, __m256& hi) {
+  const uint32_t r = j.rows[i];
+  const uint8_t* p = j.q + static_cast<size_t>(r) * 16;
+  const __m256i zp = _mm256_set1_epi32(j.zero_point);
+  const __m256 s = _mm256_set1_ps(read_f32(j.scales + 4 * static_cast<size_t>(r)));
+  lo = _mm256_add_ps(lo, _mm256_mul_ps(q8_values8(p, zp), s));
+  hi = _mm256_add_ps(hi, _mm256_mul_ps(q8_values8(p + 8, zp), s));
+}
+
+// The first m rows of K (2..4) jobs of 16 dims, interleaved row by row (the
+// sums in named registers: arrays of vectors end up on the stack).
+template <int K>
+__attribute__((target("avx2"))) void q8_rows16_interleaved(const Q8RowsJob* jobs, uint32_t m) {
+  const Q8RowsJob j0 = jobs[0], j1 = jobs[1], j2 = jobs[K > 2 ? 2 : 1], j3 = jobs[K > 3 ? 3 : 1];
+  __m256 l0 = _mm256_loadu_ps(j0.acc), h0 = _mm256_loadu_ps(j0.acc + 8);
+  __m256 l1 = _mm256_loadu_ps(j1.acc), h1 = _mm256_loadu_ps(j1.acc + 8);
+  __m256 l2 = _mm256_loadu_ps(j2.acc), h2 = _mm256_loadu_ps(j2.acc + 8);
+  __m256 l3 = _mm256_loadu_ps(j3.acc), h3 = _mm256_loadu_ps(j3.acc + 8);
+  for (uint32_t i = 0; i < m; ++i) {
+    q8_row16_step(j0, i, l0, h0);
+    q8_row16_step(j1, i, l1, h1);
+    if (K > 2) q8_row16_step(j2, i, l2, h2);
+    if (K > 3) q8_row16_step(j3, i, l3, h3);
+  }
+  _mm256_storeu_ps(j0.acc, l0);
+  _mm256_storeu_ps(j0.acc + 8, h0);
+  _mm256_storeu_ps(j1.acc, l1);
+  _mm256_storeu_ps(j1.acc + 8, h1);
+  if (K > 2) {
+    _mm256_storeu_ps(j2.acc, l2);
+    _mm256_storeu_ps(j2.acc + 8, h2);
+  }
+  if (K > 3) {
+    _mm256_storeu_ps(j3.acc, l3);
+    _mm256_storeu_ps(j3.acc + 8, h3);
+  }
+}
+
+// Jobs of 16 dims four (three, two) at a time for as many rows as all of
+// them have left, the rest alone.
+__attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8RowsJob* jobs, uint32_t count) {
+  constexpr uint32_t kWays = 4;
+  Q8RowsJob live[kWays];
+  uint32_t n_live = 0;
+  uint32_t next = 0;
+  for (;;) {
+    // Fill up to kWays live jobs of 16 dims; others run alone on the way.
+    while (n_live < kWays && next < count) {
+      const Q8RowsJob& j = jobs[next++];
+      if (j.n == 0) continue;
+      if (j.dims == 16) {
+        live[n_live++] = j;
+      } else {
+        accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+      }
+    }
+    if (n_live == 0) break;
+    uint32_t m = live[0].n;
+    for (uint32_t k = 1; k < n_live; ++k) m = live[k].n < m ? live[k].n : m;
+    switch (n_live) {
+      case 4: q8_rows16_interleaved<4>(live, m); break;
+      case 3: q8_rows16_interleaved<3>(live, m); break;
+      case 2: q8_rows16_interleaved<2>(live, m); break;
+      default:
+        accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m,
+                                     live[0].acc);
+        break;
+    }
+    // Keep the jobs with rows left, in order.
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < n_live; ++k) {
+      if (live[k].n == m) continue;
+      live[kept] = live[k];
+      live[kept].rows += m;
+      live[kept].n -= m;
+      ++kept;
+    }
+    n_live = kept;
+  }
+  _mm256_zeroupper();
+}
 #endif
 
 }  // namespace
@@ -550,6 +634,17 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
   }
 #endif
   (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc;
+  return false;
+}
+
+bool accumulate_q8_rows_group_avx2(const Q8RowsJob* jobs, uint32_t count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    accumulate_q8_rows_group_avx2_impl(jobs, count);
+    return true;
+  }
+#endif
+  (void)jobs, (void)count;
   return false;
 }
 
@@ -735,6 +830,14 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
                         const uint32_t* rows, uint32_t n, float* acc) {
   if (paths::accumulate_q8_rows_avx2(q, scales, zero_point, dims, rows, n, acc)) return;
   paths::accumulate_q8_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
+}
+
+void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {
+  if (paths::accumulate_q8_rows_group_avx2(jobs, count)) return;
+  for (uint32_t k = 0; k < count; ++k) {
+    const Q8RowsJob& j = jobs[k];
+    paths::accumulate_q8_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+  }
 }
 
 void add_f32_values(const uint8_t* bytes, float* values, uint32_t count) {

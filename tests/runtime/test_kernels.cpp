@@ -344,6 +344,8 @@ TEST_CASE("max_value, argmax, all_finite, sum_exp match the reference") {
       CHECK(paths::sum_exp_sse2_or_scalar(v.data(), n, m) == doctest::Approx(want).epsilon(1e-6));
       float avx = 0;
       if (paths::sum_exp_avx2(v.data(), n, m, &avx)) CHECK(avx == doctest::Approx(want).epsilon(1e-6));
+      float avx512 = 0;
+      if (paths::sum_exp_avx512(v.data(), n, m, &avx512)) CHECK(std::memcmp(&avx512, &avx, 4) == 0);
       CHECK(all_finite(v.data(), n));
       std::vector<float> bad = v;
       bad[rng() % n] = trial % 3 == 0 ? NAN : trial % 3 == 1 ? INFINITY : -INFINITY;

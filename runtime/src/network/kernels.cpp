@@ -876,10 +876,11 @@ __attribute__((target("avx2,fma"))) inline __m256 exp_poly8(__m256 x) {
 }
 
 // values[i] = exp(values[i] - max) when store; returns the sum.
-__attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t count, float max, bool store) {
+// From value i on, with the lane sums s0 (values 16k .. 16k + 7) and s1
+// (16k + 8 .. 16k + 15) so far.
+__attribute__((target("avx2,fma"))) inline float exp_sum_avx2_from(float* values, uint32_t count, float max,
+                                                                   bool store, uint32_t i, __m256 s0, __m256 s1) {
   const __m256 m = _mm256_set1_ps(max);
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
-  uint32_t i = 0;
   for (; i + 16 <= count; i += 16) {
     const __m256 e0 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i), m));
     const __m256 e1 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i + 8), m));
@@ -917,6 +918,54 @@ __attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t c
   _mm256_zeroupper();
   return sum;
 }
+
+__attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t count, float max, bool store) {
+  return exp_sum_avx2_from(values, count, max, store, 0, _mm256_setzero_ps(), _mm256_setzero_ps());
+}
+
+#if !defined(FFNLP_NO_AVX512)
+#define FFNLP_EXP_AVX512 1
+bool has_avx512f() { return has_avx2_fma() && __builtin_cpu_supports("avx512f"); }
+
+// exp_poly8 on 16 lanes: the same operations lane by lane, so the same bits.
+// (The masked forms with every lane selected: the plain ones trip GCC 12's
+// -Wmaybe-uninitialized inside its own headers.)
+__attribute__((target("avx2,fma,avx512f"))) inline __m512 exp_poly16(__m512 x) {
+  constexpr __mmask16 kAll = 0xFFFF;
+  x = _mm512_mask_max_ps(x, kAll, x, _mm512_set1_ps(kExpLow));
+  const __m512 t = _mm512_fmadd_ps(x, _mm512_set1_ps(kLog2e), _mm512_set1_ps(0.5f));
+  const __m512 n = _mm512_mask_roundscale_ps(t, kAll, t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  const __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Lo), _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), x));
+  __m512 p = _mm512_set1_ps(kP0);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP1));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP2));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP3));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP4));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP5));
+  const __m512 e = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i ni = _mm512_mask_cvtps_epi32(zero, kAll, n);
+  const __m512i bits = _mm512_mask_slli_epi32(zero, kAll, _mm512_add_epi32(ni, _mm512_set1_epi32(127)), 23);
+  return _mm512_mul_ps(e, _mm512_castsi512_ps(bits));
+}
+
+// exp_sum_avx2 with its 16-value steps in one register: lanes 0-7 are its
+// s0, lanes 8-15 its s1 (the same sums in the same order), then its rest.
+__attribute__((target("avx2,fma,avx512f"))) float exp_sum_avx512(float* values, uint32_t count, float max,
+                                                                  bool store) {
+  const __m512 m = _mm512_set1_ps(max);
+  __m512 s = _mm512_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const __m512 e = exp_poly16(_mm512_sub_ps(_mm512_loadu_ps(values + i), m));
+    if (store) _mm512_storeu_ps(values + i, e);
+    s = _mm512_add_ps(s, e);
+  }
+  const __m256 s0 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 0));
+  const __m256 s1 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 1));
+  return exp_sum_avx2_from(values, count, max, store, i, s0, s1);
+}
+#endif
 #endif
 
 float exp_sum_sse2_or_scalar(float* values, uint32_t count, float max, bool store) {
@@ -944,6 +993,9 @@ float exp_sum_sse2_or_scalar(float* values, uint32_t count, float max, bool stor
 
 float exp_sum(float* values, uint32_t count, float max, bool store) {
 #if defined(FFNLP_AVX2)
+#if defined(FFNLP_EXP_AVX512)
+  if (has_avx512f()) return exp_sum_avx512(values, count, max, store);
+#endif
   if (has_avx2_fma()) return exp_sum_avx2(values, count, max, store);
 #endif
   return exp_sum_sse2_or_scalar(values, count, max, store);
@@ -983,6 +1035,16 @@ bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
 #if defined(FFNLP_AVX2)
   if (has_avx2_fma()) {
     *sum = exp_sum_avx2(const_cast<float*>(values), count, max, false);
+    return true;
+  }
+#endif
+  (void)values, (void)count, (void)max, (void)sum;
+  return false;
+}
+bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum) {
+#if defined(FFNLP_EXP_AVX512)
+  if (has_avx512f()) {
+    *sum = exp_sum_avx512(const_cast<float*>(values), count, max, false);
     return true;
   }
 #endif

@@ -151,6 +151,7 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
 bool accumulate_q8_rows_group_avx2(const Q8RowsJob* jobs, uint32_t count);
 float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
 bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
+bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum);  // bit for bit sum_exp_avx2
 }  // namespace paths
 
 namespace reference {

@@ -78,6 +78,13 @@ TEST_CASE("cleanup: each rule, golden cases") {
       {"<!-- comment --><br/>texte", "texte"},
       {"caf&eacute; &amp; th&#233; &#x2014; ok", "caf th ok"},
       {"wo<b>rd</b>s", "wo rd s"},
+      // long tokens: the pattern byte (or the token's end) past the first 16 or 32 bytes
+      {"open averyveryverylongname_of_a_report.pdf now", "open now"},
+      {"open averyveryverylongname_of_a_report_for_the_board.pdf now", "open now"},
+      {"write toaveryveryverylongaddress@example.org today", "write today"},
+      {"x abcdefghijklmnop\tqrstuvwxyz@example.org y", "x abcdefghijklmnop y"},
+      {"x abcdefghijklmno<b>pq.rs</b>tuvwxyz y", "x abcdefghijklmno tuvwxyz y"},
+      {"abcdefghijklmnop\n1.5x", "abcdefghijklmnop"},
   };
   for (const auto& c : cases) {
     INFO(std::string(c.first));
@@ -88,7 +95,9 @@ TEST_CASE("cleanup: each rule, golden cases") {
 TEST_CASE("cleanup: what is not skipped") {
   for (const char* text : {"and/or either", "e.g. this, i.e. that", "U.S. policy", "hello.world again",
                            "a < b and c > d", "Tom & Jerry", "&nbsp without semicolon", "5 apples", "<3 you",
-                           "email@ alone", "@ alone", "x.pyz", "version 2", "\xC2\xAB guillemets \xC2\xBB"}) {
+                           "email@ alone", "@ alone", "x.pyz", "version 2", "\xC2\xAB guillemets \xC2\xBB",
+                           "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz.",
+                           "abcdefghijklmnop\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 x"}) {
     INFO(std::string(text));
     CHECK(rows_of(text, true) == rows_of(text, false));
   }

@@ -109,6 +109,50 @@ TEST_CASE("accumulate_q8_rows (a batch of rows, sums in registers) equals the re
   }
 }
 
+TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference bit for bit") {
+  std::mt19937 rng(31);
+  const uint32_t table_rows = 500;
+  for (int trial = 0; trial < 40; ++trial) {
+    // 1..6 jobs of mixed widths (16 interleaves; others run alone), row
+    // counts from 0 up, own tables, zero points and misaligned scales.
+    const uint32_t count = 1 + static_cast<uint32_t>(rng() % 6);
+    std::vector<std::vector<uint8_t>> tables(count);
+    std::vector<Bytes> scales;
+    std::vector<std::vector<uint32_t>> rows(count);
+    std::vector<std::vector<float>> got(count), want(count);
+    std::vector<Q8RowsJob> jobs(count);
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t pick = static_cast<uint32_t>(rng() % 5);
+      const uint32_t dims = pick < 3 ? 16u : pick == 3 ? 8u : 5u;
+      tables[k].resize(size_t{table_rows} * dims);
+      for (uint8_t& x : tables[k]) x = static_cast<uint8_t>(rng());
+      scales.push_back(f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), k % 3));
+      const uint32_t n = static_cast<uint32_t>(rng() % 3 == 0 ? rng() % 4 : rng() % 300);
+      rows[k].resize(n);
+      for (uint32_t& r : rows[k]) r = static_cast<uint32_t>(rng() % table_rows);
+      got[k] = uniform(rng, dims, -3, 3);
+      want[k] = got[k];
+      const int32_t zero_point = k % 2 == 0 ? 128 : static_cast<int32_t>(rng() % 256);
+      reference::accumulate_q8_rows(tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n,
+                                    want[k].data());
+      jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data()};
+    }
+    const std::vector<std::vector<float>> start = got;
+    for (int path = 0; path < 2; ++path) {
+      bool ran = true;
+      if (path == 0) accumulate_q8_rows_group(jobs.data(), count);
+      if (path == 1) ran = paths::accumulate_q8_rows_group_avx2(jobs.data(), count);
+      if (!ran) continue;
+      for (uint32_t k = 0; k < count; ++k) {
+        INFO("trial " << trial << " path " << path << " job " << k << " of " << count);
+        for (uint32_t j = 0; j < jobs[k].dims; ++j) REQUIRE(got[k][j] == want[k][j]);
+      }
+      // Again from the start for the next path (same buffers: the jobs point at them).
+      for (uint32_t k = 0; k < count; ++k) std::memcpy(got[k].data(), start[k].data(), sizeof(float) * jobs[k].dims);
+    }
+  }
+}
+
 TEST_CASE("accumulate_f32_row equals the reference exactly") {
   std::mt19937 rng(2);
   for (uint32_t dims = 1; dims <= 40; ++dims) {
@@ -300,6 +344,8 @@ TEST_CASE("max_value, argmax, all_finite, sum_exp match the reference") {
       CHECK(paths::sum_exp_sse2_or_scalar(v.data(), n, m) == doctest::Approx(want).epsilon(1e-6));
       float avx = 0;
       if (paths::sum_exp_avx2(v.data(), n, m, &avx)) CHECK(avx == doctest::Approx(want).epsilon(1e-6));
+      float avx512 = 0;
+      if (paths::sum_exp_avx512(v.data(), n, m, &avx512)) CHECK(std::memcmp(&avx512, &avx, 4) == 0);
       CHECK(all_finite(v.data(), n));
       std::vector<float> bad = v;
       bad[rng() % n] = trial % 3 == 0 ? NAN : trial % 3 == 1 ? INFINITY : -INFINITY;

@@ -1,6 +1,11 @@
 // The clean-up rules (features/cleanup.h; docs/SPEC.md "Text clean-up").
 #include "features/cleanup.h"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#define FFNLP_CLEANUP_SSE2 1
+#include <emmintrin.h>
+#endif
+
 #include <cstring>
 
 namespace ffnlp {
@@ -195,10 +200,43 @@ size_t skip_token(const uint8_t* s, size_t pos, size_t end) {
   // words hold none and are kept without trimming or the checks.
   size_t stop = pos;
   bool candidate = false;
+#if defined(FFNLP_CLEANUP_SSE2)
+  // 16 bytes at a time while they are there: the first stop byte (ASCII
+  // space or '<') and whether a pattern byte comes before it.
+  while (end - stop >= 16) {
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + stop));
+    // Unsigned b - lo <= hi - lo as signed compares after a bias of 0x80.
+    const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+    auto in_range = [&](char lo, char hi) {
+      const __m128i x = _mm_xor_si128(_mm_sub_epi8(b, _mm_set1_epi8(lo)), bias);
+      return _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>((hi - lo + 1) ^ 0x80)));
+    };
+    const __m128i space =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(' ')), in_range('\t', '\r')),
+                     _mm_cmpeq_epi8(b, _mm_set1_epi8('<')));
+    // '.' '/' '0'-'9' ':' are one range (0x2E-0x3A); then '\\' and '@'.
+    const __m128i pattern =
+        _mm_or_si128(_mm_or_si128(in_range('.', ':'), _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))),
+                     _mm_cmpeq_epi8(b, _mm_set1_epi8('@')));
+    const uint32_t stops = static_cast<uint32_t>(_mm_movemask_epi8(space));
+    const uint32_t patterns = static_cast<uint32_t>(_mm_movemask_epi8(pattern));
+    if (stops != 0) {
+      const uint32_t first = static_cast<uint32_t>(__builtin_ctz(stops));
+      candidate = candidate || (patterns & ((1u << first) - 1)) != 0;
+      stop += first;
+      goto scanned;
+    }
+    candidate = candidate || patterns != 0;
+    stop += 16;
+  }
+#endif
   while (stop < end && !is_ascii_space(s[stop]) && s[stop] != '<') {
     candidate = candidate || pattern_byte(s[stop]);
     ++stop;
   }
+#if defined(FFNLP_CLEANUP_SSE2)
+scanned:
+#endif
   if (!candidate) return pos;
   size_t a = pos, b = stop;
   while (a < b && leading_punct(s[a])) ++a;

@@ -62,7 +62,8 @@ struct Chunk {
   uint32_t script_n = 0;
   uint32_t word_rows[kChunk];
   uint32_t word_n = 0;
-  uint32_t rows[kChunk + 8];  // one channel's rows, handed to the sink
+  static constexpr uint32_t kGroup = 4;  // n-gram channels hashed before their rows are handed over
+  uint32_t rows[kGroup][kChunk + 8];
 };
 
 // For each 8-bit mask, the indices of its set bits packed to the front (one
@@ -86,9 +87,10 @@ __attribute__((target("avx2"))) inline __m256i mullo(__m256i a, uint32_t b) {
   return _mm256_mullo_epi32(a, _mm256_set1_epi32(static_cast<int32_t>(b)));
 }
 
-// The char_ngram channel `ch` over positions [0, c.n): rows to the sink.
-__attribute__((target("avx2"))) void hash_channel(Chunk& c, const internal::NgramPlan& ch, uint32_t init,
-                                                  RowBatchSink sink) {
+// The char_ngram channel `ch` over positions [0, c.n): its rows to
+// rows_out (kChunk + 8 entries); returns how many.
+__attribute__((target("avx2"))) uint32_t hash_channel(const Chunk& c, const internal::NgramPlan& ch, uint32_t init,
+                                                      uint32_t* rows_out) {
   const uint32_t order = ch.order;
   const __m256i v_order = _mm256_set1_epi32(static_cast<int32_t>(order));
   const __m256i v_order_less1 = _mm256_set1_epi32(static_cast<int32_t>(order) - 1);
@@ -127,13 +129,23 @@ __attribute__((target("avx2"))) void hash_channel(Chunk& c, const internal::Ngra
     const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(h, v_buckets), 32);
     const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(h, 32), v_buckets);
     const __m256i rows = _mm256_blend_epi32(even, odd, 0xAA);
-    // The kept lanes packed to the front, stored at rows[out] (c.rows has 8
-    // spare entries for the lanes past them).
+    // The kept lanes packed to the front, stored at rows_out[out] (8 spare
+    // entries for the lanes past them).
     const __m256i keep = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&kPack.entry[mask])));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c.rows + out), _mm256_permutevar8x32_epi32(rows, keep));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(rows_out + out), _mm256_permutevar8x32_epi32(rows, keep));
     out += static_cast<uint32_t>(__builtin_popcount(static_cast<unsigned>(mask)));
   }
-  if (out != 0) sink.add(sink.context, ch.channel, c.rows, out);
+  return out;
+}
+
+// Hands over batches[0 .. count) (distinct channels).
+inline void hand_over(RowBatchSink sink, const RowBatch* batches, uint32_t count) {
+  if (count == 0) return;
+  if (sink.add_group != nullptr) {
+    sink.add_group(sink.context, batches, count);
+  } else {
+    for (uint32_t k = 0; k < count; ++k) sink.add(sink.context, batches[k].channel, batches[k].rows, batches[k].n);
+  }
 }
 
 // Hashes and hands over everything in the chunk, then keeps its last kBack
@@ -145,12 +157,24 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
     c.distance[p] = 0;
     c.cp[p] = 0;
   }
+  // Up to kGroup n-gram channels hashed, then handed over together (with
+  // the word and script rows in the last group).
+  RowBatch group[kMaxGroupBatches];
+  static_assert(Chunk::kGroup + 2 <= kMaxGroupBatches, "a group holds the word and script rows too");
+  uint32_t count = 0;
   for (uint32_t a = 0; a < plan.ngram_count; ++a) {
     const internal::NgramPlan& ch = plan.ngrams[a];
-    hash_channel(c, ch, plan.group_init[ch.state / (kMaxNgramOrder + 1)], sink);
+    uint32_t* rows = c.rows[count];
+    const uint32_t n = hash_channel(c, ch, plan.group_init[ch.state / (kMaxNgramOrder + 1)], rows);
+    if (n != 0) group[count++] = {ch.channel, rows, n};
+    if (count == Chunk::kGroup) {
+      hand_over(sink, group, count);
+      count = 0;
+    }
   }
-  if (c.script_n != 0) sink.add(sink.context, plan.scripts[0].channel, c.script_rows, c.script_n);
-  if (c.word_n != 0) sink.add(sink.context, plan.words[0].channel, c.word_rows, c.word_n);
+  if (c.word_n != 0) group[count++] = {plan.words[0].channel, c.word_rows, c.word_n};
+  if (c.script_n != 0) group[count++] = {plan.scripts[0].channel, c.script_rows, c.script_n};
+  hand_over(sink, group, count);
   if (c.n >= kBack) {
     std::memcpy(c.cp_store, c.cp + c.n - kBack, sizeof(uint32_t) * kBack);
   } else {

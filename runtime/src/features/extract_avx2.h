@@ -17,10 +17,23 @@
 namespace ffnlp {
 namespace detail {
 
-// Receives rows[0 .. n) of one channel, next in that channel's text order.
+// rows[0 .. n) of one channel, next in that channel's text order.
+struct RowBatch {
+  uint32_t channel;
+  const uint32_t* rows;
+  uint32_t n;
+};
+
+// The most batches one add_group call gets.
+constexpr uint32_t kMaxGroupBatches = 6;
+
+// Receives the rows. add_group (optional; without it, add per batch) gets
+// the batches of several distinct channels at once, so that their sums can
+// run side by side.
 struct RowBatchSink {
   void (*add)(void* context, uint32_t channel, const uint32_t* rows, uint32_t n);
   void* context;
+  void (*add_group)(void* context, const RowBatch* batches, uint32_t count) = nullptr;
 };
 
 // True when extract_rows_avx2 handles this plan on this CPU: a text plan

@@ -33,6 +33,23 @@ struct PoolTarget {
     add_rows(p.tables[c], rows, n, p.vec + p.tables[c].offset);
     p.occurrences[c] += n;
   }
+  // Several channels at once: q8_row tables summed side by side.
+  static void add_group(void* context, const detail::RowBatch* batches, uint32_t count) {
+    PoolTarget& p = *static_cast<PoolTarget*>(context);
+    Q8RowsJob jobs[detail::kMaxGroupBatches];
+    uint32_t jobs_n = 0;
+    for (uint32_t k = 0; k < count; ++k) {
+      const detail::RowBatch& b = batches[k];
+      const internal::RowTable& t = p.tables[b.channel];
+      p.occurrences[b.channel] += b.n;
+      if (t.dtype != DType::kQ8Row || jobs_n == detail::kMaxGroupBatches) {
+        add_rows(t, b.rows, b.n, p.vec + t.offset);
+      } else {
+        jobs[jobs_n++] = {t.data, t.scales, t.zero_point, t.dims, b.rows, b.n, p.vec + t.offset};
+      }
+    }
+    accumulate_q8_rows_group(jobs, jobs_n);
+  }
 };
 
 }  // namespace
@@ -132,7 +149,7 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   } else if (size != 0 && detail::avx2_extraction_fits(plan_)) {
     // The same rows per channel, in the same order, hashed 8 at a time.
     PoolTarget target{tables_, vec, occurrences};
-    letters = detail::extract_rows_avx2(bytes, size, plan_, {&PoolTarget::add, &target});
+    letters = detail::extract_rows_avx2(bytes, size, plan_, {&PoolTarget::add, &target, &PoolTarget::add_group});
   } else if (size != 0) {
     RowPooler pooler(tables_, vec, occurrences);
     letters = extract_features(bytes, size, plan_, [&pooler](uint32_t c, uint32_t row) { pooler.add(c, row); });

@@ -439,6 +439,90 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t*
 #undef values8
   _mm256_zeroupper();
 }
+
+// One row of a 16-dim job added to lo/hi: the arithmetic of
+// accumulate_q8_rows_avx2_impl's dims == 16 loop.
+__attribute__((target("avx2"))) inline void q8_row16_step(const Q8RowsJob& j, uint32_t i, __m256& lo, __m256& hi) {
+  const uint32_t r = j.rows[i];
+  const uint8_t* p = j.q + static_cast<size_t>(r) * 16;
+  const __m256i zp = _mm256_set1_epi32(j.zero_point);
+  const __m256 s = _mm256_set1_ps(read_f32(j.scales + 4 * static_cast<size_t>(r)));
+  lo = _mm256_add_ps(lo, _mm256_mul_ps(q8_values8(p, zp), s));
+  hi = _mm256_add_ps(hi, _mm256_mul_ps(q8_values8(p + 8, zp), s));
+}
+
+// The first m rows of K (2..4) jobs of 16 dims, interleaved row by row (the
+// sums in named registers: arrays of vectors end up on the stack).
+template <int K>
+__attribute__((target("avx2"))) void q8_rows16_interleaved(const Q8RowsJob* jobs, uint32_t m) {
+  const Q8RowsJob j0 = jobs[0], j1 = jobs[1], j2 = jobs[K > 2 ? 2 : 1], j3 = jobs[K > 3 ? 3 : 1];
+  __m256 l0 = _mm256_loadu_ps(j0.acc), h0 = _mm256_loadu_ps(j0.acc + 8);
+  __m256 l1 = _mm256_loadu_ps(j1.acc), h1 = _mm256_loadu_ps(j1.acc + 8);
+  __m256 l2 = _mm256_loadu_ps(j2.acc), h2 = _mm256_loadu_ps(j2.acc + 8);
+  __m256 l3 = _mm256_loadu_ps(j3.acc), h3 = _mm256_loadu_ps(j3.acc + 8);
+  for (uint32_t i = 0; i < m; ++i) {
+    q8_row16_step(j0, i, l0, h0);
+    q8_row16_step(j1, i, l1, h1);
+    if (K > 2) q8_row16_step(j2, i, l2, h2);
+    if (K > 3) q8_row16_step(j3, i, l3, h3);
+  }
+  _mm256_storeu_ps(j0.acc, l0);
+  _mm256_storeu_ps(j0.acc + 8, h0);
+  _mm256_storeu_ps(j1.acc, l1);
+  _mm256_storeu_ps(j1.acc + 8, h1);
+  if (K > 2) {
+    _mm256_storeu_ps(j2.acc, l2);
+    _mm256_storeu_ps(j2.acc + 8, h2);
+  }
+  if (K > 3) {
+    _mm256_storeu_ps(j3.acc, l3);
+    _mm256_storeu_ps(j3.acc + 8, h3);
+  }
+}
+
+// Jobs of 16 dims four (three, two) at a time for as many rows as all of
+// them have left, the rest alone.
+__attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8RowsJob* jobs, uint32_t count) {
+  constexpr uint32_t kWays = 4;
+  Q8RowsJob live[kWays];
+  uint32_t n_live = 0;
+  uint32_t next = 0;
+  for (;;) {
+    // Fill up to kWays live jobs of 16 dims; others run alone on the way.
+    while (n_live < kWays && next < count) {
+      const Q8RowsJob& j = jobs[next++];
+      if (j.n == 0) continue;
+      if (j.dims == 16) {
+        live[n_live++] = j;
+      } else {
+        accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+      }
+    }
+    if (n_live == 0) break;
+    uint32_t m = live[0].n;
+    for (uint32_t k = 1; k < n_live; ++k) m = live[k].n < m ? live[k].n : m;
+    switch (n_live) {
+      case 4: q8_rows16_interleaved<4>(live, m); break;
+      case 3: q8_rows16_interleaved<3>(live, m); break;
+      case 2: q8_rows16_interleaved<2>(live, m); break;
+      default:
+        accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m,
+                                     live[0].acc);
+        break;
+    }
+    // Keep the jobs with rows left, in order.
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < n_live; ++k) {
+      if (live[k].n == m) continue;
+      live[kept] = live[k];
+      live[kept].rows += m;
+      live[kept].n -= m;
+      ++kept;
+    }
+    n_live = kept;
+  }
+  _mm256_zeroupper();
+}
 #endif
 
 }  // namespace
@@ -550,6 +634,17 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
   }
 #endif
   (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc;
+  return false;
+}
+
+bool accumulate_q8_rows_group_avx2(const Q8RowsJob* jobs, uint32_t count) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    accumulate_q8_rows_group_avx2_impl(jobs, count);
+    return true;
+  }
+#endif
+  (void)jobs, (void)count;
   return false;
 }
 
@@ -737,6 +832,14 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
   paths::accumulate_q8_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
 }
 
+void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {
+  if (paths::accumulate_q8_rows_group_avx2(jobs, count)) return;
+  for (uint32_t k = 0; k < count; ++k) {
+    const Q8RowsJob& j = jobs[k];
+    paths::accumulate_q8_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+  }
+}
+
 void add_f32_values(const uint8_t* bytes, float* values, uint32_t count) {
   uint32_t i = 0;
 #if defined(FFNLP_SSE2)
@@ -773,10 +876,11 @@ __attribute__((target("avx2,fma"))) inline __m256 exp_poly8(__m256 x) {
 }
 
 // values[i] = exp(values[i] - max) when store; returns the sum.
-__attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t count, float max, bool store) {
+// From value i on, with the lane sums s0 (values 16k .. 16k + 7) and s1
+// (16k + 8 .. 16k + 15) so far.
+__attribute__((target("avx2,fma"))) inline float exp_sum_avx2_from(float* values, uint32_t count, float max,
+                                                                   bool store, uint32_t i, __m256 s0, __m256 s1) {
   const __m256 m = _mm256_set1_ps(max);
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
-  uint32_t i = 0;
   for (; i + 16 <= count; i += 16) {
     const __m256 e0 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i), m));
     const __m256 e1 = exp_poly8(_mm256_sub_ps(_mm256_loadu_ps(values + i + 8), m));
@@ -814,6 +918,54 @@ __attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t c
   _mm256_zeroupper();
   return sum;
 }
+
+__attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t count, float max, bool store) {
+  return exp_sum_avx2_from(values, count, max, store, 0, _mm256_setzero_ps(), _mm256_setzero_ps());
+}
+
+#if !defined(FFNLP_NO_AVX512)
+#define FFNLP_EXP_AVX512 1
+bool has_avx512f() { return has_avx2_fma() && __builtin_cpu_supports("avx512f"); }
+
+// exp_poly8 on 16 lanes: the same operations lane by lane, so the same bits.
+// (The masked forms with every lane selected: the plain ones trip GCC 12's
+// -Wmaybe-uninitialized inside its own headers.)
+__attribute__((target("avx2,fma,avx512f"))) inline __m512 exp_poly16(__m512 x) {
+  constexpr __mmask16 kAll = 0xFFFF;
+  x = _mm512_mask_max_ps(x, kAll, x, _mm512_set1_ps(kExpLow));
+  const __m512 t = _mm512_fmadd_ps(x, _mm512_set1_ps(kLog2e), _mm512_set1_ps(0.5f));
+  const __m512 n = _mm512_mask_roundscale_ps(t, kAll, t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  const __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Lo), _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), x));
+  __m512 p = _mm512_set1_ps(kP0);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP1));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP2));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP3));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP4));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP5));
+  const __m512 e = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i ni = _mm512_mask_cvtps_epi32(zero, kAll, n);
+  const __m512i bits = _mm512_mask_slli_epi32(zero, kAll, _mm512_add_epi32(ni, _mm512_set1_epi32(127)), 23);
+  return _mm512_mul_ps(e, _mm512_castsi512_ps(bits));
+}
+
+// exp_sum_avx2 with its 16-value steps in one register: lanes 0-7 are its
+// s0, lanes 8-15 its s1 (the same sums in the same order), then its rest.
+__attribute__((target("avx2,fma,avx512f"))) float exp_sum_avx512(float* values, uint32_t count, float max,
+                                                                  bool store) {
+  const __m512 m = _mm512_set1_ps(max);
+  __m512 s = _mm512_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const __m512 e = exp_poly16(_mm512_sub_ps(_mm512_loadu_ps(values + i), m));
+    if (store) _mm512_storeu_ps(values + i, e);
+    s = _mm512_add_ps(s, e);
+  }
+  const __m256 s0 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 0));
+  const __m256 s1 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 1));
+  return exp_sum_avx2_from(values, count, max, store, i, s0, s1);
+}
+#endif
 #endif
 
 float exp_sum_sse2_or_scalar(float* values, uint32_t count, float max, bool store) {
@@ -841,6 +993,9 @@ float exp_sum_sse2_or_scalar(float* values, uint32_t count, float max, bool stor
 
 float exp_sum(float* values, uint32_t count, float max, bool store) {
 #if defined(FFNLP_AVX2)
+#if defined(FFNLP_EXP_AVX512)
+  if (has_avx512f()) return exp_sum_avx512(values, count, max, store);
+#endif
   if (has_avx2_fma()) return exp_sum_avx2(values, count, max, store);
 #endif
   return exp_sum_sse2_or_scalar(values, count, max, store);
@@ -880,6 +1035,16 @@ bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
 #if defined(FFNLP_AVX2)
   if (has_avx2_fma()) {
     *sum = exp_sum_avx2(const_cast<float*>(values), count, max, false);
+    return true;
+  }
+#endif
+  (void)values, (void)count, (void)max, (void)sum;
+  return false;
+}
+bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum) {
+#if defined(FFNLP_EXP_AVX512)
+  if (has_avx512f()) {
+    *sum = exp_sum_avx512(const_cast<float*>(values), count, max, false);
     return true;
   }
 #endif

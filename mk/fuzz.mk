@@ -106,10 +106,12 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/src/%.o $(BUILD)/obj/tests/fuzz/
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
 
-.PRECIOUS: $(BUILD)/obj/tests/fuzz/src/%.o
+# Kept: as intermediate files they were deleted after test-build-asan and
+# compiled again by fuzz-check (a .PRECIOUS pattern must be the rule's own).
+.SECONDARY: $(patsubst %,$(BUILD)/obj/tests/fuzz/src/%.o,$(FUZZ_ALL) replay_main)
 FUZZ_REPLAY := $(addprefix $(ASAN_BUILD)/fuzz-replay/,$(FUZZ_ALL))
 TEST_BUILD_ASAN += $(FUZZ_REPLAY)
-TEST_RUN += fuzz-check
+TEST_RUN_ASAN += fuzz-check
 
 fuzz-check:
 	@$(MAKE) --no-print-directory $(AUTO_JOBS) $(ASAN_VARS) $(FUZZ_REPLAY)

@@ -14,14 +14,17 @@ BUILD    ?= build
 CXX      ?= g++
 OPT      ?= -O2
 # Test sources only check results: -O0 compiles them about twice as fast as
-# -O2 and the code under test (runtime, tools) keeps OPT.
+# -O2 and the code under test (runtime, tools) keeps OPT. Line tables (-g1)
+# are all a failure's backtrace needs; full debug info only where DEBUG says.
 TEST_OPT ?= -O0
+DEBUG    ?= -g
+TEST_DEBUG ?= -g1
 SAN      ?=
 WARN     := -Wall -Wextra -Wshadow
 # -ffp-contract=off: no implicit fused multiply-adds anywhere (the reference
 # kernels mean the same on every CPU; inline kernels compile the same in every
 # translation unit). FMA only where a kernel asks for it explicitly.
-CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) -ffp-contract=off $(SAN) -MMD -MP $(EXTRA_CXXFLAGS)
+CXXFLAGS := -std=c++17 $(OPT) $(DEBUG) $(WARN) -ffp-contract=off $(SAN) -MMD -MP $(EXTRA_CXXFLAGS)
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # `make test` and `make check` build with -j<cores> unless the caller gave a
 # -j of their own (GNU make shows it in MAKEFLAGS only inside recipes).
@@ -48,7 +51,7 @@ PROGRAMS := convert_model inspect_model train langid bench
 # Sources of one program: its folder, minus what the tool library already holds.
 prog_srcs = $(filter-out $(TOOLLIB_SRCS),$(wildcard tools/$(1)/*.cpp))
 
-.PHONY: all test test-build test-build-asan test-run test-plain test-asan check demo bench data model clean check-doctest
+.PHONY: all test test-build test-build-asan test-plain test-asan check demo bench data model clean check-doctest
 all: $(BUILD)/libffnlp.a $(foreach p,$(PROGRAMS),$(if $(wildcard tools/$(p)/*.cpp),$(BUILD)/$(p)))
 
 $(BUILD)/obj/%.o: %.cpp
@@ -60,7 +63,7 @@ $(BUILD)/obj/%.o: %.cpp
 TEST_DEFS = -DFFNLP_SOURCE_DIR='"$(CURDIR)"' -DFFNLP_TOOL_DIR='"$(abspath $(BUILD))"'
 $(BUILD)/obj/tests/%.o: tests/%.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(filter-out $(OPT),$(CXXFLAGS)) $(TEST_OPT) $(TEST_DEFS) $(INCLUDES) -c $< -o $@
+	$(CXX) $(filter-out $(OPT) $(DEBUG),$(CXXFLAGS)) $(TEST_OPT) $(TEST_DEBUG) $(TEST_DEFS) $(INCLUDES) -c $< -o $@
 
 $(BUILD)/libffnlp.a: $(RUNTIME_OBJS)
 	@mkdir -p $(dir $@)
@@ -93,25 +96,38 @@ $(BUILD)/run_tests: $(call obj,$(TEST_SRCS)) $(BUILD)/toollib.a $(BUILD)/libffnl
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
 
 ASAN_BUILD := build/asan
-ASAN_VARS  := BUILD=$(ASAN_BUILD) OPT=-O1 \
+# Line tables only: ASan and UBSan reports still name file and line.
+ASAN_VARS  := BUILD=$(ASAN_BUILD) OPT=-O1 DEBUG=-g1 \
               SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 
-# `make test` = build everything first (one parallel make; feature areas in
-# mk/*.mk add to test-build, TEST_BUILD_ASAN and TEST_RUN), then run the
-# steps one after the other so their output stays readable.
-TEST_RUN        := test-plain test-asan
+# `make test` = one parallel make. The plain tree (test-build) and the
+# sanitized tree (test-build-asan) compile side by side; each test step
+# starts as soon as its tree is built (TEST_RUN after test-build, TEST_RUN_ASAN
+# after test-build-asan), so the plain steps run while the sanitized tree
+# still compiles. Feature areas in mk/*.mk add to test-build, TEST_BUILD_ASAN,
+# TEST_RUN and TEST_RUN_ASAN. A step writes to $(TEST_LOGS)/STEP.log, shown
+# whole when it ends; a failing step stops the run.
+TEST_RUN        := test-plain
+TEST_RUN_ASAN   := test-asan
 TEST_BUILD_ASAN := $(ASAN_BUILD)/run_tests
+TEST_LOGS       := $(BUILD)/test-logs
 test: check-doctest
-	@$(MAKE) --no-print-directory $(AUTO_JOBS) test-build
-	@$(MAKE) --no-print-directory test-run
+	@rm -rf $(TEST_LOGS)
+	@start=$$(date +%s); $(MAKE) --no-print-directory $(AUTO_JOBS) test-steps && \
+	echo "make test: $(words $(TEST_RUN) $(TEST_RUN_ASAN)) steps passed in $$(( $$(date +%s) - start )) s"
 
-test-build: $(BUILD)/run_tests test-build-asan
+test-build: $(BUILD)/run_tests
 test-build-asan:
 	@$(MAKE) --no-print-directory $(ASAN_VARS) $(TEST_BUILD_ASAN)
 
-test-run:
-	@set -e; for t in $(TEST_RUN); do $(MAKE) --no-print-directory $$t; done
+# test-step-STEP: not .PHONY (a phony target skips pattern rules), no such
+# files exist; the steps' prerequisites are set after mk/*.mk (end of file).
+test-step-%:
+	@mkdir -p $(TEST_LOGS); t0=$$(date +%s); \
+	if $(MAKE) --no-print-directory $* > $(TEST_LOGS)/$*.log 2>&1; then \
+	  cat $(TEST_LOGS)/$*.log; echo "== $*: passed in $$(( $$(date +%s) - t0 )) s"; \
+	else cat $(TEST_LOGS)/$*.log; echo "== $*: FAILED (log: $(TEST_LOGS)/$*.log)"; exit 1; fi
 
 test-plain: $(BUILD)/run_tests
 	$(BUILD)/run_tests
@@ -154,5 +170,10 @@ clean:
 
 # Feature areas keep their rules in mk/*.mk (libraries and install, fuzzing, ...).
 include $(sort $(wildcard mk/*.mk))
+
+# The sanitized tree is the longer way: make starts it first.
+test-steps: $(addprefix test-step-,$(TEST_RUN_ASAN) $(TEST_RUN))
+$(addprefix test-step-,$(TEST_RUN)): test-build
+$(addprefix test-step-,$(TEST_RUN_ASAN)): test-build-asan
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,12 +1,14 @@
 # ---- bindings: the Python package, the WebAssembly/JavaScript package, Dask -------
 #   make test-python   (part of make test) pip-installs bindings/python into a
 #                      throw-away venv (--system-site-packages, --no-build-isolation,
-#                      no index) and runs its unittest suite against the C API and CLI
+#                      no index; linked to this build's libffnlp.a) and runs its
+#                      unittest suite against the C API and CLI
 #   make js-test       the runtime in WebAssembly (emscripten), Node tests, the npm
 #                      tarball installed and imported, the demo in headless Chromium
 #   make js-bench      texts/s and accuracy in Node next to franc, eld, cld3-asm and
 #                      fasttext.wasm.js (PEERS_DIR: an npm-installed peers harness)
 #   make dask-test     examples/dask_langid.py on a generated partitioned dataset
+#                      (its venv: the package built wholly from source)
 # Debian packages are installed with apt-get when missing (as root), as the rest
 # of the build does. See bindings/python/README.md and bindings/js/README.md.
 
@@ -60,17 +62,27 @@ PY_CHECK := $(BIND_PYTHON) -c "import ensurepip, setuptools, wheel, sysconfig, o
 python-deps:
 	$(call apt_ensure,$(PY_PACKAGES),$(PY_CHECK))
 
-# The venv with the package installed as a user would: pip install ./bindings/python.
+# A venv with the package installed as a user would: pip install ./bindings/python.
+# make test's venv links the runtime this build compiled ($(BUILD)/libffnlp.a:
+# position-independent, the same sources; FFNLP_RUNTIME_LIB) rather than
+# compiling it a third time; dask-test's venv is built wholly from source,
+# setup.py compiling runtime/src (.ci/run runs both).
+PY_VENV_SOURCE := $(BIND_BUILD)/venv-source
 PY_PACKAGE_SRCS := $(shell find bindings/python/src bindings/python/native bindings/common -type f) \
                    bindings/python/setup.py bindings/python/pyproject.toml tools/langid/spans.cpp \
                    tools/langid/spans.h models/langid.ffm $(BIND_RUNTIME_SRCS) $(shell find runtime -name '*.h')
-$(PY_VENV)/installed: $(PY_PACKAGE_SRCS)
-	$(MAKE) --no-print-directory python-deps
-	rm -rf $(PY_VENV) bindings/python/build
-	$(BIND_PYTHON) -m venv --system-site-packages $(PY_VENV)
-	FFNLP_BUILD_JOBS=2 $(PY_VENV)/bin/pip install --quiet --no-build-isolation --no-index --no-deps ./bindings/python
+# py_venv_rule DIR, extra prerequisites, environment of pip install
+define py_venv_rule
+$(1)/installed: $(PY_PACKAGE_SRCS) $(2)
+	$$(MAKE) --no-print-directory python-deps
+	rm -rf $(1) bindings/python/build
+	$$(BIND_PYTHON) -m venv --system-site-packages $(1)
+	$(3) FFNLP_BUILD_JOBS=2 $(1)/bin/pip install --quiet --no-build-isolation --no-index --no-deps ./bindings/python
 	rm -rf bindings/python/build bindings/python/src/ffnlp.egg-info
-	touch $@
+	touch $$@
+endef
+$(eval $(call py_venv_rule,$(PY_VENV),$(BUILD)/libffnlp.a,FFNLP_RUNTIME_LIB=$(CURDIR)/$(BUILD)/libffnlp.a))
+$(eval $(call py_venv_rule,$(PY_VENV_SOURCE),,))
 
 # make test: always a throw-away venv.
 python-venv:
@@ -259,6 +271,6 @@ DASK_PACKAGES := python3-dask python3-distributed
 dask-deps:
 	$(call apt_ensure,$(DASK_PACKAGES),$(BIND_PYTHON) -c "import dask$(comma) distributed")
 
-dask-test: dask-deps $(PY_VENV)/installed
-	cd $(BIND_BUILD) && FFNLP_DASK_EXAMPLE=$(CURDIR)/examples/dask_langid.py $(CURDIR)/$(PY_VENV)/bin/python -m unittest \
+dask-test: dask-deps $(PY_VENV_SOURCE)/installed
+	cd $(BIND_BUILD) && FFNLP_DASK_EXAMPLE=$(CURDIR)/examples/dask_langid.py $(CURDIR)/$(PY_VENV_SOURCE)/bin/python -m unittest \
 	  discover -v -s $(CURDIR)/bindings/python/cluster_tests -t $(CURDIR)/bindings/python/cluster_tests

@@ -21,6 +21,7 @@ $(eval $(call program_rule,postag))
 all: $(BUILD)/postag
 $(BUILD)/obj/tools/postag/builtin_model.o: models/pos-en.ffm
 test-plain: $(BUILD)/postag
+test-build: $(BUILD)/postag
 
 # ---- part-of-speech tagger: the shipped model -----------------------------------
 #   make model-pos    retrain, convert and evaluate models/pos-en.ffm

@@ -5,7 +5,9 @@ algorithm in ../../tools/langid, the shared layer in ../common) and the
 built-in model is ../../models/langid.ffm. An sdist carries copies of them
 under vendor/. Runtime sources are every .cpp below runtime/src, whatever
 its folders. Environment: FFNLP_BUILD_JOBS (parallel compiles, default: one
-per CPU).
+per CPU); FFNLP_RUNTIME_LIB=PATH links that already built, position-independent
+runtime archive (the repository build's build/libffnlp.a, compiled from the same
+sources) instead of compiling runtime/src again (make test does).
 """
 import os
 import shutil
@@ -61,7 +63,11 @@ class BuildExt(build_ext):
         common = ["-std=c++17", "-O2", "-g0", "-ffp-contract=off", "-fvisibility=hidden"] if unix else ["/std:c++17", "/O2"]
         runtime_flags = common + (["-fno-exceptions", "-fno-rtti"] if unix else [])
         jobs = int(os.environ.get("FFNLP_BUILD_JOBS") or os.cpu_count() or 1)
-        jobs_list = [(s, runtime_flags) for s in RUNTIME_SOURCES] + [(s, common) for s in GLUE_SOURCES]
+        prebuilt = os.environ.get("FFNLP_RUNTIME_LIB")
+        if prebuilt and not os.path.isfile(prebuilt):
+            sys.exit("ffnlp: FFNLP_RUNTIME_LIB=%s: no such file" % prebuilt)
+        runtime_jobs = [] if prebuilt else [(s, runtime_flags) for s in RUNTIME_SOURCES]
+        jobs_list = runtime_jobs + [(s, common) for s in GLUE_SOURCES]
         for source, _ in jobs_list:  # create object folders before compiling in threads
             obj = self.compiler.object_filenames([source], output_dir=self.build_temp)[0]
             os.makedirs(os.path.dirname(obj), exist_ok=True)
@@ -72,7 +78,7 @@ class BuildExt(build_ext):
                                          include_dirs=INCLUDE_DIRS, extra_postargs=flags)[0]
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            ext.extra_objects = list(pool.map(compile_one, jobs_list))
+            ext.extra_objects = list(pool.map(compile_one, jobs_list)) + ([prebuilt] if prebuilt else [])
         ext.extra_compile_args = common
         if unix and sys.platform.startswith("linux"):
             # Export only the module's init function: the runtime inside stays private.

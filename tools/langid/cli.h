@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "tools/common/line_reader.h"
+
 namespace ffnlp {
 namespace langid {
 
@@ -13,6 +15,9 @@ struct CliIo {
   int in_fd = 0;              // line mode reads this descriptor
   std::FILE* out = stdout;
   std::FILE* err = stderr;
+  // Bytes line mode asks read() for at a time; tests pass a few so that
+  // lines cross reads.
+  size_t read_block = tools::LineReader::kDefaultBlock;
 };
 
 int run_langid(int argc, char** argv, const CliIo& io = CliIo());

@@ -98,7 +98,7 @@ bool evaluate_file(const Model& model, const std::string& path, const EvalOption
   std::vector<LengthBucket> buckets = {{"<=20", 20}, {"21-50", 50}, {"51-100", 100}, {">100", SIZE_MAX}};
   size_t total = 0, correct = 0, skipped = 0, unknown_gold = 0, cut = 0;
   double brier = 0;
-  tools::LineReader reader(fd.get(), options.max_line);
+  tools::LineReader reader(fd.get(), options.max_line, options.read_block);
   tools::Line line;
   while (reader.next(&line) == tools::LineReader::Result::kLine) {
     const char* data = line.data;

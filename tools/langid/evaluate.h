@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ffnlp/ffnlp.h"
+#include "tools/common/line_reader.h"
 
 namespace ffnlp {
 namespace langid {
@@ -18,6 +19,7 @@ struct EvalOptions {
   // cut in the report.
   size_t max_line = 1 << 20;
   ClassifyOptions classify;  // prior and allow-list of every classification
+  size_t read_block = tools::LineReader::kDefaultBlock;  // bytes per read() (tests: a few)
 };
 
 // Reads the file in blocks; a UTF-8 byte-order mark at its start is

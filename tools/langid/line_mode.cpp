@@ -59,7 +59,7 @@ int run_line_mode(const Model& model, const Options& o, const CliIo& io, const W
     langid_workers.push_back(w.get());
     workers.push_back(std::move(w));
   }
-  tools::LineReader reader(io.in_fd, o.max_line);
+  tools::LineReader reader(io.in_fd, o.max_line, io.read_block);
   const tools::PipelineResult r = tools::run_line_pipeline(reader, workers, io.out);
   if (r.kind == tools::PipelineResult::Kind::kWriteError) {
     tools::report_write_error(io.err, "langid", "standard output", r.error_number);

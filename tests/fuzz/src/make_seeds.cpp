@@ -308,7 +308,7 @@ void spec_seeds() {
   write(dir, "tiny", str(kSpec));
   const Bytes shipped = read_file_bytes("models/langid.spec");
   // The header, channels, layers and classifier of the shipped spec, and a
-  // few of its labels (all 453 would make a slow seed).
+  // few of its labels (all of them would make a slow seed).
   std::string head(shipped.begin(), shipped.end());
   head = head.substr(0, head.find("[labels]")) + "[labels]\naf\tAfrikaans\nsr-Cyrl\tSerbian (Cyrillic)\n";
   write(dir, "langid_head", str(head));

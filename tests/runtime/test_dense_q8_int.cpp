@@ -192,11 +192,13 @@ struct Shipped {
   Model model;
 };
 
-// Pooled input vectors of the shipped model for lines of a dev file and the
-// held-out file (read from the scratch after logits(): the `input` region).
+// Pooled input vectors of the shipped model for the lines of the committed
+// everyday-phrase files (read from the scratch after logits(): the `input`
+// region). Only committed files: data/ is not there in a fresh clone.
 std::vector<std::string> tolerance_lines() {
   std::vector<std::string> lines;
-  for (const char* rel : {"tests/langid/everyday-dev.tsv", "data/heldout.tsv"}) {
+  for (const char* rel : {"tests/langid/everyday-dev.tsv", "tests/langid/everyday-test.tsv",
+                          "tests/langid/everyday-source.tsv", "tests/langid/everyday-ambiguous.tsv"}) {
     std::ifstream f(testing::source_path(rel));
     REQUIRE_MESSAGE(f.good(), "missing fixture " << rel);
     std::string line;
@@ -207,7 +209,7 @@ std::vector<std::string> tolerance_lines() {
       lines.push_back(line.substr(tab + 1));
       ++taken;
     }
-    REQUIRE(taken > 100);
+    REQUIRE(taken > 30);
   }
   return lines;
 }

@@ -173,7 +173,8 @@ CROSS_EXCLUDE_arm ?= $(if $(shell grep -ls __int128 tools/train/*.h tools/train/
 CROSS_FLAGS_arm ?= -D_FILE_OFFSET_BITS=64
 # Test cases excluded at run time, each with its reason (printed by the run):
 # - everywhere under qemu-user: the cases that run the tools as programs
-#   (named "convert_model: ..." / "inspect_model: ..."): a process emulated by
+#   (named "convert_model: ..." / "inspect_model: ..." / "langid --model..." /
+#   "langid: --only ..."): a process emulated by
 #   qemu-user cannot exec another foreign binary unless binfmt_misc has qemu
 #   registered, so they run only where /proc/sys/fs/binfmt_misc/qemu-<arch>
 #   exists;
@@ -181,7 +182,7 @@ CROSS_FLAGS_arm ?= -D_FILE_OFFSET_BITS=64
 #   the shape check fires first).
 # s390x (big-endian) runs everything else: the readers and writers are
 # little-endian on any host (test helpers too).
-CROSS_TOOL_CASES := convert_model:*,inspect_model:*
+CROSS_TOOL_CASES := convert_model:*,inspect_model:*,langid --model*,langid: --only*
 CROSS_EXCLUDE_CASES_arm ?= shape overflow is detected
 
 .PHONY: cross-tools $(addprefix cross-test-,$(CROSS_ARCHS))

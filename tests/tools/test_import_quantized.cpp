@@ -5,6 +5,7 @@
 // (tests/tools/torch_fixtures.h, from tests/interop/gen_torch_fixtures.py).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
+#include "file/byte_order.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
 #include "tools/torch_fixtures.h"
@@ -29,7 +31,11 @@ NpyArray array_of(const std::string& dtype, const std::vector<uint64_t>& shape, 
   a.shape = shape;
   a.dtype = dtype;
   a.raw.resize(count * sizeof(T));
-  std::memcpy(a.raw.data(), values, a.raw.size());  // the tests run little-endian
+  std::memcpy(a.raw.data(), values, a.raw.size());
+  // '<' arrays are little-endian on any host (make cross-test runs s390x).
+  if (!ffnlp::kHostIsLittleEndian) {
+    for (size_t i = 0; i < count; ++i) std::reverse(a.raw.begin() + i * sizeof(T), a.raw.begin() + (i + 1) * sizeof(T));
+  }
   return a;
 }
 

@@ -117,7 +117,8 @@ readme-examples: $(BUILD)/libffnlp.a $(PY_VENV)/installed
 # WebAssembly SIMD: the runtime's SSE2 kernels, translated by emscripten
 # (-msse2), about twice as fast as its portable loops and bit-identical to the
 # native SSE2 build ($(BIND_BUILD)/capi_dump_sse2 checks it); -O3 is 1.5-2x
-# faster than -Oz for 6 KB more (gzip).
+# faster than -Oz for 6 KB more (gzip). bindings/js/native/sse2_conversions.h
+# replaces emscripten's scalar float->int conversions with exact SIMD ones.
 EMCC       ?= emcc
 JS_BUILD   := $(BUILD)/js
 JS_PKG     := $(JS_BUILD)/package
@@ -127,7 +128,7 @@ JS_SRCS    := $(BIND_RUNTIME_SRCS) bindings/common/ffnlp_bind.cpp tools/langid/s
 JS_OBJS    := $(patsubst %.cpp,$(JS_BUILD)/obj/%.o,$(JS_SRCS))
 JS_DEFINES := $(if $(shell grep -l ffnlp_classify_ex runtime/include/ffnlp/ffnlp_c.h),-DFFNLPB_HAVE_CLASSIFY_EX=1)
 EMFLAGS    := -std=c++17 -O3 -flto -msimd128 -msse2 -DFFNLP_NO_AVX2 -fno-exceptions -fno-rtti -DNDEBUG \
-              -Wall -Wextra -Wshadow
+              -Wall -Wextra -Wshadow -include bindings/js/native/sse2_conversions.h
 JS_EXPORTS := malloc free ffnlp_version ffnlp_status_name ffnlp_model_scratch_size ffnlp_model_label_count \
               ffnlp_model_label ffnlp_model_label_name ffnlp_model_find_label ffnlp_model_task ffnlp_model_name \
               ffnlp_model_unknown_label ffnlp_model_is_classifier ffnlp_model_file_size \
@@ -150,7 +151,7 @@ $(JS_FLAGS): FORCE
 .PHONY: FORCE
 FORCE:
 
-$(JS_BUILD)/obj/%.o: %.cpp $(JS_FLAGS)
+$(JS_BUILD)/obj/%.o: %.cpp $(JS_FLAGS) bindings/js/native/sse2_conversions.h
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(JS_DEFINES) $(BIND_INCLUDES) -MMD -MP -c $< -o $@
 

@@ -131,9 +131,9 @@ EMFLAGS    := -std=c++17 -O3 -flto -msimd128 -msse2 -DFFNLP_NO_AVX2 -fno-excepti
               -Wall -Wextra -Wshadow -include bindings/js/native/sse2_conversions.h
 JS_EXPORTS := malloc free ffnlp_version ffnlp_status_name ffnlp_model_scratch_size ffnlp_model_label_count \
               ffnlp_model_label ffnlp_model_label_name ffnlp_model_find_label ffnlp_model_task ffnlp_model_name \
-              ffnlp_model_unknown_label ffnlp_model_is_classifier ffnlp_model_file_size \
+              ffnlp_model_unknown_label ffnlp_model_is_classifier ffnlp_model_is_tagger ffnlp_model_file_size \
               ffnlpb_has_classify_options ffnlpb_model_from_bytes ffnlpb_model_free ffnlpb_model_c \
-              ffnlpb_classify ffnlpb_spans ffnlpb_spans_free
+              ffnlpb_classify ffnlpb_spans ffnlpb_spans_free ffnlp_tag ffnlp_tag_tokens
 comma := ,
 EMLDFLAGS  := -O3 -flto -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=1048576 \
               -sTOTAL_STACK=131072 -sMALLOC=emmalloc \
@@ -192,9 +192,12 @@ JS_CONSUMER := $(JS_BUILD)/consumer
 # On x86-64 the WebAssembly numbers must equal the SSE2 build's exactly.
 JS_EXACT    := $(if $(filter x86_64,$(shell uname -m)),$(BIND_BUILD)/capi_dump_sse2)
 JS_TEST_ENV := FFNLP_MODEL=$(CURDIR)/models/langid.ffm FFNLP_CAPI_DUMP=$(CURDIR)/$(BIND_BUILD)/capi_dump \
-               FFNLP_LANGID=$(CURDIR)/$(BUILD)/langid $(if $(JS_EXACT),FFNLP_CAPI_DUMP_SSE2=$(CURDIR)/$(JS_EXACT))
+               FFNLP_LANGID=$(CURDIR)/$(BUILD)/langid $(if $(JS_EXACT),FFNLP_CAPI_DUMP_SSE2=$(CURDIR)/$(JS_EXACT)) \
+               FFNLP_TAGGER=$(CURDIR)/models/pos-en.ffm FFNLP_POSTAG=$(CURDIR)/$(BUILD)/postag
 
-js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid
+# The README examples: the top-level one (built-in model) and the package's
+# tagging one (it reads models/pos-en.ffm, which the package does not carry).
+js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid $(BUILD)/postag
 	$(MAKE) --no-print-directory $(JS_TARBALL)
 	rm -rf $(JS_CONSUMER) && mkdir -p $(JS_CONSUMER)/test
 	cp bindings/js/test/*.mjs $(JS_CONSUMER)/test/
@@ -205,6 +208,11 @@ js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid
 	cp $(JS_CONSUMER)/readme/langid.mjs $(JS_CONSUMER)/langid.mjs
 	cd $(JS_CONSUMER) && node langid.mjs > readme/langid.mjs.out
 	$(PYTHON) bindings/tools/readme_examples.py check README.md langid.mjs $(JS_CONSUMER)/readme/langid.mjs.out
+	$(PYTHON) bindings/tools/readme_examples.py extract bindings/js/README.md $(JS_CONSUMER)/readme-js
+	mkdir -p $(JS_CONSUMER)/models && cp models/pos-en.ffm $(JS_CONSUMER)/models/
+	cp $(JS_CONSUMER)/readme-js/tag.mjs $(JS_CONSUMER)/tag.mjs
+	cd $(JS_CONSUMER) && node tag.mjs > readme-js/tag.mjs.out
+	$(PYTHON) bindings/tools/readme_examples.py check bindings/js/README.md tag.mjs $(JS_CONSUMER)/readme-js/tag.mjs.out
 	$(MAKE) --no-print-directory js-types
 
 # The TypeScript declarations, checked by Debian's tsc (--strict) against a

@@ -22,6 +22,26 @@ export interface Span extends Result {
   text: string | Uint8Array;
 }
 
+/** One token of a pre-tokenized input and its tag (Model.tagTokens). */
+export interface TokenTag {
+  /** The token as given. */
+  text: string | Uint8Array;
+  /** Its tag, e.g. "NOUN" (a label of the tagger: model.labels). */
+  label: string;
+  /** The tagger's softmax probability for that tag, 0 to 1. */
+  probability: number;
+}
+
+/** One token of a tagged text (Model.tag). */
+export interface TaggedToken extends TokenTag {
+  /** Start offset: string index (UTF-16 code units) for a string input, byte offset for a Uint8Array. */
+  start: number;
+  /** End offset (exclusive), in the same unit as `start`. */
+  end: number;
+  /** The token, `input.slice(start, end)`. */
+  text: string | Uint8Array;
+}
+
 export interface Language {
   code: string;
   name: string;
@@ -56,12 +76,20 @@ export class Model {
   readonly task: string;
   readonly unknownLabel: string;
   readonly fileSize: number;
+  /** True for a tagger (one label per token: tag, tagTokens), such as pos-en.ffm. */
+  readonly isTagger: boolean;
+  /** The label codes in order: languages for a language identifier, tags for a tagger. */
+  readonly labels: string[];
   /** The most probable language of a text. */
   detect(text: Text, options?: ClassifyOptions): Result;
   /** The k (default 3) most probable languages, best first. */
   detectTop(text: Text, k?: number, options?: ClassifyOptions): Result[];
   /** Mixed-language text split into runs of one language. */
   spans(text: Text): Span[];
+  /** Every token of a text with its tag (tagger models; FfnlpError for others). */
+  tag(text: Text): TaggedToken[];
+  /** One tag per token the caller already cut (tagger models). */
+  tagTokens(tokens: readonly Text[]): TokenTag[];
   /** Frees the model's WebAssembly memory now. */
   dispose(): void;
 }

@@ -16,6 +16,11 @@ const UNKNOWN_NAME = 'Undetermined';
 // Sizes in the wasm32 memory (ffnlp_c.h, ffnlp_bind.h).
 const PREDICTION_BYTES = 24; // label*, name*, u32 label_index, f32 probability, i32 reliable, u32 reserved
 const SPAN_BYTES = 8 + PREDICTION_BYTES; // size_t begin, end; ffnlp_prediction
+// ffnlp_tagged_token: u64 begin, u64 end, label*, u32 label_index, f32 probability,
+// 4 bytes of tail padding (wasm32 aligns u64 to 8).
+const TAGGED_BYTES = 32;
+const STATUS_BUFFER_TOO_SMALL = 16;
+const STATUS_NOT_CLASSIFIER = 15;
 const ERROR_BYTES = 260; // int32 status, char message[256]
 const MAX_K = 1024;
 const PRIORS = { model: 0, uniform: 1 };
@@ -124,6 +129,12 @@ const countPtr = alloc(8);
 const outPtr = alloc(8);
 let topPtr = alloc(PREDICTION_BYTES * 16);
 let topCap = 16;
+// Tagged tokens (tag, tagTokens) and tagTokens' pointer and length arrays,
+// allocated on first use and grown as needed.
+let taggedPtr = 0;
+let taggedCap = 0;
+let tokenRefsPtr = 0;
+let tokenRefsCap = 0;
 reserveText(4096);
 
 function raise() {
@@ -156,6 +167,31 @@ function reserveText(bytes) {
     textView = u8.subarray(textPtr, textPtr + textCap);
   }
   views();
+}
+
+// A failure reported as a bare status (calls that take no ffnlp_error).
+function raiseStatus(status, message) {
+  const name = cString(w.ffnlp_status_name(status));
+  throw new FfnlpError(message || `ffnlp: ${name}`, status, name);
+}
+
+function reserveTagged(n) {
+  if (n > taggedCap) {
+    w.free(taggedPtr);
+    taggedPtr = 0;
+    taggedCap = Math.max(64, n);
+    taggedPtr = alloc(TAGGED_BYTES * taggedCap);
+  }
+}
+
+// Room for n (pointer, length) pairs: tokenRefsPtr, then the lengths.
+function reserveTokenRefs(n) {
+  if (n > tokenRefsCap) {
+    w.free(tokenRefsPtr);
+    tokenRefsPtr = 0;
+    tokenRefsCap = Math.max(64, n);
+    tokenRefsPtr = alloc(8 * tokenRefsCap);
+  }
 }
 
 function reserveTop(k) {
@@ -203,6 +239,7 @@ export class Model {
   #names = [];
   #unknown = '';
   #languages = null;
+  #isTagger = false;
   #token = {};
 
   constructor(secret) {
@@ -244,6 +281,7 @@ export class Model {
       m.#names.push(cString(w.ffnlp_model_label_name(m.#c, i)));
     }
     m.#unknown = cString(w.ffnlp_model_unknown_label(m.#c));
+    m.#isTagger = w.ffnlp_model_is_tagger(m.#c) === 1;
     registry?.register(m, { handle: m.#handle, scratch: m.#scratch }, m.#token);
     return m;
   }
@@ -263,6 +301,10 @@ export class Model {
   get task() { this.#check(); return cString(w.ffnlp_model_task(this.#c)); }
   get unknownLabel() { this.#check(); return this.#unknown; }
   get fileSize() { this.#check(); return w.ffnlp_model_file_size(this.#c); }
+  /** True for a tagger (one label per token: tag, tagTokens), such as the English pos-en.ffm. */
+  get isTagger() { this.#check(); return this.#isTagger; }
+  /** The model's label codes in order (languages for a language identifier, tags for a tagger). */
+  get labels() { this.#check(); return this.#labels.slice(); }
 
   #prediction(p) {
     const index = u32[(p + 8) >> 2];
@@ -380,6 +422,100 @@ export class Model {
       out.push({ start, end, ...this.#prediction(array + i * SPAN_BYTES + 8), text: text.slice(start, end) });
     }
     w.ffnlpb_spans_free(array);
+    return out;
+  }
+
+  #requireTagger() {
+    if (!this.#isTagger) {
+      raiseStatus(STATUS_NOT_CLASSIFIER, `ffnlp: the model is not a tagger (task '${this.task}'); use detect()`);
+    }
+  }
+
+  #taggedLabel(p) {
+    const index = u32[(p + 20) >> 2];
+    return index < this.#labels.length ? this.#labels[index] : cString(u32[(p + 16) >> 2]);
+  }
+
+  /**
+   * Tags every token of a text (tagger models such as pos-en.ffm): the
+   * model's tokenizer cuts it, then the tokens are labelled greedily, left
+   * to right, as one sequence. Offsets are string indices for a string
+   * (`text.slice(start, end)`, UTF-16 code units), byte offsets for a
+   * Uint8Array.
+   * @param {string | Uint8Array} text
+   */
+  tag(text) {
+    this.#check();
+    this.#requireTagger();
+    const len = putText(text);
+    if (taggedCap === 0) reserveTagged(64);
+    let status = w.ffnlp_tag(this.#c, textPtr, len, this.#scratch, this.#scratchSize, taggedPtr, taggedCap, countPtr);
+    if (status === STATUS_BUFFER_TOO_SMALL) {  // more tokens than records: grow to the count it reported
+      views();
+      reserveTagged(u32[countPtr >> 2]);
+      status = w.ffnlp_tag(this.#c, textPtr, len, this.#scratch, this.#scratchSize, taggedPtr, taggedCap, countPtr);
+    }
+    if (status !== 0) raiseStatus(status);
+    views();
+    const count = u32[countPtr >> 2];
+    const bytes = new Array(2 * count);
+    for (let i = 0; i < count; i++) {  // u64 offsets: the low words (wasm32 texts are < 4 GB)
+      bytes[2 * i] = u32[(taggedPtr + i * TAGGED_BYTES) >> 2];
+      bytes[2 * i + 1] = u32[(taggedPtr + i * TAGGED_BYTES + 8) >> 2];
+    }
+    const offsets = typeof text === 'string' ? utf16Offsets(text, bytes) : bytes;
+    const out = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const p = taggedPtr + i * TAGGED_BYTES;
+      const start = offsets[2 * i], end = offsets[2 * i + 1];
+      out[i] = { start, end, text: text.slice(start, end), label: this.#taggedLabel(p), probability: f32[(p + 24) >> 2] };
+    }
+    return out;
+  }
+
+  /**
+   * Tags tokens the caller already cut (pre-tokenized input): exactly one
+   * `{ text, label, probability }` per token, in order; any string, empty
+   * ones too.
+   * @param {readonly (string | Uint8Array)[]} tokens
+   */
+  tagTokens(tokens) {
+    this.#check();
+    if (tokens == null || typeof tokens === 'string' || typeof tokens[Symbol.iterator] !== 'function') {
+      throw new TypeError("tokens must be an array of strings such as ['Time', 'flies', '.']");
+    }
+    const list = Array.from(tokens);
+    this.#requireTagger();
+    let bytes = 0;
+    for (const t of list) {
+      if (typeof t === 'string') bytes += t.length * 3;
+      else if (t instanceof Uint8Array) bytes += t.length;
+      else throw new TypeError(`tokens must be strings or Uint8Arrays of UTF-8, not ${t === null ? 'null' : typeof t}`);
+    }
+    const n = list.length;
+    if (n === 0) return [];
+    reserveText(bytes);
+    reserveTokenRefs(n);
+    reserveTagged(n);
+    const lengthsPtr = tokenRefsPtr + 4 * n;
+    let at = 0;
+    for (let j = 0; j < n; j++) {
+      const t = list[j];
+      let written;
+      if (typeof t === 'string') written = encoder.encodeInto(t, textView.subarray(at)).written;
+      else { u8.set(t, textPtr + at); written = t.length; }
+      u32[(tokenRefsPtr >> 2) + j] = textPtr + at;
+      u32[(lengthsPtr >> 2) + j] = written;
+      at += written;
+    }
+    const status = w.ffnlp_tag_tokens(this.#c, tokenRefsPtr, lengthsPtr, n, this.#scratch, this.#scratchSize, taggedPtr);
+    if (status !== 0) raiseStatus(status);
+    views();
+    const out = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const p = taggedPtr + j * TAGGED_BYTES;
+      out[j] = { text: list[j], label: this.#taggedLabel(p), probability: f32[(p + 24) >> 2] };
+    }
     return out;
   }
 

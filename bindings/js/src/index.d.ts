@@ -1,8 +1,8 @@
 // Types of ffnlp (index.js): the built-in language identifier.
 import type { ClassifyOptions, Language, Model, Result, Span, Text } from './core.js';
 
-export { ClassifyOptions, FfnlpError, Language, Model, Result, Span, Text, classifyOptionsSupported,
-  runtimeVersion } from './core.js';
+export { ClassifyOptions, FfnlpError, Language, Model, Result, Span, TaggedToken, Text, TokenTag,
+  classifyOptionsSupported, runtimeVersion } from './core.js';
 
 /** The built-in language identifier (453 languages), loaded when the module is imported. */
 export const defaultModel: Model;

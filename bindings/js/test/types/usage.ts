@@ -1,7 +1,7 @@
 // Compiled with tsc --strict against the installed package (make js-types):
 // the declarations must describe the API as the tests use it.
 import { FfnlpError, Model, classifyOptionsSupported, defaultModel, detect, detectTop, languages, spans } from 'ffnlp';
-import type { ClassifyOptions, Language, Result, Span } from 'ffnlp';
+import type { ClassifyOptions, Language, Result, Span, TaggedToken, TokenTag } from 'ffnlp';
 import * as core from 'ffnlp/core';
 
 const r: Result = detect('Bonjour tout le monde');
@@ -17,6 +17,11 @@ const langs: readonly Language[] = languages;
 const m: Model = core.Model.fromBytes(new ArrayBuffer(8));
 const n: string = m.name + defaultModel.task + defaultModel.unknownLabel;
 const size: number = m.fileSize;
+const tagged: TaggedToken[] = m.tag('Time flies.');
+const tag: string = tagged[0].label + tagged[0].start + tagged[0].end + tagged[0].probability;
+const byToken: TokenTag[] = m.tagTokens(['Time', new TextEncoder().encode('flies'), '.']);
+const isTagger: boolean = m.isTagger;
+const labels: string[] = m.labels;
 m.dispose();
 try {
   Model.fromBytes(new Uint8Array(0));
@@ -27,4 +32,7 @@ try {
 new core.Model();
 // @ts-expect-error prior is 'model' or 'uniform'
 detect('x', { prior: 'flat' });
-export const used = [code, p, reliable, top, options, piece, start, langs, n, size, classifyOptionsSupported];
+// @ts-expect-error tagTokens takes an array of tokens, not a text
+m.tagTokens('Time flies.');
+export const used = [code, p, reliable, top, options, piece, start, langs, n, size, classifyOptionsSupported, tag,
+  byToken, isTagger, labels];

@@ -1,6 +1,7 @@
 // summarize.mjs RUN1.json RUN2.json ...: the harness's JSON output of
 // several runs -> per peer: accuracy, texts/s (median over runs) and how
-// many times faster ffnlp is (ratio within each run: median, min-max).
+// many times faster ffnlp is (ratio within each run: median, min-max), and
+// the same against whichever peer was fastest in each run.
 import { readFileSync } from 'node:fs';
 
 const runs = process.argv.slice(2).map((f) => JSON.parse(readFileSync(f, 'utf8')));
@@ -29,3 +30,14 @@ for (const name of names) {
     `${fmt(median(per.map((p) => p.textsPerSec)))} | ${name === 'ffnlp' ? '-' : median(ratios).toFixed(1) + 'x'} | ` +
     `${name === 'ffnlp' ? '-' : Math.min(...ratios).toFixed(1) + '-' + Math.max(...ratios).toFixed(1) + 'x'} |`);
 }
+
+// Against the fastest other peer of each run (which one may change from run to run).
+const best = runs.map((r) => {
+  const others = r.peers.filter((p) => p.name !== 'ffnlp' && p.textsPerSec);
+  const top = others.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a));
+  return { name: top.name, ratio: r.peers.find((p) => p.name === 'ffnlp').textsPerSec / top.textsPerSec };
+});
+const ratios = best.map((b) => b.ratio);
+console.log('');
+console.log(`ffnlp / fastest peer of each run: ${median(ratios).toFixed(1)}x median, ` +
+  `${Math.min(...ratios).toFixed(1)}-${Math.max(...ratios).toFixed(1)}x (fastest: ${best.map((b) => b.name).join(', ')})`);

@@ -99,8 +99,10 @@ let u8 = new Uint8Array(w.memory.buffer);
 let u32 = new Uint32Array(w.memory.buffer);
 let f32 = new Float32Array(w.memory.buffer);
 
+// After a wasm call that may allocate. memory.grow detaches the old buffer,
+// which empties every view over it: a cheap test (w.memory.buffer is not).
 function views() {
-  if (u8.buffer !== w.memory.buffer) {  // memory grew: the old views are detached
+  if (u8.length === 0) {
     u8 = new Uint8Array(w.memory.buffer);
     u32 = new Uint32Array(w.memory.buffer);
     f32 = new Float32Array(w.memory.buffer);
@@ -147,7 +149,7 @@ function raise() {
 // Puts a text's UTF-8 bytes into the text buffer; returns their length.
 function putText(text) {
   if (typeof text === 'string') {
-    reserveText(text.length * 3);  // the most UTF-8 bytes a UTF-16 string can take
+    if (text.length * 3 > textCap || textCap > (1 << 20)) reserveText(text.length * 3);  // the most UTF-8 a UTF-16 string takes
     return encoder.encodeInto(text, textView).written;
   }
   if (text instanceof Uint8Array) {
@@ -386,7 +388,18 @@ export class Model {
    */
   detect(text, options) {
     this.#check();
-    const opt = options == null ? 0 : this.#options(options);
+    if (options != null) return this.#detectWith(text, this.#options(options));
+    // The common case, kept lean (it is most of the time of short texts
+    // outside the classifier): no options, no allocation.
+    const len = putText(text);
+    const status = w.ffnlpb_classify(this.#handle, textPtr, len, 0, this.#scratch, this.#scratchSize, topPtr, 1,
+      countPtr, errPtr);
+    if (status !== 0) raise();
+    views();
+    return u32[countPtr >> 2] ? this.#prediction(topPtr) : { language: '', name: '', probability: 0, isReliable: false };
+  }
+
+  #detectWith(text, opt) {
     try {
       const len = putText(text);
       const status = w.ffnlpb_classify(this.#handle, textPtr, len, opt, this.#scratch, this.#scratchSize, topPtr, 1,

@@ -191,13 +191,14 @@ $(JS_TARBALL): $(JS_PKG_FILES)
 JS_CONSUMER := $(JS_BUILD)/consumer
 # On x86-64 the WebAssembly numbers must equal the SSE2 build's exactly.
 JS_EXACT    := $(if $(filter x86_64,$(shell uname -m)),$(BIND_BUILD)/capi_dump_sse2)
+JS_SSE2_CHECK := $(if $(JS_EXACT),$(JS_BUILD)/sse2_conversions.ok)
 JS_TEST_ENV := FFNLP_MODEL=$(CURDIR)/models/langid.ffm FFNLP_CAPI_DUMP=$(CURDIR)/$(BIND_BUILD)/capi_dump \
                FFNLP_LANGID=$(CURDIR)/$(BUILD)/langid $(if $(JS_EXACT),FFNLP_CAPI_DUMP_SSE2=$(CURDIR)/$(JS_EXACT)) \
                FFNLP_TAGGER=$(CURDIR)/models/pos-en.ffm FFNLP_POSTAG=$(CURDIR)/$(BUILD)/postag
 
 # The README examples: the top-level one (built-in model) and the package's
 # tagging one (it reads models/pos-en.ffm, which the package does not carry).
-js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid $(BUILD)/postag
+js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid $(BUILD)/postag $(JS_SSE2_CHECK)
 	$(MAKE) --no-print-directory $(JS_TARBALL)
 	rm -rf $(JS_CONSUMER) && mkdir -p $(JS_CONSUMER)/test
 	cp bindings/js/test/*.mjs $(JS_CONSUMER)/test/
@@ -214,6 +215,20 @@ js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid $(BUI
 	cd $(JS_CONSUMER) && node tag.mjs > readme-js/tag.mjs.out
 	$(PYTHON) bindings/tools/readme_examples.py check bindings/js/README.md tag.mjs $(JS_CONSUMER)/readme-js/tag.mjs.out
 	$(MAKE) --no-print-directory js-types
+
+# On x86-64: bindings/js/native/sse2_conversions.h against the real SSE2
+# instructions, on edge values and 16 million bit patterns (a stamp file).
+JS_CONV_SRC := bindings/js/test/native/sse2_conversions_check.c
+$(JS_BUILD)/sse2_conversions.ok: $(JS_CONV_SRC) bindings/js/native/sse2_conversions.h bindings/js/test/native/run_wasi.mjs
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -msse2 $(JS_CONV_SRC) -o $(JS_BUILD)/conv_native -lm
+	$(EMCC) -std=c99 -O2 -Wall -Wextra -Werror -msimd128 -msse2 -sSTANDALONE_WASM \
+	  -include bindings/js/native/sse2_conversions.h $(JS_CONV_SRC) -o $(JS_BUILD)/conv.wasm
+	$(JS_BUILD)/conv_native > $(JS_BUILD)/conv_native.txt
+	node --no-warnings bindings/js/test/native/run_wasi.mjs $(JS_BUILD)/conv.wasm > $(JS_BUILD)/conv_wasm.txt
+	cmp $(JS_BUILD)/conv_native.txt $(JS_BUILD)/conv_wasm.txt
+	@echo "sse2_conversions.h: the same integers as SSE2 on $$(wc -l < $(JS_BUILD)/conv_native.txt) lines and the hash"
+	touch $@
 
 # The TypeScript declarations, checked by Debian's tsc (--strict) against a
 # usage file, in the consumer project that has the tarball installed.

@@ -149,7 +149,9 @@ function raise() {
 // Puts a text's UTF-8 bytes into the text buffer; returns their length.
 function putText(text) {
   if (typeof text === 'string') {
-    if (text.length * 3 > textCap || textCap > (1 << 20)) reserveText(text.length * 3);  // the most UTF-8 a UTF-16 string takes
+    // Room for the most UTF-8 a UTF-16 string takes (3 bytes per code unit).
+    if (text.length * 3 > textCap || textCap > (1 << 20)) reserveText(text.length * 3);
+    else views();
     return encoder.encodeInto(text, textView).written;
   }
   if (text instanceof Uint8Array) {

@@ -374,6 +374,21 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_
   }
   _mm256_zeroupper();
 }
+
+// AVX-512 VNNI on bytes, inputs of at most kIntBlock columns: the weights
+// are not widened at all. Each activation is split into its two bytes,
+// a = 256 * hi + lo (hi = a >> 8, signed; lo = a & 255, unsigned), and
+// vpdpbusd (unsigned bytes times signed bytes, four products added per int32
+// lane) gives, per row,
+//   d1 = sum q * hi            (q unsigned, hi signed)
+//   d2 = sum lo * (q - 128)    (lo unsigned; q xor 0x80 is q - 128 as a signed byte)
+// so sum (q - zero_point) * a = 256 * d1 + d2 + 128 * sum lo - zero_point * sum a.
+// |d1|, |d2| <= 256 * 255 * 128 for up to 256 columns, so no lane overflows;
+// the terms are combined in wrapping 32-bit arithmetic, which gives the exact
+// dot because the dot itself fits in int32 (see the header). Columns past
+// in_count: hi and lo are zero there and the weights are loaded masked.
+// Eight rows at a time, 64 columns per step; the sums scaled and biased as in
+
 #endif
 
 #if defined(FFNLP_INT_SSE2)
@@ -462,52 +477,10 @@ void dense_q8_int_sse2_short(const uint8_t* q, const uint8_t* scales, int32_t ze
 }
 #endif
 
-}  // namespace
-
-namespace paths {
-
-bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
-#if defined(FFNLP_INT_AVX2)
-  if (has_avx2()) {
-    if (in_count <= kIntBlock) {
-      dense_q8_int_avx2_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    } else {
-      dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    }
-    return true;
-  }
-#endif
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
-}
-
-bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                              const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
-#if defined(FFNLP_INT_AVX2)
-  if (has_avx512_vnni()) {
-    if (in_count <= kIntBlock) {
-      dense_q8_int_avx512_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    } else {
-      dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    }
-    return true;
-  }
-#endif
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
-}
-
-bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
 #if defined(FFNLP_INT_SSE2)
-  if (in_count <= kIntBlock) {
-    dense_q8_int_sse2_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    return true;
-  }
-  // Longer inputs: two rows at a time, 16 columns per step: bytes widened by unpacking with
+void dense_q8_int_sse2_blocks(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  // Longer inputs than kIntBlock columns: two rows at a time, 16 columns per step: bytes widened by unpacking with
   // zero (SSE2 has no pmovzx), zero point subtracted, pmaddwd, paddd.
   const size_t stride = in_count;
   const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
@@ -544,19 +517,15 @@ bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
     out[o] = finish(scales, bias, o, act_scale, dot0);
     out[o + 1] = finish(scales, bias, o + 1, act_scale, dot1);
   }
-  if (o < out_count) dense_q8_int_scalar(q + o * stride, scales + 4 * o, zero_point, bias + 4 * o, a, act_scale,
+  if (o < out_count) paths::dense_q8_int_scalar(q + o * stride, scales + 4 * o, zero_point, bias + 4 * o, a, act_scale,
                                          in_count, out + o, out_count - o);
-  return true;
-#else
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
-#endif
 }
+#endif
 
-bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
 #if defined(FFNLP_INT_NEON)
+// Any input length.
+void dense_q8_int_neon_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
   // One row at a time, 16 columns per step: bytes widened (vmovl_u8), zero
   // point subtracted, int16 x int16 multiplied into int32 lanes (vmlal_s16 on
   // the low halves, vmlal_high_s16 on the high ones), two accumulators.
@@ -588,15 +557,70 @@ bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
     }
     out[o] = finish(scales, bias, o, act_scale, dot);
   }
+}
+#endif
+
+using IntKernel = void (*)(const uint8_t*, const uint8_t*, int32_t, const uint8_t*, const int16_t*, float, uint32_t,
+                           float*, uint32_t);
+
+// What every SIMD path does: nothing when the CPU cannot run it (or it is not
+// compiled in: null kernels); else the kernel for inputs of at most kIntBlock
+// columns or the one for longer inputs.
+inline bool run_path(bool usable, IntKernel short_inputs, IntKernel long_inputs, const uint8_t* q,
+                     const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a, float act_scale,
+                     uint32_t in_count, float* out, uint32_t out_count) {
+  if (!usable) return false;
+  (in_count <= kIntBlock ? short_inputs : long_inputs)(q, scales, zero_point, bias, a, act_scale, in_count, out,
+                                                       out_count);
   return true;
+}
+
+}  // namespace
+
+// Each path: run_path with its kernels where compiled in.
+#define FFNLP_INT_ARGS q, scales, zero_point, bias, a, act_scale, in_count, out, out_count
+
+namespace paths {
+
+bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  return run_path(has_avx2(), dense_q8_int_avx2_short, dense_q8_int_avx2_blocks, FFNLP_INT_ARGS);
 #else
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  return run_path(has_avx512_vnni(), dense_q8_int_avx512_short, dense_q8_int_avx2_blocks, FFNLP_INT_ARGS);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_SSE2)
+  return run_path(true, dense_q8_int_sse2_short, dense_q8_int_sse2_blocks, FFNLP_INT_ARGS);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_NEON)
+  return run_path(true, dense_q8_int_neon_rows, dense_q8_int_neon_rows, FFNLP_INT_ARGS);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
 #endif
 }
 
 }  // namespace paths
+
+#undef FFNLP_INT_ARGS
 
 float quantize_activations(const float* in, uint32_t n, int16_t* a) {
 #if defined(FFNLP_INT_SSE2)

@@ -138,10 +138,11 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference
       jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data()};
     }
     const std::vector<std::vector<float>> start = got;
-    for (int path = 0; path < 2; ++path) {
+    for (int path = 0; path < 3; ++path) {
       bool ran = true;
       if (path == 0) accumulate_q8_rows_group(jobs.data(), count);
       if (path == 1) ran = paths::accumulate_q8_rows_group_avx2(jobs.data(), count);
+      if (path == 2) ran = paths::accumulate_q8_rows_group_avx512(jobs.data(), count);
       if (!ran) continue;
       for (uint32_t k = 0; k < count; ++k) {
         INFO("trial " << trial << " path " << path << " job " << k << " of " << count);

@@ -523,6 +523,81 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8
   }
   _mm256_zeroupper();
 }
+
+#if !defined(FFNLP_NO_AVX512)
+#define FFNLP_ROWS_AVX512 1
+bool has_avx512f_rows() { return has_avx2_fma() && __builtin_cpu_supports("avx512f"); }
+
+// One row of a 16-dim job added to acc, all 16 lanes in one register: per
+// lane the operations of q8_row16_step (widen, subtract the zero point,
+// convert, multiply by the row's scale, add), so the same bits.
+__attribute__((target("avx2,avx512f"))) inline __m512 q8_row16_step512(const Q8RowsJob& j, uint32_t i, __m512 acc) {
+  const uint32_t r = j.rows[i];
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j.q + static_cast<size_t>(r) * 16));
+  // (The masked forms with every lane selected: see exp_poly16.)
+  const __m512i widened = _mm512_maskz_cvtepu8_epi32(0xFFFF, b);
+  const __m512 v = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(widened, _mm512_set1_epi32(j.zero_point)));
+  return _mm512_add_ps(acc, _mm512_mul_ps(v, _mm512_set1_ps(read_f32(j.scales + 4 * static_cast<size_t>(r)))));
+}
+
+// The first m rows of K (1..4) jobs of 16 dims, interleaved row by row.
+template <int K>
+__attribute__((target("avx2,avx512f"))) void q8_rows16_interleaved512(const Q8RowsJob* jobs, uint32_t m) {
+  const Q8RowsJob j0 = jobs[0], j1 = jobs[K > 1 ? 1 : 0], j2 = jobs[K > 2 ? 2 : 0], j3 = jobs[K > 3 ? 3 : 0];
+  __m512 a0 = _mm512_loadu_ps(j0.acc), a1 = _mm512_loadu_ps(j1.acc), a2 = _mm512_loadu_ps(j2.acc),
+         a3 = _mm512_loadu_ps(j3.acc);
+  for (uint32_t i = 0; i < m; ++i) {
+    a0 = q8_row16_step512(j0, i, a0);
+    if (K > 1) a1 = q8_row16_step512(j1, i, a1);
+    if (K > 2) a2 = q8_row16_step512(j2, i, a2);
+    if (K > 3) a3 = q8_row16_step512(j3, i, a3);
+  }
+  _mm512_storeu_ps(j0.acc, a0);
+  if (K > 1) _mm512_storeu_ps(j1.acc, a1);
+  if (K > 2) _mm512_storeu_ps(j2.acc, a2);
+  if (K > 3) _mm512_storeu_ps(j3.acc, a3);
+}
+
+// accumulate_q8_rows_group_avx2_impl with the 16-dim jobs in 512-bit
+// registers (other widths take the AVX2 kernel, as there).
+__attribute__((target("avx2,avx512f"))) void accumulate_q8_rows_group_avx512_impl(const Q8RowsJob* jobs,
+                                                                                  uint32_t count) {
+  constexpr uint32_t kWays = 4;
+  Q8RowsJob live[kWays];
+  uint32_t n_live = 0;
+  uint32_t next = 0;
+  for (;;) {
+    while (n_live < kWays && next < count) {
+      const Q8RowsJob& j = jobs[next++];
+      if (j.n == 0) continue;
+      if (j.dims == 16) {
+        live[n_live++] = j;
+      } else {
+        accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+      }
+    }
+    if (n_live == 0) break;
+    uint32_t m = live[0].n;
+    for (uint32_t k = 1; k < n_live; ++k) m = live[k].n < m ? live[k].n : m;
+    switch (n_live) {
+      case 4: q8_rows16_interleaved512<4>(live, m); break;
+      case 3: q8_rows16_interleaved512<3>(live, m); break;
+      case 2: q8_rows16_interleaved512<2>(live, m); break;
+      default: q8_rows16_interleaved512<1>(live, m); break;
+    }
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < n_live; ++k) {
+      if (live[k].n == m) continue;
+      live[kept] = live[k];
+      live[kept].rows += m;
+      live[kept].n -= m;
+      ++kept;
+    }
+    n_live = kept;
+  }
+  _mm256_zeroupper();
+}
+#endif
 #endif
 
 }  // namespace
@@ -634,6 +709,17 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
   }
 #endif
   (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc;
+  return false;
+}
+
+bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count) {
+#if defined(FFNLP_ROWS_AVX512)
+  if (has_avx512f_rows()) {
+    accumulate_q8_rows_group_avx512_impl(jobs, count);
+    return true;
+  }
+#endif
+  (void)jobs, (void)count;
   return false;
 }
 
@@ -833,6 +919,7 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
 }
 
 void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {
+  if (paths::accumulate_q8_rows_group_avx512(jobs, count)) return;
   if (paths::accumulate_q8_rows_group_avx2(jobs, count)) return;
   for (uint32_t k = 0; k < count; ++k) {
     const Q8RowsJob& j = jobs[k];

@@ -149,6 +149,7 @@ void accumulate_q8_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
 bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
                              const uint32_t* rows, uint32_t n, float* acc);
 bool accumulate_q8_rows_group_avx2(const Q8RowsJob* jobs, uint32_t count);
+bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count);  // 16 dims in one register
 float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
 bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
 bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum);  // bit for bit sum_exp_avx2

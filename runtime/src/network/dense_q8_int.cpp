@@ -409,6 +409,103 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_
 // in_count: hi and lo are zero there and the weights are loaded masked.
 // Eight rows at a time, 64 columns per step; the sums scaled and biased as in
 
+
+bool has_avx512_vbmi2() {
+  return has_avx512_vnni() && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2");
+}
+
+// Sum of the 16 int32 lanes.
+__attribute__((target("avx2,avx512f"))) inline int32_t hsum_epi32_512(__m512i v) {
+  const __m256i h = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  __m128i m = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+  return _mm_cvtsi128_si32(m);
+}
+
+// AVX-512 VBMI/VBMI2, for inputs of at most kSparseMaxIn columns of which
+// at most kSparseMaxNonzero activations are non-zero (the output layer after
+// a ReLU: about 3/4 of the shipped model's hidden units are zero): only the
+// columns with a non-zero activation are multiplied. Their indices and
+// activations are packed to the front once per call (vpcompressb,
+// vpcompressw); per row, vpermt2b gathers the weights of those columns from
+// the row's (up to) 128 bytes, and the dot product takes one vpdpwssd per 32
+// of them instead of one per 32 columns. Zero activations add nothing to the
+// exact integer sum and zero_point * sum(a) is unchanged, so every output is
+// the same integer, scaled as in dense_q8_int_avx512_short: the same bits.
+// Returns false, having written nothing, when the input does not qualify.
+__attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,avx512vbmi2"))) bool dense_q8_int_avx512_sparse_impl(
+    const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  if (in_count > kSparseMaxIn) return false;
+  // Packed activations and their column indices; zero (index 0) past the
+  // last, so the lanes past them add nothing. 32 spare entries: each step
+  // stores a whole register at the current end.
+  alignas(64) int16_t packed[kSparseMaxNonzero + 32] = {};
+  alignas(64) uint8_t index[kSparseMaxNonzero + 32] = {};
+  const __m256i iota = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                        22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const __m512i ones = _mm512_set1_epi16(1);
+  __m512i va = _mm512_setzero_si512();
+  uint32_t nonzero = 0;
+  for (uint32_t i = 0; i < in_count; i += 32) {
+    const uint32_t left = in_count - i;
+    const __mmask32 valid = left >= 32 ? ~static_cast<__mmask32>(0) : (static_cast<__mmask32>(1) << left) - 1;
+    const __m512i v = _mm512_maskz_loadu_epi16(valid, a + i);
+    const __mmask32 nz = _mm512_test_epi16_mask(v, v);
+    const uint32_t count = static_cast<uint32_t>(__builtin_popcount(nz));
+    if (nonzero + count > kSparseMaxNonzero) return false;
+    _mm512_storeu_si512(packed + nonzero, _mm512_maskz_compress_epi16(nz, v));
+    const __m256i columns = _mm256_add_epi8(iota, _mm256_set1_epi8(static_cast<char>(i)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(index + nonzero), _mm256_maskz_compress_epi8(nz, columns));
+    nonzero += count;
+    va = _mm512_dpwssd_epi32(va, v, ones);
+  }
+  const int32_t correction = zero_point * hsum_epi32_512(va);
+  const bool two = nonzero > 32;
+  const __m512i x0 = _mm512_load_si512(packed), x1 = _mm512_load_si512(packed + 32);
+  const __m512i columns = _mm512_load_si512(index);
+  // The row's bytes as two 64-byte tables (masked: nothing read past the row).
+  const __mmask64 lo_mask = in_count >= 64 ? ~static_cast<__mmask64>(0) : (static_cast<__mmask64>(1) << in_count) - 1;
+  const __mmask64 hi_mask = in_count >= 128 ? ~static_cast<__mmask64>(0)
+                            : in_count > 64  ? (static_cast<__mmask64>(1) << (in_count - 64)) - 1
+                                             : 0;
+  const size_t stride = in_count;
+  const __m256 vact = _mm256_set1_ps(act_scale);
+  // The gathered weights of row r: {column index[0], index[1], ...} of the row.
+#define FFNLP_GATHER(r)                                                                                   \
+  _mm512_permutex2var_epi8(_mm512_maskz_loadu_epi8(lo_mask, w + (r) * stride), columns,                   \
+                           _mm512_maskz_loadu_epi8(hi_mask, w + (r) * stride + 64))
+#define FFNLP_DOT(g)                                                                                       \
+  (two ? _mm512_dpwssd_epi32(                                                                              \
+             _mm512_dpwssd_epi32(zero, _mm512_cvtepu8_epi16(_mm512_maskz_extracti64x4_epi64(0xFF, g, 0)), x0), \
+             _mm512_cvtepu8_epi16(_mm512_maskz_extracti64x4_epi64(0xFF, g, 1)), x1)                          \
+       : _mm512_dpwssd_epi32(zero, _mm512_cvtepu8_epi16(_mm512_maskz_extracti64x4_epi64(0xFF, g, 0)), x0))
+  const __m512i zero = _mm512_setzero_si512();
+  uint32_t o = 0;
+  for (; o + 8 <= out_count; o += 8) {
+    const uint8_t* w = q + o * stride;
+    const __m512i g0 = FFNLP_GATHER(0), g1 = FFNLP_GATHER(1), g2 = FFNLP_GATHER(2), g3 = FFNLP_GATHER(3);
+    const __m512i g4 = FFNLP_GATHER(4), g5 = FFNLP_GATHER(5), g6 = FFNLP_GATHER(6), g7 = FFNLP_GATHER(7);
+    __m256i sums = sum_rows8(FFNLP_DOT(g0), FFNLP_DOT(g1), FFNLP_DOT(g2), FFNLP_DOT(g3), FFNLP_DOT(g4), FFNLP_DOT(g5),
+                             FFNLP_DOT(g6), FFNLP_DOT(g7));
+    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
+    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
+                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
+    _mm256_storeu_ps(out + o, y);
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    const __m512i g = FFNLP_GATHER(0);
+    const int32_t dot = hsum_epi32_512(FFNLP_DOT(g));
+    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+  }
+#undef FFNLP_GATHER
+#undef FFNLP_DOT
+  _mm256_zeroupper();
+  return true;
+}
 #endif
 
 #if defined(FFNLP_INT_SSE2)
@@ -620,6 +717,24 @@ bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t z
 #endif
 }
 
+bool dense_q8_int_avx512_sparse(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                                const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  return has_avx512_vbmi2() &&
+         dense_q8_int_avx512_sparse_impl(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_avx512_sparse_usable() {
+#if defined(FFNLP_INT_AVX2)
+  return has_avx512_vbmi2();
+#else
+  return false;
+#endif
+}
+
 bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
     float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
 #if defined(FFNLP_INT_SSE2)
@@ -684,6 +799,7 @@ float quantize_activations(const float* in, uint32_t n, int16_t* a) {
 
 void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                   const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  if (paths::dense_q8_int_avx512_sparse(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_avx512_vnni(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_avx2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_sse2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;

@@ -100,6 +100,15 @@ bool all_finite(const float* values, uint32_t count) {
   return true;
 }
 
+bool add_finite_max(const uint8_t* bytes, float* values, uint32_t count, float* max) {
+  if (bytes != nullptr) {
+    for (uint32_t i = 0; i < count; ++i) values[i] += read_f32(bytes + 4 * static_cast<size_t>(i));
+  }
+  if (!all_finite(values, count)) return false;
+  *max = max_value(values, count);
+  return true;
+}
+
 uint32_t argmax(const float* values, uint32_t count) {
   uint32_t best = 0;
   for (uint32_t i = 1; i < count; ++i) best = values[i] > values[best] ? i : best;
@@ -1052,6 +1061,36 @@ __attribute__((target("avx2,fma,avx512f"))) float exp_sum_avx512(float* values, 
   const __m256 s1 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 1));
   return exp_sum_avx2_from(values, count, max, store, i, s0, s1);
 }
+
+// add_finite_max in one pass, 16 values per step (the last step masked):
+// the adds of add_f32_values, non-finite values found as x - x unordered,
+// the maximum of the lanes that were read. (Masked forms with every lane
+// selected where GCC 12 would warn, as above.)
+__attribute__((target("avx2,fma,avx512f"))) bool add_finite_max_avx512_impl(const uint8_t* bytes, float* values,
+                                                                            uint32_t count, float* max) {
+  __m512 m = _mm512_set1_ps(-INFINITY);
+  __mmask16 bad = 0;
+  for (uint32_t i = 0; i < count; i += 16) {
+    const uint32_t left = count - i;
+    const __mmask16 k = left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    __m512 v = _mm512_maskz_loadu_ps(k, values + i);
+    if (bytes != nullptr) {
+      v = _mm512_maskz_add_ps(0xFFFF, v, _mm512_maskz_loadu_ps(k, bytes + 4 * static_cast<size_t>(i)));
+      _mm512_mask_storeu_ps(values + i, k, v);
+    }
+    bad = static_cast<__mmask16>(bad | _mm512_mask_cmp_ps_mask(k, _mm512_maskz_sub_ps(0xFFFF, v, v), _mm512_setzero_ps(), _CMP_UNORD_Q));
+    m = _mm512_mask_max_ps(m, k, m, v);
+  }
+  if (bad != 0) return false;
+  __m256 h = _mm256_max_ps(_mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(m), 0)),
+                           _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(m), 1)));
+  __m128 q = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+  q = _mm_max_ss(q, _mm_shuffle_ps(q, q, 1));
+  *max = _mm_cvtss_f32(q);
+  _mm256_zeroupper();
+  return true;
+}
 #endif
 #endif
 
@@ -1128,6 +1167,16 @@ bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
   (void)values, (void)count, (void)max, (void)sum;
   return false;
 }
+bool add_finite_max_avx512(const uint8_t* bytes, float* values, uint32_t count, float* max, bool* finite) {
+#if defined(FFNLP_EXP_AVX512)
+  if (has_avx512f()) {
+    *finite = add_finite_max_avx512_impl(bytes, values, count, max);
+    return true;
+  }
+#endif
+  (void)bytes, (void)values, (void)count, (void)max, (void)finite;
+  return false;
+}
 bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum) {
 #if defined(FFNLP_EXP_AVX512)
   if (has_avx512f()) {
@@ -1181,20 +1230,33 @@ bool all_finite(const float* values, uint32_t count) {
   return true;
 }
 
-uint32_t argmax(const float* values, uint32_t count) {
-  const float m = max_value(values, count);
+bool add_finite_max(const uint8_t* bytes, float* values, uint32_t count, float* max) {
+  bool finite;
+  if (paths::add_finite_max_avx512(bytes, values, count, max, &finite)) return finite;
+  if (bytes != nullptr) add_f32_values(bytes, values, count);
+  if (!all_finite(values, count)) return false;
+  *max = max_value(values, count);
+  return true;
+}
+
+uint32_t first_index_of(const float* values, uint32_t count, float value) {
   uint32_t i = 0;
 #if defined(FFNLP_SSE2)
-  const __m128 vm = _mm_set1_ps(m);
+  const __m128 vm = _mm_set1_ps(value);
   for (; i + 4 <= count; i += 4) {
     const int mask = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(values + i), vm));
     if (mask != 0) return i + ((mask & 1) ? 0 : (mask & 2) ? 1 : (mask & 4) ? 2 : 3);
   }
 #endif
   for (; i < count; ++i) {
-    if (values[i] == m) return i;
+    if (values[i] == value) return i;
   }
-  return 0;
+  return count;
+}
+
+uint32_t argmax(const float* values, uint32_t count) {
+  const uint32_t i = first_index_of(values, count, max_value(values, count));
+  return i < count ? i : 0;
 }
 
 void softmax(float* values, uint32_t count) {

@@ -98,6 +98,15 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
     CHECK(bits(s1) == bits(s2));
     CHECK(bits(s2) == bits(s3));
     CHECK(a == b);
+    std::vector<int16_t> c(n + 1, 99);  // each path alone
+    CHECK(bits(paths::quantize_activations_sse2_or_scalar(in.data(), n, c.data())) == bits(s2));
+    CHECK(c == b);
+    float s4 = 0;
+    std::fill(c.begin(), c.end(), int16_t{99});
+    if (paths::quantize_activations_avx512(in.data(), n, c.data(), &s4)) {
+      CHECK(bits(s4) == bits(s2));
+      CHECK(c == b);
+    }
     CHECK(a[n] == 99);  // nothing written past n
     if (n > 3) {
       CHECK(a[n / 2] == -32767);
@@ -120,6 +129,10 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
       in[at] = bad;
       CHECK(std::isnan(quantize_activations(in.data(), 19, a.data())));
       CHECK(std::isnan(reference::quantize_activations(in.data(), 19, a.data())));
+      CHECK(std::isnan(paths::quantize_activations_sse2_or_scalar(in.data(), 19, a.data())));
+      float s = 0;
+      if (paths::quantize_activations_avx512(in.data(), 19, a.data(), &s)) CHECK(std::isnan(s));
+      for (int16_t v : a) CHECK(v == 0);
     }
   }
 }

@@ -53,6 +53,18 @@ inline bool usable_max(float max_abs, bool finite, uint32_t n, int16_t* a, float
   return true;
 }
 
+#if defined(FFNLP_INT_AVX2)
+// -DFFNLP_NO_AVX512: leave the AVX-512 paths out (to measure what an
+// AVX2-only CPU gets, or for compilers without AVX-512 VNNI intrinsics).
+constexpr bool defined_no_avx512() {
+#if defined(FFNLP_NO_AVX512)
+  return true;
+#else
+  return false;
+#endif
+}
+#endif
+
 inline int16_t quantize_one(float x, float inv) {
   float y = x * inv;
   y = y > 32767.0f ? 32767.0f : (y < -32767.0f ? -32767.0f : y);
@@ -285,12 +297,8 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
 }
 #undef FFNLP_MADD_ACC
 
-// -DFFNLP_NO_AVX512: leave the AVX-512 path out (to measure what an
-// AVX2-only CPU gets, or for compilers without AVX-512 VNNI intrinsics).
 bool has_avx512_vnni() {
-#if defined(FFNLP_NO_AVX512)
-  return false;
-#endif
+  if (defined_no_avx512()) return false;
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
@@ -757,7 +765,67 @@ bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
 
 #undef FFNLP_INT_ARGS
 
+namespace {
+
+#if defined(FFNLP_INT_AVX2)
+// quantize_activations 16 values per step (the last masked): the same
+// arithmetic as the SSE2 path (largest magnitude, x - x unordered for
+// non-finite values, x * inv clamped and rounded to nearest even by
+// vcvtps2dq); the clamped values fit int16, so the narrowing is exact.
+__attribute__((target("avx2,avx512f,avx512bw"))) float quantize_activations_avx512_impl(const float* in, uint32_t n,
+                                                                                      int16_t* a) {
+  __m512 vmax = _mm512_setzero_ps();
+  __mmask16 bad = 0;
+  for (uint32_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 v = _mm512_maskz_loadu_ps(k, in + i);
+    vmax = _mm512_maskz_max_ps(0xFFFF, vmax, _mm512_abs_ps(v));  // sign bit cleared
+    bad = static_cast<__mmask16>(bad | _mm512_cmp_ps_mask(_mm512_maskz_sub_ps(0xFFFF, v, v), _mm512_setzero_ps(), _CMP_UNORD_Q));
+  }
+  __m256 h = _mm256_max_ps(_mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(vmax), 0)),
+                           _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(vmax), 1)));
+  __m128 q = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+  q = _mm_max_ss(q, _mm_shuffle_ps(q, q, 1));
+  float act_scale;
+  if (!usable_max(_mm_cvtss_f32(q), bad == 0, n, a, &act_scale)) {
+    _mm256_zeroupper();
+    return act_scale;
+  }
+  const __m512 inv = _mm512_set1_ps(32767.0f / _mm_cvtss_f32(q));
+  const __m512 hi = _mm512_set1_ps(32767.0f), lo = _mm512_set1_ps(-32767.0f);
+  for (uint32_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 y = _mm512_maskz_min_ps(0xFFFF, _mm512_maskz_max_ps(0xFFFF, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, in + i), inv), lo), hi);
+    _mm512_mask_cvtepi32_storeu_epi16(a + i, k, _mm512_maskz_cvtps_epi32(0xFFFF, y));
+  }
+  _mm256_zeroupper();
+  return act_scale;
+}
+#endif
+
+}  // namespace
+
+namespace paths {
+bool quantize_activations_avx512(const float* in, uint32_t n, int16_t* a, float* act_scale) {
+#if defined(FFNLP_INT_AVX2)
+  if (!defined_no_avx512() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) {
+    *act_scale = quantize_activations_avx512_impl(in, n, a);
+    return true;
+  }
+#endif
+  (void)in, (void)n, (void)a, (void)act_scale;
+  return false;
+}
+}  // namespace paths
+
 float quantize_activations(const float* in, uint32_t n, int16_t* a) {
+  float act_scale;
+  if (paths::quantize_activations_avx512(in, n, a, &act_scale)) return act_scale;
+  return paths::quantize_activations_sse2_or_scalar(in, n, a);
+}
+
+float paths::quantize_activations_sse2_or_scalar(const float* in, uint32_t n, int16_t* a) {
 #if defined(FFNLP_INT_SSE2)
   // The reference's arithmetic four at a time: the largest magnitude (sign bit
   // cleared), non-finite values found as x - x != 0, then x * inv clamped and

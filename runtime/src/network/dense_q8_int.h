@@ -86,6 +86,8 @@ bool dense_q8_int_avx512_sparse_usable();  // this CPU runs it
 bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                        const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 float quantize_activations_scalar(const float* in, uint32_t n, int16_t* a);
+float quantize_activations_sse2_or_scalar(const float* in, uint32_t n, int16_t* a);
+bool quantize_activations_avx512(const float* in, uint32_t n, int16_t* a, float* act_scale);
 }  // namespace paths
 
 namespace reference {

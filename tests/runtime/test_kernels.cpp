@@ -413,6 +413,24 @@ TEST_CASE("add_finite_max (prior, check and maximum in one pass) equals add_f32_
   }
   const float v[3] = {1.0f, 2.0f, 3.0f};
   CHECK(first_index_of(v, 3, 5.0f) == 3);  // absent
+  // Every position in lengths 0..70 (around the 16-value steps); the first
+  // of two equal values; absent; -0.0 equals 0.0.
+  for (uint32_t n = 0; n <= 70; ++n) {
+    std::vector<float> w(n + 16, 7.0f);  // past n: the value looked for, never reported
+    for (uint32_t i = 0; i < n; ++i) w[i] = static_cast<float>(i);
+    for (uint32_t at = 0; at < n; ++at) {
+      INFO("n " << n << " at " << at);
+      CHECK(first_index_of(w.data(), n, static_cast<float>(at)) == at);
+    }
+    CHECK(first_index_of(w.data(), n, 7.5f) == n);
+    if (n > 9) {
+      w[n - 1] = 3.0f;
+      CHECK(first_index_of(w.data(), n, 3.0f) == 3);
+      w[0] = -0.0f;
+      CHECK(first_index_of(w.data(), n, 0.0f) == 0);
+    }
+    if (n < 7) CHECK(first_index_of(w.data(), n, 7.0f) == n);
+  }
 }
 
 TEST_CASE("softmax: equal logits give the uniform distribution") {

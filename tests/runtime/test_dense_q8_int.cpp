@@ -5,6 +5,7 @@
 // bounded by what docs/PERFORMANCE.md states.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -48,8 +49,8 @@ uint32_t bits(float f) {
 }
 
 // Runs path p (0 dispatch, 1 scalar, 2 SSE2, 3 AVX2, 4 NEON, 5 AVX-512
-// VNNI); false when the
-// path is not available here.
+// VNNI, 6 AVX-512 sparse); false when the path is not available here (or,
+// for the sparse one, the input does not qualify).
 bool run_path(int p, const uint8_t* q, const uint8_t* scales, int32_t zp, const uint8_t* bias, const int16_t* a,
               float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
   switch (p) {
@@ -58,9 +59,12 @@ bool run_path(int p, const uint8_t* q, const uint8_t* scales, int32_t zp, const 
     case 2: return paths::dense_q8_int_sse2(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
     case 3: return paths::dense_q8_int_avx2(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
     case 4: return paths::dense_q8_int_neon(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
-    default: return paths::dense_q8_int_avx512_vnni(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
+    case 5: return paths::dense_q8_int_avx512_vnni(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
+    default: return paths::dense_q8_int_avx512_sparse(q, scales, zp, bias, a, act_scale, in_count, out, out_count);
   }
 }
+
+constexpr int kPaths = 7;
 
 // Every available path gives the reference's bits; returns how many paths ran.
 int check_all_paths(const uint8_t* q, const uint8_t* scales, int32_t zp, const uint8_t* bias, const int16_t* a,
@@ -68,7 +72,7 @@ int check_all_paths(const uint8_t* q, const uint8_t* scales, int32_t zp, const u
   std::vector<float> want(out_count), got(out_count);
   reference::dense_q8_int(q, scales, zp, bias, a, act_scale, in_count, want.data(), out_count);
   int ran = 0;
-  for (int p = 0; p < 6; ++p) {
+  for (int p = 0; p < kPaths; ++p) {
     std::fill(got.begin(), got.end(), -12345.0f);
     if (!run_path(p, q, scales, zp, bias, a, act_scale, in_count, got.data(), out_count)) continue;
     ++ran;
@@ -94,6 +98,15 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
     CHECK(bits(s1) == bits(s2));
     CHECK(bits(s2) == bits(s3));
     CHECK(a == b);
+    std::vector<int16_t> c(n + 1, 99);  // each path alone
+    CHECK(bits(paths::quantize_activations_sse2_or_scalar(in.data(), n, c.data())) == bits(s2));
+    CHECK(c == b);
+    float s4 = 0;
+    std::fill(c.begin(), c.end(), int16_t{99});
+    if (paths::quantize_activations_avx512(in.data(), n, c.data(), &s4)) {
+      CHECK(bits(s4) == bits(s2));
+      CHECK(c == b);
+    }
     CHECK(a[n] == 99);  // nothing written past n
     if (n > 3) {
       CHECK(a[n / 2] == -32767);
@@ -116,6 +129,10 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
       in[at] = bad;
       CHECK(std::isnan(quantize_activations(in.data(), 19, a.data())));
       CHECK(std::isnan(reference::quantize_activations(in.data(), 19, a.data())));
+      CHECK(std::isnan(paths::quantize_activations_sse2_or_scalar(in.data(), 19, a.data())));
+      float s = 0;
+      if (paths::quantize_activations_avx512(in.data(), 19, a.data(), &s)) CHECK(std::isnan(s));
+      for (int16_t v : a) CHECK(v == 0);
     }
   }
 }
@@ -158,7 +175,7 @@ TEST_CASE("dense_q8_int: the extreme products do not overflow (exact against int
       const std::vector<uint8_t> scales = f32_bytes(std::vector<float>(out_count, 1.0f), 0);
       const std::vector<uint8_t> bias = f32_bytes(std::vector<float>(out_count, 0.0f), 0);
       std::vector<float> got(out_count);
-      for (int p = 0; p < 6; ++p) {
+      for (int p = 0; p < kPaths; ++p) {
         if (!run_path(p, q.data(), scales.data(), zp, bias.data(), a.data(), 1.0f, in_count, got.data(), out_count)) continue;
         const int64_t w = zp >= 128 ? -zp : 255 - zp;
         const int64_t exact = int64_t{in_count} * w * (zp >= 128 ? -32767 : 32767);
@@ -169,6 +186,60 @@ TEST_CASE("dense_q8_int: the extreme products do not overflow (exact against int
       }
     }
   }
+}
+
+TEST_CASE("dense_q8_int sparse path: only the non-zero activations, bit for bit the reference") {
+  // Inputs of 1..kSparseMaxIn + 2 columns around the 32- and 64-column
+  // steps, with 0..all activations non-zero (the path declines above
+  // kSparseMaxNonzero or kSparseMaxIn: the others still run), zeros placed
+  // at random, in runs, at the ends; extreme values; zero points 0, 128, 255.
+  std::mt19937 rng(47);
+  const bool usable = paths::dense_q8_int_avx512_sparse_usable();
+  int sparse_ran = 0;
+  for (uint32_t in_count : {1u, 2u, 31u, 32u, 33u, 63u, 64u, 65u, 88u, 95u, 96u, 97u, 127u, 128u, 129u, 130u}) {
+    for (uint32_t nonzero : {0u, 1u, 2u, 31u, 32u, 33u, 63u, 64u, 65u, 100u, 128u}) {
+      if (nonzero > in_count) continue;
+      for (int layout = 0; layout < 3; ++layout) {
+        const uint32_t out_count = 1 + static_cast<uint32_t>(rng() % 21);  // 8-row groups and the rows after them
+        const int32_t zp = layout == 0 ? 128 : (layout == 1 ? 0 : 255);
+        std::vector<uint8_t> q(size_t{out_count} * in_count);
+        for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+        if (layout == 2) std::fill(q.begin(), q.begin() + in_count, uint8_t{0});  // far from the zero point
+        // Which columns are non-zero: random, the first ones, or the last ones.
+        std::vector<uint32_t> cols(in_count);
+        for (uint32_t i = 0; i < in_count; ++i) cols[i] = i;
+        if (layout == 0) std::shuffle(cols.begin(), cols.end(), rng);
+        if (layout == 2) std::reverse(cols.begin(), cols.end());
+        std::vector<int16_t> a(in_count, 0);
+        for (uint32_t k = 0; k < nonzero; ++k) {
+          const int16_t v = k % 7 == 0 ? (k % 2 ? 32767 : -32767) : static_cast<int16_t>(rng() % 65535 - 32767);
+          a[cols[k]] = v != 0 ? v : 1;
+        }
+        const std::vector<uint8_t> scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), layout);
+        const std::vector<uint8_t> bias = f32_bytes(uniform(rng, out_count, -1, 1), 1);
+        const float act_scale = 1.0f / 32767.0f;
+        std::vector<float> want(out_count), got(out_count, -12345.0f);
+        reference::dense_q8_int(q.data(), scales.data(), zp, bias.data(), a.data(), act_scale, in_count, want.data(),
+                                out_count);
+        const bool ran = paths::dense_q8_int_avx512_sparse(q.data(), scales.data(), zp, bias.data(), a.data(),
+                                                           act_scale, in_count, got.data(), out_count);
+        INFO("in " << in_count << " non-zero " << nonzero << " layout " << layout << " out " << out_count);
+        CHECK(ran == (usable && in_count <= kSparseMaxIn && nonzero <= kSparseMaxNonzero));
+        if (!ran) {
+          for (float g : got) CHECK(g == -12345.0f);  // nothing written
+          continue;
+        }
+        ++sparse_ran;
+        for (uint32_t o = 0; o < out_count; ++o) REQUIRE(bits(got[o]) == bits(want[o]));
+        // The dispatcher takes it and agrees.
+        std::fill(got.begin(), got.end(), -12345.0f);
+        dense_q8_int(q.data(), scales.data(), zp, bias.data(), a.data(), act_scale, in_count, got.data(), out_count);
+        for (uint32_t o = 0; o < out_count; ++o) REQUIRE(bits(got[o]) == bits(want[o]));
+      }
+    }
+  }
+  if (usable) CHECK(sparse_ran > 100);
+  else MESSAGE("no AVX-512 VBMI2 on this CPU: the sparse path is not used here");
 }
 
 TEST_CASE("dense_q8_int: NaN in, NaN out; all-zero input gives the bias") {

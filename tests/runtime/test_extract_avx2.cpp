@@ -83,12 +83,16 @@ TEST_CASE("AVX2 extraction: the same rows per channel, in order, as extract_feat
         }
         const uint32_t want_letters =
             extract_features(bytes, text.size(), plan, [&want](uint32_t c, uint32_t row) { want[c].push_back(row); });
-        const uint32_t got_letters = detail::extract_rows_avx2(bytes, text.size(), plan, {&add_batch, &got});
-        INFO("plan " << p << " variant " << variant << " trial " << trial << " bytes " << text.size());
-        CHECK(got_letters == want_letters);
-        for (uint32_t c = 0; c < kMaxChannels; ++c) {
-          INFO("channel " << c);
-          REQUIRE(got[c] == want[c]);
+        for (bool wide : {true, false}) {  // 16 positions at a time (where the CPU has AVX-512F), then 8
+          for (uint32_t c = 0; c < kMaxChannels; ++c) got[c].clear();
+          const uint32_t got_letters = detail::extract_rows_avx2(bytes, text.size(), plan, {&add_batch, &got}, wide);
+          INFO("plan " << p << " variant " << variant << " trial " << trial << " bytes " << text.size() << " wide "
+                       << wide);
+          CHECK(got_letters == want_letters);
+          for (uint32_t c = 0; c < kMaxChannels; ++c) {
+            INFO("channel " << c);
+            REQUIRE(got[c] == want[c]);
+          }
         }
       }
     }

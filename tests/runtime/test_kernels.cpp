@@ -138,10 +138,11 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference
       jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data()};
     }
     const std::vector<std::vector<float>> start = got;
-    for (int path = 0; path < 2; ++path) {
+    for (int path = 0; path < 3; ++path) {
       bool ran = true;
       if (path == 0) accumulate_q8_rows_group(jobs.data(), count);
       if (path == 1) ran = paths::accumulate_q8_rows_group_avx2(jobs.data(), count);
+      if (path == 2) ran = paths::accumulate_q8_rows_group_avx512(jobs.data(), count);
       if (!ran) continue;
       for (uint32_t k = 0; k < count; ++k) {
         INFO("trial " << trial << " path " << path << " job " << k << " of " << count);
@@ -364,6 +365,71 @@ TEST_CASE("add_f32_values (the log prior) equals the plain loop bit for bit") {
     add_f32_values(bytes.data(), got.data(), n);
     for (uint32_t i = 0; i < n; ++i) want[i] += add[i];
     for (uint32_t i = 0; i < n; ++i) CHECK(std::memcmp(&got[i], &want[i], 4) == 0);
+  }
+}
+
+TEST_CASE("add_finite_max (prior, check and maximum in one pass) equals add_f32_values, all_finite, max_value") {
+  // Lengths 1..70 around the 16-value steps, 463 (the shipped model's
+  // labels); with and without values to add; a NaN or an infinity in the
+  // values or produced by the add (overflow, inf + -inf) at any position,
+  // the last included; ties and all-equal values; first_index_of on the max.
+  std::mt19937 rng(9);
+  std::vector<uint32_t> lengths;
+  for (uint32_t n = 1; n <= 70; ++n) lengths.push_back(n);
+  lengths.push_back(463);
+  for (uint32_t n : lengths) {
+    for (int trial = 0; trial < 12; ++trial) {
+      const bool with_add = trial % 2 == 0;
+      std::vector<float> add = uniform(rng, n, -7, 3);
+      std::vector<float> start = uniform(rng, n, -20, 20);
+      if (trial % 6 == 1) std::fill(start.begin(), start.end(), -0.5f);
+      if (trial % 6 == 3) start[rng() % n] = 30.0f, start[n - 1] = 30.0f;
+      const uint32_t at = trial < 6 ? static_cast<uint32_t>(rng() % n) : n - 1;
+      const int bad = trial % 4 == 2 ? 1 + static_cast<int>(rng() % 4) : 0;  // 1 NaN, 2 inf, 3 overflow, 4 inf + -inf
+      if (bad == 1) start[at] = NAN;
+      if (bad == 2) start[at] = -INFINITY;
+      if (bad == 3) start[at] = 3e38f, add[at] = with_add ? 3e38f : 0.0f, start[at] = with_add ? 3e38f : INFINITY;
+      if (bad == 4) start[at] = INFINITY, add[at] = -INFINITY;
+      const Bytes bytes = f32_bytes(add, n % 3);  // misaligned too
+      const uint8_t* b = with_add ? bytes.data() : nullptr;
+      std::vector<float> got = start, want = start;
+      float got_max = -1.0f, want_max = -1.0f;
+      const bool got_ok = add_finite_max(b, got.data(), n, &got_max);
+      const bool want_ok = reference::add_finite_max(b, want.data(), n, &want_max);
+      std::vector<float> parts = start;  // the three kernels it replaces
+      if (b != nullptr) add_f32_values(b, parts.data(), n);
+      INFO("n " << n << " trial " << trial << " bad " << bad << " at " << at);
+      CHECK(got_ok == want_ok);
+      CHECK(got_ok == all_finite(parts.data(), n));
+      CHECK(got_ok == (bad == 0));
+      for (uint32_t i = 0; i < n; ++i) REQUIRE(std::memcmp(&got[i], &want[i], 4) == 0);
+      for (uint32_t i = 0; i < n; ++i) REQUIRE(std::memcmp(&got[i], &parts[i], 4) == 0);
+      if (!got_ok) continue;
+      CHECK(got_max == want_max);
+      CHECK(got_max == max_value(parts.data(), n));
+      CHECK(first_index_of(got.data(), n, got_max) == argmax(parts.data(), n));
+      CHECK(first_index_of(got.data(), n, got_max) == reference::argmax(parts.data(), n));
+    }
+  }
+  const float v[3] = {1.0f, 2.0f, 3.0f};
+  CHECK(first_index_of(v, 3, 5.0f) == 3);  // absent
+  // Every position in lengths 0..70 (around the 16-value steps); the first
+  // of two equal values; absent; -0.0 equals 0.0.
+  for (uint32_t n = 0; n <= 70; ++n) {
+    std::vector<float> w(n + 16, 7.0f);  // past n: the value looked for, never reported
+    for (uint32_t i = 0; i < n; ++i) w[i] = static_cast<float>(i);
+    for (uint32_t at = 0; at < n; ++at) {
+      INFO("n " << n << " at " << at);
+      CHECK(first_index_of(w.data(), n, static_cast<float>(at)) == at);
+    }
+    CHECK(first_index_of(w.data(), n, 7.5f) == n);
+    if (n > 9) {
+      w[n - 1] = 3.0f;
+      CHECK(first_index_of(w.data(), n, 3.0f) == 3);
+      w[0] = -0.0f;
+      CHECK(first_index_of(w.data(), n, 0.0f) == 0);
+    }
+    if (n < 7) CHECK(first_index_of(w.data(), n, 7.0f) == n);
   }
 }
 

@@ -52,18 +52,21 @@ constexpr uint32_t kBack = kMaxNgramOrder;   // code points kept in front of a c
 constexpr uint32_t kMarker = 0x20;
 constexpr uint32_t kLetter = 0, kOpen = 1, kClose = 2;  // position kinds
 
+constexpr uint32_t kPad = 16;  // positions past the end that a 16-lane step reads
+
 struct Chunk {
-  uint32_t cp_store[kBack + kChunk + 8];  // [kBack]: the previous chunk's last code points
+  uint32_t cp_store[kBack + kChunk + kPad];  // [kBack]: the previous chunk's last code points
   uint32_t* cp = cp_store + kBack;
-  uint32_t distance[kChunk + 8];  // from the word's opening marker (saturated)
-  uint32_t kind[kChunk + 8];
+  uint32_t distance[kChunk + kPad];  // from the word's opening marker (saturated)
+  uint32_t kind[kChunk + kPad];
   uint32_t n = 0;
   uint32_t script_rows[kChunk];
   uint32_t script_n = 0;
   uint32_t word_rows[kChunk];
   uint32_t word_n = 0;
   static constexpr uint32_t kGroup = 4;  // n-gram channels hashed before their rows are handed over
-  uint32_t rows[kGroup][kChunk + 8];
+  uint32_t rows[kGroup][kChunk + kPad];
+  bool wide = false;  // hash 16 positions at a time (AVX-512F)
 };
 
 // For each 8-bit mask, the indices of its set bits packed to the front (one
@@ -88,7 +91,7 @@ __attribute__((target("avx2"))) inline __m256i mullo(__m256i a, uint32_t b) {
 }
 
 // The char_ngram channel `ch` over positions [0, c.n): its rows to
-// rows_out (kChunk + 8 entries); returns how many.
+// rows_out (kChunk + kPad entries); returns how many.
 __attribute__((target("avx2"))) uint32_t hash_channel(const Chunk& c, const internal::NgramPlan& ch, uint32_t init,
                                                       uint32_t* rows_out) {
   const uint32_t order = ch.order;
@@ -138,6 +141,65 @@ __attribute__((target("avx2"))) uint32_t hash_channel(const Chunk& c, const inte
   return out;
 }
 
+#if !defined(FFNLP_NO_AVX512)
+#define FFNLP_EXTRACT_AVX512 1
+// hash_channel 16 positions at a time: per lane the same integer
+// operations, so the same rows in the same order; the kept lanes packed by
+// vpcompressd.
+__attribute__((target("avx2,avx512f"))) uint32_t hash_channel16(const Chunk& c, const internal::NgramPlan& ch,
+                                                               uint32_t init, uint32_t* rows_out) {
+  const uint32_t order = ch.order;
+  const __m512i v_order = _mm512_set1_epi32(static_cast<int32_t>(order));
+  const __m512i v_order_less1 = _mm512_set1_epi32(static_cast<int32_t>(order) - 1);
+  const __m512i v_letter = _mm512_set1_epi32(kLetter), v_close = _mm512_set1_epi32(kClose);
+  const __m512i v_one = _mm512_set1_epi32(1);
+  const __m512i v_init = _mm512_set1_epi32(static_cast<int32_t>(init));
+  const __m512i v_buckets = _mm512_set1_epi32(static_cast<int32_t>(ch.buckets));
+  const __m512i v_prime = _mm512_set1_epi32(static_cast<int32_t>(kFnvPrime));
+  const __m512i v_m1 = _mm512_set1_epi32(static_cast<int32_t>(0x85EBCA6Bu));
+  const __m512i v_m2 = _mm512_set1_epi32(static_cast<int32_t>(0xC2B2AE35u));
+  const __mmask16 close_emits = order >= 2 ? 0xFFFF : 0;
+  uint32_t out = 0;
+  for (uint32_t t = 0; t < c.n; t += 16) {
+    const __m512i d = _mm512_loadu_si512(c.distance + t);
+    const __m512i kind = _mm512_loadu_si512(c.kind + t);
+    const __mmask16 is_letter = _mm512_cmpeq_epi32_mask(kind, v_letter);
+    const __mmask16 is_close = _mm512_cmpeq_epi32_mask(kind, v_close);
+    // Letters: a complete window (d >= order - 1); closing markers: order >= 2.
+    const __mmask16 emit = static_cast<__mmask16>(
+        _mm512_mask_cmpgt_epi32_mask(is_letter, d, _mm512_sub_epi32(v_order_less1, v_one)) | (is_close & close_emits));
+    if (emit == 0) continue;
+    // Window length: order, or at a closing marker min(order, d + 1).
+    const __m512i len = _mm512_mask_min_epu32(v_order, is_close, v_order, _mm512_add_epi32(d, v_one));
+    __m512i h = v_init;
+    for (uint32_t k = 1; k <= order; ++k) {
+      const __m512i cp = _mm512_loadu_si512(c.cp + t + 1 - k);
+      const __mmask16 active = _mm512_cmpgt_epi32_mask(len, _mm512_set1_epi32(static_cast<int32_t>(k) - 1));
+      h = _mm512_mask_mullo_epi32(h, active, _mm512_xor_si512(h, cp), v_prime);
+    }
+    // (The masked forms with every lane selected: the plain ones trip GCC 12's
+    // -Wmaybe-uninitialized inside its own headers.)
+    // fnv_finish: fmix32(h ^ len); then bucket_of: (h * buckets) >> 32.
+    h = _mm512_xor_si512(h, len);
+    h = _mm512_xor_si512(h, _mm512_maskz_srli_epi32(0xFFFF, h, 16));
+    h = _mm512_mullo_epi32(h, v_m1);
+    h = _mm512_xor_si512(h, _mm512_maskz_srli_epi32(0xFFFF, h, 13));
+    h = _mm512_mullo_epi32(h, v_m2);
+    h = _mm512_xor_si512(h, _mm512_maskz_srli_epi32(0xFFFF, h, 16));
+    const __m512i even = _mm512_maskz_srli_epi64(0xFF, _mm512_maskz_mul_epu32(0xFF, h, v_buckets), 32);
+    const __m512i odd = _mm512_maskz_mul_epu32(0xFF, _mm512_maskz_srli_epi64(0xFF, h, 32), v_buckets);
+    const __m512i rows = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+    // The kept lanes packed to the front, stored at rows_out[out] (kPad
+    // spare entries for the lanes past them).
+    _mm512_storeu_si512(rows_out + out, _mm512_maskz_compress_epi32(emit, rows));
+    out += static_cast<uint32_t>(__builtin_popcount(static_cast<unsigned>(emit)));
+  }
+  return out;
+}
+
+bool has_avx512f() { return __builtin_cpu_supports("avx512f"); }
+#endif
+
 // Hands over batches[0 .. count) (distinct channels).
 inline void hand_over(RowBatchSink sink, const RowBatch* batches, uint32_t count) {
   if (count == 0) return;
@@ -151,8 +213,8 @@ inline void hand_over(RowBatchSink sink, const RowBatch* batches, uint32_t count
 // Hashes and hands over everything in the chunk, then keeps its last kBack
 // code points in front and starts it over.
 __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::FeaturePlan& plan, RowBatchSink sink) {
-  // Positions past the end (up to the next multiple of 8) emit nothing.
-  for (uint32_t p = c.n; p < c.n + 8; ++p) {
+  // Positions past the end (up to the next multiple of 16) emit nothing.
+  for (uint32_t p = c.n; p < c.n + kPad; ++p) {
     c.kind[p] = kOpen;
     c.distance[p] = 0;
     c.cp[p] = 0;
@@ -165,7 +227,12 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
   for (uint32_t a = 0; a < plan.ngram_count; ++a) {
     const internal::NgramPlan& ch = plan.ngrams[a];
     uint32_t* rows = c.rows[count];
-    const uint32_t n = hash_channel(c, ch, plan.group_init[ch.state / (kMaxNgramOrder + 1)], rows);
+    const uint32_t init = plan.group_init[ch.state / (kMaxNgramOrder + 1)];
+#if defined(FFNLP_EXTRACT_AVX512)
+    const uint32_t n = c.wide ? hash_channel16(c, ch, init, rows) : hash_channel(c, ch, init, rows);
+#else
+    const uint32_t n = hash_channel(c, ch, init, rows);
+#endif
     if (n != 0) group[count++] = {ch.channel, rows, n};
     if (count == Chunk::kGroup) {
       hand_over(sink, group, count);
@@ -187,9 +254,11 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
 
 template <bool kCleanup>
 __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, size_t end,
-                                                        const internal::FeaturePlan& plan, RowBatchSink sink) {
+                                                        const internal::FeaturePlan& plan, RowBatchSink sink,
+                                                        bool wide) {
   Chunk c;
   std::memset(c.cp_store, 0, sizeof(uint32_t) * kBack);
+  c.wide = wide;
   const bool lowercase = plan.lowercase;
   const bool keep_digits = !plan.drop_digits;
   const bool has_script = plan.script_count == 1;
@@ -274,15 +343,23 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
 
 }  // namespace
 
-uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, RowBatchSink sink) {
+uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, RowBatchSink sink,
+                           bool allow_avx512) {
   if (text == nullptr) return 0;
   const size_t end = text_end(text, size, plan.max_bytes);
-  return plan.cleanup ? extract_chunks<true>(text, end, plan, sink) : extract_chunks<false>(text, end, plan, sink);
+#if defined(FFNLP_EXTRACT_AVX512)
+  const bool wide = allow_avx512 && has_avx512f();
+#else
+  const bool wide = false;
+  (void)allow_avx512;
+#endif
+  return plan.cleanup ? extract_chunks<true>(text, end, plan, sink, wide)
+                      : extract_chunks<false>(text, end, plan, sink, wide);
 }
 
 #else
 
-uint32_t extract_rows_avx2(const uint8_t*, size_t, const internal::FeaturePlan&, RowBatchSink) { return 0; }
+uint32_t extract_rows_avx2(const uint8_t*, size_t, const internal::FeaturePlan&, RowBatchSink, bool) { return 0; }
 
 #endif
 

@@ -43,7 +43,10 @@ bool avx2_extraction_fits(const internal::FeaturePlan& plan);
 
 // extract_features(text, size, plan, ...) for a plan that fits; returns the
 // letters read, as it does.
-uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, RowBatchSink sink);
+// The n-grams are hashed 16 positions at a time where the CPU has AVX-512F,
+// else 8; allow_avx512 = false keeps 8 (the tests compare both).
+uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, RowBatchSink sink,
+                           bool allow_avx512 = true);
 
 }  // namespace detail
 }  // namespace ffnlp

@@ -75,10 +75,12 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
   r->n = label_count_;
   r->answered = !r->stats.no_evidence();
   if (!r->answered) return Status::kOk;
-  if (prior == Prior::kModel && log_prior_ != nullptr) {
-    add_f32_values(log_prior_, logits, label_count_);
-    if (!all_finite(logits, label_count_)) return Status::kNonFinite;
-  }
+  // The prior added, every logit checked (forward leaves the last layer's
+  // check here) and the largest found, in one pass. A non-finite logit
+  // stays non-finite with a prior added, so the status is the same as
+  // checking before and after.
+  const uint8_t* add = prior == Prior::kModel ? log_prior_ : nullptr;
+  if (!add_finite_max(add, logits, label_count_, &r->logits_max)) return Status::kNonFinite;
   if (allow_list) {
     float* values = reinterpret_cast<float*>(base + layout.values);
     uint32_t* labels = reinterpret_cast<uint32_t*>(base + layout.labels);
@@ -105,7 +107,13 @@ Status ModelAccess::classify(const Model& model, const Input& input, void* scrat
   // Rank the logits (softmax is monotonic), then normalise only the answers:
   // p = exp(logit - max) / sum_j exp(logit_j - max).
   uint32_t* heap = reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(scratch) + layout(model).heap);
-  r->count = top_k(r->values, r->n, k, heap);
+  if (k == 1 && r->labels == nullptr) {
+    // top_k's answer for k = 1 (argmax: the first largest), the largest known.
+    heap[0] = first_index_of(r->values, r->n, r->logits_max);
+    r->count = 1;
+  } else {
+    r->count = top_k(r->values, r->n, k, heap);
+  }
   r->order = heap;
   r->max_value = r->values[heap[0]];
   r->inv_sum = 1.0f / sum_exp(r->values, r->n, r->max_value);

@@ -27,6 +27,7 @@ struct HeadResult {
   float* values = nullptr;           // candidates' logits (prior added), contiguous
   const uint32_t* labels = nullptr;  // candidates' label indices; null: every label, in order
   uint32_t n = 0;                    // candidates
+  float logits_max = 0.0f;           // the largest logit of all labels (prior added)
   float max_value = 0.0f;            // classify: the best candidate's logit
   float inv_sum = 0.0f;              // classify: 1 / sum_j exp(values[j] - max_value)
   const uint32_t* order = nullptr;   // classify: candidate positions, best first

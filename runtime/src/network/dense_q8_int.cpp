@@ -53,6 +53,18 @@ inline bool usable_max(float max_abs, bool finite, uint32_t n, int16_t* a, float
   return true;
 }
 
+#if defined(FFNLP_INT_AVX2)
+// -DFFNLP_NO_AVX512: leave the AVX-512 paths out (to measure what an
+// AVX2-only CPU gets, or for compilers without AVX-512 VNNI intrinsics).
+constexpr bool defined_no_avx512() {
+#if defined(FFNLP_NO_AVX512)
+  return true;
+#else
+  return false;
+#endif
+}
+#endif
+
 inline int16_t quantize_one(float x, float inv) {
   float y = x * inv;
   y = y > 32767.0f ? 32767.0f : (y < -32767.0f ? -32767.0f : y);
@@ -285,14 +297,31 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
 }
 #undef FFNLP_MADD_ACC
 
-// -DFFNLP_NO_AVX512: leave the AVX-512 path out (to measure what an
-// AVX2-only CPU gets, or for compilers without AVX-512 VNNI intrinsics).
 bool has_avx512_vnni() {
-#if defined(FFNLP_NO_AVX512)
-  return false;
-#endif
+  if (defined_no_avx512()) return false;
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+
+// {sum of s0's lanes, ..., sum of s7's lanes}: pairs of vectors interleaved
+// and added, halving the lanes per row at each level (integer sums: any order
+// gives the same exact value).
+__attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) inline __m256i sum_rows8(
+    __m512i s0, __m512i s1, __m512i s2, __m512i s3, __m512i s4, __m512i s5, __m512i s6, __m512i s7) {
+  // 8 lanes per row: per 128-bit lane {a0+a2, b0+b2, a1+a3, b1+b3} of rows a, b
+  // (masked forms, every lane selected: the plain ones trip GCC 12 warnings).
+  const __m512i t01 = _mm512_add_epi32(_mm512_maskz_unpacklo_epi32(0xFFFF, s0, s1), _mm512_maskz_unpackhi_epi32(0xFFFF, s0, s1));
+  const __m512i t23 = _mm512_add_epi32(_mm512_maskz_unpacklo_epi32(0xFFFF, s2, s3), _mm512_maskz_unpackhi_epi32(0xFFFF, s2, s3));
+  const __m512i t45 = _mm512_add_epi32(_mm512_maskz_unpacklo_epi32(0xFFFF, s4, s5), _mm512_maskz_unpackhi_epi32(0xFFFF, s4, s5));
+  const __m512i t67 = _mm512_add_epi32(_mm512_maskz_unpacklo_epi32(0xFFFF, s6, s7), _mm512_maskz_unpackhi_epi32(0xFFFF, s6, s7));
+  // 4 lanes per row: per 128-bit lane {row 0, 1, 2, 3} (and 4..7).
+  const __m512i u03 = _mm512_add_epi32(_mm512_maskz_unpacklo_epi64(0xFF, t01, t23), _mm512_maskz_unpackhi_epi64(0xFF, t01, t23));
+  const __m512i u47 = _mm512_add_epi32(_mm512_maskz_unpacklo_epi64(0xFF, t45, t67), _mm512_maskz_unpackhi_epi64(0xFF, t45, t67));
+  // 2 lanes per row: 128-bit lanes {0+1 of u03, 2+3 of u03, 0+1 of u47, 2+3 of u47}.
+  const __m512i v = _mm512_add_epi32(_mm512_maskz_shuffle_i32x4(0xFFFF, u03, u47, 0x88), _mm512_maskz_shuffle_i32x4(0xFFFF, u03, u47, 0xDD));
+  // 1 lane per row: {rows 0..3, rows 4..7} = lanes {0, 2} + lanes {1, 3}.
+  const __m512i w = _mm512_add_epi32(v, _mm512_maskz_shuffle_i32x4(0xFFFF, v, v, 0xB1));  // lanes 0, 2 hold the sums
+  return _mm512_maskz_extracti64x4_epi64(0xFF, _mm512_maskz_shuffle_i32x4(0xFFFF, w, w, 0x08), 0);
 }
 
 // AVX-512 (BW, VNNI), inputs of at most kIntBlock columns: the arithmetic of
@@ -304,13 +333,19 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_
     const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
     float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
   const size_t stride = in_count;
-  int32_t sum_a = 0;
-  for (uint32_t i = 0; i < in_count; ++i) sum_a += a[i];
-  const int32_t correction = zero_point * sum_a;
   const uint32_t full = in_count / 32;
   const uint32_t rest = in_count - 32 * full;  // 0..31 columns in the masked step
   const __mmask32 mask = rest == 0 ? 0 : (static_cast<__mmask32>(1) << rest) - 1;
   const __m512i x_rest = _mm512_maskz_loadu_epi16(mask, a + 32 * full);
+  // sum(a), 32 values per step (pairs times 1 into int32 lanes).
+  const __m512i ones = _mm512_set1_epi16(1);
+  __m512i va = _mm512_dpwssd_epi32(_mm512_setzero_si512(), x_rest, ones);
+  for (uint32_t k = 0; k < full; ++k) va = _mm512_dpwssd_epi32(va, _mm512_loadu_si512(a + 32 * k), ones);
+  const __m256i va8 = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, va, 0), _mm512_maskz_extracti64x4_epi64(0xFF, va, 1));
+  __m128i va4 = _mm_add_epi32(_mm256_castsi256_si128(va8), _mm256_extracti128_si256(va8, 1));
+  va4 = _mm_add_epi32(va4, _mm_shuffle_epi32(va4, 0x4E));
+  va4 = _mm_add_epi32(va4, _mm_shuffle_epi32(va4, 0xB1));
+  const int32_t correction = zero_point * _mm_cvtsi128_si32(va4);
   const __m256 vact = _mm256_set1_ps(act_scale);
   uint32_t o = 0;
   for (; o + 8 <= out_count; o += 8) {
@@ -343,14 +378,7 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_
     }
 #undef FFNLP_W32
 #undef FFNLP_WM
-// (The masked extract: GCC 12's unmasked extract and cast warn of an uninitialized operand.)
-#define FFNLP_HALVES(v) _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1))
-    const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(FFNLP_HALVES(s0), FFNLP_HALVES(s1)),
-                                         _mm256_hadd_epi32(FFNLP_HALVES(s2), FFNLP_HALVES(s3)));
-    const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(FFNLP_HALVES(s4), FFNLP_HALVES(s5)),
-                                         _mm256_hadd_epi32(FFNLP_HALVES(s6), FFNLP_HALVES(s7)));
-#undef FFNLP_HALVES
-    __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+    __m256i sums = sum_rows8(s0, s1, s2, s3, s4, s5, s6, s7);
     sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
     const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
     const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
@@ -373,6 +401,118 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_
     out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
   }
   _mm256_zeroupper();
+}
+
+// AVX-512 VNNI on bytes, inputs of at most kIntBlock columns: the weights
+// are not widened at all. Each activation is split into its two bytes,
+// a = 256 * hi + lo (hi = a >> 8, signed; lo = a & 255, unsigned), and
+// vpdpbusd (unsigned bytes times signed bytes, four products added per int32
+// lane) gives, per row,
+//   d1 = sum q * hi            (q unsigned, hi signed)
+//   d2 = sum lo * (q - 128)    (lo unsigned; q xor 0x80 is q - 128 as a signed byte)
+// so sum (q - zero_point) * a = 256 * d1 + d2 + 128 * sum lo - zero_point * sum a.
+// |d1|, |d2| <= 256 * 255 * 128 for up to 256 columns, so no lane overflows;
+// the terms are combined in wrapping 32-bit arithmetic, which gives the exact
+// dot because the dot itself fits in int32 (see the header). Columns past
+// in_count: hi and lo are zero there and the weights are loaded masked.
+// Eight rows at a time, 64 columns per step; the sums scaled and biased as in
+
+
+bool has_avx512_vbmi2() {
+  return has_avx512_vnni() && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2");
+}
+
+// Sum of the 16 int32 lanes.
+__attribute__((target("avx2,avx512f"))) inline int32_t hsum_epi32_512(__m512i v) {
+  const __m256i h = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  __m128i m = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
+  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
+  return _mm_cvtsi128_si32(m);
+}
+
+// AVX-512 VBMI/VBMI2, for inputs of at most kSparseMaxIn columns of which
+// at most kSparseMaxNonzero activations are non-zero (the output layer after
+// a ReLU: about 3/4 of the shipped model's hidden units are zero): only the
+// columns with a non-zero activation are multiplied. Their indices and
+// activations are packed to the front once per call (vpcompressb,
+// vpcompressw); per row, vpermt2b gathers the weights of those columns from
+// the row's (up to) 128 bytes, and the dot product takes one vpdpwssd per 32
+// of them instead of one per 32 columns. Zero activations add nothing to the
+// exact integer sum and zero_point * sum(a) is unchanged, so every output is
+// the same integer, scaled as in dense_q8_int_avx512_short: the same bits.
+// Returns false, having written nothing, when the input does not qualify.
+__attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,avx512vbmi2"))) bool dense_q8_int_avx512_sparse_impl(
+    const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  if (in_count > kSparseMaxIn) return false;
+  // Packed activations and their column indices; zero (index 0) past the
+  // last, so the lanes past them add nothing. 32 spare entries: each step
+  // stores a whole register at the current end.
+  alignas(64) int16_t packed[kSparseMaxNonzero + 32] = {};
+  alignas(64) uint8_t index[kSparseMaxNonzero + 32] = {};
+  const __m256i iota = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                        22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const __m512i ones = _mm512_set1_epi16(1);
+  __m512i va = _mm512_setzero_si512();
+  uint32_t nonzero = 0;
+  for (uint32_t i = 0; i < in_count; i += 32) {
+    const uint32_t left = in_count - i;
+    const __mmask32 valid = left >= 32 ? ~static_cast<__mmask32>(0) : (static_cast<__mmask32>(1) << left) - 1;
+    const __m512i v = _mm512_maskz_loadu_epi16(valid, a + i);
+    const __mmask32 nz = _mm512_test_epi16_mask(v, v);
+    const uint32_t count = static_cast<uint32_t>(__builtin_popcount(nz));
+    if (nonzero + count > kSparseMaxNonzero) return false;
+    _mm512_storeu_si512(packed + nonzero, _mm512_maskz_compress_epi16(nz, v));
+    const __m256i columns = _mm256_add_epi8(iota, _mm256_set1_epi8(static_cast<char>(i)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(index + nonzero), _mm256_maskz_compress_epi8(nz, columns));
+    nonzero += count;
+    va = _mm512_dpwssd_epi32(va, v, ones);
+  }
+  const int32_t correction = zero_point * hsum_epi32_512(va);
+  const bool two = nonzero > 32;
+  const __m512i x0 = _mm512_load_si512(packed), x1 = _mm512_load_si512(packed + 32);
+  const __m512i columns = _mm512_load_si512(index);
+  // The row's bytes as two 64-byte tables (masked: nothing read past the row).
+  const __mmask64 lo_mask = in_count >= 64 ? ~static_cast<__mmask64>(0) : (static_cast<__mmask64>(1) << in_count) - 1;
+  const __mmask64 hi_mask = in_count >= 128 ? ~static_cast<__mmask64>(0)
+                            : in_count > 64  ? (static_cast<__mmask64>(1) << (in_count - 64)) - 1
+                                             : 0;
+  const size_t stride = in_count;
+  const __m256 vact = _mm256_set1_ps(act_scale);
+  // The gathered weights of row r: {column index[0], index[1], ...} of the row.
+#define FFNLP_GATHER(r)                                                                                   \
+  _mm512_permutex2var_epi8(_mm512_maskz_loadu_epi8(lo_mask, w + (r) * stride), columns,                   \
+                           _mm512_maskz_loadu_epi8(hi_mask, w + (r) * stride + 64))
+#define FFNLP_DOT(g)                                                                                       \
+  (two ? _mm512_dpwssd_epi32(                                                                              \
+             _mm512_dpwssd_epi32(zero, _mm512_cvtepu8_epi16(_mm512_maskz_extracti64x4_epi64(0xFF, g, 0)), x0), \
+             _mm512_cvtepu8_epi16(_mm512_maskz_extracti64x4_epi64(0xFF, g, 1)), x1)                          \
+       : _mm512_dpwssd_epi32(zero, _mm512_cvtepu8_epi16(_mm512_maskz_extracti64x4_epi64(0xFF, g, 0)), x0))
+  const __m512i zero = _mm512_setzero_si512();
+  uint32_t o = 0;
+  for (; o + 8 <= out_count; o += 8) {
+    const uint8_t* w = q + o * stride;
+    const __m512i g0 = FFNLP_GATHER(0), g1 = FFNLP_GATHER(1), g2 = FFNLP_GATHER(2), g3 = FFNLP_GATHER(3);
+    const __m512i g4 = FFNLP_GATHER(4), g5 = FFNLP_GATHER(5), g6 = FFNLP_GATHER(6), g7 = FFNLP_GATHER(7);
+    __m256i sums = sum_rows8(FFNLP_DOT(g0), FFNLP_DOT(g1), FFNLP_DOT(g2), FFNLP_DOT(g3), FFNLP_DOT(g4), FFNLP_DOT(g5),
+                             FFNLP_DOT(g6), FFNLP_DOT(g7));
+    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
+    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
+                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
+    _mm256_storeu_ps(out + o, y);
+  }
+  for (; o < out_count; ++o) {
+    const uint8_t* w = q + o * stride;
+    const __m512i g = FFNLP_GATHER(0);
+    const int32_t dot = hsum_epi32_512(FFNLP_DOT(g));
+    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+  }
+#undef FFNLP_GATHER
+#undef FFNLP_DOT
+  _mm256_zeroupper();
+  return true;
 }
 #endif
 
@@ -462,52 +602,10 @@ void dense_q8_int_sse2_short(const uint8_t* q, const uint8_t* scales, int32_t ze
 }
 #endif
 
-}  // namespace
-
-namespace paths {
-
-bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
-#if defined(FFNLP_INT_AVX2)
-  if (has_avx2()) {
-    if (in_count <= kIntBlock) {
-      dense_q8_int_avx2_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    } else {
-      dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    }
-    return true;
-  }
-#endif
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
-}
-
-bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                              const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
-#if defined(FFNLP_INT_AVX2)
-  if (has_avx512_vnni()) {
-    if (in_count <= kIntBlock) {
-      dense_q8_int_avx512_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    } else {
-      dense_q8_int_avx2_blocks(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    }
-    return true;
-  }
-#endif
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
-}
-
-bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
 #if defined(FFNLP_INT_SSE2)
-  if (in_count <= kIntBlock) {
-    dense_q8_int_sse2_short(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
-    return true;
-  }
-  // Longer inputs: two rows at a time, 16 columns per step: bytes widened by unpacking with
+void dense_q8_int_sse2_blocks(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  // Longer inputs than kIntBlock columns: two rows at a time, 16 columns per step: bytes widened by unpacking with
   // zero (SSE2 has no pmovzx), zero point subtracted, pmaddwd, paddd.
   const size_t stride = in_count;
   const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
@@ -544,19 +642,15 @@ bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
     out[o] = finish(scales, bias, o, act_scale, dot0);
     out[o + 1] = finish(scales, bias, o + 1, act_scale, dot1);
   }
-  if (o < out_count) dense_q8_int_scalar(q + o * stride, scales + 4 * o, zero_point, bias + 4 * o, a, act_scale,
+  if (o < out_count) paths::dense_q8_int_scalar(q + o * stride, scales + 4 * o, zero_point, bias + 4 * o, a, act_scale,
                                          in_count, out + o, out_count - o);
-  return true;
-#else
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
-  return false;
-#endif
 }
+#endif
 
-bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
-                       const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
 #if defined(FFNLP_INT_NEON)
+// Any input length.
+void dense_q8_int_neon_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
   // One row at a time, 16 columns per step: bytes widened (vmovl_u8), zero
   // point subtracted, int16 x int16 multiplied into int32 lanes (vmlal_s16 on
   // the low halves, vmlal_high_s16 on the high ones), two accumulators.
@@ -588,17 +682,150 @@ bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
     }
     out[o] = finish(scales, bias, o, act_scale, dot);
   }
+}
+#endif
+
+using IntKernel = void (*)(const uint8_t*, const uint8_t*, int32_t, const uint8_t*, const int16_t*, float, uint32_t,
+                           float*, uint32_t);
+
+// What every SIMD path does: nothing when the CPU cannot run it (or it is not
+// compiled in: null kernels); else the kernel for inputs of at most kIntBlock
+// columns or the one for longer inputs.
+inline bool run_path(bool usable, IntKernel short_inputs, IntKernel long_inputs, const uint8_t* q,
+                     const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a, float act_scale,
+                     uint32_t in_count, float* out, uint32_t out_count) {
+  if (!usable) return false;
+  (in_count <= kIntBlock ? short_inputs : long_inputs)(q, scales, zero_point, bias, a, act_scale, in_count, out,
+                                                       out_count);
   return true;
+}
+
+}  // namespace
+
+// Each path: run_path with its kernels where compiled in.
+#define FFNLP_INT_ARGS q, scales, zero_point, bias, a, act_scale, in_count, out, out_count
+
+namespace paths {
+
+bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  return run_path(has_avx2(), dense_q8_int_avx2_short, dense_q8_int_avx2_blocks, FFNLP_INT_ARGS);
 #else
-  (void)q, (void)scales, (void)zero_point, (void)bias, (void)a, (void)act_scale, (void)in_count, (void)out,
-      (void)out_count;
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  return run_path(has_avx512_vnni(), dense_q8_int_avx512_short, dense_q8_int_avx2_blocks, FFNLP_INT_ARGS);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_avx512_sparse(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                                const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_AVX2)
+  return has_avx512_vbmi2() &&
+         dense_q8_int_avx512_sparse_impl(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_avx512_sparse_usable() {
+#if defined(FFNLP_INT_AVX2)
+  return has_avx512_vbmi2();
+#else
   return false;
+#endif
+}
+
+bool dense_q8_int_sse2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_SSE2)
+  return run_path(true, dense_q8_int_sse2_short, dense_q8_int_sse2_blocks, FFNLP_INT_ARGS);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
+#endif
+}
+
+bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias, const int16_t* a,
+    float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+#if defined(FFNLP_INT_NEON)
+  return run_path(true, dense_q8_int_neon_rows, dense_q8_int_neon_rows, FFNLP_INT_ARGS);
+#else
+  return run_path(false, nullptr, nullptr, FFNLP_INT_ARGS);
 #endif
 }
 
 }  // namespace paths
 
+#undef FFNLP_INT_ARGS
+
+namespace {
+
+#if defined(FFNLP_INT_AVX2)
+// quantize_activations 16 values per step (the last masked): the same
+// arithmetic as the SSE2 path (largest magnitude, x - x unordered for
+// non-finite values, x * inv clamped and rounded to nearest even by
+// vcvtps2dq); the clamped values fit int16, so the narrowing is exact.
+__attribute__((target("avx2,avx512f,avx512bw"))) float quantize_activations_avx512_impl(const float* in, uint32_t n,
+                                                                                      int16_t* a) {
+  __m512 vmax = _mm512_setzero_ps();
+  __mmask16 bad = 0;
+  for (uint32_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 v = _mm512_maskz_loadu_ps(k, in + i);
+    vmax = _mm512_maskz_max_ps(0xFFFF, vmax, _mm512_abs_ps(v));  // sign bit cleared
+    bad = static_cast<__mmask16>(bad | _mm512_cmp_ps_mask(_mm512_maskz_sub_ps(0xFFFF, v, v), _mm512_setzero_ps(), _CMP_UNORD_Q));
+  }
+  __m256 h = _mm256_max_ps(_mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(vmax), 0)),
+                           _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(vmax), 1)));
+  __m128 q = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+  q = _mm_max_ss(q, _mm_shuffle_ps(q, q, 1));
+  float act_scale;
+  if (!usable_max(_mm_cvtss_f32(q), bad == 0, n, a, &act_scale)) {
+    _mm256_zeroupper();
+    return act_scale;
+  }
+  const __m512 inv = _mm512_set1_ps(32767.0f / _mm_cvtss_f32(q));
+  const __m512 hi = _mm512_set1_ps(32767.0f), lo = _mm512_set1_ps(-32767.0f);
+  for (uint32_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 y = _mm512_maskz_min_ps(0xFFFF, _mm512_maskz_max_ps(0xFFFF, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, in + i), inv), lo), hi);
+    _mm512_mask_cvtepi32_storeu_epi16(a + i, k, _mm512_maskz_cvtps_epi32(0xFFFF, y));
+  }
+  _mm256_zeroupper();
+  return act_scale;
+}
+#endif
+
+}  // namespace
+
+namespace paths {
+bool quantize_activations_avx512(const float* in, uint32_t n, int16_t* a, float* act_scale) {
+#if defined(FFNLP_INT_AVX2)
+  if (!defined_no_avx512() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) {
+    *act_scale = quantize_activations_avx512_impl(in, n, a);
+    return true;
+  }
+#endif
+  (void)in, (void)n, (void)a, (void)act_scale;
+  return false;
+}
+}  // namespace paths
+
 float quantize_activations(const float* in, uint32_t n, int16_t* a) {
+  float act_scale;
+  if (paths::quantize_activations_avx512(in, n, a, &act_scale)) return act_scale;
+  return paths::quantize_activations_sse2_or_scalar(in, n, a);
+}
+
+float paths::quantize_activations_sse2_or_scalar(const float* in, uint32_t n, int16_t* a) {
 #if defined(FFNLP_INT_SSE2)
   // The reference's arithmetic four at a time: the largest magnitude (sign bit
   // cleared), non-finite values found as x - x != 0, then x * inv clamped and
@@ -640,6 +867,7 @@ float quantize_activations(const float* in, uint32_t n, int16_t* a) {
 
 void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                   const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
+  if (paths::dense_q8_int_avx512_sparse(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_avx512_vnni(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_avx2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;
   if (paths::dense_q8_int_sse2(q, scales, zero_point, bias, a, act_scale, in_count, out, out_count)) return;

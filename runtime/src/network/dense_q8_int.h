@@ -11,7 +11,8 @@
 // multiply-add), and float(dot) is the correctly rounded conversion of an
 // exact integer, so every code path (scalar, SSE2, AVX2, NEON) gives the same
 // bits: only the order of integer additions differs between them. On x86-64
-// the paths are AVX-512 VNNI (512-bit vpdpwssd), AVX2 (vpmovzxbw, vpmaddwd, vpaddd) and
+// the paths are AVX-512 VNNI (512-bit vpdpwssd; with VBMI2 only the columns
+// of non-zero activations when few are), AVX2 (vpmovzxbw, vpmaddwd, vpaddd) and
 // SSE2, chosen per call by what the CPU has.
 //
 // No overflow: |q - zero_point| <= 255 (zero_point in [0, 255]; 128 for
@@ -41,6 +42,10 @@
 namespace ffnlp {
 
 constexpr uint32_t kIntBlock = 256;
+// The sparse path (AVX-512 VBMI2): inputs of at most kSparseMaxIn columns
+// with at most kSparseMaxNonzero non-zero activations multiply only those.
+constexpr uint32_t kSparseMaxIn = 128;
+constexpr uint32_t kSparseMaxNonzero = 64;
 constexpr float kTinyInput = 1.2621774e-29f;  // 2^-96
 
 // Quantizes in[0 .. n) into a[0 .. n); returns act_scale (0 for all-zero or
@@ -72,9 +77,17 @@ bool dense_q8_int_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
                        const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                               const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
+// Only the columns with a non-zero activation (vpcompress, vpermt2b); false,
+// nothing written, when the CPU cannot run it or the input does not qualify
+// (see kSparseMaxIn). dense_q8_int tries it first.
+bool dense_q8_int_avx512_sparse(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                                const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
+bool dense_q8_int_avx512_sparse_usable();  // this CPU runs it
 bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                        const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 float quantize_activations_scalar(const float* in, uint32_t n, int16_t* a);
+float quantize_activations_sse2_or_scalar(const float* in, uint32_t n, int16_t* a);
+bool quantize_activations_avx512(const float* in, uint32_t n, int16_t* a, float* act_scale);
 }  // namespace paths
 
 namespace reference {

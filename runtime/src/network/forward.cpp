@@ -193,8 +193,11 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
     dense_layer(layer, in, out, quantized);
     // Finite but huge weights (or embedding sums over a long text) can
     // overflow float: report it rather than let relu hide a NaN or the
-    // softmax turn it into NaN "probabilities".
-    if (!all_finite(out, layer.out)) return Status::kNonFinite;
+    // softmax turn it into NaN "probabilities". The last layer's logits
+    // (no relu) are checked by the head, in one pass with the prior.
+    if ((l + 1 < layer_count_ || layer.activation == Activation::kRelu) && !all_finite(out, layer.out)) {
+      return Status::kNonFinite;
+    }
     if (layer.activation == Activation::kRelu) relu(out, layer.out);
     // The last layer's softmax is the head's (heads/classifier.cpp).
     in = out;

@@ -100,6 +100,15 @@ bool all_finite(const float* values, uint32_t count) {
   return true;
 }
 
+bool add_finite_max(const uint8_t* bytes, float* values, uint32_t count, float* max) {
+  if (bytes != nullptr) {
+    for (uint32_t i = 0; i < count; ++i) values[i] += read_f32(bytes + 4 * static_cast<size_t>(i));
+  }
+  if (!all_finite(values, count)) return false;
+  *max = max_value(values, count);
+  return true;
+}
+
 uint32_t argmax(const float* values, uint32_t count) {
   uint32_t best = 0;
   for (uint32_t i = 1; i < count; ++i) best = values[i] > values[best] ? i : best;
@@ -523,6 +532,81 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8
   }
   _mm256_zeroupper();
 }
+
+#if !defined(FFNLP_NO_AVX512)
+#define FFNLP_ROWS_AVX512 1
+bool has_avx512f_rows() { return has_avx2_fma() && __builtin_cpu_supports("avx512f"); }
+
+// One row of a 16-dim job added to acc, all 16 lanes in one register: per
+// lane the operations of q8_row16_step (widen, subtract the zero point,
+// convert, multiply by the row's scale, add), so the same bits.
+__attribute__((target("avx2,avx512f"))) inline __m512 q8_row16_step512(const Q8RowsJob& j, uint32_t i, __m512 acc) {
+  const uint32_t r = j.rows[i];
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j.q + static_cast<size_t>(r) * 16));
+  // (The masked forms with every lane selected: see exp_poly16.)
+  const __m512i widened = _mm512_maskz_cvtepu8_epi32(0xFFFF, b);
+  const __m512 v = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(widened, _mm512_set1_epi32(j.zero_point)));
+  return _mm512_add_ps(acc, _mm512_mul_ps(v, _mm512_set1_ps(read_f32(j.scales + 4 * static_cast<size_t>(r)))));
+}
+
+// The first m rows of K (1..4) jobs of 16 dims, interleaved row by row.
+template <int K>
+__attribute__((target("avx2,avx512f"))) void q8_rows16_interleaved512(const Q8RowsJob* jobs, uint32_t m) {
+  const Q8RowsJob j0 = jobs[0], j1 = jobs[K > 1 ? 1 : 0], j2 = jobs[K > 2 ? 2 : 0], j3 = jobs[K > 3 ? 3 : 0];
+  __m512 a0 = _mm512_loadu_ps(j0.acc), a1 = _mm512_loadu_ps(j1.acc), a2 = _mm512_loadu_ps(j2.acc),
+         a3 = _mm512_loadu_ps(j3.acc);
+  for (uint32_t i = 0; i < m; ++i) {
+    a0 = q8_row16_step512(j0, i, a0);
+    if (K > 1) a1 = q8_row16_step512(j1, i, a1);
+    if (K > 2) a2 = q8_row16_step512(j2, i, a2);
+    if (K > 3) a3 = q8_row16_step512(j3, i, a3);
+  }
+  _mm512_storeu_ps(j0.acc, a0);
+  if (K > 1) _mm512_storeu_ps(j1.acc, a1);
+  if (K > 2) _mm512_storeu_ps(j2.acc, a2);
+  if (K > 3) _mm512_storeu_ps(j3.acc, a3);
+}
+
+// accumulate_q8_rows_group_avx2_impl with the 16-dim jobs in 512-bit
+// registers (other widths take the AVX2 kernel, as there).
+__attribute__((target("avx2,avx512f"))) void accumulate_q8_rows_group_avx512_impl(const Q8RowsJob* jobs,
+                                                                                  uint32_t count) {
+  constexpr uint32_t kWays = 4;
+  Q8RowsJob live[kWays];
+  uint32_t n_live = 0;
+  uint32_t next = 0;
+  for (;;) {
+    while (n_live < kWays && next < count) {
+      const Q8RowsJob& j = jobs[next++];
+      if (j.n == 0) continue;
+      if (j.dims == 16) {
+        live[n_live++] = j;
+      } else {
+        accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+      }
+    }
+    if (n_live == 0) break;
+    uint32_t m = live[0].n;
+    for (uint32_t k = 1; k < n_live; ++k) m = live[k].n < m ? live[k].n : m;
+    switch (n_live) {
+      case 4: q8_rows16_interleaved512<4>(live, m); break;
+      case 3: q8_rows16_interleaved512<3>(live, m); break;
+      case 2: q8_rows16_interleaved512<2>(live, m); break;
+      default: q8_rows16_interleaved512<1>(live, m); break;
+    }
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < n_live; ++k) {
+      if (live[k].n == m) continue;
+      live[kept] = live[k];
+      live[kept].rows += m;
+      live[kept].n -= m;
+      ++kept;
+    }
+    n_live = kept;
+  }
+  _mm256_zeroupper();
+}
+#endif
 #endif
 
 }  // namespace
@@ -634,6 +718,17 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
   }
 #endif
   (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc;
+  return false;
+}
+
+bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count) {
+#if defined(FFNLP_ROWS_AVX512)
+  if (has_avx512f_rows()) {
+    accumulate_q8_rows_group_avx512_impl(jobs, count);
+    return true;
+  }
+#endif
+  (void)jobs, (void)count;
   return false;
 }
 
@@ -833,6 +928,7 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
 }
 
 void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {
+  if (paths::accumulate_q8_rows_group_avx512(jobs, count)) return;
   if (paths::accumulate_q8_rows_group_avx2(jobs, count)) return;
   for (uint32_t k = 0; k < count; ++k) {
     const Q8RowsJob& j = jobs[k];
@@ -965,6 +1061,36 @@ __attribute__((target("avx2,fma,avx512f"))) float exp_sum_avx512(float* values, 
   const __m256 s1 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 1));
   return exp_sum_avx2_from(values, count, max, store, i, s0, s1);
 }
+
+// add_finite_max in one pass, 16 values per step (the last step masked):
+// the adds of add_f32_values, non-finite values found as x - x unordered,
+// the maximum of the lanes that were read. (Masked forms with every lane
+// selected where GCC 12 would warn, as above.)
+__attribute__((target("avx2,fma,avx512f"))) bool add_finite_max_avx512_impl(const uint8_t* bytes, float* values,
+                                                                            uint32_t count, float* max) {
+  __m512 m = _mm512_set1_ps(-INFINITY);
+  __mmask16 bad = 0;
+  for (uint32_t i = 0; i < count; i += 16) {
+    const uint32_t left = count - i;
+    const __mmask16 k = left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    __m512 v = _mm512_maskz_loadu_ps(k, values + i);
+    if (bytes != nullptr) {
+      v = _mm512_maskz_add_ps(0xFFFF, v, _mm512_maskz_loadu_ps(k, bytes + 4 * static_cast<size_t>(i)));
+      _mm512_mask_storeu_ps(values + i, k, v);
+    }
+    bad = static_cast<__mmask16>(bad | _mm512_mask_cmp_ps_mask(k, _mm512_maskz_sub_ps(0xFFFF, v, v), _mm512_setzero_ps(), _CMP_UNORD_Q));
+    m = _mm512_mask_max_ps(m, k, m, v);
+  }
+  if (bad != 0) return false;
+  __m256 h = _mm256_max_ps(_mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(m), 0)),
+                           _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(m), 1)));
+  __m128 q = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+  q = _mm_max_ss(q, _mm_shuffle_ps(q, q, 1));
+  *max = _mm_cvtss_f32(q);
+  _mm256_zeroupper();
+  return true;
+}
 #endif
 #endif
 
@@ -1041,6 +1167,16 @@ bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
   (void)values, (void)count, (void)max, (void)sum;
   return false;
 }
+bool add_finite_max_avx512(const uint8_t* bytes, float* values, uint32_t count, float* max, bool* finite) {
+#if defined(FFNLP_EXP_AVX512)
+  if (has_avx512f()) {
+    *finite = add_finite_max_avx512_impl(bytes, values, count, max);
+    return true;
+  }
+#endif
+  (void)bytes, (void)values, (void)count, (void)max, (void)finite;
+  return false;
+}
 bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum) {
 #if defined(FFNLP_EXP_AVX512)
   if (has_avx512f()) {
@@ -1094,20 +1230,33 @@ bool all_finite(const float* values, uint32_t count) {
   return true;
 }
 
-uint32_t argmax(const float* values, uint32_t count) {
-  const float m = max_value(values, count);
+bool add_finite_max(const uint8_t* bytes, float* values, uint32_t count, float* max) {
+  bool finite;
+  if (paths::add_finite_max_avx512(bytes, values, count, max, &finite)) return finite;
+  if (bytes != nullptr) add_f32_values(bytes, values, count);
+  if (!all_finite(values, count)) return false;
+  *max = max_value(values, count);
+  return true;
+}
+
+uint32_t first_index_of(const float* values, uint32_t count, float value) {
   uint32_t i = 0;
 #if defined(FFNLP_SSE2)
-  const __m128 vm = _mm_set1_ps(m);
+  const __m128 vm = _mm_set1_ps(value);
   for (; i + 4 <= count; i += 4) {
     const int mask = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(values + i), vm));
     if (mask != 0) return i + ((mask & 1) ? 0 : (mask & 2) ? 1 : (mask & 4) ? 2 : 3);
   }
 #endif
   for (; i < count; ++i) {
-    if (values[i] == m) return i;
+    if (values[i] == value) return i;
   }
-  return 0;
+  return count;
+}
+
+uint32_t argmax(const float* values, uint32_t count) {
+  const uint32_t i = first_index_of(values, count, max_value(values, count));
+  return i < count ? i : 0;
 }
 
 void softmax(float* values, uint32_t count) {

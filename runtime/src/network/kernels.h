@@ -117,6 +117,15 @@ bool all_finite(const float* values, uint32_t count);
 // (no NaN: callers check all_finite first).
 uint32_t argmax(const float* values, uint32_t count);
 
+// The index of the first value equal to `value`, or count when none is.
+uint32_t first_index_of(const float* values, uint32_t count, float value);
+
+// add_f32_values(bytes, values, count) (nothing added when bytes is null),
+// all_finite and max_value in one pass: false when a value is not finite,
+// else true with the largest value in *max (count >= 1). The values are
+// add_f32_values's bit for bit; *max equals max_value's.
+bool add_finite_max(const uint8_t* bytes, float* values, uint32_t count, float* max);
+
 // Which code path the optimised kernels take on this CPU, e.g. "avx2+fma",
 // "sse2", "neon", "scalar" (for the benchmark's report).
 const char* kernel_path();
@@ -149,9 +158,11 @@ void accumulate_q8_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
 bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
                              const uint32_t* rows, uint32_t n, float* acc);
 bool accumulate_q8_rows_group_avx2(const Q8RowsJob* jobs, uint32_t count);
+bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count);  // 16 dims in one register
 float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
 bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
 bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum);  // bit for bit sum_exp_avx2
+bool add_finite_max_avx512(const uint8_t* bytes, float* values, uint32_t count, float* max, bool* finite);
 }  // namespace paths
 
 namespace reference {
@@ -170,6 +181,7 @@ float max_value(const float* values, uint32_t count);
 float sum_exp(const float* values, uint32_t count, float max);
 bool all_finite(const float* values, uint32_t count);
 uint32_t argmax(const float* values, uint32_t count);
+bool add_finite_max(const uint8_t* bytes, float* values, uint32_t count, float* max);
 }  // namespace reference
 
 // ---- inline kernels ----------------------------------------------------------

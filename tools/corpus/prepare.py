@@ -76,9 +76,10 @@ FAMILY = {
     'subtitle-words': 'subtitle-words',
 }
 SHORT_FAMILIES = {'wordlists', 'cldr', 'subtitle-words'}
-# Which subtitle word lists are used: 'paired' (default) or 'all'
-# (subtitle_words.collect; --subtitle-words on the command line).
-SUBTITLE_LANGS = 'paired'
+# Which subtitle word lists are used: 'all' (default) or 'paired'
+# (subtitle_words.collect; --subtitle-words on the command line; the
+# screening that chose 'all': tools/train/EXPERIMENTS.md, "Subtitle words").
+SUBTITLE_LANGS = 'all'
 # Small families of everyday text, exempt from the per-language total cap
 # (they are what is scarce; exempting them also leaves the sub-sampling of
 # the other families exactly as it was before they were added).
@@ -790,7 +791,7 @@ def main(argv=()):
             SUBTITLE_LANGS = argv[1]
         else:
             sys.exit('usage: prepare.py [--out DIR] [--subtitle-words paired|all]'
-                     '   (default: data/, paired)')
+                     '   (default: data/, all)')
         argv = argv[2:]
     os.makedirs(OUT, exist_ok=True)
     udocs, uskipped = udhr_docs()

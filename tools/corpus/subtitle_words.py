@@ -20,12 +20,13 @@ each word is a "document" of the held-out split (wordlists.split_of).  Unlike
 a spelling dictionary these lists are ranked: lines are made from the most
 frequent words first, with partners drawn from the 1,000 most frequent.
 
-Languages whose close neighbours have no list (PAIRED_ONLY_SKIP) are left
-out by default, so that a list for only one side of a pair does not pull
-the other side's texts over: tools/train/EXPERIMENTS.md ("Subtitle words")
-has the screening that decided it.
+langs='paired' leaves out the languages whose close neighbours have no list
+(PAIRED_ONLY_SKIP), in case a list for only one side of a pair pulled the
+other side's texts over; the screening (tools/train/EXPERIMENTS.md,
+"Subtitle words") found every list better on everyday text, so prepare.py
+uses 'all' by default.
 
-    collect(ext_dir, langs='paired') -> {(locale base, script hint): Ranked}
+    collect(ext_dir, langs='all') -> {(locale base, script hint): Ranked}
     make_lines(ranked, split, key, max_chars) -> [line]
 """
 import os
@@ -90,9 +91,9 @@ def _script_hint(word):
     return None
 
 
-def collect(ext_dir, langs='paired'):
+def collect(ext_dir, langs='all'):
     """Ranked word lists per (base, script hint); langs 'paired' leaves out
-    PAIRED_ONLY_SKIP, 'all' keeps every usable list."""
+    PAIRED_ONLY_SKIP, 'all' (default) keeps every usable list."""
     res_dir = os.path.join(ext_dir, PACKAGE, 'package', 'build', 'resources')
     out = {}
     if not os.path.isdir(res_dir):

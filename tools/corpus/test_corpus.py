@@ -16,6 +16,7 @@ import everyday  # noqa: E402
 import formats  # noqa: E402
 import game_stories  # noqa: E402
 import make_eval  # noqa: E402
+import subtitle_words  # noqa: E402
 import wordlists  # noqa: E402
 
 
@@ -214,6 +215,57 @@ class WordlistTest(unittest.TestCase):
         self.assertTrue(all(wordlists.split_of(w) == 'train' for l in train for w in l.split()))
         self.assertTrue(all(wordlists.split_of(w) == 'heldout' for l in held for w in l.split()))
         self.assertEqual(train, wordlists.make_lines(v, 'train', 'xx', 10_000))
+
+
+class SubtitleWordsTest(unittest.TestCase):
+    """A fake package: ranked lists, Serbian in two scripts, Russian in the
+    Ukrainian list, languages left out unless 'all'."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        res = os.path.join(self.dir, subtitle_words.PACKAGE, 'package', 'build', 'resources')
+        os.makedirs(res)
+        lists = {
+            'serbian': ['da', 'je', 'hvala', 'да', 'хвала', 'Beograd', 'da'],
+            'russian': ['что', 'ты', 'спасибо'],
+            'ukrainian': ['що', 'что', 'ты', 'дякую', 'мы', 'і'],
+            'czech': ['to', 'děkuji', 'ahoj', 'dobrý'],
+            'english': ['the', 'thanks'],
+            'thai': ['เธ'],
+        }
+        for name, words in lists.items():
+            with open(os.path.join(res, name + '.txt'), 'w', encoding='utf-8') as f:
+                f.write('\n'.join(words) + '\n')
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.dir)
+
+    def test_collect(self):
+        got = subtitle_words.collect(self.dir, 'all')
+        self.assertEqual(got[('sr', 'Latn')].words, ['da', 'je', 'hvala'])  # no names, no repeats
+        self.assertEqual(got[('sr', 'Cyrl')].words, ['да', 'хвала'])
+        self.assertEqual(got[('uk', None)].words, ['що', 'дякую', 'і'])      # Russian dropped
+        self.assertEqual(got[('cs', None)].words, ['to', 'děkuji', 'ahoj', 'dobrý'])
+        self.assertNotIn(('en', None), got)
+        self.assertNotIn(('th', None), got)
+        self.assertIn('CC-BY-SA-4.0', got[('cs', None)].licence)
+
+    def test_paired_leaves_out_one_sided_pairs(self):
+        got = subtitle_words.collect(self.dir, 'paired')
+        self.assertNotIn(('sr', 'Latn'), got)        # no Croatian / Bosnian list
+        self.assertIn(('cs', None), got)             # Slovak has one
+
+    def test_lines_follow_rank_and_split(self):
+        r = subtitle_words.Ranked('x')
+        r.words = ['w%04d' % i for i in range(3000)]
+        train = subtitle_words.make_lines(r, 'train', 'xx', 2000)
+        held = subtitle_words.make_lines(r, 'heldout', 'xx', 2000)
+        main_train = [w for w in r.words if wordlists.split_of(w) == 'train']
+        self.assertTrue(all(main_train[i] in line.split() for i, line in enumerate(train)))
+        self.assertTrue(all(wordlists.split_of(w) == 'heldout' for line in held for w in line.split()))
+        self.assertTrue(all(1 <= len(line.split()) <= 3 for line in train))
+        self.assertEqual(train, subtitle_words.make_lines(r, 'train', 'xx', 2000))
 
 
 class EvalTest(unittest.TestCase):

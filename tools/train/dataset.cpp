@@ -115,7 +115,9 @@ bool has_running_text(const std::string& sources) {
     size_t end = sources.find(',', begin);
     if (end == std::string::npos) end = sources.size();
     const std::string family = sources.substr(begin, end - begin);
-    if (!family.empty() && family != "udhr" && family != "cldr" && family != "wordlists") return true;
+    if (!family.empty() && family != "udhr" && family != "cldr" && family != "wordlists" &&
+        family != "subtitle-words")
+      return true;
     begin = end + 1;
   }
   return false;

@@ -18,7 +18,7 @@ script is the likely one); other scripts are dropped.
 
 Languages CLDR does not list (or lists with no writers) get a floor (--floor
 writers). Languages whose only running text is the UDHR (languages.tsv
-SOURCES has no family besides udhr, cldr and wordlists: word lists and CLDR
+SOURCES has no family besides udhr, cldr, wordlists and subtitle-words: word lists and CLDR
 strings are short items, not text) are capped at --udhr-writers whatever CLDR
 says: the model knows them from one text, so they must not win short,
 ambiguous input.
@@ -79,7 +79,7 @@ ALIASES = {'fil': 'tl'}  # Filipino: the standard form of Tagalog
 
 # Families of short items (word lists, CLDR strings): they season a language's
 # data but are not running text (tools/corpus/README.md).
-SHORT_FAMILIES = {'cldr', 'wordlists'}
+SHORT_FAMILIES = {'cldr', 'wordlists', 'subtitle-words'}
 
 
 def running_text_besides_udhr(sources):

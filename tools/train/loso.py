@@ -32,7 +32,7 @@ import sys
 
 sys.dont_write_bytecode = True
 
-SHORT_FAMILIES = {'cldr', 'wordlists'}  # short items, not running text
+SHORT_FAMILIES = {'cldr', 'wordlists', 'subtitle-words'}  # short items, not running text
 
 
 def families(data):

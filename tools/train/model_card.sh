@@ -20,7 +20,7 @@ done
 # Held-out subsets: languages with more than UDHR text, and lines of 50+ characters.
 # "More than UDHR" = running text besides the UDHR: word lists and CLDR
 # strings are short items and do not count (as in language_prior.py).
-is_rich='{ n = split($3, f, ","); r = 0; for (i = 1; i <= n; i++) if (f[i] != "udhr" && f[i] != "cldr" && f[i] != "wordlists") r = 1 }'
+is_rich='{ n = split($3, f, ","); r = 0; for (i = 1; i <= n; i++) if (f[i] != "udhr" && f[i] != "cldr" && f[i] != "wordlists" && f[i] != "subtitle-words") r = 1 }'
 awk -F'\t' "NR == FNR $is_rich NR == FNR { if (r) rich[\$1] = 1; next } (\$1 in rich)" \
   data/languages.tsv data/heldout.tsv > "$tmp/rich.tsv"
 LC_ALL=C.UTF-8 awk -F'\t' 'length($2) >= 50' "$tmp/rich.tsv" > "$tmp/rich50.tsv"

@@ -15,9 +15,10 @@
 # THREADS=1). The shipped model: 33 minutes of training (8 epochs of 2.23 M
 # examples, ~9,000 examples/s on 2 cores shared with other jobs; 917 s of CPU).
 # The shipped model (216b5d9) was trained on the corpus of `make data` at
-# 9ffcce6, before the everyday and game-stories families: a retraining on
-# today's corpus is a new model (tools/train/EXPERIMENTS.md, "Fewer epochs,
-# more everyday text", for why it is not the shipped one yet).
+# 9ffcce6, before the everyday, game-stories and subtitle-words families: a
+# retraining on today's corpus is a new model (tools/train/EXPERIMENTS.md,
+# "Fewer epochs, more everyday text" and "Subtitle words", for why neither
+# retraining is the shipped one).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

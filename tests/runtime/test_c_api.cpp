@@ -17,7 +17,7 @@ using namespace ffnlp::testing;
 
 namespace {
 
-const char* const kTexts[] = {
+const char* const kApiTexts[] = {
     "The quick brown fox jumps over the lazy dog.",
     "Der schnelle braune Fuchs springt über den faulen Hund.",
     "Быстрая коричневая лиса прыгает через ленивую собаку.",
@@ -151,7 +151,7 @@ TEST_CASE("c api: create from a file maps it and matches the buffer") {
   REQUIRE(ffnlp_model_create_from_buffer(bytes.data(), bytes.size(), &from_buffer.m, &err) == FFNLP_OK);
   CHECK(ffnlp_model_file_size(from_file.m) == bytes.size());
   std::vector<unsigned char> scratch(ffnlp_model_scratch_size(from_file.m));
-  for (const char* text : kTexts) {
+  for (const char* text : kApiTexts) {
     ffnlp_prediction a[3], b[3];
     size_t na = 0, nb = 0;
     REQUIRE(ffnlp_classify(from_file.m, text, FFNLP_NUL_TERMINATED, scratch.data(), scratch.size(), a, 3, &na) ==
@@ -176,7 +176,7 @@ TEST_CASE("c api: classify gives exactly the C++ predictions, for every k") {
   REQUIRE(ffnlp_model_create_from_buffer(bytes.data(), bytes.size(), &c.m, nullptr) == FFNLP_OK);
   std::vector<unsigned char> scratch(ffnlp_model_scratch_size(c.m));
   for (size_t k : {size_t(1), size_t(2), size_t(3), size_t(16), size_t(17), size_t(40)}) {
-    for (const char* text : kTexts) {
+    for (const char* text : kApiTexts) {
       CAPTURE(k);
       CAPTURE(text);
       std::vector<Prediction> expected(k);
@@ -285,22 +285,22 @@ TEST_CASE("c api: batch equals one text at a time; workspace convenience") {
   REQUIRE(ffnlp_workspace_create(c.m, &ws, &err) == FFNLP_OK);
   CHECK(ffnlp_workspace_size(ws) == ffnlp_model_scratch_size(c.m));
   CHECK(reinterpret_cast<uintptr_t>(ffnlp_workspace_data(ws)) % 64 == 0);
-  const size_t n = sizeof(kTexts) / sizeof(kTexts[0]);
+  const size_t n = sizeof(kApiTexts) / sizeof(kApiTexts[0]);
   const size_t k = 2;
   std::vector<size_t> lengths(n);
-  for (size_t i = 0; i < n; ++i) lengths[i] = std::strlen(kTexts[i]);
+  for (size_t i = 0; i < n; ++i) lengths[i] = std::strlen(kApiTexts[i]);
   std::vector<ffnlp_prediction> results(n * k);
   std::vector<size_t> counts(n, 99);
-  REQUIRE(ffnlp_workspace_classify_batch(ws, kTexts, lengths.data(), n, results.data(), k, counts.data()) == FFNLP_OK);
+  REQUIRE(ffnlp_workspace_classify_batch(ws, kApiTexts, lengths.data(), n, results.data(), k, counts.data()) == FFNLP_OK);
   std::vector<ffnlp_prediction> nul_results(n * k);
   std::vector<size_t> nul_counts(n);
   std::vector<unsigned char> scratch(ffnlp_model_scratch_size(c.m));
-  REQUIRE(ffnlp_classify_batch(c.m, kTexts, nullptr, n, scratch.data(), scratch.size(), nul_results.data(), k,
+  REQUIRE(ffnlp_classify_batch(c.m, kApiTexts, nullptr, n, scratch.data(), scratch.size(), nul_results.data(), k,
                                nul_counts.data()) == FFNLP_OK);
   for (size_t i = 0; i < n; ++i) {
     ffnlp_prediction top[k];
     size_t count = 0;
-    REQUIRE(ffnlp_workspace_classify(ws, kTexts[i], lengths[i], top, k, &count) == FFNLP_OK);
+    REQUIRE(ffnlp_workspace_classify(ws, kApiTexts[i], lengths[i], top, k, &count) == FFNLP_OK);
     REQUIRE(counts[i] == count);
     REQUIRE(nul_counts[i] == count);
     for (size_t j = 0; j < count; ++j) {
@@ -317,6 +317,6 @@ TEST_CASE("c api: batch equals one text at a time; workspace convenience") {
   CHECK(counts[0] == 2);
   CHECK(counts[1] == 0);
   CHECK(counts[2] == 2);
-  CHECK(ffnlp_classify_batch(c.m, kTexts, nullptr, 0, nullptr, 0, nullptr, 1, nullptr) == FFNLP_OK);
+  CHECK(ffnlp_classify_batch(c.m, kApiTexts, nullptr, 0, nullptr, 0, nullptr, 1, nullptr) == FFNLP_OK);
   ffnlp_workspace_free(ws);
 }

@@ -28,7 +28,7 @@ std::vector<ChannelSpec> channels() {
   return c;
 }
 
-Rows rows_of(const std::string& text, bool cleanup, uint32_t* letters = nullptr, bool drop_digits = true) {
+Rows cleanup_rows_of(const std::string& text, bool cleanup, uint32_t* letters = nullptr, bool drop_digits = true) {
   TextOptions options;
   options.cleanup = cleanup;
   options.drop_digits = drop_digits;
@@ -88,7 +88,7 @@ TEST_CASE("cleanup: each rule, golden cases") {
   };
   for (const auto& c : cases) {
     INFO(std::string(c.first));
-    CHECK(rows_of(c.first, true) == rows_of(c.second, false));
+    CHECK(cleanup_rows_of(c.first, true) == cleanup_rows_of(c.second, false));
   }
 }
 
@@ -99,14 +99,14 @@ TEST_CASE("cleanup: what is not skipped") {
                            "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz.",
                            "abcdefghijklmnop\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 x"}) {
     INFO(std::string(text));
-    CHECK(rows_of(text, true) == rows_of(text, false));
+    CHECK(cleanup_rows_of(text, true) == cleanup_rows_of(text, false));
   }
 }
 
 TEST_CASE("cleanup: off by default and for version 1 files; letters of skipped spans do not count") {
   uint32_t with = 0, without = 0;
-  rows_of("read http://example.org now", true, &with);
-  rows_of("read http://example.org now", false, &without);
+  cleanup_rows_of("read http://example.org now", true, &with);
+  cleanup_rows_of("read http://example.org now", false, &without);
   CHECK(with == 7);
   CHECK(without > with);
   const std::vector<uint8_t> bytes = testing::build_tiny_model(testing::make_tiny_network(1, kScriptCount));
@@ -114,7 +114,7 @@ TEST_CASE("cleanup: off by default and for version 1 files; letters of skipped s
   REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
   CHECK_FALSE(model.text_cleanup());
   // Digits kept as word characters: a number with a unit is still skipped whole.
-  CHECK(rows_of("it is 5kg now", true, nullptr, false) == rows_of("it is now", false, nullptr, false));
+  CHECK(cleanup_rows_of("it is 5kg now", true, nullptr, false) == cleanup_rows_of("it is now", false, nullptr, false));
 }
 
 TEST_CASE("cleanup: adversarial inputs take linear time and read nothing out of bounds") {
@@ -131,12 +131,12 @@ TEST_CASE("cleanup: adversarial inputs take linear time and read nothing out of 
   for (const std::string* text : {&tags, &slashes, &ats, &amps, &long_token, &numbers}) {
     // CPU time, not wall time: a loaded machine must not fail this.
     const std::clock_t t0 = std::clock();
-    rows_of(*text, true);
+    cleanup_rows_of(*text, true);
     const double seconds = double(std::clock() - t0) / CLOCKS_PER_SEC;
     CHECK(seconds < 30.0);  // quadratic behaviour would take many minutes (ASan: well under a second here)
   }
-  CHECK(rows_of(long_token, true).empty());
-  CHECK(rows_of(tags, true) == rows_of(tags, false));  // nothing there is a tag
+  CHECK(cleanup_rows_of(long_token, true).empty());
+  CHECK(cleanup_rows_of(tags, true) == cleanup_rows_of(tags, false));  // nothing there is a tag
   // Every prefix of tricky inputs (exact-size copies: ASan sees overreads).
   for (const char* text : {"<a href=x>y</a>", "&#x1F600;", "me@x.org", "5 km", "C:\\x", "www.a"}) {
     const std::string full = text;

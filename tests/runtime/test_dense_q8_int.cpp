@@ -18,35 +18,14 @@
 #include "file/byte_order.h"
 #include "network/dense_q8_int.h"
 #include "network/kernels.h"
+#include "float_bits.h"
+#include "tests/runtime/kernel_test_data.h"
 #include "test_paths.h"
 
 using namespace ffnlp;
+using namespace ffnlp::testing;
 
 namespace {
-
-// Little-endian f32 values at byte offset `misalign`.
-std::vector<uint8_t> f32_bytes(const std::vector<float>& v, size_t misalign) {
-  std::vector<uint8_t> b(misalign + 4 * v.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    uint32_t u;
-    std::memcpy(&u, &v[i], 4);
-    for (int k = 0; k < 4; ++k) b[misalign + 4 * i + k] = static_cast<uint8_t>(u >> (8 * k));
-  }
-  return b;
-}
-
-std::vector<float> uniform(std::mt19937& rng, size_t n, float lo, float hi) {
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
-uint32_t bits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
 
 // Runs path p (0 dispatch, 1 scalar, 2 SSE2, 3 AVX2, 4 NEON, 5 AVX-512
 // VNNI, 6 AVX-512 sparse); false when the path is not available here (or,
@@ -78,7 +57,7 @@ int check_all_paths(const uint8_t* q, const uint8_t* scales, int32_t zp, const u
     ++ran;
     for (uint32_t o = 0; o < out_count; ++o) {
       INFO("path " << p << " shape " << out_count << "x" << in_count << " zero point " << zp << " output " << o);
-      REQUIRE(bits(got[o]) == bits(want[o]));
+      REQUIRE(float_bits(got[o]) == float_bits(want[o]));
     }
   }
   return ran;
@@ -95,8 +74,8 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
     const float s1 = quantize_activations(in.data(), n, a.data());
     const float s2 = reference::quantize_activations(in.data(), n, b.data());
     const float s3 = paths::quantize_activations_scalar(in.data(), n, b.data());
-    CHECK(bits(s1) == bits(s2));
-    CHECK(bits(s2) == bits(s3));
+    CHECK(float_bits(s1) == float_bits(s2));
+    CHECK(float_bits(s2) == float_bits(s3));
     CHECK(a == b);
     std::vector<int16_t> c(n + 1, 99);  // each path alone
     CHECK(bits(paths::quantize_activations_sse2_or_scalar(in.data(), n, c.data())) == bits(s2));
@@ -149,13 +128,13 @@ TEST_CASE("dense_q8_int: every path bit for bit the reference (random shapes, od
       std::vector<uint8_t> q(size_t{out_count} * in_count + 1);
       for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
       if (out_count > 2) std::fill(q.begin() + 1 + in_count, q.begin() + 1 + 2 * in_count, static_cast<uint8_t>(zp));
-      const std::vector<uint8_t> scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), variant);
-      const std::vector<uint8_t> bias = f32_bytes(uniform(rng, out_count, -1, 1), 1);
+      const F32Bytes scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), variant);
+      const F32Bytes bias = f32_bytes(uniform(rng, out_count, -1, 1), 1);
       std::vector<float> in = uniform(rng, in_count, -2, 2);
       std::vector<int16_t> a(in_count);
       const float act_scale = quantize_activations(in.data(), in_count, a.data());
       const uint8_t* qd = q.data() + (variant & 1);  // misaligned weights too
-      ran_max = std::max(ran_max, check_all_paths(qd, scales.data() + variant, zp, bias.data() + 1, a.data(),
+      ran_max = std::max(ran_max, check_all_paths(qd, scales.data(), zp, bias.data(), a.data(),
                                                   act_scale, in_count, out_count));
     }
   }
@@ -172,8 +151,8 @@ TEST_CASE("dense_q8_int: the extreme products do not overflow (exact against int
       const uint32_t out_count = 5;
       std::vector<uint8_t> q(size_t{out_count} * in_count, static_cast<uint8_t>(zp >= 128 ? 0 : 255));
       std::vector<int16_t> a(in_count, static_cast<int16_t>(zp >= 128 ? -32767 : 32767));
-      const std::vector<uint8_t> scales = f32_bytes(std::vector<float>(out_count, 1.0f), 0);
-      const std::vector<uint8_t> bias = f32_bytes(std::vector<float>(out_count, 0.0f), 0);
+      const F32Bytes scales = f32_bytes(std::vector<float>(out_count, 1.0f), 0);
+      const F32Bytes bias = f32_bytes(std::vector<float>(out_count, 0.0f), 0);
       std::vector<float> got(out_count);
       for (int p = 0; p < kPaths; ++p) {
         if (!run_path(p, q.data(), scales.data(), zp, bias.data(), a.data(), 1.0f, in_count, got.data(), out_count)) continue;
@@ -245,8 +224,8 @@ TEST_CASE("dense_q8_int sparse path: only the non-zero activations, bit for bit 
 TEST_CASE("dense_q8_int: NaN in, NaN out; all-zero input gives the bias") {
   const uint32_t out_count = 6, in_count = 20;
   std::vector<uint8_t> q(out_count * in_count, 7);
-  const std::vector<uint8_t> scales = f32_bytes(std::vector<float>(out_count, 0.5f), 0);
-  const std::vector<uint8_t> bias = f32_bytes({0.25f, -1.0f, 2.0f, 0.0f, 3.0f, -0.5f}, 0);
+  const F32Bytes scales = f32_bytes(std::vector<float>(out_count, 0.5f), 0);
+  const F32Bytes bias = f32_bytes({0.25f, -1.0f, 2.0f, 0.0f, 3.0f, -0.5f}, 0);
   std::vector<int16_t> a(in_count);
   std::vector<float> in(in_count, 0.0f), out(out_count);
   dense_q8_int_layer(q.data(), scales.data(), 128, bias.data(), in.data(), in_count, a.data(), out.data(), out_count);
@@ -258,7 +237,7 @@ TEST_CASE("dense_q8_int: NaN in, NaN out; all-zero input gives the bias") {
 
 namespace {
 
-struct Shipped {
+struct ShippedLayers {
   MappedFile file;
   Model model;
 };
@@ -288,7 +267,7 @@ std::vector<std::string> tolerance_lines() {
 }  // namespace
 
 TEST_CASE("dense_q8_int on the shipped model: paths bit for bit; within the stated tolerance of the float kernel") {
-  Shipped s;
+  ShippedLayers s;
   Error error;
   REQUIRE_MESSAGE(load_file(testing::source_path("models/langid.ffm").c_str(), &s.file, &s.model, &error) == Status::kOk,
                   error.message);

@@ -17,10 +17,10 @@ using namespace ffnlp;
 
 namespace {
 
-using Rows = std::vector<std::vector<uint32_t>>;
+using ChannelRows = std::vector<std::vector<uint32_t>>;
 
 void add_batch(void* context, uint32_t channel, const uint32_t* rows, uint32_t n) {
-  Rows& r = *static_cast<Rows*>(context);
+  ChannelRows& r = *static_cast<ChannelRows*>(context);
   r[channel].insert(r[channel].end(), rows, rows + n);
 }
 
@@ -58,7 +58,7 @@ TEST_CASE("AVX2 extraction: the same rows per channel, in order, as extract_feat
 
   std::mt19937 rng(99);
   std::string text;
-  Rows want(kMaxChannels), got(kMaxChannels);
+  ChannelRows want(kMaxChannels), got(kMaxChannels);
   for (size_t p = 0; p < plans.size(); ++p) {
     for (int variant = 0; variant < 4; ++variant) {
       TextOptions options;

@@ -88,7 +88,7 @@ std::vector<double> reference_probs(const TinyNetwork& n, const std::string& tex
   return logits;
 }
 
-const char* const kTexts[] = {
+const char* const kInferenceTexts[] = {
     "hello world", "Grüße aus Köln!", "Привет, мир", "a", "ab ab ab ab", "მშვიდობა", "日本語のテキスト",
     "mixed Latin и кириллица 123", "x\xff\xfey", "  many   spaces\tand\nlines  ",
 };
@@ -104,7 +104,7 @@ TEST_CASE("quantized and float models match a float reference computed here") {
     REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &model, &error) == Status::kOk, error.message);
     Workspace workspace(model);
     REQUIRE(workspace.ok());
-    for (const char* text : kTexts) {
+    for (const char* text : kInferenceTexts) {
       CAPTURE(text);
       CAPTURE(float_embeddings);
       float probs[TinyNetwork::kLabels];

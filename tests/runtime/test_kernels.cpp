@@ -10,38 +10,10 @@
 
 #include "file/byte_order.h"
 #include "network/kernels.h"
+#include "tests/runtime/kernel_test_data.h"
 
 using namespace ffnlp;
-
-namespace {
-
-// Little-endian f32 values written at byte offset `misalign` of a buffer.
-struct Bytes {
-  std::vector<uint8_t> storage;
-  size_t misalign = 0;
-  const uint8_t* data() const { return storage.data() + misalign; }
-};
-
-Bytes f32_bytes(const std::vector<float>& v, size_t misalign) {
-  Bytes b;
-  b.misalign = misalign;
-  b.storage.resize(misalign + 4 * v.size() + 1);
-  for (size_t i = 0; i < v.size(); ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, &v[i], 4);
-    for (int k = 0; k < 4; ++k) b.storage[misalign + 4 * i + k] = static_cast<uint8_t>(bits >> (8 * k));
-  }
-  return b;
-}
-
-std::vector<float> uniform(std::mt19937& rng, size_t n, float lo, float hi) {
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
-}  // namespace
+using namespace ffnlp::testing;
 
 TEST_CASE("kernel_path names a path") { CHECK(std::strlen(kernel_path()) > 0); }
 
@@ -82,7 +54,7 @@ TEST_CASE("accumulate_q8_rows (a batch of rows, sums in registers) equals the re
     const uint32_t table_rows = 300;
     std::vector<uint8_t> q(size_t{table_rows} * dims + 1);
     for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
-    const Bytes scales = f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), dims % 3);  // misaligned too
+    const F32Bytes scales = f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), dims % 3);  // misaligned too
     for (uint32_t n : {0u, 1u, 5u, 6u, 7u, 64u, 200u}) {
       std::vector<uint32_t> rows(n);
       for (uint32_t& r : rows) r = static_cast<uint32_t>(rng() % table_rows);
@@ -117,7 +89,7 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference
     // counts from 0 up, own tables, zero points and misaligned scales.
     const uint32_t count = 1 + static_cast<uint32_t>(rng() % 6);
     std::vector<std::vector<uint8_t>> tables(count);
-    std::vector<Bytes> scales;
+    std::vector<F32Bytes> scales;
     std::vector<std::vector<uint32_t>> rows(count);
     std::vector<std::vector<float>> got(count), want(count);
     std::vector<Q8RowsJob> jobs(count);
@@ -158,7 +130,7 @@ TEST_CASE("accumulate_f32_row equals the reference exactly") {
   std::mt19937 rng(2);
   for (uint32_t dims = 1; dims <= 40; ++dims) {
     for (size_t misalign : {0, 2}) {
-      const Bytes row = f32_bytes(uniform(rng, dims, -1, 1), misalign);
+      const F32Bytes row = f32_bytes(uniform(rng, dims, -1, 1), misalign);
       std::vector<float> a = uniform(rng, dims, -3, 3), b = a;
       accumulate_f32_row(row.data(), a.data(), dims);
       reference::accumulate_f32_row(row.data(), b.data(), dims);
@@ -175,7 +147,7 @@ TEST_CASE("dense matches the reference to float rounding") {
     for (size_t misalign : {0, 1}) {
       const std::vector<float> wv = uniform(rng, size_t{out_count} * in_count, -1, 1);
       const std::vector<float> bv = uniform(rng, out_count, -1, 1);
-      const Bytes w = f32_bytes(wv, misalign), b = f32_bytes(bv, misalign);
+      const F32Bytes w = f32_bytes(wv, misalign), b = f32_bytes(bv, misalign);
       const std::vector<float> in = uniform(rng, in_count, -2, 2);
       std::vector<float> got(out_count), want(out_count);
       reference::dense(w.data(), b.data(), in.data(), in_count, want.data(), out_count);
@@ -232,7 +204,7 @@ TEST_CASE("dense_q8 (q8_row and q8_row_fzp weights) matches the reference on eve
       const std::vector<float> sv = uniform(rng, out_count, 0.0f, 0.02f);
       const std::vector<float> zv = uniform(rng, out_count, -20.0f, 270.0f);
       const std::vector<float> bv = uniform(rng, out_count, -1, 1);
-      const Bytes scales = f32_bytes(sv, variant), zps = f32_bytes(zv, 1), b = f32_bytes(bv, 0);
+      const F32Bytes scales = f32_bytes(sv, variant), zps = f32_bytes(zv, 1), b = f32_bytes(bv, 0);
       const uint8_t* row_zps = variant == 2 ? zps.data() : nullptr;
       const float zero_point = variant == 0 ? 128.0f : 0.0f;
       const uint8_t* qd = q.data() + (variant & 1);  // misaligned weights too
@@ -276,9 +248,9 @@ TEST_CASE("dense_q8 on AVX2: four rows at a time, bit for bit the one-row kernel
     for (int variant = 0; variant < 2; ++variant) {  // integer zero point 128, float zero points
       std::vector<uint8_t> q(size_t{out_count} * in_count + 1);
       for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
-      const Bytes scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), 1);
-      const Bytes zps = f32_bytes(uniform(rng, out_count, -20.0f, 270.0f), 3);
-      const Bytes b = f32_bytes(uniform(rng, out_count, -1, 1), 2);
+      const F32Bytes scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), 1);
+      const F32Bytes zps = f32_bytes(uniform(rng, out_count, -20.0f, 270.0f), 3);
+      const F32Bytes b = f32_bytes(uniform(rng, out_count, -1, 1), 2);
       const uint8_t* row_zps = variant == 1 ? zps.data() : nullptr;
       const std::vector<float> in = uniform(rng, in_count, -2, 2);
       std::vector<float> got(out_count, -1.0f), want(out_count, -2.0f);
@@ -360,7 +332,7 @@ TEST_CASE("add_f32_values (the log prior) equals the plain loop bit for bit") {
   std::mt19937 rng(8);
   for (uint32_t n = 0; n <= 41; ++n) {
     const std::vector<float> add = uniform(rng, n, -7, 3);
-    const Bytes bytes = f32_bytes(add, n % 3);  // misaligned too
+    const F32Bytes bytes = f32_bytes(add, n % 3);  // misaligned too
     std::vector<float> got = uniform(rng, n, -20, 20), want = got;
     add_f32_values(bytes.data(), got.data(), n);
     for (uint32_t i = 0; i < n; ++i) want[i] += add[i];

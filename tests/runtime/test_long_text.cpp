@@ -38,7 +38,7 @@ std::vector<float> probs_with(const Model& model, const std::string& text, size_
 
 // The tiny model's probabilities in double, from the rows the feature code
 // emits (Model::text_features).
-std::vector<double> reference(const TinyNetwork& n, const Model& model, const std::string& text) {
+std::vector<double> long_text_reference(const TinyNetwork& n, const Model& model, const std::string& text) {
   const uint32_t dims[] = {TinyNetwork::kDims1, TinyNetwork::kDims2, TinyNetwork::kScriptDims};
   std::vector<std::vector<uint32_t>> rows(3);
   size_t count = 0;
@@ -86,7 +86,7 @@ TEST_CASE("long texts: counted rows in double match a double-precision reference
       TextStats stats;
       const std::vector<float> got = probs_with(model, text, model.scratch_bytes(), &stats);
       CHECK(stats.bytes_used == text.size());
-      const std::vector<double> want = reference(n, model, text);
+      const std::vector<double> want = long_text_reference(n, model, text);
       for (size_t i = 0; i < got.size(); ++i) {
         INFO("float " << float_embeddings << " size " << size << " label " << i);
         CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5));

@@ -20,6 +20,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
+#include "temp_files.h"
 #include "test_paths.h"
 #include "test_process.h"
 
@@ -28,7 +29,7 @@ using namespace ffnlp::testing;
 
 namespace {
 
-const char* const kTexts[] = {
+const char* const kFileTexts[] = {
     "Language identification works best on a sentence or two of ordinary text.",
     "Der schnelle braune Fuchs springt über den faulen Hund.",
     "Быстрая коричневая лиса прыгает через ленивую собаку.",
@@ -69,20 +70,6 @@ bool rewrite_in_place(const std::string& path, const std::vector<unsigned char>&
   return close(fd) == 0;
 }
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ffnlp_model_file_XXXXXX";
-    const char* d = mkdtemp(tmpl);
-    REQUIRE(d != nullptr);
-    path = d;
-  }
-  ~TempDir() {
-    const std::string cmd = "rm -rf '" + path + "'";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", path.c_str());
-  }
-};
-
 // A private copy of the shipped model (395 KB: many pages, so a truncated
 // mapping really faults), and its answers.
 std::string copy_of_shipped_model(const TempDir& dir) {
@@ -93,12 +80,12 @@ std::string copy_of_shipped_model(const TempDir& dir) {
   return path;
 }
 
-// The labels and probabilities of kTexts, as one string ("" on failure).
+// The labels and probabilities of kFileTexts, as one string ("" on failure).
 std::string answers(const Model& model) {
   Workspace workspace(model);
   if (!workspace.ok()) return "";
   std::string out;
-  for (const char* text : kTexts) {
+  for (const char* text : kFileTexts) {
     Prediction top[3];
     size_t n = 0;
     if (model.classify(text, std::strlen(text), workspace, top, 3, &n) != Status::kOk) return "";
@@ -115,7 +102,7 @@ std::string answers(const Model& model) {
 std::string c_answers(const ffnlp_model* model) {
   std::vector<unsigned char> scratch(ffnlp_model_scratch_size(model));
   std::string out;
-  for (const char* text : kTexts) {
+  for (const char* text : kFileTexts) {
     ffnlp_prediction top[3];
     size_t n = 0;
     if (ffnlp_classify(model, text, FFNLP_NUL_TERMINATED, scratch.data(), scratch.size(), top, 3, &n) != FFNLP_OK) {
@@ -132,11 +119,11 @@ std::string c_answers(const ffnlp_model* model) {
 }
 
 // The changes a model file may go through while a program uses it.
-struct Mutation {
+struct FileMutation {
   const char* name;
   std::vector<unsigned char> (*bytes)(size_t size);
 };
-const Mutation kMutations[] = {
+const FileMutation kMutations[] = {
     {"truncated to 100000 bytes", [](size_t) { return std::vector<unsigned char>(); }},
     {"overwritten with random bytes",
      [](size_t size) {
@@ -149,7 +136,7 @@ const Mutation kMutations[] = {
     {"truncated to 0 bytes", [](size_t) { return std::vector<unsigned char>(); }},
 };
 
-bool apply(const Mutation& m, const std::string& path, size_t size) {
+bool apply(const FileMutation& m, const std::string& path, size_t size) {
   if (std::strcmp(m.name, "truncated to 100000 bytes") == 0) return truncate(path.c_str(), 100000) == 0;
   return rewrite_in_place(path, m.bytes(size));
 }
@@ -160,7 +147,7 @@ TEST_SUITE("model files") {
 
 TEST_CASE("load_file() reads the model: truncating or rewriting its file in place changes nothing") {
   TempDir dir;
-  for (const Mutation& m : kMutations) {
+  for (const FileMutation& m : kMutations) {
     CAPTURE(m.name);
     const std::string path = copy_of_shipped_model(dir);
     const size_t size = read_all(path).size();
@@ -183,7 +170,7 @@ TEST_CASE("load_file() reads the model: truncating or rewriting its file in plac
 
 TEST_CASE("ffnlp_model_create_from_file() (what the bindings use) owns its bytes too") {
   TempDir dir;
-  for (const Mutation& m : kMutations) {
+  for (const FileMutation& m : kMutations) {
     CAPTURE(m.name);
     const std::string path = copy_of_shipped_model(dir);
     const size_t size = read_all(path).size();
@@ -364,7 +351,7 @@ TEST_CASE("langid --model: a FIFO, /dev/zero or a directory fails at once with a
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
   for (const std::string& path : {fifo, std::string("/dev/zero"), dir.path}) {
     CAPTURE(path);
-    const ChildResult r = run_program(langid, {"--model", path, kTexts[0]}, 10);
+    const ChildResult r = run_program(langid, {"--model", path, kFileTexts[0]}, 10);
     CHECK_MESSAGE(r.exited_with(1), r.describe());
     CHECK_MESSAGE(r.err.find("a model must be a regular file") != std::string::npos, r.err);
   }

@@ -83,7 +83,7 @@ std::vector<uint8_t> build(std::mt19937& rng, DType hidden, DType output, DType 
   return w.build();
 }
 
-std::vector<double> reference(const Model& m, const std::vector<uint32_t>& rows) {
+std::vector<double> dequantized_reference(const Model& m, const std::vector<uint32_t>& rows) {
   const ChannelInfo& ch = m.channel(0);
   const std::vector<double> emb = values(ch.embedding);
   std::vector<double> x(ch.dims, 0.0);
@@ -130,7 +130,7 @@ TEST_CASE("quantized network: 8-bit dense layers and dtype 3 tables against a do
           const uint32_t cp = static_cast<uint8_t>(ch);
           rows.push_back(bucket_of(hash_code_points(&cp, 1, 3), 11));
         }
-        const std::vector<double> want = reference(m, rows);
+        const std::vector<double> want = dequantized_reference(m, rows);
         for (int i = 0; i < 5; ++i) {
           INFO("hidden " << static_cast<int>(hidden) << " output " << static_cast<int>(output) << " emb "
                          << static_cast<int>(embedding));

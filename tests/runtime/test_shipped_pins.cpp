@@ -26,10 +26,13 @@
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
+#include "float_bits.h"
 #include "network/kernels.h"
 #include "test_paths.h"
 
 using namespace ffnlp;
+using ffnlp::testing::float_bits;
+using ffnlp::testing::float_from_bits;
 
 namespace {
 
@@ -46,12 +49,6 @@ uint64_t hash_bits(const std::vector<float>& values) {
   return h;
 }
 
-uint32_t bits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
-
 struct Pin {
   std::string text;
   uint32_t letters;
@@ -62,13 +59,7 @@ struct Pin {
   uint32_t sse2_probability_bits[3];
 };
 
-float from_bits(uint32_t b) {
-  float f;
-  std::memcpy(&f, &b, 4);
-  return f;
-}
-
-std::string repeat(const char* part, size_t bytes) {
+std::string text_of_size(const char* part, size_t bytes) {
   std::string t;
   while (t.size() < bytes) t += part;
   return t;
@@ -114,7 +105,7 @@ TEST_CASE("shipped model: answers pinned bit for bit (texts below the long-text 
       {"x\xff\xfe y", 2, 0x2d50f8f7da8851faull,
        {"duu", "cs", "vi"}, {0x3ebbaef5, 0x3d963113, 0x3d8c8333}, 0x4803cbe41ca088edull,
        {0x3ebbaef6, 0x3d963114, 0x3d8c8334}},
-      {repeat("Der schnelle braune Fuchs springt \xC3\xBC" "ber den faulen Hund. ", 3000), 2438, 0xfb51d7c2d41784d9ull,
+      {text_of_size("Der schnelle braune Fuchs springt \xC3\xBC" "ber den faulen Hund. ", 3000), 2438, 0xfb51d7c2d41784d9ull,
        {"de", "lb", "sv"}, {0x3f7ed0bf, 0x3b3643c6, 0x39e9d480}, 0x0941bb3242b3a06bull,
        {0x3f7ed0c7, 0x3b3643cb, 0x39e9d488}},
   };
@@ -139,14 +130,14 @@ TEST_CASE("shipped model: answers pinned bit for bit (texts below the long-text 
     REQUIRE(count == expected);
     if (std::getenv("FFNLP_RECORD_PINS") != nullptr) {  // re-recording: tests/runtime/record_pins.py
       std::printf("PIN %u 0x%016llxull", stats.letters, static_cast<unsigned long long>(hash_bits(probs)));
-      for (size_t i = 0; i < count; ++i) std::printf(" %s 0x%08x", top[i].label, bits(top[i].probability));
+      for (size_t i = 0; i < count; ++i) std::printf(" %s 0x%08x", top[i].label, float_bits(top[i].probability));
       std::printf(" | %s\n", path.c_str());
     }
     for (size_t i = 0; i < count; ++i) {
       CHECK(std::string(top[i].label) == pin.labels[i]);
-      if (avx2) CHECK(bits(top[i].probability) == pin.probability_bits[i]);
-      else if (sse2) CHECK(bits(top[i].probability) == pin.sse2_probability_bits[i]);
-      else CHECK(top[i].probability == doctest::Approx(from_bits(pin.probability_bits[i])).epsilon(1e-5));
+      if (avx2) CHECK(float_bits(top[i].probability) == pin.probability_bits[i]);
+      else if (sse2) CHECK(float_bits(top[i].probability) == pin.sse2_probability_bits[i]);
+      else CHECK(top[i].probability == doctest::Approx(float_from_bits(pin.probability_bits[i])).epsilon(1e-5));
     }
   }
 }

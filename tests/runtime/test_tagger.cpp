@@ -32,7 +32,7 @@ struct Loaded {
   }
 };
 
-std::vector<FeatureRef> features_of(const Model& m, const std::vector<std::string>& tokens, size_t i,
+std::vector<FeatureRef> token_features_of(const Model& m, const std::vector<std::string>& tokens, size_t i,
                                     const std::vector<uint32_t>& labels) {
   std::vector<const char*> ptrs;
   std::vector<size_t> lengths;
@@ -91,7 +91,7 @@ std::vector<std::pair<uint32_t, double>> reference_tags(const Model& m, const st
   std::vector<std::pair<uint32_t, double>> out;
   std::vector<uint32_t> labels;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const std::vector<FeatureRef> refs = features_of(m, tokens, i, labels);
+    const std::vector<FeatureRef> refs = token_features_of(m, tokens, i, labels);
     std::vector<double> x(m.input_width(), 0.0);
     for (const FeatureRef& r : refs) {
       const ChannelInfo& c = m.channel(r.channel);
@@ -143,7 +143,7 @@ TEST_CASE("tagger: token features, golden rows and weights per channel, window a
   CHECK(m.channel(1).input_offset == 9);
 
   // Token 0: "The" with "old" after it, nothing before.
-  std::vector<FeatureRef> refs = features_of(m, kSentence, 0, {});
+  std::vector<FeatureRef> refs = token_features_of(m, kSentence, 0, {});
   CHECK(channel_records(refs, 0) == std::vector<Rec>{{0, 7, 1.0f}, {1, 3, 1.0f}, {2, 2, 1.0f}});  // pad, "the", "old"
   CHECK(channel_records(refs, 1) == std::vector<Rec>{{0, hashed("he", 8, 7), 1.0f}});
   const float third = 1.0f / 3.0f;
@@ -158,7 +158,7 @@ TEST_CASE("tagger: token features, golden rows and weights per channel, window a
   CHECK(channel_records(refs, 5) == std::vector<Rec>{{0, 3, 1.0f}, {1, 3, 1.0f}});  // both before the sequence
 
   // Token 4: "." after "boats" (out of the vocabulary), labels given.
-  refs = features_of(m, kSentence, 4, {2, 0, 0, 1});
+  refs = token_features_of(m, kSentence, 4, {2, 0, 0, 1});
   CHECK(channel_records(refs, 0) ==
         std::vector<Rec>{{0, 4 + hashed("boats", 5, 3), 1.0f}, {1, 4 + hashed(".", 5, 3), 1.0f}, {2, 8, 1.0f}});
   CHECK(channel_records(refs, 1) == std::vector<Rec>{{0, hashed(".", 8, 7), 1.0f}});
@@ -172,7 +172,7 @@ TEST_CASE("tagger: token features, golden rows and weights per channel, window a
   CHECK(channel_records(refs, 5) == std::vector<Rec>{{0, 0, 1.0f}, {1, 1, 1.0f}});
 
   // Lowercasing and the vocabulary: "MAN" is "man".
-  refs = features_of(m, {"MAN"}, 0, {});
+  refs = token_features_of(m, {"MAN"}, 0, {});
   CHECK(channel_records(refs, 0) == std::vector<Rec>{{0, 7, 1.0f}, {1, 1, 1.0f}, {2, 8, 1.0f}});
   CHECK(channel_records(refs, 2) == std::vector<Rec>{{0, 61, third}, {0, 100, third}, {0, 101, third}});
 }
@@ -410,8 +410,8 @@ TEST_CASE("tagger: a features-only token file gives the tagger's records; it doe
   CHECK(features.model.input_width() == tagger.model.input_width());
   const std::vector<uint32_t> labels = {1, 2, 0, 0};
   for (size_t i = 0; i < kSentence.size(); ++i) {
-    const std::vector<FeatureRef> a = features_of(tagger.model, kSentence, i, labels);
-    const std::vector<FeatureRef> b = features_of(features.model, kSentence, i, labels);
+    const std::vector<FeatureRef> a = token_features_of(tagger.model, kSentence, i, labels);
+    const std::vector<FeatureRef> b = token_features_of(features.model, kSentence, i, labels);
     REQUIRE(a.size() == b.size());
     for (size_t k = 0; k < a.size(); ++k) {
       CHECK(a[k].channel == b[k].channel);
@@ -433,7 +433,7 @@ TEST_CASE("tagger: a features-only token file gives the tagger's records; it doe
 
 namespace {
 
-struct Mutation {
+struct TaggerMutation {
   const char* name;
   void (*apply)(tools::ModelWriter& w);
   Status expected;
@@ -446,7 +446,7 @@ void set_window(tools::ModelWriter& w, const char* value) { w.set_string("channe
 
 TEST_CASE("tagger: every new key is validated at load, each failure with its own status and message") {
   const testing::TokenNetwork net = testing::make_token_network(7);
-  const Mutation cases[] = {
+  const TaggerMutation cases[] = {
       {"tokenizer missing", [](tools::ModelWriter& w) { w.remove("tokenizer"); }, Status::kBadMetadata, "'tokenizer' is missing"},
       {"tokenizer version missing", [](tools::ModelWriter& w) { w.remove("tokenizer.version"); }, Status::kBadMetadata,
        "'tokenizer.version' is missing"},
@@ -491,7 +491,7 @@ TEST_CASE("tagger: every new key is validated at load, each failure with its own
       {"task classifier", [](tools::ModelWriter& w) { w.set_string("general.task", "classifier"); }, Status::kBadMetadata,
        "'tokenizer' belongs to token models"},
   };
-  for (const Mutation& c : cases) {
+  for (const TaggerMutation& c : cases) {
     CAPTURE(c.name);
     tools::ModelWriter w;
     testing::add_token_tensors(w, net);
@@ -508,7 +508,7 @@ TEST_CASE("tagger: every new key is validated at load, each failure with its own
 
 TEST_CASE("tagger: token-model keys in a text model are refused") {
   const testing::KindsNetwork net = testing::make_kinds_network(8);
-  const Mutation cases[] = {
+  const TaggerMutation cases[] = {
       {"window", [](tools::ModelWriter& w) { w.set_string("channel.0.window", "0"); }, Status::kBadMetadata,
        "is for token models"},
       {"concat", [](tools::ModelWriter& w) { w.set_string("channel.0.pooling", "concat"); }, Status::kBadMetadata,
@@ -519,7 +519,7 @@ TEST_CASE("tagger: token-model keys in a text model are refused") {
       {"tokenizer", [](tools::ModelWriter& w) { w.set_string("tokenizer", "words"); }, Status::kBadMetadata,
        "'tokenizer' belongs to token models"},
   };
-  for (const Mutation& c : cases) {
+  for (const TaggerMutation& c : cases) {
     CAPTURE(c.name);
     tools::ModelWriter w;
     testing::add_kinds_tensors(w, net);

@@ -68,14 +68,14 @@ struct Feature {
   }
 };
 
-struct Run {
+struct FeatureRun {
   std::vector<Feature> features;
   uint32_t letters = 0;
 };
 
-Run run(const std::string& text, const std::vector<ChannelSpec>& channels,
+FeatureRun extract_run(const std::string& text, const std::vector<ChannelSpec>& channels,
         const TextOptions& options = TextOptions()) {
-  Run r;
+  FeatureRun r;
   r.letters = extract_features(reinterpret_cast<const uint8_t*>(text.data()), text.size(),
                                options, channels.data(), static_cast<uint32_t>(channels.size()),
                                [&](uint32_t c, uint32_t b) { r.features.push_back({c, b}); });
@@ -88,9 +88,9 @@ uint32_t ngram_bucket(const std::vector<uint32_t>& window, uint32_t seed, uint32
 }
 
 // Straightforward (non-streaming) reference of the documented behaviour.
-Run reference(const std::string& text, const std::vector<ChannelSpec>& channels,
+FeatureRun reference_run(const std::string& text, const std::vector<ChannelSpec>& channels,
               const TextOptions& options) {
-  Run r;
+  FeatureRun r;
   size_t end = text.size();
   if (options.max_bytes != 0 && options.max_bytes < end) {
     // last boundary of the full decode <= max_bytes
@@ -686,16 +686,16 @@ TEST_CASE("extract_features: exact features of \"ab\" with orders 1..3 + script"
       {0, b({'b'}, 1)},           {1, b({'a', 'b'}, 2)},      {2, b({' ', 'a', 'b'}, 3)},
       {3, latin},                 {1, b({'b', ' '}, 2)},      {2, b({'a', 'b', ' '}, 3)},
   };
-  const Run r = run("ab", ch);
+  const FeatureRun r = extract_run("ab", ch);
   CHECK(r.letters == 2);
   CHECK(r.features == expected);
   // Case-folded by default, and the same for "AB".
-  CHECK(run("AB", ch).features == expected);
+  CHECK(extract_run("AB", ch).features == expected);
   TextOptions keep_case;
   keep_case.lowercase = false;
-  CHECK(run("AB", ch, keep_case).features != expected);
+  CHECK(extract_run("AB", ch, keep_case).features != expected);
   // Separators around do not matter.
-  CHECK(run("  ab,\n", ch).features == expected);
+  CHECK(extract_run("  ab,\n", ch).features == expected);
 }
 
 TEST_CASE("extract_features: counts for a word of length L") {
@@ -703,7 +703,7 @@ TEST_CASE("extract_features: counts for a word of length L") {
   for (uint32_t n = 1; n <= kMaxNgramOrder; ++n) ch.push_back({ChannelKind::kCharNgram, n, 97, n});
   ch.push_back({ChannelKind::kScript, 0, kScriptCount, 0});
   for (size_t L = 1; L <= 12; ++L) {
-    const Run r = run(std::string(L, 'x'), ch);
+    const FeatureRun r = extract_run(std::string(L, 'x'), ch);
     CHECK(r.letters == L);
     std::vector<size_t> count(ch.size(), 0);
     for (const Feature& f : r.features) ++count[f.channel];
@@ -716,50 +716,50 @@ TEST_CASE("extract_features: counts for a word of length L") {
   }
   // Short word in a high order: one feature = hash of the whole padded word.
   const std::vector<ChannelSpec> c5 = {{ChannelKind::kCharNgram, 5, 1u << 20, 9}};
-  const Run r = run("ab", c5);
+  const FeatureRun r = extract_run("ab", c5);
   REQUIRE(r.features.size() == 1);
   CHECK(r.features[0].bucket == ngram_bucket({' ', 'a', 'b', ' '}, 9, 1u << 20));
 }
 
 TEST_CASE("extract_features: digits, punctuation and invalid bytes split words") {
   const auto ch = standard_channels();
-  const Run ab_cd = run("ab cd", ch);
-  CHECK(run("ab,cd", ch).features == ab_cd.features);
-  CHECK(run("ab\xE2\x80\x94" "cd", ch).features == ab_cd.features);  // em dash
-  CHECK(run("ab1cd", ch).features == ab_cd.features);                // drop_digits
-  CHECK(run("ab\x80" "cd", ch).features == ab_cd.features);          // invalid byte
-  CHECK(run("ab\xC0\xAF" "cd", ch).features == ab_cd.features);      // overlong '/'
-  CHECK(run("ab\xED\xA0\x80" "cd", ch).features == ab_cd.features);  // surrogate
-  CHECK(run("ab\xF0\x9F\x98\x80" "cd", ch).features == ab_cd.features);  // emoji
-  CHECK(run("ab1cd", ch).letters == 4);
-  CHECK(run("ab cd", ch).features != run("abcd", ch).features);
+  const FeatureRun ab_cd = extract_run("ab cd", ch);
+  CHECK(extract_run("ab,cd", ch).features == ab_cd.features);
+  CHECK(extract_run("ab\xE2\x80\x94" "cd", ch).features == ab_cd.features);  // em dash
+  CHECK(extract_run("ab1cd", ch).features == ab_cd.features);                // drop_digits
+  CHECK(extract_run("ab\x80" "cd", ch).features == ab_cd.features);          // invalid byte
+  CHECK(extract_run("ab\xC0\xAF" "cd", ch).features == ab_cd.features);      // overlong '/'
+  CHECK(extract_run("ab\xED\xA0\x80" "cd", ch).features == ab_cd.features);  // surrogate
+  CHECK(extract_run("ab\xF0\x9F\x98\x80" "cd", ch).features == ab_cd.features);  // emoji
+  CHECK(extract_run("ab1cd", ch).letters == 4);
+  CHECK(extract_run("ab cd", ch).features != extract_run("abcd", ch).features);
   // Digits only: no letters, nothing emitted.
-  CHECK(run("12345 678", ch).letters == 0);
-  CHECK(run("12345 678", ch).features.empty());
+  CHECK(extract_run("12345 678", ch).letters == 0);
+  CHECK(extract_run("12345 678", ch).features.empty());
   // Kept digits are word characters with script Common, not letters.
   TextOptions keep;
   keep.drop_digits = false;
-  const Run a1b = run("a1b", ch, keep);
+  const FeatureRun a1b = extract_run("a1b", ch, keep);
   CHECK(a1b.letters == 2);
   CHECK(a1b.features != ab_cd.features);
-  CHECK(a1b.features == reference("a1b", ch, keep).features);
+  CHECK(a1b.features == reference_run("a1b", ch, keep).features);
   size_t common = 0;
   for (const Feature& f : a1b.features) common += f.channel == 4 && f.bucket == 0;
   CHECK(common == 1);
-  const Run digits = run("2024", ch, keep);
+  const FeatureRun digits = extract_run("2024", ch, keep);
   CHECK(digits.letters == 0);
   CHECK(digits.features.size() == 4 + 5 + 4 + 3 + 4);
 }
 
 TEST_CASE("extract_features: empty, whitespace only, no channels") {
   const auto ch = standard_channels();
-  CHECK(run("", ch).letters == 0);
-  CHECK(run("", ch).features.empty());
-  CHECK(run(" \t\r\n  ", ch).letters == 0);
-  CHECK(run(" \t\r\n  ", ch).features.empty());
-  CHECK(run("...!?", ch).features.empty());
-  CHECK(run("hello", {}).letters == 5);
-  CHECK(run("hello", {}).features.empty());
+  CHECK(extract_run("", ch).letters == 0);
+  CHECK(extract_run("", ch).features.empty());
+  CHECK(extract_run(" \t\r\n  ", ch).letters == 0);
+  CHECK(extract_run(" \t\r\n  ", ch).features.empty());
+  CHECK(extract_run("...!?", ch).features.empty());
+  CHECK(extract_run("hello", {}).letters == 5);
+  CHECK(extract_run("hello", {}).features.empty());
   uint32_t calls = 0;
   CHECK(extract_features(nullptr, 10, TextOptions(), ch.data(), 5,
                          [&](uint32_t, uint32_t) { ++calls; }) == 0);
@@ -771,17 +771,17 @@ TEST_CASE("extract_features: empty, whitespace only, no channels") {
                                         {ChannelKind::kCharNgram, kMaxNgramOrder + 1, 10, 0},
                                         {ChannelKind::kCharNgram, 2, 0, 0},
                                         {static_cast<ChannelKind>(9), 1, 10, 0}};
-  CHECK(run("hello", bad).features.empty());
+  CHECK(extract_run("hello", bad).features.empty());
 }
 
 TEST_CASE("extract_features: max_bytes") {
   const auto ch = standard_channels();
   TextOptions o;
   o.max_bytes = 5;
-  CHECK(run("hello world", ch, o).features == run("hello", ch).features);
-  CHECK(run("hello world", ch, o).letters == 5);
+  CHECK(extract_run("hello world", ch, o).features == extract_run("hello", ch).features);
+  CHECK(extract_run("hello world", ch, o).letters == 5);
   o.max_bytes = 100;
-  CHECK(run("hello world", ch, o).features == run("hello world", ch).features);
+  CHECK(extract_run("hello world", ch, o).features == extract_run("hello world", ch).features);
   // "aé中😀": byte offsets a=0, é=1..2, 中=3..5, 😀=6..9 (emoji is a separator,
   // so use a letter after it as well).
   const std::string s = "a\xC3\xA9\xE4\xB8\xAD\xF0\xA0\x80\x80" "b";  // a é 中 U+20000 b
@@ -791,16 +791,16 @@ TEST_CASE("extract_features: max_bytes") {
       {10, "a\xC3\xA9\xE4\xB8\xAD\xF0\xA0\x80\x80"}, {11, s}};
   for (const auto& cut : cuts) {
     o.max_bytes = cut.first;
-    const Run got = run(s, ch, o);
-    const Run want = run(cut.second, ch);
+    const FeatureRun got = extract_run(s, ch, o);
+    const FeatureRun want = extract_run(cut.second, ch);
     CHECK_MESSAGE(got.features == want.features, "max_bytes=" << cut.first);
     CHECK(got.letters == want.letters);
   }
   // Invalid bytes near the cut are single characters: not dropped as a group.
   o.max_bytes = 3;
-  CHECK(run("ab\x80" "cd", ch, o).letters == 2);
+  CHECK(extract_run("ab\x80" "cd", ch, o).letters == 2);
   o.max_bytes = 2;
-  CHECK(run("a\xE4\xB8" "b", ch, o).letters == 1);
+  CHECK(extract_run("a\xE4\xB8" "b", ch, o).letters == 1);
 }
 
 TEST_CASE("extract_features: mixed scripts") {
@@ -808,8 +808,8 @@ TEST_CASE("extract_features: mixed scripts") {
   const std::string text =
       "Hello, мир! Γειά σου κόσμε. 日本語のテキスト 한국어 नमस्ते दुनिया مرحبا بالعالم "
       "שָׁלוֹם Ελληνικά ΣΊΣΥΦΟΣ ქართული Ꭰ ሰላም สวัสดีครับ";
-  const Run r = run(text, ch);
-  CHECK(r.features == reference(text, ch, TextOptions()).features);
+  const FeatureRun r = extract_run(text, ch);
+  CHECK(r.features == reference_run(text, ch, TextOptions()).features);
   std::vector<size_t> per_script(kScriptCount, 0);
   for (const Feature& f : r.features)
     if (f.channel == 4) ++per_script[f.bucket];
@@ -829,10 +829,10 @@ TEST_CASE("extract_features: mixed scripts") {
   CHECK(per_script[static_cast<size_t>(Script::kCommon)] == 0);
   // Final sigma and capitals fold: "ΣΊΣΥΦΟΣ" == "σίσυφος".
   const std::vector<ChannelSpec> c3 = {{ChannelKind::kCharNgram, 3, 1u << 30, 5}};
-  CHECK(run("ΣΊΣΥΦΟΣ", c3).features == run("σίσυφος", c3).features);
+  CHECK(extract_run("ΣΊΣΥΦΟΣ", c3).features == extract_run("σίσυφος", c3).features);
   // Script channel with fewer buckets clamps to the last bucket.
   const std::vector<ChannelSpec> small = {{ChannelKind::kScript, 0, 3, 0}};
-  const Run k = run("a\xD0\xB1\xE4\xB8\xAD", small);  // a б 中
+  const FeatureRun k = extract_run("a\xD0\xB1\xE4\xB8\xAD", small);  // a б 中
   REQUIRE(k.features.size() == 3);
   CHECK(k.features[0].bucket == 1);
   CHECK(k.features[1].bucket == 2);
@@ -870,8 +870,8 @@ TEST_CASE("extract_features: streaming matches the reference on random input") {
     o.lowercase = (iter & 1) != 0;
     o.drop_digits = (iter & 2) != 0;
     o.max_bytes = (iter & 4) != 0 ? static_cast<uint32_t>(rnd() % (text.size() + 2)) : 0;
-    const Run got = run(text, ch, o);
-    const Run want = reference(text, ch, o);
+    const FeatureRun got = extract_run(text, ch, o);
+    const FeatureRun want = reference_run(text, ch, o);
     REQUIRE(got.letters == want.letters);
     REQUIRE(got.features == want.features);
   }

@@ -35,19 +35,19 @@ std::vector<std::string> make_texts(size_t n) {
   return texts;
 }
 
-struct Answer {
+struct ThreadAnswer {
   uint32_t index[3] = {0, 0, 0};
   float prob[3] = {0, 0, 0};
   size_t count = 0;
-  bool operator==(const Answer& o) const {
+  bool operator==(const ThreadAnswer& o) const {
     return count == o.count && std::memcmp(index, o.index, sizeof(index)) == 0 &&
            std::memcmp(prob, o.prob, sizeof(prob)) == 0;
   }
 };
 
-Answer classify_cpp(const Model& model, Workspace& ws, const std::string& text) {
+ThreadAnswer classify_cpp(const Model& model, Workspace& ws, const std::string& text) {
   Prediction top[3];
-  Answer a;
+  ThreadAnswer a;
   if (model.classify(text.data(), text.size(), ws, top, 3, &a.count) != Status::kOk) a.count = 999;
   for (size_t i = 0; i < a.count && i < 3; ++i) {
     a.index[i] = top[i].label_index;
@@ -56,9 +56,9 @@ Answer classify_cpp(const Model& model, Workspace& ws, const std::string& text) 
   return a;
 }
 
-Answer classify_c(const ffnlp_model* model, ffnlp_workspace* ws, const std::string& text) {
+ThreadAnswer classify_c(const ffnlp_model* model, ffnlp_workspace* ws, const std::string& text) {
   ffnlp_prediction top[3];
-  Answer a;
+  ThreadAnswer a;
   if (ffnlp_workspace_classify(ws, text.data(), text.size(), top, 3, &a.count) != FFNLP_OK) a.count = 999;
   (void)model;
   for (size_t i = 0; i < a.count && i < 3; ++i) {
@@ -80,7 +80,7 @@ TEST_SUITE("threads") {
     REQUIRE(ffnlp_model_create_from_buffer(bytes.data(), bytes.size(), &cmodel, nullptr) == FFNLP_OK);
 
     const std::vector<std::string> texts = make_texts(600);
-    std::vector<Answer> expected(texts.size());
+    std::vector<ThreadAnswer> expected(texts.size());
     {
       Workspace ws(model);
       for (size_t i = 0; i < texts.size(); ++i) expected[i] = classify_cpp(model, ws, texts[i]);
@@ -102,7 +102,7 @@ TEST_SUITE("threads") {
           // different texts at the same time; odd threads use the C API.
           for (size_t j = 0; j < texts.size(); ++j) {
             const size_t i = (j + static_cast<size_t>(t) * 97) % texts.size();
-            const Answer a = (t % 2 == 0) ? classify_cpp(model, ws, texts[i]) : classify_c(cmodel, cws, texts[i]);
+            const ThreadAnswer a = (t % 2 == 0) ? classify_cpp(model, ws, texts[i]) : classify_c(cmodel, cws, texts[i]);
             if (!(a == expected[i])) mismatches.fetch_add(1);
             calls.fetch_add(1, std::memory_order_relaxed);
           }

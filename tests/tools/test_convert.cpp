@@ -26,7 +26,7 @@ using namespace ffnlp::tools;
 
 namespace {
 
-NpyArray f32(const std::vector<uint64_t>& shape, const std::vector<float>& v) { return make_npy_f32(shape, v.data()); }
+NpyArray f32_array(const std::vector<uint64_t>& shape, const std::vector<float>& v) { return make_npy_f32(shape, v.data()); }
 
 NpyArray u8(const std::vector<uint64_t>& shape, const std::vector<uint8_t>& v) {
   NpyArray a;
@@ -36,7 +36,7 @@ NpyArray u8(const std::vector<uint64_t>& shape, const std::vector<uint8_t>& v) {
   return a;
 }
 
-Model load(const std::vector<uint8_t>& bytes) {
+Model load_converted(const std::vector<uint8_t>& bytes) {
   Model m;
   Error e;
   REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
@@ -82,12 +82,12 @@ general.trained_on = unit test
 std::map<std::string, NpyArray> spec_arrays() {
   std::mt19937 rng(9);
   std::map<std::string, NpyArray> a;
-  a["e1"] = f32({10, 3}, testing::random_values(rng, 30, 1.0f));
-  a["es"] = f32({kScriptCount, 2}, testing::random_values(rng, kScriptCount * 2, 1.0f));
-  a["w0"] = f32({4, 5}, testing::random_values(rng, 20, 1.0f));
-  a["b0"] = f32({4}, testing::random_values(rng, 4, 1.0f));
-  a["w1"] = f32({2, 4}, testing::random_values(rng, 8, 1.0f));
-  a["b1"] = f32({2}, testing::random_values(rng, 2, 1.0f));
+  a["e1"] = f32_array({10, 3}, testing::random_values(rng, 30, 1.0f));
+  a["es"] = f32_array({kScriptCount, 2}, testing::random_values(rng, kScriptCount * 2, 1.0f));
+  a["w0"] = f32_array({4, 5}, testing::random_values(rng, 20, 1.0f));
+  a["b0"] = f32_array({4}, testing::random_values(rng, 4, 1.0f));
+  a["w1"] = f32_array({2, 4}, testing::random_values(rng, 8, 1.0f));
+  a["b1"] = f32_array({2}, testing::random_values(rng, 2, 1.0f));
   return a;
 }
 
@@ -95,9 +95,9 @@ std::map<std::string, NpyArray> spec_arrays() {
 
 TEST_CASE("a bare matrix converts to a quantized table with the golden bytes") {
   std::map<std::string, NpyArray> arrays;
-  arrays["golden"] = f32({3, 4}, {20000, 3000, 1000, 1000, 1999999, 20000, 1999999, 1999999, 20000, 3000, 1000, 1000});
+  arrays["golden"] = f32_array({3, 4}, {20000, 3000, 1000, 1000, 1999999, 20000, 1999999, 1999999, 20000, 3000, 1000, 1000});
   const std::vector<uint8_t> bytes = convert(arrays, ConvertOptions());
-  const Model m = load(bytes);
+  const Model m = load_converted(bytes);
   CHECK(std::string(m.task()) == "embedding");
   const TensorView* t = m.find_tensor("golden");
   REQUIRE(t != nullptr);
@@ -115,7 +115,7 @@ TEST_CASE("a spec builds a classifier whose tensors round-trip") {
   ConvertOptions options;
   options.spec_text = kSpec;
   const std::vector<uint8_t> bytes = convert(arrays, options);
-  const Model m = load(bytes);
+  const Model m = load_converted(bytes);
   REQUIRE(m.is_classifier());
   CHECK(m.label_count() == 2);
   CHECK(std::string(m.label(1)) == "sr-Cyrl");
@@ -140,19 +140,19 @@ TEST_CASE("a spec builds a classifier whose tensors round-trip") {
   // Float mode keeps embeddings as f32.
   options.float_embeddings = true;
   const std::vector<uint8_t> float_bytes = convert(arrays, options);
-  const Model f = load(float_bytes);
+  const Model f = load_converted(float_bytes);
   CHECK(f.find_tensor("e1")->dtype == DType::kF32);
   CHECK(f.find_tensor("e1")->at(3, 2) == e1[11]);
 }
 
 TEST_CASE("half-even rounding differs from half-up at ties") {
   std::map<std::string, NpyArray> arrays;
-  arrays["t"] = f32({1, 4}, {127.0f, 0.5f, 1.5f, -0.5f});
+  arrays["t"] = f32_array({1, 4}, {127.0f, 0.5f, 1.5f, -0.5f});
   ConvertOptions options;
   const std::vector<uint8_t> up_bytes = convert(arrays, options);
   options.rounding = Rounding::kHalfEven;
   const std::vector<uint8_t> even_bytes = convert(arrays, options);
-  const Model up = load(up_bytes), even = load(even_bytes);
+  const Model up = load_converted(up_bytes), even = load_converted(even_bytes);
   const uint8_t expected_up[] = {255, 129, 130, 128}, expected_even[] = {255, 128, 130, 128};
   CHECK(std::memcmp(up.find_tensor("t")->data, expected_up, 4) == 0);
   CHECK(std::memcmp(even.find_tensor("t")->data, expected_even, 4) == 0);
@@ -161,11 +161,11 @@ TEST_CASE("half-even rounding differs from half-up at ties") {
 TEST_CASE("already-quantized tables are imported without requantizing") {
   std::map<std::string, NpyArray> arrays;
   arrays["emb"] = u8({2, 3}, {1, 128, 255, 10, 20, 30});
-  arrays["emb_scales"] = f32({2}, {0.5f, 0.25f});
+  arrays["emb_scales"] = f32_array({2}, {0.5f, 0.25f});
   std::vector<std::string> warnings;  // zero point 128 assumed: said, not silent
   const std::vector<uint8_t> bytes = convert(arrays, ConvertOptions(), &warnings);
   CHECK(warnings.size() == 1);
-  const Model m = load(bytes);
+  const Model m = load_converted(bytes);
   const TensorView* t = m.find_tensor("emb");
   REQUIRE(t != nullptr);
   CHECK(t->dtype == DType::kQ8Row);
@@ -186,11 +186,11 @@ TEST_CASE("already-quantized tables are imported without requantizing") {
   zp.raw[8] = 100;
   arrays["emb_zero_points"] = zp;
   const std::vector<uint8_t> z_bytes = convert(arrays, ConvertOptions());
-  const Model z = load(z_bytes);
+  const Model z = load_converted(z_bytes);
   CHECK(z.find_tensor("emb")->zero_point == 100);
   arrays["emb_zero_points"].raw[8] = 101;
   const std::vector<uint8_t> fzp_bytes = convert(arrays, ConvertOptions());
-  CHECK(load(fzp_bytes).find_tensor("emb")->dtype == DType::kQ8RowFzp);
+  CHECK(load_converted(fzp_bytes).find_tensor("emb")->dtype == DType::kQ8RowFzp);
   arrays.erase("emb_scales");
   arrays.erase("emb_zero_points");
   CHECK_THROWS_WITH_AS(convert(arrays, ConvertOptions()), doctest::Contains("emb_scales"), std::runtime_error);
@@ -202,13 +202,13 @@ TEST_CASE("transposed (in, out) layer weights are accepted with transpose = 1") 
   std::vector<float> t(20);
   for (int r = 0; r < 4; ++r)
     for (int c = 0; c < 5; ++c) t[c * 4 + r] = w0[r * 5 + c];
-  arrays["w0"] = f32({5, 4}, t);
+  arrays["w0"] = f32_array({5, 4}, t);
   std::string spec = kSpec;
   spec.replace(spec.find("weights = w0"), 12, "weights = w0\ntranspose = 1");
   ConvertOptions options;
   options.spec_text = spec;
   const std::vector<uint8_t> bytes = convert(arrays, options);
-  const Model m = load(bytes);
+  const Model m = load_converted(bytes);
   for (int i = 0; i < 20; ++i) CHECK(m.find_tensor("w0")->at(i / 5, i % 5) == w0[i]);
 }
 
@@ -362,8 +362,8 @@ TEST_CASE("the shipped models/langid.spec follows every rule") {
 TEST_CASE("a spec whose arrays do not chain is refused before anything is written") {
   std::map<std::string, NpyArray> arrays = spec_arrays();
   std::mt19937 rng(1);
-  arrays["w1"] = f32({3, 4}, testing::random_values(rng, 12, 1.0f));  // 3 outputs, 2 labels
-  arrays["b1"] = f32({3}, testing::random_values(rng, 3, 1.0f));
+  arrays["w1"] = f32_array({3, 4}, testing::random_values(rng, 12, 1.0f));  // 3 outputs, 2 labels
+  arrays["b1"] = f32_array({3}, testing::random_values(rng, 3, 1.0f));
   ConvertOptions options;
   options.spec_text = kSpec;
   CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("2 labels but its output layer has 3"), std::runtime_error);
@@ -414,17 +414,17 @@ b
   std::mt19937 rng(3);
   std::map<std::string, NpyArray> arrays;
   const std::vector<float> ew = testing::random_values(rng, 5 * 2, 1.0f);
-  arrays["ew"] = f32({5, 2}, ew);
-  arrays["ep"] = f32({30, 2}, testing::random_values(rng, 60, 1.0f));
-  arrays["es"] = f32({kShapeRows, 2}, testing::random_values(rng, kShapeRows * 2, 1.0f));
-  arrays["ei"] = f32({7, 3}, testing::random_values(rng, 21, 1.0f));
-  arrays["w0"] = f32({2, 9}, testing::random_values(rng, 18, 1.0f));
-  arrays["b0"] = f32({2}, testing::random_values(rng, 2, 1.0f));
+  arrays["ew"] = f32_array({5, 2}, ew);
+  arrays["ep"] = f32_array({30, 2}, testing::random_values(rng, 60, 1.0f));
+  arrays["es"] = f32_array({kShapeRows, 2}, testing::random_values(rng, kShapeRows * 2, 1.0f));
+  arrays["ei"] = f32_array({7, 3}, testing::random_values(rng, 21, 1.0f));
+  arrays["w0"] = f32_array({2, 9}, testing::random_values(rng, 18, 1.0f));
+  arrays["b0"] = f32_array({2}, testing::random_values(rng, 2, 1.0f));
   ConvertOptions options;
   options.spec_text = spec;
   options.spec_name = dir + "/model.spec";
   const std::vector<uint8_t> bytes = convert(arrays, options);
-  const Model m = load(bytes);
+  const Model m = load_converted(bytes);
   uint32_t version = 0;
   CHECK(m.metadata_u32("features.version", &version));
   CHECK(version == kFeaturesVersion);
@@ -454,14 +454,14 @@ b
   }
   CHECK(found);
   // A vocabulary that does not fit the table, and a word listed twice.
-  arrays["ew"] = f32({6, 2}, testing::random_values(rng, 12, 1.0f));
+  arrays["ew"] = f32_array({6, 2}, testing::random_values(rng, 12, 1.0f));
   CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("3 words + oov_buckets 2 != 6 rows"), std::runtime_error);
   {
     FILE* f = std::fopen((dir + "/words.txt").c_str(), "wb");
     std::fputs("der\nhund\nder\n", f);
     std::fclose(f);
   }
-  arrays["ew"] = f32({5, 2}, ew);
+  arrays["ew"] = f32_array({5, 2}, ew);
   CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("'der' twice"), std::runtime_error);
   std::remove((dir + "/words.txt").c_str());
   std::remove(dir.c_str());
@@ -472,17 +472,17 @@ TEST_CASE("a prior over labels: [prior] weights become log(weight / total); prio
   ConvertOptions options;
   options.spec_text = std::string(kSpec) + "[prior]\nen 3\n* 1\n";
   const std::vector<uint8_t> bytes = convert(arrays, options);
-  const Model m = load(bytes);
+  const Model m = load_converted(bytes);
   REQUIRE(m.has_prior());
   CHECK(m.log_prior(0) == static_cast<float>(std::log(0.75)));
   CHECK(m.log_prior(1) == static_cast<float>(std::log(0.25)));
 
   std::string with_array = kSpec;
   with_array.replace(with_array.find("unknown_label = und"), 19, "unknown_label = und\nprior = lp");
-  arrays["lp"] = f32({2}, {-0.5f, -2.0f});
+  arrays["lp"] = f32_array({2}, {-0.5f, -2.0f});
   options.spec_text = with_array;
   const std::vector<uint8_t> array_bytes = convert(arrays, options);
-  const Model a = load(array_bytes);
+  const Model a = load_converted(array_bytes);
   CHECK(a.log_prior(0) == -0.5f);
   CHECK(a.log_prior(1) == -2.0f);
 
@@ -492,7 +492,7 @@ TEST_CASE("a prior over labels: [prior] weights become log(weight / total); prio
   CHECK_THROWS_WITH_AS(convert(spec_arrays(), options), doctest::Contains("'xx' is not one of the [labels]"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[prior]\nen 0\n", "s.spec"), doctest::Contains("s.spec:2: prior weight of 'en'"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[prior]\nen 1\nen 2\n", "s.spec"), doctest::Contains("twice"), std::runtime_error);
-  arrays["lp"] = f32({3}, {-0.5f, -2.0f, 0.0f});
+  arrays["lp"] = f32_array({3}, {-0.5f, -2.0f, 0.0f});
   options.spec_text = with_array;
   CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("one log weight per label (2)"), std::runtime_error);
 }

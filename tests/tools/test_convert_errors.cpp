@@ -34,6 +34,7 @@
 #include "test_models.h"
 #include "test_paths.h"
 #include "test_process.h"
+#include "temp_files.h"
 #include "tests/tools/deflate_writer.h"
 #include "tests/tools/zip_builders.h"
 #include "tests/tools/golden_vectors.h"
@@ -49,6 +50,9 @@ using Bytes = std::vector<uint8_t>;
 using testing::ChildResult;
 using testing::run_program;
 using testing::zip_deflated;
+using testing::list_dir;
+using testing::make_temp_dir;
+using testing::remove_tree;
 
 namespace {
 
@@ -82,38 +86,6 @@ std::string error_of(F&& f) {
                   "expected '" << (part) << "' in '" << message_ << "'"); \
   } while (0)
 
-std::string temp_dir() {
-  char tmpl[] = "/tmp/ffnlp_convert_errors_XXXXXX";
-  char* d = mkdtemp(tmpl);
-  REQUIRE(d != nullptr);
-  return d;
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      const std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-void remove_tree(const std::string& path) {
-  struct stat st;
-  if (lstat(path.c_str(), &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    chmod(path.c_str(), 0755);
-    for (const std::string& n : list_dir(path)) remove_tree(path + "/" + n);
-    rmdir(path.c_str());
-  } else {
-    unlink(path.c_str());
-  }
-}
-
 void write_bytes(const std::string& path, const Bytes& b) {
   FILE* f = std::fopen(path.c_str(), "wb");
   REQUIRE(f != nullptr);
@@ -122,14 +94,14 @@ void write_bytes(const std::string& path, const Bytes& b) {
 }
 
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string err;
 };
 
 // Runs convert_model with `args` in a child; optional RLIMIT_FSIZE (bytes)
 // simulates a full disk (SIGXFSZ ignored, so write() fails with EFBIG).
-Run run_cli(const std::vector<std::string>& args, rlim_t fsize_limit = 0) {
+CliRun run_cli(const std::vector<std::string>& args, rlim_t fsize_limit = 0) {
   char err_path[] = "/tmp/ffnlp_cli_err_XXXXXX";
   const int err_fd = mkstemp(err_path);
   REQUIRE(err_fd >= 0);
@@ -155,7 +127,7 @@ Run run_cli(const std::vector<std::string>& args, rlim_t fsize_limit = 0) {
   }
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);
-  Run r;
+  CliRun r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   close(err_fd);
   const Bytes err = read_file_bytes(err_path);
@@ -304,11 +276,11 @@ TEST_CASE("every zero point 0..255 quantizes without clipping, or refuses the ta
 
 TEST_CASE("convert_model: --zero-point 255 on a table with positive values exits 1 with the reason") {
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   std::map<std::string, NpyArray> a;
   a["emb"] = f32({1, 3}, {1, 2, 3});
   write_bytes(dir + "/in.npz", write_npz(a));
-  Run r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm", "--zero-point", "255"});
+  CliRun r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm", "--zero-point", "255"});
   CHECK(r.exit_code == 1);
   CHECK_MESSAGE(r.err.find("convert_model: error: emb: row 0 has positive values (largest 3.000000), which zero point 255 "
                            "cannot represent") == 0,
@@ -361,11 +333,11 @@ TEST_CASE("convert_model: a single huge value in a row: a warning names the tens
   CHECK(report.warnings[0].find("row 0") == std::string::npos);
   // The binary prints it on stderr and still writes the model.
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   std::map<std::string, NpyArray> a;
   a["emb"] = f32({2, 8}, v);
   write_bytes(dir + "/in.npz", write_npz(a));
-  const Run r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm"});
+  const CliRun r = run_cli({dir + "/in.npz", "-o", dir + "/out.ffm"});
   CHECK(r.exit_code == 0);
   CHECK_MESSAGE(r.err.find("warning: emb: row 1: 7 of 8 non-zero values quantize to 0") != std::string::npos, r.err);
   CHECK(access((dir + "/out.ffm").c_str(), F_OK) == 0);
@@ -433,7 +405,7 @@ TEST_CASE("shapes that do not match the specification") {
 }
 
 TEST_CASE("wrong dtypes through read_array_files and convert") {
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   ConvertOptions plain;
   SUBCASE("int64 is refused by name") {
     std::map<std::string, NpyArray> a;
@@ -481,7 +453,7 @@ TEST_CASE("wrong dtypes through read_array_files and convert") {
 }
 
 TEST_CASE("npz that is not a zip, uses an unsupported compression, or repeats a name") {
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   write_bytes(dir + "/a.npz", write_npy_f32({2}, std::vector<float>{1, 2}.data()));  // an .npy named .npz
   CHECK_ERROR(read_array_files({dir + "/a.npz"}), dir + "/a.npz: not a zip file (no end-of-central-directory record)");
   write_bytes(dir + "/l.npz", Bytes(kZipLzma, kZipLzma + kZipLzmaSize));
@@ -499,12 +471,12 @@ TEST_CASE("npz that is not a zip, uses an unsupported compression, or repeats a 
 
 TEST_CASE("convert_model: output that exists, is a directory, or cannot be created") {
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   write_bytes(dir + "/in.npz", write_npz(small_arrays()));
   const std::string out = dir + "/out.ffm";
   write_bytes(out, {'o', 'l', 'd'});
 
-  Run r = run_cli({dir + "/in.npz", "-o", out, "--quiet"});
+  CliRun r = run_cli({dir + "/in.npz", "-o", out, "--quiet"});
   CHECK(r.exit_code == 1);
   CHECK(r.err == "convert_model: error: " + out + ": already exists; use --force to overwrite\n");
   CHECK(read_file_bytes(out) == Bytes{'o', 'l', 'd'});
@@ -538,7 +510,7 @@ TEST_CASE("convert_model: output that exists, is a directory, or cannot be creat
 
 TEST_CASE("convert_model: --force replaces only regular files (never a FIFO, device or symbolic link)") {
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   write_bytes(dir + "/in.npz", write_npz(small_arrays()));
   const std::string fifo = dir + "/fifo.ffm";
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
@@ -596,7 +568,7 @@ TEST_CASE("convert_model: --force replaces only regular files (never a FIFO, dev
 
 TEST_CASE("convert_model: inputs and specs that are FIFOs or devices fail at once") {
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   write_bytes(dir + "/in.npz", write_npz(small_arrays()));
   const std::string fifo = dir + "/fifo.npz";
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
@@ -639,7 +611,7 @@ Bytes empty_npy(const std::string& shape) {
 
 TEST_CASE("convert_model: the resource-exhaustion cases of issue 14 stop at once, in little memory") {
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   // Before: (1000000000, 0) ran 25 s and took 5.5 GB; (2^62, 0) threw
   // vector::_M_default_append; the 4 MB zip declaring 4 GiB took 37 s and
   // 8.4 GB. Each now fails within seconds and a few tens of MB (under ASan
@@ -684,12 +656,12 @@ TEST_CASE("convert_model: the resource-exhaustion cases of issue 14 stop at once
 
 TEST_CASE("convert_model: --max-bytes caps files and decompressed arrays") {
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   // An honest bomb, CRC and all: 16 MiB of zeros in about 16 KB.
   const uint64_t n = uint64_t{16} << 20;
   const Bytes zeros(static_cast<size_t>(n), 0);
   write_bytes(dir + "/bomb.npz", zip_deflated("z.npy", testing::deflate_zeros(n), n, crc32(zeros.data(), zeros.size())));
-  Run r = run_cli({dir + "/bomb.npz", "-o", dir + "/out.ffm", "--max-bytes", "1M"});
+  CliRun r = run_cli({dir + "/bomb.npz", "-o", dir + "/out.ffm", "--max-bytes", "1M"});
   CHECK(r.exit_code == 1);
   CHECK(r.err == "convert_model: error: " + dir +
                      "/bomb.npz: members declare 16777216 bytes uncompressed in total (the largest, 'z.npy', 16777216), "
@@ -733,7 +705,7 @@ TEST_CASE("convert_model: --max-bytes caps files and decompressed arrays") {
 
 TEST_CASE("convert_model: disk full while writing leaves the old file untouched") {
   REQUIRE_MESSAGE(access(kConvertModel.c_str(), X_OK) == 0, kConvertModel << " is not built");
-  const std::string dir = temp_dir();
+  const std::string dir = make_temp_dir("ffnlp_convert_errors");
   std::map<std::string, NpyArray> big;
   big["table"] = f32({256, 64}, std::vector<float>(256 * 64, 0.25f));  // ~17 KB model
   write_bytes(dir + "/in.npz", write_npz(big));
@@ -741,7 +713,7 @@ TEST_CASE("convert_model: disk full while writing leaves the old file untouched"
   const Bytes old = {'o', 'l', 'd', ' ', 'm', 'o', 'd', 'e', 'l'};
   write_bytes(out, old);
   // The child may write at most 4 KB per file: like a disk that fills up.
-  const Run r = run_cli({dir + "/in.npz", "-o", out, "--quiet", "--force"}, 4096);
+  const CliRun r = run_cli({dir + "/in.npz", "-o", out, "--quiet", "--force"}, 4096);
   CHECK(r.exit_code == 1);
   CHECK_MESSAGE(r.err.find("convert_model: error: " + out + ": write failed: File too large") == 0, r.err);
   CHECK(read_file_bytes(out) == old);
@@ -759,7 +731,7 @@ TEST_CASE("convert_model: command-line mistakes exit 1 with a message") {
           std::string("convert_model: error: --zero-point must be 0..255, got '") + bad + "'\n");
   }
   CHECK(run_cli({"x.npz", "--bogus"}).exit_code == 1);
-  const Run r = run_cli({"/nonexistent/x.npz", "-o", "/tmp/never_written.ffm"});
+  const CliRun r = run_cli({"/nonexistent/x.npz", "-o", "/tmp/never_written.ffm"});
   CHECK(r.exit_code == 1);
   CHECK(r.err == "convert_model: error: /nonexistent/x.npz: cannot open: No such file or directory\n");
   CHECK(access("/tmp/never_written.ffm", F_OK) != 0);

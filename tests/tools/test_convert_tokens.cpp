@@ -13,6 +13,7 @@
 
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
+#include "temp_files.h"
 #include "test_models.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
@@ -20,6 +21,7 @@
 
 using namespace ffnlp;
 using namespace ffnlp::tools;
+using ffnlp::testing::TempDir;
 
 namespace {
 
@@ -78,25 +80,6 @@ NOUN
 VERB
 DET
 )";
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/ffnlp_tokens_XXXXXX";
-    REQUIRE(mkdtemp(t) != nullptr);
-    path = t;
-  }
-  ~TempDir() {
-    std::remove((path + "/words.txt").c_str());
-    std::remove(path.c_str());
-  }
-  void write(const std::string& name, const std::string& text) const {
-    FILE* f = std::fopen((path + "/" + name).c_str(), "wb");
-    REQUIRE(f != nullptr);
-    std::fputs(text.c_str(), f);
-    std::fclose(f);
-  }
-};
 
 }  // namespace
 

@@ -76,7 +76,7 @@ void check_bits(const Model& m, const char* name, const uint32_t* expected, int 
   }
 }
 
-std::string error_of(const std::map<std::string, NpyArray>& arrays) {
+std::string import_error_of(const std::map<std::string, NpyArray>& arrays) {
   try {
     convert(arrays, ConvertOptions());
   } catch (const std::runtime_error& e) {
@@ -111,7 +111,7 @@ TEST_CASE("torch's quantized nn.Embedding (per_channel_affine_float_qparams) imp
 TEST_CASE("a float-qparams table saved without its zero points is refused, not read with zero point 128") {
   std::map<std::string, NpyArray> a = embedding_arrays();
   a.erase("emb_zero_points");
-  const std::string e = error_of(a);
+  const std::string e = import_error_of(a);
   CHECK_MESSAGE(e.find("'emb_zero_points'") != std::string::npos, e);
   CHECK_MESSAGE(e.find("holds byte 0") != std::string::npos, e);
 }
@@ -153,9 +153,9 @@ TEST_CASE("uint8 with integer zero points: one for all rows is q8_row, one per r
   CHECK(t->at(1, 2) == (30 - 7) * 0.25f);
 
   a["emb_zero_points"] = i64({100, 256});
-  CHECK(error_of(a).find("'emb_zero_points' row 1 holds 256") != std::string::npos);
+  CHECK(import_error_of(a).find("'emb_zero_points' row 1 holds 256") != std::string::npos);
   a["emb_zero_points"] = i64({1, 2, 3});
-  CHECK(error_of(a).find("'emb_zero_points' has 3 values for 2 rows of 'emb'") != std::string::npos);
+  CHECK(import_error_of(a).find("'emb_zero_points' has 3 values for 2 rows of 'emb'") != std::string::npos);
 }
 
 TEST_CASE("qint8 per-channel affine (a zero point per row) imports with torch's dequantize() values") {
@@ -190,15 +190,15 @@ TEST_CASE("qint8 without its zero points, or with fractional ones, is refused na
   std::map<std::string, NpyArray> a;
   a["w"] = array_of("|i1", {kSymmetricRows, kSymmetricCols}, kSymmetricBytes, sizeof kSymmetricBytes);
   a["w_scales"] = f32_bits(kSymmetricScales, kSymmetricRows);
-  std::string e = error_of(a);
+  std::string e = import_error_of(a);
   CHECK_MESSAGE(e.find("'w' is int8 (a qint8 table)") != std::string::npos, e);
   CHECK_MESSAGE(e.find("no 'w_zero_points'") != std::string::npos, e);
   const float fractional[] = {0.0f, 1.5f, 0.0f};
   a["w_zero_points"] = array_of("<f4", {3}, fractional, 3);
-  e = error_of(a);
+  e = import_error_of(a);
   CHECK_MESSAGE(e.find("'w_zero_points' holds fractional zero points (e.g. 1.5") != std::string::npos, e);
   a["w_zero_points"] = i64({0, -129, 0});
-  e = error_of(a);
+  e = import_error_of(a);
   CHECK_MESSAGE(e.find("row 1 holds -129") != std::string::npos, e);
   // Without scales an int8 array is an ordinary array of small integers.
   a.erase("w_scales");
@@ -214,7 +214,7 @@ TEST_CASE("wider integer tables with scales (qint32) are refused") {
   const float s[] = {1.0f, 1.0f};
   a["w"] = array_of("<i4", {2, 2}, q, 4);
   a["w_scales"] = array_of("<f4", {2}, s, 2);
-  const std::string e = error_of(a);
+  const std::string e = import_error_of(a);
   CHECK_MESSAGE(e.find("only 8-bit tables can be imported") != std::string::npos, e);
 }
 
@@ -243,7 +243,7 @@ TEST_CASE("float64 scales: float32 numbers import silently, others are rounded w
   CHECK(c.warnings.empty());
   const double too_big[] = {0.5, 1e300, 0.125};
   a["w_scales"] = array_of("<f8", {3}, too_big, 3);
-  CHECK(error_of(a).find("outside the float32 range") != std::string::npos);
+  CHECK(import_error_of(a).find("outside the float32 range") != std::string::npos);
 }
 
 TEST_CASE("float64 float zero points are rounded with a warning too") {

@@ -24,14 +24,14 @@ std::vector<uint8_t> inflate_vec(const std::vector<uint8_t>& in, size_t expected
   return inflate_raw(in.data(), in.size(), expected, "test");
 }
 
-struct Golden {
+struct InflateGolden {
   const char* name;
   const unsigned char* data;
   size_t size;
   std::vector<uint8_t> expected;
 };
 
-std::vector<Golden> goldens() {
+std::vector<InflateGolden> goldens() {
   return {
       {"stored", kDeflateStoredD1, kDeflateStoredD1Size, golden::d1()},
       {"fixed", kDeflateFixedD1, kDeflateFixedD1Size, golden::d1()},
@@ -49,7 +49,7 @@ std::vector<Golden> goldens() {
 TEST_SUITE("inflate") {
 
 TEST_CASE("golden zlib streams decode to the original data") {
-  for (const Golden& g : goldens()) {
+  for (const InflateGolden& g : goldens()) {
     CAPTURE(g.name);
     std::vector<uint8_t> out = inflate_raw(g.data, g.size, g.expected.size(), "golden");
     CHECK(out.size() == g.expected.size());
@@ -95,7 +95,7 @@ TEST_CASE("a zip-bomb-like stream is stopped at the expected size") {
 }
 
 TEST_CASE("every truncated prefix is rejected without crashing") {
-  for (const Golden& g : goldens()) {
+  for (const InflateGolden& g : goldens()) {
     CAPTURE(g.name);
     for (size_t len = 0; len < g.size; ++len) {
       CAPTURE(len);
@@ -106,7 +106,7 @@ TEST_CASE("every truncated prefix is rejected without crashing") {
 }
 
 TEST_CASE("bit flips either fail cleanly or produce the expected size") {
-  for (const Golden& g : goldens()) {
+  for (const InflateGolden& g : goldens()) {
     if (g.size > 1300) continue;  // keep the run time small
     CAPTURE(g.name);
     std::vector<uint8_t> in(g.data, g.data + g.size);

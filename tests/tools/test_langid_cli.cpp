@@ -34,7 +34,7 @@ using testing::slurp;
 
 // Runs langid with `args` on `input` (standard input); output to a
 // temporary file, or to `out_path` (e.g. /dev/full).
-Run run(std::vector<std::string> args, const std::string& input = "", const char* out_path = nullptr,
+Run run_langid_cli(std::vector<std::string> args, const std::string& input = "", const char* out_path = nullptr,
         int in_fd = -1) {
   InputFile in(input);
   std::vector<char*> argv;
@@ -168,7 +168,7 @@ TEST_CASE("langid line mode: 1,000,000 lines in, 1,000,000 records out, in order
        std::vector<std::vector<std::string>>{{"--top", "3"}, {"--json"}, {"--json", "--top", "2"}}) {
     std::vector<std::string> args = mode;
     args.push_back("--threads=1");
-    const Run r = run(args, head);
+    const Run r = run_langid_cli(args, head);
     CHECK(r.status == 0);
     CHECK(count_lines(r.out) == 100000);
   }
@@ -192,7 +192,7 @@ TEST_CASE("langid line mode: --threads N writes exactly what one thread writes")
     std::vector<std::string> one = mode, three = mode;
     one.insert(one.end(), {"--threads", "1"});
     three.insert(three.end(), {"--threads", "3"});
-    const Run a = run(one, input), b = run(three, input);
+    const Run a = run_langid_cli(one, input), b = run_langid_cli(three, input);
     CHECK(a.status == 0);
     CHECK(b.status == 0);
     CHECK(count_lines(a.out) == 3000);
@@ -216,7 +216,7 @@ TEST_CASE("langid --json and --spans --json: valid JSON for any bytes, NUL bytes
   }
   for (const std::vector<std::string>& mode :
        std::vector<std::vector<std::string>>{{"--json", "--top", "3"}, {"--spans", "--json"}}) {
-    const Run r = run(mode, input);
+    const Run r = run_langid_cli(mode, input);
     CHECK(r.status == 0);
     const std::vector<std::string> lines = split_lines(r.out);
     REQUIRE(lines.size() == 2000);
@@ -230,12 +230,12 @@ TEST_CASE("langid --json and --spans --json: valid JSON for any bytes, NUL bytes
   // A NUL byte inside a span: the span text keeps everything after it.
   const char kNul[] = "Hello\0world, this sentence is English text.";
   const std::string nul(kNul, sizeof kNul - 1);
-  const Run r = run({"--spans", "--json"}, nul + "\n");
+  const Run r = run_langid_cli({"--spans", "--json"}, nul + "\n");
   CHECK(r.status == 0);
   CHECK(r.out == "{\"line\": 1, \"text_bytes\": 43, \"spans\": [{\"begin\": 0, \"end\": 43, \"language\": \"en\", "
                  "\"name\": \"English\", \"probability\": " + r.out.substr(r.out.find("\"probability\": ") + 15, 6) +
                      ", \"is_reliable\": true, \"text\": \"Hello\\u0000world, this sentence is English text.\"}]}\n");
-  const Run plain = run({"--spans"}, nul + "\n\n   \n");
+  const Run plain = run_langid_cli({"--spans"}, nul + "\n\n   \n");
   CHECK(plain.out.substr(0, 9) == "en\t0-43\t0");
   CHECK(count_lines(plain.out) == 3);
   CHECK(plain.out.substr(plain.out.size() - 2) == "\n\n");  // no words: an empty record
@@ -243,22 +243,22 @@ TEST_CASE("langid --json and --spans --json: valid JSON for any bytes, NUL bytes
 
 TEST_CASE("langid record formats (golden)") {
   const std::string input = "Der schnelle braune Fuchs springt über den faulen Hund.\n\n12345\r\n";
-  CHECK(run({"--threads", "1"}, input).out == "de\t0.9954\nund\t0.0000\nund\t0.0000\n");
-  const Run top = run({"--top", "2"}, input);
+  CHECK(run_langid_cli({"--threads", "1"}, input).out == "de\t0.9954\nund\t0.0000\nund\t0.0000\n");
+  const Run top = run_langid_cli({"--top", "2"}, input);
   CHECK(split_lines(top.out)[0].substr(0, 10) == "de\t0.9954\t");
   CHECK(split_lines(top.out)[1] == "und\t0.0000");
-  CHECK(run({"--json"}, "12345\n").out ==
+  CHECK(run_langid_cli({"--json"}, "12345\n").out ==
         "{\"line\": 1, \"text_bytes\": 5, \"letters\": 0, \"results\": [{\"language\": \"und\", \"name\": "
         "\"Undetermined\", \"probability\": 0.0000, \"is_reliable\": false}]}\n");
   // A line over --max-line: classified on its first bytes and marked.
-  const Run cut = run({"--json", "--max-line", "10"}, "Der schnelle braune Fuchs\n");
+  const Run cut = run_langid_cli({"--json", "--max-line", "10"}, "Der schnelle braune Fuchs\n");
   CHECK(cut.out.find("{\"line\": 1, \"text_bytes\": 10, \"truncated\": true, \"letters\": 9,") == 0);
-  CHECK(run({"Der schnelle braune Fuchs springt über den faulen Hund."}).out ==
+  CHECK(run_langid_cli({"Der schnelle braune Fuchs springt über den faulen Hund."}).out ==
         "de       German                       probability 0.9954  reliable\n");
-  CHECK(run({"--spans", "This part is English. Tämä osa on kirjoitettu suomeksi."}).out ==
+  CHECK(run_langid_cli({"--spans", "This part is English. Tämä osa on kirjoitettu suomeksi."}).out ==
         "0-21\ten\t0.9224\tEnglish\tThis part is English.\n22-57\tfi\t0.9949\tFinnish\tTämä osa on kirjoitettu suomeksi.\n");
-  CHECK(run({"--spans", "This part is English. Tämä osa on kirjoitettu suomeksi."}, "", nullptr).status == 0);
-  CHECK(run({"--spans"}, "This part is English. Tämä osa on kirjoitettu suomeksi.\n").out ==
+  CHECK(run_langid_cli({"--spans", "This part is English. Tämä osa on kirjoitettu suomeksi."}, "", nullptr).status == 0);
+  CHECK(run_langid_cli({"--spans"}, "This part is English. Tämä osa on kirjoitettu suomeksi.\n").out ==
         "en\t0-21\t0.9224\tfi\t22-57\t0.9949\n");
 }
 
@@ -274,7 +274,7 @@ TEST_CASE("langid exit codes: writing to a full device fails in every mode") {
       {"--threads", "1"}, {"--threads", "2"}, {"--spans", "--json"}};
   for (const std::vector<std::string>& args : cases) {
     CAPTURE(args[0]);
-    const Run r = run(args, "one line\nanother line\n", "/dev/full");
+    const Run r = run_langid_cli(args, "one line\nanother line\n", "/dev/full");
     CHECK(r.status == 1);
     CHECK(r.err == "langid: cannot write standard output: No space left on device\n");
   }
@@ -285,7 +285,7 @@ TEST_CASE("langid exit codes: a read error on standard input is an error") {
   const int dir = open("/", O_RDONLY | O_DIRECTORY);
   REQUIRE(dir >= 0);
   for (const char* threads : {"1", "2"}) {
-    const Run r = run({"--threads", threads}, "", nullptr, dir);
+    const Run r = run_langid_cli({"--threads", threads}, "", nullptr, dir);
     CHECK(r.status == 1);
     CHECK(r.err == "langid: cannot read standard input after 0 lines: Is a directory\n");
   }
@@ -306,7 +306,7 @@ TEST_CASE("langid usage errors say what is wrong and exit with 2") {
   };
   for (const auto& c : cases) {
     CAPTURE(c.first[0]);
-    const Run r = run(c.first);
+    const Run r = run_langid_cli(c.first);
     CHECK(r.status == 2);
     CHECK(r.out.empty());
     CHECK(r.err.compare(0, c.second.size(), c.second) == 0);
@@ -400,18 +400,18 @@ TEST_CASE("langid spans: a model without an unknown label still names every span
 
 TEST_CASE("langid --only and --prior reach line mode, spans and --eval") {
   const std::string lines = "Der schnelle braune Fuchs springt über den faulen Hund.\nLe renard brun saute.\n";
-  const Run only = run({"--only", "fr,it", "--threads", "2"}, lines);
+  const Run only = run_langid_cli({"--only", "fr,it", "--threads", "2"}, lines);
   REQUIRE(only.status == 0);
   CHECK(only.out.substr(0, 3) == "fr\t");  // German is not allowed: one of fr, it
   CHECK((only.out.find("\nfr\t") != std::string::npos || only.out.find("\nit\t") != std::string::npos));
   CHECK(only.out.find("de\t") == std::string::npos);
-  const Run spans = run({"--spans", "--only", "fr,it"}, lines);
+  const Run spans = run_langid_cli({"--spans", "--only", "fr,it"}, lines);
   REQUIRE(spans.status == 0);
   CHECK(spans.out.find("de\t") == std::string::npos);
-  const Run uniform = run({"--prior", "uniform"}, lines);
+  const Run uniform = run_langid_cli({"--prior", "uniform"}, lines);
   REQUIRE(uniform.status == 0);
   CHECK(uniform.out.substr(0, 3) == "de\t");
-  const Run unknown = run({"--only", "fr,zz"}, lines);
+  const Run unknown = run_langid_cli({"--only", "fr,zz"}, lines);
   CHECK(unknown.status == 2);
   CHECK(unknown.err.find("'zz'") != std::string::npos);
 }

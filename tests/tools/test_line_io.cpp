@@ -60,7 +60,7 @@ std::vector<Expected> reference_lines(const std::string& input, size_t max_line)
   return out;
 }
 
-std::vector<Expected> read_all(const std::string& input, size_t max_line, size_t block, size_t* capacity = nullptr) {
+std::vector<Expected> read_all_lines(const std::string& input, size_t max_line, size_t block, size_t* capacity = nullptr) {
   TempInput in(input);
   LineReader reader(in.fd, max_line, block);
   std::vector<Expected> out;
@@ -76,7 +76,7 @@ std::vector<Expected> read_all(const std::string& input, size_t max_line, size_t
   return out;
 }
 
-void check_same(const std::vector<Expected>& got, const std::vector<Expected>& want) {
+void check_same_lines(const std::vector<Expected>& got, const std::vector<Expected>& want) {
   REQUIRE(got.size() == want.size());
   for (size_t i = 0; i < got.size(); ++i) {
     CAPTURE(i);
@@ -117,23 +117,23 @@ std::vector<std::unique_ptr<LineWorker>> echo_workers(size_t n) {
 TEST_CASE("line reader: lines, CRLF, NUL bytes, a last line without newline") {
   const std::string input = std::string("one\ntwo\r\n\nthr\0ee\r\n\r\nlast\r", 25);
   const std::vector<Expected> want = {{"one", 3}, {"two", 3}, {"", 0}, {std::string("thr\0ee", 6), 6}, {"", 0}, {"last", 4}};
-  check_same(read_all(input, 100, 16), want);
-  check_same(read_all(input, 100, 1 << 16), want);
-  CHECK(read_all("", 10, 16).empty());
-  CHECK(read_all("\n", 10, 16).size() == 1);
-  check_same(read_all("a\nb", 10, 16), {{"a", 1}, {"b", 1}});
+  check_same_lines(read_all_lines(input, 100, 16), want);
+  check_same_lines(read_all_lines(input, 100, 1 << 16), want);
+  CHECK(read_all_lines("", 10, 16).empty());
+  CHECK(read_all_lines("\n", 10, 16).size() == 1);
+  check_same_lines(read_all_lines("a\nb", 10, 16), {{"a", 1}, {"b", 1}});
 }
 
 TEST_CASE("line reader: the cap keeps the first max_line bytes and counts the rest") {
-  check_same(read_all("abcdefgh\nxy\n", 3, 16), {{"abc", 8}, {"xy", 2}});
+  check_same_lines(read_all_lines("abcdefgh\nxy\n", 3, 16), {{"abc", 8}, {"xy", 2}});
   // A CR that falls just after the cap is still the line's CR, not content.
-  check_same(read_all("abc\r\nabcd\r\n", 3, 16), {{"abc", 3}, {"abc", 4}});
-  check_same(read_all("abc\r", 3, 16), {{"abc", 3}});
+  check_same_lines(read_all_lines("abc\r\nabcd\r\n", 3, 16), {{"abc", 3}, {"abc", 4}});
+  check_same_lines(read_all_lines("abc\r", 3, 16), {{"abc", 3}});
   // A 10 MB line through a 1 KB cap: the buffer stays near max_line + block.
   std::string huge(10 << 20, 'x');
   huge += "\nok\n";
   size_t capacity = 0;
-  check_same(read_all(huge, 1024, 4096, &capacity), {{std::string(1024, 'x'), 10 << 20}, {"ok", 2}});
+  check_same_lines(read_all_lines(huge, 1024, 4096, &capacity), {{std::string(1024, 'x'), 10 << 20}, {"ok", 2}});
   CHECK(capacity <= 1024 + 4096);
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("line reader: random inputs, caps and block sizes agree with the refer
     for (size_t i = 0; i < size; ++i) input += alphabet[rng() % sizeof alphabet];
     const size_t max_line = 1 + rng() % 64, block = 16 + rng() % 100;
     CAPTURE(trial);
-    check_same(read_all(input, max_line, block), reference_lines(input, max_line));
+    check_same_lines(read_all_lines(input, max_line, block), reference_lines(input, max_line));
   }
 }
 

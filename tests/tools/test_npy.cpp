@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_files.h"
 #include "tests/tools/golden_inputs.h"
 #include "tests/tools/golden_vectors.h"
 #include "tools/common/file_io.h"
@@ -28,6 +29,9 @@
 #include "tools/common/zip.h"
 
 using namespace ffnlp::tools;
+using ffnlp::testing::list_dir;
+using ffnlp::testing::make_temp_dir;
+using ffnlp::testing::remove_tree;
 
 namespace {
 
@@ -84,38 +88,6 @@ std::vector<float> f32_0_to(int n) {
 
 NpyArray parse(const Bytes& b, const std::string& what = "x.npy") {
   return parse_npy(b.data(), b.size(), what);
-}
-
-std::string temp_dir() {
-  char tmpl[] = "/tmp/ffnlp_fileio_XXXXXX";
-  char* d = mkdtemp(tmpl);
-  REQUIRE(d != nullptr);
-  return d;
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  REQUIRE(d != nullptr);
-  while (dirent* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(d);
-  return names;
-}
-
-void remove_tree(const std::string& dir) {
-  for (const std::string& n : list_dir(dir)) {
-    std::string p = dir + "/" + n;
-    struct stat st;
-    if (lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-      remove_tree(p);
-    } else {
-      unlink(p.c_str());
-    }
-  }
-  rmdir(dir.c_str());
 }
 
 }  // namespace
@@ -452,7 +424,7 @@ TEST_CASE("npz errors name the member") {
 TEST_SUITE("file_io") {
 
 TEST_CASE("write, refuse overwrite without force, overwrite with force") {
-  std::string dir = temp_dir();
+  std::string dir = make_temp_dir("ffnlp_fileio");
   std::string path = dir + "/out.npz";
   write_file_atomically(path, golden::bytes_of("first"), false);
   CHECK(read_file_bytes(path) == golden::bytes_of("first"));
@@ -475,7 +447,7 @@ TEST_CASE("write, refuse overwrite without force, overwrite with force") {
 }
 
 TEST_CASE("target is a directory or unwritable") {
-  std::string dir = temp_dir();
+  std::string dir = make_temp_dir("ffnlp_fileio");
   mkdir((dir + "/sub").c_str(), 0755);
   CHECK_ERROR_CONTAINS(write_file_atomically(dir + "/sub", golden::bytes_of("x"), true),
                        dir + "/sub: is a directory");
@@ -493,7 +465,7 @@ TEST_CASE("target is a directory or unwritable") {
 TEST_CASE("a failing write leaves the old file untouched and removes the temp file") {
   // Simulate a full disk with RLIMIT_FSIZE: writes beyond the limit fail
   // with EFBIG (SIGXFSZ ignored), like ENOSPC would.
-  std::string dir = temp_dir();
+  std::string dir = make_temp_dir("ffnlp_fileio");
   std::string path = dir + "/model.npz";
   write_file_atomically(path, golden::bytes_of("old contents"), false);
 
@@ -515,7 +487,7 @@ TEST_CASE("a failing write leaves the old file untouched and removes the temp fi
 }
 
 TEST_CASE("read_file_bytes errors") {
-  std::string dir = temp_dir();
+  std::string dir = make_temp_dir("ffnlp_fileio");
   CHECK_ERROR_CONTAINS(read_file_bytes(dir + "/nope.npy"),
                        dir + "/nope.npy: cannot open: No such file or directory");
   CHECK_ERROR_CONTAINS(read_file_bytes(dir), dir + ": is a directory");

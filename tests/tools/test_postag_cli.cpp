@@ -30,7 +30,7 @@ using testing::InputFile;
 using testing::Run;
 using testing::slurp;
 
-Run run(std::vector<std::string> args, const std::string& input = "") {
+Run run_postag(std::vector<std::string> args, const std::string& input = "") {
   InputFile in(input);
   args.insert(args.begin(), "postag");
   std::vector<char*> argv;
@@ -85,17 +85,17 @@ TEST_CASE("postag: the built-in tagger has the 12 universal tags and tags a plai
   std::set<std::string> labels;
   for (uint32_t l = 0; l < model.label_count(); ++l) labels.insert(model.label(l));
   for (const std::string& t : tools::universal_tags()) CHECK(labels.count(t) == 1);
-  const Run r = run({"The", "cat", "sat", "on", "the", "mat", "."});
+  const Run r = run_postag({"The", "cat", "sat", "on", "the", "mat", "."});
   CHECK(r.status == 0);
   CHECK(r.out == "The/DET cat/NOUN sat/VERB on/ADP the/DET mat/NOUN ./.\n");
 }
 
 TEST_CASE("postag: word/TAG pairs reproduce the tokens; --tags-only and --json say the same") {
   const std::string text = "The old man the boat. Don't panic: 3.5% of U.S. voters aren't sure!";
-  const Run slash = run({text});
+  const Run slash = run_postag({text});
   REQUIRE(slash.status == 0);
   const std::vector<std::string> pairs = split(lines_of(slash.out).at(0), ' ');
-  const Run tags = run({"--tags-only", text});
+  const Run tags = run_postag({"--tags-only", text});
   const std::vector<std::string> only = split(lines_of(tags.out).at(0), ' ');
   REQUIRE(pairs.size() == only.size());
   std::string joined;
@@ -111,7 +111,7 @@ TEST_CASE("postag: word/TAG pairs reproduce the tokens; --tags-only and --json s
     if (c != ' ') no_spaces += c;
   }
   CHECK(joined == no_spaces);
-  const Run json = run({"--json", text});
+  const Run json = run_postag({"--json", text});
   REQUIRE(json.status == 0);
   CHECK(testing_json::valid_json(lines_of(json.out).at(0)));
   size_t count = 0;
@@ -132,7 +132,7 @@ TEST_CASE("postag: line mode answers every line, whatever it holds") {
     CAPTURE(mode);
     std::vector<std::string> args;
     if (*mode) args.push_back(mode);
-    const Run r = run(args, bytes);
+    const Run r = run_postag(args, bytes);
     CHECK(r.status == 0);
     const std::vector<std::string> lines = lines_of(r.out);
     REQUIRE(lines.size() == input.size());
@@ -144,13 +144,13 @@ TEST_CASE("postag: line mode answers every line, whatever it holds") {
   // Threads answer in input order, with the one-thread bytes.
   std::string many;
   for (int i = 0; i < 3000; ++i) many += input[static_cast<size_t>(i) % input.size()].substr(0, 200) + "\n";
-  const Run one = run({"--threads", "1", "--json"}, many);
-  const Run three = run({"--threads", "3", "--json"}, many);
+  const Run one = run_postag({"--threads", "1", "--json"}, many);
+  const Run three = run_postag({"--threads", "3", "--json"}, many);
   CHECK(one.status == 0);
   CHECK(lines_of(one.out).size() == 3000);
   CHECK(three.out == one.out);
   // A last line without '\n' still gets its line.
-  CHECK(lines_of(run({}, "one\ntwo").out).size() == 2);
+  CHECK(lines_of(run_postag({}, "one\ntwo").out).size() == 2);
 }
 
 TEST_CASE("postag --pretokenized: exactly one tag per space-separated token, empty tokens included") {
@@ -158,7 +158,7 @@ TEST_CASE("postag --pretokenized: exactly one tag per space-separated token, emp
                                           "U.S. don't 3.5% ---", "\xff \xc3 x"};
   std::string bytes;
   for (const std::string& l : input) bytes += l + "\n";
-  const Run r = run({"--pretokenized", "--tags-only"}, bytes);
+  const Run r = run_postag({"--pretokenized", "--tags-only"}, bytes);
   REQUIRE(r.status == 0);
   const std::vector<std::string> lines = lines_of(r.out);
   REQUIRE(lines.size() == input.size());
@@ -169,8 +169,8 @@ TEST_CASE("postag --pretokenized: exactly one tag per space-separated token, emp
     for (const std::string& t : tags) CHECK(is_tag(t));
   }
   // Tokens the tokenizer would split stay whole.
-  CHECK(run({"--pretokenized", "don't"}).out.find("don't/") == 0);
-  CHECK(split(run({"--pretokenized", "--tags-only", "a", "", "b"}).out, ' ').size() == 3);  // "a  b": a, "", b
+  CHECK(run_postag({"--pretokenized", "don't"}).out.find("don't/") == 0);
+  CHECK(split(run_postag({"--pretokenized", "--tags-only", "a", "", "b"}).out, ' ').size() == 3);  // "a  b": a, "", b
 }
 
 TEST_CASE("postag --eval: our TSV and CoNLL-U with UPOS folded; errors name the line") {
@@ -180,7 +180,7 @@ TEST_CASE("postag --eval: our TSV and CoNLL-U with UPOS folded; errors name the 
       "# doc = cb01 genre = press: editorial\n"
       "Dogs\tNOUN\tNNS\nbark\tVERB\tVB\n.\t.\t.\n\n";
   InputFile t(tsv);
-  const Run a = run({"--eval", t.path});
+  const Run a = run_postag({"--eval", t.path});
   REQUIRE(a.status == 0);
   CHECK(a.out.find("accuracy\t") != std::string::npos);
   CHECK(a.out.find("of 7 tokens") != std::string::npos);
@@ -204,7 +204,7 @@ TEST_CASE("postag --eval: our TSV and CoNLL-U with UPOS folded; errors name the 
   std::vector<std::string> tags;
   for (uint32_t tag : corpus.sentences[0].tags) tags.push_back(tools::universal_tags()[tag]);
   CHECK(tags == std::vector<std::string>{"NOUN", "VERB", "PRT", "VERB", "."});
-  const Run b = run({"--eval", c.path});
+  const Run b = run_postag({"--eval", c.path});
   CHECK(b.status == 0);
   CHECK(b.out.find("of 5 tokens") != std::string::npos);
   CHECK(tools::fold_upos("SCONJ") == "CONJ");
@@ -213,23 +213,23 @@ TEST_CASE("postag --eval: our TSV and CoNLL-U with UPOS folded; errors name the 
   CHECK(tools::fold_upos("INTJ") == "X");
   CHECK(tools::fold_upos("NOPE").empty());
   InputFile bad("The\tDET\ncat\tFELINE\n");
-  const Run e = run({"--eval", bad.path});
+  const Run e = run_postag({"--eval", bad.path});
   CHECK(e.status == 1);
   CHECK(e.err.find(":2: tag 'FELINE'") != std::string::npos);
-  CHECK(run({"--eval", "/nonexistent/file.tsv"}).status == 1);
+  CHECK(run_postag({"--eval", "/nonexistent/file.tsv"}).status == 1);
 }
 
 TEST_CASE("postag: usage errors and models that are not taggers") {
-  CHECK(run({"--frobnicate"}).status == 2);
-  CHECK(run({"--eval"}).status == 2);
-  CHECK(run({"--eval", "x.tsv", "some", "text"}).status == 2);
-  const Run help = run({"--help"});
+  CHECK(run_postag({"--frobnicate"}).status == 2);
+  CHECK(run_postag({"--eval"}).status == 2);
+  CHECK(run_postag({"--eval", "x.tsv", "some", "text"}).status == 2);
+  const Run help = run_postag({"--help"});
   CHECK(help.status == 0);
   CHECK(help.out.find("--pretokenized") != std::string::npos);
-  const Run langid = run({"--model", ffnlp::testing::source_path("models/langid.ffm"), "text"});
+  const Run langid = run_postag({"--model", ffnlp::testing::source_path("models/langid.ffm"), "text"});
   CHECK(langid.status == 1);
   CHECK(langid.err.find("not a tagger") != std::string::npos);
-  CHECK(run({"--model", "/nonexistent.ffm", "text"}).status == 1);
+  CHECK(run_postag({"--model", "/nonexistent.ffm", "text"}).status == 1);
 }
 
 TEST_CASE("postag: split_at_spaces keeps every piece between single spaces") {

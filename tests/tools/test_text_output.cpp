@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "float_bits.h"
 #include "tests/tools/json_check.h"
 #include "tools/common/cli_args.h"
 #include "tools/common/json_string.h"
@@ -35,12 +36,6 @@ std::string fixed(float v, int decimals) {
   std::string out;
   append_fixed(out, v, decimals);
   return out;
-}
-
-float from_bits(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
 }
 
 }  // namespace
@@ -104,7 +99,7 @@ TEST_CASE("fixed-point formatting matches printf %.4f exactly") {
   // Every float in [0, 1] at a stride, and their neighbours of k/10000.
   size_t checked = 0;
   for (uint32_t bits = 0; bits <= 0x3f800000u; bits += 997) {
-    const float v = from_bits(bits);
+    const float v = ffnlp::testing::float_from_bits(bits);
     REQUIRE(fixed(v, 4) == printf_fixed(v, 4));
     ++checked;
   }
@@ -120,7 +115,7 @@ TEST_CASE("fixed-point formatting matches printf %.4f exactly") {
   // values passed on to snprintf (large, infinite, NaN).
   std::mt19937 rng(5);
   for (int i = 0; i < 200000; ++i) {
-    const float v = from_bits(rng());
+    const float v = ffnlp::testing::float_from_bits(rng());
     const int d = i % 9;
     CAPTURE(v);
     REQUIRE(fixed(v, d) == printf_fixed(v, d));

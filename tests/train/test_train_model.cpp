@@ -38,7 +38,7 @@ ModelConfig tiny_config() {
   return cfg;
 }
 
-double smoothed_loss(const ModelConfig& cfg, const Params& prm, Workspace* ws, uint32_t label,
+double smoothed_loss(const ModelConfig& cfg, const Params& prm, ffnlp::train::Workspace* ws, uint32_t label,
                      double eps) {
   forward(cfg, prm, ws);
   double loss = -(1.0 - eps) * std::log(static_cast<double>(ws->p[label]));
@@ -66,7 +66,7 @@ TEST_CASE("train: backward pass matches finite differences") {
   Params prm;
   prm.init(cfg, rng);
   for (float& b : prm.b1) b = 0.3f;  // keep most ReLUs active
-  Workspace ws;
+  ffnlp::train::Workspace ws;
   ws.init(cfg);
   const std::string text = "Ein kleiner Text, mit Wörtern und Ελληνικά";
   extract(cfg, text.data(), text.size(), &ws.feats);
@@ -115,7 +115,7 @@ TEST_CASE("train: lazy Adam updates only touched embedding rows, deterministical
     st.init(cfg);
     std::vector<Grads> shards(2);
     for (auto& s : shards) s.init(cfg);
-    Workspace ws;
+    ffnlp::train::Workspace ws;
     ws.init(cfg);
     const char* texts[2] = {"abc", "abd xyz"};
     for (int s = 0; s < 2; ++s) {
@@ -259,7 +259,7 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   st.init(cfg);
   std::vector<Grads> shards(2);
   for (auto& g : shards) g.init(cfg);
-  Workspace ws;
+  ffnlp::train::Workspace ws;
   ws.init(cfg);
   SamplingOptions opt;
   opt.min_per_label = opt.max_per_label = 200;

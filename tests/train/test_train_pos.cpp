@@ -180,7 +180,7 @@ TEST_CASE("train_pos: trained, exported and converted, the runtime tags as the t
     REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &model, &error) == Status::kOk, error.message);
     REQUIRE(model.is_tagger());
     CHECK(model.label_count() == 12);
-    Workspace ws(model);
+    ffnlp::Workspace ws(model);
     const std::vector<std::vector<std::string>> probes = {
         {"The", "dog", "barked", "."}, {"a", "dogs", "away", "the", "ran"}, {""}, {"x"}, {"!!", "Dog", "DOG", "ran"}};
     size_t agree = 0, total = 0;

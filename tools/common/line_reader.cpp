@@ -12,12 +12,13 @@ namespace tools {
 
 LineReader::LineReader(int fd, size_t max_line, size_t block_size)
     : fd_(fd), max_line_(std::max<size_t>(max_line, 1)), block_(std::max<size_t>(block_size, 16)) {
-  buffer_.resize(block_);
+  buffer_.reset(new char[block_]);
+  capacity_ = block_;
 }
 
 bool LineReader::line_ready() const {
   if (eof_ || error_ != 0) return true;
-  return std::memchr(buffer_.data() + scan_, '\n', end_ - scan_) != nullptr;
+  return std::memchr(buffer_.get() + scan_, '\n', end_ - scan_) != nullptr;
 }
 
 bool LineReader::would_block() const {
@@ -33,19 +34,23 @@ bool LineReader::would_block() const {
 bool LineReader::fill() {
   // Move the current line to the front, then make room for one block.
   if (pos_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+    std::memmove(buffer_.get(), buffer_.get() + pos_, end_ - pos_);
     scan_ -= pos_;
     end_ -= pos_;
     pos_ = 0;
   }
-  if (buffer_.size() - end_ < block_ / 2) {
+  if (capacity_ - end_ < block_ / 2) {
     // Only a line longer than the buffer gets here; the kept part never
     // exceeds max_line (see next()), so max_line + block is enough.
-    buffer_.resize(std::min(std::max(buffer_.size() * 2, end_ + block_), max_line_ + block_));
+    const size_t grown = std::min(std::max(capacity_ * 2, end_ + block_), max_line_ + block_);
+    std::unique_ptr<char[]> bigger(new char[grown]);
+    std::memcpy(bigger.get(), buffer_.get(), end_);
+    buffer_ = std::move(bigger);
+    capacity_ = grown;
   }
   ssize_t n;
   do {
-    n = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    n = ::read(fd_, buffer_.get() + end_, capacity_ - end_);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     error_ = errno != 0 ? errno : EIO;
@@ -61,7 +66,7 @@ bool LineReader::fill() {
 
 LineReader::Result LineReader::next(Line* line) {
   for (;;) {
-    char* base = buffer_.data();
+    char* base = buffer_.get();
     const char* nl = static_cast<const char*>(std::memchr(base + scan_, '\n', end_ - scan_));
     const bool at_end = nl == nullptr && (eof_ || error_ != 0);
     if (nl != nullptr || at_end) {

@@ -1,0 +1,44 @@
+// Inputs for the kernel tests (test_kernels.cpp, test_dense_q8_int.cpp):
+// float tables laid out as model bytes at any alignment, and random values.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace ffnlp {
+namespace testing {
+
+// Little-endian f32 values written at byte offset `misalign` of a buffer,
+// with one spare byte after them: data() is where a kernel reads them, so
+// a misalign of 1 to 3 tests unaligned model bytes.
+struct F32Bytes {
+  std::vector<uint8_t> storage;
+  size_t misalign = 0;
+  const uint8_t* data() const { return storage.data() + misalign; }
+};
+
+inline F32Bytes f32_bytes(const std::vector<float>& v, size_t misalign) {
+  F32Bytes b;
+  b.misalign = misalign;
+  b.storage.resize(misalign + 4 * v.size() + 1);
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &v[i], 4);
+    for (int k = 0; k < 4; ++k) b.storage[misalign + 4 * i + k] = static_cast<uint8_t>(bits >> (8 * k));
+  }
+  return b;
+}
+
+// n values drawn uniformly from [lo, hi).
+inline std::vector<float> uniform(std::mt19937& rng, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+}  // namespace testing
+}  // namespace ffnlp

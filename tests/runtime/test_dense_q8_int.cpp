@@ -78,12 +78,12 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
     CHECK(float_bits(s2) == float_bits(s3));
     CHECK(a == b);
     std::vector<int16_t> c(n + 1, 99);  // each path alone
-    CHECK(bits(paths::quantize_activations_sse2_or_scalar(in.data(), n, c.data())) == bits(s2));
+    CHECK(float_bits(paths::quantize_activations_sse2_or_scalar(in.data(), n, c.data())) == float_bits(s2));
     CHECK(c == b);
     float s4 = 0;
     std::fill(c.begin(), c.end(), int16_t{99});
     if (paths::quantize_activations_avx512(in.data(), n, c.data(), &s4)) {
-      CHECK(bits(s4) == bits(s2));
+      CHECK(float_bits(s4) == float_bits(s2));
       CHECK(c == b);
     }
     CHECK(a[n] == 99);  // nothing written past n
@@ -194,8 +194,8 @@ TEST_CASE("dense_q8_int sparse path: only the non-zero activations, bit for bit 
           const int16_t v = k % 7 == 0 ? (k % 2 ? 32767 : -32767) : static_cast<int16_t>(rng() % 65535 - 32767);
           a[cols[k]] = v != 0 ? v : 1;
         }
-        const std::vector<uint8_t> scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), layout);
-        const std::vector<uint8_t> bias = f32_bytes(uniform(rng, out_count, -1, 1), 1);
+        const F32Bytes scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), layout);
+        const F32Bytes bias = f32_bytes(uniform(rng, out_count, -1, 1), 1);
         const float act_scale = 1.0f / 32767.0f;
         std::vector<float> want(out_count), got(out_count, -12345.0f);
         reference::dense_q8_int(q.data(), scales.data(), zp, bias.data(), a.data(), act_scale, in_count, want.data(),
@@ -209,11 +209,11 @@ TEST_CASE("dense_q8_int sparse path: only the non-zero activations, bit for bit 
           continue;
         }
         ++sparse_ran;
-        for (uint32_t o = 0; o < out_count; ++o) REQUIRE(bits(got[o]) == bits(want[o]));
+        for (uint32_t o = 0; o < out_count; ++o) REQUIRE(float_bits(got[o]) == float_bits(want[o]));
         // The dispatcher takes it and agrees.
         std::fill(got.begin(), got.end(), -12345.0f);
         dense_q8_int(q.data(), scales.data(), zp, bias.data(), a.data(), act_scale, in_count, got.data(), out_count);
-        for (uint32_t o = 0; o < out_count; ++o) REQUIRE(bits(got[o]) == bits(want[o]));
+        for (uint32_t o = 0; o < out_count; ++o) REQUIRE(float_bits(got[o]) == float_bits(want[o]));
       }
     }
   }

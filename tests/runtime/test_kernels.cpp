@@ -362,7 +362,7 @@ TEST_CASE("add_finite_max (prior, check and maximum in one pass) equals add_f32_
       if (bad == 2) start[at] = -INFINITY;
       if (bad == 3) start[at] = 3e38f, add[at] = with_add ? 3e38f : 0.0f, start[at] = with_add ? 3e38f : INFINITY;
       if (bad == 4) start[at] = INFINITY, add[at] = -INFINITY;
-      const Bytes bytes = f32_bytes(add, n % 3);  // misaligned too
+      const F32Bytes bytes = f32_bytes(add, n % 3);  // misaligned too
       const uint8_t* b = with_add ? bytes.data() : nullptr;
       std::vector<float> got = start, want = start;
       float got_max = -1.0f, want_max = -1.0f;

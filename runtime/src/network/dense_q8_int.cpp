@@ -264,11 +264,7 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
     __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
     if (vector_end != in_count) {
       alignas(32) int32_t tail[8];
-      for (int r = 0; r < 8; ++r) {
-        int32_t t = 0;
-        for (uint32_t i = vector_end; i < in_count; ++i) t += static_cast<int32_t>(w[r * stride + i]) * a[i];
-        tail[r] = t;
-      }
+      for (int r = 0; r < 8; ++r) tail[r] = row_dot(w + r * stride, 0, a, vector_end, in_count);
       sums = _mm256_add_epi32(sums, _mm256_load_si256(reinterpret_cast<const __m256i*>(tail)));
     }
     sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
@@ -581,11 +577,7 @@ void dense_q8_int_sse2_short(const uint8_t* q, const uint8_t* scales, int32_t ze
     __m128i sums = hsum4_epi32(s0, s1, s2, s3);
     if (vector_end != in_count) {
       int32_t tail[4];
-      for (int r = 0; r < 4; ++r) {
-        int32_t t = 0;
-        for (uint32_t i = vector_end; i < in_count; ++i) t += static_cast<int32_t>(w[r * stride + i]) * a[i];
-        tail[r] = t;
-      }
+      for (int r = 0; r < 4; ++r) tail[r] = row_dot(w + r * stride, 0, a, vector_end, in_count);
       sums = _mm_add_epi32(sums, _mm_loadu_si128(reinterpret_cast<const __m128i*>(tail)));
     }
     sums = _mm_sub_epi32(sums, _mm_set1_epi32(correction));

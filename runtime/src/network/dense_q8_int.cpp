@@ -125,6 +125,17 @@ namespace {
 #if defined(FFNLP_INT_AVX2)
 bool has_avx2() { return __builtin_cpu_supports("avx2"); }
 
+// finish() for outputs o..o+7 at once: (scale * act_scale) * float(dot -
+// correction) + bias, the same operations per lane as the scalar step.
+__attribute__((target("avx2"))) inline void finish8(__m256i sums, int32_t correction, const uint8_t* scales,
+                                                    const uint8_t* bias, uint32_t o, __m256 vact, float* out) {
+  sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
+  const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
+  const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
+                                 _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
+  _mm256_storeu_ps(out + o, y);
+}
+
 // Inputs longer than kIntBlock: four rows at a time, block by block; each
 // 16 activations are loaded once for four rows; 16 weights widen to int16
 // (vpmovzxbw), lose the zero point (vpsubw), and multiply into pairs of int32
@@ -267,12 +278,7 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
       for (int r = 0; r < 8; ++r) tail[r] = row_dot(w + r * stride, 0, a, vector_end, in_count);
       sums = _mm256_add_epi32(sums, _mm256_load_si256(reinterpret_cast<const __m256i*>(tail)));
     }
-    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
-    // finish(): (scale * act_scale) * float(dot) + bias, eight at a time.
-    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
-    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
-                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
-    _mm256_storeu_ps(out + o, y);
+    finish8(sums, correction, scales, bias, o, vact, out);
   }
   for (; o < out_count; ++o) {
     const uint8_t* w = q + o * stride;
@@ -374,12 +380,7 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_
     }
 #undef FFNLP_W32
 #undef FFNLP_WM
-    __m256i sums = sum_rows8(s0, s1, s2, s3, s4, s5, s6, s7);
-    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
-    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
-    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
-                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
-    _mm256_storeu_ps(out + o, y);
+    finish8(sum_rows8(s0, s1, s2, s3, s4, s5, s6, s7), correction, scales, bias, o, vact, out);
   }
   for (; o < out_count; ++o) {
     const uint8_t* w = q + o * stride;
@@ -493,11 +494,7 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,avx5
     const __m512i g4 = FFNLP_GATHER(4), g5 = FFNLP_GATHER(5), g6 = FFNLP_GATHER(6), g7 = FFNLP_GATHER(7);
     __m256i sums = sum_rows8(FFNLP_DOT(g0), FFNLP_DOT(g1), FFNLP_DOT(g2), FFNLP_DOT(g3), FFNLP_DOT(g4), FFNLP_DOT(g5),
                              FFNLP_DOT(g6), FFNLP_DOT(g7));
-    sums = _mm256_sub_epi32(sums, _mm256_set1_epi32(correction));
-    const __m256 c = _mm256_mul_ps(_mm256_loadu_ps(reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(o))), vact);
-    const __m256 y = _mm256_add_ps(_mm256_mul_ps(c, _mm256_cvtepi32_ps(sums)),
-                                   _mm256_loadu_ps(reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(o))));
-    _mm256_storeu_ps(out + o, y);
+    finish8(sums, correction, scales, bias, o, vact, out);
   }
   for (; o < out_count; ++o) {
     const uint8_t* w = q + o * stride;

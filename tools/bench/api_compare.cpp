@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sched.h>
 #include <unistd.h>
 
 #include "ffnlp/ffnlp_c.h"
@@ -49,6 +50,17 @@ double cli_seconds(const ApiCompareOptions& o, const std::string& input, const s
   const double t0 = children_cpu();
   if (std::system(command.c_str()) != 0) return -1;
   return children_cpu() - t0;
+}
+
+// Pins the calling thread to the CPU it runs on (its previous CPU set in
+// `saved`); returns that CPU, or -1 when it could not be pinned.
+int pin_to_current_cpu(cpu_set_t* saved) {
+  const int cpu = sched_getcpu();
+  if (cpu < 0 || sched_getaffinity(0, sizeof *saved, saved) != 0) return -1;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -1;
 }
 
 }  // namespace
@@ -116,32 +128,52 @@ void api_compare_row(const ApiCompareOptions& o, const std::vector<uint8_t>& mod
   const std::string output = dir ? std::string(dir) + "/out.txt" : "";
   if (dir != nullptr) {
     std::ofstream f(input, std::ios::binary);
-    for (long r = 0; r < reps; ++r) {
+    for (long r = 0; r < 2 * ((reps + 1) / 2); ++r) {
       for (const std::string& t : texts) f << t << '\n';
     }
     std::ofstream(empty, std::ios::binary).flush();
   }
+  // One round: C++ and C each in two halves around the CLI run, in the
+  // order C++ C CLI C C++, so that a speed drift of the machine that is
+  // linear over the round weighs on all three alike; the ratios are taken
+  // per round. Everything runs on one CPU (the child inherits the
+  // affinity): the two vCPUs of a shared VM can differ in speed by 1.3-1.5x
+  // for the same code, which made a CLI run that landed on the other CPU
+  // look that much slower.
+  cpu_set_t saved_cpus;
+  const int cpu = pin_to_current_cpu(&saved_cpus);
   std::vector<double> cpp_rate, c_rate, cli_rate, c_ratio, cli_ratio;
-  const double texts_per_run = static_cast<double>(reps) * static_cast<double>(texts.size());
+  const long half = (reps + 1) / 2;
+  const double texts_per_run = 2.0 * static_cast<double>(half) * static_cast<double>(texts.size());
   for (int r = 0; r < o.runs; ++r) {
+    double cpp_s = 0, c_s = 0;
     t0 = thread_cpu();
-    for (long k = 0; k < reps; ++k) cpp_pass();
-    const double a = texts_per_run / (thread_cpu() - t0);
+    for (long k = 0; k < half; ++k) cpp_pass();
+    cpp_s += thread_cpu() - t0;
     t0 = thread_cpu();
-    for (long k = 0; k < reps; ++k) c_pass();
-    const double b = texts_per_run / (thread_cpu() - t0);
-    cpp_rate.push_back(a);
-    c_rate.push_back(b);
-    c_ratio.push_back(b / a);
+    for (long k = 0; k < half; ++k) c_pass();
+    c_s += thread_cpu() - t0;
+    double cli_s = -1;
     if (dir != nullptr) {
       const double start = cli_seconds(o, empty, output);
       const double whole = cli_seconds(o, input, output);
-      if (start >= 0 && whole > start) {
-        cli_rate.push_back(texts_per_run / (whole - start));
-        cli_ratio.push_back(cli_rate.back() / a);
-      }
+      if (start >= 0 && whole > start) cli_s = whole - start;
+    }
+    t0 = thread_cpu();
+    for (long k = 0; k < half; ++k) c_pass();
+    c_s += thread_cpu() - t0;
+    t0 = thread_cpu();
+    for (long k = 0; k < half; ++k) cpp_pass();
+    cpp_s += thread_cpu() - t0;
+    cpp_rate.push_back(texts_per_run / cpp_s);
+    c_rate.push_back(texts_per_run / c_s);
+    c_ratio.push_back(cpp_s / c_s);
+    if (cli_s > 0) {
+      cli_rate.push_back(texts_per_run / cli_s);
+      cli_ratio.push_back(cpp_s / cli_s);
     }
   }
+  if (cpu >= 0) sched_setaffinity(0, sizeof saved_cpus, &saved_cpus);
   // The CLI's answers (the last run's output): label and printed probability.
   size_t cli_same = 0, cli_lines = 0;
   if (dir != nullptr) {
@@ -169,6 +201,7 @@ void api_compare_row(const ApiCompareOptions& o, const std::vector<uint8_t>& mod
   printf("\n           agreement: C = C++ (label and probability bits) %zu / %zu texts (%zu answered)", c_same,
          texts.size(), answered);
   if (dir != nullptr) printf("; CLI = C++ (label and %%.4f) %zu / %zu lines", cli_same, cli_lines);
+  if (cpu >= 0) printf("; all on CPU %d", cpu);
   printf("\n");
   if (dir != nullptr) {
     std::remove(input.c_str());

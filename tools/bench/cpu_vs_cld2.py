@@ -10,11 +10,16 @@ usage: cpu_vs_cld2.py [--peers-dir build/peers] [--lines-dir build/bench-peers]
 Needs the line sets `make bench-peers` writes (lines50.tsv, lines200.tsv in
 --lines-dir) and the installed peers harness (for npm "cld"). Each run, per
 line set: CLD2 through tools/bench/cld2_cpu.mjs (--passes timed passes in
-process, CPU time of the passes only), then each BUILD with `--threads 1`
-on the lines repeated --passes times (CPU time of the child, minus that of a
-one-line input: the start-up). Prints per BUILD the median [min-max] of the
-per-run ratios CLD2 CPU per text / BUILD CPU per text (> 1: faster than
-CLD2), and with two or more BUILDs each one's ratio to the first.
+process, CPU time of the passes only) between two halves of each BUILD's
+work: BUILDs in order, CLD2, BUILDs in reverse order, each BUILD with
+`--threads 1` on the lines repeated --passes/2 times (CPU time of the
+child, minus that of a one-line input: the start-up), so that a drift of
+the machine's speed that is linear over one run weighs on all alike. All
+processes run on one CPU (--cpu, default the one this script starts on):
+the two vCPUs of a shared VM can differ in speed by 1.3-1.5x for the same
+code. Prints per BUILD the median [min-max] of the per-run ratios CLD2 CPU
+per text / BUILD CPU per text (> 1: faster than CLD2), and with two or more
+BUILDs each one's ratio to the first.
 """
 import argparse
 import json
@@ -33,6 +38,12 @@ def child_cpu(argv, stdin_path):
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def current_cpu():
+    """The CPU this process runs on now (field 39 of /proc/self/stat)."""
+    with open('/proc/self/stat') as f:
+        return int(f.read().rsplit(')', 1)[1].split()[36])
+
+
 def span(values):
     return f'{statistics.median(values):.2f} [{min(values):.2f}-{max(values):.2f}]'
 
@@ -42,38 +53,48 @@ def main():
     p.add_argument('--peers-dir', default='build/peers')
     p.add_argument('--lines-dir', default='build/bench-peers')
     p.add_argument('--runs', type=int, default=7)
-    p.add_argument('--passes', type=int, default=10)
+    p.add_argument('--passes', type=int, default=10, help='even; the builds run half before CLD2, half after')
+    p.add_argument('--cpu', type=int, default=-1, help='the CPU to run everything on (-1: the current one)')
     p.add_argument('builds', nargs='+')
     args = p.parse_args()
+    args.passes = max(2, args.passes + args.passes % 2)
+    cpu = args.cpu if args.cpu >= 0 else current_cpu()
+    os.sched_setaffinity(0, {cpu})  # inherited by every child
     here = os.path.dirname(os.path.abspath(__file__))
-    print(f'cpu_vs_cld2: {args.runs} runs, {args.passes} passes; load average {os.getloadavg()[0]:.2f} at start')
+    print(f'cpu_vs_cld2: {args.runs} runs, {args.passes} passes, all on CPU {cpu}; '
+          f'load average {os.getloadavg()[0]:.2f} at start')
     for line_set in ('lines50', 'lines200'):
         tsv = os.path.join(args.lines_dir, line_set + '.tsv')
         if not os.path.isfile(tsv):
             sys.exit(f'cpu_vs_cld2: {tsv} missing (run make bench-peers first)')
         texts = [line.rstrip('\n').split('\t', 1)[1] + '\n' for line in open(tsv, encoding='utf-8')]
         once = os.path.join(args.lines_dir, f'{line_set}_once.txt')
-        repeated = os.path.join(args.lines_dir, f'{line_set}_x{args.passes}.txt')
+        repeated = os.path.join(args.lines_dir, f'{line_set}_x{args.passes // 2}.txt')
         one_line = os.path.join(args.lines_dir, 'one_line.txt')
         with open(once, 'w', encoding='utf-8') as f:
             f.writelines(texts)
         with open(repeated, 'w', encoding='utf-8') as f:
-            f.writelines(texts * args.passes)
+            f.writelines(texts * (args.passes // 2))
         with open(one_line, 'w', encoding='utf-8') as f:
             f.write(texts[0])
         n = len(texts) * args.passes
         ratios = {b: [] for b in args.builds}
         to_first = {b: [] for b in args.builds}
+        def half_run(b):
+            start = child_cpu([b, '--threads', '1'], one_line)
+            return max(child_cpu([b, '--threads', '1'], repeated) - start, 1e-9)
+
         for _ in range(args.runs):
+            seconds = {b: half_run(b) for b in args.builds}
             out = subprocess.run(['node', os.path.join(here, 'cld2_cpu.mjs'), args.peers_dir, once, str(args.passes)],
                                  capture_output=True, text=True, check=True).stdout
             r = json.loads(out)
             cld2 = r['cpu_seconds'] / r['texts']
+            for b in reversed(args.builds):
+                seconds[b] += half_run(b)
             per_text = {}
             for b in args.builds:
-                start = child_cpu([b, '--threads', '1'], one_line)
-                whole = child_cpu([b, '--threads', '1'], repeated)
-                per_text[b] = max(whole - start, 1e-9) / n
+                per_text[b] = seconds[b] / n
                 ratios[b].append(cld2 / per_text[b])
             for b in args.builds:
                 to_first[b].append(per_text[args.builds[0]] / per_text[b])

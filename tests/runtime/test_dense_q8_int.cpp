@@ -67,6 +67,7 @@ int check_all_paths(const uint8_t* q, const uint8_t* scales, int32_t zp, const u
 
 TEST_CASE("quantize_activations: symmetric int16, the fast path equals the reference") {
   std::mt19937 rng(41);
+  int avx2_runs = 0;
   for (uint32_t n = 0; n <= 70; ++n) {
     std::vector<float> in = uniform(rng, n, -3.0f, 3.0f);
     if (n > 3) in[n / 2] = -7.5f;  // the largest magnitude, negative
@@ -86,12 +87,23 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
       CHECK(float_bits(s4) == float_bits(s2));
       CHECK(c == b);
     }
+    float s5 = 0;
+    std::fill(c.begin(), c.end(), int16_t{99});
+    if (paths::quantize_activations_avx2(in.data(), n, c.data(), &s5)) {
+      ++avx2_runs;
+      CHECK(float_bits(s5) == float_bits(s2));
+      CHECK(c == b);
+    }
     CHECK(a[n] == 99);  // nothing written past n
+    CHECK(c[n] == 99);
     if (n > 3) {
       CHECK(a[n / 2] == -32767);
       for (uint32_t i = 0; i < n; ++i) CHECK(std::fabs(a[i] * s1 - in[i]) <= 0.5f * s1 * 1.0001f);
     }
   }
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) CHECK(avx2_runs == 71);
+#endif
   // All zero, tiny, non-finite.
   std::vector<float> zeros(19, 0.0f);
   zeros[3] = -0.0f;
@@ -112,6 +124,9 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
       float s = 0;
       if (paths::quantize_activations_avx512(in.data(), 19, a.data(), &s)) CHECK(std::isnan(s));
       for (int16_t v : a) CHECK(v == 0);
+      std::fill(a.begin(), a.end(), int16_t{5});
+      if (paths::quantize_activations_avx2(in.data(), 19, a.data(), &s)) CHECK(std::isnan(s));
+      for (int16_t v : a) CHECK(v == 0);
     }
   }
 }
@@ -119,7 +134,9 @@ TEST_CASE("quantize_activations: symmetric int16, the fast path equals the refer
 TEST_CASE("dense_q8_int: every path bit for bit the reference (random shapes, odd lengths, zero rows, blocks)") {
   std::mt19937 rng(43);
   const uint32_t shapes[][2] = {{1, 1},  {3, 5},   {4, 16},  {7, 9},    {8, 33},  {13, 17},  {5, 100},  {128, 88},
-                                {463, 128}, {2, 255}, {3, 256}, {5, 257}, {6, 513}, {9, 700}, {1, 1030}, {11, 24}};
+                                {463, 128}, {2, 255}, {3, 256}, {5, 257}, {6, 513}, {9, 700}, {1, 1030}, {11, 24},
+                                // the AVX2 kernel's 32-column steps followed by 16, 8 and < 8 columns
+                                {10, 40}, {9, 48}, {17, 63}, {8, 64}, {16, 95}, {9, 224}};
   int ran_max = 0;
   for (const auto& shape : shapes) {
     const uint32_t out_count = shape[0], in_count = shape[1];

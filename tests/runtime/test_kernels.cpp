@@ -349,6 +349,7 @@ TEST_CASE("add_finite_max (prior, check and maximum in one pass) equals add_f32_
   std::vector<uint32_t> lengths;
   for (uint32_t n = 1; n <= 70; ++n) lengths.push_back(n);
   lengths.push_back(463);
+  int avx2_runs = 0;
   for (uint32_t n : lengths) {
     for (int trial = 0; trial < 12; ++trial) {
       const bool with_add = trial % 2 == 0;
@@ -364,25 +365,41 @@ TEST_CASE("add_finite_max (prior, check and maximum in one pass) equals add_f32_
       if (bad == 4) start[at] = INFINITY, add[at] = -INFINITY;
       const F32Bytes bytes = f32_bytes(add, n % 3);  // misaligned too
       const uint8_t* b = with_add ? bytes.data() : nullptr;
-      std::vector<float> got = start, want = start;
-      float got_max = -1.0f, want_max = -1.0f;
-      const bool got_ok = add_finite_max(b, got.data(), n, &got_max);
+      std::vector<float> want = start;
+      float want_max = -1.0f;
       const bool want_ok = reference::add_finite_max(b, want.data(), n, &want_max);
-      std::vector<float> parts = start;  // the three kernels it replaces
-      if (b != nullptr) add_f32_values(b, parts.data(), n);
-      INFO("n " << n << " trial " << trial << " bad " << bad << " at " << at);
-      CHECK(got_ok == want_ok);
-      CHECK(got_ok == all_finite(parts.data(), n));
-      CHECK(got_ok == (bad == 0));
-      for (uint32_t i = 0; i < n; ++i) REQUIRE(std::memcmp(&got[i], &want[i], 4) == 0);
-      for (uint32_t i = 0; i < n; ++i) REQUIRE(std::memcmp(&got[i], &parts[i], 4) == 0);
-      if (!got_ok) continue;
-      CHECK(got_max == want_max);
-      CHECK(got_max == max_value(parts.data(), n));
-      CHECK(first_index_of(got.data(), n, got_max) == argmax(parts.data(), n));
-      CHECK(first_index_of(got.data(), n, got_max) == reference::argmax(parts.data(), n));
+      // The dispatcher, then the AVX2 path (where this CPU runs it; the
+      // dispatcher takes AVX-512 where there is one).
+      for (int path = 0; path < 2; ++path) {
+        std::vector<float> got = start;
+        float got_max = -1.0f;
+        bool got_ok = false;
+        if (path == 0) {
+          got_ok = add_finite_max(b, got.data(), n, &got_max);
+        } else if (!paths::add_finite_max_avx2(b, got.data(), n, &got_max, &got_ok)) {
+          continue;
+        } else {
+          ++avx2_runs;
+        }
+        std::vector<float> parts = start;  // the three kernels it replaces
+        if (b != nullptr) add_f32_values(b, parts.data(), n);
+        INFO("n " << n << " trial " << trial << " bad " << bad << " at " << at << " path " << path);
+        CHECK(got_ok == want_ok);
+        CHECK(got_ok == all_finite(parts.data(), n));
+        CHECK(got_ok == (bad == 0));
+        for (uint32_t i = 0; i < n; ++i) REQUIRE(std::memcmp(&got[i], &want[i], 4) == 0);
+        for (uint32_t i = 0; i < n; ++i) REQUIRE(std::memcmp(&got[i], &parts[i], 4) == 0);
+        if (!got_ok) continue;
+        CHECK(got_max == want_max);
+        CHECK(got_max == max_value(parts.data(), n));
+        CHECK(first_index_of(got.data(), n, got_max) == argmax(parts.data(), n));
+        CHECK(first_index_of(got.data(), n, got_max) == reference::argmax(parts.data(), n));
+      }
     }
   }
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) CHECK(avx2_runs == 12 * 71);
+#endif
   const float v[3] = {1.0f, 2.0f, 3.0f};
   CHECK(first_index_of(v, 3, 5.0f) == 3);  // absent
   // Every position in lengths 0..70 (around the 16-value steps); the first

@@ -217,14 +217,35 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_blocks(const uint8_t* q, 
 // acc + the pairwise int16 products of w and x, per int32 lane.
 #define FFNLP_MADD_ACC(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(w, x))
 
+// {sum of s0's lanes, ..., sum of s7's lanes}: pairs of vectors interleaved
+// and added, halving the lanes per row at each level (integer sums: any order
+// gives the same exact value). Fewer shuffles than three levels of vphaddd.
+__attribute__((target("avx2"))) inline __m256i sum_rows8_avx2(__m256i s0, __m256i s1, __m256i s2, __m256i s3,
+                                                              __m256i s4, __m256i s5, __m256i s6, __m256i s7) {
+  // Per 128-bit lane {a0+a2, b0+b2, a1+a3, b1+b3} of rows a, b.
+  const __m256i t01 = _mm256_add_epi32(_mm256_unpacklo_epi32(s0, s1), _mm256_unpackhi_epi32(s0, s1));
+  const __m256i t23 = _mm256_add_epi32(_mm256_unpacklo_epi32(s2, s3), _mm256_unpackhi_epi32(s2, s3));
+  const __m256i t45 = _mm256_add_epi32(_mm256_unpacklo_epi32(s4, s5), _mm256_unpackhi_epi32(s4, s5));
+  const __m256i t67 = _mm256_add_epi32(_mm256_unpacklo_epi32(s6, s7), _mm256_unpackhi_epi32(s6, s7));
+  // Per 128-bit lane {row 0, 1, 2, 3} (and 4..7).
+  const __m256i u03 = _mm256_add_epi32(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
+  const __m256i u47 = _mm256_add_epi32(_mm256_unpacklo_epi64(t45, t67), _mm256_unpackhi_epi64(t45, t67));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(u03, u47, 0x20), _mm256_permute2x128_si256(u03, u47, 0x31));
+}
+
 // For inputs of at most kIntBlock columns (the usual case; longer ones take
 // dense_q8_int_avx2_blocks): eight rows at a time; the weights are only
-// zero-extended (vpmovzxbw), not shifted by the zero point: the kernel sums
-// q * a and subtracts zero_point * sum(a) once per row. Both sums and their
-// difference stay within int32 (|q|, |zero_point| <= 255, |a| <= 32767,
-// <= 256 terms: <= 2,139,029,760), so the result is the exact dot product of
-// the header. The eight sums are scaled and biased eight at a time with the
-// float operations of finish(), in its order.
+// zero-extended, not shifted by the zero point: the kernel sums q * a and
+// subtracts zero_point * sum(a) once per row. Both sums and their difference
+// stay within int32 (|q|, |zero_point| <= 255, |a| <= 32767, <= 256 terms:
+// <= 2,139,029,760), so the result is the exact dot product of the header.
+// 32 columns per step: one 256-bit load of a row's weights, zero-extended by
+// vpunpcklbw/vpunpckhbw (per 128-bit lane, so the low words are columns 0-7
+// and 16-23, the high words 8-15 and 24-31; the activations are arranged the
+// same way once per call): one shuffle per 16 weights, as vpmovzxbw, but half
+// the loads. The last 16 and 8 columns are widened by vpmovzxbw, the last < 8
+// added one by one. The eight sums are scaled and biased eight at a time with
+// the float operations of finish(), in its order.
 __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, const uint8_t* scales, int32_t zero_point,
                                                             const uint8_t* bias, const int16_t* a, float act_scale,
                                                             uint32_t in_count, float* out, uint32_t out_count) {
@@ -232,30 +253,60 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
   int32_t sum_a = 0;
   for (uint32_t i = 0; i < in_count; ++i) sum_a += a[i];
   const int32_t correction = zero_point * sum_a;
-  const uint32_t in16 = in_count & ~15u;
+  const uint32_t steps = in_count / 32;
+  // Per step: the activations of columns {0-7, 16-23} and {8-15, 24-31}.
+  __m256i x_lo[kIntBlock / 32], x_hi[kIntBlock / 32];
+  for (uint32_t k = 0; k < steps; ++k) {
+    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32 * k));
+    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32 * k + 16));
+    x_lo[k] = _mm256_permute2x128_si256(a0, a1, 0x20);
+    x_hi[k] = _mm256_permute2x128_si256(a0, a1, 0x31);
+  }
+  const uint32_t in32 = 32 * steps;
+  const bool has16 = in_count - in32 >= 16;
+  const uint32_t in16 = in32 + (has16 ? 16 : 0);
   const bool has8 = in_count - in16 >= 8;
   const uint32_t vector_end = in16 + (has8 ? 8 : 0);
+  const __m256i x16 = has16 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + in32)) : _mm256_setzero_si256();
   // The last 8 activations (if any) in the low half, zeros above.
   const __m256i x8 =
       has8 ? _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + in16)), 0)
            : _mm256_setzero_si256();
+  const __m256i zero = _mm256_setzero_si256();
   const __m256 vact = _mm256_set1_ps(act_scale);
   uint32_t o = 0;
   for (; o + 8 <= out_count; o += 8) {
     const uint8_t* w = q + o * stride;
     __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+#define FFNLP_W32(r, s)                                                                                 \
+  {                                                                                                     \
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + (r) * stride + i));       \
+    s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(v, zero), xl),      \
+                                             _mm256_madd_epi16(_mm256_unpackhi_epi8(v, zero), xh)));    \
+  }
 #define FFNLP_W16(r, i) _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r) * stride + (i))))
 #define FFNLP_W8(r, i) _mm256_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + (r) * stride + (i))))
-    for (uint32_t i = 0; i < in16; i += 16) {
-      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
-      s0 = FFNLP_MADD_ACC(s0, FFNLP_W16(0, i), x);
-      s1 = FFNLP_MADD_ACC(s1, FFNLP_W16(1, i), x);
-      s2 = FFNLP_MADD_ACC(s2, FFNLP_W16(2, i), x);
-      s3 = FFNLP_MADD_ACC(s3, FFNLP_W16(3, i), x);
-      s4 = FFNLP_MADD_ACC(s4, FFNLP_W16(4, i), x);
-      s5 = FFNLP_MADD_ACC(s5, FFNLP_W16(5, i), x);
-      s6 = FFNLP_MADD_ACC(s6, FFNLP_W16(6, i), x);
-      s7 = FFNLP_MADD_ACC(s7, FFNLP_W16(7, i), x);
+    for (uint32_t k = 0; k < steps; ++k) {
+      const uint32_t i = 32 * k;
+      const __m256i xl = x_lo[k], xh = x_hi[k];
+      FFNLP_W32(0, s0)
+      FFNLP_W32(1, s1)
+      FFNLP_W32(2, s2)
+      FFNLP_W32(3, s3)
+      FFNLP_W32(4, s4)
+      FFNLP_W32(5, s5)
+      FFNLP_W32(6, s6)
+      FFNLP_W32(7, s7)
+    }
+    if (has16) {
+      s0 = FFNLP_MADD_ACC(s0, FFNLP_W16(0, in32), x16);
+      s1 = FFNLP_MADD_ACC(s1, FFNLP_W16(1, in32), x16);
+      s2 = FFNLP_MADD_ACC(s2, FFNLP_W16(2, in32), x16);
+      s3 = FFNLP_MADD_ACC(s3, FFNLP_W16(3, in32), x16);
+      s4 = FFNLP_MADD_ACC(s4, FFNLP_W16(4, in32), x16);
+      s5 = FFNLP_MADD_ACC(s5, FFNLP_W16(5, in32), x16);
+      s6 = FFNLP_MADD_ACC(s6, FFNLP_W16(6, in32), x16);
+      s7 = FFNLP_MADD_ACC(s7, FFNLP_W16(7, in32), x16);
     }
     if (has8) {
       s0 = FFNLP_MADD_ACC(s0, FFNLP_W8(0, in16), x8);
@@ -267,12 +318,10 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
       s6 = FFNLP_MADD_ACC(s6, FFNLP_W8(6, in16), x8);
       s7 = FFNLP_MADD_ACC(s7, FFNLP_W8(7, in16), x8);
     }
+#undef FFNLP_W32
 #undef FFNLP_W16
 #undef FFNLP_W8
-    // Per 128-bit half {row 0..3} and {row 4..7}, then the halves added.
-    const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(s0, s1), _mm256_hadd_epi32(s2, s3));
-    const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(s4, s5), _mm256_hadd_epi32(s6, s7));
-    __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+    __m256i sums = sum_rows8_avx2(s0, s1, s2, s3, s4, s5, s6, s7);
     if (vector_end != in_count) {
       alignas(32) int32_t tail[8];
       for (int r = 0; r < 8; ++r) tail[r] = row_dot(w + r * stride, 0, a, vector_end, in_count);
@@ -793,6 +842,55 @@ __attribute__((target("avx2,avx512f,avx512bw"))) float quantize_activations_avx5
 }
 #endif
 
+#if defined(FFNLP_INT_AVX2)
+// The SSE2 path's arithmetic eight (then sixteen) values at a time: the
+// largest magnitude (sign bit cleared) and x - x unordered, then x * inv
+// clamped and rounded by vcvtps2dq (round to nearest even), packed to int16.
+__attribute__((target("avx2"))) float quantize_activations_avx2_impl(const float* in, uint32_t n, int16_t* a) {
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  __m256 vmax = _mm256_setzero_ps(), bad = _mm256_setzero_ps();
+  uint32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(in + i);
+    vmax = _mm256_max_ps(vmax, _mm256_and_ps(v, abs_mask));
+    bad = _mm256_or_ps(bad, _mm256_cmp_ps(_mm256_sub_ps(v, v), _mm256_setzero_ps(), _CMP_UNORD_Q));
+  }
+  __m128 q = _mm_max_ps(_mm256_castps256_ps128(vmax), _mm256_extractf128_ps(vmax, 1));
+  q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+  q = _mm_max_ss(q, _mm_shuffle_ps(q, q, 1));
+  float max_abs = _mm_cvtss_f32(q);
+  bool finite = _mm256_movemask_ps(bad) == 0;
+  _mm256_zeroupper();  // std::isfinite, std::fabs and memset below may be plain SSE
+  for (uint32_t k = i; k < n; ++k) {
+    if (!std::isfinite(in[k])) finite = false;
+    const float m = std::fabs(in[k]);
+    max_abs = m > max_abs ? m : max_abs;
+  }
+  float act_scale;
+  if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
+  const float inv_value = 32767.0f / max_abs;
+  const __m256 inv = _mm256_set1_ps(inv_value);
+  const __m256 hi = _mm256_set1_ps(32767.0f), lo = _mm256_set1_ps(-32767.0f);
+  for (i = 0; i + 16 <= n; i += 16) {
+    const __m256 y0 = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_loadu_ps(in + i), inv), lo), hi);
+    const __m256 y1 = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_loadu_ps(in + i + 8), inv), lo), hi);
+    // vpackssdw packs per 128-bit lane: quarters {y0 0-3, y1 0-3, y0 4-7, y1 4-7}, put back in order.
+    const __m256i packed = _mm256_packs_epi32(_mm256_cvtps_epi32(y0), _mm256_cvtps_epi32(y1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(a + i), _mm256_permute4x64_epi64(packed, 0xD8));
+  }
+  for (; i + 8 <= n; i += 8) {
+    const __m128 y0 = _mm_min_ps(_mm_max_ps(_mm_mul_ps(_mm_loadu_ps(in + i), _mm256_castps256_ps128(inv)),
+                                            _mm256_castps256_ps128(lo)), _mm256_castps256_ps128(hi));
+    const __m128 y1 = _mm_min_ps(_mm_max_ps(_mm_mul_ps(_mm_loadu_ps(in + i + 4), _mm256_castps256_ps128(inv)),
+                                            _mm256_castps256_ps128(lo)), _mm256_castps256_ps128(hi));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(a + i), _mm_packs_epi32(_mm_cvtps_epi32(y0), _mm_cvtps_epi32(y1)));
+  }
+  _mm256_zeroupper();
+  for (; i < n; ++i) a[i] = quantize_one(in[i], inv_value);
+  return act_scale;
+}
+#endif
+
 }  // namespace
 
 namespace paths {
@@ -808,9 +906,21 @@ bool quantize_activations_avx512(const float* in, uint32_t n, int16_t* a, float*
 }
 }  // namespace paths
 
+bool paths::quantize_activations_avx2(const float* in, uint32_t n, int16_t* a, float* act_scale) {
+#if defined(FFNLP_INT_AVX2)
+  if (has_avx2()) {
+    *act_scale = quantize_activations_avx2_impl(in, n, a);
+    return true;
+  }
+#endif
+  (void)in, (void)n, (void)a, (void)act_scale;
+  return false;
+}
+
 float quantize_activations(const float* in, uint32_t n, int16_t* a) {
   float act_scale;
   if (paths::quantize_activations_avx512(in, n, a, &act_scale)) return act_scale;
+  if (paths::quantize_activations_avx2(in, n, a, &act_scale)) return act_scale;
   return paths::quantize_activations_sse2_or_scalar(in, n, a);
 }
 

@@ -88,6 +88,7 @@ bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_poi
 float quantize_activations_scalar(const float* in, uint32_t n, int16_t* a);
 float quantize_activations_sse2_or_scalar(const float* in, uint32_t n, int16_t* a);
 bool quantize_activations_avx512(const float* in, uint32_t n, int16_t* a, float* act_scale);
+bool quantize_activations_avx2(const float* in, uint32_t n, int16_t* a, float* act_scale);
 }  // namespace paths
 
 namespace reference {

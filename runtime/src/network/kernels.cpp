@@ -1019,6 +1019,48 @@ __attribute__((target("avx2,fma"))) float exp_sum_avx2(float* values, uint32_t c
   return exp_sum_avx2_from(values, count, max, store, 0, _mm256_setzero_ps(), _mm256_setzero_ps());
 }
 
+// add_finite_max in one pass, 8 values per step (the last step through
+// vmaskmovps): the adds of add_f32_values, non-finite values found as x - x
+// unordered, the maximum of the lanes that were read (the others -inf).
+__attribute__((target("avx2,fma"))) bool add_finite_max_avx2_impl(const uint8_t* bytes, float* values, uint32_t count,
+                                                                 float* max) {
+  const __m256 minus_inf = _mm256_set1_ps(-INFINITY);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256 m = minus_inf, bad = _mm256_setzero_ps();
+  for (uint32_t i = 0; i < count; i += 8) {
+    const uint32_t left = count - i;
+    __m256 v;
+    if (left >= 8) {
+      v = _mm256_loadu_ps(values + i);
+      if (bytes != nullptr) {
+        v = _mm256_add_ps(v, _mm256_loadu_ps(reinterpret_cast<const float*>(bytes + 4 * static_cast<size_t>(i))));
+        _mm256_storeu_ps(values + i, v);
+      }
+    } else {
+      const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(left)), lane);
+      v = _mm256_maskload_ps(values + i, k);
+      if (bytes != nullptr) {
+        v = _mm256_add_ps(v, _mm256_maskload_ps(reinterpret_cast<const float*>(bytes + 4 * static_cast<size_t>(i)), k));
+        _mm256_maskstore_ps(values + i, k, v);
+      }
+      v = _mm256_blendv_ps(minus_inf, v, _mm256_castsi256_ps(k));  // lanes past the end: -inf, finite - finite
+      bad = _mm256_or_ps(bad, _mm256_and_ps(_mm256_cmp_ps(_mm256_sub_ps(v, v), _mm256_setzero_ps(), _CMP_UNORD_Q),
+                                            _mm256_castsi256_ps(k)));
+      m = _mm256_max_ps(m, v);
+      break;
+    }
+    bad = _mm256_or_ps(bad, _mm256_cmp_ps(_mm256_sub_ps(v, v), _mm256_setzero_ps(), _CMP_UNORD_Q));
+    m = _mm256_max_ps(m, v);
+  }
+  const bool ok = _mm256_movemask_ps(bad) == 0;
+  __m128 q = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+  q = _mm_max_ss(q, _mm_shuffle_ps(q, q, 1));
+  if (ok) *max = _mm_cvtss_f32(q);
+  _mm256_zeroupper();
+  return ok;
+}
+
 #if !defined(FFNLP_NO_AVX512)
 #define FFNLP_EXP_AVX512 1
 bool has_avx512f() { return has_avx2_fma() && __builtin_cpu_supports("avx512f"); }
@@ -1167,6 +1209,16 @@ bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum) {
   (void)values, (void)count, (void)max, (void)sum;
   return false;
 }
+bool add_finite_max_avx2(const uint8_t* bytes, float* values, uint32_t count, float* max, bool* finite) {
+#if defined(FFNLP_AVX2)
+  if (has_avx2_fma()) {
+    *finite = add_finite_max_avx2_impl(bytes, values, count, max);
+    return true;
+  }
+#endif
+  (void)bytes, (void)values, (void)count, (void)max, (void)finite;
+  return false;
+}
 bool add_finite_max_avx512(const uint8_t* bytes, float* values, uint32_t count, float* max, bool* finite) {
 #if defined(FFNLP_EXP_AVX512)
   if (has_avx512f()) {
@@ -1233,6 +1285,7 @@ bool all_finite(const float* values, uint32_t count) {
 bool add_finite_max(const uint8_t* bytes, float* values, uint32_t count, float* max) {
   bool finite;
   if (paths::add_finite_max_avx512(bytes, values, count, max, &finite)) return finite;
+  if (paths::add_finite_max_avx2(bytes, values, count, max, &finite)) return finite;
   if (bytes != nullptr) add_f32_values(bytes, values, count);
   if (!all_finite(values, count)) return false;
   *max = max_value(values, count);

@@ -163,6 +163,7 @@ float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
 bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
 bool sum_exp_avx512(const float* values, uint32_t count, float max, float* sum);  // bit for bit sum_exp_avx2
 bool add_finite_max_avx512(const uint8_t* bytes, float* values, uint32_t count, float* max, bool* finite);
+bool add_finite_max_avx2(const uint8_t* bytes, float* values, uint32_t count, float* max, bool* finite);
 }  // namespace paths
 
 namespace reference {

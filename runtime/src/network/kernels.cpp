@@ -489,9 +489,13 @@ __attribute__((target("avx2"))) void q8_rows16_interleaved(const Q8RowsJob* jobs
   }
 }
 
-// Jobs of 16 dims four (three, two) at a time for as many rows as all of
-// them have left, the rest alone.
-__attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8RowsJob* jobs, uint32_t count) {
+// The scheduler of the group kernels: jobs of 16 dims four (three, two) at a
+// time for as many rows as all of them have left, `Rows16::run(live, n, m)`
+// summing the first m rows of the n live jobs interleaved; jobs of other
+// widths run alone on the way (accumulate_q8_rows_avx2_impl). Inlined into
+// each ISA's kernel (no target of its own, so it may be).
+template <class Rows16>
+__attribute__((always_inline)) inline void schedule_q8_rows16(const Q8RowsJob* jobs, uint32_t count) {
   constexpr uint32_t kWays = 4;
   Q8RowsJob live[kWays];
   uint32_t n_live = 0;
@@ -510,15 +514,7 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8
     if (n_live == 0) break;
     uint32_t m = live[0].n;
     for (uint32_t k = 1; k < n_live; ++k) m = live[k].n < m ? live[k].n : m;
-    switch (n_live) {
-      case 4: q8_rows16_interleaved<4>(live, m); break;
-      case 3: q8_rows16_interleaved<3>(live, m); break;
-      case 2: q8_rows16_interleaved<2>(live, m); break;
-      default:
-        accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m,
-                                     live[0].acc);
-        break;
-    }
+    Rows16::run(live, n_live, m);
     // Keep the jobs with rows left, in order.
     uint32_t kept = 0;
     for (uint32_t k = 0; k < n_live; ++k) {
@@ -530,6 +526,23 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8
     }
     n_live = kept;
   }
+}
+
+struct Rows16Avx2 {
+  __attribute__((target("avx2"))) static void run(const Q8RowsJob* live, uint32_t n_live, uint32_t m) {
+    switch (n_live) {
+      case 4: q8_rows16_interleaved<4>(live, m); break;
+      case 3: q8_rows16_interleaved<3>(live, m); break;
+      case 2: q8_rows16_interleaved<2>(live, m); break;
+      default:
+        accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m, live[0].acc);
+        break;
+    }
+  }
+};
+
+__attribute__((target("avx2"))) void accumulate_q8_rows_group_avx2_impl(const Q8RowsJob* jobs, uint32_t count) {
+  schedule_q8_rows16<Rows16Avx2>(jobs, count);
   _mm256_zeroupper();
 }
 
@@ -567,43 +580,22 @@ __attribute__((target("avx2,avx512f"))) void q8_rows16_interleaved512(const Q8Ro
   if (K > 3) _mm512_storeu_ps(j3.acc, a3);
 }
 
-// accumulate_q8_rows_group_avx2_impl with the 16-dim jobs in 512-bit
-// registers (other widths take the AVX2 kernel, as there).
-__attribute__((target("avx2,avx512f"))) void accumulate_q8_rows_group_avx512_impl(const Q8RowsJob* jobs,
-                                                                                  uint32_t count) {
-  constexpr uint32_t kWays = 4;
-  Q8RowsJob live[kWays];
-  uint32_t n_live = 0;
-  uint32_t next = 0;
-  for (;;) {
-    while (n_live < kWays && next < count) {
-      const Q8RowsJob& j = jobs[next++];
-      if (j.n == 0) continue;
-      if (j.dims == 16) {
-        live[n_live++] = j;
-      } else {
-        accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
-      }
-    }
-    if (n_live == 0) break;
-    uint32_t m = live[0].n;
-    for (uint32_t k = 1; k < n_live; ++k) m = live[k].n < m ? live[k].n : m;
+struct Rows16Avx512 {
+  __attribute__((target("avx2,avx512f"))) static void run(const Q8RowsJob* live, uint32_t n_live, uint32_t m) {
     switch (n_live) {
       case 4: q8_rows16_interleaved512<4>(live, m); break;
       case 3: q8_rows16_interleaved512<3>(live, m); break;
       case 2: q8_rows16_interleaved512<2>(live, m); break;
       default: q8_rows16_interleaved512<1>(live, m); break;
     }
-    uint32_t kept = 0;
-    for (uint32_t k = 0; k < n_live; ++k) {
-      if (live[k].n == m) continue;
-      live[kept] = live[k];
-      live[kept].rows += m;
-      live[kept].n -= m;
-      ++kept;
-    }
-    n_live = kept;
   }
+};
+
+// accumulate_q8_rows_group_avx2_impl with the 16-dim jobs in 512-bit
+// registers (other widths take the AVX2 kernel, as there).
+__attribute__((target("avx2,avx512f"))) void accumulate_q8_rows_group_avx512_impl(const Q8RowsJob* jobs,
+                                                                                  uint32_t count) {
+  schedule_q8_rows16<Rows16Avx512>(jobs, count);
   _mm256_zeroupper();
 }
 #endif

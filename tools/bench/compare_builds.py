@@ -5,7 +5,9 @@ records its CPU time (user + system, from the kernel's accounting of the
 child), so other jobs on a shared machine change the ratios less than wall
 times would. Prints the median [min-max] CPU time of each build and the
 median [min-max] of the per-run ratios first build / this build (> 1: this
-build is faster).
+build is faster). Everything runs on the CPU this script starts on (the
+children inherit it): the two vCPUs of a shared VM can differ in speed by
+1.3-1.5x for the same code.
 
 usage: compare_builds.py INPUT RUNS BUILD [BUILD...]
 
@@ -36,12 +38,15 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     path, runs, builds = argv[1], int(argv[2]), argv[3:]
+    with open('/proc/self/stat') as f:
+        cpu = int(f.read().rsplit(')', 1)[1].split()[36])  # field 39: the CPU it last ran on
+    os.sched_setaffinity(0, {cpu})
     times = {b: [] for b in builds}
     for _ in range(runs):
         for b in builds:
             times[b].append(cpu_seconds(b, path))
     lines = sum(1 for _ in open(path, 'rb'))
-    print(f'{path}: {lines} lines, {runs} runs, load average {os.getloadavg()[0]:.2f} at the end')
+    print(f'{path}: {lines} lines, {runs} runs on CPU {cpu}, load average {os.getloadavg()[0]:.2f} at the end')
     for b in builds:
         ratios = [t0 / t for t0, t in zip(times[builds[0]], times[b])]
         print(f'  {b:32s} CPU {span(times[b], "{:.3f}")} s   {builds[0]} / this {span(ratios, "{:.2f}")}')

@@ -184,28 +184,55 @@ TEST_CASE("dense_q8_int: the extreme products do not overflow (exact against int
   }
 }
 
-TEST_CASE("dense_q8_int sparse path: only the non-zero activations, bit for bit the reference") {
+// Whether the AVX2 sparse path takes `a`: a multiple of 32 columns, at most
+// kIntBlock, and at most 7 picks per 4 windows of 32 columns (a window needs
+// one pick per 8 non-zero activations of its fuller 16-column chunk).
+bool avx2_sparse_qualifies(const std::vector<int16_t>& a) {
+  if (a.size() % 32 != 0 || a.size() > kIntBlock) return false;
+  size_t picks = 0;
+  for (size_t c = 0; c < a.size(); c += 32) {
+    auto nonzero = [&](size_t from) {
+      return static_cast<size_t>(std::count_if(a.begin() + static_cast<long>(from),
+                                               a.begin() + static_cast<long>(from + 16), [](int16_t v) { return v != 0; }));
+    };
+    picks += (std::max(nonzero(c), nonzero(c + 16)) + 7) / 8;
+  }
+  return 4 * picks <= 7 * (a.size() / 32);
+}
+
+TEST_CASE("dense_q8_int sparse paths: only the non-zero activations, bit for bit the reference") {
   // Inputs of 1..kSparseMaxIn + 2 columns around the 32- and 64-column
-  // steps, with 0..all activations non-zero (the path declines above
-  // kSparseMaxNonzero or kSparseMaxIn: the others still run), zeros placed
-  // at random, in runs, at the ends; extreme values; zero points 0, 128, 255.
+  // steps (and multiples of 32 up to kIntBlock for the AVX2 path), with
+  // 0..all activations non-zero (a path declines what it does not take:
+  // the others still run), zeros placed at random, in runs, at the ends,
+  // spread evenly; extreme values; zero points 0, 128, 255.
   std::mt19937 rng(47);
-  const bool usable = paths::dense_q8_int_avx512_sparse_usable();
-  int sparse_ran = 0;
-  for (uint32_t in_count : {1u, 2u, 31u, 32u, 33u, 63u, 64u, 65u, 88u, 95u, 96u, 97u, 127u, 128u, 129u, 130u}) {
-    for (uint32_t nonzero : {0u, 1u, 2u, 31u, 32u, 33u, 63u, 64u, 65u, 100u, 128u}) {
+  const bool usable512 = paths::dense_q8_int_avx512_sparse_usable();
+#if defined(__x86_64__)
+  const bool usable2 = __builtin_cpu_supports("avx2");
+#else
+  const bool usable2 = false;
+#endif
+  int ran512 = 0, ran2 = 0;
+  for (uint32_t in_count :
+       {1u, 2u, 31u, 32u, 33u, 63u, 64u, 65u, 88u, 95u, 96u, 97u, 127u, 128u, 129u, 130u, 160u, 224u, 256u}) {
+    for (uint32_t nonzero : {0u, 1u, 2u, 8u, 9u, 31u, 32u, 33u, 63u, 64u, 65u, 100u, 128u}) {
       if (nonzero > in_count) continue;
-      for (int layout = 0; layout < 3; ++layout) {
+      for (int layout = 0; layout < 4; ++layout) {
         const uint32_t out_count = 1 + static_cast<uint32_t>(rng() % 21);  // 8-row groups and the rows after them
-        const int32_t zp = layout == 0 ? 128 : (layout == 1 ? 0 : 255);
+        const int32_t zp = layout == 1 ? 0 : (layout == 2 ? 255 : 128);
         std::vector<uint8_t> q(size_t{out_count} * in_count);
         for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
         if (layout == 2) std::fill(q.begin(), q.begin() + in_count, uint8_t{0});  // far from the zero point
-        // Which columns are non-zero: random, the first ones, or the last ones.
+        // Which columns are non-zero: random, the first ones, the last ones,
+        // or every 5th (about evenly over the 16-column chunks).
         std::vector<uint32_t> cols(in_count);
         for (uint32_t i = 0; i < in_count; ++i) cols[i] = i;
         if (layout == 0) std::shuffle(cols.begin(), cols.end(), rng);
         if (layout == 2) std::reverse(cols.begin(), cols.end());
+        if (layout == 3 && in_count % 5 != 0) {
+          for (uint32_t i = 0; i < in_count; ++i) cols[i] = (5 * i) % in_count;
+        }
         std::vector<int16_t> a(in_count, 0);
         for (uint32_t k = 0; k < nonzero; ++k) {
           const int16_t v = k % 7 == 0 ? (k % 2 ? 32767 : -32767) : static_cast<int16_t>(rng() % 65535 - 32767);
@@ -214,28 +241,40 @@ TEST_CASE("dense_q8_int sparse path: only the non-zero activations, bit for bit 
         const F32Bytes scales = f32_bytes(uniform(rng, out_count, 0.0f, 0.02f), layout);
         const F32Bytes bias = f32_bytes(uniform(rng, out_count, -1, 1), 1);
         const float act_scale = 1.0f / 32767.0f;
-        std::vector<float> want(out_count), got(out_count, -12345.0f);
+        std::vector<float> want(out_count);
         reference::dense_q8_int(q.data(), scales.data(), zp, bias.data(), a.data(), act_scale, in_count, want.data(),
                                 out_count);
-        const bool ran = paths::dense_q8_int_avx512_sparse(q.data(), scales.data(), zp, bias.data(), a.data(),
-                                                           act_scale, in_count, got.data(), out_count);
-        INFO("in " << in_count << " non-zero " << nonzero << " layout " << layout << " out " << out_count);
-        CHECK(ran == (usable && in_count <= kSparseMaxIn && nonzero <= kSparseMaxNonzero));
-        if (!ran) {
-          for (float g : got) CHECK(g == -12345.0f);  // nothing written
-          continue;
+        for (int path = 0; path < 2; ++path) {
+          std::vector<float> got(out_count, -12345.0f);
+          const bool ran =
+              path == 0 ? paths::dense_q8_int_avx512_sparse(q.data(), scales.data(), zp, bias.data(), a.data(),
+                                                            act_scale, in_count, got.data(), out_count)
+                        : paths::dense_q8_int_avx2_sparse(q.data(), scales.data(), zp, bias.data(), a.data(),
+                                                          act_scale, in_count, got.data(), out_count);
+          INFO("path " << (path == 0 ? "avx512" : "avx2") << " in " << in_count << " non-zero " << nonzero
+                       << " layout " << layout << " out " << out_count);
+          if (path == 0) {
+            CHECK(ran == (usable512 && in_count <= kSparseMaxIn && nonzero <= kSparseMaxNonzero));
+          } else {
+            CHECK(ran == (usable2 && avx2_sparse_qualifies(a)));
+          }
+          if (!ran) {
+            for (float g : got) CHECK(g == -12345.0f);  // nothing written
+            continue;
+          }
+          ++(path == 0 ? ran512 : ran2);
+          for (uint32_t o = 0; o < out_count; ++o) REQUIRE(float_bits(got[o]) == float_bits(want[o]));
         }
-        ++sparse_ran;
-        for (uint32_t o = 0; o < out_count; ++o) REQUIRE(float_bits(got[o]) == float_bits(want[o]));
-        // The dispatcher takes it and agrees.
-        std::fill(got.begin(), got.end(), -12345.0f);
+        // The dispatcher agrees (whichever path it takes).
+        std::vector<float> got(out_count, -12345.0f);
         dense_q8_int(q.data(), scales.data(), zp, bias.data(), a.data(), act_scale, in_count, got.data(), out_count);
         for (uint32_t o = 0; o < out_count; ++o) REQUIRE(float_bits(got[o]) == float_bits(want[o]));
       }
     }
   }
-  if (usable) CHECK(sparse_ran > 100);
-  else MESSAGE("no AVX-512 VBMI2 on this CPU: the sparse path is not used here");
+  if (usable512) CHECK(ran512 > 100);
+  else MESSAGE("no AVX-512 VBMI2 on this CPU: the AVX-512 sparse path is not used here");
+  if (usable2) CHECK(ran2 > 100);
 }
 
 TEST_CASE("dense_q8_int: NaN in, NaN out; all-zero input gives the bias") {

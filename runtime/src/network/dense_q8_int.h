@@ -83,6 +83,13 @@ bool dense_q8_int_avx512_vnni(const uint8_t* q, const uint8_t* scales, int32_t z
 bool dense_q8_int_avx512_sparse(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                                 const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 bool dense_q8_int_avx512_sparse_usable();  // this CPU runs it
+// AVX2: inputs of a multiple of 32 columns (at most kIntBlock), mostly zero
+// activations; per row and 32 columns one load, and vpshufb picks the weights
+// of up to 8 non-zero columns per 16 (more: two picks). False, nothing
+// written, when the CPU cannot run it or the input does not qualify (not a
+// multiple of 32, more than 256 columns, more than 7 picks per 4 windows).
+bool dense_q8_int_avx2_sparse(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
+                              const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 bool dense_q8_int_neon(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                        const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);
 float quantize_activations_scalar(const float* in, uint32_t n, int16_t* a);

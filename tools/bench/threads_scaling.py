@@ -10,7 +10,11 @@ The lines (default: the texts of build/bench-peers/lines50.tsv, written by
 no feeding process compete for the cores. One run = `--threads 1`, then
 `--threads N`, then two `--threads 1` processes on the two halves of the
 file at once (the order of the three alternates from run to run). Each is
-timed by the wall clock and by the CPU time of the child.
+timed by the wall clock and by the CPU time of the child. With --per-cpu,
+each run also times `--threads 1` pinned to each CPU in turn: on a VM whose
+vCPUs differ in speed (this project's machines: 1.3-1.5x), N threads can at
+best reach the sum of the per-CPU one-thread rates, so the threaded mode is
+also reported as a share of that sum.
 
 Printed, median [min-max] over the runs:
   wall --threads 1 / wall --threads N      the speed-up (target: >= 1.8 for N = 2)
@@ -19,6 +23,9 @@ Printed, median [min-max] over the runs:
                                            ceiling for the threaded mode
   CPU --threads N / CPU --threads 1        the pipeline's own cost
   CPU / wall of --threads N                the cores it got
+  with --per-cpu: one-thread rate on each CPU / the fastest, and the rate of
+  --threads N / the sum of the per-CPU one-thread rates (1.0 = every core
+  fully used)
 and the load: the 1-minute load average at the start and end of each run, and
 the CPU the rest of the machine used during the runs (from /proc/stat: all
 busy time minus ours, in cores), so a figure can be read against the load.
@@ -44,7 +51,14 @@ def busy_jiffies():
     return sum(fields) - idle
 
 
-def timed(commands):
+def pinned_to(cpu):
+    """A preexec function that pins the child to one CPU (None: no pinning)."""
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def timed(commands, cpu=None):
     """Runs the commands at once (stdin from the given files, stdout
     discarded); returns (wall seconds, CPU seconds of them all, busy CPU
     seconds of the whole machine or None)."""
@@ -55,7 +69,8 @@ def timed(commands):
     procs = []
     for argv, path in commands:
         with open(path, 'rb') as src:
-            procs.append(subprocess.Popen(argv, stdin=src, stdout=subprocess.DEVNULL))
+            procs.append(subprocess.Popen(argv, stdin=src, stdout=subprocess.DEVNULL,
+                                          preexec_fn=pinned_to(cpu)))
     for p in procs:
         if p.wait() != 0:
             sys.exit(f'threads_scaling: {p.args} exited with {p.returncode}')
@@ -79,6 +94,8 @@ def main():
     p.add_argument('--total', type=int, default=200000, help='lines per run (the input repeated)')
     p.add_argument('--runs', type=int, default=7)
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--per-cpu', action='store_true',
+                   help='also time --threads 1 pinned to each CPU (asymmetric vCPUs)')
     args = p.parse_args()
     if not os.path.isfile(args.lines):
         sys.exit(f'threads_scaling: {args.lines} missing (run make bench-peers, or give --lines)')
@@ -100,16 +117,22 @@ def main():
         halves = [([langid, '--threads', '1'], half1), ([langid, '--threads', '1'], half2)]
         timed([one])  # warm the page cache and the binary
         scaling, capacity, cpu_cost, cores, others, loads = [], [], [], [], [], []
+        cpus = sorted(os.sched_getaffinity(0)) if args.per_cpu else []
+        per_cpu_rel = {c: [] for c in cpus}
+        share_of_sum = []
         print(f'threads_scaling: {langid}, {args.total} lines of {args.lines} (median '
               f'{statistics.median(len(t) for t in texts):.0f} characters), {args.runs} runs, '
               f'{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start')
         for run in range(args.runs):
             load_start = os.getloadavg()[0]
-            order = ['one', 'many', 'halves']
-            order = order[run % 3:] + order[:run % 3]
+            order = ['one', 'many', 'halves'] + [f'cpu{c}' for c in cpus]
+            order = order[run % len(order):] + order[:run % len(order)]
             got = {}
             for name in order:
-                got[name] = timed({'one': [one], 'many': [many], 'halves': halves}[name])
+                if name.startswith('cpu'):
+                    got[name] = timed([one], cpu=int(name[3:]))
+                else:
+                    got[name] = timed({'one': [one], 'many': [many], 'halves': halves}[name])
             load_end = os.getloadavg()[0]
             (w1, c1, m1), (wn, cn, mn), (wh, ch, mh) = got['one'], got['many'], got['halves']
             scaling.append(w1 / wn)
@@ -121,14 +144,27 @@ def main():
             if None not in (m1, mn, mh):
                 other = ((m1 - c1) + (mn - cn) + (mh - ch)) / (w1 + wn + wh)
                 others.append(other)
+            pinned = ''
+            if cpus:
+                walls = {c: got[f'cpu{c}'][0] for c in cpus}
+                fastest = min(walls.values())
+                for c in cpus:
+                    per_cpu_rel[c].append(fastest / walls[c])
+                share_of_sum.append((1 / wn) / sum(1 / w for w in walls.values()))
+                pinned = '; pinned one-thread ' + ', '.join(f'CPU {c} {walls[c]:.3f} s' for c in cpus) + \
+                         f'; --threads {n} = {share_of_sum[-1]:.2f} of their summed rates'
             print(f'  run {run + 1}: --threads 1 {w1:.3f} s, --threads {n} {wn:.3f} s ({w1 / wn:.2f} x), '
-                  f'two processes {wh:.3f} s ({w1 / wh:.2f} x); load average {load_start:.2f} -> {load_end:.2f}'
+                  f'two processes {wh:.3f} s ({w1 / wh:.2f} x){pinned}; load average {load_start:.2f} -> {load_end:.2f}'
                   + ('' if other is None else f', rest of the machine {other:.2f} cores'))
         print(f'  wall --threads 1 / --threads {n}          {span(scaling)}')
         print(f'  wall one process / two at once (halves)  {span(capacity)}   (the free capacity)')
         print(f'  CPU --threads {n} / --threads 1            {span(cpu_cost, 3)}   (the pipeline\'s own cost)')
         print(f'  CPU / wall of --threads {n}                {span(cores)}   (cores it got)')
         print(f'  load average (1 min) during the runs     {span(loads)}')
+        for c in cpus:
+            print(f'  one thread on CPU {c} / on the fastest CPU   {span(per_cpu_rel[c])}')
+        if cpus:
+            print(f'  --threads {n} rate / sum of per-CPU rates  {span(share_of_sum)}   (1.0: every core fully used)')
         if others:
             print(f'  rest of the machine, cores busy          {span(others)}')
 

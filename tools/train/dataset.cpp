@@ -214,6 +214,42 @@ std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
   return spans;
 }
 
+size_t append_lines(Corpus* to, const Corpus& from) {
+  const size_t first = to->size();
+  const uint64_t base = to->arena.size();
+  to->arena += from.arena;
+  for (size_t i = 0; i < from.size(); ++i) {
+    to->line_begin.push_back(base + from.line_begin[i]);
+    to->line_size.push_back(from.line_size[i]);
+    to->line_label.push_back(from.line_label[i]);
+  }
+  return first;
+}
+
+std::vector<uint32_t> finetune_quota(const Corpus& finetune, const LabelSet& labels,
+                                     const SamplingOptions& options) {
+  SamplingOptions o = options;
+  o.min_per_label = 1;
+  o.rich_quota = 0;
+  return label_quota(finetune, labels, o);
+}
+
+std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& main_quota,
+                                      const Corpus& finetune, const std::vector<uint32_t>& finetune_quota,
+                                      size_t finetune_first, double replay, uint32_t label_count,
+                                      const SamplingOptions& options, std::mt19937_64& rng) {
+  std::vector<Span> spans = plan_epoch(finetune, label_count, finetune_quota, options, rng);
+  for (Span& s : spans) s.line += static_cast<uint32_t>(finetune_first);
+  if (replay > 0) {
+    std::vector<Span> ordinary = plan_epoch(main, label_count, main_quota, options, rng);
+    const double want = static_cast<double>(spans.size()) * replay / (1.0 - replay);
+    const size_t n = std::min(ordinary.size(), static_cast<size_t>(want + 0.5));
+    spans.insert(spans.end(), ordinary.begin(), ordinary.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  for (size_t i = spans.size(); i > 1; --i) std::swap(spans[i - 1], spans[uniform_below(rng, i)]);
+  return spans;
+}
+
 void add_noise_spans(std::vector<Span>* spans, double fraction, std::mt19937_64& rng) {
   const size_t real = spans->size();
   if (real == 0 || fraction <= 0) return;

@@ -97,6 +97,33 @@ std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
                              const std::vector<uint32_t>& quota, const SamplingOptions& options,
                              std::mt19937_64& rng);
 
+// Fine-tuning phase (train --finetune): after the main epochs, a few short
+// epochs on chosen families (short everyday text) mixed with ordinary
+// examples ("replay"), so the model learns the short text without
+// forgetting the long text the main epochs fitted.
+
+// Appends the lines of `from` (same label set) to `to` and returns the
+// index of the first appended line. to->label_lines is unchanged: plan_epoch
+// of `to` still samples only its own lines; the appended ones are reached
+// through the spans of plan_finetune_epoch.
+size_t append_lines(Corpus* to, const Corpus& from);
+
+// Per-label quota of the fine-tuning text: bytes / chars_per_example,
+// clamped to [1, max_per_label]; 0 for labels it has no lines of. No floor
+// and no rich quota: the text is a small boost, not a language's share.
+std::vector<uint32_t> finetune_quota(const Corpus& finetune, const LabelSet& labels,
+                                     const SamplingOptions& options);
+
+// One fine-tuning epoch: plan_epoch of the fine-tuning text (its lines
+// appended to `main` at `finetune_first`) plus ordinary examples of `main`
+// (the first ones of a plan_epoch of it, at most one epoch's worth), so that
+// they are a share `replay` (in [0, 1)) of the whole; shuffled.
+// Deterministic for a given rng state.
+std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& main_quota,
+                                      const Corpus& finetune, const std::vector<uint32_t>& finetune_quota,
+                                      size_t finetune_first, double replay, uint32_t label_count,
+                                      const SamplingOptions& options, std::mt19937_64& rng);
+
 // Portable random helpers (std distributions are implementation-defined).
 inline double uniform01(std::mt19937_64& rng) {
   return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0);

@@ -234,18 +234,26 @@ std::vector<uint32_t> finetune_quota(const Corpus& finetune, const LabelSet& lab
   return label_quota(finetune, labels, o);
 }
 
-std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& main_quota,
-                                      const Corpus& finetune, const std::vector<uint32_t>& finetune_quota,
-                                      size_t finetune_first, double replay, uint32_t label_count,
-                                      const SamplingOptions& options, std::mt19937_64& rng) {
-  std::vector<Span> spans = plan_epoch(finetune, label_count, finetune_quota, options, rng);
-  for (Span& s : spans) s.line += static_cast<uint32_t>(finetune_first);
-  if (replay > 0) {
-    std::vector<Span> ordinary = plan_epoch(main, label_count, main_quota, options, rng);
-    const double want = static_cast<double>(spans.size()) * replay / (1.0 - replay);
-    const size_t n = std::min(ordinary.size(), static_cast<size_t>(want + 0.5));
-    spans.insert(spans.end(), ordinary.begin(), ordinary.begin() + static_cast<std::ptrdiff_t>(n));
+void finetune_counts(const std::vector<uint32_t>& main_quota, const std::vector<uint32_t>& cap,
+                     double size, double own_share, std::vector<uint32_t>* own,
+                     std::vector<uint32_t>* ordinary) {
+  own->assign(main_quota.size(), 0);
+  ordinary->assign(main_quota.size(), 0);
+  for (size_t l = 0; l < main_quota.size(); ++l) {
+    const uint32_t q = static_cast<uint32_t>(size * main_quota[l] + 0.5);
+    (*own)[l] = std::min(cap[l], static_cast<uint32_t>(own_share * q + 0.5));
+    (*ordinary)[l] = q - (*own)[l];
   }
+}
+
+std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& ordinary,
+                                      const Corpus& finetune, const std::vector<uint32_t>& own,
+                                      size_t finetune_first, uint32_t label_count,
+                                      const SamplingOptions& options, std::mt19937_64& rng) {
+  std::vector<Span> spans = plan_epoch(finetune, label_count, own, options, rng);
+  for (Span& s : spans) s.line += static_cast<uint32_t>(finetune_first);
+  const std::vector<Span> rest = plan_epoch(main, label_count, ordinary, options, rng);
+  spans.insert(spans.end(), rest.begin(), rest.end());
   for (size_t i = spans.size(); i > 1; --i) std::swap(spans[i - 1], spans[uniform_below(rng, i)]);
   return spans;
 }

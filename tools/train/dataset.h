@@ -98,9 +98,12 @@ std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
                              std::mt19937_64& rng);
 
 // Fine-tuning phase (train --finetune): after the main epochs, a few short
-// epochs on chosen families (short everyday text) mixed with ordinary
-// examples ("replay"), so the model learns the short text without
-// forgetting the long text the main epochs fitted.
+// epochs in which the languages that have text in chosen families (short
+// everyday text) draw part of their examples from it. Every language keeps
+// its share of the epoch, so the phase changes what each language's
+// examples look like, not how often each language is the answer (a pooled
+// mix shifted the answers towards the fine-tuned languages and cost long
+// text of the others).
 
 // Appends the lines of `from` (same label set) to `to` and returns the
 // index of the first appended line. to->label_lines is unchanged: plan_epoch
@@ -108,20 +111,26 @@ std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
 // through the spans of plan_finetune_epoch.
 size_t append_lines(Corpus* to, const Corpus& from);
 
-// Per-label quota of the fine-tuning text: bytes / chars_per_example,
-// clamped to [1, max_per_label]; 0 for labels it has no lines of. No floor
-// and no rich quota: the text is a small boost, not a language's share.
+// Per-label cap of the examples drawn from the fine-tuning text in one
+// epoch: bytes / chars_per_example, clamped to [1, max_per_label]; 0 for
+// labels it has no lines of (a few lines are not repeated thousands of times).
 std::vector<uint32_t> finetune_quota(const Corpus& finetune, const LabelSet& labels,
                                      const SamplingOptions& options);
 
-// One fine-tuning epoch: plan_epoch of the fine-tuning text (its lines
-// appended to `main` at `finetune_first`) plus ordinary examples of `main`
-// (the first ones of a plan_epoch of it, at most one epoch's worth), so that
-// they are a share `replay` (in [0, 1)) of the whole; shuffled.
-// Deterministic for a given rng state.
-std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& main_quota,
-                                      const Corpus& finetune, const std::vector<uint32_t>& finetune_quota,
-                                      size_t finetune_first, double replay, uint32_t label_count,
+// Examples per label of one fine-tuning epoch: round(size x main_quota), of
+// which *own = min(cap, round(own_share x that)) come from the fine-tuning
+// text and *ordinary = the rest.
+void finetune_counts(const std::vector<uint32_t>& main_quota, const std::vector<uint32_t>& cap,
+                     double size, double own_share, std::vector<uint32_t>* own,
+                     std::vector<uint32_t>* ordinary);
+
+// One fine-tuning epoch: plan_epoch of the fine-tuning text with the `own`
+// counts (its lines appended to `main` at `finetune_first`) and of `main`
+// with the `ordinary` counts, shuffled together. Deterministic for a given
+// rng state.
+std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& ordinary,
+                                      const Corpus& finetune, const std::vector<uint32_t>& own,
+                                      size_t finetune_first, uint32_t label_count,
                                       const SamplingOptions& options, std::mt19937_64& rng);
 
 // Portable random helpers (std distributions are implementation-defined).

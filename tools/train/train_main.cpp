@@ -129,6 +129,7 @@ struct Options {
   uint32_t finetune_epochs = 1;
   float finetune_lr = 0.001f;
   double finetune_replay = 0.5;
+  double finetune_size = 0.25;
 };
 
 std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
@@ -203,17 +204,20 @@ void usage() {
       "                        default 1); accuracy does not change\n"
       "  --reliable-probability P  the model's reliability threshold (default 0.7)\n"
       "  --reliable-letters N      ... and letters needed (default 3)\n"
-      "  --finetune TSV[,TSV...]   after the main epochs, fine-tune on these files (e.g.\n"
-      "                        the short everyday families of data/by_source): per\n"
-      "                        language bytes / --chars-per-example examples (at most\n"
-      "                        --max-per-lang), spans as in the main epochs, mixed with\n"
-      "                        ordinary examples; fresh Adam moments, its own random\n"
-      "                        stream (--seed) and cosine schedule; lines of languages\n"
-      "                        the training file lacks are ignored (default: no phase)\n"
+      "  --finetune TSV[,TSV...]   after the main epochs, fine-tune with these files (e.g.\n"
+      "                        the short everyday families of data/by_source): epochs in\n"
+      "                        which every language keeps its share of examples and those\n"
+      "                        with text here draw part of them from it (spans as in the\n"
+      "                        main epochs; at most bytes / --chars-per-example per\n"
+      "                        language); fresh Adam moments, its own random stream\n"
+      "                        (--seed) and cosine schedule; lines of languages the\n"
+      "                        training file lacks are ignored (default: no phase)\n"
       "  --finetune-epochs N   its epochs (default 1)\n"
+      "  --finetune-size X     examples per fine-tuning epoch, as a fraction of a main\n"
+      "                        epoch (default 0.25)\n"
       "  --finetune-lr X       its learning rate, cosine-decayed (default 0.001)\n"
-      "  --finetune-replay R   share of its examples that are ordinary ones, in [0,1),\n"
-      "                        against forgetting long text (default 0.5)\n"
+      "  --finetune-replay R   share of a language's examples that stay ordinary ones,\n"
+      "                        in [0,1), against forgetting long text (default 0.5)\n"
       "  --init NPZ            start from the weights of a langid.npz (a run with the same\n"
       "                        model options and labels and --temperature 1) instead of\n"
       "                        random ones. --init A/langid.npz --epochs 0 --finetune ...\n"
@@ -291,6 +295,7 @@ Options parse_args(int argc, char** argv) {
     } else if (a == "--finetune-epochs") o.finetune_epochs = parse_list(value(), a.c_str()).at(0);
     else if (a == "--finetune-lr") o.finetune_lr = std::stof(value());
     else if (a == "--finetune-replay") o.finetune_replay = std::stod(value());
+    else if (a == "--finetune-size") o.finetune_size = std::stod(value());
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
   if (!seeds_given)
@@ -305,6 +310,8 @@ Options parse_args(int argc, char** argv) {
   if (!(o.finetune_replay >= 0 && o.finetune_replay < 1))
     throw std::invalid_argument("--finetune-replay in [0,1)");
   if (!(o.finetune_lr > 0)) throw std::invalid_argument("--finetune-lr must be > 0");
+  if (!(o.finetune_size > 0 && o.finetune_size <= 1))
+    throw std::invalid_argument("--finetune-size in (0,1]");
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
   return o;
@@ -564,7 +571,7 @@ int run(int argc, char** argv) {
 
   // The fine-tuning text, appended to the training corpus (its spans index it there).
   Corpus finetune;
-  std::vector<uint32_t> ft_quota;
+  std::vector<uint32_t> ft_own, ft_ordinary;
   size_t ft_first = 0;
   uint64_t ft_per_epoch = 0;
   if (!o.finetune_paths.empty()) {
@@ -574,21 +581,21 @@ int run(int argc, char** argv) {
         for (auto& t : kv.second) ft_tsv[kv.first].push_back(std::move(t));
     size_t ft_unknown = 0;
     finetune = make_corpus(ft_tsv, labels, &ft_unknown);
-    ft_quota = finetune_quota(finetune, labels, o.sampling);
+    finetune_counts(quota, finetune_quota(finetune, labels, o.sampling), o.finetune_size,
+                    1.0 - o.finetune_replay, &ft_own, &ft_ordinary);
     ft_first = append_lines(&train, finetune);
-    uint64_t own = 0;
+    uint64_t own = 0, ordinary = 0;
     uint32_t ft_labels = 0;
-    for (uint32_t q : ft_quota) {
-      own += q;
-      ft_labels += q > 0;
+    for (uint32_t l = 0; l < cfg.labels; ++l) {
+      own += ft_own[l];
+      ordinary += ft_ordinary[l];
+      ft_labels += ft_own[l] > 0;
     }
-    const uint64_t replayed = std::min<uint64_t>(
-        per_epoch, static_cast<uint64_t>(own * o.finetune_replay / (1 - o.finetune_replay) + 0.5));
-    ft_per_epoch = own + replayed;
+    ft_per_epoch = own + ordinary;
     ft_per_epoch += static_cast<uint64_t>(o.noise * static_cast<double>(ft_per_epoch) + 0.5);
     std::printf("fine-tuning: %zu lines of %u languages (%zu of other languages ignored), "
-                "%" PRIu64 " + %" PRIu64 " replayed examples per epoch, %u epochs, lr %g\n",
-                finetune.size(), ft_labels, ft_unknown, own, replayed, o.finetune_epochs,
+                "%" PRIu64 " of them + %" PRIu64 " ordinary examples per epoch, %u epochs, lr %g\n",
+                finetune.size(), ft_labels, ft_unknown, own, ordinary, o.finetune_epochs,
                 o.finetune_lr);
   }
 
@@ -692,8 +699,8 @@ int run(int argc, char** argv) {
     const std::function<float(uint64_t)> ft_lr = cosine(o.finetune_lr, ft_steps);
     uint64_t ft_step = 0;
     for (uint32_t epoch = 1; epoch <= o.finetune_epochs; ++epoch) {
-      std::vector<Span> spans = plan_finetune_epoch(train, quota, finetune, ft_quota, ft_first,
-                                                    o.finetune_replay, cfg.labels, o.sampling, ft_rng);
+      std::vector<Span> spans = plan_finetune_epoch(train, ft_ordinary, finetune, ft_own, ft_first,
+                                                    cfg.labels, o.sampling, ft_rng);
       add_noise_spans(&spans, o.noise, ft_rng);
       run_epoch(spans, "fine-tuning ", epoch, o.finetune_epochs, &ft_step, ft_lr);
     }

@@ -186,6 +186,78 @@ TEST_CASE("train: epoch plan is deterministic and cuts at character boundaries")
   CHECK(short_spans > 10);
 }
 
+TEST_CASE("train: fine-tuning epochs keep each language's share, deterministically") {
+  std::map<std::string, std::vector<std::string>> main_tsv, ft_tsv;
+  main_tsv["aa"] = {"a long line of running text in the first language, with many words in it",
+                    "another line of the first language"};
+  main_tsv["bb"] = {"zweite Sprache mit einer langen Zeile laufenden Textes", "noch eine Zeile"};
+  main_tsv["cc"] = {"third one"};
+  ft_tsv["bb"] = {"hallo", "guten Tag", "danke schön"};
+  ft_tsv["cc"] = {"x"};
+  ft_tsv["zz"] = {"unknown label"};  // not a training label: ignored
+  const LabelSet labels = make_labels(main_tsv, "");
+  Corpus corpus = make_corpus(main_tsv, labels, nullptr);
+  size_t unknown = 0;
+  const Corpus ft = make_corpus(ft_tsv, labels, &unknown);
+  CHECK(unknown == 1);
+  SamplingOptions opt;
+  opt.min_per_label = 40;
+  opt.max_per_label = 40;
+  opt.chars_per_example = 2;
+  opt.rich_quota = 500;  // must not apply to the fine-tuning text
+  const std::vector<uint32_t> quota = label_quota(corpus, labels, opt);
+  REQUIRE(quota == std::vector<uint32_t>{40, 40, 40});
+  const std::vector<uint32_t> cap = finetune_quota(ft, labels, opt);
+  CHECK(cap == std::vector<uint32_t>{0, 13, 1});  // 26 bytes / 2; at least 1; none for aa
+  std::vector<uint32_t> own, ordinary;
+  finetune_counts(quota, cap, 0.5, 0.75, &own, &ordinary);  // 20 each, 15 of them own
+  CHECK(own == std::vector<uint32_t>{0, 13, 1});             // capped
+  CHECK(ordinary == std::vector<uint32_t>{20, 7, 19});       // each language still 20
+  const size_t before = corpus.size(), first = append_lines(&corpus, ft);
+  CHECK(first == before);
+  REQUIRE(corpus.size() == before + 4);
+  CHECK(std::string(corpus.text(first + 1), corpus.line_size[first + 1]) == "guten Tag");
+  CHECK(corpus.label_lines[1].size() == 2);  // plan_epoch still sees only the main lines
+  std::mt19937_64 r1(5), r2(5);
+  const std::vector<Span> a = plan_finetune_epoch(corpus, ordinary, ft, own, first, 3, opt, r1);
+  const std::vector<Span> b = plan_finetune_epoch(corpus, ordinary, ft, own, first, 3, opt, r2);
+  REQUIRE(a.size() == 60);
+  std::vector<size_t> per_label(3, 0), from_ft(3, 0);
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].line == b[i].line);
+    CHECK(a[i].begin == b[i].begin);
+    CHECK(a[i].end == b[i].end);
+    CHECK(a[i].label == corpus.line_label[a[i].line]);
+    REQUIRE(a[i].end <= corpus.line_size[a[i].line]);
+    ++per_label[a[i].label];
+    from_ft[a[i].label] += a[i].line >= first;
+  }
+  CHECK(per_label == std::vector<size_t>{20, 20, 20});
+  CHECK(from_ft == std::vector<size_t>{0, 13, 1});
+}
+
+TEST_CASE("train: --init arrays round-trip and wrong shapes are refused") {
+  const ModelConfig cfg = tiny_config();
+  std::mt19937_64 rng(9);
+  Params prm;
+  prm.init(cfg, rng);
+  auto arrays = model_arrays(cfg, prm);
+  Params back;
+  params_from_arrays(cfg, arrays, &back);
+  CHECK(back.w1 == prm.w1);
+  CHECK(back.b1 == prm.b1);
+  CHECK(back.w2 == prm.w2);
+  CHECK(back.b2 == prm.b2);
+  REQUIRE(back.emb.size() == prm.emb.size());
+  for (size_t c = 0; c < prm.emb.size(); ++c) CHECK(back.emb[c] == prm.emb[c]);
+  ModelConfig wider = cfg;
+  wider.hidden = cfg.hidden + 1;
+  wider.finalize();
+  CHECK_THROWS_AS(params_from_arrays(wider, arrays, &back), std::runtime_error);
+  arrays.erase("output_b");
+  CHECK_THROWS_AS(params_from_arrays(cfg, arrays, &back), std::runtime_error);
+}
+
 TEST_CASE("train: features come from the runtime's public API, word channel included") {
   ModelConfig cfg = tiny_config();
   cfg.word_buckets = 40;

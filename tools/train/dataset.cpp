@@ -214,6 +214,50 @@ std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
   return spans;
 }
 
+size_t append_lines(Corpus* to, const Corpus& from) {
+  const size_t first = to->size();
+  const uint64_t base = to->arena.size();
+  to->arena += from.arena;
+  for (size_t i = 0; i < from.size(); ++i) {
+    to->line_begin.push_back(base + from.line_begin[i]);
+    to->line_size.push_back(from.line_size[i]);
+    to->line_label.push_back(from.line_label[i]);
+  }
+  return first;
+}
+
+std::vector<uint32_t> finetune_quota(const Corpus& finetune, const LabelSet& labels,
+                                     const SamplingOptions& options) {
+  SamplingOptions o = options;
+  o.min_per_label = 1;
+  o.rich_quota = 0;
+  return label_quota(finetune, labels, o);
+}
+
+void finetune_counts(const std::vector<uint32_t>& main_quota, const std::vector<uint32_t>& cap,
+                     double size, double own_share, std::vector<uint32_t>* own,
+                     std::vector<uint32_t>* ordinary) {
+  own->assign(main_quota.size(), 0);
+  ordinary->assign(main_quota.size(), 0);
+  for (size_t l = 0; l < main_quota.size(); ++l) {
+    const uint32_t q = static_cast<uint32_t>(size * main_quota[l] + 0.5);
+    (*own)[l] = std::min(cap[l], static_cast<uint32_t>(own_share * q + 0.5));
+    (*ordinary)[l] = q - (*own)[l];
+  }
+}
+
+std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& ordinary,
+                                      const Corpus& finetune, const std::vector<uint32_t>& own,
+                                      size_t finetune_first, uint32_t label_count,
+                                      const SamplingOptions& options, std::mt19937_64& rng) {
+  std::vector<Span> spans = plan_epoch(finetune, label_count, own, options, rng);
+  for (Span& s : spans) s.line += static_cast<uint32_t>(finetune_first);
+  const std::vector<Span> rest = plan_epoch(main, label_count, ordinary, options, rng);
+  spans.insert(spans.end(), rest.begin(), rest.end());
+  for (size_t i = spans.size(); i > 1; --i) std::swap(spans[i - 1], spans[uniform_below(rng, i)]);
+  return spans;
+}
+
 void add_noise_spans(std::vector<Span>* spans, double fraction, std::mt19937_64& rng) {
   const size_t real = spans->size();
   if (real == 0 || fraction <= 0) return;

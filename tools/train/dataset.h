@@ -97,6 +97,42 @@ std::vector<Span> plan_epoch(const Corpus& corpus, uint32_t label_count,
                              const std::vector<uint32_t>& quota, const SamplingOptions& options,
                              std::mt19937_64& rng);
 
+// Fine-tuning phase (train --finetune): after the main epochs, a few short
+// epochs in which the languages that have text in chosen families (short
+// everyday text) draw part of their examples from it. Every language keeps
+// its share of the epoch, so the phase changes what each language's
+// examples look like, not how often each language is the answer (a pooled
+// mix shifted the answers towards the fine-tuned languages and cost long
+// text of the others).
+
+// Appends the lines of `from` (same label set) to `to` and returns the
+// index of the first appended line. to->label_lines is unchanged: plan_epoch
+// of `to` still samples only its own lines; the appended ones are reached
+// through the spans of plan_finetune_epoch.
+size_t append_lines(Corpus* to, const Corpus& from);
+
+// Per-label cap of the examples drawn from the fine-tuning text in one
+// epoch: bytes / chars_per_example, clamped to [1, max_per_label]; 0 for
+// labels it has no lines of (a few lines are not repeated thousands of times).
+std::vector<uint32_t> finetune_quota(const Corpus& finetune, const LabelSet& labels,
+                                     const SamplingOptions& options);
+
+// Examples per label of one fine-tuning epoch: round(size x main_quota), of
+// which *own = min(cap, round(own_share x that)) come from the fine-tuning
+// text and *ordinary = the rest.
+void finetune_counts(const std::vector<uint32_t>& main_quota, const std::vector<uint32_t>& cap,
+                     double size, double own_share, std::vector<uint32_t>* own,
+                     std::vector<uint32_t>* ordinary);
+
+// One fine-tuning epoch: plan_epoch of the fine-tuning text with the `own`
+// counts (its lines appended to `main` at `finetune_first`) and of `main`
+// with the `ordinary` counts, shuffled together. Deterministic for a given
+// rng state.
+std::vector<Span> plan_finetune_epoch(const Corpus& main, const std::vector<uint32_t>& ordinary,
+                                      const Corpus& finetune, const std::vector<uint32_t>& own,
+                                      size_t finetune_first, uint32_t label_count,
+                                      const SamplingOptions& options, std::mt19937_64& rng);
+
 // Portable random helpers (std distributions are implementation-defined).
 inline double uniform01(std::mt19937_64& rng) {
   return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0);

@@ -90,6 +90,24 @@ std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, cons
   return arrays;
 }
 
+void params_from_arrays(const ModelConfig& cfg, const std::map<std::string, tools::NpyArray>& arrays,
+                        Params* prm) {
+  auto take = [&](const std::string& name, std::vector<uint64_t> shape, std::vector<float>* out) {
+    const auto it = arrays.find(name);
+    if (it == arrays.end()) throw std::runtime_error("--init: no array " + name);
+    if (it->second.dtype != "<f4" || it->second.shape != shape)
+      throw std::runtime_error("--init: " + name + " is not float32 of this configuration's shape");
+    *out = tools::to_float32(it->second, name);
+  };
+  prm->emb.resize(cfg.channels.size());
+  for (size_t c = 0; c < cfg.channels.size(); ++c)
+    take(cfg.channels[c].embedding, {cfg.channel_rows(c), cfg.channel_dims(c)}, &prm->emb[c]);
+  take("hidden_w", {cfg.hidden, cfg.input_width}, &prm->w1);
+  take("hidden_b", {cfg.hidden}, &prm->b1);
+  take("output_w", {cfg.labels, cfg.hidden}, &prm->w2);
+  take("output_b", {cfg.labels}, &prm->b2);
+}
+
 std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelSet& labels) {
   std::ostringstream s;
   s << "# Language identifier, written by tools/train (do not edit by hand: retrain).\n"

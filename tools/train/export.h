@@ -18,6 +18,13 @@ namespace train {
 // hidden_b, output_w, output_b: float32, C order.
 std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, const Params& prm);
 
+// The inverse of model_arrays (train --init): fills prm from the arrays of a
+// trainer's langid.npz. Every array must be there, float32, with the shape
+// this configuration gives it; the output layer is taken as it is, so the
+// file must come from a run with --temperature 1.
+void params_from_arrays(const ModelConfig& cfg, const std::map<std::string, tools::NpyArray>& arrays,
+                        Params* prm);
+
 struct SpecInfo {
   std::string license;
   std::string command;  // written as a comment

@@ -13,7 +13,8 @@
 #
 # Deterministic: same data and seed give byte-identical outputs (also with
 # THREADS=1). The shipped model: 33 minutes of training (8 epochs of 2.23 M
-# examples, ~9,000 examples/s on 2 cores shared with other jobs; 917 s of CPU).
+# examples, ~9,000 examples/s on 2 cores shared with other jobs; 917 s of CPU);
+# the fine-tuning phase adds about a minute.
 # The shipped model (216b5d9) was trained on the corpus of `make data` at
 # 9ffcce6, before the everyday, game-stories and subtitle-words families: a
 # retraining on today's corpus is a new model (tools/train/EXPERIMENTS.md,
@@ -60,6 +61,23 @@ CONFIG=(--seed 1 --buckets 1000,3000,4400,4400 --dims 16,16,16,16 --script-dims 
 # Off by default since the corpus filters English leftovers itself
 # (tools/corpus/english_leftovers.py) and the configuration was chosen
 # without it; CLEAN=1 turns it on.
+# The fine-tuning phase after the 8 epochs (EXPERIMENTS.md, "A fine-tuning
+# phase after the 8 epochs", run FB3): a quarter epoch in which every
+# language keeps its share of examples and those with short everyday text
+# (word lists, CLDR strings, subtitle words, everyday phrases, fortunes)
+# draw three quarters of theirs from it. FINETUNE=0 trains without it.
+FINETUNE_ARGS=()
+if [ "${FINETUNE:-1}" = 1 ]; then
+  FT_FILES=""
+  for fam in everyday subtitle-words wordlists cldr fortunes; do
+    f=data/by_source/$fam.train.tsv
+    [ -f "$f" ] || { echo "$f is missing: run 'make data' (or FINETUNE=0)" >&2; exit 1; }
+    FT_FILES="$FT_FILES${FT_FILES:+,}$f"
+  done
+  FINETUNE_ARGS=(--finetune "$FT_FILES" --finetune-size 0.25 --finetune-epochs 1
+                 --finetune-lr 0.001 --finetune-replay 0.25)
+fi
+
 TRAIN=data/train.tsv
 if [ "${CLEAN:-0}" = 1 ] && [ -x "$BUILD/convert_model" ] && [ -x "$BUILD/langid" ]; then
   "$BUILD/train" --train data/train.tsv --heldout data/heldout.tsv --languages data/languages.tsv \
@@ -77,7 +95,7 @@ fi
 
 "$BUILD/train" \
   --train "$TRAIN" --heldout data/heldout.tsv --languages data/languages.tsv \
-  --out "$OUT" --threads "$THREADS" --epochs "${EPOCHS:-8}" "${CONFIG[@]}"
+  --out "$OUT" --threads "$THREADS" --epochs "${EPOCHS:-8}" "${CONFIG[@]}" "${FINETUNE_ARGS[@]}"
 
 if [ -x "$BUILD/convert_model" ]; then
   "$BUILD/convert_model" "$OUT/langid.npz" --spec "$OUT/langid.spec" -o "$OUT/langid.ffm" --force

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ffnlp/toolkit.h"
+#include "tools/common/file_io.h"
 #include "tools/common/npz.h"
 #include "tools/train/dataset.h"
 #include "tools/train/evaluate.h"
@@ -123,6 +124,12 @@ struct Options {
   std::string prior_path;     // writers per language (tools/train/language_prior.py)
   float prior_strength = 1.0f;
   float temperature = 1.0f;   // the output layer is divided by this at export
+  std::string init_path;      // start from this langid.npz instead of random weights
+  std::vector<std::string> finetune_paths;  // fine-tuning phase after the main epochs
+  uint32_t finetune_epochs = 1;
+  float finetune_lr = 0.001f;
+  double finetune_replay = 0.5;
+  double finetune_size = 0.25;
 };
 
 std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
@@ -197,6 +204,24 @@ void usage() {
       "                        default 1); accuracy does not change\n"
       "  --reliable-probability P  the model's reliability threshold (default 0.7)\n"
       "  --reliable-letters N      ... and letters needed (default 3)\n"
+      "  --finetune TSV[,TSV...]   after the main epochs, fine-tune with these files (e.g.\n"
+      "                        the short everyday families of data/by_source): epochs in\n"
+      "                        which every language keeps its share of examples and those\n"
+      "                        with text here draw part of them from it (spans as in the\n"
+      "                        main epochs; at most bytes / --chars-per-example per\n"
+      "                        language); fresh Adam moments, its own random stream\n"
+      "                        (--seed) and cosine schedule; lines of languages the\n"
+      "                        training file lacks are ignored (default: no phase)\n"
+      "  --finetune-epochs N   its epochs (default 1)\n"
+      "  --finetune-size X     examples per fine-tuning epoch, as a fraction of a main\n"
+      "                        epoch (default 0.25)\n"
+      "  --finetune-lr X       its learning rate, cosine-decayed (default 0.001)\n"
+      "  --finetune-replay R   share of a language's examples that stay ordinary ones,\n"
+      "                        in [0,1), against forgetting long text (default 0.5)\n"
+      "  --init NPZ            start from the weights of a langid.npz (a run with the same\n"
+      "                        model options and labels and --temperature 1) instead of\n"
+      "                        random ones. --init A/langid.npz --epochs 0 --finetune ...\n"
+      "                        gives the model of one run with A's options + --finetune\n"
       "\n"
       "       train evaluate --help   scores a converted model on labelled files\n");
 }
@@ -261,6 +286,16 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--temperature") o.temperature = std::stof(value());
     else if (a == "--reliable-probability") o.reliable_probability = std::stof(value());
     else if (a == "--reliable-letters") o.reliable_letters = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--init") o.init_path = value();
+    else if (a == "--finetune") {
+      std::stringstream ss(value());
+      std::string path;
+      while (std::getline(ss, path, ','))
+        if (!path.empty()) o.finetune_paths.push_back(path);
+    } else if (a == "--finetune-epochs") o.finetune_epochs = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--finetune-lr") o.finetune_lr = std::stof(value());
+    else if (a == "--finetune-replay") o.finetune_replay = std::stod(value());
+    else if (a == "--finetune-size") o.finetune_size = std::stod(value());
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
   if (!seeds_given)
@@ -272,6 +307,11 @@ Options parse_args(int argc, char** argv) {
   if (o.smoothing < 0 || o.smoothing >= 1) throw std::invalid_argument("--smoothing in [0,1)");
   if (!(o.temperature > 0)) throw std::invalid_argument("--temperature must be > 0");
   if (!(o.prior_strength >= 0)) throw std::invalid_argument("--prior-strength must be >= 0");
+  if (!(o.finetune_replay >= 0 && o.finetune_replay < 1))
+    throw std::invalid_argument("--finetune-replay in [0,1)");
+  if (!(o.finetune_lr > 0)) throw std::invalid_argument("--finetune-lr must be > 0");
+  if (!(o.finetune_size > 0 && o.finetune_size <= 1))
+    throw std::invalid_argument("--finetune-size in (0,1]");
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
   return o;
@@ -477,7 +517,7 @@ int run(int argc, char** argv) {
   if (skipped) std::printf("%s: skipped %zu malformed lines\n", o.train_path.c_str(), skipped);
   const LabelSet labels = make_labels(train_tsv, o.languages_path);
   if (o.license.empty()) o.license = licence_summary(labels);
-  const Corpus train = make_corpus(train_tsv, labels, &unknown);
+  Corpus train = make_corpus(train_tsv, labels, &unknown);
   train_tsv.clear();
   auto held_tsv = read_tsv(o.heldout_path, &skipped);
   const Corpus held = make_corpus(held_tsv, labels, &unknown);
@@ -507,6 +547,8 @@ int run(int argc, char** argv) {
   std::mt19937_64 rng(o.seed);
   Params prm;
   prm.init(cfg, rng);
+  if (!o.init_path.empty())
+    params_from_arrays(cfg, tools::read_npz(tools::read_file_bytes(o.init_path), o.init_path), &prm);
   AdamState adam;
   adam.init(cfg);
   std::vector<Grads> shards(kShards);
@@ -527,6 +569,36 @@ int run(int argc, char** argv) {
               per_epoch, o.sampling.min_per_label, o.sampling.max_per_label, o.batch,
               total_steps);
 
+  // The fine-tuning text, appended to the training corpus (its spans index it there).
+  Corpus finetune;
+  std::vector<uint32_t> ft_own, ft_ordinary;
+  size_t ft_first = 0;
+  uint64_t ft_per_epoch = 0;
+  if (!o.finetune_paths.empty()) {
+    std::map<std::string, std::vector<std::string>> ft_tsv;
+    for (const std::string& path : o.finetune_paths)
+      for (auto& kv : read_tsv(path, &skipped))
+        for (auto& t : kv.second) ft_tsv[kv.first].push_back(std::move(t));
+    size_t ft_unknown = 0;
+    finetune = make_corpus(ft_tsv, labels, &ft_unknown);
+    finetune_counts(quota, finetune_quota(finetune, labels, o.sampling), o.finetune_size,
+                    1.0 - o.finetune_replay, &ft_own, &ft_ordinary);
+    ft_first = append_lines(&train, finetune);
+    uint64_t own = 0, ordinary = 0;
+    uint32_t ft_labels = 0;
+    for (uint32_t l = 0; l < cfg.labels; ++l) {
+      own += ft_own[l];
+      ordinary += ft_ordinary[l];
+      ft_labels += ft_own[l] > 0;
+    }
+    ft_per_epoch = own + ordinary;
+    ft_per_epoch += static_cast<uint64_t>(o.noise * static_cast<double>(ft_per_epoch) + 0.5);
+    std::printf("fine-tuning: %zu lines of %u languages (%zu of other languages ignored), "
+                "%" PRIu64 " of them + %" PRIu64 " ordinary examples per epoch, %u epochs, lr %g\n",
+                finetune.size(), ft_labels, ft_unknown, own, ordinary, o.finetune_epochs,
+                o.finetune_lr);
+  }
+
   // Held-out subset for per-epoch evaluation: every k-th line.
   std::vector<uint32_t> all_held(held.size()), epoch_held;
   for (size_t i = 0; i < held.size(); ++i) all_held[i] = static_cast<uint32_t>(i);
@@ -537,10 +609,12 @@ int run(int argc, char** argv) {
 
   const double t_train = now_seconds();
   double last_print = t_train;
-  uint64_t step = 0, done_examples = 0;
-  for (uint32_t epoch = 1; epoch <= o.epochs; ++epoch) {
-    std::vector<Span> spans = plan_epoch(train, cfg.labels, quota, o.sampling, rng);
-    add_noise_spans(&spans, o.noise, rng);
+  uint64_t done_examples = 0;
+  const double all_examples = static_cast<double>(per_epoch) * o.epochs +
+                              static_cast<double>(ft_per_epoch) * o.finetune_epochs;
+  // One pass over `spans`; lr_at(step) for the 1-based step of its phase.
+  auto run_epoch = [&](const std::vector<Span>& spans, const char* phase, uint32_t epoch,
+                       uint32_t epochs, uint64_t* step, const std::function<float(uint64_t)>& lr_at) {
     double run_loss = 0, run_n = 0, run_ok = 0;
     const double t_epoch = now_seconds();
     for (size_t b0 = 0; b0 < spans.size(); b0 += o.batch) {
@@ -567,22 +641,17 @@ int run(int argc, char** argv) {
         run_n += g.examples;
         run_ok += g.correct;
       }
-      ++step;
-      const double progress = static_cast<double>(step) / total_steps;
-      float lr = o.lr * static_cast<float>(o.final_lr_fraction +
-                                           (1.0 - o.final_lr_fraction) * 0.5 *
-                                               (1.0 + std::cos(3.14159265358979 * progress)));
-      if (step < o.warmup_steps) lr *= static_cast<float>(step) / o.warmup_steps;
+      const float lr = lr_at(++*step);
       adam_step(cfg, o.adam, lr, shards, &prm, &adam);
       done_examples += b1 - b0;
       const double t = now_seconds();
       if (t - last_print >= 10.0) {
         last_print = t;
         const double rate = done_examples / (t - t_train);
-        const double left = (static_cast<double>(per_epoch) * o.epochs - done_examples) / rate;
-        std::printf("epoch %u/%u  %5.1f%%  %7.0f ex/s  loss %.4f  train acc %.2f%%  lr %.5f  "
+        const double left = (all_examples - done_examples) / rate;
+        std::printf("%sepoch %u/%u  %5.1f%%  %7.0f ex/s  loss %.4f  train acc %.2f%%  lr %.5f  "
                     "elapsed %s  left ~%s\n",
-                    epoch, o.epochs, 100.0 * (b1) / spans.size(), rate,
+                    phase, epoch, epochs, 100.0 * (b1) / spans.size(), rate,
                     run_n ? run_loss / run_n : 0.0, run_n ? 100.0 * run_ok / run_n : 0.0, lr,
                     fmt_duration(t - t_start).c_str(), fmt_duration(left).c_str());
         std::fflush(stdout);
@@ -594,13 +663,47 @@ int run(int argc, char** argv) {
     const double acc = accuracy(held, epoch_held, pred);
     const double t = now_seconds();
     const double rate = done_examples / (t - t_train);
-    const double left = (static_cast<double>(per_epoch) * o.epochs - done_examples) / rate;
-    std::printf("== epoch %u/%u done in %s (%.0f ex/s)  held-out acc %.3f%% (%zu lines, %.1fs)  "
+    const double left = (all_examples - done_examples) / rate;
+    std::printf("== %sepoch %u/%u done in %s (%.0f ex/s)  held-out acc %.3f%% (%zu lines, %.1fs)  "
                 "left ~%s\n",
-                epoch, o.epochs, fmt_duration(te - t_epoch).c_str(),
+                phase, epoch, epochs, fmt_duration(te - t_epoch).c_str(),
                 spans.size() / (te - t_epoch), acc, epoch_held.size(), t - te,
                 fmt_duration(left).c_str());
     std::fflush(stdout);
+  };
+  // Cosine decay from peak to final_lr_fraction x peak over `steps`, after a linear warm-up.
+  auto cosine = [&](float peak, uint64_t steps) {
+    return [&o, peak, steps](uint64_t step) {
+      const double progress = static_cast<double>(step) / steps;
+      float lr = peak * static_cast<float>(o.final_lr_fraction +
+                                           (1.0 - o.final_lr_fraction) * 0.5 *
+                                               (1.0 + std::cos(3.14159265358979 * progress)));
+      if (step < o.warmup_steps) lr *= static_cast<float>(step) / o.warmup_steps;
+      return lr;
+    };
+  };
+
+  uint64_t step = 0;
+  const std::function<float(uint64_t)> main_lr = cosine(o.lr, total_steps);
+  for (uint32_t epoch = 1; epoch <= o.epochs; ++epoch) {
+    std::vector<Span> spans = plan_epoch(train, cfg.labels, quota, o.sampling, rng);
+    add_noise_spans(&spans, o.noise, rng);
+    run_epoch(spans, "", epoch, o.epochs, &step, main_lr);
+  }
+  if (!o.finetune_paths.empty() && o.finetune_epochs > 0) {
+    // A phase of its own: fresh Adam moments and a random stream that does
+    // not depend on the main epochs, so --init + --epochs 0 reproduces it.
+    adam.init(cfg);
+    std::mt19937_64 ft_rng(o.seed ^ 0x9E3779B97F4A7C15ull);
+    const uint64_t ft_steps = (ft_per_epoch + o.batch - 1) / o.batch * o.finetune_epochs;
+    const std::function<float(uint64_t)> ft_lr = cosine(o.finetune_lr, ft_steps);
+    uint64_t ft_step = 0;
+    for (uint32_t epoch = 1; epoch <= o.finetune_epochs; ++epoch) {
+      std::vector<Span> spans = plan_finetune_epoch(train, ft_ordinary, finetune, ft_own, ft_first,
+                                                    cfg.labels, o.sampling, ft_rng);
+      add_noise_spans(&spans, o.noise, ft_rng);
+      run_epoch(spans, "fine-tuning ", epoch, o.finetune_epochs, &ft_step, ft_lr);
+    }
   }
   const double train_seconds = now_seconds() - t_train;
 

@@ -12,14 +12,10 @@
 #   -> models/langid.ffm + models/langid.spec   unless INSTALL=0
 #
 # Deterministic: same data and seed give byte-identical outputs (also with
-# THREADS=1). The shipped model: 33 minutes of training (8 epochs of 2.23 M
-# examples, ~9,000 examples/s on 2 cores shared with other jobs; 917 s of CPU);
-# the fine-tuning phase adds about a minute.
-# The shipped model (216b5d9) was trained on the corpus of `make data` at
-# 9ffcce6, before the everyday, game-stories and subtitle-words families: a
-# retraining on today's corpus is a new model (tools/train/EXPERIMENTS.md,
-# "Fewer epochs, more everyday text" and "Subtitle words", for why neither
-# retraining is the shipped one).
+# THREADS=1). The shipped model (this script at the commit that installed it,
+# on corpus v3 of `make data`): 22 minutes of training on 2 cores shared with
+# other jobs (8 epochs of 2.23 M examples, then the fine-tuning phase; 912 s
+# of CPU).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

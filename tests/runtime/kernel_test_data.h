@@ -11,6 +11,18 @@
 namespace ffnlp {
 namespace testing {
 
+// True when this build has the AVX2 kernels (not -DFFNLP_NO_AVX2, the
+// SSE2-only build of the cross-CPU tests) and the CPU runs them: the tests
+// that count AVX2 runs expect them only then.
+inline bool avx2_paths_run_here(bool need_fma = false) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FFNLP_NO_AVX2)
+  return __builtin_cpu_supports("avx2") && (!need_fma || __builtin_cpu_supports("fma"));
+#else
+  (void)need_fma;
+  return false;
+#endif
+}
+
 // Little-endian f32 values written at byte offset `misalign` of a buffer,
 // with one spare byte after them: data() is where a kernel reads them, so
 // a misalign of 1 to 3 tests unaligned model bytes.

@@ -397,9 +397,7 @@ TEST_CASE("add_finite_max (prior, check and maximum in one pass) equals add_f32_
       }
     }
   }
-#if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) CHECK(avx2_runs == 12 * 71);
-#endif
+  if (testing::avx2_paths_run_here(/*need_fma=*/true)) CHECK(avx2_runs == 12 * 71);
   const float v[3] = {1.0f, 2.0f, 3.0f};
   CHECK(first_index_of(v, 3, 5.0f) == 3);  // absent
   // Every position in lengths 0..70 (around the 16-value steps); the first

@@ -41,6 +41,17 @@ inline int32_t row_dot(const uint8_t* w, int32_t zero_point, const int16_t* a, u
   return sum;
 }
 
+// The largest magnitude of in[from, to) folded into *max_abs, and whether
+// every value was finite folded into *finite: the quantizers' scalar part
+// (the reference's whole input, the SIMD paths' tails).
+inline void scan_max_abs(const float* in, uint32_t from, uint32_t to, float* max_abs, bool* finite) {
+  for (uint32_t k = from; k < to; ++k) {
+    if (!std::isfinite(in[k])) *finite = false;
+    const float m = std::fabs(in[k]);
+    *max_abs = m > *max_abs ? m : *max_abs;
+  }
+}
+
 // Shared by the quantizers: the scale from the largest magnitude, or 0 (zero
 // or tiny input: a all zero) or NaN (non-finite input: a all zero).
 inline bool usable_max(float max_abs, bool finite, uint32_t n, int16_t* a, float* act_scale) {
@@ -78,11 +89,7 @@ namespace reference {
 float quantize_activations(const float* in, uint32_t n, int16_t* a) {
   float max_abs = 0.0f;
   bool finite = true;
-  for (uint32_t i = 0; i < n; ++i) {
-    if (!std::isfinite(in[i])) finite = false;
-    const float m = std::fabs(in[i]);
-    max_abs = m > max_abs ? m : max_abs;
-  }
+  scan_max_abs(in, 0, n, &max_abs, &finite);
   float act_scale;
   if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
   const float inv = 32767.0f / max_abs;
@@ -981,11 +988,7 @@ __attribute__((target("avx2"))) float quantize_activations_avx2_impl(const float
   float max_abs = _mm_cvtss_f32(q);
   bool finite = _mm256_movemask_ps(bad) == 0;
   _mm256_zeroupper();  // std::isfinite, std::fabs and memset below may be plain SSE
-  for (uint32_t k = i; k < n; ++k) {
-    if (!std::isfinite(in[k])) finite = false;
-    const float m = std::fabs(in[k]);
-    max_abs = m > max_abs ? m : max_abs;
-  }
+  scan_max_abs(in, i, n, &max_abs, &finite);
   float act_scale;
   if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
   const float inv_value = 32767.0f / max_abs;
@@ -1062,11 +1065,7 @@ float paths::quantize_activations_sse2_or_scalar(const float* in, uint32_t n, in
   vmax = _mm_max_ss(vmax, _mm_shuffle_ps(vmax, vmax, 1));
   float max_abs = _mm_cvtss_f32(vmax);
   bool finite = _mm_movemask_ps(bad) == 0;
-  for (uint32_t k = i; k < n; ++k) {
-    if (!std::isfinite(in[k])) finite = false;
-    const float m = std::fabs(in[k]);
-    max_abs = m > max_abs ? m : max_abs;
-  }
+  scan_max_abs(in, i, n, &max_abs, &finite);
   float act_scale;
   if (!usable_max(max_abs, finite, n, a, &act_scale)) return act_scale;
   const float inv_value = 32767.0f / max_abs;

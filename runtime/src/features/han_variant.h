@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "ffnlp/features.h"
+
 namespace ffnlp {
 
 // Values are the han_variant kind's rows.
@@ -15,7 +17,7 @@ enum class HanVariant : uint32_t {
   kSimplified = 1,   // a Simplified form not in Traditional use (国, 们, 这)
   kTraditional = 2,  // a Traditional form not in Simplified use (國, 們, 這)
 };
-constexpr uint32_t kHanVariantCount = 3;
+static_assert(static_cast<uint32_t>(HanVariant::kTraditional) + 1 == kHanVariantRows, "one row per variant");
 
 // Binary search in the sorted tables; O(log n), no state.
 HanVariant han_variant_of(uint32_t code_point);

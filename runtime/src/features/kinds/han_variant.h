@@ -19,7 +19,7 @@ struct HanVariantKind {
   static constexpr const char* kName = "han_variant";
   static constexpr uint32_t kParams = 0;
   static constexpr uint32_t kRequired = 0;
-  static constexpr uint32_t kFixedBuckets = kHanVariantCount;
+  static constexpr uint32_t kFixedBuckets = kHanVariantRows;
   static constexpr bool kFromText = true;
   static constexpr const char* kSummary = "each Han letter: shared, Simplified-only or Traditional-only form (Unihan)";
 

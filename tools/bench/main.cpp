@@ -177,6 +177,16 @@ struct ReferencePipeline {
       const ffnlp::TensorView& w = layer.weights;
       if (w.dtype == ffnlp::DType::kF32) {
         ffnlp::reference::dense(w.data, layer.bias.data, in, layer.in, out, layer.out);
+      } else if (w.dtype == ffnlp::DType::kQ8Col) {
+        // Transposed 8-bit weights: reference::dense_q8's sum, (in, out) indexing.
+        for (uint32_t o = 0; o < layer.out; ++o) {
+          float sum = 0.0f;
+          for (uint32_t i = 0; i < layer.in; ++i) {
+            sum += static_cast<float>(static_cast<int32_t>(w.data[size_t{i} * layer.out + o]) -
+                                      static_cast<int32_t>(w.zero_point)) * in[i];
+          }
+          out[o] = ffnlp::read_f32(layer.bias.data + 4 * size_t{o}) + w.col_scale(o) * sum;
+        }
       } else {
         ffnlp::reference::dense_q8(w.data, w.scales, w.zero_points, static_cast<float>(w.zero_point), layer.bias.data,
                                    in, layer.in, out, layer.out);

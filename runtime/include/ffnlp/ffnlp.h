@@ -183,6 +183,8 @@ struct LayerInfo {
   TensorView bias;     // (out), f32 (by value)
   uint32_t in = 0, out = 0;
   Activation activation = Activation::kNone;
+  // The (dequantized) weight of input i for output o, whatever the layout.
+  float weight(uint32_t o, uint32_t i) const { return weights.dtype == DType::kQ8Col ? weights.at(i, o) : weights.at(o, i); }
 };
 
 // Metadata value types (docs/FORMAT.md §3). Ids are never reused.

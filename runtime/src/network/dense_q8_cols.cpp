@@ -275,7 +275,15 @@ dense_q8_cols_avx512_impl(const uint8_t* qt, const uint8_t* scales, int32_t zero
   packed[nonzero] = 0;
   index[nonzero] = index[nonzero > 0 ? nonzero - 1 : 0];
   const uint32_t pairs = (nonzero + 1) / 2;
-  const size_t stride = out_count;
+  // Each pair's two rows and its {a0, a1} word, once for all chunks.
+  const uint8_t* row0[kIntBlock / 2];
+  const uint8_t* row1[kIntBlock / 2];
+  int32_t words[kIntBlock / 2];
+  for (uint32_t k = 0; k < pairs; ++k) {
+    row0[k] = qt + static_cast<size_t>(index[2 * k]) * out_count;
+    row1[k] = qt + static_cast<size_t>(index[2 * k + 1]) * out_count;
+    std::memcpy(&words[k], packed + 2 * k, sizeof words[k]);
+  }
   // sum(a): the 16 lanes added (masked forms: the plain ones trip GCC 12 warnings).
   const __m256i va8 = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, va, 0), _mm512_maskz_extracti64x4_epi64(0xFF, va, 1));
   __m128i va4 = _mm_add_epi32(_mm256_castsi256_si128(va8), _mm256_extracti128_si256(va8, 1));
@@ -292,22 +300,27 @@ dense_q8_cols_avx512_impl(const uint8_t* qt, const uint8_t* scales, int32_t zero
     const __mmask64 m_hi = left >= 128 ? ~static_cast<__mmask64>(0)
                            : left > 64  ? (static_cast<__mmask64>(1) << (left - 64)) - 1
                                         : 0;
+    // Groups of 16 outputs in the second 64 (0..4): the last chunk skips
+    // the ones past the end (463 outputs: 79 in the last chunk, one group).
+    const uint32_t hi_groups = left >= 128 ? 4 : left > 64 ? (left - 64 + 15) / 16 : 0;
     __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
     for (uint32_t k = 0; k < pairs; ++k) {
-      const uint8_t* r0 = qt + index[2 * k] * stride + o;
-      const uint8_t* r1 = qt + index[2 * k + 1] * stride + o;
-      int32_t word;
-      std::memcpy(&word, packed + 2 * k, sizeof word);
-      const __m512i x = _mm512_set1_epi32(word);
+      const uint8_t* r0 = row0[k] + o;
+      const uint8_t* r1 = row1[k] + o;
+      const __m512i x = _mm512_set1_epi32(words[k]);
       const __m512i l0 = _mm512_maskz_loadu_epi8(m_lo, r0), l1 = _mm512_maskz_loadu_epi8(m_lo, r1);
       s0 = _mm512_dpwssd_epi32(s0, _mm512_maskz_permutex2var_epi8(even, l0, c0, l1), x);
       s1 = _mm512_dpwssd_epi32(s1, _mm512_maskz_permutex2var_epi8(even, l0, c1, l1), x);
       s2 = _mm512_dpwssd_epi32(s2, _mm512_maskz_permutex2var_epi8(even, l0, c2, l1), x);
       s3 = _mm512_dpwssd_epi32(s3, _mm512_maskz_permutex2var_epi8(even, l0, c3, l1), x);
+      if (hi_groups == 0) continue;
       const __m512i h0 = _mm512_maskz_loadu_epi8(m_hi, r0 + 64), h1 = _mm512_maskz_loadu_epi8(m_hi, r1 + 64);
       s4 = _mm512_dpwssd_epi32(s4, _mm512_maskz_permutex2var_epi8(even, h0, c0, h1), x);
+      if (hi_groups == 1) continue;
       s5 = _mm512_dpwssd_epi32(s5, _mm512_maskz_permutex2var_epi8(even, h0, c1, h1), x);
+      if (hi_groups == 2) continue;
       s6 = _mm512_dpwssd_epi32(s6, _mm512_maskz_permutex2var_epi8(even, h0, c2, h1), x);
+      if (hi_groups == 3) continue;
       s7 = _mm512_dpwssd_epi32(s7, _mm512_maskz_permutex2var_epi8(even, h0, c3, h1), x);
     }
     const __m512i sums[8] = {s0, s1, s2, s3, s4, s5, s6, s7};

@@ -323,18 +323,30 @@ dense_q8_cols_avx512_impl(const uint8_t* qt, const uint8_t* scales, int32_t zero
       if (hi_groups == 3) continue;
       s7 = _mm512_dpwssd_epi32(s7, _mm512_maskz_permutex2var_epi8(even, h0, c3, h1), x);
     }
-    const __m512i sums[8] = {s0, s1, s2, s3, s4, s5, s6, s7};
-    for (uint32_t j = 0; j < 8 && 16 * j < left; ++j) {
-      const uint32_t at = o + 16 * j;
-      const uint32_t n = left - 16 * j;
-      const __mmask16 m = n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);
-      const __m512 c = _mm512_mul_ps(
-          _mm512_maskz_loadu_ps(m, reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(at))), vact);
-      const __m512 y = _mm512_add_ps(
-          _mm512_mul_ps(c, _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(sums[j], correction))),
-          _mm512_maskz_loadu_ps(m, reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(at))));
-      _mm512_mask_storeu_ps(out + at, m, y);
-    }
+    // The float step per group of 16 outputs (named registers, no array:
+    // the sums stay in registers); the last group's lanes past `left` are
+    // neither read nor stored.
+#define FFNLP_FINISH16(j, sum)                                                                                    \
+  if (16 * (j) < left) {                                                                                          \
+    const uint32_t at = o + 16 * (j);                                                                             \
+    const uint32_t n = left - 16 * (j);                                                                           \
+    const __mmask16 m = n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);        \
+    const __m512 c = _mm512_mul_ps(                                                                               \
+        _mm512_maskz_loadu_ps(m, reinterpret_cast<const float*>(scales + 4 * static_cast<size_t>(at))), vact);   \
+    const __m512 y = _mm512_add_ps(                                                                               \
+        _mm512_mul_ps(c, _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(sum, correction))),                    \
+        _mm512_maskz_loadu_ps(m, reinterpret_cast<const float*>(bias + 4 * static_cast<size_t>(at))));           \
+    _mm512_mask_storeu_ps(out + at, m, y);                                                                        \
+  }
+    FFNLP_FINISH16(0, s0)
+    FFNLP_FINISH16(1, s1)
+    FFNLP_FINISH16(2, s2)
+    FFNLP_FINISH16(3, s3)
+    FFNLP_FINISH16(4, s4)
+    FFNLP_FINISH16(5, s5)
+    FFNLP_FINISH16(6, s6)
+    FFNLP_FINISH16(7, s7)
+#undef FFNLP_FINISH16
   }
   _mm256_zeroupper();
 }

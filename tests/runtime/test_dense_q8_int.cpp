@@ -16,6 +16,7 @@
 #include "api/model_access.h"
 #include "ffnlp/ffnlp.h"
 #include "file/byte_order.h"
+#include "network/dense_q8_cols.h"
 #include "network/dense_q8_int.h"
 #include "network/kernels.h"
 #include "float_bits.h"
@@ -325,9 +326,16 @@ TEST_CASE("dense_q8_int on the shipped model: paths bit for bit; within the stat
                   error.message);
   const Model& m = s.model;
   REQUIRE(m.layer_count() == 2);
-  for (uint32_t l = 0; l < 2; ++l) REQUIRE(m.layer(l).weights.dtype == DType::kQ8Row);
+  // The output layer is stored transposed (q8_col, network/dense_q8_cols.h):
+  // its q8_row original, transposed back, runs through the row kernels here,
+  // and the q8_col kernel must give the same bits.
+  REQUIRE(m.layer(0).weights.dtype == DType::kQ8Row);
+  REQUIRE(m.layer(1).weights.dtype == DType::kQ8Col);
   const LayerInfo& l0 = m.layer(0);
   const LayerInfo& l1 = m.layer(1);
+  std::vector<uint8_t> w1(size_t{l1.out} * l1.in);
+  for (uint32_t o = 0; o < l1.out; ++o)
+    for (uint32_t i = 0; i < l1.in; ++i) w1[size_t{o} * l1.in + i] = l1.weights.data[size_t{i} * l1.out + o];
   const ScratchLayout layout = internal::ModelAccess::layout(m);
   Workspace workspace(m);
   REQUIRE(workspace.ok());
@@ -360,11 +368,15 @@ TEST_CASE("dense_q8_int on the shipped model: paths bit for bit; within the stat
     relu(hidden_int.data(), l0.out);
     const float s1 = quantize_activations(hidden_int.data(), l1.in, a.data());
     if (k % 25 == 0) {
-      REQUIRE(check_all_paths(l1.weights.data, l1.weights.scales, static_cast<int32_t>(l1.weights.zero_point),
+      REQUIRE(check_all_paths(w1.data(), l1.weights.scales, static_cast<int32_t>(l1.weights.zero_point),
                               l1.bias.data, a.data(), s1, l1.in, l1.out) >= 2);
     }
-    dense_q8_int(l1.weights.data, l1.weights.scales, static_cast<int32_t>(l1.weights.zero_point), l1.bias.data,
+    dense_q8_int(w1.data(), l1.weights.scales, static_cast<int32_t>(l1.weights.zero_point), l1.bias.data,
                  a.data(), s1, l1.in, logits_int.data(), l1.out);
+    std::vector<float> logits_cols(l1.out);
+    dense_q8_cols(l1.weights.data, l1.weights.scales, static_cast<int32_t>(l1.weights.zero_point), l1.bias.data,
+                  a.data(), s1, l1.in, logits_cols.data(), l1.out);
+    REQUIRE(std::memcmp(logits_int.data(), logits_cols.data(), sizeof(float) * l1.out) == 0);
     // The model took the same integer path (logits() with a uniform prior:
     // the last layer's outputs).
     REQUIRE(std::memcmp(logits_int.data(), logits_model.data(), sizeof(float) * l1.out) == 0);
@@ -372,7 +384,7 @@ TEST_CASE("dense_q8_int on the shipped model: paths bit for bit; within the stat
     reference::dense_q8(l0.weights.data, l0.weights.scales, nullptr, static_cast<float>(l0.weights.zero_point),
                         l0.bias.data, vec, l0.in, hidden_float.data(), l0.out);
     reference::relu(hidden_float.data(), l0.out);
-    reference::dense_q8(l1.weights.data, l1.weights.scales, nullptr, static_cast<float>(l1.weights.zero_point),
+    reference::dense_q8(w1.data(), l1.weights.scales, nullptr, static_cast<float>(l1.weights.zero_point),
                         l1.bias.data, hidden_float.data(), l1.in, logits_float.data(), l1.out);
     for (uint32_t o = 0; o < l1.out; ++o) {
       max_logit = std::max(max_logit, static_cast<double>(std::fabs(logits_int[o] - logits_float[o])));

@@ -200,7 +200,7 @@ TEST_CASE("feature api: the records rebuild the shipped model's input vector; th
       std::vector<double> y(layer.out);
       for (uint32_t o = 0; o < layer.out; ++o) {
         double s = layer.bias.at(o, 0);
-        for (uint32_t i = 0; i < layer.in; ++i) s += layer.weights.at(o, i) * x[i];
+        for (uint32_t i = 0; i < layer.in; ++i) s += layer.weight(o, i) * x[i];
         y[o] = layer.activation == Activation::kRelu && s < 0 ? 0 : s;
       }
       x = y;

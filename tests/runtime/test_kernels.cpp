@@ -304,7 +304,11 @@ TEST_CASE("softmax matches the reference (std::exp) closely") {
 
 TEST_CASE("max_value, argmax, all_finite, sum_exp match the reference") {
   std::mt19937 rng(6);
-  for (uint32_t n = 1; n <= 40; ++n) {
+  // 1..70 around the 8- and 16-value steps and the last masked step; 463 labels.
+  std::vector<uint32_t> sizes;
+  for (uint32_t n = 1; n <= 70; ++n) sizes.push_back(n);
+  sizes.push_back(463);
+  for (uint32_t n : sizes) {
     for (int trial = 0; trial < 20; ++trial) {
       std::vector<float> v = uniform(rng, n, -5, 5);
       if (trial % 4 == 1) v[rng() % n] = 9.0f, v[rng() % n] = 9.0f;  // ties: the first wins

@@ -104,7 +104,7 @@ std::vector<std::pair<uint32_t, double>> reference_tags(const Model& m, const st
       std::vector<double> y(layer.out);
       for (uint32_t o = 0; o < layer.out; ++o) {
         double s = layer.bias.at(o, 0);
-        for (uint32_t k = 0; k < layer.in; ++k) s += layer.weights.at(o, k) * x[k];
+        for (uint32_t k = 0; k < layer.in; ++k) s += layer.weight(o, k) * x[k];
         y[o] = (layer.activation == Activation::kRelu && s < 0) ? 0 : s;
       }
       x = y;

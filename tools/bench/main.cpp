@@ -19,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "features/extract.h"
 #include "ffnlp/ffnlp.h"
 #include "file/byte_order.h"
+#include "network/dense_q8_cols.h"
 #include "network/dense_q8_int.h"
 #include "network/kernels.h"
 #include "tools/bench/alloc_hooks.h"
@@ -177,6 +179,16 @@ struct ReferencePipeline {
       const ffnlp::TensorView& w = layer.weights;
       if (w.dtype == ffnlp::DType::kF32) {
         ffnlp::reference::dense(w.data, layer.bias.data, in, layer.in, out, layer.out);
+      } else if (w.dtype == ffnlp::DType::kQ8Col) {
+        // Transposed 8-bit weights: reference::dense_q8's sum, (in, out) indexing.
+        for (uint32_t o = 0; o < layer.out; ++o) {
+          float sum = 0.0f;
+          for (uint32_t i = 0; i < layer.in; ++i) {
+            sum += static_cast<float>(static_cast<int32_t>(w.data[size_t{i} * layer.out + o]) -
+                                      static_cast<int32_t>(w.zero_point)) * in[i];
+          }
+          out[o] = ffnlp::read_f32(layer.bias.data + 4 * size_t{o}) + w.col_scale(o) * sum;
+        }
       } else {
         ffnlp::reference::dense_q8(w.data, w.scales, w.zero_points, static_cast<float>(w.zero_point), layer.bias.data,
                                    in, layer.in, out, layer.out);
@@ -434,6 +446,26 @@ void q8_layer_paths(const Options& o, const std::vector<std::pair<uint32_t, uint
   time_q8("integer: sse2 (pmaddwd)", int_path(ffnlp::paths::dense_q8_int_sse2));
   time_q8("integer: avx2 (vpmaddwd, 8 rows)", int_path(ffnlp::paths::dense_q8_int_avx2));
   time_q8("integer: avx512-vnni (32 columns per step)", int_path(ffnlp::paths::dense_q8_int_avx512_vnni));
+  // The same layers stored transposed (q8_col, network/dense_q8_cols.h): the
+  // kernel works per non-zero input (here about half of the second layer's
+  // inputs are zero after the ReLU; the shipped model's output layer sees ~3/4).
+  std::map<const uint8_t*, std::vector<uint8_t>> transposed;
+  for (const Layer& l : layers) {
+    std::vector<uint8_t>& t = transposed[l.q.data()];
+    t.resize(l.q.size());
+    for (uint32_t r = 0; r < l.out; ++r)
+      for (uint32_t i = 0; i < l.in; ++i) t[size_t{i} * l.out + r] = l.q[size_t{r} * l.in + i];
+  }
+  auto cols_path = [&quantized, &transposed](IntPath path) {
+    return [&quantized, &transposed, path](const uint8_t* q, const uint8_t* s, const uint8_t*, float zp,
+                                           const uint8_t* bi, const float* in, uint32_t ic, float* out, uint32_t oc) {
+      const float scale = ffnlp::quantize_activations(in, ic, quantized.data());
+      return path(transposed.at(q).data(), s, static_cast<int32_t>(zp), bi, quantized.data(), scale, ic, out, oc);
+    };
+  };
+  time_q8("integer q8_col: sse2 (pairs, pmaddwd)", cols_path(ffnlp::paths::dense_q8_cols_sse2));
+  time_q8("integer q8_col: avx2 (pairs, vpmaddwd)", cols_path(ffnlp::paths::dense_q8_cols_avx2));
+  time_q8("integer q8_col: avx512 (pairs, vpermt2b)", cols_path(ffnlp::paths::dense_q8_cols_avx512));
 }
 
 void layer_paths(const Options& o, const ffnlp::Model& m, const TextClass& c) {

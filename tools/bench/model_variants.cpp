@@ -107,10 +107,12 @@ std::vector<uint8_t> build_float_twin(const ffnlp::Model& model, const uint8_t* 
   for (uint32_t i = 0; i < model.tensor_count(); ++i) {
     const ffnlp::TensorView& t = model.tensor(i);
     std::vector<float> v(t.rows * t.cols);
+    // q8_col layer weights are stored (in, out); float ones are (out, in).
+    const bool by_col = t.dtype == ffnlp::DType::kQ8Col;
     for (uint64_t r = 0; r < t.rows; ++r) {
-      for (uint64_t c = 0; c < t.cols; ++c) v[r * t.cols + c] = t.at(r, c);
+      for (uint64_t c = 0; c < t.cols; ++c) v[by_col ? c * t.rows + r : r * t.cols + c] = t.at(r, c);
     }
-    w.add_tensor(f32(t.name, t.rows, t.cols, std::move(v), t.rank));
+    w.add_tensor(by_col ? f32(t.name, t.cols, t.rows, std::move(v)) : f32(t.name, t.rows, t.cols, std::move(v), t.rank));
   }
   // Copy the metadata entry by entry (public metadata iteration).
   for (uint32_t k = 0; k < model.metadata_count(); ++k) {

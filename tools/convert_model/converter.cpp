@@ -125,15 +125,43 @@ class Converter {
 
   // A table imported as already quantized (import_quantized.h): NAME
   // (uint8, or int8 with NAME_scales) + NAME_scales [+ NAME_zero_points].
-  bool add_imported(const std::string& name) {
+  bool add_imported(const std::string& name, const LayerSpecEntry* layer = nullptr, bool after_relu = false) {
     ImportedTable imported;
     if (!import_quantized(name, arrays_, &imported)) return false;
     used_[name] = true;
     for (const std::string& companion : imported.consumed) used_[companion] = true;
     for (std::string& w : imported.warnings) warnings_.push_back(std::move(w));
     if (!o_.quiet) std::printf("  %-20s %s\n", name.c_str(), imported.summary.c_str());
+    if (layer != nullptr) return add_weights_tensor(std::move(imported.tensor), *layer, after_relu), true;
     writer_.add_tensor(std::move(imported.tensor));
     return true;
+  }
+
+  // A layer's 8-bit weights in the layout its spec asks for (model_spec.h):
+  // "auto" stores them transposed, q8_col, where the layer reads a ReLU's
+  // output (mostly zeros: the runtime's q8_col kernel works per non-zero
+  // input) and has at most 256 inputs (its SIMD paths' limit). Transposing
+  // moves bytes only: the file answers exactly as the q8_row one would.
+  void add_weights_tensor(TensorToWrite t, const LayerSpecEntry& layer, bool after_relu) {
+    const bool rows8 = t.dtype == DType::kQ8Row;
+    if (layer.layout == "cols" && !rows8) {
+      throw std::runtime_error("'" + t.name + "': layout = cols needs 8-bit weights with one zero point (quantize = 1, or an imported uint8 array)");
+    }
+    const bool by_col = rows8 && (layer.layout == "cols" || (layer.layout == "auto" && after_relu && t.cols <= 256));
+    if (by_col) {
+      TensorToWrite c = t;
+      c.dtype = DType::kQ8Col;
+      c.rows = t.cols;
+      c.cols = t.rows;
+      for (uint64_t o = 0; o < t.rows; ++o)
+        for (uint64_t i = 0; i < t.cols; ++i) c.q[i * t.rows + o] = t.q[o * t.cols + i];
+      if (!o_.quiet) {
+        std::printf("  %-20s stored transposed as q8_col (%llu, %llu): one scale per column (output)\n", t.name.c_str(),
+                    static_cast<unsigned long long>(c.rows), static_cast<unsigned long long>(c.cols));
+      }
+      t = std::move(c);
+    }
+    writer_.add_tensor(std::move(t));
   }
 
   void add_embedding(const std::string& name, bool quantize) {
@@ -175,11 +203,15 @@ class Converter {
   // (out, in) weights: float32, or with quantize q8_row with the same
   // per-row formula as embeddings (one scale per output row). An imported
   // uint8 array (NAME + NAME_scales) is taken as it is.
-  void add_layer_weights(const std::string& name, bool transpose, bool quantize) {
+  void add_layer_weights(const std::string& name, const LayerSpecEntry& layer, bool after_relu) {
+    const bool transpose = layer.transpose, quantize = layer.quantize;
     if (added_.count(name)) return;
     added_[name] = true;
     const NpyArray& a = array(name, "layer");
-    if (add_imported(name)) return;
+    if (add_imported(name, &layer, after_relu)) return;
+    if (layer.layout == "cols" && !quantize) {
+      throw std::runtime_error("'" + name + "': layout = cols needs 8-bit weights (quantize = 1, or an imported uint8 array)");
+    }
     if (!transpose && !quantize) return add_float(name, a);
     const Shape2 s = shape_of(a, name);
     if (s.rank != 2) throw std::runtime_error("'" + name + "': " + (transpose ? "transpose" : "quantize") + " needs a 2-D array");
@@ -201,7 +233,7 @@ class Converter {
       QuantizationReport report;
       TensorToWrite q = quantize_matrix(name, t.rows, t.cols, t.values, o_.zero_point, o_.rounding, &report);
       report_row(name, Shape2{t.rows, t.cols, 2}, report);
-      writer_.add_tensor(std::move(q));
+      add_weights_tensor(std::move(q), layer, after_relu);
       return;
     }
     writer_.add_tensor(std::move(t));
@@ -264,7 +296,7 @@ class Converter {
       writer_.set_string(k + "weights", l.weights);
       writer_.set_string(k + "bias", l.bias);
       writer_.set_string(k + "activation", l.activation);
-      add_layer_weights(l.weights, l.transpose, l.quantize);
+      add_layer_weights(l.weights, l, i > 0 && spec.layers[i - 1].activation == "relu");
       add_float(l.bias, array(l.bias, "layer bias"));
     }
     if (!spec.labels.empty()) {

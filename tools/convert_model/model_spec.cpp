@@ -207,7 +207,10 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "activation") l.activation = value;
       else if (key == "transpose") l.transpose = p.to_bool(key, value);
       else if (key == "quantize") l.quantize = p.to_bool(key, value);
-      else p.error("unknown key '" + key + "' in [layer]");
+      else if (key == "layout") {
+        if (value != "auto" && value != "rows" && value != "cols") p.error("layout must be auto, rows or cols, got '" + value + "'");
+        l.layout = value;
+      } else p.error("unknown key '" + key + "' in [layer]");
     } else if (section == "classifier") {
       if (key == "reliable_probability") {
         spec.reliable_probability = p.to_probability(key, value);

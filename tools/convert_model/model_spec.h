@@ -24,6 +24,10 @@ struct LayerSpecEntry {
   std::string weights, bias, activation;
   bool transpose = false;  // weights stored (in, out), as TensorFlow/Keras do
   bool quantize = false;   // store the weights q8_row (one scale per output row)
+  // How 8-bit (q8_row) weights are laid out in the file: "auto" (q8_col,
+  // transposed, where the layer reads a ReLU's output and has at most 256
+  // inputs; else q8_row), "rows" (always q8_row) or "cols" (always q8_col).
+  std::string layout = "auto";
 };
 
 struct ModelSpec {

@@ -14,6 +14,7 @@ const char kUsage[] =
     "  (no option)     header, tensors, metadata and sizes\n"
     "  --dump TENSOR   the tensor's stored values; for q8_row: quantized bytes,\n"
     "                  the row scale and the dequantized values, row by row\n"
+    "                  (q8_col: the column scales first)\n"
     "  --rows N        rows to dump (default 16; 0 = all)\n"
     "  --all           list every string of string arrays (labels)\n";
 
@@ -21,6 +22,7 @@ const char* dtype_name(DType d) {
   switch (d) {
     case DType::kQ8Row: return "q8_row";
     case DType::kQ8RowFzp: return "q8_row_fzp";
+    case DType::kQ8Col: return "q8_col";
     case DType::kF32: break;
   }
   return "f32";
@@ -67,12 +69,19 @@ int dump(const Model& model, const char* name, uint64_t max_rows) {
               static_cast<unsigned long long>(t->cols));
   if (t->dtype == DType::kQ8Row) std::printf("zero point %u; dequantized = (q - %u) * scale\n", t->zero_point, t->zero_point);
   if (t->dtype == DType::kQ8RowFzp) std::printf("float zero point per row; dequantized = (q - zero point) * scale\n");
+  if (t->dtype == DType::kQ8Col) {
+    // Transposed dense weights: a row is one input's weights for every output.
+    std::printf("zero point %u; dequantized = (q - %u) * scale of the column\n  scales [", t->zero_point, t->zero_point);
+    for (uint64_t c = 0; c < t->cols; ++c) std::printf("%s%.9g", c ? ", " : "", static_cast<double>(t->col_scale(c)));
+    std::printf("]\n");
+  }
   const uint64_t rows = (max_rows == 0 || max_rows > t->rows) ? t->rows : max_rows;
   for (uint64_t r = 0; r < rows; ++r) {
     if (quantized(t->dtype)) {
       std::printf("row %llu\n  q     [", static_cast<unsigned long long>(r));
       for (uint64_t c = 0; c < t->cols; ++c) std::printf("%s%u", c ? ", " : "", t->data[r * t->cols + c]);
-      std::printf("]\n  scale %.9g\n", static_cast<double>(t->row_scale(r)));
+      std::printf("]\n");
+      if (t->dtype != DType::kQ8Col) std::printf("  scale %.9g\n", static_cast<double>(t->row_scale(r)));
       if (t->dtype == DType::kQ8RowFzp) std::printf("  zero point %.9g\n", static_cast<double>(t->row_zero_point(r)));
       std::printf("  value [");
       for (uint64_t c = 0; c < t->cols; ++c) std::printf("%s%.9g", c ? ", " : "", static_cast<double>(t->at(r, c)));
@@ -135,13 +144,14 @@ int run(int argc, char** argv) {
   for (uint32_t i = 0; i < model.tensor_count(); ++i) {
     const TensorView& t = model.tensor(i);
     const uint64_t bytes = t.rows * t.cols * (quantized(t.dtype) ? 1 : 4) + (t.dtype == DType::kQ8Row ? t.rows * 4 : 0) +
-                           (t.dtype == DType::kQ8RowFzp ? t.rows * 8 : 0);
+                           (t.dtype == DType::kQ8RowFzp ? t.rows * 8 : 0) + (t.dtype == DType::kQ8Col ? t.cols * 4 : 0);
     total += bytes;
     std::printf("  %-20s %-7s (%llu, %llu)%*s %9llu bytes at %llu", t.name, dtype_name(t.dtype),
                 static_cast<unsigned long long>(t.rows), static_cast<unsigned long long>(t.cols), 2, "",
                 static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(t.data - p));
     if (t.dtype == DType::kQ8Row) std::printf(" (zero point %u)", t.zero_point);
     if (t.dtype == DType::kQ8RowFzp) std::printf(" (float zero point per row)");
+    if (t.dtype == DType::kQ8Col) std::printf(" (zero point %u; transposed: (in, out), a scale per column)", t.zero_point);
     std::printf("\n");
   }
   std::printf("tensor bytes %llu of %zu\n", static_cast<unsigned long long>(total), file.size());

@@ -75,7 +75,8 @@ character 1- to 4-grams, hashed whole words and the script of each letter,
 each channel averaged over the text, one hidden layer of ReLU units, softmax
 over $labels languages, a prior over languages applied to the output.
 Embeddings and both dense layers are stored as uint8 with one float scale
-per row (q8_row).
+per row (q8_row); the output layer transposed, with one scale per output
+(q8_col, docs/FORMAT.md: the same numbers, laid out for its sparse kernel).
 
 | | |
 |---|---|

@@ -105,6 +105,8 @@ enum class DType : uint32_t {
   kQ8Row = 2,     // uint8, one f32 scale per row, one integer zero point per tensor
   kQ8RowFzp = 3,  // uint8, one f32 scale AND one f32 zero point per row (PyTorch
                   // per_channel_affine_float_qparams): value = (float(q) - zp) * s
+  kQ8Col = 4,     // uint8, one f32 scale per COLUMN, one integer zero point per tensor:
+                  // dense layer weights stored transposed, (in, out) (docs/FORMAT.md)
 };
 
 // A read-only view of one tensor in the model bytes. Matrices are row-major.
@@ -117,14 +119,15 @@ struct TensorView {
   uint64_t rows = 0;                     // rank 1: the length
   uint64_t cols = 0;                     // rank 1: 1
   const uint8_t* data = nullptr;         // rows * cols elements
-  const uint8_t* scales = nullptr;       // kQ8Row, kQ8RowFzp: rows f32 scales; else null
+  const uint8_t* scales = nullptr;       // kQ8Row, kQ8RowFzp: rows f32 scales; kQ8Col: cols; else null
   const uint8_t* zero_points = nullptr;  // kQ8RowFzp: rows f32 zero points; else null
-  uint32_t zero_point = 0;               // kQ8Row only
+  uint32_t zero_point = 0;               // kQ8Row and kQ8Col only
 
   // Dequantized (or plain) element value; r < rows, c < cols.
   float at(uint64_t r, uint64_t c) const;
-  float row_scale(uint64_t r) const;       // 1 for kF32
-  float row_zero_point(uint64_t r) const;  // kQ8Row: zero_point; kQ8RowFzp: its row's; kF32: 0
+  float row_scale(uint64_t r) const;       // 1 for kF32 and kQ8Col
+  float col_scale(uint64_t c) const;       // kQ8Col: its column's; else 1
+  float row_zero_point(uint64_t r) const;  // kQ8Row, kQ8Col: zero_point; kQ8RowFzp: its row's; kF32: 0
 };
 
 // ---- 3. Channels and layers ----------------------------------------------------
@@ -177,10 +180,12 @@ struct ChannelInfo {
 enum class Activation : uint32_t { kNone = 0, kRelu = 1, kSoftmax = 2 };
 
 struct LayerInfo {
-  TensorView weights;  // (out, in): f32, q8_row or q8_row_fzp (by value)
+  TensorView weights;  // (out, in): f32, q8_row or q8_row_fzp; q8_col: (in, out) (by value)
   TensorView bias;     // (out), f32 (by value)
   uint32_t in = 0, out = 0;
   Activation activation = Activation::kNone;
+  // The (dequantized) weight of input i for output o, whatever the layout.
+  float weight(uint32_t o, uint32_t i) const { return weights.dtype == DType::kQ8Col ? weights.at(i, o) : weights.at(o, i); }
 };
 
 // Metadata value types (docs/FORMAT.md §3). Ids are never reused.

@@ -197,21 +197,25 @@ class ModelLoader {
     const uint64_t data_offset = read_u64(e + format::kEntDataOffset), data_size = read_u64(e + format::kEntDataSize);
     const uint64_t scales_offset = read_u64(e + format::kEntScalesOffset), scales_size = read_u64(e + format::kEntScalesSize);
     if (dtype != static_cast<uint32_t>(DType::kF32) && dtype != static_cast<uint32_t>(DType::kQ8Row) &&
-        dtype != static_cast<uint32_t>(DType::kQ8RowFzp)) {
+        dtype != static_cast<uint32_t>(DType::kQ8RowFzp) && dtype != static_cast<uint32_t>(DType::kQ8Col)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': unknown dtype %u", name, dtype);
     }
     if (dtype == static_cast<uint32_t>(DType::kQ8RowFzp) && m_->version_ < 2) {
       return fail(error_, Status::kBadTensor, "tensor '%s': dtype 3 (q8_row_fzp) needs format version 2", name);
     }
+    if (dtype == static_cast<uint32_t>(DType::kQ8Col) && m_->version_ < 2) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 4 (q8_col) needs format version 2", name);
+    }
     const bool fzp = dtype == static_cast<uint32_t>(DType::kQ8RowFzp);
-    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp;
+    const bool by_col = dtype == static_cast<uint32_t>(DType::kQ8Col);
+    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp || by_col;
     if (rank != 1 && rank != 2) return fail(error_, Status::kBadTensor, "tensor '%s': rank %u is not 1 or 2", name, rank);
     if (read_u32(e + format::kEntReserved) != 0) return fail(error_, Status::kBadTensor, "tensor '%s': reserved field is not zero", name);
     if (rows == 0 || cols == 0 || (rank == 1 && cols != 1)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': bad shape (%llu, %llu) for rank %u", name, static_cast<ull>(rows),
                   static_cast<ull>(cols), rank);
     }
-    if (dtype == static_cast<uint32_t>(DType::kQ8Row) ? zero_point > 255 : zero_point != 0) {
+    if (dtype == static_cast<uint32_t>(DType::kQ8Row) || by_col ? zero_point > 255 : zero_point != 0) {
       return fail(error_, Status::kBadTensor, "tensor '%s': zero point %u is out of range", name, zero_point);
     }
     uint64_t elements = 0, expected = 0;
@@ -235,20 +239,23 @@ class ModelLoader {
     t.zero_point = zero_point;
     uint64_t bad = 0;
     if (q8) {
-      // q8_row: rows f32 scales; q8_row_fzp: rows f32 scales, then rows f32 zero points.
+      // q8_row: rows f32 scales; q8_row_fzp: rows f32 scales, then rows f32
+      // zero points; q8_col: cols f32 scales.
       const uint64_t per_row = fzp ? 8 : 4;
+      const uint64_t scaled = by_col ? cols : rows;
+      const char* const unit = by_col ? "column" : "row";
       uint64_t expected_scales = 0;
-      if (mul_overflows(rows, per_row, &expected_scales) || scales_size != expected_scales) {
-        return fail(error_, Status::kBadTensor, "tensor '%s': scales size %llu, expected %llu rows x %llu bytes", name,
-                    static_cast<ull>(scales_size), static_cast<ull>(rows), static_cast<ull>(per_row));
+      if (mul_overflows(scaled, per_row, &expected_scales) || scales_size != expected_scales) {
+        return fail(error_, Status::kBadTensor, "tensor '%s': scales size %llu, expected %llu %ss x %llu bytes", name,
+                    static_cast<ull>(scales_size), static_cast<ull>(scaled), unit, static_cast<ull>(per_row));
       }
       if ((s = check_region(scales_offset, scales_size, name, "scales")) != Status::kOk) return s;
       t.scales = p_ + scales_offset;
-      for (uint64_t r = 0; r < rows; ++r) {
+      for (uint64_t r = 0; r < scaled; ++r) {
         const float scale = read_f32(t.scales + 4 * r);
         if (!std::isfinite(scale) || scale < 0.0f) {
           return fail(error_, std::isfinite(scale) ? Status::kBadTensor : Status::kNonFinite,
-                      "tensor '%s': row %llu has scale %g (must be finite and >= 0)", name, static_cast<ull>(r),
+                      "tensor '%s': %s %llu has scale %g (must be finite and >= 0)", name, unit, static_cast<ull>(r),
                       static_cast<double>(scale));
         }
       }
@@ -431,6 +438,10 @@ class ModelLoader {
       if (t.rank != 2 || t.rows > 0xFFFFFFFFu || t.cols > 65536) {
         return fail(error_, Status::kBadShape, "channel %u: embedding '%s' must be a matrix with < 2^32 rows and <= 65536 columns", i, t.name);
       }
+      if (t.dtype == DType::kQ8Col) {
+        return fail(error_, Status::kBadShape, "channel %u: embedding '%s' is q8_col (scales per column): only dense layer weights may be", i,
+                    t.name);
+      }
       if (has_buckets && buckets != t.rows) {
         return fail(error_, Status::kBadShape, "channel %u: channel.%u.buckets is %u but embedding '%s' has %llu rows", i, i,
                     buckets, t.name, static_cast<ull>(t.rows));
@@ -595,18 +606,23 @@ class ModelLoader {
       if (w.dtype != DType::kF32 && m_->version_ < 2) {
         return fail(error_, Status::kBadShape, "layer %u: 8-bit weights '%s' need format version 2", i, w.name);
       }
-      if (w.rank != 2 || w.cols != in || w.rows > 0xFFFFFFu) {
-        return fail(error_, Status::kBadShape, "layer %u: weights '%s' have shape (%llu, %llu), expected (out, %u)", i, w.name,
-                    static_cast<ull>(w.rows), static_cast<ull>(w.cols), in);
+      // q8_col weights are stored transposed: (in, out).
+      const bool transposed = w.dtype == DType::kQ8Col;
+      const uint64_t w_in = transposed ? w.rows : w.cols, w_out = transposed ? w.cols : w.rows;
+      if (w.rank != 2 || w_in != in || w_out > 0xFFFFFFu) {
+        return fail(error_, Status::kBadShape,
+                    transposed ? "layer %u: weights '%s' have shape (%llu, %llu), expected (%u, out) (q8_col: transposed)"
+                               : "layer %u: weights '%s' have shape (%llu, %llu), expected (out, %u)",
+                    i, w.name, static_cast<ull>(w.rows), static_cast<ull>(w.cols), in);
       }
-      if (b.rank != 1 || b.rows != w.rows) {
+      if (b.rank != 1 || b.rows != w_out) {
         return fail(error_, Status::kBadShape, "layer %u: bias '%s' has %llu values, expected %llu", i, b.name,
-                    static_cast<ull>(b.rows), static_cast<ull>(w.rows));
+                    static_cast<ull>(b.rows), static_cast<ull>(w_out));
       }
       l.weights = w;
       l.bias = b;
       l.in = in;
-      l.out = static_cast<uint32_t>(w.rows);
+      l.out = static_cast<uint32_t>(w_out);
       in = l.out;
       if (in > max_width) max_width = in;
     }

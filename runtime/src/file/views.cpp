@@ -15,17 +15,25 @@ float TensorView::at(uint64_t r, uint64_t c) const {
       return static_cast<float>(static_cast<int32_t>(data[i]) - static_cast<int32_t>(zero_point)) * row_scale(r);
     case DType::kQ8RowFzp:
       return (static_cast<float>(data[i]) - row_zero_point(r)) * row_scale(r);
+    case DType::kQ8Col:
+      return static_cast<float>(static_cast<int32_t>(data[i]) - static_cast<int32_t>(zero_point)) * col_scale(c);
     case DType::kF32:
       break;
   }
   return read_f32(data + 4 * i);
 }
 
-float TensorView::row_scale(uint64_t r) const { return scales != nullptr ? read_f32(scales + 4 * r) : 1.0f; }
+float TensorView::row_scale(uint64_t r) const {
+  return scales != nullptr && dtype != DType::kQ8Col ? read_f32(scales + 4 * r) : 1.0f;
+}
+
+float TensorView::col_scale(uint64_t c) const {
+  return scales != nullptr && dtype == DType::kQ8Col ? read_f32(scales + 4 * c) : 1.0f;
+}
 
 float TensorView::row_zero_point(uint64_t r) const {
   if (zero_points != nullptr) return read_f32(zero_points + 4 * r);
-  return dtype == DType::kQ8Row ? static_cast<float>(zero_point) : 0.0f;
+  return dtype == DType::kQ8Row || dtype == DType::kQ8Col ? static_cast<float>(zero_point) : 0.0f;
 }
 
 uint32_t MetadataItem::u32(uint32_t i) const {

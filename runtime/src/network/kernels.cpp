@@ -1080,7 +1080,11 @@ __attribute__((target("avx2,fma,avx512f"))) inline __m512 exp_poly16(__m512 x) {
 }
 
 // exp_sum_avx2 with its 16-value steps in one register: lanes 0-7 are its
-// s0, lanes 8-15 its s1 (the same sums in the same order), then its rest.
+// s0, lanes 8-15 its s1 (the same sums in the same order), and its rest in
+// one masked step: its 8-value step goes to s0 (lanes 0-7) and its last 1..7
+// values to s1 (lanes 8-14), so 9..15 values left are lanes 0 .. rest - 1;
+// with 1..7 left there is no 8-value step and they are lanes 8 .. 7 + rest.
+// Lanes left out add nothing (exp_sum_avx2_from adds +0.0 there: the same).
 __attribute__((target("avx2,fma,avx512f"))) float exp_sum_avx512(float* values, uint32_t count, float max,
                                                                   bool store) {
   const __m512 m = _mm512_set1_ps(max);
@@ -1091,9 +1095,23 @@ __attribute__((target("avx2,fma,avx512f"))) float exp_sum_avx512(float* values, 
     if (store) _mm512_storeu_ps(values + i, e);
     s = _mm512_add_ps(s, e);
   }
+  const uint32_t rest = count - i;
+  if (rest >= 8) {
+    const __mmask16 k = static_cast<__mmask16>((1u << rest) - 1);
+    const __m512 e = exp_poly16(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, values + i), m));
+    if (store) _mm512_mask_storeu_ps(values + i, k, e);
+    s = _mm512_mask_add_ps(s, k, s, e);
+  } else if (rest != 0) {
+    const __mmask16 k = static_cast<__mmask16>(((1u << rest) - 1) << 8);
+    const __m512 e = exp_poly16(_mm512_sub_ps(_mm512_maskz_expandloadu_ps(k, values + i), m));
+    if (store) _mm512_mask_compressstoreu_ps(values + i, k, e);
+    s = _mm512_mask_add_ps(s, k, s, e);
+  }
   const __m256 s0 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 0));
   const __m256 s1 = _mm256_castsi256_ps(_mm512_maskz_extracti64x4_epi64(0xFF, _mm512_castps_si512(s), 1));
-  return exp_sum_avx2_from(values, count, max, store, i, s0, s1);
+  const float sum = hsum8(_mm256_add_ps(s0, s1));
+  _mm256_zeroupper();
+  return sum;
 }
 
 // add_finite_max in one pass, 16 values per step (the last step masked):

@@ -31,6 +31,7 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
       accumulate_q8f_row(t.data + at, read_f32(t.scales + 4 * static_cast<size_t>(row)),
                          read_f32(t.zero_points + 4 * static_cast<size_t>(row)), acc, t.dims);
       return;
+    case DType::kQ8Col:  // refused as an embedding by the loader
     case DType::kF32:
       break;
   }
@@ -109,6 +110,7 @@ inline void add_row_counted(const internal::RowTable& t, uint32_t row, double co
       }
       return;
     }
+    case DType::kQ8Col:  // refused as an embedding by the loader
     case DType::kF32:
       break;
   }

@@ -28,7 +28,7 @@ void add_batch(void* context, uint32_t channel, const uint32_t* rows, uint32_t n
 // ASan, whose quarantine keeps freed memory resident).
 void random_text(std::mt19937& rng, size_t words, std::string& t) {
   static const char* const pieces[] = {"a", "b", "é", "Ж", "ж", "中", "ש", "Σ", "ς", "İ", "1", "7", "x", "Q",
-                                       "\xC3", "\xFF", "\xE2\x82", "ก", "ʼ", "\xCC\x81", "ß"};
+                                       "\xC3", "\xFF", "\xE2\x82", "ก", "ʼ", "\xCC\x81", "ß", "国", "國", "人", "们"};
   static const char* const gaps[] = {" ", "  ", ", ", ".", "\n", " http://x.org/a ", " 5km ", " <b>", "&amp;",
                                      " a@b.cd ", "-", "\t"};
   t.clear();
@@ -51,6 +51,9 @@ TEST_CASE("AVX2 extraction: the same rows per channel, in order, as extract_feat
   ChannelSpec word(FeatureKind::kWord, 0, 3000, 77);
   with_word.push_back(word);
   plans.push_back(with_word);
+  std::vector<ChannelSpec> with_han = with_word;  // + han_variant: its rows go in a batch of their own
+  with_han.push_back(ChannelSpec(FeatureKind::kHanVariant, 0, 3, 0));
+  plans.push_back(with_han);
   std::vector<ChannelSpec> shared;  // orders 1..8 sharing one seed, few buckets, script with fewer rows
   for (uint32_t n = 8; n >= 1; --n) shared.push_back(ChannelSpec(FeatureKind::kCharNgram, n, 7 + n, 5));
   shared.push_back(ChannelSpec(FeatureKind::kScript, 0, 3, 0));

@@ -76,8 +76,9 @@ ChannelSpec kind(FeatureKind k, uint32_t buckets, uint32_t seed = 0, uint32_t le
 }  // namespace
 
 TEST_CASE("feature kinds: the registry lists every kind once, in id order") {
-  CHECK(feature_kind_count() == 8);
-  const char* names[] = {"char_ngram", "script", "word", "prefix", "suffix", "shape", "ids", "prev_label"};
+  CHECK(feature_kind_count() == 9);
+  const char* names[] = {"char_ngram", "script", "word",       "prefix",     "suffix",
+                         "shape",      "ids",    "prev_label", "han_variant"};
   for (uint32_t i = 0; i < feature_kind_count(); ++i) {
     const FeatureKindInfo* k = feature_kind_at(i);
     REQUIRE(k != nullptr);
@@ -87,10 +88,11 @@ TEST_CASE("feature kinds: the registry lists every kind once, in id order") {
     CHECK(feature_kind_info(k->kind) == k);
     CHECK((k->required & ~k->params) == 0);
   }
-  CHECK(feature_kind_at(8) == nullptr);
+  CHECK(feature_kind_at(9) == nullptr);
   CHECK(find_feature_kind("sentence") == nullptr);
   CHECK(feature_kind_info(static_cast<FeatureKind>(0)) == nullptr);
   CHECK(find_feature_kind("shape")->fixed_buckets == kShapeRows);
+  CHECK(find_feature_kind("han_variant")->fixed_buckets == 3);
   CHECK_FALSE(find_feature_kind("ids")->from_text);
   CHECK_FALSE(find_feature_kind("prev_label")->from_text);
   Pooling p;
@@ -159,6 +161,20 @@ TEST_CASE("feature kinds: shape golden rows") {
   CHECK(channel_rows(rows_of("Hello", {kind(FeatureKind::kShape, kShapeRows)}), 0) == std::vector<uint32_t>{42});
 }
 
+TEST_CASE("feature kinds: han_variant golden rows") {
+  const ChannelSpec han = kind(FeatureKind::kHanVariant, 3);
+  // 0 shared, 1 Simplified-only, 2 Traditional-only; one per Han letter, in
+  // text order; Latin, kana, digits and punctuation emit nothing.
+  CHECK(channel_rows(rows_of("我们在这里说中文", {han}), 0) == std::vector<uint32_t>{0, 1, 0, 1, 0, 1, 0, 0});
+  CHECK(channel_rows(rows_of("我們在這裡說中文", {han}), 0) == std::vector<uint32_t>{0, 2, 0, 2, 2, 2, 0, 0});
+  CHECK(channel_rows(rows_of("Hello 日本の国, 2024 學!", {han}), 0) == std::vector<uint32_t>{0, 0, 1, 2});
+  CHECK(rows_of("Hello world, こんにちは 123", {han}).empty());
+  CHECK(rows_of("", {han}).empty());
+  // Beside a script channel: script rows first at each letter, then han_variant.
+  const Rows both = rows_of("a国", {kind(FeatureKind::kScript, kScriptCount), han});
+  CHECK(both == Rows{{0, static_cast<uint32_t>(Script::kLatin)}, {0, static_cast<uint32_t>(Script::kHan)}, {1, 1}});
+}
+
 TEST_CASE("feature kinds: ids channels read nothing from the text") {
   CHECK(rows_of("hello world", {kind(FeatureKind::kIds, 50)}).empty());
 }
@@ -200,6 +216,7 @@ TEST_CASE("feature kinds: load-time rules name the channel") {
       {kind(FeatureKind::kPrefix, 10, 1, 0), TextOptions(), Status::kBadMetadata, "length 0"},
       {kind(FeatureKind::kSuffix, 10, 1, 9), TextOptions(), Status::kBadMetadata, "length 9"},
       {kind(FeatureKind::kShape, 99), TextOptions(), Status::kBadShape, "exactly 100"},
+      {kind(FeatureKind::kHanVariant, 4), TextOptions(), Status::kBadShape, "exactly 3"},
       {kind(FeatureKind::kIds, 0), TextOptions(), Status::kBadMetadata, "zero buckets"},
       {concat, TextOptions(), Status::kBadMetadata, "token models"},
       {ChannelSpec(FeatureKind::kCharNgram, 9, 10, 0), TextOptions(), Status::kBadMetadata, "order 9"},

@@ -217,7 +217,7 @@ TEST_CASE("spec errors name the file and line") {
   CHECK_THROWS_WITH_AS(parse_model_spec("[nope]\n", "s.spec"), doctest::Contains("s.spec:1: unknown section"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("task = x\n", "s.spec"), doctest::Contains("before any [section]"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[text]\nmax_bytes = -1\n", "s.spec"), doctest::Contains("must be a decimal number"), std::runtime_error);
-  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = sentence\n", "s.spec"), doctest::Contains("s.spec:1: channel 0: unknown channel kind 'sentence' (known: char_ngram, script, word, prefix, suffix, shape, ids, prev_label)"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = sentence\n", "s.spec"), doctest::Contains("s.spec:1: channel 0: unknown channel kind 'sentence' (known: char_ngram, script, word, prefix, suffix, shape, ids, prev_label, han_variant)"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = word\norder = 2\n", "s.spec"), doctest::Contains("'order' does not apply"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = script\nseed = 2\n", "s.spec"), doctest::Contains("'seed' does not apply"), std::runtime_error);
   CHECK_THROWS_WITH_AS(parse_model_spec("[channel]\nkind = prefix\nseed = 2\n", "s.spec"), doctest::Contains("needs 'length'"), std::runtime_error);

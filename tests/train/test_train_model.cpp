@@ -13,6 +13,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ffnlp/ffnlp.h"
@@ -299,7 +300,7 @@ TEST_CASE("train: features come from the runtime's public API, word channel incl
 }
 
 TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit simulation") {
- for (int variant = 0; variant < 2; ++variant) {
+ for (int variant = 0; variant < 3; ++variant) {
   CAPTURE(variant);
   // Three tiny "languages"; a few hundred Adam steps are enough to separate them.
   std::map<std::string, std::vector<std::string>> tsv;
@@ -309,6 +310,10 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
                "All human beings are born free and equal in dignity and rights."};
   tsv["ru"] = {"Быстрая коричневая лиса прыгает через ленивую собаку.",
                "Все люди рождаются свободными и равными в своем достоинстве и правах."};
+  if (variant == 2) {  // + Chinese in both forms, for the han_variant channel
+    tsv["zh-Hans"] = {"我们在这里说中文，这个国家很大。", "人人生而自由，在尊严和权利上一律平等。"};
+    tsv["zh-Hant"] = {"我們在這裡說中文，這個國家很大。", "人人生而自由，在尊嚴和權利上一律平等。"};
+  }
   const LabelSet labels = make_labels(tsv, "");
   const Corpus corpus = make_corpus(tsv, labels, nullptr);
   ModelConfig cfg;
@@ -323,7 +328,14 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
     cfg.word_dims = 8;
     cfg.quantize_dense = true;
   }
+  if (variant == 2) cfg.han_variant_dims = 4;
   cfg.finalize();
+  if (variant == 2) {
+    REQUIRE(cfg.channels.back().kind == "han_variant");
+    CHECK(cfg.channels.back().buckets == 3);
+  } else {
+    CHECK(cfg.channels.back().kind != "han_variant");
+  }
   std::mt19937_64 rng(5);
   Params prm;
   prm.init(cfg, rng);
@@ -365,6 +377,8 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   CHECK(copt.spec_text.find(variant == 1 ? "quantize = 1" : "kind = char_ngram") != std::string::npos);
   CHECK(std::string(model.label(0)) == "de");
   CHECK(std::string(model.unknown_label()) == "und");
+  CHECK((copt.spec_text.find("kind = han_variant") != std::string::npos) == (variant == 2));
+  if (variant == 2) CHECK(std::string(model.channel(cfg.channels.size() - 1).kind_name) == "han_variant");
 
   const Params q = quantized_copy(cfg, prm);
   std::vector<uint8_t> scratch(model.scratch_bytes() + 64);
@@ -394,5 +408,19 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
                                                  : (t[0] & 0x80) ? 2 : 0);
   }
   CHECK(correct >= 5);  // the little model did learn something
+  // The han_variant rows reach the runtime as the trainer saw them: same
+  // probabilities on Chinese text (and on text without Han: a zero slice).
+  const std::pair<const char*, size_t> chinese[] = {{"这个国家", 4}, {"這個國家", 4}, {"人人", 2}, {"中文 and English", 2}};
+  for (const auto& c : chinese) {
+    if (variant != 2) break;
+    const char* t = c.first;
+    CAPTURE(t);
+    extract(cfg, t, std::strlen(t), &ws.feats);
+    REQUIRE(ws.feats.ids.back().size() == c.second);  // one per Han letter
+    forward(cfg, q, &ws);
+    REQUIRE(model.scores(t, std::strlen(t), aligned, model.scratch_bytes(), probs.data(), probs.size()) ==
+            ffnlp::Status::kOk);
+    for (uint32_t l = 0; l < cfg.labels; ++l) CHECK(probs[l] == doctest::Approx(ws.p[l]).epsilon(1e-4).scale(1e-5));
+  }
  }
 }

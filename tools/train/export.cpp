@@ -116,7 +116,8 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     << "task = classifier\n"
     << "name = langid\n"
     << "description = Language identifier: hashed character 1-" << cfg.buckets.size() << "-grams + script"
-    << (cfg.word_buckets > 0 ? " + hashed words" : "") << ", one hidden layer\n"
+    << (cfg.word_buckets > 0 ? " + hashed words" : "")
+    << (cfg.han_variant_dims > 0 ? " + Han variant (Simplified/Traditional) forms" : "") << ", one hidden layer\n"
     << "license = " << one_line(info.license) << "\n\n"
     << "[text]\n"
     << "lowercase = " << (cfg.text.lowercase ? 1 : 0) << "\n"

@@ -48,6 +48,15 @@ void ModelConfig::finalize() {
     c.embedding = "emb_word";
     channels.push_back(c);
   }
+  if (han_variant_dims > 256) throw std::invalid_argument("han variant dims must be <= 256");
+  if (han_variant_dims > 0) {  // after the others, so adding it moves no existing channel
+    tools::ChannelMetadata c;
+    c.kind = "han_variant";
+    c.buckets = kHanVariantRows;
+    c.dims = han_variant_dims;
+    c.embedding = "emb_han_variant";
+    channels.push_back(c);
+  }
   if (channels.size() > Model::kMaxChannels) throw std::invalid_argument("too many channels");
   for (const tools::ChannelMetadata& c : channels) {
     channel_offset.push_back(input_width);

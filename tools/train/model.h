@@ -37,6 +37,7 @@ struct ModelConfig {
   uint32_t word_buckets = 0;      // hashed word unigrams (mean pooled); 0: no word channel
   uint32_t word_dims = 16;
   uint32_t word_seed = 2001;
+  uint32_t han_variant_dims = 0;  // Simplified/Traditional form of each Han letter (3 rows); 0: no channel
   uint32_t hidden = 32;
   uint32_t labels = 0;
   bool quantize_dense = false;    // hidden and output layers stored q8_row

@@ -172,6 +172,9 @@ void usage() {
       "                        rows (default 0: none)\n"
       "  --word-dims N         its embedding width (default 16)\n"
       "  --word-seed S         its hash seed (default 2001)\n"
+      "  --han-variant-dims N  add a channel (mean pooled, 3 rows) of each Han letter's\n"
+      "                        form: shared, Simplified-only or Traditional-only; N its\n"
+      "                        width (default 0: none)\n"
       "  --cleanup             skip URLs, e-mail addresses, handles, paths, numbers with\n"
       "                        units and markup before features (text.cleanup = 1)\n"
       "  --hidden N            hidden layer width (default 32)\n"
@@ -258,6 +261,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--word-buckets") o.model.word_buckets = parse_list(value(), a.c_str()).at(0);
     else if (a == "--word-dims") o.model.word_dims = parse_list(value(), a.c_str()).at(0);
     else if (a == "--word-seed") o.model.word_seed = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--han-variant-dims") o.model.han_variant_dims = parse_list(value(), a.c_str()).at(0);
     else if (a == "--cleanup") o.model.text.cleanup = true;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;
     else if (a == "--lr") o.lr = std::stof(value());
@@ -537,6 +541,7 @@ int run(int argc, char** argv) {
   for (uint32_t d : cfg.dims) std::printf(" %u", d);
   const uint64_t file_bytes = cfg.estimated_file_bytes() + overhead_bytes(cfg, labels, o);
   if (cfg.word_buckets) std::printf("  word %u x %u", cfg.word_buckets, cfg.word_dims);
+  if (cfg.han_variant_dims) std::printf("  han_variant 3 x %u", cfg.han_variant_dims);
   std::printf("  script %u  hidden %u%s  input %u  params %" PRIu64
               "  est. file %.1f KB (limit %.1f KB)\n",
               cfg.script_dims, cfg.hidden, cfg.quantize_dense ? " (8-bit)" : "", cfg.input_width, cfg.parameter_count(),

@@ -48,6 +48,7 @@ struct FeatureKindInfo {
 constexpr uint32_t kMaxNgramOrder = 8;
 constexpr uint32_t kMaxAffixLength = 8;
 constexpr uint32_t kShapeRows = 100;            // 5 case x 5 content x 4 length classes
+constexpr uint32_t kHanVariantRows = 3;         // han_variant: shared, Simplified-only, Traditional-only
 constexpr uint32_t kMaxVocabEntryBytes = 255;   // longest word of a vocabulary, UTF-8 bytes
 // Versions of the feature code and Unicode tables this runtime implements
 // (metadata features.version; a model recording another is refused with

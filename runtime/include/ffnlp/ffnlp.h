@@ -139,6 +139,7 @@ enum class FeatureKind : uint32_t {
   kShape = 6,      // each word's shape: case pattern x content x length class
   kIds = 7,        // ids the caller passes (its own tokenizer or vocabulary)
   kPrevLabel = 8,  // token models: the labels predicted for earlier tokens
+  kHanVariant = 9, // each Han letter: shared, Simplified-only or Traditional-only form
 };
 using ChannelKindId = FeatureKind;  // the name before kinds became a registry
 
@@ -335,6 +336,8 @@ struct FeaturePlan {
   int32_t reach_before = 0, reach_after = 0;
   uint32_t prev_count = 0;
   UnitPlan prevs[kMaxChannels] = {};  // prev_label channels: channel, label rows (rows - 2)
+  uint32_t han_count = 0;
+  UnitPlan hans[kMaxChannels] = {};  // han_variant channels
 };
 struct TaggerPlan {  // token models with a network (heads/tagger.cpp)
   static constexpr uint32_t kHistory = 16;  // labels kept for prev_label (offsets >= -kMaxWindowOffset)

@@ -194,6 +194,7 @@ typedef struct ffnlp_tagged_token {
 #define FFNLP_KIND_SHAPE 6u
 #define FFNLP_KIND_IDS 7u
 #define FFNLP_KIND_PREV_LABEL 8u
+#define FFNLP_KIND_HAN_VARIANT 9u /* each Han letter: shared, Simplified-only or Traditional-only form */
 /* ffnlp_channel_info.pooling */
 #define FFNLP_POOLING_MEAN 1u
 #define FFNLP_POOLING_SUM 2u

@@ -66,6 +66,7 @@ static_assert(FFNLP_KIND_SHAPE == static_cast<uint32_t>(ffnlp::FeatureKind::kSha
 static_assert(FFNLP_POOLING_SUM == static_cast<uint32_t>(ffnlp::Pooling::kSum), "pooling ids");
 static_assert(FFNLP_POOLING_CONCAT == static_cast<uint32_t>(ffnlp::Pooling::kConcat), "pooling ids");
 static_assert(FFNLP_KIND_PREV_LABEL == static_cast<uint32_t>(ffnlp::FeatureKind::kPrevLabel), "kind ids");
+static_assert(FFNLP_KIND_HAN_VARIANT == static_cast<uint32_t>(ffnlp::FeatureKind::kHanVariant), "kind ids");
 static_assert(sizeof(ffnlp_token) == 16, "ffnlp_token has implicit padding");
 static_assert(sizeof(void*) != 8 || sizeof(ffnlp_tagged_token) == 32, "ffnlp_tagged_token has implicit padding");
 static_assert(offsetof(ffnlp_tagged_token, label_index) == 16 + sizeof(void*), "ffnlp_tagged_token layout");

@@ -15,7 +15,8 @@
 //  * Each kind's features are documented in its file (features/kinds/).
 //  * Emission order: at each word character, the char_ngram channels in
 //    index order (the window ending at that character, if complete), then
-//    the script channels in index order; at each word end, every char_ngram
+//    the script channels in index order, then the han_variant channels in
+//    index order; at each word end, every char_ngram
 //    channel of order >= 2 in index order, then the word, prefix, suffix and
 //    shape channels in index order. Consumers should not depend on the
 //    order across channels; within a channel it is text order.
@@ -33,6 +34,7 @@
 #include "features/cleanup.h"
 #include "features/hash.h"
 #include "features/kinds/char_ngram.h"
+#include "features/kinds/han_variant.h"
 #include "features/kinds/prefix.h"
 #include "features/kinds/script.h"
 #include "features/kinds/shape.h"
@@ -204,6 +206,7 @@ uint32_t extract_loop(const uint8_t* text, size_t end, const internal::FeaturePl
     ngrams.update();
     ngrams.emit_char(sink);
     ScriptKind::emit(plan, script, sink);
+    HanVariantKind::emit(plan, script, cp, sink);
     if (word_kinds) words.add(original, cp, info);
   }
   end_word();

@@ -3,8 +3,9 @@
 //  1. Decode exactly as extract_loop does (clean-up, classes, lowercasing)
 //     into a buffer of padded words: each word as " w1 .. wL " with, per
 //     position, its distance from the word's opening marker and whether it
-//     is a letter, an opening or a closing marker. Script and word rows are
-//     made here (one per word character, one per word).
+//     is a letter, an opening or a closing marker. Script, han_variant and
+//     word rows are made here (one per word character or Han letter, one per
+//     word).
 //  2. Per char_ngram channel of order n, 8 positions at a time: the window
 //     of the last len code points ending there, len = n, or at a closing
 //     marker min(n, distance + 1) (the whole short word), hashed last to
@@ -19,6 +20,7 @@
 #include <cstring>
 
 #include "features/cleanup.h"
+#include "features/han_variant.h"
 #include "features/hash.h"
 #include "features/unicode.h"
 #include "features/utf8.h"
@@ -33,7 +35,9 @@ namespace detail {
 
 bool avx2_extraction_fits(const internal::FeaturePlan& plan) {
 #if defined(FFNLP_EXTRACT_AVX2)
-  if (plan.tokens || plan.script_count > 1 || plan.word_count > 1 || plan.prev_count != 0) return false;
+  if (plan.tokens || plan.script_count > 1 || plan.word_count > 1 || plan.han_count > 1 || plan.prev_count != 0) {
+    return false;
+  }
   if (plan.word_count == 1 && (plan.words[0].kind != FeatureKind::kWord || plan.words[0].vocab_count != 0)) {
     return false;
   }
@@ -64,6 +68,8 @@ struct Chunk {
   uint32_t script_n = 0;
   uint32_t word_rows[kChunk];
   uint32_t word_n = 0;
+  uint32_t han_rows[kChunk];
+  uint32_t han_n = 0;
   static constexpr uint32_t kGroup = 4;  // n-gram channels hashed before their rows are handed over
   uint32_t rows[kGroup][kChunk + kPad];
   bool wide = false;  // hash 16 positions at a time (AVX-512F)
@@ -242,6 +248,10 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
   if (c.word_n != 0) group[count++] = {plan.words[0].channel, c.word_rows, c.word_n};
   if (c.script_n != 0) group[count++] = {plan.scripts[0].channel, c.script_rows, c.script_n};
   hand_over(sink, group, count);
+  if (c.han_n != 0) {  // its own batch: the group is full with 4 n-gram channels, word and script
+    const RowBatch han = {plan.hans[0].channel, c.han_rows, c.han_n};
+    hand_over(sink, &han, 1);
+  }
   if (c.n >= kBack) {
     std::memcpy(c.cp_store, c.cp + c.n - kBack, sizeof(uint32_t) * kBack);
   } else {
@@ -250,6 +260,7 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
   c.n = 0;
   c.script_n = 0;
   c.word_n = 0;
+  c.han_n = 0;
 }
 
 template <bool kCleanup>
@@ -263,6 +274,7 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
   const bool keep_digits = !plan.drop_digits;
   const bool has_script = plan.script_count == 1;
   const uint32_t script_buckets = has_script ? plan.scripts[0].buckets : 0;
+  const bool has_han = plan.han_count == 1;
   const bool has_word = plan.word_count == 1;
   const uint32_t word_init = has_word ? (kFnvOffset ^ plan.words[0].seed) : 0;
   const uint32_t word_buckets = has_word ? plan.words[0].buckets : 0;
@@ -334,6 +346,9 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
     c.distance[c.n] = word_len < kChunk ? word_len : kChunk;
     ++c.n;
     if (has_script) c.script_rows[c.script_n++] = script < script_buckets ? script : script_buckets - 1;
+    if (has_han && script == static_cast<uint32_t>(Script::kHan)) {
+      c.han_rows[c.han_n++] = static_cast<uint32_t>(han_variant_of(cp));
+    }
     if (has_word) word_hash = fnv_step(word_hash, cp);
   }
   end_word();

@@ -78,6 +78,9 @@ Status build_feature_plan(const ChannelSpec* channels, uint32_t count, const Tex
       case FeatureKind::kIds:
         plan->ids[plan->ids_count++] = {c, spec.buckets};
         break;
+      case FeatureKind::kHanVariant:
+        plan->hans[plan->han_count++] = {c, buckets};
+        break;
       case FeatureKind::kPrevLabel:
         plan->prevs[plan->prev_count++] = {c, buckets};
         break;

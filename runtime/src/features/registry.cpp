@@ -76,8 +76,12 @@ Status check_channel(const ChannelSpec& spec, uint32_t index, const TextOptions&
                 index, info->name, spec.buckets);
   }
   if (info->fixed_buckets != 0 && spec.buckets != info->fixed_buckets + padding) {
-    return fail(error, Status::kBadShape, "channel %u (%s): has %u rows; the kind has exactly %u%s", index, info->name,
-                spec.buckets, info->fixed_buckets + padding, padding ? " (100 + 2 padding rows)" : "");
+    if (padding != 0) {
+      return fail(error, Status::kBadShape, "channel %u (%s): has %u rows; the kind has exactly %u (%u + 2 padding rows)",
+                  index, info->name, spec.buckets, info->fixed_buckets + padding, info->fixed_buckets);
+    }
+    return fail(error, Status::kBadShape, "channel %u (%s): has %u rows; the kind has exactly %u", index, info->name,
+                spec.buckets, info->fixed_buckets);
   }
   if (spec.pooling == Pooling::kConcat && !options.tokens) {
     return fail(error, Status::kBadMetadata,

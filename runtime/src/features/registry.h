@@ -11,6 +11,7 @@
 #define FFNLP_FEATURES_REGISTRY_H_
 
 #include "features/kinds/char_ngram.h"
+#include "features/kinds/han_variant.h"
 #include "features/kinds/ids.h"
 #include "features/kinds/prefix.h"
 #include "features/kinds/prev_label.h"
@@ -29,7 +30,8 @@
   X(SuffixKind)                \
   X(ShapeKind)                 \
   X(IdsKind)                   \
-  X(PrevLabelKind)
+  X(PrevLabelKind)             \
+  X(HanVariantKind)
 
 namespace ffnlp {
 

@@ -61,7 +61,10 @@ class TokenRows {
       ngrams_.push(cp);
       ngrams_.update();
       ngrams_.emit_char(sink);
-      if (letter) ScriptKind::emit(plan_, script_from_info(info), sink);
+      if (letter) {
+        ScriptKind::emit(plan_, script_from_info(info), sink);
+        HanVariantKind::emit(plan_, script_from_info(info), cp, sink);
+      }
       if (word_kinds) words_.add(original, cp, info);
     }
     ngrams_.end_word(sink);

@@ -18,9 +18,10 @@
 #
 # Deterministic: same data and seed give byte-identical outputs (also with
 # THREADS=1). The shipped model (this script at the commit that installed it,
-# on corpus v3 of `make data`): 22 minutes of training on 2 cores shared with
-# other jobs (8 epochs of 2.23 M examples, then the fine-tuning phase; 912 s
-# of CPU).
+# on corpus v3 + the written family of `make data`): about 22 minutes of
+# training on 2 cores shared with other jobs (8 epochs of 2.23 M examples,
+# ~900 s of CPU, then the fine-tuning phase, 45 s of CPU / 1.5-3 min); it was
+# made with INIT=<those 8 epochs at temperature 1> EPOCHS=0 (2 min 45 s).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

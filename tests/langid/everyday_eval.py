@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Everyday-phrase test for the language identifier: check, split, evaluate.
 
-  everyday_eval.py [--langid PATH] [--errors] [-- LANGID-OPTIONS...]
+  everyday_eval.py [--langid PATH] [--errors] [--sets dev,test,ambiguous] [-- LANGID-OPTIONS...]
       run the identifier on everyday-dev.tsv, everyday-test.tsv and
-      everyday-ambiguous.tsv and print accuracy overall, by length, by kind of
+      everyday-ambiguous.tsv (or the --sets named) and print accuracy overall, by length, by kind of
       text, by language, and the confusions (--errors: and every wrong
       answer with its text). LANGID-OPTIONS (for example
       --model other.ffm) are passed on to the identifier.
@@ -227,11 +227,14 @@ def report(title, rows, answers, kinds, show_errors):
     return right, total
 
 
-def evaluate(langid, extra, show_errors):
+SETS = {"dev": DEV, "test": TEST, "ambiguous": AMBIGUOUS}
+
+
+def evaluate(langid, extra, show_errors, sets=("dev", "test", "ambiguous")):
     problems = []
     kinds = {text: kind for _code, kind, text, _where in read_source(problems)}
     summary = []
-    for path in (DEV, TEST, AMBIGUOUS):
+    for path in (SETS[name] for name in sets):
         labelled = read_labelled(path, problems)
         if problems:
             raise SystemExit("\n".join(problems))
@@ -251,6 +254,9 @@ def main():
     parser.add_argument("--check", action="store_true", help="validate the phrase files")
     parser.add_argument("--split", action="store_true", help="rewrite dev and test from the source")
     parser.add_argument("--errors", action="store_true", help="also list every wrong answer with its text")
+    parser.add_argument("--sets", default="dev,test,ambiguous",
+                        help="files to evaluate, comma-separated (default dev,test,ambiguous; a candidate "
+                             "model is chosen on dev,ambiguous and test is run once)")
     parser.add_argument("extra", nargs="*", help="options passed to the identifier (after --)")
     args = parser.parse_args()
     if args.split:
@@ -267,7 +273,10 @@ def main():
         raise SystemExit(f"{args.langid} is missing: build it with make build/langid")
     if args.check:
         return check(args.langid)
-    return evaluate(args.langid, args.extra, args.errors)
+    sets = args.sets.split(",")
+    if not sets or any(name not in SETS for name in sets):
+        raise SystemExit(f"--sets: names from {','.join(SETS)}")
+    return evaluate(args.langid, args.extra, args.errors, sets)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ import wordlists  # noqa: E402
 import everyday  # noqa: E402
 import game_stories  # noqa: E402
 import subtitle_words  # noqa: E402
+import written  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 DATA = os.path.join(ROOT, 'data')
@@ -1135,6 +1136,8 @@ def main(argv=()):
     with open(os.path.join(OUT, 'languages.tsv'), 'w', encoding='utf-8') as f:
         for row in lang_rows:
             f.write('\t'.join(str(x) for x in row) + '\n')
+    # the `written` family: fine-tuning text only, not part of the files above
+    written.write_family(OUT, log=log)
 
     # --- split report
     with open(os.path.join(OUT, 'split_report.txt'), 'w', encoding='utf-8') as f:

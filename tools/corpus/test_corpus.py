@@ -18,6 +18,7 @@ import game_stories  # noqa: E402
 import make_eval  # noqa: E402
 import subtitle_words  # noqa: E402
 import wordlists  # noqa: E402
+import written  # noqa: E402
 
 
 class CleanupTest(unittest.TestCase):
@@ -266,6 +267,32 @@ class SubtitleWordsTest(unittest.TestCase):
         self.assertTrue(all(wordlists.split_of(w) == 'heldout' for line in held for w in line.split()))
         self.assertTrue(all(1 <= len(line.split()) <= 3 for line in train))
         self.assertEqual(train, subtitle_words.make_lines(r, 'train', 'xx', 2000))
+
+
+class WrittenTest(unittest.TestCase):
+    def test_select_applies_the_hygiene_rules(self):
+        sources = {
+            'hr': ['Vidimo se sutra!', 'Vidimo se sutra!', 'Hvala puno.', 'OK', 'Гдје си?',
+                   'Ja sam dobro, a ti?', 'Kasnim, sorry.', 'Tko zna?'],
+            'bs': ['Hvala puno.', 'Vidimo se u petak.'],
+            'xx': ['Unknown label line.'],
+        }
+        train_labels = {'Kasnim, sorry.': {'sl'}, 'Vidimo se u petak.': {'bs'}}
+        heldout_labels = {'Tko zna?': {'hr'}}
+        phrases = {written.fold('Kako si? Ja sam dobro, a ti?'), written.fold('Vidimo se')}
+        phrases.add(written.fold('dobro a ti'))
+        rows, dropped = written.select(sources, {'hr', 'bs'}, train_labels, heldout_labels, phrases)
+        self.assertEqual(rows, [('bs', 'Vidimo se u petak.'), ('hr', 'Vidimo se sutra!'), ('hr', 'OK')])
+        self.assertEqual(dropped['duplicate'], 1)
+        self.assertEqual(dropped['two labels'], 2)            # 'Hvala puno.' in hr and bs
+        self.assertEqual(dropped['script'], 1)                # the Cyrillic line in a Latin file
+        self.assertEqual(dropped['other label in train'], 1)
+        self.assertEqual(dropped['in held-out'], 1)
+        self.assertEqual(dropped['evaluation phrase'], 1)     # holds a 3-word phrase (2 words: kept)
+        self.assertEqual(dropped['unknown label xx'], 1)
+
+    def test_fold_ignores_case_and_punctuation(self):
+        self.assertEqual(written.fold('  Hvala, PUNO!! '), 'hvala puno')
 
 
 class EvalTest(unittest.TestCase):

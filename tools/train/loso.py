@@ -33,11 +33,13 @@ import sys
 sys.dont_write_bytecode = True
 
 SHORT_FAMILIES = {'cldr', 'wordlists', 'subtitle-words'}  # short items, not running text
+FINETUNE_ONLY = {'written'}  # by_source files outside train.tsv (tools/corpus/written.py)
 
 
 def families(data):
     names = sorted(os.path.basename(p)[:-len('.train.tsv')]
                    for p in glob.glob(os.path.join(data, 'by_source', '*.train.tsv')))
+    names = [n for n in names if n not in FINETUNE_ONLY]
     if not names:
         raise SystemExit(f'{data}/by_source: no FAMILY.train.tsv files (run make data)')
     return names

@@ -7,7 +7,8 @@
 #     OUT=build/loso        where folds and dumps go
 #     EPOCHS=4              epochs per fold (fewer than the shipped model's, to keep
 #                           eleven trainings affordable; say so when quoting)
-#     FAMILIES="a b,c"      only these folds (default: every family in data/by_source);
+#     FAMILIES="a b,c"      only these folds (default: every family in data/by_source
+#                           but `written`, which is fine-tuning text outside train.tsv);
 #                           "b,c" leaves b and c out together (one training, both tested)
 #     CAP=300               test lines per language per family
 #     WRITERS=FILE          writers per language (language_prior.py) for the prior grid
@@ -32,7 +33,7 @@ for f in "$BUILD/train" "$BUILD/convert_model"; do
   [ -x "$f" ] || { echo "$f is missing: run make $f" >&2; exit 1; }
 done
 [ -f data/languages.tsv ] || { echo "data/ is missing: run make data" >&2; exit 1; }
-FAMILIES="${FAMILIES:-$(ls data/by_source/*.train.tsv | sed 's|.*/||; s|\.train\.tsv$||' | tr '\n' ' ')}"
+FAMILIES="${FAMILIES:-$(ls data/by_source/*.train.tsv | sed 's|.*/||; s|\.train\.tsv$||' | grep -vx written | tr '\n' ' ')}"
 writers=()
 [ -n "${WRITERS:-}" ] && writers=(--writers "$WRITERS")
 

@@ -105,7 +105,10 @@ games (GCompris, Tux Paint, Stellarium, Freeciv, Wesnoth, 0 A.D.), Debian
 documentation (handbook, reference, guides, history) — and word lists
 (hunspell, myspell, aspell, tesseract, \`stopwords-iso\`). Word lists and
 CLDR strings are short items: they teach single words and two-word
-phrases, not running text. Firefox ESR language packs and
+phrases, not running text. The fine-tuning phase also reads the \`written\`
+family (\`data/by_source/written.train.tsv\`, not part of train.tsv):
+everyday sentences written for the project by its authors (2026-12,
+\`tools/corpus/written/\`, the project's own text). Firefox ESR language packs and
 \`gnome-user-docs\` were **not** used: they are reserved for independent
 evaluation (\`data/eval/\`). The model file's licence field summarises this;
 the licences per source (source:licence, number of languages, from the

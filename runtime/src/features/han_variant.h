@@ -19,14 +19,15 @@ enum class HanVariant : uint32_t {
 };
 static_assert(static_cast<uint32_t>(HanVariant::kTraditional) + 1 == kHanVariantRows, "one row per variant");
 
-// Binary search in the sorted tables; O(log n), no state.
+// One lookup in the generated two-bit table; no state.
 HanVariant han_variant_of(uint32_t code_point);
 
 namespace detail {
-extern const uint32_t kSimplifiedBmpCount, kSimplifiedSupplementaryCount;
-extern const uint32_t kTraditionalBmpCount, kTraditionalSupplementaryCount;
-extern const uint16_t kSimplifiedBmp[], kTraditionalBmp[];
-extern const uint32_t kSimplifiedSupplementary[], kTraditionalSupplementary[];
+extern const uint32_t kSimplifiedCount, kTraditionalCount;  // code points of each kind
+// Two bits per code point from First to Last (the row: 0, 1 or 2).
+extern const uint32_t kHanVariantBmpFirst, kHanVariantBmpLast;
+extern const uint32_t kHanVariantSupplementaryFirst, kHanVariantSupplementaryLast;
+extern const uint8_t kHanVariantBmpBits[], kHanVariantSupplementaryBits[];
 }  // namespace detail
 
 }  // namespace ffnlp

@@ -19,11 +19,6 @@ namespace ffnlp {
 
 namespace {
 
-// dense_q8_int's last step (same operations, same order: same bits).
-inline float finish(const uint8_t* scales, const uint8_t* bias, uint32_t o, float act_scale, int64_t dot) {
-  const float c = read_f32(scales + 4 * static_cast<size_t>(o)) * act_scale;
-  return c * static_cast<float>(dot) + read_f32(bias + 4 * static_cast<size_t>(o));
-}
 
 // The non-zero activations in pairs: pair p multiplies rows row0[p] and
 // row1[p] of qt by the two int16 halves of x[p] (low half row0's). An odd
@@ -79,7 +74,7 @@ inline void tail_outputs(const Pairs& p, const uint8_t* scales, int32_t zero_poi
       const int32_t x = p.x[k];
       dot += p.row0[k][o] * static_cast<int16_t>(x & 0xFFFF) + p.row1[k][o] * static_cast<int16_t>(x >> 16);
     }
-    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
   }
 }
 
@@ -95,7 +90,7 @@ void dense_q8_cols(const uint8_t* qt, const uint8_t* scales, int32_t zero_point,
       const int32_t w = static_cast<int32_t>(qt[static_cast<size_t>(i) * out_count + o]) - zero_point;
       dot += static_cast<int64_t>(w) * a[i];
     }
-    out[o] = finish(scales, bias, o, act_scale, dot);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, dot);
   }
 }
 
@@ -131,7 +126,7 @@ void dense_q8_cols_scalar(const uint8_t* qt, const uint8_t* scales, int32_t zero
       }
       for (uint32_t k = 0; k < n; ++k) total[k] += acc[k];
     }
-    for (uint32_t k = 0; k < n; ++k) out[o0 + k] = finish(scales, bias, o0 + k, act_scale, total[k]);
+    for (uint32_t k = 0; k < n; ++k) out[o0 + k] = q8_int_finish(scales, bias, o0 + k, act_scale, total[k]);
   }
 }
 

@@ -23,12 +23,6 @@ namespace ffnlp {
 
 namespace {
 
-// The one float step every path ends with (see the header): same operations,
-// same order, so the same bits from the same exact integer.
-inline float finish(const uint8_t* scales, const uint8_t* bias, uint32_t o, float act_scale, int64_t dot) {
-  const float c = read_f32(scales + 4 * static_cast<size_t>(o)) * act_scale;
-  return c * static_cast<float>(dot) + read_f32(bias + 4 * static_cast<size_t>(o));
-}
 
 inline uint32_t block_end(uint32_t begin, uint32_t in_count) {
   return in_count - begin > kIntBlock ? begin + kIntBlock : in_count;
@@ -103,7 +97,7 @@ void dense_q8_int(const uint8_t* q, const uint8_t* scales, int32_t zero_point, c
     const uint8_t* w = q + static_cast<size_t>(o) * in_count;
     int64_t dot = 0;
     for (uint32_t i = 0; i < in_count; ++i) dot += static_cast<int64_t>(static_cast<int32_t>(w[i]) - zero_point) * a[i];
-    out[o] = finish(scales, bias, o, act_scale, dot);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, dot);
   }
 }
 
@@ -121,7 +115,7 @@ void dense_q8_int_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_p
     const uint8_t* w = q + static_cast<size_t>(o) * in_count;
     int64_t dot = 0;
     for (uint32_t b = 0; b < in_count; b = block_end(b, in_count)) dot += row_dot(w, zero_point, a, b, block_end(b, in_count));
-    out[o] = finish(scales, bias, o, act_scale, dot);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, dot);
   }
 }
 
@@ -132,7 +126,7 @@ namespace {
 #if defined(FFNLP_INT_AVX2)
 bool has_avx2() { return __builtin_cpu_supports("avx2"); }
 
-// finish() for outputs o..o+7 at once: (scale * act_scale) * float(dot -
+// q8_int_finish() for outputs o..o+7 at once: (scale * act_scale) * float(dot -
 // correction) + bias, the same operations per lane as the scalar step.
 __attribute__((target("avx2"))) inline void finish8(__m256i sums, int32_t correction, const uint8_t* scales,
                                                     const uint8_t* bias, uint32_t o, __m256 vact, float* out) {
@@ -197,7 +191,7 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_blocks(const uint8_t* q, 
       _mm_storeu_si128(reinterpret_cast<__m128i*>(lane), sums);
       for (int r = 0; r < 4; ++r) dot[r] += lane[r] + row_dot(w + r * stride, zero_point, a, i, end);
     }
-    for (int r = 0; r < 4; ++r) out[o + r] = finish(scales, bias, o + r, act_scale, dot[r]);
+    for (int r = 0; r < 4; ++r) out[o + r] = q8_int_finish(scales, bias, o + r, act_scale, dot[r]);
   }
   for (; o < out_count; ++o) {
     const uint8_t* w = q + o * stride;
@@ -216,7 +210,7 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_blocks(const uint8_t* q, 
       m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
       dot += _mm_cvtsi128_si32(m) + row_dot(w, zero_point, a, i, end);
     }
-    out[o] = finish(scales, bias, o, act_scale, dot);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, dot);
   }
   _mm256_zeroupper();
 }
@@ -252,7 +246,7 @@ __attribute__((target("avx2"))) inline __m256i sum_rows8_avx2(__m256i s0, __m256
 // same way once per call): one shuffle per 16 weights, as vpmovzxbw, but half
 // the loads. The last 16 and 8 columns are widened by vpmovzxbw, the last < 8
 // added one by one. The eight sums are scaled and biased eight at a time with
-// the float operations of finish(), in its order.
+// the float operations of q8_int_finish(), in its order.
 __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, const uint8_t* scales, int32_t zero_point,
                                                             const uint8_t* bias, const int16_t* a, float act_scale,
                                                             uint32_t in_count, float* out, uint32_t out_count) {
@@ -349,7 +343,7 @@ __attribute__((target("avx2"))) void dense_q8_int_avx2_short(const uint8_t* q, c
     m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
     int32_t dot = _mm_cvtsi128_si32(m);
     for (uint32_t i = vector_end; i < in_count; ++i) dot += static_cast<int32_t>(w[i]) * a[i];
-    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
   }
   _mm256_zeroupper();
 }
@@ -460,7 +454,7 @@ __attribute__((target("avx2"))) bool dense_q8_int_avx2_sparse_impl(const uint8_t
     __m128i m = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
     m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
     m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
-    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(_mm_cvtsi128_si32(m)) - correction);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, static_cast<int64_t>(_mm_cvtsi128_si32(m)) - correction);
   }
   _mm256_zeroupper();
   return true;
@@ -562,7 +556,7 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni"))) void dense_
     m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
     m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
     const int32_t dot = _mm_cvtsi128_si32(m);
-    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
   }
   _mm256_zeroupper();
 }
@@ -667,7 +661,7 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,avx5
     const uint8_t* w = q + o * stride;
     const __m512i g = FFNLP_GATHER(0);
     const int32_t dot = hsum_epi32_512(FFNLP_DOT(g));
-    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
   }
 #undef FFNLP_GATHER
 #undef FFNLP_DOT
@@ -694,7 +688,7 @@ inline __m128i hsum4_epi32(__m128i a, __m128i b, __m128i c, __m128i d) {
 // i32x4.dot_i16x8_s), inputs of at most kIntBlock columns: the arithmetic of
 // the AVX2 kernel above (weights only widened, zero_point * sum(a)
 // subtracted once per row) four rows at a time, 16 columns per step, and the
-// four results scaled and biased as one vector in finish()'s order.
+// four results scaled and biased as one vector in q8_int_finish()'s order.
 void dense_q8_int_sse2_short(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                              const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count) {
   const size_t stride = in_count;
@@ -753,7 +747,7 @@ void dense_q8_int_sse2_short(const uint8_t* q, const uint8_t* scales, int32_t ze
     const uint8_t* w = q + o * stride;
     int32_t dot = 0;
     for (uint32_t i = 0; i < in_count; ++i) dot += static_cast<int32_t>(w[i]) * a[i];
-    out[o] = finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, static_cast<int64_t>(dot) - correction);
   }
 }
 #endif
@@ -795,8 +789,8 @@ void dense_q8_int_sse2_blocks(const uint8_t* q, const uint8_t* scales, int32_t z
       dot0 += hsum_epi32(s0) + row_dot(w0, zero_point, a, i, end);
       dot1 += hsum_epi32(s1) + row_dot(w1, zero_point, a, i, end);
     }
-    out[o] = finish(scales, bias, o, act_scale, dot0);
-    out[o + 1] = finish(scales, bias, o + 1, act_scale, dot1);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, dot0);
+    out[o + 1] = q8_int_finish(scales, bias, o + 1, act_scale, dot1);
   }
   if (o < out_count) paths::dense_q8_int_scalar(q + o * stride, scales + 4 * o, zero_point, bias + 4 * o, a, act_scale,
                                          in_count, out + o, out_count - o);
@@ -836,7 +830,7 @@ void dense_q8_int_neon_rows(const uint8_t* q, const uint8_t* scales, int32_t zer
       }
       dot += vaddvq_s32(vaddq_s32(s0, s1)) + row_dot(w, zero_point, a, i, end);
     }
-    out[o] = finish(scales, bias, o, act_scale, dot);
+    out[o] = q8_int_finish(scales, bias, o, act_scale, dot);
   }
 }
 #endif

@@ -39,6 +39,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "file/byte_order.h"
+
 namespace ffnlp {
 
 constexpr uint32_t kIntBlock = 256;
@@ -68,6 +70,14 @@ const char* dense_q8_int_path();
 
 // The code paths behind dense_q8_int, for tests and the benchmark. A path not
 // compiled in, or that this CPU cannot run, returns false and does nothing.
+// The one float step every 8-bit integer path ends with (q8_row and q8_col
+// alike): same operations, same order, so the same bits from the same exact
+// integer dot product.
+inline float q8_int_finish(const uint8_t* scales, const uint8_t* bias, uint32_t o, float act_scale, int64_t dot) {
+  const float c = read_f32(scales + 4 * static_cast<size_t>(o)) * act_scale;
+  return c * static_cast<float>(dot) + read_f32(bias + 4 * static_cast<size_t>(o));
+}
+
 namespace paths {
 void dense_q8_int_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, const uint8_t* bias,
                          const int16_t* a, float act_scale, uint32_t in_count, float* out, uint32_t out_count);

@@ -13,6 +13,8 @@
     !defined(__EMSCRIPTEN__)
 #define FFNLP_COLS_AVX2 1
 #include <immintrin.h>
+
+#include "network/pack_nonzero_avx512.h"
 #endif
 
 namespace ffnlp {
@@ -251,22 +253,8 @@ dense_q8_cols_avx512_impl(const uint8_t* qt, const uint8_t* scales, int32_t zero
   // one's partner).
   alignas(64) int16_t packed[kIntBlock + 32];
   alignas(64) uint8_t index[kIntBlock + 32];
-  const __m256i iota = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-                                        22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  const __m512i ones = _mm512_set1_epi16(1);
-  __m512i va = _mm512_setzero_si512();
-  uint32_t nonzero = 0;
-  for (uint32_t i = 0; i < in_count; i += 32) {
-    const uint32_t left = in_count - i;
-    const __mmask32 valid = left >= 32 ? ~static_cast<__mmask32>(0) : (static_cast<__mmask32>(1) << left) - 1;
-    const __m512i v = _mm512_maskz_loadu_epi16(valid, a + i);
-    const __mmask32 nz = _mm512_test_epi16_mask(v, v);
-    _mm512_storeu_si512(packed + nonzero, _mm512_maskz_compress_epi16(nz, v));
-    const __m256i rows = _mm256_add_epi8(iota, _mm256_set1_epi8(static_cast<char>(i)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(index + nonzero), _mm256_maskz_compress_epi8(nz, rows));
-    nonzero += static_cast<uint32_t>(__builtin_popcount(nz));
-    va = _mm512_dpwssd_epi32(va, v, ones);
-  }
+  int32_t sum_a = 0;  // in_count <= kIntBlock, so never more than kIntBlock non-zero
+  const uint32_t nonzero = pack_nonzero_avx512(a, in_count, kIntBlock, packed, index, &sum_a);
   packed[nonzero] = 0;
   index[nonzero] = index[nonzero > 0 ? nonzero - 1 : 0];
   const uint32_t pairs = (nonzero + 1) / 2;
@@ -279,12 +267,7 @@ dense_q8_cols_avx512_impl(const uint8_t* qt, const uint8_t* scales, int32_t zero
     row1[k] = qt + static_cast<size_t>(index[2 * k + 1]) * out_count;
     std::memcpy(&words[k], packed + 2 * k, sizeof words[k]);
   }
-  // sum(a): the 16 lanes added (masked forms: the plain ones trip GCC 12 warnings).
-  const __m256i va8 = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, va, 0), _mm512_maskz_extracti64x4_epi64(0xFF, va, 1));
-  __m128i va4 = _mm_add_epi32(_mm256_castsi256_si128(va8), _mm256_extracti128_si256(va8, 1));
-  va4 = _mm_add_epi32(va4, _mm_shuffle_epi32(va4, 0x4E));
-  va4 = _mm_add_epi32(va4, _mm_shuffle_epi32(va4, 0xB1));
-  const __m512i correction = _mm512_set1_epi32(zero_point * _mm_cvtsi128_si32(va4));
+  const __m512i correction = _mm512_set1_epi32(zero_point * sum_a);
   const __m512 vact = _mm512_set1_ps(act_scale);
   const __m512i c0 = _mm512_load_si512(kPairControls.bytes[0]), c1 = _mm512_load_si512(kPairControls.bytes[1]);
   const __m512i c2 = _mm512_load_si512(kPairControls.bytes[2]), c3 = _mm512_load_si512(kPairControls.bytes[3]);

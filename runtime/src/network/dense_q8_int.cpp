@@ -13,6 +13,8 @@
     !defined(__EMSCRIPTEN__)
 #define FFNLP_INT_AVX2 1
 #include <immintrin.h>
+
+#include "network/pack_nonzero_avx512.h"
 #endif
 #if defined(__ARM_NEON) && defined(__aarch64__)
 #define FFNLP_INT_NEON 1
@@ -581,13 +583,6 @@ bool has_avx512_vbmi2() {
 }
 
 // Sum of the 16 int32 lanes.
-__attribute__((target("avx2,avx512f"))) inline int32_t hsum_epi32_512(__m512i v) {
-  const __m256i h = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
-  __m128i m = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0x4E));
-  m = _mm_add_epi32(m, _mm_shuffle_epi32(m, 0xB1));
-  return _mm_cvtsi128_si32(m);
-}
 
 // AVX-512 VBMI/VBMI2, for inputs of at most kSparseMaxIn columns of which
 // at most kSparseMaxNonzero activations are non-zero (the output layer after
@@ -609,25 +604,10 @@ __attribute__((target("avx2,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,avx5
   // stores a whole register at the current end.
   alignas(64) int16_t packed[kSparseMaxNonzero + 32] = {};
   alignas(64) uint8_t index[kSparseMaxNonzero + 32] = {};
-  const __m256i iota = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-                                        22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  const __m512i ones = _mm512_set1_epi16(1);
-  __m512i va = _mm512_setzero_si512();
-  uint32_t nonzero = 0;
-  for (uint32_t i = 0; i < in_count; i += 32) {
-    const uint32_t left = in_count - i;
-    const __mmask32 valid = left >= 32 ? ~static_cast<__mmask32>(0) : (static_cast<__mmask32>(1) << left) - 1;
-    const __m512i v = _mm512_maskz_loadu_epi16(valid, a + i);
-    const __mmask32 nz = _mm512_test_epi16_mask(v, v);
-    const uint32_t count = static_cast<uint32_t>(__builtin_popcount(nz));
-    if (nonzero + count > kSparseMaxNonzero) return false;
-    _mm512_storeu_si512(packed + nonzero, _mm512_maskz_compress_epi16(nz, v));
-    const __m256i columns = _mm256_add_epi8(iota, _mm256_set1_epi8(static_cast<char>(i)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(index + nonzero), _mm256_maskz_compress_epi8(nz, columns));
-    nonzero += count;
-    va = _mm512_dpwssd_epi32(va, v, ones);
-  }
-  const int32_t correction = zero_point * hsum_epi32_512(va);
+  int32_t sum_a = 0;
+  const uint32_t nonzero = pack_nonzero_avx512(a, in_count, kSparseMaxNonzero, packed, index, &sum_a);
+  if (nonzero > kSparseMaxNonzero) return false;
+  const int32_t correction = zero_point * sum_a;
   const bool two = nonzero > 32;
   const __m512i x0 = _mm512_load_si512(packed), x1 = _mm512_load_si512(packed + 32);
   const __m512i columns = _mm512_load_si512(index);

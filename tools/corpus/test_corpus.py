@@ -16,6 +16,7 @@ import everyday  # noqa: E402
 import formats  # noqa: E402
 import game_stories  # noqa: E402
 import make_eval  # noqa: E402
+import serbian_latin  # noqa: E402
 import subtitle_words  # noqa: E402
 import wordlists  # noqa: E402
 import written  # noqa: E402
@@ -293,6 +294,44 @@ class WrittenTest(unittest.TestCase):
 
     def test_fold_ignores_case_and_punctuation(self):
         self.assertEqual(written.fold('  Hvala, PUNO!! '), 'hvala puno')
+
+
+class SerbianLatinTest(unittest.TestCase):
+    def test_every_letter_and_the_digraph_capitals(self):
+        self.assertEqual(serbian_latin.to_latin('абвгдђежзијклљмнњопрстћуфхцчџш'),
+                         'abvgdđežzijklljmnnjoprstćufhcčdžš')
+        self.assertEqual(serbian_latin.to_latin('Љубав, Њива и Џеп'), 'Ljubav, Njiva i Džep')
+        self.assertEqual(serbian_latin.to_latin('ЉУБАВ ЊЕГОШ ЏАК'), 'LJUBAV NJEGOŠ DŽAK')
+        self.assertEqual(serbian_latin.to_latin('Где је GNOME 3?'), 'Gde je GNOME 3?')
+
+    def test_only_serbian_cyrillic_is_convertible(self):
+        self.assertTrue(serbian_latin.convertible('Хвала лепо'))
+        self.assertFalse(serbian_latin.convertible('Спасибо большое'))  # ь, ш-less Russian
+        self.assertFalse(serbian_latin.convertible('Щиро дякую'))       # Ukrainian щ
+        self.assertFalse(serbian_latin.convertible('Hvala lepo'))       # nothing to convert
+
+    def test_build_applies_the_hygiene_rules(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, 'by_source'))
+            def write(name, rows):
+                with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
+                    f.writelines(f'{c}\t{t}\n' for c, t in rows)
+            write('train.tsv', [('sr-Latn', 'Otvori datoteku'), ('hr', 'Zatvori prozor')])
+            write('heldout.tsv', [('sr-Latn', 'Snimi sliku')])
+            write('by_source/ui.train.tsv', [
+                ('sr-Cyrl', 'Где је станица?'), ('sr-Cyrl', 'Где је станица?'), ('sr-Cyrl', 'Отвори датотеку'),
+                ('sr-Cyrl', 'Затвори прозор'), ('sr-Cyrl', 'Сними слику'), ('sr-Cyrl', 'Объект'),
+                ('sr-Cyrl', 'OK'), ('ru', 'Где вокзал')])
+            write('by_source/games.train.tsv', [('sr-Cyrl', 'Нови потез')])
+            rows, drops = serbian_latin.build(d)
+            self.assertEqual(rows, [('sr-Latn', 'Novi potez'), ('sr-Latn', 'Gde je stanica?')])
+            self.assertEqual(drops['duplicate or already sr-Latn'], 2)
+            self.assertEqual(drops['other label in train'], 1)
+            self.assertEqual(drops['held-out'], 1)
+            self.assertEqual(drops['not Serbian'], 1)
+            self.assertEqual(drops['no Cyrillic'], 1)
+            rows, _ = serbian_latin.build(d, exclude={'games'})
+            self.assertEqual(rows, [('sr-Latn', 'Gde je stanica?')])
 
 
 class EvalTest(unittest.TestCase):

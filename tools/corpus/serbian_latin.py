@@ -33,7 +33,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import written  # noqa: E402  (eval_phrases, contains_phrase, fold)
+import written  # noqa: E402  (labels_of_lines, eval_phrases, contains_phrase, fold)
 
 SOURCE_LABEL = 'sr-Cyrl'
 TARGET_LABEL = 'sr-Latn'
@@ -79,16 +79,6 @@ def convertible(text):
     return any(is_cyrillic(c) for c in text) and not any(c in NOT_SERBIAN for c in text)
 
 
-def labels_by_line(path):
-    """{line text: set of labels} of a CODE<TAB>TEXT file."""
-    seen = {}
-    with open(path, encoding='utf-8') as f:
-        for row in f:
-            code, _, text = row.rstrip('\n').partition('\t')
-            seen.setdefault(text, set()).add(code)
-    return seen
-
-
 def family_of(path):
     return os.path.basename(path)[:-len('.train.tsv')]
 
@@ -96,12 +86,9 @@ def family_of(path):
 def build(data_dir, exclude=()):
     """[(label, line)] of Serbian Latin made from DATA_DIR's families, and the
     drop counts."""
-    train = labels_by_line(os.path.join(data_dir, 'train.tsv'))
-    heldout = labels_by_line(os.path.join(data_dir, 'heldout.tsv'))
-    phrases = written.eval_phrases()
     drops = {'not Serbian': 0, 'no Cyrillic': 0, 'held-out': 0, 'other label in train': 0,
              'evaluation phrase': 0, 'duplicate or already sr-Latn': 0}
-    out, seen = [], set()
+    candidates = []  # Latin forms, in file order
     for path in sorted(glob.glob(os.path.join(data_dir, 'by_source', '*.train.tsv'))):
         if family_of(path) in exclude:
             continue
@@ -112,22 +99,27 @@ def build(data_dir, exclude=()):
                     continue
                 if any(c in NOT_SERBIAN for c in text):
                     drops['not Serbian'] += 1
-                    continue
-                if not convertible(text):
+                elif not convertible(text):
                     drops['no Cyrillic'] += 1
-                    continue
-                latin = to_latin(text)
-                if latin in heldout:
-                    drops['held-out'] += 1
-                elif train.get(latin, set()) - {TARGET_LABEL}:
-                    drops['other label in train'] += 1
-                elif written.contains_phrase(written.fold(latin), phrases):
-                    drops['evaluation phrase'] += 1
-                elif latin in seen or TARGET_LABEL in train.get(latin, ()):
-                    drops['duplicate or already sr-Latn'] += 1
                 else:
-                    seen.add(latin)
-                    out.append((TARGET_LABEL, latin))
+                    candidates.append(to_latin(text))
+    wanted = set(candidates)
+    train = written.labels_of_lines(os.path.join(data_dir, 'train.tsv'), wanted)
+    heldout = written.labels_of_lines(os.path.join(data_dir, 'heldout.tsv'), wanted)
+    phrases = written.eval_phrases()
+    out, seen = [], set()
+    for latin in candidates:
+        if latin in heldout:
+            drops['held-out'] += 1
+        elif train.get(latin, set()) - {TARGET_LABEL}:
+            drops['other label in train'] += 1
+        elif written.contains_phrase(written.fold(latin), phrases):
+            drops['evaluation phrase'] += 1
+        elif latin in seen or TARGET_LABEL in train.get(latin, ()):
+            drops['duplicate or already sr-Latn'] += 1
+        else:
+            seen.add(latin)
+            out.append((TARGET_LABEL, latin))
     return out, drops
 
 

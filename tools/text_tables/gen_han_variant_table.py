@@ -28,14 +28,17 @@ import re
 import sys
 
 
+def open_unihan(directory, name):
+    """One Unihan file as text: NAME, or NAME.bz2 as Debian ships it."""
+    path = os.path.join(directory, name)
+    if os.path.exists(path):
+        return open(path, encoding='utf-8')
+    return bz2.open(path + '.bz2', 'rt', encoding='utf-8')
+
+
 def read_unihan(directory, name):
     """Yields (code point, field, value) of one Unihan file."""
-    path = os.path.join(directory, name)
-    opener = open
-    if not os.path.exists(path):
-        path += '.bz2'
-        opener = bz2.open
-    with opener(path, 'rt', encoding='utf-8') as f:
+    with open_unihan(directory, name) as f:
         for line in f:
             if line.startswith('#') or not line.strip():
                 continue
@@ -44,17 +47,12 @@ def read_unihan(directory, name):
 
 
 def unihan_version(directory):
-    path = os.path.join(directory, 'Unihan_Variants.txt')
-    opener = open
-    if not os.path.exists(path):
-        path += '.bz2'
-        opener = bz2.open
-    with opener(path, 'rt', encoding='utf-8') as f:
+    with open_unihan(directory, 'Unihan_Variants.txt') as f:
         for line in f:
             m = re.match(r'# Unicode version: (\S+)', line)
             if m:
                 return m.group(1)
-    raise SystemExit('no "# Unicode version:" line in ' + path)
+    raise SystemExit('no "# Unicode version:" line in Unihan_Variants.txt of ' + directory)
 
 
 def classify(directory):

@@ -360,6 +360,20 @@ struct RowTable {  // a channel's embedding rows, for the lookup kernels
   uint32_t offset = 0;                   // input_offset
   DType dtype = DType::kF32;
 };
+// neighbours.*: word scores that separate close neighbour labels
+// (heads/neighbour_words.h); views into the model bytes, or empty.
+struct NeighbourPlan {
+  uint32_t group_count = 0;              // 0: the model has none
+  const uint8_t* sizes = nullptr;        // u32[group_count]: members per group
+  const uint8_t* labels = nullptr;       // u32[sum of sizes]: the members' label indices
+  const uint8_t* word_counts = nullptr;  // u32[group_count]
+  const uint8_t* words = nullptr;        // u32 keys, strictly ascending within each group
+  const uint8_t* scores = nullptr;       // uint8 per (word, member), group after group
+  float scale = 0.0f;                    // of the scores (q8_row, one row)
+  int32_t zero_point = 0;
+  float weight = 0.0f;                   // multiplier on a member's summed scores
+  FeaturePlan words_plan;                // the model's text options, one word channel (the keys)
+};
 struct ModelAccess;  // runtime-internal access to a Model's private parts
 struct TaggerAccess;  // the tagger head (heads/tagger.cpp)
 struct HeadResult;   // one classification's result (heads/classifier.h)
@@ -584,6 +598,7 @@ class Model {
   float reliable_probability_ = 0.7f;
   uint32_t reliable_letters_ = 0;
   const char* unknown_label_ = "";
+  internal::NeighbourPlan neighbours_;
 };
 
 // ---- 8. Workspace, MappedFile, load_file -----------------------------------------

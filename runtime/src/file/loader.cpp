@@ -7,6 +7,7 @@
 #include "api/error.h"
 #include "features/registry.h"
 #include "features/text_features.h"
+#include "heads/neighbour_words.h"
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
 #include "file/byte_order.h"
@@ -743,7 +744,8 @@ class ModelLoader {
     if (present) m_->reliable_probability_ = meta_f32(e);
     if ((s = get_u32("classifier.reliable_letters", false, &m_->reliable_letters_)) != Status::kOk) return s;
     if ((s = get_string("classifier.unknown_label", false, &m_->unknown_label_)) != Status::kOk) return s;
-    return read_prior();
+    if ((s = read_prior()) != Status::kOk) return s;
+    return read_neighbours();
   }
 
   // A tagger: prev_label channels have a row per label (+ 2 padding rows);
@@ -757,7 +759,8 @@ class ModelLoader {
       }
     }
     static const char* const kClassifierKeys[] = {"classifier.reliable_probability", "classifier.reliable_letters",
-                                                  "classifier.unknown_label", "classifier.log_prior"};
+                                                  "classifier.unknown_label", "classifier.log_prior",
+                                                  "neighbours.groups"};
     MetaEntry e;
     for (const char* key : kClassifierKeys) {
       if (find(key, &e)) return fail(error_, Status::kBadMetadata, "'%s' is for classifiers; this is a tagger", key);
@@ -777,6 +780,124 @@ class ModelLoader {
                   name, m_->label_count_);
     }
     m_->log_prior_ = t->data;  // finite: checked with the tensor
+    return Status::kOk;
+  }
+
+  // neighbours.*: the word lists of close neighbour labels
+  // (heads/neighbour_words.h); all keys or none.
+  Status read_neighbours() {
+    using internal::kMaxNeighbourGroups;
+    using internal::kMaxNeighbourGroupSize;
+    using internal::kMaxNeighbourWords;
+    static const char* const kKeys[] = {"neighbours.seed", "neighbours.weight", "neighbours.groups", "neighbours.labels",
+                                        "neighbours.word_counts", "neighbours.words", "neighbours.scores"};
+    MetaEntry e;
+    uint32_t present_count = 0;
+    for (const char* key : kKeys) present_count += find(key, &e) ? 1 : 0;
+    if (present_count == 0) return Status::kOk;
+    internal::NeighbourPlan& n = m_->neighbours_;
+    uint32_t seed = 0;
+    Status s = get_u32("neighbours.seed", true, &seed);
+    if (s != Status::kOk) return s;
+    bool present = false;
+    if ((s = want("neighbours.weight", format::MetaType::kF32, true, &e, &present)) != Status::kOk) return s;
+    n.weight = meta_f32(e);
+    if (!(n.weight >= 0.0f)) return fail(error_, Status::kBadMetadata, "neighbours.weight must be >= 0");
+    const uint8_t* sizes = nullptr;
+    uint32_t groups = 0;
+    if ((s = get_u32_array("neighbours.groups", &sizes, &groups)) != Status::kOk) return s;
+    if (groups == 0 || groups > kMaxNeighbourGroups) {
+      return fail(error_, Status::kBadMetadata, "neighbours.groups: %u groups, expected 1..%u", groups, kMaxNeighbourGroups);
+    }
+    uint32_t members = 0;
+    for (uint32_t g = 0; g < groups; ++g) {
+      const uint32_t size = read_u32(sizes + 4 * g);
+      if (size < 2 || size > kMaxNeighbourGroupSize) {
+        return fail(error_, Status::kBadMetadata, "neighbours.groups: group %u has %u labels, expected 2..%u", g, size,
+                    kMaxNeighbourGroupSize);
+      }
+      members += size;
+    }
+    const uint8_t* labels = nullptr;
+    uint32_t label_entries = 0;
+    if ((s = get_u32_array("neighbours.labels", &labels, &label_entries)) != Status::kOk) return s;
+    if (label_entries != members) {
+      return fail(error_, Status::kBadShape, "neighbours.labels has %u entries; the groups have %u labels", label_entries, members);
+    }
+    for (uint32_t i = 0; i < members; ++i) {
+      const uint32_t label = read_u32(labels + 4 * i);
+      if (label >= m_->label_count_) {
+        return fail(error_, Status::kBadMetadata, "neighbours.labels[%u] = %u; the model has %u labels", i, label, m_->label_count_);
+      }
+      for (uint32_t j = 0; j < i; ++j) {
+        if (read_u32(labels + 4 * j) == label) {
+          return fail(error_, Status::kBadMetadata, "neighbours.labels: label %u is listed twice", label);
+        }
+      }
+    }
+    const uint8_t* counts = nullptr;
+    uint32_t count_entries = 0;
+    if ((s = get_u32_array("neighbours.word_counts", &counts, &count_entries)) != Status::kOk) return s;
+    if (count_entries != groups) {
+      return fail(error_, Status::kBadShape, "neighbours.word_counts has %u entries for %u groups", count_entries, groups);
+    }
+    const uint8_t* words = nullptr;
+    uint32_t word_entries = 0;
+    if ((s = get_u32_array("neighbours.words", &words, &word_entries)) != Status::kOk) return s;
+    uint64_t total_words = 0, total_scores = 0;
+    for (uint32_t g = 0; g < groups; ++g) {
+      const uint32_t count = read_u32(counts + 4 * g);
+      if (count == 0) return fail(error_, Status::kBadMetadata, "neighbours.word_counts: group %u has no words", g);
+      // Strictly ascending keys: the head's binary search relies on it.
+      for (uint32_t j = 1; j < count && total_words + j < word_entries; ++j) {
+        if (read_u32(words + 4 * (total_words + j - 1)) >= read_u32(words + 4 * (total_words + j))) {
+          return fail(error_, Status::kBadMetadata, "neighbours.words: group %u's keys are not strictly ascending at %u", g, j);
+        }
+      }
+      total_words += count;
+      total_scores += static_cast<uint64_t>(count) * read_u32(sizes + 4 * g);
+    }
+    if (total_words != word_entries || total_words > kMaxNeighbourWords) {
+      return fail(error_, Status::kBadShape, "neighbours.words has %u keys; the word counts add up to %llu (at most %u)",
+                  word_entries, static_cast<ull>(total_words), kMaxNeighbourWords);
+    }
+    const TensorView* scores = nullptr;
+    if ((s = get_tensor("neighbours.scores", &scores)) != Status::kOk) return s;
+    if (scores->dtype != DType::kQ8Row || scores->rank != 2 || scores->rows != 1 || scores->cols != total_scores) {
+      return fail(error_, Status::kBadShape, "neighbours.scores '%s' must be q8_row of shape (1, %llu)", scores->name,
+                  static_cast<ull>(total_scores));
+    }
+    n.group_count = groups;
+    n.sizes = sizes;
+    n.labels = labels;
+    n.word_counts = counts;
+    n.words = words;
+    n.scores = scores->data;
+    n.scale = scores->row_scale(0);
+    n.zero_point = static_cast<int32_t>(scores->zero_point);
+    // The keys are the rows of one word channel with the text model's options.
+    internal::FeaturePlan& plan = n.words_plan;
+    plan = internal::FeaturePlan();
+    plan.lowercase = m_->plan_.lowercase;
+    plan.drop_digits = m_->plan_.drop_digits;
+    plan.max_bytes = m_->plan_.max_bytes;
+    plan.cleanup = m_->plan_.cleanup;
+    plan.channel_count = 1;
+    plan.word_count = 1;
+    plan.words[0].channel = 0;
+    plan.words[0].kind = FeatureKind::kWord;
+    plan.words[0].buckets = internal::kNeighbourBuckets;
+    plan.words[0].seed = seed;
+    return Status::kOk;
+  }
+
+  Status get_u32_array(const char* key, const uint8_t** values, uint32_t* count) {
+    MetaEntry e;
+    bool present = false;
+    const Status s = want(key, format::MetaType::kU32Array, true, &e, &present);
+    if (s != Status::kOk) return s;
+    *count = read_u32(e.value);
+    *values = e.value + 4;
     return Status::kOk;
   }
 

@@ -1,5 +1,5 @@
-// The classifier head (heads/classifier.h): labels, prior, allow-list,
-// top-k, probabilities, reliability, the unknown label. Nothing here
+// The classifier head (heads/classifier.h): labels, prior, neighbour
+// words, allow-list, top-k, probabilities, reliability, the unknown label. Nothing here
 // allocates.
 #include "heads/classifier.h"
 
@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "file/byte_order.h"
+#include "heads/neighbour_words.h"
 #include "heads/top_k.h"
 #include "network/kernels.h"
 
@@ -81,6 +82,22 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
   // checking before and after.
   const uint8_t* add = prior == Prior::kModel ? log_prior_ : nullptr;
   if (!add_finite_max(add, logits, label_count_, &r->logits_max)) return Status::kNonFinite;
+  if (neighbours_.group_count != 0) {
+    // Whole-word evidence inside the best allowed label's group of close
+    // neighbours (heads/neighbour_words.h); the largest logit found again.
+    uint32_t best = first_index_of(logits, label_count_, r->logits_max);
+    if (allow_list) {
+      best = label_count_;
+      for (uint32_t i = 0; i < label_count_; ++i) {
+        if (mask[i] != 0 && (best == label_count_ || logits[i] > logits[best])) best = i;
+      }
+    }
+    if (internal::add_neighbour_evidence(neighbours_, reinterpret_cast<const uint8_t*>(input.text), input.size, best,
+                                         logits) &&
+        !add_finite_max(nullptr, logits, label_count_, &r->logits_max)) {
+      return Status::kNonFinite;
+    }
+  }
   if (allow_list) {
     float* values = reinterpret_cast<float*>(base + layout.values);
     uint32_t* labels = reinterpret_cast<uint32_t*>(base + layout.labels);

@@ -2,6 +2,8 @@
 // every API (Model::classify/scores/logits, the C API, the CLI):
 //   1. the model's log prior (classifier.log_prior) is added, unless the
 //      caller asks for Prior::kUniform;
+//   1b. whole-word evidence for the best allowed label's close neighbours,
+//      when the model has it (neighbours.*, heads/neighbour_words.h);
 //   2. an allow-list (ClassifyOptions::only) keeps some labels, and the
 //      softmax is renormalised over them;
 //   3. top-k in O(n log k) (heads/top_k.h), each answer's probability

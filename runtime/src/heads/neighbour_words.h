@@ -1,0 +1,37 @@
+// Neighbour words: evidence from whole words for labels that the network
+// confuses with each other (Croatian / Bosnian / Serbian, Malay /
+// Indonesian, Danish / Norwegian ...). Their distinctive words share hashed
+// rows in the network's word table; here each group of close neighbours has
+// its own list of words, each with a score per member (log-odds within the
+// group, from the training text's word counts: tools/train/neighbour_words.py).
+//
+// Precise behaviour (docs/FORMAT.md, "neighbours.*"): after the prior, when
+// the best allowed label belongs to a group, every word of the text (the
+// model's text options; the key is the row of a `word` channel with seed
+// neighbours.seed and 4294967295 buckets) found in that group's keys adds
+// its scores; each member's logit gets weight * its sum. Other labels are
+// untouched. Allocates nothing.
+#ifndef FFNLP_HEADS_NEIGHBOUR_WORDS_H_
+#define FFNLP_HEADS_NEIGHBOUR_WORDS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ffnlp/ffnlp.h"
+
+namespace ffnlp {
+namespace internal {
+
+constexpr uint32_t kMaxNeighbourGroups = 64;
+constexpr uint32_t kMaxNeighbourGroupSize = 16;
+constexpr uint32_t kMaxNeighbourWords = 1u << 20;
+constexpr uint32_t kNeighbourBuckets = 0xFFFFFFFFu;  // keys: word rows with this many buckets
+
+// Adds the words' scores to the logits of best's group (if best has one).
+// Returns true when a logit changed.
+bool add_neighbour_evidence(const NeighbourPlan& plan, const uint8_t* text, size_t size, uint32_t best, float* logits);
+
+}  // namespace internal
+}  // namespace ffnlp
+
+#endif  // FFNLP_HEADS_NEIGHBOUR_WORDS_H_

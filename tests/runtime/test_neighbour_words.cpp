@@ -1,0 +1,266 @@
+// Neighbour words (heads/neighbour_words.h): the word scores of close
+// neighbour labels, added to the logits of the best label's group only,
+// exactly as the file says; every malformed neighbours.* key refused.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "ffnlp/features.h"
+#include "ffnlp/ffnlp.h"
+#include "test_models.h"
+
+using namespace ffnlp;
+using namespace ffnlp::testing;
+
+namespace {
+
+constexpr uint32_t kSeed = 3001;
+
+uint32_t key_of(const std::u32string& word) {
+  std::vector<uint32_t> cps(word.begin(), word.end());
+  return bucket_of(hash_code_points_forward(cps.data(), static_cast<uint32_t>(cps.size()), kSeed), 0xFFFFFFFFu);
+}
+
+// The tiny classifier (labels aa, bb, cc) with one group {aa, bb} and two
+// words; `edit` may change the keys before the file is built.
+struct NeighbourFile {
+  std::vector<uint32_t> groups{2};
+  std::vector<uint32_t> labels{0, 1};
+  std::vector<uint32_t> word_counts{2};
+  std::vector<uint32_t> words;
+  std::vector<float> scores;  // per word: aa, bb
+  float weight = 1.5f;
+  uint64_t score_cols = 0;  // 0: scores.size()
+  bool write_seed = true;
+
+  NeighbourFile() {
+    const uint32_t hund = key_of(U"hund"), katze = key_of(U"katze");
+    // keys ascending; scores follow their word
+    if (hund < katze) {
+      words = {hund, katze};
+      scores = {2.0f, -2.0f, -1.0f, 1.0f};
+    } else {
+      words = {katze, hund};
+      scores = {-1.0f, 1.0f, 2.0f, -2.0f};
+    }
+  }
+
+  std::vector<uint8_t> build() const {
+    tools::ModelWriter w;
+    add_tiny_tensors(w, make_tiny_network(61, kScriptCount), false);
+    set_tiny_metadata(w);
+    const uint64_t cols = score_cols != 0 ? score_cols : scores.size();
+    std::vector<float> v(scores);
+    v.resize(cols, 0.0f);
+    w.add_tensor(q8_tensor("neighbour_scores", 1, cols, v));
+    if (write_seed) w.set_u32("neighbours.seed", kSeed);
+    w.set_f32("neighbours.weight", weight);
+    w.set_u32s("neighbours.groups", groups);
+    w.set_u32s("neighbours.labels", labels);
+    w.set_u32s("neighbours.word_counts", word_counts);
+    w.set_u32s("neighbours.words", words);
+    w.set_string("neighbours.scores", "neighbour_scores");
+    return w.build();
+  }
+};
+
+Status load_status(const std::vector<uint8_t>& bytes, std::string* message = nullptr) {
+  Model m;
+  Error e;
+  const Status s = Model::load(bytes.data(), bytes.size(), &m, &e);
+  if (message != nullptr) *message = e.message;
+  return s;
+}
+
+void logits_of(const Model& m, const char* text, float out[3], const ClassifyOptions* options = nullptr) {
+  Workspace ws(m);
+  Input in;
+  in.text = text;
+  in.size = std::strlen(text);
+  REQUIRE(m.logits(in, ws.data(), ws.size(), out, 3, options) == Status::kOk);
+}
+
+uint32_t best_of(const float v[3]) { return v[1] > v[0] ? (v[2] > v[1] ? 2 : 1) : (v[2] > v[0] ? 2 : 0); }
+
+}  // namespace
+
+TEST_CASE("neighbour words: each occurrence adds weight * its dequantized scores inside the best label's group") {
+  NeighbourFile f;
+  const std::vector<uint8_t> with_bytes = f.build();
+  const std::vector<uint8_t> plain_bytes = build_tiny_model(make_tiny_network(61, kScriptCount));
+  Model with, plain;
+  REQUIRE(Model::load(with_bytes.data(), with_bytes.size(), &with, nullptr, LoadOptions()) == Status::kOk);
+  REQUIRE(Model::load(plain_bytes.data(), plain_bytes.size(), &plain, nullptr, LoadOptions()) == Status::kOk);
+  // The scores as stored: one q8_row row, zero point 128.
+  const TensorView* t = with.find_tensor("neighbour_scores");
+  REQUIRE(t != nullptr);
+  const float step = f.weight * t->row_scale(0);
+  auto q = [&](size_t i) { return static_cast<int32_t>(t->data[i]) - 128; };
+  const size_t hund = f.words[0] == key_of(U"hund") ? 0 : 1, katze = 1 - hund;
+  CHECK(q(2 * hund) == 127);  // 2.0 is the largest |score|: the row's scale maps it to 127
+  CHECK(q(2 * hund + 1) == -127);
+  CHECK(q(2 * katze) == -63);  // floor(0.5 + (-1 / (2 / 127)) + 128) - 128: -63.5 rounds half up
+  int checked_in_group = 0, checked_outside = 0;
+  // "Hund" three times (case folded), "katze" once (digits separate words), other words nothing.
+  for (const char* text : {"Hund hund HUND katze", "hund2katze hunde", "der Hund", "xyz katze katze", "hunde katzen",
+                           "Grüße", "привет hund"}) {
+    CAPTURE(text);
+    float base[3], got[3];
+    logits_of(plain, text, base);
+    logits_of(with, text, got);
+    int32_t sum_aa = 0, sum_bb = 0;
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // whole words only
+    std::string word;
+    auto flush = [&]() {
+      if (word == "hund") sum_aa += q(2 * hund), sum_bb += q(2 * hund + 1);
+      if (word == "katze") sum_aa += q(2 * katze), sum_bb += q(2 * katze + 1);
+      word.clear();
+    };
+    for (char c : lower) {
+      if (c >= 'a' && c <= 'z') word += c;
+      else flush();
+    }
+    flush();
+    if (best_of(base) == 2) {
+      for (int i = 0; i < 3; ++i) CHECK(got[i] == base[i]);
+      ++checked_outside;
+    } else {
+      CHECK(got[0] == base[0] + step * static_cast<float>(sum_aa));
+      CHECK(got[1] == base[1] + step * static_cast<float>(sum_bb));
+      CHECK(got[2] == base[2]);
+      ++checked_in_group;
+    }
+  }
+  CHECK(checked_in_group > 0);
+  // An allow-list without the group's labels: the best allowed label (cc) has no group.
+  ClassifyOptions only_cc;
+  const uint32_t cc = 2;
+  only_cc.only = &cc;
+  only_cc.only_count = 1;
+  float base[3], got[3];
+  logits_of(plain, "hund hund", base, &only_cc);
+  logits_of(with, "hund hund", got, &only_cc);
+  CHECK(got[2] == base[2]);
+  (void)checked_outside;
+}
+
+TEST_CASE("neighbour words: scores() and classify() read the same logits") {
+  NeighbourFile f;
+  const std::vector<uint8_t> bytes = f.build();
+  Model m;
+  REQUIRE(Model::load(bytes.data(), bytes.size(), &m, nullptr, LoadOptions()) == Status::kOk);
+  Workspace ws(m);
+  for (const char* text : {"Hund hund HUND katze", "katze", "der Hund"}) {
+    CAPTURE(text);
+    float logits[3], probs[3];
+    logits_of(m, text, logits);
+    Input in;
+    in.text = text;
+    in.size = std::strlen(text);
+    REQUIRE(m.scores(in, ws.data(), ws.size(), probs, 3) == Status::kOk);
+    Prediction top[3];
+    size_t count = 0;
+    REQUIRE(m.classify(text, std::strlen(text), ws, top, 3, &count) == Status::kOk);
+    REQUIRE(count == 3);
+    CHECK(top[0].label_index == best_of(logits));
+    CHECK(std::fabs(top[0].probability - probs[top[0].label_index]) < 1e-6f);
+  }
+}
+
+TEST_CASE("neighbour words: sums that overflow float are an error, not NaN probabilities") {
+  NeighbourFile f;
+  f.scores = {3e38f, -3e38f, 3e38f, -3e38f};
+  f.weight = 10.0f;
+  const std::vector<uint8_t> bytes = f.build();
+  Model m;
+  REQUIRE(Model::load(bytes.data(), bytes.size(), &m, nullptr, LoadOptions()) == Status::kOk);
+  Workspace ws(m);
+  float out[3];
+  // Either no group applies (the best label is cc) or the sums overflow.
+  Input in;
+  const char* text = "hund hund katze";
+  in.text = text;
+  in.size = std::strlen(text);
+  const Status s = m.logits(in, ws.data(), ws.size(), out, 3);
+  CHECK((s == Status::kNonFinite || (s == Status::kOk && best_of(out) == 2)));
+  ClassifyOptions ab;
+  const uint32_t labels[2] = {0, 1};
+  ab.only = labels;
+  ab.only_count = 2;
+  CHECK(m.logits(in, ws.data(), ws.size(), out, 3, &ab) == Status::kNonFinite);
+}
+
+TEST_CASE("neighbour words: malformed keys are refused with a message") {
+  std::string message;
+  CHECK(load_status(NeighbourFile().build()) == Status::kOk);
+  {
+    NeighbourFile f;
+    f.write_seed = false;  // a partial set of keys
+    CHECK(load_status(f.build(), &message) == Status::kBadMetadata);
+    CHECK(message.find("neighbours.seed") != std::string::npos);
+  }
+  {
+    NeighbourFile f;
+    f.groups = {1};
+    f.labels = {0};
+    CHECK(load_status(f.build(), &message) == Status::kBadMetadata);
+  }
+  {
+    NeighbourFile f;
+    f.labels = {0, 3};  // the model has 3 labels
+    CHECK(load_status(f.build(), &message) == Status::kBadMetadata);
+  }
+  {
+    NeighbourFile f;
+    f.labels = {1, 1};
+    CHECK(load_status(f.build(), &message) == Status::kBadMetadata);
+    CHECK(message.find("twice") != std::string::npos);
+  }
+  {
+    NeighbourFile f;
+    f.labels = {0, 1, 2};  // the group has 2
+    CHECK(load_status(f.build()) == Status::kBadShape);
+  }
+  {
+    NeighbourFile f;
+    std::swap(f.words[0], f.words[1]);  // not ascending
+    CHECK(load_status(f.build(), &message) == Status::kBadMetadata);
+    CHECK(message.find("ascending") != std::string::npos);
+  }
+  {
+    NeighbourFile f;
+    f.words[1] = f.words[0];  // a repeated key
+    CHECK(load_status(f.build()) == Status::kBadMetadata);
+  }
+  {
+    NeighbourFile f;
+    f.word_counts = {3};  // more than the keys
+    CHECK(load_status(f.build()) == Status::kBadShape);
+  }
+  {
+    NeighbourFile f;
+    f.word_counts = {0};
+    CHECK(load_status(f.build()) == Status::kBadMetadata);
+  }
+  {
+    NeighbourFile f;
+    f.score_cols = 5;  // (1, 4) expected
+    CHECK(load_status(f.build(), &message) == Status::kBadShape);
+  }
+  {
+    NeighbourFile f;
+    f.weight = -1.0f;
+    CHECK(load_status(f.build()) == Status::kBadMetadata);
+  }
+  {
+    NeighbourFile f;
+    f.groups = std::vector<uint32_t>(65, 2);
+    CHECK(load_status(f.build()) == Status::kBadMetadata);
+  }
+}

@@ -116,12 +116,30 @@ fi
   --out "$OUT" --threads "$THREADS" --epochs "${EPOCHS:-8}" "${CONFIG[@]}" "${FINETUNE_ARGS[@]}" \
   ${INIT:+--init "$INIT"}
 
+# Neighbour words (EXPERIMENTS.md, "Neighbour words"): for each group of
+# close neighbours in neighbour_groups.tsv, the words of all the training text
+# (each file once) that best tell its members apart, with their log-odds; the
+# spec gets a [neighbours] section naming the words file beside it.
+# NEIGHBOURS=0 converts without them.
+if [ "${NEIGHBOURS:-1}" = 1 ]; then
+  NB_FILES=("$TRAIN")
+  if [ "${FINETUNE:-1}" = 1 ]; then
+    for fam in everyday subtitle-words wordlists cldr fortunes written; do NB_FILES+=("data/by_source/$fam.train.tsv"); done
+  fi
+  python3 tools/train/neighbour_words.py --groups tools/train/neighbour_groups.tsv --words-per-group 380 \
+    --out "$OUT/langid.neighbours.tsv" "${NB_FILES[@]}" > "$OUT/neighbours.spec"
+  { echo; cat "$OUT/neighbours.spec"; } >> "$OUT/langid.spec"
+fi
+
 if [ -x "$BUILD/convert_model" ]; then
   "$BUILD/convert_model" "$OUT/langid.npz" --spec "$OUT/langid.spec" -o "$OUT/langid.ffm" --force
+  size=$(wc -c < "$OUT/langid.ffm")
+  [ "$size" -le 409600 ] || { echo "$OUT/langid.ffm: $size bytes, over the 409,600-byte budget" >&2; exit 1; }
   if [ "$INSTALL" = 1 ]; then
     mkdir -p models
     cp "$OUT/langid.ffm" models/langid.ffm
     cp "$OUT/langid.spec" models/langid.spec
+    [ "${NEIGHBOURS:-1}" = 1 ] && cp "$OUT/langid.neighbours.tsv" models/langid.neighbours.tsv
     echo "installed models/langid.ffm ($(wc -c < models/langid.ffm) bytes) and models/langid.spec"
   fi
 else

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Word lists that separate close neighbour languages (heads/neighbour_words.h).
+
+For each group of tools/train/neighbour_groups.tsv: every word's count per
+member in the training text, a smoothed log probability per member
+(count + alpha) / (tokens + alpha * vocabulary), centred on the group's mean
+and clipped to +-clip (a naive-Bayes log-odds score: the evidence one
+occurrence of the word gives for each member against the others), and the
+`--words-per-group` words that carry the most evidence, ranked by
+sum over members of (count / member's tokens) * |score|: frequency relative
+to each member's own text, so a member with little text still gets its
+words. Writes the converter's words file and prints the [neighbours] spec
+section (docs/SPEC.md).
+
+Words are read as the runtime's word channel reads them: runs of letters and
+combining marks, lowercased (U+0130 -> i, final sigma -> sigma); digits,
+punctuation and spaces separate.
+
+usage: neighbour_words.py --groups G.tsv --out WORDS.tsv [options] TRAIN.tsv...
+"""
+import argparse
+import collections
+import math
+import os
+import sys
+import unicodedata
+
+
+def read_groups(path):
+    groups = []
+    for line in open(path, encoding="utf-8"):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            groups.append(line.split())
+    seen = set()
+    for g in groups:
+        if len(g) < 2 or len(g) > 16:
+            sys.exit(f"{path}: group {' '.join(g)} must have 2..16 labels")
+        for code in g:
+            if code in seen:
+                sys.exit(f"{path}: {code} is in two groups")
+            seen.add(code)
+    return groups
+
+
+_WORD_CHAR = {}
+
+
+def is_word_char(ch):
+    v = _WORD_CHAR.get(ch)
+    if v is None:
+        v = _WORD_CHAR[ch] = unicodedata.category(ch)[0] in "LM"
+    return v
+
+
+def lower(ch):
+    if ch == "\u0130":
+        return "i"
+    low = ch.lower()
+    if len(low) != 1:  # full case mapping (several characters): the runtime keeps simple mappings
+        return ch
+    return "\u03c3" if low == "\u03c2" else low
+
+
+def words(text):
+    out, cur = [], []
+    for ch in text:
+        if is_word_char(ch):
+            cur.append(lower(ch))
+        elif cur:
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def count_words(files, languages):
+    counts = {code: collections.Counter() for code in languages}
+    for path in files:
+        for line in open(path, encoding="utf-8", errors="replace"):
+            code, _, text = line.rstrip("\n").partition("\t")
+            if code in counts:
+                counts[code].update(words(text))
+    return counts
+
+
+def group_scores(group, counts, args):
+    tokens = {code: sum(counts[code].values()) for code in group}
+    for code in group:
+        if tokens[code] == 0:
+            sys.exit(f"no training words for {code}")
+    vocabulary = set()
+    for code in group:
+        vocabulary.update(w for w, c in counts[code].items() if c > 0)
+    size = len(vocabulary)
+    ranked = []
+    for w in vocabulary:
+        cs = [counts[code][w] for code in group]
+        if sum(cs) < args.min_count:
+            continue
+        lp = [math.log((c + args.alpha) / (tokens[code] + args.alpha * size)) for c, code in zip(cs, group)]
+        mean = sum(lp) / len(lp)
+        scores = [max(-args.clip, min(args.clip, x - mean)) for x in lp]
+        evidence = sum(c / tokens[code] * abs(s) for c, code, s in zip(cs, group, scores))
+        ranked.append((-evidence, w, scores))
+    ranked.sort()
+    return [(w, scores) for _, w, scores in ranked[: args.words_per_group]]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--groups", required=True)
+    ap.add_argument("--out", required=True, help="the converter's words file")
+    ap.add_argument("--words-per-group", type=int, default=500)
+    ap.add_argument("--alpha", type=float, default=0.5, help="additive smoothing of the counts")
+    ap.add_argument("--clip", type=float, default=3.0, help="largest |score| of one word")
+    ap.add_argument("--min-count", type=int, default=3, help="occurrences in the group's text a word needs")
+    ap.add_argument("--seed", type=int, default=3001)
+    ap.add_argument("--weight", type=float, default=1.0)
+    ap.add_argument("files", nargs="+")
+    args = ap.parse_args()
+    groups = read_groups(args.groups)
+    counts = count_words(args.files, {code for g in groups for code in g})
+    with open(args.out, "w", encoding="utf-8") as out:
+        out.write("# neighbour words: written by tools/train/neighbour_words.py\n")
+        for g in groups:
+            out.write("group\t" + " ".join(g) + "\n")
+        for i, g in enumerate(groups):
+            chosen = group_scores(g, counts, args)
+            for w, scores in chosen:
+                out.write(f"{w}\t{i}\t" + " ".join(f"{s:.4f}" for s in scores) + "\n")
+            print(f"neighbour words: {' '.join(g)}: {len(chosen)} words", file=sys.stderr)
+    # The converter reads the words file relative to the spec: keep them side by side.
+    print(f"[neighbours]\nseed = {args.seed}\nweight = {args.weight}\nwords = {os.path.basename(args.out)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -332,6 +332,15 @@ TEST_CASE("neighbour words: the spec section needs seed, weight and words; a mis
   CHECK(contains(missing, "[neighbours]: words file: "));
   CHECK(contains(missing, dir.path + "/absent.tsv"));
   CHECK(contains(spec_error(kNeighbourSection, "group\thr xx\n"), dir.path + "/words.tsv:1: group 0: 'xx' is not one of"));
+  // The scores' tensor name is taken.
+  std::map<std::string, NpyArray> arrays = classifier_arrays();
+  arrays["neighbour_scores"] = arrays.at("b0");
+  dir.write("words.tsv", kWords);
+  ConvertOptions taken;
+  taken.spec_text = classifier_spec(kNeighbourSection);
+  taken.spec_name = dir.path + "/model.spec";
+  CHECK_THROWS_WITH_AS(convert(arrays, taken), doctest::Contains("an input array is named 'neighbour_scores'"),
+                       std::runtime_error);
   // Classifiers only.
   const std::string embedding = "[model]\ntask = embedding\n" + std::string(kNeighbourSection);
   CHECK_THROWS_WITH_AS(parse_model_spec(embedding, "x.spec"),

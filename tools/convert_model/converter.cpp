@@ -14,6 +14,7 @@
 #include "tools/common/size_limit.h"
 #include "tools/convert_model/import_quantized.h"
 #include "tools/convert_model/model_spec.h"
+#include "tools/convert_model/neighbour_words.h"
 #include "tools/convert_model/quantize_matrix.h"
 
 namespace ffnlp {
@@ -311,6 +312,7 @@ class Converter {
       if (any_name) writer_.set_strings("label_names", names);
     }
     add_prior(spec);
+    add_neighbours(spec);
     if (spec.has_reliable_probability) writer_.set_f32("classifier.reliable_probability", spec.reliable_probability);
     if (spec.reliable_letters) writer_.set_u32("classifier.reliable_letters", spec.reliable_letters);
     if (!spec.unknown_label.empty()) writer_.set_string("classifier.unknown_label", spec.unknown_label);
@@ -348,11 +350,16 @@ class Converter {
     return m;
   }
 
+  // A file the spec names: relative to the spec file's folder unless absolute.
+  std::string relative_to_spec(const std::string& path) const {
+    const size_t slash = o_.spec_name.find_last_of('/');
+    if (!path.empty() && path[0] != '/' && slash != std::string::npos) return o_.spec_name.substr(0, slash + 1) + path;
+    return path;
+  }
+
   // Words one per line, in row order (row i = line i), relative to the spec.
   std::vector<std::string> read_vocabulary(const std::string& path, const std::string& where) const {
-    std::string full = path;
-    const size_t slash = o_.spec_name.find_last_of('/');
-    if (!path.empty() && path[0] != '/' && slash != std::string::npos) full = o_.spec_name.substr(0, slash + 1) + path;
+    const std::string full = relative_to_spec(path);
     const std::vector<uint8_t> bytes = read_file_bytes(full);
     std::vector<std::string> words;
     std::string line;
@@ -453,11 +460,47 @@ class Converter {
     writer_.set_string("classifier.log_prior", "log_prior");
   }
 
+  // [neighbours]: the words file (neighbour_words.h) becomes the
+  // neighbours.* keys and the neighbour_scores tensor.
+  void add_neighbours(const ModelSpec& spec) {
+    if (!spec.neighbours.present) return;
+    const std::string where = o_.spec_name + ": [neighbours]: ";
+    if (spec.labels.empty()) throw std::runtime_error(where + "the model has no [labels]");
+    const std::string path = relative_to_spec(spec.neighbours.words_file);
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = read_file_bytes(path, kDefaultMaxInputBytes);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(where + "words file: " + e.what());
+    }
+    std::vector<std::string> codes;
+    for (const auto& l : spec.labels) codes.push_back(l.first);
+    WordCharacters characters;
+    characters.lowercase = spec.lowercase;
+    characters.drop_digits = spec.drop_digits;
+    NeighbourTables tables =
+        build_neighbour_tables(std::string(bytes.begin(), bytes.end()), path, spec.neighbours, codes, characters);
+    if (arrays_.count(kNeighbourScoresTensor)) {
+      throw std::runtime_error(where + "an input array is named '" + kNeighbourScoresTensor + "', the tensor the scores go to");
+    }
+    if (!o_.quiet) {
+      std::printf("  neighbour words: %zu groups, %zu words, seed %u, weight %g\n", tables.groups.size(),
+                  tables.words.size(), tables.seed, static_cast<double>(tables.weight));
+    }
+    QuantizationReport report;
+    measure_dequantized(tables.scores, tables.values, &report);
+    report_row(kNeighbourScoresTensor, Shape2{1, tables.scores.cols, 2}, report);
+    write_neighbour_tables(std::move(tables), &writer_);
+  }
+
   // No arrays, a spec: a features-only file (task "features"): text options
   // and channels (buckets and dims from the spec), for outside trainers.
   void convert_features_only(const ModelSpec& spec) {
     if (spec.channels.empty()) {
       throw std::runtime_error(o_.spec_name + ": no arrays were given and the spec has no [channel]: nothing to convert");
+    }
+    if (spec.neighbours.present) {
+      throw std::runtime_error(o_.spec_name + ": [neighbours] needs a classifier's arrays; a features-only file has none");
     }
     writer_.set_string("general.task", "features");
     if (!spec.name.empty()) writer_.set_string("general.name", spec.name);

@@ -1,5 +1,6 @@
 #include "tools/convert_model/model_spec.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -74,7 +75,8 @@ struct Parser {
 bool reserved_metadata_key(const std::string& key) {
   static const char* const kExact[] = {"general.task", "general.name", "general.description", "general.license",
                                        "general.source", "labels", "label_names"};
-  static const char* const kPrefixes[] = {"text.", "channel.", "layer.", "classifier.", "features.", "tokenizer."};
+  static const char* const kPrefixes[] = {"text.", "channel.", "layer.", "classifier.", "features.", "tokenizer.",
+                                       "neighbours."};
   for (const char* k : kExact) {
     if (key == k) return true;
   }
@@ -97,6 +99,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
   // one-off section and each label first appeared: repeats are errors.
   std::map<std::string, int> keys_here, sections_seen, labels_seen;
   std::vector<std::vector<std::string>> channel_keys;  // parameter keys given, per channel
+  std::vector<std::string> neighbour_keys;               // keys given in [neighbours]
   while (std::getline(in, raw)) {
     ++p.line;
     if (section == "labels") {
@@ -146,9 +149,13 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       }
       else if (section == "layer") spec.layers.emplace_back();
       else if (section != "model" && section != "text" && section != "classifier" && section != "labels" &&
-               section != "metadata" && section != "prior") {
+               section != "metadata" && section != "prior" && section != "neighbours") {
         p.error("unknown section [" + section + "]");
       } else {
+        if (section == "neighbours") {
+          spec.neighbours.present = true;
+          spec.neighbours.line = p.line;
+        }
         const auto first = sections_seen.emplace(section, p.line);
         if (!first.second) {
           p.error("section [" + section + "] appears twice (first on line " + std::to_string(first.first->second) +
@@ -219,10 +226,19 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "unknown_label") spec.unknown_label = value;
       else if (key == "prior") spec.prior_array = value;
       else p.error("unknown key '" + key + "' in [classifier]");
+    } else if (section == "neighbours") {
+      if (key == "seed") spec.neighbours.seed = p.to_unsigned(key, value);
+      else if (key == "weight") {
+        double w = 0;
+        if (!parse_plain_decimal(value, &w)) p.error("'weight' must be a plain decimal number >= 0 (such as 1 or 0.5), got '" + value + "'");
+        spec.neighbours.weight = static_cast<float>(w);
+      } else if (key == "words") spec.neighbours.words_file = value;
+      else p.error("unknown key '" + key + "' in [neighbours]");
+      neighbour_keys.push_back(key);
     } else if (section == "metadata") {
       if (reserved_metadata_key(key)) {
-        p.error("'" + key + "' is set by the converter (from [model], [text], [channel], [layer], [classifier] or " +
-                "[labels]); [metadata] holds only other keys");
+        p.error("'" + key + "' is set by the converter (from [model], [text], [channel], [layer], [classifier], " +
+                "[labels] or [neighbours]); [metadata] holds only other keys");
       }
       spec.extra.emplace_back(key, value);
     } else {
@@ -263,6 +279,16 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(e.what());
     }
+  }
+  if (spec.neighbours.present) {
+    const std::string where = file + ":" + std::to_string(spec.neighbours.line) + ": [neighbours]: ";
+    for (const char* key : {"seed", "weight", "words"}) {
+      if (std::find(neighbour_keys.begin(), neighbour_keys.end(), key) == neighbour_keys.end()) {
+        throw std::runtime_error(where + "needs 'seed', 'weight' and 'words' (missing '" + key + "')");
+      }
+    }
+    if (spec.neighbours.words_file.empty()) throw std::runtime_error(where + "'words' names no file");
+    if (spec.task != "classifier") throw std::runtime_error(where + "neighbour words are for classifiers (task = classifier)");
   }
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpecEntry& l = spec.layers[i];

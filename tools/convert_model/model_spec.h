@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/common/feature_metadata.h"
+#include "tools/convert_model/neighbour_words.h"
 
 namespace ffnlp {
 namespace tools {
@@ -50,6 +51,7 @@ struct ModelSpec {
   bool has_prior_default = false;
   double prior_default = 0;
   std::string prior_array;
+  NeighbourSpec neighbours;  // [neighbours]: seed, weight, words (all three)
   std::vector<std::pair<std::string, std::string>> extra;   // [metadata] key = value
 };
 

@@ -16,7 +16,8 @@ const char kUsage[] =
     "                  the row scale and the dequantized values, row by row\n"
     "                  (q8_col: the column scales first)\n"
     "  --rows N        rows to dump (default 16; 0 = all)\n"
-    "  --all           list every string of string arrays (labels)\n";
+    "  --all           list every element of string and u32 arrays (labels,\n"
+    "                  neighbour words)\n";
 
 const char* dtype_name(DType d) {
   switch (d) {
@@ -51,12 +52,57 @@ void print_metadata(const Model& model, bool all) {
       }
       case MetaType::kU32Array: {
         std::printf("u32[%u]", e.count);
-        for (uint32_t j = 0; j < e.count && j < 16; ++j) std::printf(" %u", e.u32(j));
+        const uint32_t shown = all ? e.count : (e.count < 16 ? e.count : 16);
+        for (uint32_t j = 0; j < shown; ++j) std::printf(" %u", e.u32(j));
+        if (shown < e.count) std::printf(" ... (--all lists them)");
         std::printf("\n");
         break;
       }
     }
   }
+}
+
+bool find_metadata(const Model& model, const char* key, MetaType type, MetadataItem* item) {
+  for (uint32_t i = 0; i < model.metadata_count(); ++i) {
+    if (model.metadata_item(i, item) && item->type == type && item->key_length == std::strlen(key) &&
+        std::memcmp(item->key, key, item->key_length) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// One line for the neighbour words (docs/FORMAT.md, neighbours.*): each
+// group's label codes and word count; the arrays themselves are long.
+void print_neighbours(const Model& model) {
+  MetadataItem groups, labels, counts, words;
+  if (!find_metadata(model, "neighbours.groups", MetaType::kU32Array, &groups)) return;
+  std::printf("neighbours ");
+  uint64_t members = 0;
+  for (uint32_t g = 0; g < groups.count; ++g) members += groups.u32(g);
+  if (!find_metadata(model, "neighbours.labels", MetaType::kU32Array, &labels) ||
+      !find_metadata(model, "neighbours.word_counts", MetaType::kU32Array, &counts) ||
+      !find_metadata(model, "neighbours.words", MetaType::kU32Array, &words) || labels.count != members ||
+      counts.count != groups.count) {
+    std::printf(" (neighbours.* keys missing or of inconsistent sizes)\n");
+    return;
+  }
+  uint32_t seed = 0;
+  float weight = 0;
+  model.metadata_u32("neighbours.seed", &seed);
+  model.metadata_f32("neighbours.weight", &weight);
+  std::printf(" %u groups, %u words, seed %u, weight %g:", groups.count, words.count, seed, static_cast<double>(weight));
+  uint32_t at = 0;
+  for (uint32_t g = 0; g < groups.count; ++g) {
+    std::printf("%s", g ? ";" : "");
+    for (uint32_t m = 0; m < groups.u32(g); ++m, ++at) {
+      const uint32_t label = labels.u32(at);
+      if (label < model.label_count()) std::printf(" %s", model.label(label));
+      else std::printf(" #%u", label);
+    }
+    std::printf(" (%u words)", counts.u32(g));
+  }
+  std::printf("\n");
 }
 
 int dump(const Model& model, const char* name, uint64_t max_rows) {
@@ -177,6 +223,7 @@ int run(int argc, char** argv) {
     }
     std::printf("\nlabels      %u%s\nscratch     %zu bytes per concurrent call\n", model.label_count(),
                 model.has_prior() ? " (with a prior: classifier.log_prior)" : "", model.scratch_bytes());
+    print_neighbours(model);
   }
   print_metadata(model, all);
   return 0;

@@ -1,0 +1,367 @@
+// Neighbour words in the converter: a spec's [neighbours] section and its
+// words file become the neighbours.* metadata (keys hashed as a word channel
+// would, sorted per group) and a q8_row tensor of scores with golden bytes;
+// every malformed words file is refused with its own message.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ffnlp/features.h"
+#include "ffnlp/ffnlp.h"
+#include "temp_files.h"
+#include "test_models.h"
+#include "test_paths.h"
+#include "test_process.h"
+#include "tools/common/file_io.h"
+#include "tools/common/npy.h"
+#include "tools/convert_model/converter.h"
+#include "tools/convert_model/model_spec.h"
+#include "tools/convert_model/neighbour_words.h"
+
+using namespace ffnlp;
+using namespace ffnlp::tools;
+
+namespace {
+
+std::string classifier_spec(const std::string& neighbours) {
+  return std::string(R"([model]
+task = classifier
+[channel]
+kind = char_ngram
+order = 1
+seed = 7
+embedding = e1
+[channel]
+kind = script
+embedding = es
+[layer]
+weights = w0
+bias = b0
+activation = relu
+[layer]
+weights = w1
+bias = b1
+activation = softmax
+)") + "[labels]\nen\nhr\nbs\nsr\nsl\n" + neighbours;
+}
+
+std::map<std::string, NpyArray> classifier_arrays() {
+  std::mt19937 rng(5);
+  std::map<std::string, NpyArray> a;
+  auto put = [&](const char* name, std::vector<uint64_t> shape, size_t n) {
+    const std::vector<float> v = testing::random_values(rng, n, 1.0f);
+    a[name] = make_npy_f32(shape, v.data());
+  };
+  put("e1", {10, 3}, 30);
+  put("es", {kScriptCount, 2}, kScriptCount * 2);
+  put("w0", {4, 5}, 20);
+  put("b0", {4}, 4);
+  put("w1", {5, 4}, 20);
+  put("b1", {5}, 5);
+  return a;
+}
+
+// Two groups over the labels en hr bs sr sl; the file lists group 1's
+// words against key order, so the converter must sort them.
+const char kWords[] =
+    "# neighbour words for the test\n"
+    "group\thr bs sr\n"
+    "group\ten sl\n"
+    "ku\xC4\x87" "a\t0\t3.0 -1.5 0\n"       // kuća
+    "\xC5\xA1to\t0\t0.5 -0.25 1e-1\r\n"     // što (a CRLF line)
+    "\n"
+    "the\t1\t-3 1.5\n"
+    "and\t1\t0.75 -0.75\n";
+
+const char kNeighbourSection[] = "[neighbours]\nseed = 3001\nweight = 0.5\nwords = words.tsv\n";
+
+struct Converted {
+  std::vector<uint8_t> bytes;
+  Model model;
+};
+
+// Converts the classifier with `words` as its words file.
+void convert_with_words(const testing::TempDir& dir, const std::string& words, Converted* out,
+                        const std::string& section = kNeighbourSection) {
+  dir.write("words.tsv", words);
+  ConvertOptions options;
+  options.spec_text = classifier_spec(section);
+  options.spec_name = dir.path + "/model.spec";
+  out->bytes = convert(classifier_arrays(), options);
+  Error e;
+  REQUIRE_MESSAGE(Model::load(out->bytes.data(), out->bytes.size(), &out->model, &e) == Status::kOk, e.message);
+}
+
+std::vector<uint32_t> u32_array(const Model& m, const char* key) {
+  for (uint32_t i = 0; i < m.metadata_count(); ++i) {
+    MetadataItem item;
+    REQUIRE(m.metadata_item(i, &item));
+    if (std::string(item.key, item.key_length) != key) continue;
+    REQUIRE(item.type == MetaType::kU32Array);
+    std::vector<uint32_t> v;
+    for (uint32_t j = 0; j < item.count; ++j) v.push_back(item.u32(j));
+    return v;
+  }
+  FAIL("no metadata key " << key);
+  return {};
+}
+
+uint32_t key_of(const std::vector<uint32_t>& cps, uint32_t seed) {
+  return bucket_of(hash_code_points_forward(cps.data(), static_cast<uint32_t>(cps.size()), seed), 0xFFFFFFFFu);
+}
+
+// build_neighbour_tables over the labels en hr bs sr sl (or `codes`).
+NeighbourTables build(const std::string& words, const std::vector<std::string>& codes = {"en", "hr", "bs", "sr", "sl"},
+                      WordCharacters characters = WordCharacters()) {
+  NeighbourSpec spec;
+  spec.present = true;
+  spec.seed = 3001;
+  spec.weight = 1.0f;
+  return build_neighbour_tables(words, "w.tsv", spec, codes, characters);
+}
+
+// The message build() throws, or "" when it does not.
+std::string refusal(const std::string& words, const std::vector<std::string>& codes = {"en", "hr", "bs", "sr", "sl"},
+                    WordCharacters characters = WordCharacters()) {
+  try {
+    build(words, codes, characters);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("neighbour words: a classifier with [neighbours] converts; keys, labels, counts and score bytes are golden") {
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted c;
+  convert_with_words(dir, kWords, &c);
+  const Model& m = c.model;
+  REQUIRE(m.is_classifier());
+
+  uint32_t seed = 0;
+  float weight = -1;
+  CHECK(m.metadata_u32("neighbours.seed", &seed));
+  CHECK(seed == 3001);
+  CHECK(m.metadata_f32("neighbours.weight", &weight));
+  CHECK(weight == 0.5f);
+  const char* scores_name = nullptr;
+  REQUIRE(m.metadata_string("neighbours.scores", &scores_name));
+  CHECK(std::string(scores_name) == "neighbour_scores");
+  CHECK(u32_array(m, "neighbours.groups") == std::vector<uint32_t>{3, 2});
+  CHECK(u32_array(m, "neighbours.labels") == std::vector<uint32_t>{1, 2, 3, 0, 4});  // hr bs sr, en sl
+  CHECK(u32_array(m, "neighbours.word_counts") == std::vector<uint32_t>{2, 2});
+
+  // Keys: the words' code points through the public hash, and the same
+  // values computed outside (FNV-1a forward + fmix32, then h - 1).
+  const uint32_t kuca = key_of({0x6B, 0x75, 0x107, 0x61}, 3001), sto = key_of({0x161, 0x74, 0x6F}, 3001),
+                 the = key_of({0x74, 0x68, 0x65}, 3001), und = key_of({0x61, 0x6E, 0x64}, 3001);
+  CHECK(kuca == 0x03d4bc7eu);
+  CHECK(sto == 0xe9e40134u);
+  CHECK(the == 0x9902c725u);
+  CHECK(und == 0x5f1d23e9u);
+  uint32_t key = 0;
+  CHECK(neighbour_word_key("ku\xC4\x87" "a", 3001, &key));
+  CHECK(key == kuca);
+  // Ascending within each group: kuća < što; and < the (the file had the, and).
+  CHECK(u32_array(m, "neighbours.words") == std::vector<uint32_t>{kuca, sto, und, the});
+
+  // Scores: one scale max|S| / 127 = 3 / 127, q = floor(0.5 + S/s + 128),
+  // rows reordered with their words.
+  const TensorView* t = m.find_tensor("neighbour_scores");
+  REQUIRE(t != nullptr);
+  CHECK(t->dtype == DType::kQ8Row);
+  CHECK(t->rows == 1);
+  CHECK(t->cols == 10);
+  CHECK(t->zero_point == 128);
+  CHECK(t->row_scale(0) == static_cast<float>(3.0 / 127.0));
+  const uint8_t expected[10] = {255, 65, 128,  // kuća: 3, -1.5 (-63.5 steps: 64.5 rounds up), 0
+                                149, 117, 132,  // što: 0.5, -0.25, 0.1
+                                160, 96,        // and: 0.75, -0.75
+                                1, 192};        // the: -3, 1.5
+  CHECK(std::memcmp(t->data, expected, 10) == 0);
+}
+
+TEST_CASE("neighbour words: all-zero scores store 128s with scale 0; the file is the same on a second conversion") {
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted a, b;
+  convert_with_words(dir, "group\thr bs\nx\t0\t0 0\ny\t0\t0 -0\n", &a);
+  const TensorView* t = a.model.find_tensor("neighbour_scores");
+  REQUIRE(t != nullptr);
+  CHECK(t->row_scale(0) == 0.0f);
+  for (uint64_t i = 0; i < t->cols; ++i) CHECK(t->data[i] == 128);
+  convert_with_words(dir, "group\thr bs\nx\t0\t0 0\ny\t0\t0 -0\n", &b);
+  CHECK(a.bytes == b.bytes);
+}
+
+TEST_CASE("neighbour words: a model without [neighbours] has none of the keys") {
+  ConvertOptions options;
+  options.spec_text = classifier_spec("");
+  const std::vector<uint8_t> bytes = convert(classifier_arrays(), options);
+  Model m;
+  Error e;
+  REQUIRE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk);
+  uint32_t seed = 0;
+  CHECK_FALSE(m.metadata_u32("neighbours.seed", &seed));
+  CHECK(m.find_tensor("neighbour_scores") == nullptr);
+}
+
+TEST_CASE("neighbour words: two words with the same key in one group are refused, naming both") {
+  // A real 32-bit collision of the word hash with seed 3001 (both hash to
+  // 0x00004a79), found by a search over random words.
+  uint32_t k1 = 0, k2 = 0;
+  REQUIRE(neighbour_word_key("kzcwlgae", 3001, &k1));
+  REQUIRE(neighbour_word_key("ryjlqyp", 3001, &k2));
+  REQUIRE(k1 == k2);
+  CHECK(k1 == 0x00004a78u);
+  const std::string err = refusal("group\thr bs\nkzcwlgae\t0\t1 2\nother\t0\t1 1\nryjlqyp\t0\t2 1\n");
+  CHECK(contains(err, "w.tsv:4: 'ryjlqyp' and 'kzcwlgae' (line 2) have the same key 0x00004a78 in group 0"));
+  // The same pair in two groups is fine: keys are per group.
+  CHECK(refusal("group\thr bs\ngroup\ten sl\nkzcwlgae\t0\t1 2\nryjlqyp\t1\t2 1\n") == "");
+  // One word twice.
+  CHECK(contains(refusal("group\thr bs\nkuca\t0\t1 2\nkuca\t0\t1 2\n"), "w.tsv:3: 'kuca' appears twice in group 0 (first on line 2)"));
+}
+
+TEST_CASE("neighbour words: groups are refused for unknown codes, shared labels, sizes, count and no words") {
+  CHECK(contains(refusal("group\thr xx\n"), "w.tsv:1: group 0: 'xx' is not one of the model's labels"));
+  CHECK(contains(refusal("group\thr bs\ngroup\tsr hr\n"),
+                 "w.tsv:2: group 1: 'hr' is already in group 0 (line 1); a label belongs to one group at most"));
+  CHECK(contains(refusal("group\thr bs hr\n"), "w.tsv:1: group 0: 'hr' is listed twice"));
+  CHECK(contains(refusal("group\thr\n"), "w.tsv:1: group 0 has 1 labels; a group has 2 to 16"));
+  CHECK(contains(refusal("group\t\n"), "w.tsv:1: group 0 has 0 labels"));
+  std::vector<std::string> codes;
+  std::string seventeen = "group\t", many;
+  for (int i = 0; i < 140; ++i) codes.push_back("l" + std::to_string(i));
+  for (int i = 0; i < 17; ++i) seventeen += (i ? " l" : "l") + std::to_string(i);
+  CHECK(contains(refusal(seventeen + "\n", codes), "w.tsv:1: group 0 has 17 labels; a group has 2 to 16"));
+  seventeen.resize(seventeen.rfind(' '));  // 16 labels: fine
+  CHECK(refusal(seventeen + "\nw\t0\t1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", codes) == "");
+  for (int g = 0; g < 65; ++g) many += "group\tl" + std::to_string(2 * g) + " l" + std::to_string(2 * g + 1) + "\n";
+  CHECK(contains(refusal(many, codes), "w.tsv:65: more than 64 groups"));
+  std::string sixty_four = many.substr(0, many.rfind("group"));
+  for (int g = 0; g < 64; ++g) sixty_four += "w\t" + std::to_string(g) + "\t1 -1\n";
+  CHECK(refusal(sixty_four, codes) == "");
+  CHECK(contains(refusal("group\thr bs\ngroup\ten sl\nw\t0\t1 2\n"), "w.tsv:2: group 1 has no words"));
+  CHECK(contains(refusal("# nothing\n"), "w.tsv: no groups"));
+  CHECK(contains(refusal(""), "w.tsv: no groups"));
+}
+
+TEST_CASE("neighbour words: entries are refused for bad groups, score counts, non-finite or malformed scores") {
+  const std::string g = "group\thr bs sr\n";
+  CHECK(contains(refusal(g + "w\t1\t1 2 3\n"), "w.tsv:2: 'w': group 1 is not declared above"));
+  CHECK(contains(refusal("w\t0\t1 2 3\n" + g), "w.tsv:1: 'w': group 0 is not declared above"));
+  CHECK(contains(refusal(g + "w\t00\t1 2 3\n"), "w.tsv:2: 'w': the group must be a decimal index, got '00'"));
+  CHECK(contains(refusal(g + "w\t0\t1 2\n"), "w.tsv:2: 'w': 2 scores for group 0, which has 3 labels"));
+  CHECK(contains(refusal(g + "w\t0\t1 2 3 4\n"), "w.tsv:2: 'w': 4 scores for group 0, which has 3 labels"));
+  for (const char* bad : {"inf", "-inf", "nan", "NaN", "Infinity", "1e39", "-1e400"}) {
+    CAPTURE(bad);
+    CHECK(contains(refusal(g + "w\t0\t1 " + bad + " 3\n"), std::string("w.tsv:2: 'w': score 2 ('") + bad + "') is not a finite number"));
+  }
+  for (const char* bad : {"1,5", "0x10", "1.", ".5", "1e", "--1", "abc", "1.5f"}) {
+    CAPTURE(bad);
+    CHECK(contains(refusal(g + "w\t0\t1 2 " + bad + "\n"), std::string("score 3 ('") + bad + "') is not a decimal number"));
+  }
+  CHECK(refusal(g + "w\t0\t-1.25 +2 3E-05\n") == "");
+  CHECK(contains(refusal(g + "w\t0\n"), "w.tsv:2: expected 'group<TAB>CODE CODE ...' or 'WORD<TAB>GROUP<TAB>SCORES', got 2"));
+  CHECK(contains(refusal(g + "w\t0\t1 2 3\textra\n"), "got 4 tab-separated fields"));
+  // "group" is a word like any other on an entry line (three fields).
+  const NeighbourTables t = build(g + "group\t0\t1 2 3\n");
+  CHECK(t.words.size() == 1);
+}
+
+TEST_CASE("neighbour words: words must be valid UTF-8 and written as the model's word channel sees them") {
+  const std::string g = "group\thr bs\n";
+  for (const char* bad : {"a\xC3", "\xC0\xAF", "\xED\xA0\x80", "a\xFFz", "\x80"}) {
+    CAPTURE(bad);
+    CHECK(contains(refusal(g + bad + "\t0\t1 2\n"), "is not valid UTF-8"));
+    uint32_t key = 0;
+    CHECK_FALSE(neighbour_word_key(bad, 1, &key));
+  }
+  CHECK(refusal(g + "\xEF\xBF\xBD\t0\t1 2\n") != "");  // a real U+FFFD decodes, but separates words
+  CHECK(contains(refusal(g + "\t0\t1 2\n"), "w.tsv:2: empty word"));
+  CHECK(contains(refusal(g + "two words\t0\t1 2\n"), "'two words' holds U+0020, which separates words"));
+  CHECK(contains(refusal(g + "don't\t0\t1 2\n"), "holds U+0027"));
+  CHECK(contains(refusal(g + "Kuca\t0\t1 2\n"), "'Kuca': the model lowercases U+004B to U+006B"));
+  CHECK(contains(refusal(g + "\xCF\x83\xCE\xBF\xCF\x82\t0\t1 2\n"), "lowercases U+03C2 to U+03C3"));  // final sigma
+  CHECK(contains(refusal(g + "b52\t0\t1 2\n"), "'b52' holds the digit U+0035; the model drops digits"));
+  WordCharacters keep;
+  keep.lowercase = false;
+  keep.drop_digits = false;
+  CHECK(refusal(g + "Kuca\t0\t1 2\nb52\t0\t1 2\n", {"en", "hr", "bs", "sr", "sl"}, keep) == "");
+}
+
+TEST_CASE("neighbour words: the spec section needs seed, weight and words; a missing words file fails") {
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted c;
+  auto spec_error = [&](const std::string& section, const std::string& words = kWords) {
+    dir.write("words.tsv", words);
+    ConvertOptions options;
+    options.spec_text = classifier_spec(section);
+    options.spec_name = dir.path + "/model.spec";
+    try {
+      convert(classifier_arrays(), options);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(spec_error(kNeighbourSection) == "");
+  CHECK(contains(spec_error("[neighbours]\nseed = 3001\nweight = 0.5\n"),
+                 "model.spec:25: [neighbours]: needs 'seed', 'weight' and 'words' (missing 'words')"));
+  CHECK(contains(spec_error("[neighbours]\nweight = 1\nwords = words.tsv\n"), "(missing 'seed')"));
+  CHECK(contains(spec_error("[neighbours]\nseed = 1\nwords = words.tsv\n"), "(missing 'weight')"));
+  CHECK(contains(spec_error("[neighbours]\nseed = 1\nweight = -1\nwords = words.tsv\n"),
+                 "'weight' must be a plain decimal number >= 0"));
+  CHECK(contains(spec_error("[neighbours]\nseed = 1\nweight = nan\nwords = words.tsv\n"), "'weight' must be"));
+  CHECK(contains(spec_error("[neighbours]\nseed = 0x10\nweight = 1\nwords = words.tsv\n"), "'seed' must be a decimal"));
+  CHECK(contains(spec_error("[neighbours]\nseed = 1\nweight = 1\nwords = words.tsv\nbuckets = 5\n"),
+                 "unknown key 'buckets' in [neighbours]"));
+  CHECK(contains(spec_error(std::string(kNeighbourSection) + "[neighbours]\nseed = 1\n"), "section [neighbours] appears twice"));
+  CHECK(contains(spec_error("[metadata]\nneighbours.seed = 5\n"), "'neighbours.seed' is set by the converter"));
+  // The words file: relative to the spec, must exist; its errors name it.
+  const std::string missing = spec_error("[neighbours]\nseed = 1\nweight = 1\nwords = absent.tsv\n");
+  CHECK(contains(missing, "[neighbours]: words file: "));
+  CHECK(contains(missing, dir.path + "/absent.tsv"));
+  CHECK(contains(spec_error(kNeighbourSection, "group\thr xx\n"), dir.path + "/words.tsv:1: group 0: 'xx' is not one of"));
+  // The scores' tensor name is taken.
+  std::map<std::string, NpyArray> arrays = classifier_arrays();
+  arrays["neighbour_scores"] = arrays.at("b0");
+  dir.write("words.tsv", kWords);
+  ConvertOptions taken;
+  taken.spec_text = classifier_spec(kNeighbourSection);
+  taken.spec_name = dir.path + "/model.spec";
+  CHECK_THROWS_WITH_AS(convert(arrays, taken), doctest::Contains("an input array is named 'neighbour_scores'"),
+                       std::runtime_error);
+  // Classifiers only.
+  const std::string embedding = "[model]\ntask = embedding\n" + std::string(kNeighbourSection);
+  CHECK_THROWS_WITH_AS(parse_model_spec(embedding, "x.spec"),
+                       doctest::Contains("neighbour words are for classifiers"), std::runtime_error);
+  // A features-only file (no arrays) has no classifier to attach them to.
+  ConvertOptions features;
+  features.spec_text = classifier_spec(kNeighbourSection);
+  features.spec_name = dir.path + "/model.spec";
+  CHECK_THROWS_WITH_AS(convert({}, features), doctest::Contains("a features-only file has none"), std::runtime_error);
+}
+
+TEST_CASE("neighbour words: inspect_model shows one line per model, not the 4-byte keys") {
+  const std::string inspect = testing::tool_path("inspect_model");
+  REQUIRE_MESSAGE(access(inspect.c_str(), X_OK) == 0, inspect << " is not built");
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted c;
+  convert_with_words(dir, kWords, &c);
+  write_file_atomically(dir.path + "/m.ffm", c.bytes, false);
+  const testing::ChildResult r = testing::run_program(inspect, {dir.path + "/m.ffm"}, 30);
+  REQUIRE_MESSAGE(r.exited_with(0), r.describe());
+  CHECK_MESSAGE(contains(r.out, "neighbours  2 groups, 4 words, seed 3001, weight 0.5: hr bs sr (2 words); en sl (2 words)\n"),
+                r.out);
+  CHECK(contains(r.out, "neighbours.words"));
+}

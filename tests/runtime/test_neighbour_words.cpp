@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <random>
+
+#include "features/extract.h"
+#include "features/word_keys.h"
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "test_models.h"
@@ -263,4 +267,54 @@ TEST_CASE("neighbour words: malformed keys are refused with a message") {
     f.groups = std::vector<uint32_t>(65, 2);
     CHECK(load_status(f.build()) == Status::kBadMetadata);
   }
+}
+
+TEST_CASE("neighbour words: word keys equal a word channel's rows (every text option, hostile text)") {
+  // Pieces that exercise each rule: case, digits, marks, other scripts,
+  // clean-up spans (URL, e-mail, @handle, path, markup, entity), invalid bytes.
+  const std::vector<std::string> pieces = {
+      "Hund", "KATZE", " ", "  ", "x2y", "42", "ǅemal", "İstanbul", "ΟΔΟΣ", "čekaj", "naïve", "e\xCC\x81t", "ह\xE0\xA5\x8Dन",
+      "https://example.org/a?b=c", "me@example.org", "@handle", "/usr/lib/x.so", "<b>bold</b>", "&amp;", "a&b",
+      "5km", "\xFF", "\xE2\x82", "\n", "-", "'", "日本語", "\t"};
+  std::mt19937 rng(7);
+  for (int lowercase = 0; lowercase < 2; ++lowercase) {
+    for (int drop_digits = 0; drop_digits < 2; ++drop_digits) {
+      for (int cleanup = 0; cleanup < 2; ++cleanup) {
+        for (uint32_t max_bytes : {0u, 9u}) {
+          internal::FeaturePlan plan;
+          plan.lowercase = lowercase != 0;
+          plan.drop_digits = drop_digits != 0;
+          plan.cleanup = cleanup != 0;
+          plan.max_bytes = max_bytes;
+          plan.channel_count = 1;
+          plan.word_count = 1;
+          plan.words[0].kind = FeatureKind::kWord;
+          plan.words[0].buckets = 0xFFFFFFFFu;
+          plan.words[0].seed = kSeed;
+          for (int trial = 0; trial < 300; ++trial) {
+            std::string text;
+            const int n = static_cast<int>(rng() % 8);
+            for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+            CAPTURE(text);
+            std::vector<uint32_t> expected, got;
+            extract_features(reinterpret_cast<const uint8_t*>(text.data()), text.size(), plan,
+                             [&](uint32_t, uint32_t row) { expected.push_back(row); });
+            const size_t words = detail::for_each_word_key(
+                reinterpret_cast<const uint8_t*>(text.data()), text.size(), plan, kSeed, 0xFFFFFFFFu,
+                [](void* context, uint32_t key) { static_cast<std::vector<uint32_t>*>(context)->push_back(key); }, &got);
+            CHECK(words == got.size());
+            CHECK(got == expected);
+          }
+        }
+      }
+    }
+  }
+  // And the key of a plain word is the converter's: the hash of its code points.
+  internal::FeaturePlan plan;
+  std::vector<uint32_t> got;
+  const char* text = "Hund, katze!";
+  detail::for_each_word_key(reinterpret_cast<const uint8_t*>(text), std::strlen(text), plan, kSeed, 0xFFFFFFFFu,
+                            [](void* context, uint32_t key) { static_cast<std::vector<uint32_t>*>(context)->push_back(key); },
+                            &got);
+  CHECK(got == std::vector<uint32_t>{key_of(U"hund"), key_of(U"katze")});
 }

@@ -372,7 +372,7 @@ struct NeighbourPlan {
   float scale = 0.0f;                    // of the scores (q8_row, one row)
   int32_t zero_point = 0;
   float weight = 0.0f;                   // multiplier on a member's summed scores
-  FeaturePlan words_plan;                // the model's text options, one word channel (the keys)
+  uint32_t seed = 0;                     // of the word keys
 };
 struct ModelAccess;  // runtime-internal access to a Model's private parts
 struct TaggerAccess;  // the tagger head (heads/tagger.cpp)

@@ -875,19 +875,7 @@ class ModelLoader {
     n.scores = scores->data;
     n.scale = scores->row_scale(0);
     n.zero_point = static_cast<int32_t>(scores->zero_point);
-    // The keys are the rows of one word channel with the text model's options.
-    internal::FeaturePlan& plan = n.words_plan;
-    plan = internal::FeaturePlan();
-    plan.lowercase = m_->plan_.lowercase;
-    plan.drop_digits = m_->plan_.drop_digits;
-    plan.max_bytes = m_->plan_.max_bytes;
-    plan.cleanup = m_->plan_.cleanup;
-    plan.channel_count = 1;
-    plan.word_count = 1;
-    plan.words[0].channel = 0;
-    plan.words[0].kind = FeatureKind::kWord;
-    plan.words[0].buckets = internal::kNeighbourBuckets;
-    plan.words[0].seed = seed;
+    n.seed = seed;
     return Status::kOk;
   }
 

@@ -92,7 +92,7 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
         if (mask[i] != 0 && (best == label_count_ || logits[i] > logits[best])) best = i;
       }
     }
-    if (internal::add_neighbour_evidence(neighbours_, reinterpret_cast<const uint8_t*>(input.text), input.size, best,
+    if (internal::add_neighbour_evidence(neighbours_, plan_, reinterpret_cast<const uint8_t*>(input.text), input.size, best,
                                          logits) &&
         !add_finite_max(nullptr, logits, label_count_, &r->logits_max)) {
       return Status::kNonFinite;

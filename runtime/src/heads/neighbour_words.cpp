@@ -1,7 +1,7 @@
 // Neighbour words (heads/neighbour_words.h).
 #include "heads/neighbour_words.h"
 
-#include "features/extract.h"
+#include "features/word_keys.h"
 #include "file/byte_order.h"
 
 namespace ffnlp {
@@ -24,9 +24,35 @@ size_t find_key(const uint8_t* keys, size_t n, uint32_t key) {
   return n;
 }
 
+// The scores of the words found, summed per member in quantized steps
+// (integers: exact, whatever the order).
+struct GroupSums {
+  const uint8_t* keys;
+  const uint8_t* scores;
+  size_t word_count;
+  uint32_t group_size;
+  int32_t zero_point;
+  int32_t sums[kMaxNeighbourGroupSize];
+  uint32_t hits;
+
+  static void add(void* context, uint32_t key) {
+    GroupSums& g = *static_cast<GroupSums*>(context);
+    const size_t j = find_key(g.keys, g.word_count, key);
+    if (j == g.word_count) return;
+    const uint8_t* row = g.scores + j * g.group_size;
+    for (uint32_t m = 0; m < g.group_size; ++m) {
+      // Saturating: a text of over 16 million scored words stops adding.
+      const int64_t sum = static_cast<int64_t>(g.sums[m]) + (static_cast<int32_t>(row[m]) - g.zero_point);
+      g.sums[m] = sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : static_cast<int32_t>(sum);
+    }
+    ++g.hits;
+  }
+};
+
 }  // namespace
 
-bool add_neighbour_evidence(const NeighbourPlan& plan, const uint8_t* text, size_t size, uint32_t best, float* logits) {
+bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_options, const uint8_t* text, size_t size,
+                            uint32_t best, float* logits) {
   if (plan.group_count == 0 || text == nullptr || size == 0) return false;
   // best's group: where its words, scores and members start.
   size_t member_base = 0, word_base = 0, score_base = 0;
@@ -44,21 +70,10 @@ bool add_neighbour_evidence(const NeighbourPlan& plan, const uint8_t* text, size
   if (!found) return false;
   const uint8_t* keys = plan.words + 4 * word_base;
   const uint8_t* scores = plan.scores + score_base;
-  int32_t sums[kMaxNeighbourGroupSize] = {};  // in quantized steps: exact, whatever the order
-  uint32_t hits = 0;
-  extract_features(text, size, plan.words_plan, [&](uint32_t, uint32_t key) {
-    const size_t j = find_key(keys, word_count, key);
-    if (j == word_count) return;
-    const uint8_t* row = scores + j * group_size;
-    for (uint32_t m = 0; m < group_size; ++m) {
-      // Saturating: a text of over 16 million scored words stops adding.
-      const int32_t step = static_cast<int32_t>(row[m]) - plan.zero_point;
-      const int64_t sum = static_cast<int64_t>(sums[m]) + step;
-      sums[m] = sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : static_cast<int32_t>(sum);
-    }
-    ++hits;
-  });
-  if (hits == 0) return false;
+  GroupSums g{keys, scores, word_count, group_size, plan.zero_point, {}, 0};
+  detail::for_each_word_key(text, size, text_options, plan.seed, kNeighbourBuckets, &GroupSums::add, &g);
+  if (g.hits == 0) return false;
+  const int32_t* sums = g.sums;
   const float step = plan.weight * plan.scale;
   for (uint32_t m = 0; m < group_size; ++m) {
     logits[u32_at(plan.labels, member_base + m)] += step * static_cast<float>(sums[m]);

@@ -29,7 +29,10 @@ constexpr uint32_t kNeighbourBuckets = 0xFFFFFFFFu;  // keys: word rows with thi
 
 // Adds the words' scores to the logits of best's group (if best has one).
 // Returns true when a logit changed.
-bool add_neighbour_evidence(const NeighbourPlan& plan, const uint8_t* text, size_t size, uint32_t best, float* logits);
+// `text_options`: the model's feature plan (its lowercase, drop_digits,
+// cleanup and max_bytes apply).
+bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_options, const uint8_t* text, size_t size,
+                            uint32_t best, float* logits);
 
 }  // namespace internal
 }  // namespace ffnlp

@@ -102,17 +102,20 @@ void compute_logits(const Model& model, EvalSet* set, int threads) {
   auto work = [&](size_t begin, size_t end) {
     ffnlp::Workspace ws(model);
     if (!ws.ok()) throw std::runtime_error("out of memory");
-    ClassifyOptions uniform;
-    uniform.prior = Prior::kUniform;
     for (size_t i = begin; i < end; ++i) {
       TextStats stats;
       const std::string& t = set->texts[i];
       Input input;
       input.text = t.data();
       input.size = t.size();
-      const Status s = model.logits(input, ws.data(), ws.size(),
-                                    set->logits.data() + i * L, L, &uniform, &stats);
+      // The logits as shipped (the model's prior), then the prior taken
+      // out again: a model with neighbour words picks the group of its best
+      // label after the prior, so only this way does strength 1 give the
+      // runtime's answers (other strengths keep that group choice).
+      float* z = set->logits.data() + i * L;
+      const Status s = model.logits(input, ws.data(), ws.size(), z, L, nullptr, &stats);
       if (s != Status::kOk) throw std::runtime_error(std::string("logits: ") + status_name(s));
+      for (size_t l = 0; l < L; ++l) z[l] -= model.log_prior(static_cast<uint32_t>(l));
       set->lines[i].letters = stats.letters;
     }
   };

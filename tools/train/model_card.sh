@@ -60,6 +60,7 @@ spec="${MODEL%.ffm}.spec"
 inspect=$($BUILD/inspect_model "$MODEL")
 channels=$(echo "$inspect" | sed -n 's/^channels *//p')
 network=$(echo "$inspect" | sed -n 's/^network *//p')
+neighbours=$(echo "$inspect" | sed -n 's/^neighbours *//p')
 strength=$(sed -n 's/^# train .*--prior-strength \([0-9.]*\).*/\1/p' "$spec")
 extra() {  # an optional section measured by hand (see its command), or a note
   if [ -f "$1" ]; then cat "$1"; else echo "(not measured for this model: $1 is missing)"; fi; }
@@ -73,7 +74,8 @@ cat <<TXT
 A language identifier in the style of CLD3 (Botha et al. 2017): hashed
 character 1- to 4-grams, hashed whole words and the script of each letter,
 each channel averaged over the text, one hidden layer of ReLU units, softmax
-over $labels languages, a prior over languages applied to the output.
+over $labels languages, a prior over languages applied to the output, and
+whole-word scores that separate close neighbours (neighbour words).
 Embeddings and both dense layers are stored as uint8 with one float scale
 per row (q8_row); the output layer transposed, with one scale per output
 (q8_col, docs/FORMAT.md: the same numbers, laid out for its sparse kernel).
@@ -85,6 +87,7 @@ per row (q8_row); the output layer transposed, with one scale per output
 | input | UTF-8 text; URLs, e-mail addresses, @handles, paths, numbers with units and markup skipped; lowercased, digits and punctuation dropped; whole text read |
 | features | $channels (rows × dims) |
 | network | $network |
+| neighbour words | ${neighbours:-none}; added to the logits of the best answer's group (heads/neighbour_words.h) |
 | prior | writers per language from CLDR, weight writers^$strength, stored in the file and applied by default (\`--prior uniform\` turns it off) |
 | output | BCP 47 codes (ISO 639-1 where it exists, else 639-3; script subtags where a language is written in several scripts); \`und\` for text without letters |
 | reliability | \`is_reliable\` when the top probability is ≥ $(sed -n 's/^reliable_probability *= *//p' "$spec") and the text has ≥ $(sed -n 's/^reliable_letters *= *//p' "$spec") letters |

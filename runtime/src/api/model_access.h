@@ -22,6 +22,7 @@ struct ModelAccess {
                          const ClassifyOptions* options, HeadResult* result);
   // The scratch layout of one call (network/forward.cpp).
   static ScratchLayout layout(const Model& model);
+  static const NeighbourPlan& neighbours(const Model& model) { return model.neighbours_; }
   static bool reliable(const Model& model, float probability, const TextStats& stats) {
     return probability >= model.reliable_probability_ && stats.letters >= model.reliable_letters_;
   }

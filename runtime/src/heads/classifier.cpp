@@ -85,7 +85,7 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
   if (neighbours_.group_count != 0) {
     // Whole-word evidence inside the best allowed label's group of close
     // neighbours (heads/neighbour_words.h); the largest logit found again.
-    uint32_t best = first_index_of(logits, label_count_, r->logits_max);
+    uint32_t best = allow_list ? label_count_ : internal::best_grouped_label(neighbours_, logits, label_count_, r->logits_max);
     if (allow_list) {
       best = label_count_;
       for (uint32_t i = 0; i < label_count_; ++i) {

@@ -2,6 +2,7 @@
 #include "heads/neighbour_words.h"
 
 #include "features/word_keys.h"
+#include "network/kernels.h"
 #include "file/byte_order.h"
 
 namespace ffnlp {
@@ -11,15 +12,29 @@ namespace {
 
 uint32_t u32_at(const uint8_t* p, size_t i) { return read_u32(p + 4 * i); }
 
-// Index of `key` in keys[0 .. n) (ascending), or n.
+// Index of `key` in keys[0 .. n) (strictly ascending), or n. The keys are
+// hashes, spread evenly over 32 bits: interpolation search takes two or
+// three probes where a binary search takes nine.
 size_t find_key(const uint8_t* keys, size_t n, uint32_t key) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
+  if (n == 0) return n;
+  size_t lo = 0, hi = n - 1;
+  uint32_t lo_key = u32_at(keys, lo), hi_key = u32_at(keys, hi);
+  while (key >= lo_key && key <= hi_key) {
+    if (hi_key == lo_key) return key == lo_key ? lo : n;
+    // lo <= mid <= hi: (key - lo_key) / (hi_key - lo_key) is in [0, 1].
+    const size_t mid = lo + static_cast<size_t>((static_cast<uint64_t>(key - lo_key) * (hi - lo)) / (hi_key - lo_key));
     const uint32_t k = u32_at(keys, mid);
     if (k == key) return mid;
-    if (k < key) lo = mid + 1;
-    else hi = mid;
+    if (k < key) {
+      lo = mid + 1;
+      if (lo > hi) return n;
+      lo_key = u32_at(keys, lo);
+    } else {
+      if (mid == 0) return n;
+      hi = mid - 1;
+      if (hi < lo) return n;
+      hi_key = u32_at(keys, hi);
+    }
   }
   return n;
 }
@@ -50,6 +65,19 @@ struct GroupSums {
 };
 
 }  // namespace
+
+uint32_t best_grouped_label(const NeighbourPlan& plan, const float* logits, uint32_t label_count, float max) {
+  uint32_t members = 0;
+  for (uint32_t g = 0; g < plan.group_count; ++g) members += u32_at(plan.sizes, g);
+  uint32_t best = label_count;
+  for (uint32_t i = 0; i < members; ++i) {
+    const uint32_t label = u32_at(plan.labels, i);
+    if (logits[label] == max && label < best) best = label;
+  }
+  // A label before it with the same logit comes first, and is in no group.
+  if (best < label_count && first_index_of(logits, best, max) < best) return label_count;
+  return best;
+}
 
 bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_options, const uint8_t* text, size_t size,
                             uint32_t best, float* logits) {

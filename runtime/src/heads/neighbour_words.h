@@ -27,6 +27,10 @@ constexpr uint32_t kMaxNeighbourGroupSize = 16;
 constexpr uint32_t kMaxNeighbourWords = 1u << 20;
 constexpr uint32_t kNeighbourBuckets = 0xFFFFFFFFu;  // keys: word rows with this many buckets
 
+// The best label (the first of the largest logit, `max`) when it belongs
+// to a group, else label_count: reads the groups' members, not every logit.
+uint32_t best_grouped_label(const NeighbourPlan& plan, const float* logits, uint32_t label_count, float max);
+
 // Adds the words' scores to the logits of best's group (if best has one).
 // Returns true when a logit changed.
 // `text_options`: the model's feature plan (its lowercase, drop_digits,

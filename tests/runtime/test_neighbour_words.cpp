@@ -3,6 +3,7 @@
 // exactly as the file says; every malformed neighbours.* key refused.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -12,6 +13,7 @@
 #include <random>
 
 #include "features/extract.h"
+#include "features/extract_avx2.h"
 #include "features/word_keys.h"
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
@@ -86,6 +88,12 @@ void logits_of(const Model& m, const char* text, float out[3], const ClassifyOpt
   in.text = text;
   in.size = std::strlen(text);
   REQUIRE(m.logits(in, ws.data(), ws.size(), out, 3, options) == Status::kOk);
+}
+
+uint32_t float_bits_of(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
 }
 
 uint32_t best_of(const float v[3]) { return v[1] > v[0] ? (v[2] > v[1] ? 2 : 1) : (v[2] > v[0] ? 2 : 0); }
@@ -317,4 +325,95 @@ TEST_CASE("neighbour words: word keys equal a word channel's rows (every text op
                             [](void* context, uint32_t key) { static_cast<std::vector<uint32_t>*>(context)->push_back(key); },
                             &got);
   CHECK(got == std::vector<uint32_t>{key_of(U"hund"), key_of(U"katze")});
+}
+
+TEST_CASE("neighbour words: the AVX2 extraction's word hashes give the walker's keys") {
+  ChannelSpec channels[2];
+  channels[0].kind = FeatureKind::kCharNgram;
+  channels[0].order = 2;
+  channels[0].seed = 11;
+  channels[0].buckets = 300;
+  channels[1].kind = FeatureKind::kWord;
+  channels[1].seed = kSeed;
+  channels[1].buckets = 500;
+  const std::vector<std::string> pieces = {"Hund", "KATZE", " ", "x2y", "42", "čekaj", "e\xCC\x81t", "https://a.org/b",
+                                           "me@example.org", "<b>x</b>", "&amp;", "\xFF", "日本語", ", ", "ΟΔΟΣ"};
+  std::mt19937 rng(11);
+  for (int variant = 0; variant < 4; ++variant) {
+    TextOptions options;
+    options.cleanup = (variant & 1) != 0;
+    options.drop_digits = (variant & 2) == 0;
+    internal::FeaturePlan plan;
+    Error error;
+    REQUIRE(build_feature_plan(channels, 2, options, &plan, &error) == Status::kOk);
+    if (!detail::avx2_extraction_fits(plan)) {
+      MESSAGE("no AVX2 on this CPU: the walker is the only path here");
+      return;
+    }
+    for (int trial = 0; trial < 200; ++trial) {
+      std::string text;
+      // Long enough, at times, for several 512-position chunks.
+      const int n = trial < 20 ? static_cast<int>(rng() % 400) : static_cast<int>(rng() % 12);
+      for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+      CAPTURE(text);
+      const uint8_t* bytes = reinterpret_cast<const uint8_t*>(text.data());
+      std::vector<uint32_t> walked, kept;
+      detail::for_each_word_key(bytes, text.size(), plan, kSeed, 0xFFFFFFFFu,
+                                [](void* c, uint32_t key) { static_cast<std::vector<uint32_t>*>(c)->push_back(key); },
+                                &walked);
+      detail::RowBatchSink sink{[](void*, uint32_t, const uint32_t*, uint32_t) {}, &kept};
+      sink.add_word_hashes = [](void* c, const uint32_t* hashes, uint32_t count) {
+        for (uint32_t i = 0; i < count; ++i) {
+          static_cast<std::vector<uint32_t>*>(c)->push_back(bucket_of(hashes[i], 0xFFFFFFFFu));
+        }
+      };
+      for (bool wide : {true, false}) {
+        kept.clear();
+        detail::extract_rows_avx2(bytes, text.size(), plan, sink, wide);
+        CHECK(kept == walked);
+      }
+    }
+  }
+}
+
+TEST_CASE("neighbour words: a long word list finds its words (the windowed search) and nothing else") {
+  // The two words among 3,000 random keys of score 0: the same logits as the
+  // two-word list (the same scale: the largest |score| is the same).
+  NeighbourFile small;
+  NeighbourFile large;
+  std::mt19937 rng(5);
+  std::vector<std::pair<uint32_t, std::pair<float, float>>> entries;
+  for (size_t j = 0; j < small.words.size(); ++j) {
+    entries.push_back({small.words[j], {small.scores[2 * j], small.scores[2 * j + 1]}});
+  }
+  while (entries.size() < 3002) {
+    const uint32_t key = static_cast<uint32_t>(rng());
+    bool taken = false;
+    for (const auto& e : entries) taken = taken || e.first == key;
+    if (!taken) entries.push_back({key, {0.0f, 0.0f}});
+  }
+  std::sort(entries.begin(), entries.end());
+  large.words.clear();
+  large.scores.clear();
+  for (const auto& e : entries) {
+    large.words.push_back(e.first);
+    large.scores.push_back(e.second.first);
+    large.scores.push_back(e.second.second);
+  }
+  large.word_counts = {static_cast<uint32_t>(entries.size())};
+  const std::vector<uint8_t> a = small.build(), b = large.build();
+  Model ma, mb;
+  REQUIRE(Model::load(a.data(), a.size(), &ma, nullptr, LoadOptions()) == Status::kOk);
+  REQUIRE(Model::load(b.data(), b.size(), &mb, nullptr, LoadOptions()) == Status::kOk);
+  const uint32_t labels[2] = {0, 1};
+  ClassifyOptions ab;  // the group always applies
+  ab.only = labels;
+  ab.only_count = 2;
+  for (const char* text : {"Hund hund HUND katze", "katze", "der Hund", "nichts hier", "hund katze hund katze hund"}) {
+    CAPTURE(text);
+    float la[3], lb[3];
+    logits_of(ma, text, la, &ab);
+    logits_of(mb, text, lb, &ab);
+    for (int i = 0; i < 3; ++i) CHECK(float_bits_of(la[i]) == float_bits_of(lb[i]));
+  }
 }

@@ -127,7 +127,11 @@ if [ "${NEIGHBOURS:-1}" = 1 ]; then
   if [ "${FINETUNE:-1}" = 1 ]; then
     for fam in everyday subtitle-words wordlists cldr fortunes written; do NB_FILES+=("data/by_source/$fam.train.tsv"); done
   fi
+  # --seed: the word channel's (spec: seed = 2001 under kind = word), so the
+  # runtime takes the words' hashes from the extraction it already does.
+  word_seed=$(awk '/^kind = word$/ { w = 1; next } w && /^seed = / { print $3; exit }' "$OUT/langid.spec")
   python3 tools/train/neighbour_words.py --groups tools/train/neighbour_groups.tsv --words-per-group 370 --weight 0.5 \
+    --seed "$word_seed" \
     --out "$OUT/langid.neighbours.tsv" "${NB_FILES[@]}" > "$OUT/neighbours.spec"
   { echo; cat "$OUT/neighbours.spec"; } >> "$OUT/langid.spec"
 fi

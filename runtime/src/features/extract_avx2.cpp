@@ -67,6 +67,7 @@ struct Chunk {
   uint32_t script_rows[kChunk];
   uint32_t script_n = 0;
   uint32_t word_rows[kChunk];
+  uint32_t word_hashes[kChunk];  // only when the sink takes them
   uint32_t word_n = 0;
   uint32_t han_rows[kChunk];
   uint32_t han_n = 0;
@@ -245,6 +246,7 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
       count = 0;
     }
   }
+  if (c.word_n != 0 && sink.add_word_hashes != nullptr) sink.add_word_hashes(sink.context, c.word_hashes, c.word_n);
   if (c.word_n != 0) group[count++] = {plan.words[0].channel, c.word_rows, c.word_n};
   if (c.script_n != 0) group[count++] = {plan.scripts[0].channel, c.script_rows, c.script_n};
   hand_over(sink, group, count);
@@ -278,6 +280,7 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
   const bool has_word = plan.word_count == 1;
   const uint32_t word_init = has_word ? (kFnvOffset ^ plan.words[0].seed) : 0;
   const uint32_t word_buckets = has_word ? plan.words[0].buckets : 0;
+  const bool keep_hashes = sink.add_word_hashes != nullptr;
   uint32_t word_hash = 0;
   uint32_t word_len = 0;  // code points of the current word (mod 2^32); 0: not in a word
   bool in_word = false;
@@ -290,7 +293,11 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
     c.kind[c.n] = kClose;
     c.distance[c.n] = word_len < kChunk ? word_len + 1 : kChunk;
     ++c.n;
-    if (has_word) c.word_rows[c.word_n++] = bucket_of(fnv_finish(word_hash, word_len), word_buckets);
+    if (has_word) {
+      const uint32_t hash = fnv_finish(word_hash, word_len);
+      if (keep_hashes) c.word_hashes[c.word_n] = hash;
+      c.word_rows[c.word_n++] = bucket_of(hash, word_buckets);
+    }
     in_word = false;
   };
 

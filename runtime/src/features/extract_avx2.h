@@ -34,6 +34,9 @@ struct RowBatchSink {
   void (*add)(void* context, uint32_t channel, const uint32_t* rows, uint32_t n);
   void* context;
   void (*add_group)(void* context, const RowBatch* batches, uint32_t count) = nullptr;
+  // Optional: the word channel's words, each as its full 32-bit hash (the
+  // value its row is bucket_of of), in text order (neighbour words read them).
+  void (*add_word_hashes)(void* context, const uint32_t* hashes, uint32_t n) = nullptr;
 };
 
 // True when extract_rows_avx2 handles this plan on this CPU: a text plan

@@ -92,10 +92,18 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
         if (mask[i] != 0 && (best == label_count_ || logits[i] > logits[best])) best = i;
       }
     }
-    if (internal::add_neighbour_evidence(neighbours_, plan_, reinterpret_cast<const uint8_t*>(input.text), input.size, best,
-                                         logits) &&
-        !add_finite_max(nullptr, logits, label_count_, &r->logits_max)) {
-      return Status::kNonFinite;
+    const uint32_t* word_hashes = reinterpret_cast<const uint32_t*>(base + layout.counts);
+    if (internal::add_neighbour_evidence(neighbours_, plan_, reinterpret_cast<const uint8_t*>(input.text), input.size,
+                                         word_hashes, best, logits)) {
+      // Only the group's logits changed; the others are at most the old
+      // largest, so a member above it is the new largest, else scan again.
+      float members_max = 0.0f;
+      if (!internal::group_finite_max(neighbours_, best, logits, &members_max)) return Status::kNonFinite;
+      if (members_max >= r->logits_max) {
+        r->logits_max = members_max;
+      } else if (!add_finite_max(nullptr, logits, label_count_, &r->logits_max)) {
+        return Status::kNonFinite;
+      }
     }
   }
   if (allow_list) {

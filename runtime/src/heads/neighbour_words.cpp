@@ -1,6 +1,8 @@
 // Neighbour words (heads/neighbour_words.h).
 #include "heads/neighbour_words.h"
 
+#include <cmath>
+
 #include "features/word_keys.h"
 #include "network/kernels.h"
 #include "file/byte_order.h"
@@ -12,31 +14,30 @@ namespace {
 
 uint32_t u32_at(const uint8_t* p, size_t i) { return read_u32(p + 4 * i); }
 
-// Index of `key` in keys[0 .. n) (strictly ascending), or n. The keys are
-// hashes, spread evenly over 32 bits: interpolation search takes two or
-// three probes where a binary search takes nine.
+// Index of `key` in keys[0 .. n) (strictly ascending), or n: a binary
+// search without branches on the data (a conditional move per step; most
+// words are not in the list, so the branches would be unpredictable).
 size_t find_key(const uint8_t* keys, size_t n, uint32_t key) {
   if (n == 0) return n;
-  size_t lo = 0, hi = n - 1;
-  uint32_t lo_key = u32_at(keys, lo), hi_key = u32_at(keys, hi);
-  while (key >= lo_key && key <= hi_key) {
-    if (hi_key == lo_key) return key == lo_key ? lo : n;
-    // lo <= mid <= hi: (key - lo_key) / (hi_key - lo_key) is in [0, 1].
-    const size_t mid = lo + static_cast<size_t>((static_cast<uint64_t>(key - lo_key) * (hi - lo)) / (hi_key - lo_key));
-    const uint32_t k = u32_at(keys, mid);
-    if (k == key) return mid;
-    if (k < key) {
-      lo = mid + 1;
-      if (lo > hi) return n;
-      lo_key = u32_at(keys, lo);
-    } else {
-      if (mid == 0) return n;
-      hi = mid - 1;
-      if (hi < lo) return n;
-      hi_key = u32_at(keys, hi);
+  size_t first = 0, length = n;
+  // The keys are hashes, spread evenly: key's rank is close to key * n / 2^32.
+  // Search a window of 32 around it when the key falls inside the window.
+  constexpr size_t kWindow = 32;
+  if (n > 2 * kWindow) {
+    const size_t guess = static_cast<size_t>((static_cast<uint64_t>(key) * n) >> 32);
+    const size_t lo = guess > kWindow / 2 ? guess - kWindow / 2 : 0;
+    const size_t hi = lo + kWindow <= n ? lo + kWindow : n;  // [lo, hi)
+    if (u32_at(keys, lo) <= key && key <= u32_at(keys, hi - 1)) {
+      first = lo;
+      length = hi - lo;
     }
   }
-  return n;
+  while (length > 1) {
+    const size_t half = length / 2;
+    first = u32_at(keys, first + half - 1) < key ? first + half : first;
+    length -= half;
+  }
+  return u32_at(keys, first) == key ? first : n;
 }
 
 // The scores of the words found, summed per member in quantized steps
@@ -79,32 +80,63 @@ uint32_t best_grouped_label(const NeighbourPlan& plan, const float* logits, uint
   return best;
 }
 
-bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_options, const uint8_t* text, size_t size,
-                            uint32_t best, float* logits) {
-  if (plan.group_count == 0 || text == nullptr || size == 0) return false;
-  // best's group: where its words, scores and members start.
+namespace {
+
+// Where one group's members, words and scores start.
+struct GroupAt {
   size_t member_base = 0, word_base = 0, score_base = 0;
-  uint32_t group_size = 0, word_count = 0;
-  bool found = false;
-  for (uint32_t g = 0; g < plan.group_count && !found; ++g) {
-    group_size = u32_at(plan.sizes, g);
-    word_count = u32_at(plan.word_counts, g);
-    for (uint32_t m = 0; m < group_size; ++m) found = found || u32_at(plan.labels, member_base + m) == best;
-    if (found) break;
-    member_base += group_size;
-    word_base += word_count;
-    score_base += static_cast<size_t>(word_count) * group_size;
+  uint32_t size = 0, words = 0;
+};
+
+// The group holding `label`; false when none does.
+bool find_group(const NeighbourPlan& plan, uint32_t label, GroupAt* at) {
+  GroupAt g;
+  for (uint32_t i = 0; i < plan.group_count; ++i) {
+    g.size = u32_at(plan.sizes, i);
+    g.words = u32_at(plan.word_counts, i);
+    for (uint32_t m = 0; m < g.size; ++m) {
+      if (u32_at(plan.labels, g.member_base + m) == label) {
+        *at = g;
+        return true;
+      }
+    }
+    g.member_base += g.size;
+    g.word_base += g.words;
+    g.score_base += static_cast<size_t>(g.words) * g.size;
   }
-  if (!found) return false;
-  const uint8_t* keys = plan.words + 4 * word_base;
-  const uint8_t* scores = plan.scores + score_base;
-  GroupSums g{keys, scores, word_count, group_size, plan.zero_point, {}, 0};
-  detail::for_each_word_key(text, size, text_options, plan.seed, kNeighbourBuckets, &GroupSums::add, &g);
+  return false;
+}
+
+}  // namespace
+
+bool group_finite_max(const NeighbourPlan& plan, uint32_t best, const float* logits, float* max) {
+  GroupAt at;
+  if (!find_group(plan, best, &at)) return true;
+  bool finite = true;
+  float largest = logits[u32_at(plan.labels, at.member_base)];
+  for (uint32_t m = 0; m < at.size; ++m) {
+    const float v = logits[u32_at(plan.labels, at.member_base + m)];
+    finite = finite && std::isfinite(v);
+    largest = v > largest ? v : largest;
+  }
+  *max = largest;
+  return finite;
+}
+
+bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_options, const uint8_t* text, size_t size,
+                            const uint32_t* word_hashes, uint32_t best, float* logits) {
+  GroupAt at;
+  if (plan.group_count == 0 || text == nullptr || size == 0 || !find_group(plan, best, &at)) return false;
+  GroupSums g{plan.words + 4 * at.word_base, plan.scores + at.score_base, at.words, at.size, plan.zero_point, {}, 0};
+  if (word_hashes != nullptr && word_hashes[0] != kNoWordHashes) {
+    for (uint32_t w = 1; w <= word_hashes[0]; ++w) GroupSums::add(&g, bucket_of(word_hashes[w], kNeighbourBuckets));
+  } else {
+    detail::for_each_word_key(text, size, text_options, plan.seed, kNeighbourBuckets, &GroupSums::add, &g);
+  }
   if (g.hits == 0) return false;
-  const int32_t* sums = g.sums;
   const float step = plan.weight * plan.scale;
-  for (uint32_t m = 0; m < group_size; ++m) {
-    logits[u32_at(plan.labels, member_base + m)] += step * static_cast<float>(sums[m]);
+  for (uint32_t m = 0; m < at.size; ++m) {
+    logits[u32_at(plan.labels, at.member_base + m)] += step * static_cast<float>(g.sums[m]);
   }
   return true;
 }

@@ -26,6 +26,9 @@ constexpr uint32_t kMaxNeighbourGroups = 64;
 constexpr uint32_t kMaxNeighbourGroupSize = 16;
 constexpr uint32_t kMaxNeighbourWords = 1u << 20;
 constexpr uint32_t kNeighbourBuckets = 0xFFFFFFFFu;  // keys: word rows with this many buckets
+// forward() keeps the words' hashes when the model's word channel has the
+// neighbours' seed (AVX2 path, short texts); this count says it did not.
+constexpr uint32_t kNoWordHashes = 0xFFFFFFFFu;
 
 // The best label (the first of the largest logit, `max`) when it belongs
 // to a group, else label_count: reads the groups' members, not every logit.
@@ -35,8 +38,13 @@ uint32_t best_grouped_label(const NeighbourPlan& plan, const float* logits, uint
 // Returns true when a logit changed.
 // `text_options`: the model's feature plan (its lowercase, drop_digits,
 // cleanup and max_bytes apply).
+// The largest logit of best's group's members; false when one is not finite.
+bool group_finite_max(const NeighbourPlan& plan, uint32_t best, const float* logits, float* max);
+
+// `word_hashes`: the words' hashes forward() kept ([0] the count, then the
+// hashes), or null / a count of kNoWordHashes: then the text is read again.
 bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_options, const uint8_t* text, size_t size,
-                            uint32_t best, float* logits);
+                            const uint32_t* word_hashes, uint32_t best, float* logits);
 
 }  // namespace internal
 }  // namespace ffnlp

@@ -8,6 +8,7 @@
 #include "features/extract_avx2.h"
 #include "ffnlp/ffnlp.h"
 #include "heads/classifier.h"
+#include "heads/neighbour_words.h"
 #include "network/dense.h"
 #include "network/kernels.h"
 #include "network/pooling.h"
@@ -28,6 +29,19 @@ struct PoolTarget {
   const internal::RowTable* tables;
   float* vec;
   uint32_t* occurrences;
+  uint32_t* word_hashes = nullptr;  // neighbour words: [0] the count, then the hashes
+  uint32_t word_capacity = 0;
+  static void add_word_hashes(void* context, const uint32_t* hashes, uint32_t n) {
+    PoolTarget& p = *static_cast<PoolTarget*>(context);
+    uint32_t& count = p.word_hashes[0];
+    if (count == internal::kNoWordHashes) return;
+    if (n > p.word_capacity - count) {
+      count = internal::kNoWordHashes;  // more words than room: the head walks the text
+      return;
+    }
+    std::memcpy(p.word_hashes + 1 + count, hashes, sizeof(uint32_t) * n);
+    count += n;
+  }
   static void add(void* context, uint32_t c, const uint32_t* rows, uint32_t n) {
     PoolTarget& p = *static_cast<PoolTarget*>(context);
     add_rows(p.tables[c], rows, n, p.vec + p.tables[c].offset);
@@ -105,6 +119,7 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   uint32_t* occurrences = reinterpret_cast<uint32_t*>(base + layout.occurrences);
   std::memset(vec, 0, sizeof(float) * input_width_);
   for (uint32_t c = 0; c < channel_count_; ++c) occurrences[c] = 0;
+  bool kept_word_hashes = false;
 
   const uint8_t* bytes = reinterpret_cast<const uint8_t*>(text);
   const size_t read = (plan_.max_bytes != 0 && size > plan_.max_bytes) ? plan_.max_bytes : size;
@@ -149,11 +164,25 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
   } else if (size != 0 && detail::avx2_extraction_fits(plan_)) {
     // The same rows per channel, in the same order, hashed 8 at a time.
     PoolTarget target{tables_, vec, occurrences};
-    letters = detail::extract_rows_avx2(bytes, size, plan_, {&PoolTarget::add, &target, &PoolTarget::add_group});
+    detail::RowBatchSink sink{&PoolTarget::add, &target, &PoolTarget::add_group};
+    if (neighbours_.group_count != 0 && plan_.word_count == 1 && plan_.words[0].seed == neighbours_.seed &&
+        total_buckets_ >= 2) {
+      // The words' hashes for neighbour words, in the long-text counters
+      // (unused by short texts; network/scratch.h): no second pass.
+      target.word_hashes = reinterpret_cast<uint32_t*>(base + layout.counts);
+      target.word_hashes[0] = 0;
+      target.word_capacity = static_cast<uint32_t>(total_buckets_ - 1);
+      sink.add_word_hashes = &PoolTarget::add_word_hashes;
+      kept_word_hashes = true;
+    }
+    letters = detail::extract_rows_avx2(bytes, size, plan_, sink);
   } else if (size != 0) {
     RowPooler pooler(tables_, vec, occurrences);
     letters = extract_features(bytes, size, plan_, [&pooler](uint32_t c, uint32_t row) { pooler.add(c, row); });
     pooler.finish(channel_count_);
+  }
+  if (neighbours_.group_count != 0 && !kept_word_hashes) {
+    *reinterpret_cast<uint32_t*>(base + layout.counts) = internal::kNoWordHashes;  // the head walks the text
   }
   if (read < kCountingMinBytes && size != 0) {
     // Pooling: mean channels divide by their occurrences; sum channels keep the sum.

@@ -8,7 +8,9 @@
 //                                       integer 8-bit kernel (dense_q8_int.h)
 //   occurrences  u32 x channels         feature occurrences per channel
 //   acc          f64 x input width      long texts: sums of count x row
-//   counts       u32 x all buckets      long texts: occurrences per row
+//   counts       u32 x all buckets      long texts: occurrences per row; short
+//                                       texts (AVX2 path): neighbour words'
+//                                       hashes ([0] the count; heads/neighbour_words.h)
 //   values       f32 x labels           allow-list: the candidates' logits
 //   labels       u32 x labels           allow-list: the candidates' label indices
 //   heap         u32 x labels           top-k selection

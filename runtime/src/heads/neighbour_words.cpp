@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "features/word_keys.h"
+#include "ffnlp/features.h"
 #include "network/kernels.h"
 #include "file/byte_order.h"
 

@@ -50,15 +50,20 @@ test('languages', () => {
 test('spans of mixed text, string and byte offsets', () => {
   const text = 'This part is English. Tämä osa on kirjoitettu suomeksi.';
   const s = spans(text);
-  assert.deepEqual(s.map((x) => x.language), ['en', 'fi']);
-  // Where a span starts is the model's call (it may take "English." with the Finnish words).
-  assert.ok(s[0].text.startsWith('This part is'));
-  assert.ok(s[1].text.endsWith('Tämä osa on kirjoitettu suomeksi.'));
-  assert.ok(s[0].end <= s[1].start);
-  assert.equal(text.slice(s[1].start, s[1].end), s[1].text);
+  // English first, Finnish last; where the boundary falls, and whether the short
+  // words between get a span of their own, is the model's call (models/langid.md).
+  assert.ok(s.length === 2 || s.length === 3);
+  assert.equal(s[0].language, 'en');
+  assert.equal(s[s.length - 1].language, 'fi');
+  assert.ok(s[0].text.startsWith('This part'));
+  const last = s[s.length - 1];
+  assert.ok(last.text.endsWith('Tämä osa on kirjoitettu suomeksi.'));
+  for (let i = 1; i < s.length; ++i) assert.ok(s[i - 1].end <= s[i].start);
+  assert.equal(text.slice(last.start, last.end), last.text);
   const bytes = new TextEncoder().encode(text);
   const b = defaultModel.spans(bytes);
-  assert.deepEqual(b[1].text, bytes.slice(b[1].start, b[1].end));
+  const lastBytes = b[b.length - 1];
+  assert.deepEqual(lastBytes.text, bytes.slice(lastBytes.start, lastBytes.end));
   assert.deepEqual(spans(''), []);
   assert.deepEqual(spans(' \n '), []);
   // Surrogate pairs count as two string indices.

@@ -46,16 +46,20 @@ class Results(unittest.TestCase):
     def test_spans_of_mixed_text(self):
         text = "This part is English. Tämä osa on kirjoitettu suomeksi."
         spans = ffnlp.spans(text)
-        self.assertEqual([s.language for s in spans], ["en", "fi"])
-        # Where a span starts is the model's call (it may take "English." with the Finnish
-        # words); the Finnish sentence ends the second span, the first starts the text.
-        self.assertTrue(spans[0].text.startswith("This part is"))
-        self.assertTrue(spans[1].text.endswith("Tämä osa on kirjoitettu suomeksi."))
-        self.assertLessEqual(spans[0].end, spans[1].start)
-        self.assertEqual(text[spans[1].start:spans[1].end], spans[1].text)
+        # English first, Finnish last; where the boundary falls, and whether the
+        # short words between get a span of their own, is the model's call (the
+        # shipped one gives "is English." its own span: models/langid.md).
+        languages = [s.language for s in spans]
+        self.assertIn(len(spans), (2, 3))
+        self.assertEqual((languages[0], languages[-1]), ("en", "fi"))
+        self.assertTrue(spans[0].text.startswith("This part"))
+        self.assertTrue(spans[-1].text.endswith("Tämä osa on kirjoitettu suomeksi."))
+        for a, b in zip(spans, spans[1:]):
+            self.assertLessEqual(a.end, b.start)
+        self.assertEqual(text[spans[-1].start:spans[-1].end], spans[-1].text)
         raw = text.encode("utf-8")
         byte_spans = ffnlp.spans(raw)
-        self.assertEqual(raw[byte_spans[1].start:byte_spans[1].end], byte_spans[1].text)
+        self.assertEqual(raw[byte_spans[-1].start:byte_spans[-1].end], byte_spans[-1].text)
         self.assertEqual(ffnlp.spans(""), [])
         self.assertEqual(ffnlp.spans("  \n "), [])
 

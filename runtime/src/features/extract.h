@@ -39,6 +39,7 @@
 #include "features/kinds/script.h"
 #include "features/kinds/shape.h"
 #include "features/kinds/suffix.h"
+#include "features/text_walk.h"
 #include "features/kinds/word.h"
 #include "features/text_features.h"
 #include "features/unicode.h"
@@ -163,26 +164,10 @@ uint32_t extract_loop(const uint8_t* text, size_t end, const internal::FeaturePl
 
   size_t i = 0;
   while (i < end) {
-    uint32_t cp = text[i];
-    if (kCleanup) {
-      if (token_start || cp == '<' || cp == '&') {
-        const size_t skip_to = skip_span(text, i, end, token_start);
-        if (skip_to > i) {
-          end_word();  // a skipped span separates words
-          i = skip_to;
-          token_start = true;
-          continue;
-        }
-      }
-      token_start = is_ascii_space(static_cast<uint8_t>(cp));
-    }
-    uint32_t info;
-    if (cp < 0x80) {
-      info = kCharBlocks[cp];
-      ++i;
-    } else {
-      i += decode_utf8_inline(text + i, end - i, &cp);
-      info = char_info(cp);
+    uint32_t cp, info;
+    if (!next_char<kCleanup>(text, end, &i, &token_start, &cp, &info)) {
+      end_word();  // a skipped span separates words
+      continue;
     }
     const uint32_t cls = class_from_info(info);
     const uint32_t original = cp;

@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "features/cleanup.h"
+#include "features/text_walk.h"
 #include "features/han_variant.h"
 #include "features/hash.h"
 #include "features/unicode.h"
@@ -303,26 +304,10 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
 
   size_t i = 0;
   while (i < end) {
-    uint32_t cp = text[i];
-    if (kCleanup) {
-      if (token_start || cp == '<' || cp == '&') {
-        const size_t skip_to = skip_span(text, i, end, token_start);
-        if (skip_to > i) {
-          end_word();
-          i = skip_to;
-          token_start = true;
-          continue;
-        }
-      }
-      token_start = is_ascii_space(static_cast<uint8_t>(cp));
-    }
-    uint32_t info;
-    if (cp < 0x80) {
-      info = kCharBlocks[cp];
-      ++i;
-    } else {
-      i += decode_utf8_inline(text + i, end - i, &cp);
-      info = char_info(cp);
+    uint32_t cp, info;
+    if (!next_char<kCleanup>(text, end, &i, &token_start, &cp, &info)) {
+      end_word();
+      continue;
     }
     const uint32_t cls = class_from_info(info);
     uint32_t script;

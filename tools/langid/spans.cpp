@@ -222,7 +222,8 @@ Status SpanFinder::find(const char* text, size_t size, Workspace& workspace, std
 }
 
 // Runs of one label on path_ become spans; each span is then classified
-// whole, and neighbours that get the same label are merged.
+// whole, neighbours that get the same label are merged, and unsure spans
+// join a neighbour that still wins (join_unsure_spans).
 Status SpanFinder::make_spans(const char* text, size_t n, Workspace& workspace, std::vector<Span>* spans) {
   size_t start = 0;
   for (size_t w = 1; w <= n; ++w) {
@@ -243,7 +244,51 @@ Status SpanFinder::make_spans(const char* text, size_t n, Workspace& workspace, 
     }
     start = w;
   }
+  const Status s = join_unsure_spans(text, workspace, spans);
+  if (s != Status::kOk) spans->clear();
   release_if_large();
+  return s;
+}
+
+// A span whose own answer is not reliable (a few words: "is English.")
+// joins a reliable neighbour when that neighbour's language still wins on
+// the joined text; otherwise it stays as it is. One pass; a span takes part
+// in at most one join, so each classification covers at most two of the
+// original spans (linear in the text, however many spans).
+Status SpanFinder::join_unsure_spans(const char* text, Workspace& workspace, std::vector<Span>* spans) {
+  std::vector<Span>& v = *spans;
+  size_t out = 0;
+  bool last_joined = false;  // v[out - 1] came from a join
+  bool next_joined = false;  // v[i] came from a join (with the span before it)
+  for (size_t i = 0; i < v.size(); ++i) {
+    const Span current = v[i];
+    const bool current_joined = next_joined;
+    next_joined = false;
+    if (!current.reliable && current.label_index != kNoLabel && !current_joined) {
+      Span merged;
+      if (out > 0 && !last_joined && v[out - 1].reliable) {
+        const Status s = classify_span(text, v[out - 1].begin, current.end, workspace, &merged);
+        if (s != Status::kOk) return s;
+        if (merged.label_index == v[out - 1].label_index) {
+          v[out - 1] = merged;
+          last_joined = true;
+          continue;
+        }
+      }
+      if (i + 1 < v.size() && v[i + 1].reliable) {
+        const Status s = classify_span(text, current.begin, v[i + 1].end, workspace, &merged);
+        if (s != Status::kOk) return s;
+        if (merged.label_index == v[i + 1].label_index) {
+          v[i + 1] = merged;
+          next_joined = true;
+          continue;
+        }
+      }
+    }
+    v[out++] = current;
+    last_joined = current_joined;
+  }
+  v.resize(out);
   return Status::kOk;
 }
 

@@ -62,6 +62,7 @@ class SpanFinder {
   Status score_word(const char* text, size_t w, Workspace& workspace);
   Status classify_span(const char* text, size_t begin, size_t end, Workspace& workspace, Span* span);
   Status make_spans(const char* text, size_t n, Workspace& workspace, std::vector<Span>* spans);
+  Status join_unsure_spans(const char* text, Workspace& workspace, std::vector<Span>* spans);
   void release_if_large();
 
   const Model& model_;

@@ -144,7 +144,7 @@ if [ -x "$BUILD/convert_model" ]; then
     mkdir -p models
     cp "$OUT/langid.ffm" models/langid.ffm
     cp "$OUT/langid.spec" models/langid.spec
-    [ "${NEIGHBOURS:-1}" = 1 ] && cp "$OUT/langid.neighbours.tsv" models/langid.neighbours.tsv
+    if [ "${NEIGHBOURS:-1}" = 1 ]; then cp "$OUT/langid.neighbours.tsv" models/langid.neighbours.tsv; fi
     echo "installed models/langid.ffm ($(wc -c < models/langid.ffm) bytes) and models/langid.spec"
   fi
 else

@@ -516,8 +516,9 @@ class Model {
   // The k most probable labels, best first, into top[0 .. *count) (any k:
   // top-k in O(n log k)). Each answer's probability is
   // exp(l - max) / sum_j exp(l_j - max) over the candidate labels' logits l
-  // (with the model's log prior added, unless options->prior is kUniform;
-  // only the allow-list's labels when options->only is set). An answer is
+  // (with the model's log prior added, unless options->prior is kUniform,
+  // and its neighbour words' scores when it has them (docs/FORMAT.md,
+  // neighbours.*); only the allow-list's labels when options->only is set). An answer is
   // reliable when its probability is at least reliable_probability() and
   // the text had at least reliable_letters() letters. With no evidence (no
   // letters and no caller ids) the answer is unknown_label() with
@@ -543,8 +544,9 @@ class Model {
                 TextStats* stats = nullptr) const;
 
   // The values scores() is the softmax of: the last layer's outputs plus the
-  // log prior (unless options->prior is kUniform); labels outside an
-  // allow-list get -infinity. All zero with no evidence. out[0 .. label_count()).
+  // log prior (unless options->prior is kUniform), plus, for the members of
+  // the best allowed label's group, the neighbour words' scores (models
+  // with neighbours.*); labels outside an allow-list get -infinity. All zero with no evidence. out[0 .. label_count()).
   Status logits(const Input& input, void* scratch, size_t scratch_size, float* out, size_t out_count,
                 const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
   Status logits(const char* text, size_t size, void* scratch, size_t scratch_size, float* out, size_t out_count,

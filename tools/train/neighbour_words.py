@@ -85,6 +85,27 @@ def count_words(files, languages):
     return counts
 
 
+def balanced_counts(files, languages, min_tokens):
+    """Counts in which every file (a source family) weighs the same for a
+    language: its word frequencies averaged over the files that hold at
+    least min_tokens of its words, scaled back to its total token count.
+    A language's software catalogues then no longer outvote its everyday
+    text just by being larger."""
+    per_file = [count_words([path], languages) for path in files]
+    counts = {}
+    for code in languages:
+        parts = [c[code] for c in per_file if sum(c[code].values()) > 0]
+        total = sum(sum(p.values()) for p in parts)
+        eligible = [p for p in parts if sum(p.values()) >= min_tokens] or parts
+        mixed = collections.Counter()
+        for p in eligible:
+            share = total / len(eligible) / sum(p.values())
+            for w, c in p.items():
+                mixed[w] += c * share
+        counts[code] = mixed
+    return counts
+
+
 def group_scores(group, counts, args):
     tokens = {code: sum(counts[code].values()) for code in group}
     for code in group:
@@ -118,10 +139,17 @@ def main():
     ap.add_argument("--min-count", type=int, default=3, help="occurrences in the group's text a word needs")
     ap.add_argument("--seed", type=int, default=3001)
     ap.add_argument("--weight", type=float, default=1.0)
+    ap.add_argument("--balance-files", type=int, default=0, metavar="MIN_TOKENS",
+                    help="weigh every input file the same for a language (files with at least "
+                         "MIN_TOKENS of its words; 0: count all text as one, the default)")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     groups = read_groups(args.groups)
-    counts = count_words(args.files, {code for g in groups for code in g})
+    languages = {code for g in groups for code in g}
+    if args.balance_files > 0:
+        counts = balanced_counts(args.files, languages, args.balance_files)
+    else:
+        counts = count_words(args.files, languages)
     with open(args.out, "w", encoding="utf-8") as out:
         out.write("# neighbour words: written by tools/train/neighbour_words.py\n")
         for g in groups:

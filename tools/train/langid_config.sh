@@ -1,0 +1,39 @@
+# The shipped language identifier's training recipe, sourced by
+# train_langid.sh (the model) and loso_recipe.sh (its cross-domain fold), so
+# that both train exactly the same thing. Sets:
+#   langid_config PRIOR_TSV LICENSE   -> CONFIG (trainer options)
+#   FINETUNE_FAMILIES                 the fine-tuning phase's data/by_source families
+#   WRITTEN_WEIGHT, FINETUNE_OPTIONS  how the phase draws from them
+#   NEIGHBOUR_OPTIONS                 tools/train/neighbour_words.py's options
+#   NEIGHBOUR_EXTRA_FAMILIES          families its word counts read besides train.tsv
+
+# The chosen configuration (EXPERIMENTS.md, "Everyday text"); the 3- and
+# 4-gram tables have 3,700 rows each (4,400 before) so that the neighbour
+# words fit the 409,600-byte budget (EXPERIMENTS.md, "Neighbour words").
+langid_config() {
+  CONFIG=(--seed 1 --buckets 1000,3000,3700,3700 --dims 16,16,16,16 --script-dims 8 --word-buckets 3000 --word-dims 16 --hidden 128 --quantize-dense
+          --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup
+          --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
+          --span-mix 0.15,0.45,0.25 --han-variant-dims 8
+          --prior "$1" --prior-strength 0.1 --license "$2")
+}
+
+# The fine-tuning phase after the 8 epochs (EXPERIMENTS.md, "A fine-tuning
+# phase after the 8 epochs", run FB3): a quarter epoch in which every
+# language keeps its share of examples and those with short everyday text
+# (word lists, CLDR strings, subtitle words, everyday phrases, fortunes)
+# draw three quarters of theirs from it.
+# The `written` family (everyday sentences written for the project; outside
+# train.tsv, tools/corpus/README.md) joins the phase listed WRITTEN_WEIGHT
+# times: a language's fine-tuning lines are drawn uniformly, so each listing
+# is one more copy of them among its word-list and CLDR lines (EXPERIMENTS.md,
+# "Written everyday sentences in the fine-tuning phase").
+FINETUNE_FAMILIES="everyday subtitle-words wordlists cldr fortunes"
+WRITTEN_WEIGHT=30
+FINETUNE_OPTIONS=(--finetune-size 0.25 --finetune-epochs 1 --finetune-lr 0.001 --finetune-replay 0.25)
+
+# Neighbour words (EXPERIMENTS.md, "Neighbour words"): 370 words per group of
+# tools/train/neighbour_groups.tsv at weight 0.5, counted over the training
+# text and, once each, these families and `written`.
+NEIGHBOUR_OPTIONS=(--groups tools/train/neighbour_groups.tsv --words-per-group 370 --weight 0.5)
+NEIGHBOUR_EXTRA_FAMILIES="everyday subtitle-words wordlists cldr fortunes written"

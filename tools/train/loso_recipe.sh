@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The shipped recipe's cross-domain fold: train_langid.sh's whole recipe
+# (langid_config.sh: 8 epochs, the fine-tuning phase, Serbian Latin, the
+# neighbour words), with one set of source families left out of everything
+# -- training text, fine-tuning files, word counts -- and scored on their
+# held-out lines (tools/train/loso.py). The 8 epochs are trained once (the
+# base, temperature 1); the phase is trained on top of it once per seed, as
+# train_langid.sh's INIT=... EPOCHS=0 does, so three seeds cost one base.
+#
+#   tools/train/loso_recipe.sh
+#     FOLD=games,fortunes,bible   families left out together
+#     OUT=build/loso_recipe       fold folder (base/, s1/, s2/, ...)
+#     SEEDS="1 2 3"               the phase's seeds
+#     NAME=shipped                the variant's name: its words and scores go in OUT/NAME/
+#     NB_ARGS="..."               extra neighbour_words.py options for this variant
+#     NB_BY_FAMILY=1              count the words over one file per source family
+#     NEIGHBOURS=0                score the phase models without neighbour words
+#     CAP=300 THREADS=2
+# The base is kept (OUT/base/langid.npz) and reused; delete it to retrain.
+# Output: OUT/NAME/s<seed>/{pred.tsv,report.txt}, OUT/NAME/report.txt
+# (one line per seed and the mean: accuracy on 50+ and <= 40 characters).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+BUILD="${BUILD:-build}"
+FOLD="${FOLD:-games,fortunes,bible}"
+OUT="${OUT:-$BUILD/loso_recipe}"
+SEEDS="${SEEDS:-1 2 3}"
+NAME="${NAME:-shipped}"
+CAP="${CAP:-300}"
+THREADS="${THREADS:-2}"
+for f in "$BUILD/train" "$BUILD/convert_model"; do
+  [ -x "$f" ] || { echo "$f is missing: run make $f" >&2; exit 1; }
+done
+[ -f data/languages.tsv ] || { echo "data/ is missing: run make data" >&2; exit 1; }
+source tools/train/langid_config.sh
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+log() { printf '[loso_recipe %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+left_out=" ${FOLD//,/ } "
+kept() { [[ "$left_out" != *" $1 "* ]]; }
+
+# The fold's text: its train.tsv (every family but the left-out ones) plus
+# Serbian Latin from its own Cyrillic lines.
+if [ ! -f "$OUT/train_all.tsv" ]; then
+  python3 tools/train/loso.py split "$FOLD" "$OUT" --cap "$CAP"
+  python3 tools/corpus/serbian_latin.py --data data -o "$OUT/serbian_latin.tsv" --exclude "$FOLD"
+  cat "$OUT/train.tsv" "$OUT/serbian_latin.tsv" > "$OUT/train_all.tsv"
+fi
+tests=()
+for fam in ${FOLD//,/ }; do tests+=("$fam=$OUT/test.$fam.tsv"); done
+first="${FOLD%%,*}"
+
+CLDR_DIR="$(bash tools/train/fetch_cldr.sh)"
+python3 tools/train/language_prior.py --cldr "$CLDR_DIR" --languages data/languages.tsv -o "$OUT/writers.tsv"
+langid_config "$OUT/writers.tsv" "fold $FOLD"
+
+if [ ! -f "$OUT/base/langid.npz" ]; then
+  log "base: 8 epochs without $FOLD"
+  mkdir -p "$OUT/base"
+  "$BUILD/train" --train "$OUT/train_all.tsv" --heldout "$OUT/test.$first.tsv" --languages data/languages.tsv \
+    --out "$OUT/base" --threads "$THREADS" --epochs 8 --eval-limit 3000 "${CONFIG[@]}" --temperature 1 \
+    > "$OUT/base/train.log"
+fi
+
+FT_FILES=""
+for fam in $FINETUNE_FAMILIES $(for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done); do
+  kept "$fam" && FT_FILES="$FT_FILES${FT_FILES:+,}data/by_source/$fam.train.tsv"
+done
+NB_FILES=("$OUT/train_all.tsv")
+for fam in $NEIGHBOUR_EXTRA_FAMILIES; do kept "$fam" && NB_FILES+=("data/by_source/$fam.train.tsv"); done
+if [ -n "${NB_BY_FAMILY:-}" ]; then  # one file per source family (neighbour_words.py --balance-files)
+  NB_FILES=("$OUT/serbian_latin.tsv")
+  for f in data/by_source/*.train.tsv; do
+    fam=$(basename "$f" .train.tsv)
+    kept "$fam" && NB_FILES+=("$f")
+  done
+fi
+
+mkdir -p "$OUT/$NAME"
+if [ "${NEIGHBOURS:-1}" = 1 ]; then
+  # shellcheck disable=SC2086
+  python3 tools/train/neighbour_words.py "${NEIGHBOUR_OPTIONS[@]}" --seed 2001 ${NB_ARGS:-} \
+    --out "$OUT/$NAME/langid.neighbours.tsv" "${NB_FILES[@]}" > "$OUT/$NAME/neighbours.spec"
+fi
+: > "$OUT/$NAME/report.txt"
+for seed in $SEEDS; do
+  phase="$OUT/phase_s$seed"
+  if [ ! -f "$phase/langid.npz" ]; then
+    log "phase, seed $seed"
+    "$BUILD/train" --train "$OUT/train_all.tsv" --heldout "$OUT/test.$first.tsv" --languages data/languages.tsv \
+      --out "$phase" --threads "$THREADS" --epochs 0 --eval-limit 3000 "${CONFIG[@]}" --seed "$seed" \
+      --init "$OUT/base/langid.npz" --finetune "$FT_FILES" "${FINETUNE_OPTIONS[@]}" > "$phase.log"
+  fi
+  dir="$OUT/$NAME/s$seed"
+  mkdir -p "$dir"
+  cp "$phase/langid.spec" "$dir/langid.spec"
+  if [ "${NEIGHBOURS:-1}" = 1 ]; then
+    cp "$OUT/$NAME/langid.neighbours.tsv" "$dir/"
+    { echo; cat "$OUT/$NAME/neighbours.spec"; } >> "$dir/langid.spec"
+  fi
+  "$BUILD/convert_model" "$phase/langid.npz" --spec "$dir/langid.spec" -o "$dir/langid.ffm" --force --quiet
+  "$BUILD/train" evaluate --model "$dir/langid.ffm" --strength 1 --threads "$THREADS" --dump "$dir/pred.tsv" \
+    "${tests[@]}" > "$dir/score.txt"
+  python3 tools/train/loso.py report "$dir/pred.tsv" > "$dir/report.txt"
+  # the pooled running-text line: lines, all, 50+, <=40
+  awk -v s="s$seed" '/^running-text families/ { printf "%s  50+ %s  <=40 %s\n", s, $5, $6 }' "$dir/report.txt" \
+    | tee -a "$OUT/$NAME/report.txt"
+done
+awk '{ a += $3; b += $5; n++ } END { printf "mean  50+ %.2f  <=40 %.2f  (%d seeds)\n", a / n, b / n, n }' \
+  "$OUT/$NAME/report.txt" | tee -a "$OUT/$NAME/report.txt"

@@ -5,7 +5,6 @@
 #   FINETUNE_FAMILIES                 the fine-tuning phase's data/by_source families
 #   WRITTEN_WEIGHT, FINETUNE_OPTIONS  how the phase draws from them
 #   NEIGHBOUR_OPTIONS                 tools/train/neighbour_words.py's options
-#   NEIGHBOUR_EXTRA_FAMILIES          families its word counts read besides train.tsv
 
 # The chosen configuration (EXPERIMENTS.md, "Everyday text"); the 3- and
 # 4-gram tables have 3,700 rows each (4,400 before) so that the neighbour
@@ -32,8 +31,12 @@ FINETUNE_FAMILIES="everyday subtitle-words wordlists cldr fortunes"
 WRITTEN_WEIGHT=30
 FINETUNE_OPTIONS=(--finetune-size 0.25 --finetune-epochs 1 --finetune-lr 0.001 --finetune-replay 0.25)
 
-# Neighbour words (EXPERIMENTS.md, "Neighbour words"): 370 words per group of
-# tools/train/neighbour_groups.tsv at weight 0.5, counted over the training
-# text and, once each, these families and `written`.
-NEIGHBOUR_OPTIONS=(--groups tools/train/neighbour_groups.tsv --words-per-group 370 --weight 0.5)
-NEIGHBOUR_EXTRA_FAMILIES="everyday subtitle-words wordlists cldr fortunes written"
+# Neighbour words (EXPERIMENTS.md, "Neighbour words" and "Counting the
+# neighbour words by source family"): 368 words per group of
+# tools/train/neighbour_groups.tsv at weight 0.5, counted over every source
+# family's training file (data/by_source/*.train.tsv, `written` included) and
+# Serbian Latin; within a language, three quarters of the counts weigh every
+# family with 2,000+ of its words the same, so that its software catalogues
+# do not outvote its everyday text (neighbour_words.py --balance-files).
+NEIGHBOUR_OPTIONS=(--groups tools/train/neighbour_groups.tsv --words-per-group 368 --weight 0.5
+                   --balance-files 2000 --balance-share 0.75)

@@ -13,7 +13,6 @@
 #     SEEDS="1 2 3"               the phase's seeds
 #     NAME=shipped                the variant's name: its words and scores go in OUT/NAME/
 #     NB_ARGS="..."               extra neighbour_words.py options for this variant
-#     NB_BY_FAMILY=1              count the words over one file per source family
 #     NEIGHBOURS=0                score the phase models without neighbour words
 #     CAP=300 THREADS=2
 # The base is kept (OUT/base/langid.npz) and reused; delete it to retrain.
@@ -68,15 +67,11 @@ FT_FILES=""
 for fam in $FINETUNE_FAMILIES $(for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done); do
   kept "$fam" && FT_FILES="$FT_FILES${FT_FILES:+,}data/by_source/$fam.train.tsv"
 done
-NB_FILES=("$OUT/train_all.tsv")
-for fam in $NEIGHBOUR_EXTRA_FAMILIES; do kept "$fam" && NB_FILES+=("data/by_source/$fam.train.tsv"); done
-if [ -n "${NB_BY_FAMILY:-}" ]; then  # one file per source family (neighbour_words.py --balance-files)
-  NB_FILES=("$OUT/serbian_latin.tsv")
-  for f in data/by_source/*.train.tsv; do
-    fam=$(basename "$f" .train.tsv)
-    kept "$fam" && NB_FILES+=("$f")
-  done
-fi
+NB_FILES=("$OUT/serbian_latin.tsv")  # as train_langid.sh: one file per kept source family
+for f in data/by_source/*.train.tsv; do
+  fam=$(basename "$f" .train.tsv)
+  if kept "$fam"; then NB_FILES+=("$f"); fi
+done
 
 mkdir -p "$OUT/$NAME"
 if [ "${NEIGHBOURS:-1}" = 1 ]; then

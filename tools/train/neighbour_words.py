@@ -23,7 +23,6 @@ import collections
 import math
 import os
 import sys
-import unicodedata
 
 
 def read_groups(path):
@@ -43,23 +42,24 @@ def read_groups(path):
     return groups
 
 
+# The runtime's character classes and lowercasing, from the script that
+# generates its tables: a word here is a word the model sees (e.g. ª and µ
+# separate words there, so they must here).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "text_tables"))
+from gen_text_tables import LETTER, char_class, lower_of  # noqa: E402
+
 _WORD_CHAR = {}
 
 
 def is_word_char(ch):
     v = _WORD_CHAR.get(ch)
     if v is None:
-        v = _WORD_CHAR[ch] = unicodedata.category(ch)[0] in "LM"
+        v = _WORD_CHAR[ch] = char_class(ord(ch)) == LETTER
     return v
 
 
 def lower(ch):
-    if ch == "\u0130":
-        return "i"
-    low = ch.lower()
-    if len(low) != 1:  # full case mapping (several characters): the runtime keeps simple mappings
-        return ch
-    return "\u03c3" if low == "\u03c2" else low
+    return chr(lower_of(ord(ch)))
 
 
 def words(text):
@@ -85,12 +85,13 @@ def count_words(files, languages):
     return counts
 
 
-def balanced_counts(files, languages, min_tokens):
+def balanced_counts(files, languages, min_tokens, share):
     """Counts in which every file (a source family) weighs the same for a
     language: its word frequencies averaged over the files that hold at
     least min_tokens of its words, scaled back to its total token count.
     A language's software catalogues then no longer outvote its everyday
-    text just by being larger."""
+    text just by being larger. share < 1 keeps (1 - share) of the plain
+    counts in the mix."""
     per_file = [count_words([path], languages) for path in files]
     counts = {}
     for code in languages:
@@ -99,9 +100,13 @@ def balanced_counts(files, languages, min_tokens):
         eligible = [p for p in parts if sum(p.values()) >= min_tokens] or parts
         mixed = collections.Counter()
         for p in eligible:
-            share = total / len(eligible) / sum(p.values())
+            weight = share * total / len(eligible) / sum(p.values())
             for w, c in p.items():
-                mixed[w] += c * share
+                mixed[w] += c * weight
+        if share < 1:
+            for p in parts:
+                for w, c in p.items():
+                    mixed[w] += c * (1 - share)
         counts[code] = mixed
     return counts
 
@@ -142,12 +147,15 @@ def main():
     ap.add_argument("--balance-files", type=int, default=0, metavar="MIN_TOKENS",
                     help="weigh every input file the same for a language (files with at least "
                          "MIN_TOKENS of its words; 0: count all text as one, the default)")
+    ap.add_argument("--balance-share", type=float, default=1.0, metavar="S",
+                    help="with --balance-files: the balanced counts' share of the mix, the rest "
+                         "plain counts (default 1)")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     groups = read_groups(args.groups)
     languages = {code for g in groups for code in g}
     if args.balance_files > 0:
-        counts = balanced_counts(args.files, languages, args.balance_files)
+        counts = balanced_counts(args.files, languages, args.balance_files, args.balance_share)
     else:
         counts = count_words(args.files, languages)
     with open(args.out, "w", encoding="utf-8") as out:

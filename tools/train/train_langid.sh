@@ -19,8 +19,9 @@
 # Deterministic: same data and seed give byte-identical outputs (also with
 # THREADS=1). The shipped model (this script at the commit that installed it,
 # on corpus v3 + the written family of `make data`): one run, 8 epochs of 2.23
-# M examples and the fine-tuning phase, 12 min 17 s of training on 2 cores,
-# then the neighbour words (35 s).
+# M examples and the fine-tuning phase, 9 min 18 s of training on 2 cores,
+# then the neighbour words (about a minute: every source family's file is
+# read once).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -102,15 +103,14 @@ fi
   ${INIT:+--init "$INIT"}
 
 # Neighbour words (EXPERIMENTS.md, "Neighbour words"): for each group of
-# close neighbours in neighbour_groups.tsv, the words of all the training text
-# (each file once) that best tell its members apart, with their log-odds; the
-# spec gets a [neighbours] section naming the words file beside it.
-# NEIGHBOURS=0 converts without them.
+# close neighbours in neighbour_groups.tsv, the words that best tell its
+# members apart, with their log-odds, counted per source family
+# (langid_config.sh); the spec gets a [neighbours] section naming the words
+# file beside it. NEIGHBOURS=0 converts without them.
 if [ "${NEIGHBOURS:-1}" = 1 ]; then
-  NB_FILES=("$TRAIN")
-  if [ "${FINETUNE:-1}" = 1 ]; then
-    for fam in $NEIGHBOUR_EXTRA_FAMILIES; do NB_FILES+=("data/by_source/$fam.train.tsv"); done
-  fi
+  NB_FILES=()
+  if [ "${SERBIAN_LATIN:-1}" = 1 ]; then NB_FILES+=("$OUT/serbian_latin.tsv"); fi
+  NB_FILES+=(data/by_source/*.train.tsv)
   # --seed: the word channel's (spec: seed = 2001 under kind = word), so the
   # runtime takes the words' hashes from the extraction it already does.
   word_seed=$(awk '/^kind = word$/ { w = 1; next } w && /^seed = / { print $3; exit }' "$OUT/langid.spec")

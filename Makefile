@@ -51,7 +51,7 @@ PROGRAMS := convert_model inspect_model train langid bench
 # Sources of one program: its folder, minus what the tool library already holds.
 prog_srcs = $(filter-out $(TOOLLIB_SRCS),$(wildcard tools/$(1)/*.cpp))
 
-.PHONY: all test test-build test-build-asan test-plain test-asan test-asan-runtime test-asan-rest check demo bench data model clean check-doctest
+.PHONY: all test test-build test-build-asan test-plain test-train-tools test-asan test-asan-runtime test-asan-rest check demo bench data model clean check-doctest
 all: $(BUILD)/libffnlp.a $(foreach p,$(PROGRAMS),$(if $(wildcard tools/$(p)/*.cpp),$(BUILD)/$(p)))
 
 $(BUILD)/obj/%.o: %.cpp
@@ -201,6 +201,11 @@ test-step-%:
 
 test-plain: $(BUILD)/run_tests
 	$(BUILD)/run_tests
+
+# The training tools' Python parts that shape the shipped model's files.
+TEST_RUN += test-train-tools
+test-train-tools:
+	python3 -W error::ResourceWarning tools/train/test_neighbour_words.py
 
 test-asan:
 	@$(MAKE) --no-print-directory $(AUTO_JOBS) $(ASAN_VARS) $(ASAN_BUILD)/run_tests

@@ -78,10 +78,11 @@ def words(text):
 def count_words(files, languages):
     counts = {code: collections.Counter() for code in languages}
     for path in files:
-        for line in open(path, encoding="utf-8", errors="replace"):
-            code, _, text = line.rstrip("\n").partition("\t")
-            if code in counts:
-                counts[code].update(words(text))
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                code, _, text = line.rstrip("\n").partition("\t")
+                if code in counts:
+                    counts[code].update(words(text))
     return counts
 
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Tests of neighbour_words.py: words are cut as the runtime cuts them, and
+the per-family balancing of the counts (run by `make test`)."""
+import os
+import sys
+import tempfile
+import unicodedata
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import neighbour_words as nw  # noqa: E402
+
+
+class Words(unittest.TestCase):
+    def test_unicode_version_is_the_runtime_tables(self):
+        # runtime/src/features/unicode_tables.cpp is generated from Unicode
+        # 14.0.0; another version would cut a few words differently.
+        self.assertEqual(unicodedata.unidata_version, "14.0.0")
+
+    def test_latin1_symbols_separate_words(self):
+        # ª º µ are letters to Unicode but separators to the runtime
+        # (SEPARATOR_OVERRIDES): the converter refuses a word holding them.
+        self.assertEqual(nw.words("1ª vez, 2º piso, 5µm"), ["vez", "piso", "m"])
+
+    def test_digits_and_punctuation_separate(self):
+        self.assertEqual(nw.words("abc123def, x-y"), ["abc", "def", "x", "y"])
+
+    def test_lowercasing_as_the_runtime(self):
+        self.assertEqual(nw.words("İstanbul ΟΔΟΣ Straße"), ["istanbul", "οδοσ", "straße"])
+
+    def test_joiners_and_marks_stay_inside_words(self):
+        self.assertEqual(nw.words("می\u200cخواهم"), ["می\u200cخواهم"])
+        self.assertEqual(nw.words("Cafe\u0301 ok"), ["cafe\u0301", "ok"])
+
+
+class BalancedCounts(unittest.TestCase):
+    def write(self, rows):
+        f = tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8")
+        f.write("".join(f"{code}\t{text}\n" for code, text in rows))
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def setUp(self):
+        # Language xx: 100 tokens of "ui" in one file, 20 of "chat" in another,
+        # 2 of "rare" in a third; yy only in the first.
+        self.big = self.write([("xx", "ui " * 10)] * 10 + [("yy", "hello")])
+        self.small = self.write([("xx", "chat " * 4)] * 5)
+        self.tiny = self.write([("xx", "rare rare")])
+        self.files = [self.big, self.small, self.tiny]
+
+    def test_plain_counts_add_up(self):
+        c = nw.count_words(self.files, {"xx", "yy"})
+        self.assertEqual(c["xx"], {"ui": 100, "chat": 20, "rare": 2})
+        self.assertEqual(c["yy"], {"hello": 1})
+
+    def test_every_eligible_family_weighs_the_same(self):
+        c = nw.balanced_counts(self.files, {"xx", "yy"}, min_tokens=10, share=1.0)
+        # 122 tokens in all, split equally between the two files with 10+.
+        self.assertAlmostEqual(c["xx"]["ui"], 61.0)
+        self.assertAlmostEqual(c["xx"]["chat"], 61.0)
+        self.assertNotIn("rare", c["xx"])  # under min_tokens: out of the balanced part
+        self.assertAlmostEqual(c["yy"]["hello"], 1.0)  # no file qualifies: all of them count
+
+    def test_share_keeps_part_of_the_plain_counts(self):
+        c = nw.balanced_counts(self.files, {"xx"}, min_tokens=10, share=0.75)
+        self.assertAlmostEqual(c["xx"]["ui"], 0.75 * 61 + 0.25 * 100)
+        self.assertAlmostEqual(c["xx"]["chat"], 0.75 * 61 + 0.25 * 20)
+        self.assertAlmostEqual(c["xx"]["rare"], 0.25 * 2)
+        self.assertAlmostEqual(sum(c["xx"].values()), 122.0)  # the language's total is kept
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -12,9 +12,15 @@ to each member's own text, so a member with little text still gets its
 words. Writes the converter's words file and prints the [neighbours] spec
 section (docs/SPEC.md).
 
-Words are read as the runtime's word channel reads them: runs of letters and
+Words are read as the runtime's word channel reads them, with its character
+classes (tools/text_tables/gen_text_tables.py): runs of letters and
 combining marks, lowercased (U+0130 -> i, final sigma -> sigma); digits,
-punctuation and spaces separate.
+punctuation, spaces and the Latin-1 symbols ª º µ separate.
+
+The counts: all input files as one pile, or with --balance-files one file
+per source family weighing the same within each language (a language's
+software catalogues would otherwise choose its words; --balance-share mixes
+the two). The shipped recipe's options: tools/train/langid_config.sh.
 
 usage: neighbour_words.py --groups G.tsv --out WORDS.tsv [options] TRAIN.tsv...
 """

@@ -106,7 +106,9 @@ fi
 # close neighbours in neighbour_groups.tsv, the words that best tell its
 # members apart, with their log-odds, counted per source family
 # (langid_config.sh); the spec gets a [neighbours] section naming the words
-# file beside it. NEIGHBOURS=0 converts without them.
+# file beside it. NEIGHBOURS=0 converts without them. The families are read
+# as `make data` wrote them (CLEAN=1 cleans only the network's train.tsv;
+# with FINETUNE=0 the `written` family still counts here).
 if [ "${NEIGHBOURS:-1}" = 1 ]; then
   NB_FILES=()
   if [ "${SERBIAN_LATIN:-1}" = 1 ]; then NB_FILES+=("$OUT/serbian_latin.tsv"); fi

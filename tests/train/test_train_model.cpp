@@ -259,6 +259,49 @@ TEST_CASE("train: --init arrays round-trip and wrong shapes are refused") {
   CHECK_THROWS_AS(params_from_arrays(cfg, arrays, &back), std::runtime_error);
 }
 
+TEST_CASE("train: averaging phases gives every weight's mean, and one run is itself") {
+  const ModelConfig cfg = tiny_config();
+  std::mt19937_64 rng(3);
+  Params a, b, c;
+  a.init(cfg, rng);
+  b.init(cfg, rng);
+  c.init(cfg, rng);
+  a.b2 = {1.0f, -2.0f, 0.5f, 3.0f};
+  b.b2 = {2.0f, -4.0f, 0.25f, 0.0f};
+  c.b2 = {6.0f, 0.0f, 0.0f, -3.0f};
+
+  std::vector<std::vector<double>> sum;
+  accumulate_params(a, &sum);
+  Params one = b;  // overwritten everywhere
+  set_mean_params(sum, 1, &one);
+  CHECK(one.w1 == a.w1);
+  CHECK(one.b2 == a.b2);
+  REQUIRE(one.emb.size() == a.emb.size());
+  for (size_t k = 0; k < a.emb.size(); ++k) CHECK(one.emb[k] == a.emb[k]);
+
+  accumulate_params(b, &sum);
+  accumulate_params(c, &sum);
+  Params mean = a;
+  set_mean_params(sum, 3, &mean);
+  CHECK(mean.b2 == std::vector<float>{3.0f, -2.0f, 0.25f, 0.0f});
+  for (size_t i = 0; i < a.w1.size(); ++i)
+    CHECK(mean.w1[i] == doctest::Approx((double(a.w1[i]) + b.w1[i] + c.w1[i]) / 3).epsilon(1e-6));
+  for (size_t k = 0; k < a.emb.size(); ++k)
+    for (size_t i = 0; i < a.emb[k].size(); ++i)
+      CHECK(mean.emb[k][i] ==
+            doctest::Approx((double(a.emb[k][i]) + b.emb[k][i] + c.emb[k][i]) / 3).epsilon(1e-6));
+  // Sums of another configuration are refused, not read or written past an end.
+  ModelConfig wider = cfg;
+  wider.hidden = cfg.hidden + 1;
+  wider.finalize();
+  Params other;
+  other.init(wider, rng);
+  CHECK_THROWS_AS(set_mean_params(sum, 3, &other), std::runtime_error);
+  CHECK_THROWS_AS(accumulate_params(other, &sum), std::runtime_error);
+  std::vector<std::vector<double>> short_sum(1);
+  CHECK_THROWS_AS(set_mean_params(short_sum, 1, &other), std::runtime_error);
+}
+
 TEST_CASE("train: features come from the runtime's public API, word channel included") {
   ModelConfig cfg = tiny_config();
   cfg.word_buckets = 40;

@@ -211,6 +211,40 @@ void Workspace::init(const ModelConfig& cfg) {
   gz.assign(cfg.labels, 0.0f);
 }
 
+namespace {
+
+// Every weight array of prm, in a fixed order.
+template <typename P, typename F>
+void for_each_array(P& prm, F f) {
+  for (auto& e : prm.emb) f(e);
+  f(prm.w1);
+  f(prm.b1);
+  f(prm.w2);
+  f(prm.b2);
+}
+
+}  // namespace
+
+void accumulate_params(const Params& prm, std::vector<std::vector<double>>* sum) {
+  size_t k = 0;
+  for_each_array(prm, [&](const std::vector<float>& a) {
+    if (sum->size() <= k) sum->emplace_back(a.size(), 0.0);
+    std::vector<double>& s = (*sum)[k++];
+    if (s.size() != a.size()) throw std::runtime_error("averaging models of different shapes");
+    for (size_t i = 0; i < a.size(); ++i) s[i] += a[i];
+  });
+}
+
+void set_mean_params(const std::vector<std::vector<double>>& sum, uint32_t count, Params* prm) {
+  size_t k = 0;
+  for_each_array(*prm, [&](std::vector<float>& a) {
+    if (k >= sum.size() || sum[k].size() != a.size())
+      throw std::runtime_error("averaging models of different shapes");
+    const std::vector<double>& s = sum[k++];
+    for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(s[i] / count);
+  });
+}
+
 uint32_t forward(const ModelConfig& cfg, const Params& prm, Workspace* ws) {
   const uint32_t H = cfg.hidden, L = cfg.labels, I = cfg.input_width;
   float* x = ws->x.data();

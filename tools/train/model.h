@@ -64,6 +64,11 @@ struct Params {
   void init(const ModelConfig& cfg, std::mt19937_64& rng);
 };
 
+// Weight averaging: adds every weight of prm to *sum (in double; sized on
+// first use, arrays in a fixed order), then sets *prm to sum / count.
+void accumulate_params(const Params& prm, std::vector<std::vector<double>>* sum);
+void set_mean_params(const std::vector<std::vector<double>>& sum, uint32_t count, Params* prm);
+
 // Feature occurrences of one text, per channel, with their pooling weights.
 struct Features {
   std::vector<std::vector<uint32_t>> ids;     // [channel] row of each occurrence

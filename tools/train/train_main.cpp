@@ -130,6 +130,7 @@ struct Options {
   float finetune_lr = 0.001f;
   double finetune_replay = 0.5;
   double finetune_size = 0.25;
+  uint32_t finetune_average = 1;  // phases run from the same start; the model is their mean
 };
 
 std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
@@ -221,6 +222,8 @@ void usage() {
       "  --finetune-lr X       its learning rate, cosine-decayed (default 0.001)\n"
       "  --finetune-replay R   share of a language's examples that stay ordinary ones,\n"
       "                        in [0,1), against forgetting long text (default 0.5)\n"
+      "  --finetune-average K  run the phase K times from the same weights (seeds S..S+K-1)\n"
+      "                        and keep the mean of the K results' weights (default 1)\n"
       "  --init NPZ            start from the weights of a langid.npz (a run with the same\n"
       "                        model options and labels and --temperature 1) instead of\n"
       "                        random ones. --init A/langid.npz --epochs 0 --finetune ...\n"
@@ -300,6 +303,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--finetune-lr") o.finetune_lr = std::stof(value());
     else if (a == "--finetune-replay") o.finetune_replay = std::stod(value());
     else if (a == "--finetune-size") o.finetune_size = std::stod(value());
+    else if (a == "--finetune-average") o.finetune_average = parse_list(value(), a.c_str()).at(0);
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
   if (!seeds_given)
@@ -316,6 +320,8 @@ Options parse_args(int argc, char** argv) {
   if (!(o.finetune_lr > 0)) throw std::invalid_argument("--finetune-lr must be > 0");
   if (!(o.finetune_size > 0 && o.finetune_size <= 1))
     throw std::invalid_argument("--finetune-size in (0,1]");
+  if (o.finetune_average < 1 || o.finetune_average > 16)
+    throw std::invalid_argument("--finetune-average in [1,16]");
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
   return o;
@@ -616,7 +622,7 @@ int run(int argc, char** argv) {
   double last_print = t_train;
   uint64_t done_examples = 0;
   const double all_examples = static_cast<double>(per_epoch) * o.epochs +
-                              static_cast<double>(ft_per_epoch) * o.finetune_epochs;
+                              static_cast<double>(ft_per_epoch) * o.finetune_epochs * o.finetune_average;
   // One pass over `spans`; lr_at(step) for the 1-based step of its phase.
   auto run_epoch = [&](const std::vector<Span>& spans, const char* phase, uint32_t epoch,
                        uint32_t epochs, uint64_t* step, const std::function<float(uint64_t)>& lr_at) {
@@ -698,17 +704,32 @@ int run(int argc, char** argv) {
   if (!o.finetune_paths.empty() && o.finetune_epochs > 0) {
     // A phase of its own: fresh Adam moments and a random stream that does
     // not depend on the main epochs, so --init + --epochs 0 reproduces it.
-    adam.init(cfg);
-    std::mt19937_64 ft_rng(o.seed ^ 0x9E3779B97F4A7C15ull);
-    const uint64_t ft_steps = (ft_per_epoch + o.batch - 1) / o.batch * o.finetune_epochs;
-    const std::function<float(uint64_t)> ft_lr = cosine(o.finetune_lr, ft_steps);
-    uint64_t ft_step = 0;
-    for (uint32_t epoch = 1; epoch <= o.finetune_epochs; ++epoch) {
-      std::vector<Span> spans = plan_finetune_epoch(train, ft_ordinary, finetune, ft_own, ft_first,
-                                                    cfg.labels, o.sampling, ft_rng);
-      add_noise_spans(&spans, o.noise, ft_rng);
-      run_epoch(spans, "fine-tuning ", epoch, o.finetune_epochs, &ft_step, ft_lr);
+    // With --finetune-average K, K phases start from the same weights with
+    // the streams of seeds S..S+K-1 and the model is the mean of their
+    // weights: one phase's result depends on its seed more than on any
+    // setting screened, and the mean is at least as good as the average
+    // phase (EXPERIMENTS.md, "Averaging fine-tuning phases").
+    const uint32_t runs = o.finetune_average;
+    const Params start = runs > 1 ? prm : Params{};
+    std::vector<std::vector<double>> sum;
+    for (uint32_t run = 0; run < runs; ++run) {
+      if (run > 0) prm = start;
+      adam.init(cfg);
+      std::mt19937_64 ft_rng((o.seed + run) ^ 0x9E3779B97F4A7C15ull);
+      const uint64_t ft_steps = (ft_per_epoch + o.batch - 1) / o.batch * o.finetune_epochs;
+      const std::function<float(uint64_t)> ft_lr = cosine(o.finetune_lr, ft_steps);
+      uint64_t ft_step = 0;
+      if (runs > 1) std::printf("fine-tuning phase %u/%u (seed %" PRIu64 ")\n", run + 1, runs,
+                                static_cast<uint64_t>(o.seed + run));
+      for (uint32_t epoch = 1; epoch <= o.finetune_epochs; ++epoch) {
+        std::vector<Span> spans = plan_finetune_epoch(train, ft_ordinary, finetune, ft_own, ft_first,
+                                                      cfg.labels, o.sampling, ft_rng);
+        add_noise_spans(&spans, o.noise, ft_rng);
+        run_epoch(spans, "fine-tuning ", epoch, o.finetune_epochs, &ft_step, ft_lr);
+      }
+      if (runs > 1) accumulate_params(prm, &sum);
     }
+    if (runs > 1) set_mean_params(sum, runs, &prm);
   }
   const double train_seconds = now_seconds() - t_train;
 

@@ -6,11 +6,13 @@
 # held-out lines (tools/train/loso.py). The 8 epochs are trained once (the
 # base, temperature 1); the phase is trained on top of it once per seed, as
 # train_langid.sh's INIT=... EPOCHS=0 does, so three seeds cost one base.
+# Each phase averages FINETUNE_AVERAGE runs (seeds S..S+FINETUNE_AVERAGE-1),
+# so the default seeds 1, 1+A, 1+2A share no run.
 #
 #   tools/train/loso_recipe.sh
 #     FOLD=games,fortunes,bible   families left out together
 #     OUT=build/loso_recipe       fold folder (base/, s1/, s2/, ...)
-#     SEEDS="1 2 3"               the phase's seeds
+#     SEEDS="1 4 7"               the phases' first seeds (default 1, 1+A, 1+2A)
 #     NAME=shipped                the variant's name: its words and scores go in OUT/NAME/
 #     NB_ARGS="..."               extra neighbour_words.py options for this variant
 #     NEIGHBOURS=0                score the phase models without neighbour words
@@ -24,7 +26,6 @@ cd "$ROOT"
 BUILD="${BUILD:-build}"
 FOLD="${FOLD:-games,fortunes,bible}"
 OUT="${OUT:-$BUILD/loso_recipe}"
-SEEDS="${SEEDS:-1 2 3}"
 NAME="${NAME:-shipped}"
 CAP="${CAP:-300}"
 THREADS="${THREADS:-2}"
@@ -33,6 +34,7 @@ for f in "$BUILD/train" "$BUILD/convert_model"; do
 done
 [ -f data/languages.tsv ] || { echo "data/ is missing: run make data" >&2; exit 1; }
 source tools/train/langid_config.sh
+SEEDS="${SEEDS:-1 $((1 + FINETUNE_AVERAGE)) $((1 + 2 * FINETUNE_AVERAGE))}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 log() { printf '[loso_recipe %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -82,6 +84,7 @@ fi
 : > "$OUT/$NAME/report.txt"
 for seed in $SEEDS; do
   phase="$OUT/phase_s$seed"
+  if [ "$FINETUNE_AVERAGE" != 1 ]; then phase="${phase}_avg$FINETUNE_AVERAGE"; fi
   if [ ! -f "$phase/langid.npz" ]; then
     log "phase, seed $seed"
     "$BUILD/train" --train "$OUT/train_all.tsv" --heldout "$OUT/test.$first.tsv" --languages data/languages.tsv \

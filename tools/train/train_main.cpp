@@ -712,15 +712,15 @@ int run(int argc, char** argv) {
     const uint32_t runs = o.finetune_average;
     const Params start = runs > 1 ? prm : Params{};
     std::vector<std::vector<double>> sum;
-    for (uint32_t run = 0; run < runs; ++run) {
-      if (run > 0) prm = start;
+    for (uint32_t pass = 0; pass < runs; ++pass) {
+      if (pass > 0) prm = start;
       adam.init(cfg);
-      std::mt19937_64 ft_rng((o.seed + run) ^ 0x9E3779B97F4A7C15ull);
+      std::mt19937_64 ft_rng((o.seed + pass) ^ 0x9E3779B97F4A7C15ull);
       const uint64_t ft_steps = (ft_per_epoch + o.batch - 1) / o.batch * o.finetune_epochs;
       const std::function<float(uint64_t)> ft_lr = cosine(o.finetune_lr, ft_steps);
       uint64_t ft_step = 0;
-      if (runs > 1) std::printf("fine-tuning phase %u/%u (seed %" PRIu64 ")\n", run + 1, runs,
-                                static_cast<uint64_t>(o.seed + run));
+      if (runs > 1) std::printf("fine-tuning phase %u/%u (seed %" PRIu64 ")\n", pass + 1, runs,
+                                static_cast<uint64_t>(o.seed + pass));
       for (uint32_t epoch = 1; epoch <= o.finetune_epochs; ++epoch) {
         std::vector<Span> spans = plan_finetune_epoch(train, ft_ordinary, finetune, ft_own, ft_first,
                                                       cfg.labels, o.sampling, ft_rng);

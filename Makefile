@@ -202,10 +202,12 @@ test-step-%:
 test-plain: $(BUILD)/run_tests
 	$(BUILD)/run_tests
 
-# The training tools' Python parts that shape the shipped model's files.
+# The training tools' Python parts that shape the shipped model's files
+# (the corpus builder's tests need no corpus).
 TEST_RUN += test-train-tools
 test-train-tools:
 	python3 -W error::ResourceWarning tools/train/test_neighbour_words.py
+	python3 -W error::ResourceWarning tools/corpus/test_corpus.py
 
 test-asan:
 	@$(MAKE) --no-print-directory $(AUTO_JOBS) $(ASAN_VARS) $(ASAN_BUILD)/run_tests

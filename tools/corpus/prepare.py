@@ -85,6 +85,11 @@ SUBTITLE_LANGS = 'all'
 # (they are what is scarce; exempting them also leaves the sub-sampling of
 # the other families exactly as it was before they were added).
 UNCAPPED = {'everyday', 'game-stories'}
+# The second English-leftover test (english_leftovers.EnglishByFrequency):
+# off by default; --english-statistics on turns it on. Measured in stop 26
+# (tools/train/EXPERIMENTS.md, "English lines by word statistics"): it
+# removes 6,879 lines and the models trained on them were not better.
+ENGLISH_STATISTICS = False
 HELDOUT_PCT = 12              # % of Debian documents held out
 UDHR_HELDOUT_ARTICLES = set(range(25, 31))
 UDHR_MIN_ARTICLES = 24        # "reasonably complete" translation
@@ -781,18 +786,39 @@ def udhr_docs():
     return docs, skipped
 
 
+def english_statistics(pers):
+    """Drops, in place, the lines EnglishByFrequency reads as English."""
+    by_freq = english_leftovers.EnglishByFrequency(
+        (s for _, s in pers.get('en', {}).get('train', [])),
+        (s for code, per in pers.items() if code not in english_leftovers.EXEMPT
+         for _, s in per['train']))
+    n_english = collections.Counter()
+    for code, per in pers.items():
+        if code in english_leftovers.EXEMPT:
+            continue
+        for part in ('train', 'heldout'):
+            before = len(per[part])
+            per[part] = [x for x in per[part] if not by_freq.is_english(x[1])]
+            n_english[code] += before - len(per[part])
+    log('English lines by word statistics removed: %d lines (most: %s)' % (
+        sum(n_english.values()),
+        ', '.join('%s %d' % kv for kv in n_english.most_common(8))))
+
+
 # ----------------------------------------------------------------- main
 def main(argv=()):
-    global OUT, SUBTITLE_LANGS
+    global OUT, SUBTITLE_LANGS, ENGLISH_STATISTICS
     argv = list(argv)
     while argv:
         if len(argv) >= 2 and argv[0] == '--out':
             OUT = os.path.abspath(argv[1])
         elif len(argv) >= 2 and argv[0] == '--subtitle-words' and argv[1] in ('paired', 'all'):
             SUBTITLE_LANGS = argv[1]
+        elif len(argv) >= 2 and argv[0] == '--english-statistics' and argv[1] in ('on', 'off'):
+            ENGLISH_STATISTICS = argv[1] == 'on'
         else:
             sys.exit('usage: prepare.py [--out DIR] [--subtitle-words paired|all]'
-                     '   (default: data/, all)')
+                     ' [--english-statistics on|off]   (default: data/, all, off)')
         argv = argv[2:]
     os.makedirs(OUT, exist_ok=True)
     udocs, uskipped = udhr_docs()
@@ -1086,6 +1112,11 @@ def main(argv=()):
         n_leak += before - len(per['heldout'])
     log('cross-language duplicates removed: %d train lines with conflicting '
         'labels, %d held-out lines also present in train' % (n_conf, n_leak))
+    # --- English by word statistics, counted over the training text left
+    # after the hygiene above: before it, the same untranslated strings in
+    # many languages' files inflate the other languages' English counts
+    if ENGLISH_STATISTICS:
+        english_statistics(pers)
 
     for code in sorted(pers):
         per = pers[code]

@@ -12,6 +12,7 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cleanup  # noqa: E402
+import english_leftovers  # noqa: E402
 import everyday  # noqa: E402
 import formats  # noqa: E402
 import game_stories  # noqa: E402
@@ -332,6 +333,37 @@ class SerbianLatinTest(unittest.TestCase):
             self.assertEqual(drops['no Cyrillic'], 1)
             rows, _ = serbian_latin.build(d, exclude={'games'})
             self.assertEqual(rows, [('sr-Latn', 'Gde je stanica?')])
+
+
+class EnglishLeftoverTest(unittest.TestCase):
+    ENGLISH = ['You can open the file with the editor and then save it again.',
+               'Use the menu to change the size of the image when it is open.']
+    OTHERS = ['Otvorite datoteku u uređivaču i spremite je ponovno.',
+              'Promijenite veličinu slike kada je otvorena u izborniku.',
+              'Otvorite izbornik i odaberite sloj koji želite promijeniti.',
+              'Ouvrez le fichier avec l’éditeur puis enregistrez-le.',
+              '打开 AND 和 OR 运算符的文件']
+
+    def setUp(self):
+        # ten copies: counts large enough for the smoothing to matter little
+        self.test = english_leftovers.EnglishByFrequency(self.ENGLISH * 10, self.OTHERS * 10)
+
+    def test_english_help_line_is_found(self):
+        # a leftover the word-set test misses: one function word in six
+        line = 'or by using the keyboard shortcut Shift+Ctrl+T.'
+        self.assertFalse(english_leftovers.is_english_leftover(line))
+        self.assertTrue(self.test.is_english('Open the image with the editor.'))
+
+    def test_own_language_and_short_lines_are_kept(self):
+        self.assertFalse(self.test.is_english('Otvorite sliku u uređivaču.'))
+        self.assertFalse(self.test.is_english('Otvorite the sloj'))     # mostly Croatian
+        self.assertFalse(self.test.is_english('the image'))             # too short
+        self.assertFalse(self.test.is_english('打开 AND 和 OR 运算符的文件和'))  # mostly Han
+
+    def test_unseen_words_score_zero(self):
+        self.assertEqual(self.test.log_ratio('qwzx'), 0.0)
+        self.assertGreater(self.test.log_ratio('the'), 2.0)
+        self.assertLess(self.test.log_ratio('otvorite'), 0.0)
 
 
 class EvalTest(unittest.TestCase):

@@ -786,20 +786,27 @@ def udhr_docs():
     return docs, skipped
 
 
+def drop_english(pers, is_english):
+    """Drops, in place, the lines is_english(text) accepts from every
+    language but English and its exempt neighbours; lines dropped per code."""
+    dropped = collections.Counter()
+    for code, per in pers.items():
+        if code in english_leftovers.EXEMPT:
+            continue
+        for part in ('train', 'heldout'):
+            before = len(per[part])
+            per[part] = [x for x in per[part] if not is_english(x[1])]
+            dropped[code] += before - len(per[part])
+    return dropped
+
+
 def english_statistics(pers):
     """Drops, in place, the lines EnglishByFrequency reads as English."""
     by_freq = english_leftovers.EnglishByFrequency(
         (s for _, s in pers.get('en', {}).get('train', [])),
         (s for code, per in pers.items() if code not in english_leftovers.EXEMPT
          for _, s in per['train']))
-    n_english = collections.Counter()
-    for code, per in pers.items():
-        if code in english_leftovers.EXEMPT:
-            continue
-        for part in ('train', 'heldout'):
-            before = len(per[part])
-            per[part] = [x for x in per[part] if not by_freq.is_english(x[1])]
-            n_english[code] += before - len(per[part])
+    n_english = drop_english(pers, by_freq.is_english)
     log('English lines by word statistics removed: %d lines (most: %s)' % (
         sum(n_english.values()),
         ', '.join('%s %d' % kv for kv in n_english.most_common(8))))
@@ -1081,14 +1088,7 @@ def main(argv=()):
         pers[code] = per
 
     # --- untranslated English in other languages' files is not their text
-    n_english = 0
-    for code, per in pers.items():
-        if code in english_leftovers.EXEMPT:
-            continue
-        for part in ('train', 'heldout'):
-            before = len(per[part])
-            per[part] = [x for x in per[part] if not english_leftovers.is_english_leftover(x[1])]
-            n_english += before - len(per[part])
+    n_english = sum(drop_english(pers, english_leftovers.is_english_leftover).values())
     log('English leftovers removed from other languages: %d lines' % n_english)
 
     # --- global hygiene across languages: a text carrying two different

@@ -218,8 +218,10 @@ js-node-test: js-build $(BIND_BUILD)/capi_dump $(JS_EXACT) $(BUILD)/langid $(BUI
 
 # On x86-64: bindings/js/native/sse2_conversions.h against the real SSE2
 # instructions, on edge values and 16 million bit patterns (a stamp file).
+# It needs emcc and node: after js-deps (order only), which under -j would
+# otherwise still be installing them.
 JS_CONV_SRC := bindings/js/test/native/sse2_conversions_check.c
-$(JS_BUILD)/sse2_conversions.ok: $(JS_CONV_SRC) bindings/js/native/sse2_conversions.h bindings/js/test/native/run_wasi.mjs
+$(JS_BUILD)/sse2_conversions.ok: $(JS_CONV_SRC) bindings/js/native/sse2_conversions.h bindings/js/test/native/run_wasi.mjs | js-deps
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -msse2 $(JS_CONV_SRC) -o $(JS_BUILD)/conv_native -lm
 	$(EMCC) -std=c99 -O2 -Wall -Wextra -Werror -msimd128 -msse2 -sSTANDALONE_WASM \

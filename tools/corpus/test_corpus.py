@@ -3,6 +3,7 @@
 
     python3 tools/corpus/test_corpus.py
 """
+import collections
 import os
 import struct
 import sys
@@ -19,6 +20,7 @@ import game_stories  # noqa: E402
 import make_eval  # noqa: E402
 import serbian_latin  # noqa: E402
 import subtitle_words  # noqa: E402
+import translated  # noqa: E402
 import wordlists  # noqa: E402
 import written  # noqa: E402
 
@@ -295,6 +297,32 @@ class WrittenTest(unittest.TestCase):
 
     def test_fold_ignores_case_and_punctuation(self):
         self.assertEqual(written.fold('  Hvala, PUNO!! '), 'hvala puno')
+
+
+class TranslatedTest(unittest.TestCase):
+    def test_markers_pair_outputs_with_lines_across_changed_line_breaks(self):
+        def fake(mode, text):
+            self.assertEqual(mode, 'ind-zlm')
+            # the translator splits one line, joins two and marks an unknown word
+            return (text.replace('karena', 'kerana').replace('Ini satu.', 'Ini\nsatu.')
+                    .replace('\nQx7Q2q', ' *Qx7Q2q'))
+        out = translated.translate('ind-zlm', ['Ini satu.', 'Saya pergi karena hujan.', 'Tiga'], run=fake)
+        self.assertEqual(out, ['Ini satu.', 'Saya pergi kerana hujan.', 'Tiga'])
+
+    def test_lost_marker_is_an_error(self):
+        with self.assertRaises(RuntimeError):
+            translated.translate('x', ['a', 'b'], run=lambda mode, text: text.replace('Qx7Q1q', ''))
+
+    def test_clean_rules(self):
+        dropped = collections.Counter()
+        self.assertEqual(translated.clean('Saya pergi karena hujan, Budi.', 'Saya pergi kerana hujan, *Budi.',
+                                          dropped), 'Saya pergi kerana hujan, Budi.')
+        self.assertIsNone(translated.clean('Dia pergi.', 'Dia #pergi.', dropped))
+        self.assertIsNone(translated.clean('Dia pergi.', 'Dia @pergi.', dropped))
+        self.assertIsNone(translated.clean('Aku telat dikit ya', 'Aku *telat *dikit ya', dropped))
+        self.assertIsNone(translated.clean('Terima kasih!', 'terima  kasih', dropped))
+        self.assertEqual(dropped, collections.Counter({'generation error': 2, 'unknown words': 1,
+                                                       'unchanged': 1}))
 
 
 class SerbianLatinTest(unittest.TestCase):

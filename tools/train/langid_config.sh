@@ -30,6 +30,20 @@ langid_config() {
 # "Written everyday sentences in the fine-tuning phase").
 FINETUNE_FAMILIES="everyday subtitle-words wordlists cldr fortunes"
 WRITTEN_WEIGHT=30
+# The `translated` family (a close neighbour's text carried over by Apertium,
+# tools/corpus/translated.py; fine-tuning only) is listed TRANSLATED_WEIGHT
+# times.
+TRANSLATED_WEIGHT="${TRANSLATED_WEIGHT:-0}"
+# The phase's families, each listed as often as it weighs.
+finetune_families() {
+  echo $FINETUNE_FAMILIES
+  for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done
+  for _ in $(seq 1 "$TRANSLATED_WEIGHT"); do echo translated; done
+}
+# A fine-tuning family's file (`translated` lives outside data/by_source).
+finetune_file() {
+  if [ "$1" = translated ]; then echo "${TRANSLATED_FILE:-data/translated.tsv}"; else echo "data/by_source/$1.train.tsv"; fi
+}
 # The phase runs FINETUNE_AVERAGE times from the same 8 epochs, with the
 # random streams of seeds 1, 2, 3, and the model is the mean of the three
 # results' weights (EXPERIMENTS.md, "Averaging fine-tuning phases"): as good

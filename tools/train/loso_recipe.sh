@@ -16,6 +16,9 @@
 #     NAME=shipped                the variant's name: its words and scores go in OUT/NAME/
 #     NB_ARGS="..."               extra neighbour_words.py options for this variant
 #     NEIGHBOURS=0                score the phase models without neighbour words
+#     PHASE_TAG=t3                names the phases of a variant whose fine-tuning
+#                                 differs (e.g. TRANSLATED_WEIGHT=3), so they are
+#                                 not taken for the shipped ones
 #     CAP=300 THREADS=2
 # The base is kept (OUT/base/langid.npz) and reused; delete it to retrain.
 # Output: OUT/NAME/s<seed>/{pred.tsv,report.txt}, OUT/NAME/report.txt
@@ -66,8 +69,8 @@ if [ ! -f "$OUT/base/langid.npz" ]; then
 fi
 
 FT_FILES=""
-for fam in $FINETUNE_FAMILIES $(for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done); do
-  kept "$fam" && FT_FILES="$FT_FILES${FT_FILES:+,}data/by_source/$fam.train.tsv"
+for fam in $(finetune_families); do
+  kept "$fam" && FT_FILES="$FT_FILES${FT_FILES:+,}$(finetune_file "$fam")"
 done
 NB_FILES=("$OUT/serbian_latin.tsv")  # as train_langid.sh: one file per kept source family
 for f in data/by_source/*.train.tsv; do
@@ -83,7 +86,7 @@ if [ "${NEIGHBOURS:-1}" = 1 ]; then
 fi
 : > "$OUT/$NAME/report.txt"
 for seed in $SEEDS; do
-  phase="$OUT/phase_s$seed"
+  phase="$OUT/phase_s$seed${PHASE_TAG:+_$PHASE_TAG}"
   if [ "$FINETUNE_AVERAGE" != 1 ]; then phase="${phase}_avg$FINETUNE_AVERAGE"; fi
   if [ ! -f "$phase/langid.npz" ]; then
     log "phase, seed $seed"

@@ -64,8 +64,8 @@ langid_config "$OUT/writers.tsv" "$LICENSE"
 FINETUNE_ARGS=()
 if [ "${FINETUNE:-1}" = 1 ]; then
   FT_FILES=""
-  for fam in $FINETUNE_FAMILIES $(for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done); do
-    f=data/by_source/$fam.train.tsv
+  for fam in $(finetune_families); do
+    f=$(finetune_file "$fam")
     [ -f "$f" ] || { echo "$f is missing: run 'make data' (or FINETUNE=0)" >&2; exit 1; }
     FT_FILES="$FT_FILES${FT_FILES:+,}$f"
   done

@@ -51,7 +51,7 @@ PROGRAMS := convert_model inspect_model train langid bench
 # Sources of one program: its folder, minus what the tool library already holds.
 prog_srcs = $(filter-out $(TOOLLIB_SRCS),$(wildcard tools/$(1)/*.cpp))
 
-.PHONY: all test test-build test-build-asan test-plain test-train-tools test-asan test-asan-runtime test-asan-rest check demo bench data model clean check-doctest
+.PHONY: all test test-build test-build-asan test-plain test-train-tools test-asan test-asan-runtime test-asan-rest check demo bench data model model-large clean check-doctest
 all: $(BUILD)/libffnlp.a $(foreach p,$(PROGRAMS),$(if $(wildcard tools/$(p)/*.cpp),$(BUILD)/$(p)))
 
 $(BUILD)/obj/%.o: %.cpp
@@ -250,6 +250,11 @@ model: $(BUILD)/train $(BUILD)/convert_model $(BUILD)/langid
 	bash tools/train/train_langid.sh
 	$(MAKE) $(BUILD)/langid
 	bash tools/train/model_card.sh
+
+# The 2.2 MB variant (tools/train/langid_config.sh, VARIANT=large): written to
+# $(BUILD)/model-large/langid.ffm, not installed into models/.
+model-large: $(BUILD)/train $(BUILD)/convert_model
+	VARIANT=large OUT=$(BUILD)/model-large INSTALL=0 bash tools/train/train_langid.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -16,6 +16,21 @@ langid_config() {
           --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
           --span-mix 0.15,0.45,0.25 --han-variant-dims 8
           --prior "$1" --prior-strength 0.1 --license "$2")
+  # VARIANT=large (make model-large): the same recipe with 8x the hashed
+  # rows, about 2.2 MB, for users who can afford the size (EXPERIMENTS.md,
+  # "Capacity: a 2 MB variant"); not shipped in models/.
+  if [ "${VARIANT:-}" = large ]; then
+    CONFIG+=(--buckets 2000,20000,25000,25000 --word-buckets 30000 --max-file-bytes "$(langid_budget)")
+  fi
+  # Experiments only: CONFIG_EXTRA="--word-buckets 30000 ..." is appended
+  # (the last of a repeated trainer option wins).
+  # shellcheck disable=SC2206
+  CONFIG+=(${CONFIG_EXTRA:-})
+}
+
+# The converted file's size limit: issue 9's 400 KB, or the large variant's.
+langid_budget() {
+  if [ "${VARIANT:-}" = large ]; then echo 2400000; else echo 409600; fi
 }
 
 # The fine-tuning phase after the 8 epochs (EXPERIMENTS.md, "A fine-tuning

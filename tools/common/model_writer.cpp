@@ -78,7 +78,8 @@ void ModelWriter::add_tensor(TensorToWrite t) {
   for (const TensorToWrite& other : tensors_) {
     if (other.name == t.name) throw std::invalid_argument("tensor '" + t.name + "' added twice");
   }
-  const uint64_t n = t.rows * t.cols;
+  // q4_row: packed, each row ceil(cols / 2) bytes (pack_q4).
+  const uint64_t n = t.dtype == DType::kQ4Row ? t.rows * q4_row_bytes(t.cols) : t.rows * t.cols;
   const uint64_t scaled = t.dtype == DType::kQ8Col ? t.cols : t.rows;  // q8_col: one scale per column
   if (t.dtype == DType::kF32 ? t.values.size() != n : (t.q.size() != n || t.scales.size() != scaled)) {
     throw std::invalid_argument("tensor '" + t.name + "': data does not match its shape");
@@ -144,7 +145,8 @@ std::vector<uint8_t> ModelWriter::build() const {
     std::memcpy(&out[entry + format::kEntName], t.name.data(), t.name.size());
     set_u32_at(out, entry + format::kEntDType, static_cast<uint32_t>(t.dtype));
     set_u32_at(out, entry + format::kEntRank, t.rank);
-    set_u32_at(out, entry + format::kEntZeroPoint, t.dtype == DType::kQ8Row || t.dtype == DType::kQ8Col ? t.zero_point : 0);
+    set_u32_at(out, entry + format::kEntZeroPoint,
+               t.dtype == DType::kQ8Row || t.dtype == DType::kQ8Col || t.dtype == DType::kQ4Row ? t.zero_point : 0);
     set_u64_at(out, entry + format::kEntDim0, t.rows);
     set_u64_at(out, entry + format::kEntDim1, t.cols);
     pad_to(out, format::kDataAlignment);

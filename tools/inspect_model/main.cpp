@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
 #include "tools/common/strict_number.h"
 
 namespace ffnlp {
@@ -12,8 +13,9 @@ namespace {
 const char kUsage[] =
     "usage: inspect_model FILE [--dump TENSOR] [--rows N] [--all]\n"
     "  (no option)     header, tensors, metadata and sizes\n"
-    "  --dump TENSOR   the tensor's stored values; for q8_row: quantized bytes,\n"
-    "                  the row scale and the dequantized values, row by row\n"
+    "  --dump TENSOR   the tensor's stored values; for q8_row and q4_row: the\n"
+    "                  quantized values, the row scale and the dequantized\n"
+    "                  values, row by row\n"
     "                  (q8_col: the column scales first)\n"
     "  --rows N        rows to dump (default 16; 0 = all)\n"
     "  --all           list every element of string and u32 arrays (labels,\n"
@@ -24,12 +26,31 @@ const char* dtype_name(DType d) {
     case DType::kQ8Row: return "q8_row";
     case DType::kQ8RowFzp: return "q8_row_fzp";
     case DType::kQ8Col: return "q8_col";
+    case DType::kQ4Row: return "q4_row";
     case DType::kF32: break;
   }
   return "f32";
 }
 
 bool quantized(DType d) { return d != DType::kF32; }
+
+// The bytes a tensor's data and scales (and zero points) take in the file.
+uint64_t tensor_bytes(const TensorView& t) {
+  switch (t.dtype) {
+    case DType::kQ8Row: return t.rows * t.cols + t.rows * 4;
+    case DType::kQ8RowFzp: return t.rows * t.cols + t.rows * 8;
+    case DType::kQ8Col: return t.rows * t.cols + t.cols * 4;
+    case DType::kQ4Row: return t.rows * q4_row_bytes(t.cols) + t.rows * 4;
+    case DType::kF32: break;
+  }
+  return t.rows * t.cols * 4;
+}
+
+// Stored value c of row r (a q4_row nibble, else a byte).
+unsigned stored_q(const TensorView& t, uint64_t r, uint64_t c) {
+  if (t.dtype == DType::kQ4Row) return q4_at(t.data + r * q4_row_bytes(t.cols), c);
+  return t.data[r * t.cols + c];
+}
 
 void print_metadata(const Model& model, bool all) {
   std::printf("metadata (%u entries):\n", model.metadata_count());
@@ -113,7 +134,9 @@ int dump(const Model& model, const char* name, uint64_t max_rows) {
   }
   std::printf("%s: %s (%llu, %llu)\n", t->name, dtype_name(t->dtype), static_cast<unsigned long long>(t->rows),
               static_cast<unsigned long long>(t->cols));
-  if (t->dtype == DType::kQ8Row) std::printf("zero point %u; dequantized = (q - %u) * scale\n", t->zero_point, t->zero_point);
+  if (t->dtype == DType::kQ8Row || t->dtype == DType::kQ4Row) {
+    std::printf("zero point %u; dequantized = (q - %u) * scale\n", t->zero_point, t->zero_point);
+  }
   if (t->dtype == DType::kQ8RowFzp) std::printf("float zero point per row; dequantized = (q - zero point) * scale\n");
   if (t->dtype == DType::kQ8Col) {
     // Transposed dense weights: a row is one input's weights for every output.
@@ -125,7 +148,7 @@ int dump(const Model& model, const char* name, uint64_t max_rows) {
   for (uint64_t r = 0; r < rows; ++r) {
     if (quantized(t->dtype)) {
       std::printf("row %llu\n  q     [", static_cast<unsigned long long>(r));
-      for (uint64_t c = 0; c < t->cols; ++c) std::printf("%s%u", c ? ", " : "", t->data[r * t->cols + c]);
+      for (uint64_t c = 0; c < t->cols; ++c) std::printf("%s%u", c ? ", " : "", stored_q(*t, r, c));
       std::printf("]\n");
       if (t->dtype != DType::kQ8Col) std::printf("  scale %.9g\n", static_cast<double>(t->row_scale(r)));
       if (t->dtype == DType::kQ8RowFzp) std::printf("  zero point %.9g\n", static_cast<double>(t->row_zero_point(r)));
@@ -189,13 +212,13 @@ int run(int argc, char** argv) {
   uint64_t total = 0;
   for (uint32_t i = 0; i < model.tensor_count(); ++i) {
     const TensorView& t = model.tensor(i);
-    const uint64_t bytes = t.rows * t.cols * (quantized(t.dtype) ? 1 : 4) + (t.dtype == DType::kQ8Row ? t.rows * 4 : 0) +
-                           (t.dtype == DType::kQ8RowFzp ? t.rows * 8 : 0) + (t.dtype == DType::kQ8Col ? t.cols * 4 : 0);
+    const uint64_t bytes = tensor_bytes(t);
     total += bytes;
     std::printf("  %-20s %-7s (%llu, %llu)%*s %9llu bytes at %llu", t.name, dtype_name(t.dtype),
                 static_cast<unsigned long long>(t.rows), static_cast<unsigned long long>(t.cols), 2, "",
                 static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(t.data - p));
     if (t.dtype == DType::kQ8Row) std::printf(" (zero point %u)", t.zero_point);
+    if (t.dtype == DType::kQ4Row) std::printf(" (zero point %u; 4-bit, two per byte)", t.zero_point);
     if (t.dtype == DType::kQ8RowFzp) std::printf(" (float zero point per row)");
     if (t.dtype == DType::kQ8Col) std::printf(" (zero point %u; transposed: (in, out), a scale per column)", t.zero_point);
     std::printf("\n");

@@ -105,6 +105,31 @@ float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding
 // and b <= 1 (or b > 255).
 bool zero_point_fits(const float* row, size_t count, uint32_t zero_point);
 
+// The 4-bit form of quantize_row (dtype q4_row): zero point b in 0..15
+// (the converter writes 8, so max|row| / 7 with b = 8), values 1..15, the
+// same scale rule and roundings with 15 in place of 255. Writes one value
+// per byte of q (unpacked; pack_q4 packs them). Returns the scale.
+float quantize_row_q4(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q);
+
+constexpr uint32_t kDefaultZeroPointQ4 = 8;
+
+// Bytes one q4_row row of `cols` values takes: rows start on whole bytes.
+inline size_t q4_row_bytes(size_t cols) { return (cols + 1) / 2; }
+
+// Packs `count` 4-bit values (each 0..15) two per byte, the even index in
+// the low nibble; an odd count leaves the last high nibble 0.
+inline void pack_q4(const uint8_t* values, size_t count, uint8_t* packed) {
+  for (size_t j = 0; j < count; j += 2) {
+    const uint8_t high = j + 1 < count ? static_cast<uint8_t>(values[j + 1] << 4) : 0;
+    packed[j / 2] = static_cast<uint8_t>((values[j] & 0x0F) | high);
+  }
+}
+
+// Value j (0..15) of a packed q4_row row.
+inline uint8_t q4_at(const uint8_t* packed, size_t j) {
+  return static_cast<uint8_t>((j % 2 == 0 ? packed[j / 2] : packed[j / 2] >> 4) & 0x0F);
+}
+
 // (q - zero_point) * scale: the q8_row inverse, as the kernels compute it.
 inline float dequantize(uint8_t q, float scale, uint32_t zero_point) {
   return static_cast<float>(static_cast<int32_t>(q) - static_cast<int32_t>(zero_point)) * scale;

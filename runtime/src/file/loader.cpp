@@ -96,6 +96,19 @@ bool all_finite_f32(const uint8_t* p, uint64_t count, uint64_t* bad_index) {
   return true;
 }
 
+// q4_row with odd cols: the high nibble of each row's last byte is padding
+// and must be 0: one byte spelling per table.
+bool q4_pad_nibbles_zero(const uint8_t* data, uint64_t rows, uint64_t cols, uint64_t* bad_row) {
+  const uint64_t row_bytes = cols / 2 + 1;
+  for (uint64_t r = 0; r < rows; ++r) {
+    if ((data[r * row_bytes + row_bytes - 1] & 0xF0) != 0) {
+      *bad_row = r;
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 class ModelLoader {
@@ -197,8 +210,7 @@ class ModelLoader {
     const uint64_t rows = read_u64(e + format::kEntDim0), cols = read_u64(e + format::kEntDim1);
     const uint64_t data_offset = read_u64(e + format::kEntDataOffset), data_size = read_u64(e + format::kEntDataSize);
     const uint64_t scales_offset = read_u64(e + format::kEntScalesOffset), scales_size = read_u64(e + format::kEntScalesSize);
-    if (dtype != static_cast<uint32_t>(DType::kF32) && dtype != static_cast<uint32_t>(DType::kQ8Row) &&
-        dtype != static_cast<uint32_t>(DType::kQ8RowFzp) && dtype != static_cast<uint32_t>(DType::kQ8Col)) {
+    if (dtype < static_cast<uint32_t>(DType::kF32) || dtype > static_cast<uint32_t>(DType::kQ4Row)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': unknown dtype %u", name, dtype);
     }
     if (dtype == static_cast<uint32_t>(DType::kQ8RowFzp) && m_->version_ < 2) {
@@ -207,20 +219,28 @@ class ModelLoader {
     if (dtype == static_cast<uint32_t>(DType::kQ8Col) && m_->version_ < 2) {
       return fail(error_, Status::kBadTensor, "tensor '%s': dtype 4 (q8_col) needs format version 2", name);
     }
+    if (dtype == static_cast<uint32_t>(DType::kQ4Row) && m_->version_ < 2) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 5 (q4_row) needs format version 2", name);
+    }
     const bool fzp = dtype == static_cast<uint32_t>(DType::kQ8RowFzp);
     const bool by_col = dtype == static_cast<uint32_t>(DType::kQ8Col);
-    const bool q8 = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp || by_col;
+    const bool q4 = dtype == static_cast<uint32_t>(DType::kQ4Row);
+    const bool quantized = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp || by_col || q4;
     if (rank != 1 && rank != 2) return fail(error_, Status::kBadTensor, "tensor '%s': rank %u is not 1 or 2", name, rank);
     if (read_u32(e + format::kEntReserved) != 0) return fail(error_, Status::kBadTensor, "tensor '%s': reserved field is not zero", name);
     if (rows == 0 || cols == 0 || (rank == 1 && cols != 1)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': bad shape (%llu, %llu) for rank %u", name, static_cast<ull>(rows),
                   static_cast<ull>(cols), rank);
     }
-    if (dtype == static_cast<uint32_t>(DType::kQ8Row) || by_col ? zero_point > 255 : zero_point != 0) {
-      return fail(error_, Status::kBadTensor, "tensor '%s': zero point %u is out of range", name, zero_point);
+    const uint32_t max_zero_point = q4 ? 15 : dtype == static_cast<uint32_t>(DType::kQ8Row) || by_col ? 255 : 0;
+    if (zero_point > max_zero_point) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': zero point %u is out of range (0..%u)", name, zero_point,
+                  max_zero_point);
     }
+    // q4_row: each row ceil(cols / 2) bytes (cols / 2 + cols % 2 cannot overflow).
     uint64_t elements = 0, expected = 0;
-    if (mul_overflows(rows, cols, &elements) || mul_overflows(elements, q8 ? 1 : 4, &expected)) {
+    if (mul_overflows(rows, cols, &elements) ||
+        (q4 ? mul_overflows(rows, cols / 2 + cols % 2, &expected) : mul_overflows(elements, quantized ? 1 : 4, &expected))) {
       return fail(error_, Status::kOverflow, "tensor '%s': shape (%llu, %llu) overflows 64-bit sizes", name,
                   static_cast<ull>(rows), static_cast<ull>(cols));
     }
@@ -239,9 +259,13 @@ class ModelLoader {
     t.data = p_ + data_offset;
     t.zero_point = zero_point;
     uint64_t bad = 0;
-    if (q8) {
-      // q8_row: rows f32 scales; q8_row_fzp: rows f32 scales, then rows f32
-      // zero points; q8_col: cols f32 scales.
+    if (q4 && cols % 2 != 0 && !q4_pad_nibbles_zero(t.data, rows, cols, &bad)) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': row %llu's pad nibble (the last byte's high 4 bits, odd cols) is not zero",
+                  name, static_cast<ull>(bad));
+    }
+    if (quantized) {
+      // q8_row, q4_row: rows f32 scales; q8_row_fzp: rows f32 scales, then
+      // rows f32 zero points; q8_col: cols f32 scales.
       const uint64_t per_row = fzp ? 8 : 4;
       const uint64_t scaled = by_col ? cols : rows;
       const char* const unit = by_col ? "column" : "row";
@@ -604,6 +628,10 @@ class ModelLoader {
       const TensorView& w = *weights;
       const TensorView& b = *bias;
       if (b.dtype != DType::kF32) return fail(error_, Status::kBadShape, "layer %u: bias '%s' must be f32", i, b.name);
+      if (w.dtype == DType::kQ4Row) {
+        return fail(error_, Status::kBadShape, "layer %u: weights '%s' are q4_row (4-bit): only embedding tables may be", i,
+                    w.name);
+      }
       if (w.dtype != DType::kF32 && m_->version_ < 2) {
         return fail(error_, Status::kBadShape, "layer %u: 8-bit weights '%s' need format version 2", i, w.name);
       }

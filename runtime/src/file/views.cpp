@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
 #include "file/byte_order.h"
 #include "file/metadata.h"
 
@@ -17,6 +18,10 @@ float TensorView::at(uint64_t r, uint64_t c) const {
       return (static_cast<float>(data[i]) - row_zero_point(r)) * row_scale(r);
     case DType::kQ8Col:
       return static_cast<float>(static_cast<int32_t>(data[i]) - static_cast<int32_t>(zero_point)) * col_scale(c);
+    case DType::kQ4Row:
+      return static_cast<float>(static_cast<int32_t>(q4_at(data + r * q4_row_bytes(cols), c)) -
+                                static_cast<int32_t>(zero_point)) *
+             row_scale(r);
     case DType::kF32:
       break;
   }
@@ -33,7 +38,7 @@ float TensorView::col_scale(uint64_t c) const {
 
 float TensorView::row_zero_point(uint64_t r) const {
   if (zero_points != nullptr) return read_f32(zero_points + 4 * r);
-  return dtype == DType::kQ8Row || dtype == DType::kQ8Col ? static_cast<float>(zero_point) : 0.0f;
+  return dtype == DType::kQ8Row || dtype == DType::kQ8Col || dtype == DType::kQ4Row ? static_cast<float>(zero_point) : 0.0f;
 }
 
 uint32_t MetadataItem::u32(uint32_t i) const {

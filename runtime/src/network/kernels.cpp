@@ -43,6 +43,10 @@ void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* 
   for (uint32_t j = 0; j < dims; ++j) acc[j] += (static_cast<float>(q[j]) - zero_point) * scale;
 }
 
+void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+  for (uint32_t j = 0; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q4_at(q, j)) - zero_point) * scale;
+}
+
 void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
               const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
   for (uint32_t o = 0; o < out_count; ++o) {

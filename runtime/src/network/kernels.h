@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ffnlp/toolkit.h"
 #include "file/byte_order.h"
 
 #if defined(__SSE2__) || defined(_M_X64)
@@ -66,6 +67,13 @@ struct Q8RowsJob {
 // to four jobs of 16 dims run interleaved: four independent chains of adds
 // instead of one, and four rows' loads in flight.
 void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count);
+
+// acc[j] += (v[j] - zero_point) * scale for a q4_row row (dtype 5): v[j] the
+// j-th 4-bit value of the packed bytes q (ffnlp/toolkit.h's q4_at). The same
+// float operations as accumulate_q8_row on the unpacked values, so
+// bit-identical to the reference. accumulate_q4_row16: dims 16 (8 bytes),
+// language ID's table width, always inlined.
+inline void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
 
 // acc[j] += row[j] for a little-endian f32 row. Bit-identical to the reference.
 inline void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);
@@ -172,6 +180,7 @@ void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);
 void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
                         const uint32_t* rows, uint32_t n, float* acc);
 void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims);
+void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
 void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
            uint32_t out_count);
 void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
@@ -234,14 +243,13 @@ inline void accumulate_q8_row(const uint8_t* q, float scale, int32_t zero_point,
 #define FFNLP_ALWAYS_INLINE inline
 #endif
 
-// accumulate_q8_row for the common row width 16, for the per-feature sink:
-// always inlined, no loop. Same arithmetic, so bit-identical.
-FFNLP_ALWAYS_INLINE void accumulate_q8_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
 #if defined(__SSE2__) || defined(_M_X64)
+// acc[j] += (b[j] - zero_point) * scale for the 16 bytes of b, j < 16:
+// accumulate_q8_row's 16-value step.
+FFNLP_ALWAYS_INLINE void accumulate_u8x16(__m128i b, float scale, int32_t zero_point, float* acc) {
   const __m128 s = _mm_set1_ps(scale);
   const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
   const __m128i zero = _mm_setzero_si128();
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
   const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
   const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
   const __m128 f0 = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16));
@@ -252,9 +260,38 @@ FFNLP_ALWAYS_INLINE void accumulate_q8_row16(const uint8_t* q, float scale, int3
   _mm_storeu_ps(acc + 4, _mm_add_ps(_mm_loadu_ps(acc + 4), _mm_mul_ps(f1, s)));
   _mm_storeu_ps(acc + 8, _mm_add_ps(_mm_loadu_ps(acc + 8), _mm_mul_ps(f2, s)));
   _mm_storeu_ps(acc + 12, _mm_add_ps(_mm_loadu_ps(acc + 12), _mm_mul_ps(f3, s)));
+}
+#endif
+
+// accumulate_q8_row for the common row width 16, for the per-feature sink:
+// always inlined, no loop. Same arithmetic, so bit-identical.
+FFNLP_ALWAYS_INLINE void accumulate_q8_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
+#if defined(__SSE2__) || defined(_M_X64)
+  accumulate_u8x16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)), scale, zero_point, acc);
 #else
   accumulate_q8_row(q, scale, zero_point, acc, 16);
 #endif
+}
+
+// The 16 values of 8 packed q4_row bytes, unpacked one per byte (low nibble
+// first), then added as a q8 row: the same float operations.
+FFNLP_ALWAYS_INLINE void accumulate_q4_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
+#if defined(__SSE2__) || defined(_M_X64)
+  const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(q));
+  const __m128i mask = _mm_set1_epi8(0x0F);
+  const __m128i values = _mm_unpacklo_epi8(_mm_and_si128(b, mask), _mm_and_si128(_mm_srli_epi16(b, 4), mask));
+  accumulate_u8x16(values, scale, zero_point, acc);
+#else
+  uint8_t values[16];
+  for (uint32_t j = 0; j < 16; ++j) values[j] = q4_at(q, j);
+  accumulate_q8_row(values, scale, zero_point, acc, 16);
+#endif
+}
+
+inline void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+  uint32_t j = 0;
+  for (; j + 16 <= dims; j += 16) accumulate_q4_row16(q + j / 2, scale, zero_point, acc + j);
+  for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q4_at(q, j)) - zero_point) * scale;
 }
 
 inline void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims) {

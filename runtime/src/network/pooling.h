@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
 #include "file/byte_order.h"
 #include "network/kernels.h"
 
@@ -31,6 +32,16 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
       accumulate_q8f_row(t.data + at, read_f32(t.scales + 4 * static_cast<size_t>(row)),
                          read_f32(t.zero_points + 4 * static_cast<size_t>(row)), acc, t.dims);
       return;
+    case DType::kQ4Row: {
+      const float scale = read_f32(t.scales + 4 * static_cast<size_t>(row));
+      const uint8_t* q = t.data + static_cast<size_t>(row) * q4_row_bytes(t.dims);
+      if (t.dims == 16) {
+        accumulate_q4_row16(q, scale, t.zero_point, acc);
+      } else {
+        accumulate_q4_row(q, scale, t.zero_point, acc, t.dims);
+      }
+      return;
+    }
     case DType::kQ8Col:  // refused as an embedding by the loader
     case DType::kF32:
       break;
@@ -38,7 +49,8 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
   accumulate_f32_row(t.data + 4 * at, acc, t.dims);
 }
 
-// add_row for rows[0 .. n) in order (bit for bit the same sums).
+// add_row for rows[0 .. n) in order (bit for bit the same sums). q4_row
+// takes add_row per row: the same sums by construction.
 inline void add_rows(const internal::RowTable& t, const uint32_t* rows, uint32_t n, float* acc) {
   if (t.dtype == DType::kQ8Row) {
     accumulate_q8_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
@@ -107,6 +119,14 @@ inline void add_row_counted(const internal::RowTable& t, uint32_t row, double co
       const float zp = read_f32(t.zero_points + 4 * static_cast<size_t>(row));
       for (uint32_t j = 0; j < t.dims; ++j) {
         acc[j] += count * static_cast<double>((static_cast<float>(t.data[at + j]) - zp) * scale);
+      }
+      return;
+    }
+    case DType::kQ4Row: {
+      const float scale = read_f32(t.scales + 4 * static_cast<size_t>(row));
+      const uint8_t* q = t.data + static_cast<size_t>(row) * q4_row_bytes(t.dims);
+      for (uint32_t j = 0; j < t.dims; ++j) {
+        acc[j] += count * static_cast<double>(static_cast<float>(static_cast<int32_t>(q4_at(q, j)) - t.zero_point) * scale);
       }
       return;
     }

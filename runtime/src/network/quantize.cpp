@@ -50,13 +50,16 @@ bool zero_point_fits(const float* row, size_t count, uint32_t zero_point) {
   return true;
 }
 
-float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding rounding,
-                   uint8_t* q) {
-  if (zero_point > 255) zero_point = 255;
+namespace {
+
+// quantize_row with values 0..top (255 for 8 bits, 15 for 4).
+float quantize_row_to(const float* row, size_t count, uint32_t zero_point, Rounding rounding, int32_t top,
+                      uint8_t* q) {
+  if (zero_point > static_cast<uint32_t>(top)) zero_point = static_cast<uint32_t>(top);
   float max_positive, max_negative;
   row_extremes(row, count, &max_positive, &max_negative);
   const int32_t b = static_cast<int32_t>(zero_point);
-  const int32_t steps_up = 255 - b, steps_down = b - 1;
+  const int32_t steps_up = top - b, steps_down = b - 1;
   // Computed in double so E/s lands exactly on a whole number of steps for
   // the row's extreme value, and the golden values of the paper's formula
   // (b = 128: both sides 127 steps) are reproduced bit for bit.
@@ -78,12 +81,22 @@ float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding
     }
     // Only a side the zero point has no room for gets here (see the header).
     if (r < (b >= 1 ? 1 : 0)) r = b >= 1 ? 1 : 0;
-    if (r > 255) r = 255;
+    if (r > top) r = top;
     if (steps_down <= 0 && r < b) r = b;
     if (steps_up <= 0 && r > b) r = b;
     q[j] = static_cast<uint8_t>(r);
   }
   return stored_scale;
+}
+
+}  // namespace
+
+float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q) {
+  return quantize_row_to(row, count, zero_point, rounding, 255, q);
+}
+
+float quantize_row_q4(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q) {
+  return quantize_row_to(row, count, zero_point, rounding, 15, q);
 }
 
 }  // namespace ffnlp

@@ -1,0 +1,371 @@
+// q4_row (dtype 5): 4-bit embedding tables, two values a byte. The
+// quantization golden values, packing, the view's values, the pooling
+// kernels against their reference, a classifier and a tagger with q4_row
+// tables answering bit for bit as the same models with f32 tables of the
+// dequantized values, and the loader's checks of dtype 5.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
+#include "float_bits.h"
+#include "network/kernels.h"
+#include "temp_files.h"
+#include "test_models.h"
+#include "test_paths.h"
+#include "test_process.h"
+
+using namespace ffnlp;
+using namespace ffnlp::testing;
+
+// Everything in one named namespace: the suite is compiled as a unity build
+// (Makefile), where names local to one file must not meet another's.
+namespace q4_row_test {
+
+constexpr uint32_t kZp = kDefaultZeroPointQ4;
+
+// The f32 table holding exactly the values a q4_row table stands for.
+tools::TensorToWrite dequantized(const tools::TensorToWrite& q4) {
+  std::vector<float> v;
+  for (uint64_t r = 0; r < q4.rows; ++r) {
+    for (uint64_t c = 0; c < q4.cols; ++c) {
+      v.push_back(dequantize(q4_at(q4.q.data() + r * q4_row_bytes(q4.cols), c), q4.scales[r], q4.zero_point));
+    }
+  }
+  return f32_tensor(q4.name, q4.rows, q4.cols, v);
+}
+
+struct Table {
+  const char* kind;
+  uint32_t order, buckets, dims;
+  bool q8;  // q8_row in both models (mixes a q8 channel into the q4 ones)
+};
+
+// Four channels (dims 16, 7, 16 and 33) -> hidden 12 (relu) -> 5 labels.
+// q4: the q4_row tables as written; else f32 tables of their values.
+std::vector<uint8_t> build_classifier(uint32_t seed, bool q4) {
+  const Table tables[] = {{"char_ngram", 1, 97, 16, false},
+                          {"char_ngram", 2, 131, 7, false},
+                          {"char_ngram", 3, 89, 16, true},
+                          {"word", 0, 61, 33, false}};
+  std::mt19937 rng(seed);
+  tools::ModelWriter w;
+  std::vector<tools::ChannelMetadata> channels;
+  uint32_t width = 0;
+  for (const Table& t : tables) {
+    tools::ChannelMetadata c;
+    c.kind = t.kind;
+    c.order = t.order;
+    c.seed = static_cast<uint32_t>(channels.size()) + 3;
+    c.embedding = "emb" + std::to_string(channels.size());
+    const std::vector<float> v = random_values(rng, size_t{t.buckets} * t.dims, 1.0f);
+    if (t.q8) w.add_tensor(q8_tensor(c.embedding, t.buckets, t.dims, v));
+    else if (q4) w.add_tensor(q4_tensor(c.embedding, t.buckets, t.dims, v));
+    else w.add_tensor(dequantized(q4_tensor(c.embedding, t.buckets, t.dims, v)));
+    channels.push_back(c);
+    width += t.dims;
+  }
+  const uint32_t hidden = 12, labels = 5;
+  w.add_tensor(f32_tensor("hidden_w", hidden, width, random_values(rng, size_t{hidden} * width, 0.5f)));
+  w.add_tensor(f32_tensor("hidden_b", hidden, 1, random_values(rng, hidden, 0.1f), 1));
+  w.add_tensor(f32_tensor("out_w", labels, hidden, random_values(rng, size_t{labels} * hidden, 1.0f)));
+  w.add_tensor(f32_tensor("out_b", labels, 1, random_values(rng, labels, 0.1f), 1));
+  w.set_string("general.task", "classifier");
+  tools::write_features(w, tools::TextMetadata(), channels);
+  w.set_u32("layer.count", 2);
+  w.set_string("layer.0.weights", "hidden_w");
+  w.set_string("layer.0.bias", "hidden_b");
+  w.set_string("layer.0.activation", "relu");
+  w.set_string("layer.1.weights", "out_w");
+  w.set_string("layer.1.bias", "out_b");
+  w.set_string("layer.1.activation", "softmax");
+  w.set_strings("labels", {"a", "b", "c", "d", "e"});
+  return w.build();
+}
+
+std::vector<float> logits_of(const Model& m, const std::string& text) {
+  Workspace ws(m);
+  REQUIRE(ws.ok());
+  std::vector<float> out(m.label_count());
+  Input input;
+  input.text = text.data();
+  input.size = text.size();
+  REQUIRE(m.logits(input, ws.data(), ws.size(), out.data(), out.size(), nullptr, nullptr) == Status::kOk);
+  return out;
+}
+
+// A text past the runtime's long-text threshold (4096 bytes): the counted path.
+std::string long_text() {
+  std::string s;
+  std::mt19937 rng(5);
+  const char* words[] = {"der", "quick", "brown", "fox", "jumps", "über", "den", "lazy", "Hund", "naïve", "x"};
+  while (s.size() < 20000) s += std::string(words[rng() % 11]) + (rng() % 7 == 0 ? ". " : " ");
+  return s;
+}
+
+Model load_ok(const std::vector<uint8_t>& bytes) {
+  Model m;
+  Error e;
+  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
+  return m;
+}
+
+
+TEST_CASE("q4_row: quantize_row_q4 golden rows (zero point 8, half up)") {
+  const float row[4] = {20000, 3000, 1000, 1000};
+  uint8_t q[4];
+  const float scale = quantize_row_q4(row, 4, kZp, Rounding::kHalfUp, q);
+  CHECK(float_bits(scale) == float_bits(static_cast<float>(20000.0 / 7)));
+  CHECK(std::vector<uint8_t>(q, q + 4) == std::vector<uint8_t>{15, 9, 8, 8});
+  CHECK(dequantize(q[0], scale, kZp) == 20000.0f);
+  CHECK(dequantize(q[1], scale, kZp) == doctest::Approx(2857.142857).epsilon(1e-7));
+  CHECK(float_bits(dequantize(q[1], scale, kZp)) == float_bits(scale));
+  CHECK(dequantize(q[2], scale, kZp) == 0.0f);
+  CHECK(dequantize(q[3], scale, kZp) == 0.0f);
+  // Negative side: 7 steps below 8 as well; -7 is the extreme, scale 1.
+  const float negative[5] = {-7, 3.5f, 0, -1, -2.5f};
+  uint8_t n[5];
+  CHECK(quantize_row_q4(negative, 5, kZp, Rounding::kHalfUp, n) == 1.0f);
+  CHECK(std::vector<uint8_t>(n, n + 5) == std::vector<uint8_t>{1, 12, 8, 7, 6});  // half up: 11.5 -> 12, 5.5 -> 6
+  // All zero: scale 0, every value the zero point.
+  const float zeros[3] = {0, 0, 0};
+  uint8_t z[3];
+  CHECK(quantize_row_q4(zeros, 3, kZp, Rounding::kHalfUp, z) == 0.0f);
+  CHECK(std::vector<uint8_t>(z, z + 3) == std::vector<uint8_t>{8, 8, 8});
+}
+
+TEST_CASE("q4_row: pack_q4 and q4_at round trip, even and odd counts") {
+  std::mt19937 rng(71);
+  for (size_t count : {1, 2, 3, 7, 16, 17, 33}) {
+    CAPTURE(count);
+    std::vector<uint8_t> values(count);
+    for (uint8_t& v : values) v = static_cast<uint8_t>(rng() % 16);
+    std::vector<uint8_t> packed(q4_row_bytes(count), 0xAA);
+    pack_q4(values.data(), count, packed.data());
+    for (size_t j = 0; j < count; ++j) CHECK(q4_at(packed.data(), j) == values[j]);
+    CHECK((packed[0] & 0x0F) == values[0]);  // even index: low nibble
+    if (count >= 2) CHECK((packed[0] >> 4) == values[1]);
+    if (count % 2 == 1) CHECK((packed.back() & 0xF0) == 0);  // the pad nibble
+  }
+  CHECK(q4_row_bytes(7) == 4);
+  CHECK(q4_row_bytes(16) == 8);
+}
+
+TEST_CASE("q4_row: the view's values, scales and zero point") {
+  std::mt19937 rng(72);
+  const tools::TensorToWrite t = q4_tensor("t", 6, 7, random_values(rng, 42, 1.0f));
+  tools::ModelWriter w;
+  w.add_tensor(t);
+  const std::vector<uint8_t> bytes = w.build();
+  const Model m = load_ok(bytes);
+  const TensorView* v = m.find_tensor("t");
+  REQUIRE(v != nullptr);
+  CHECK(v->dtype == DType::kQ4Row);
+  CHECK(v->rows == 6);
+  CHECK(v->cols == 7);
+  CHECK(v->zero_point == 8);
+  for (uint32_t r = 0; r < 6; ++r) {
+    CHECK(v->row_scale(r) == t.scales[r]);
+    CHECK(v->row_zero_point(r) == 8.0f);
+    for (uint32_t c = 0; c < 7; ++c) {
+      const int32_t q = q4_at(t.q.data() + r * 4, c);
+      CHECK(q == (c % 2 == 0 ? t.q[r * 4 + c / 2] & 0x0F : t.q[r * 4 + c / 2] >> 4));
+      CHECK(float_bits(v->at(r, c)) == float_bits(static_cast<float>(q - 8) * t.scales[r]));
+    }
+  }
+  CHECK(v->col_scale(3) == 1.0f);
+}
+
+TEST_CASE("q4_row: the pooling kernels are the reference loop bit for bit") {
+  std::mt19937 rng(73);
+  for (uint32_t dims = 1; dims <= 40; ++dims) {
+    CAPTURE(dims);
+    std::vector<uint8_t> packed(q4_row_bytes(dims));
+    for (uint8_t& b : packed) b = static_cast<uint8_t>(rng());
+    if (dims % 2 == 1) packed.back() &= 0x0F;
+    const std::vector<float> start = random_values(rng, dims, 3.0f);
+    for (uint32_t zp : {0u, 8u, 15u}) {
+      std::vector<float> a = start, b = start;
+      accumulate_q4_row(packed.data(), 0.37f, static_cast<int32_t>(zp), a.data(), dims);
+      reference::accumulate_q4_row(packed.data(), 0.37f, static_cast<int32_t>(zp), b.data(), dims);
+      for (uint32_t j = 0; j < dims; ++j) {
+        CHECK(float_bits(a[j]) == float_bits(b[j]));
+        CHECK(float_bits(b[j]) == float_bits(start[j] + dequantize(q4_at(packed.data(), j), 0.37f, zp)));
+      }
+      if (dims == 16) {
+        std::vector<float> c = start;
+        accumulate_q4_row16(packed.data(), 0.37f, static_cast<int32_t>(zp), c.data());
+        for (uint32_t j = 0; j < dims; ++j) CHECK(float_bits(c[j]) == float_bits(b[j]));
+      }
+    }
+  }
+}
+
+TEST_CASE("q4_row: a classifier with q4_row tables answers bit for bit as f32 tables of their values") {
+  const std::vector<uint8_t> q4 = build_classifier(81, true), f32 = build_classifier(81, false);
+  const Model mq = load_ok(q4), mf = load_ok(f32);
+  CHECK(mq.channel(0).embedding.dtype == DType::kQ4Row);
+  CHECK(mq.channel(1).dims == 7);
+  CHECK(mq.channel(2).embedding.dtype == DType::kQ8Row);
+  CHECK(mf.channel(0).embedding.dtype == DType::kF32);
+  std::string many_rows;  // more than one 64-row batch of each channel, short of the long-text path
+  while (many_rows.size() < 3000) many_rows += "pack my box with five dozen liquor jugs ";
+  for (const std::string& text : {std::string("x"), std::string("hello world"),
+                                  std::string("the quick brown fox jumps over the lazy dog"),
+                                  std::string("ein kleiner Text, naïve café"), many_rows, long_text()}) {
+    CAPTURE(text.size());
+    const std::vector<float> a = logits_of(mq, text), b = logits_of(mf, text);
+    for (size_t k = 0; k < a.size(); ++k) {
+      CAPTURE(k);
+      CHECK(float_bits(a[k]) == float_bits(b[k]));
+    }
+  }
+}
+
+TEST_CASE("q4_row: a tagger with q4_row tables answers bit for bit as f32 tables of their values") {
+  const TokenNetwork n = make_token_network(82);
+  auto build = [&](bool q4) {
+    tools::ModelWriter w;
+    for (size_t c = 0; c < n.channels.size(); ++c) {
+      const tools::TensorToWrite t = q4_tensor(n.channels[c].embedding, n.channels[c].buckets, n.channels[c].dims, n.tables[c]);
+      w.add_tensor(q4 ? t : dequantized(t));
+    }
+    w.add_tensor(f32_tensor("hidden_w", TokenNetwork::kHidden, n.input_width, n.hidden_w));
+    w.add_tensor(f32_tensor("hidden_b", TokenNetwork::kHidden, 1, n.hidden_b, 1));
+    w.add_tensor(f32_tensor("out_w", TokenNetwork::kLabels, TokenNetwork::kHidden, n.out_w));
+    w.add_tensor(f32_tensor("out_b", TokenNetwork::kLabels, 1, n.out_b, 1));
+    set_token_metadata(w, n);
+    return w.build();
+  };
+  const std::vector<uint8_t> q4 = build(true), f32 = build(false);
+  const Model mq = load_ok(q4), mf = load_ok(f32);
+  const std::string text = "The old man saw the boat. Boats 1,000 U.S. ships -- don't ask.";
+  Workspace wq(mq), wf(mf);
+  std::vector<TaggedToken> a(text.size()), b(text.size());
+  size_t na = 0, nb = 0;
+  REQUIRE(mq.tag(text.data(), text.size(), wq, a.data(), a.size(), &na) == Status::kOk);
+  REQUIRE(mf.tag(text.data(), text.size(), wf, b.data(), b.size(), &nb) == Status::kOk);
+  REQUIRE(na == nb);
+  REQUIRE(na > 10);
+  for (size_t i = 0; i < na; ++i) {
+    CAPTURE(i);
+    CHECK(a[i].label_index == b[i].label_index);
+    CHECK(float_bits(a[i].probability) == float_bits(b[i].probability));
+  }
+}
+
+TEST_CASE("q4_row: the loader's checks of dtype 5") {
+  const std::vector<uint8_t> good = build_classifier(83, true);
+  load_ok(good);
+  const size_t e1 = tensor_entry(good, 1);  // emb1: q4_row (131, 7), 4 bytes a row
+  REQUIRE(get_u32(good.data() + e1 + format::kEntDType) == 5);
+  REQUIRE(get_u64(good.data() + e1 + format::kEntDataSize) == 131 * 4);
+  const size_t data = static_cast<size_t>(get_u64(good.data() + e1 + format::kEntDataOffset));
+  const size_t scales = static_cast<size_t>(get_u64(good.data() + e1 + format::kEntScalesOffset));
+  struct Case {
+    const char* name;
+    std::function<void(std::vector<uint8_t>&)> apply;
+    Status expected;
+    const char* part;
+  };
+  const std::vector<Case> cases = {
+      {"version 1 file", [](auto& b) { put_u32(b, format::kOffVersion, 1); }, Status::kBadTensor,
+       "dtype 5 (q4_row) needs format version 2"},
+      {"data size of one byte a value", [e1](auto& b) { put_u64(b, e1 + format::kEntDataSize, 131 * 7); }, Status::kBadTensor,
+       "data size 917 does not match shape (131, 7) (524 bytes)"},
+      {"data size of floor(cols / 2) a row", [e1](auto& b) { put_u64(b, e1 + format::kEntDataSize, 131 * 3); },
+       Status::kBadTensor, "(524 bytes)"},
+      {"rows * ceil(cols / 2) overflows", [e1](auto& b) { put_u64(b, e1 + format::kEntDim0, uint64_t{1} << 62); },
+       Status::kOverflow, "overflows 64-bit sizes"},
+      {"zero point 16", [e1](auto& b) { put_u32(b, e1 + format::kEntZeroPoint, 16); }, Status::kBadTensor,
+       "zero point 16 is out of range (0..15)"},
+      {"pad nibble set", [data](auto& b) { b[data + 5 * 4 + 3] |= 0x10; }, Status::kBadTensor,
+       "tensor 'emb1': row 5's pad nibble"},
+      {"NaN scale", [scales](auto& b) { put_u32(b, scales + 4 * 9, 0x7FC00000u); }, Status::kNonFinite, "row 9 has scale"},
+      {"negative scale", [scales](auto& b) { put_u32(b, scales + 4 * 130, 0xBF800000u); }, Status::kBadTensor,
+       "row 130 has scale"},
+      {"scales per column", [e1](auto& b) { put_u64(b, e1 + format::kEntScalesSize, 7 * 4); }, Status::kBadTensor,
+       "expected 131 rows x 4 bytes"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    std::vector<uint8_t> bytes = good;
+    c.apply(bytes);
+    reseal(bytes);
+    Model m;
+    Error e;
+    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
+    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
+  }
+  // A pad nibble of 0 with any low nibble loads (only the high 4 bits are padding).
+  std::vector<uint8_t> low = good;
+  low[data + 5 * 4 + 3] = static_cast<uint8_t>((low[data + 5 * 4 + 3] & 0xF0) | 0x0F);
+  reseal(low);
+  load_ok(low);
+}
+
+TEST_CASE("q4_row: refused as dense layer weights and as a log prior") {
+  std::mt19937 rng(84);
+  tools::ModelWriter w;
+  w.add_tensor(q8_tensor("emb", 31, 6, random_values(rng, 31 * 6, 1.0f)));
+  w.add_tensor(q4_tensor("w", 3, 6, random_values(rng, 18, 1.0f)));
+  w.add_tensor(f32_tensor("b", 3, 1, random_values(rng, 3, 0.1f), 1));
+  w.set_string("general.task", "classifier");
+  tools::ChannelMetadata ch;
+  ch.kind = "char_ngram";
+  ch.order = 1;
+  ch.seed = 3;
+  ch.embedding = "emb";
+  tools::write_features(w, tools::TextMetadata(), {ch});
+  w.set_u32("layer.count", 1);
+  w.set_string("layer.0.weights", "w");
+  w.set_string("layer.0.bias", "b");
+  w.set_string("layer.0.activation", "softmax");
+  w.set_strings("labels", {"a", "b", "c"});
+  const std::vector<uint8_t> bytes = w.build();
+  Model m;
+  Error e;
+  CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kBadShape);
+  CHECK_MESSAGE(std::strstr(e.message, "layer 0: weights 'w' are q4_row (4-bit): only embedding tables may be") != nullptr,
+                e.message);
+
+  tools::ModelWriter p;
+  add_tiny_tensors(p, make_tiny_network(85, 4), false);
+  set_tiny_metadata(p);
+  p.add_tensor(q4_tensor("prior", 3, 1, {-0.5f, -1.5f, -1.0f}));
+  p.set_string("classifier.log_prior", "prior");
+  const std::vector<uint8_t> prior = p.build();
+  CHECK(Model::load(prior.data(), prior.size(), &m, &e) == Status::kBadShape);
+  CHECK_MESSAGE(std::strstr(e.message, "classifier.log_prior 'prior' must be an f32 vector") != nullptr, e.message);
+}
+
+TEST_CASE("q4_row: inspect_model names the dtype, its bytes and zero point, and dumps the 4-bit values") {
+  const std::string inspect = tool_path("inspect_model");
+  REQUIRE_MESSAGE(access(inspect.c_str(), X_OK) == 0, inspect << " is not built");
+  TempDir dir;
+  const std::vector<uint8_t> bytes = build_classifier(86, true);
+  dir.write("q4.ffm", std::string(bytes.begin(), bytes.end()));
+  const ChildResult r = run_program(inspect, {dir.path + "/q4.ffm"}, 30);
+  REQUIRE_MESSAGE(r.exited_with(0), r.describe());
+  // emb1 (131, 7): 131 rows x 4 bytes + 131 scales.
+  CHECK_MESSAGE(r.out.find("emb1                 q4_row  (131, 7)") != std::string::npos, r.out);
+  CHECK_MESSAGE(r.out.find(std::to_string(131 * 4 + 131 * 4) + " bytes at") != std::string::npos, r.out);
+  CHECK(r.out.find("(zero point 8; 4-bit, two per byte)") != std::string::npos);
+  const ChildResult d = run_program(inspect, {dir.path + "/q4.ffm", "--dump", "emb1", "--rows", "1"}, 30);
+  REQUIRE_MESSAGE(d.exited_with(0), d.describe());
+  const Model m = load_ok(bytes);
+  const TensorView& t = *m.find_tensor("emb1");
+  std::string q = "  q     [";
+  for (uint32_t c = 0; c < 7; ++c) q += (c ? ", " : "") + std::to_string(q4_at(t.data, c));
+  CHECK_MESSAGE(d.out.find(q + "]\n") != std::string::npos, d.out);
+  CHECK(d.out.find("zero point 8; dequantized = (q - 8) * scale") != std::string::npos);
+}
+
+}  // namespace q4_row_test

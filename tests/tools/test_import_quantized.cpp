@@ -49,13 +49,13 @@ uint32_t bits_of(float f) {
   return u;
 }
 
-struct Converted {
+struct ImportedModel {
   std::vector<uint8_t> bytes;
   std::vector<std::string> warnings;
   Model model;
 };
 
-void convert_into(const std::map<std::string, NpyArray>& arrays, Converted* out) {
+void convert_into(const std::map<std::string, NpyArray>& arrays, ImportedModel* out) {
   out->warnings.clear();
   out->bytes = convert(arrays, ConvertOptions(), &out->warnings);
   Error e;
@@ -96,7 +96,7 @@ std::map<std::string, NpyArray> embedding_arrays() {
 }  // namespace
 
 TEST_CASE("torch's quantized nn.Embedding (per_channel_affine_float_qparams) imports as q8_row_fzp, bit for bit") {
-  Converted c;
+  ImportedModel c;
   convert_into(embedding_arrays(), &c);
   const TensorView* t = c.model.find_tensor("emb");
   REQUIRE(t != nullptr);
@@ -122,7 +122,7 @@ TEST_CASE("a uint8 table without zero points and without byte 0 gets zero point 
   const float s[] = {0.5f, 0.25f};
   a["emb"] = array_of("|u1", {2, 3}, q, 6);
   a["emb_scales"] = array_of("<f4", {2}, s, 2);
-  Converted c;
+  ImportedModel c;
   convert_into(a, &c);
   CHECK(c.model.find_tensor("emb")->dtype == DType::kQ8Row);
   CHECK(c.model.find_tensor("emb")->zero_point == 128);
@@ -138,7 +138,7 @@ TEST_CASE("uint8 with integer zero points: one for all rows is q8_row, one per r
   a["emb"] = array_of("|u1", {2, 3}, q, 6);
   a["emb_scales"] = array_of("<f4", {2}, s, 2);
   a["emb_zero_points"] = i64({100, 100});
-  Converted c;
+  ImportedModel c;
   convert_into(a, &c);
   CHECK(c.model.find_tensor("emb")->dtype == DType::kQ8Row);
   CHECK(c.model.find_tensor("emb")->zero_point == 100);
@@ -163,7 +163,7 @@ TEST_CASE("qint8 per-channel affine (a zero point per row) imports with torch's 
   a["w"] = array_of("|i1", {kQint8Rows, kQint8Cols}, kQint8Bytes, sizeof kQint8Bytes);
   a["w_scales"] = f32_bits(kQint8Scales, kQint8Rows);
   a["w_zero_points"] = i64(std::vector<int64_t>(kQint8ZeroPoints, kQint8ZeroPoints + kQint8Rows));
-  Converted c;
+  ImportedModel c;
   convert_into(a, &c);
   const TensorView* t = c.model.find_tensor("w");
   CHECK(t->dtype == DType::kQ8RowFzp);
@@ -177,7 +177,7 @@ TEST_CASE("qint8 per_channel_symmetric (zero points all 0) imports as q8_row wit
   a["w"] = array_of("|i1", {kSymmetricRows, kSymmetricCols}, kSymmetricBytes, sizeof kSymmetricBytes);
   a["w_scales"] = f32_bits(kSymmetricScales, kSymmetricRows);
   a["w_zero_points"] = i64({0, 0, 0});
-  Converted c;
+  ImportedModel c;
   convert_into(a, &c);
   const TensorView* t = c.model.find_tensor("w");
   CHECK(t->dtype == DType::kQ8Row);
@@ -203,7 +203,7 @@ TEST_CASE("qint8 without its zero points, or with fractional ones, is refused na
   // Without scales an int8 array is an ordinary array of small integers.
   a.erase("w_scales");
   a.erase("w_zero_points");
-  Converted c;
+  ImportedModel c;
   convert_into(a, &c);
   CHECK(c.model.find_tensor("w")->at(0, 0) == doctest::Approx(kSymmetricBytes[0]).epsilon(0.01));
 }
@@ -223,7 +223,7 @@ TEST_CASE("float64 scales: float32 numbers import silently, others are rounded w
   a["w"] = array_of("|u1", {3, 4}, kFloat64ScaleBytes, sizeof kFloat64ScaleBytes);
   a["w_scales"] = array_of("<f8", {3}, kFloat64Scales, 3);
   a["w_zero_points"] = i64({128, 128, 128});
-  Converted c;
+  ImportedModel c;
   convert_into(a, &c);
   REQUIRE(c.warnings.size() == 1);
   CHECK_MESSAGE(c.warnings[0].find("'w_scales': 3 of 3 float64 scales are not float32 numbers and were rounded") !=
@@ -255,7 +255,7 @@ TEST_CASE("float64 float zero points are rounded with a warning too") {
     zp.push_back(f);
   }
   a["emb_zero_points"] = array_of("<f8", {zp.size()}, zp.data(), zp.size());
-  Converted c;
+  ImportedModel c;
   convert_into(a, &c);
   CHECK(c.warnings.empty());  // float32 numbers held in float64: exact
   check_bits(c.model, "emb", kEmbeddingDequantized, kEmbeddingRows, kEmbeddingCols);

@@ -158,6 +158,11 @@ struct ReferencePipeline {
         ffnlp::reference::accumulate_q8_row(table.data + row, ffnlp::read_f32(table.scales + 4 * size_t{bucket}),
                                             static_cast<int32_t>(table.zero_point), input.data() + offsets[c],
                                             info.dims);
+      } else if (table.dtype == ffnlp::DType::kQ4Row) {
+        ffnlp::reference::accumulate_q4_row(table.data + size_t{bucket} * ffnlp::q4_row_bytes(info.dims),
+                                            ffnlp::read_f32(table.scales + 4 * size_t{bucket}),
+                                            static_cast<int32_t>(table.zero_point), input.data() + offsets[c],
+                                            info.dims);
       } else {
         ffnlp::reference::accumulate_f32_row(table.data + 4 * row, input.data() + offsets[c], info.dims);
       }
@@ -330,6 +335,11 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
                                 const ffnlp::TensorView& tv = info.embedding;
                                 if (tv.dtype == ffnlp::DType::kQ8Row) {
                                   ffnlp::accumulate_q8_row(tv.data + size_t{b} * info.dims,
+                                                           ffnlp::read_f32(tv.scales + 4 * size_t{b}),
+                                                           static_cast<int32_t>(tv.zero_point),
+                                                           acc.data() + ref.offsets[ch], info.dims);
+                                } else if (tv.dtype == ffnlp::DType::kQ4Row) {
+                                  ffnlp::accumulate_q4_row(tv.data + size_t{b} * ffnlp::q4_row_bytes(info.dims),
                                                            ffnlp::read_f32(tv.scales + 4 * size_t{b}),
                                                            static_cast<int32_t>(tv.zero_point),
                                                            acc.data() + ref.offsets[ch], info.dims);

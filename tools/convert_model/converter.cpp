@@ -165,11 +165,15 @@ class Converter {
     writer_.add_tensor(std::move(t));
   }
 
-  void add_embedding(const std::string& name, bool quantize) {
+  // bits: 8 (q8_row) or 4 (q4_row) when quantized.
+  void add_embedding(const std::string& name, bool quantize, unsigned bits = 8) {
     if (added_.count(name)) return;
     added_[name] = true;
     const NpyArray& a = array(name, "embedding");
-    if (add_imported(name)) return;
+    if (add_imported(name)) {
+      if (bits != 8) throw std::runtime_error("'" + name + "': bits = 4 needs a float array (this one is already quantized)");
+      return;
+    }
     const Shape2 s = shape_of(a, name);
     std::vector<float> values = to_float32(a, name);
     if (!quantize || o_.float_embeddings || s.rank == 1) {
@@ -177,9 +181,10 @@ class Converter {
       return;
     }
     QuantizationReport report;
-    TensorToWrite t = quantize_matrix(name, s.rows, s.cols, values, o_.zero_point, o_.rounding, &report);
+    TensorToWrite t = bits == 4 ? quantize_matrix_q4(name, s.rows, s.cols, values, o_.rounding, &report)
+                                : quantize_matrix(name, s.rows, s.cols, values, o_.zero_point, o_.rounding, &report);
     t.rank = s.rank;
-    report_row(name, s, report);
+    report_row(name, s, report, t.dtype == DType::kQ4Row ? "q4_row" : "q8_row", t.zero_point);
     writer_.add_tensor(std::move(t));
   }
 
@@ -233,19 +238,20 @@ class Converter {
     if (quantize) {
       QuantizationReport report;
       TensorToWrite q = quantize_matrix(name, t.rows, t.cols, t.values, o_.zero_point, o_.rounding, &report);
-      report_row(name, Shape2{t.rows, t.cols, 2}, report);
+      report_row(name, Shape2{t.rows, t.cols, 2}, report, "q8_row", o_.zero_point);
       add_weights_tensor(std::move(q), layer, after_relu);
       return;
     }
     writer_.add_tensor(std::move(t));
   }
 
-  void report_row(const std::string& name, const Shape2& s, const QuantizationReport& r) {
+  void report_row(const std::string& name, const Shape2& s, const QuantizationReport& r, const char* dtype,
+                  uint32_t zero_point) {
     total_float_ += r.float_bytes;
     total_quantized_ += r.quantized_bytes;
     if (o_.quiet) return;
-    std::printf("  %-20s (%llu, %llu) q8_row, zero point %u: %llu -> %llu bytes (%.2fx); |E-E'| max %.4g mean %.4g; relative max %.4g mean %.4g; %llu zero rows\n",
-                name.c_str(), static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols), o_.zero_point,
+    std::printf("  %-20s (%llu, %llu) %s, zero point %u: %llu -> %llu bytes (%.2fx); |E-E'| max %.4g mean %.4g; relative max %.4g mean %.4g; %llu zero rows\n",
+                name.c_str(), static_cast<unsigned long long>(s.rows), static_cast<unsigned long long>(s.cols), dtype, zero_point,
                 static_cast<unsigned long long>(r.float_bytes), static_cast<unsigned long long>(r.quantized_bytes),
                 static_cast<double>(r.float_bytes) / static_cast<double>(r.quantized_bytes), r.max_abs_error, r.mean_abs_error,
                 r.max_rel_error, r.mean_rel_error, static_cast<unsigned long long>(r.zero_rows));
@@ -283,7 +289,7 @@ class Converter {
     std::vector<ChannelMetadata> channels;
     for (size_t i = 0; i < spec.channels.size(); ++i) {
       channels.push_back(channel_metadata(spec.channels[i], i));
-      add_embedding(spec.channels[i].embedding, spec.channels[i].quantize);
+      add_embedding(spec.channels[i].embedding, spec.channels[i].quantize, spec.channels[i].bits);
     }
     try {
       write_features(writer_, text_metadata(spec), channels);
@@ -489,7 +495,7 @@ class Converter {
     }
     QuantizationReport report;
     measure_dequantized(tables.scores, tables.values, &report);
-    report_row(kNeighbourScoresTensor, Shape2{1, tables.scores.cols, 2}, report);
+    report_row(kNeighbourScoresTensor, Shape2{1, tables.scores.cols, 2}, report, "q8_row", tables.scores.zero_point);
     write_neighbour_tables(std::move(tables), &writer_);
   }
 
@@ -584,7 +590,7 @@ std::vector<uint8_t> convert(const std::map<std::string, NpyArray>& arrays, cons
     throw std::runtime_error(std::string("the converted model does not validate: ") + error.message);
   }
   if (!o.quiet && converter.total_float() > 0) {
-    std::printf("quantized tensors: %llu bytes as float32 -> %llu bytes as q8_row\n",
+    std::printf("quantized tensors: %llu bytes as float32 -> %llu bytes quantized\n",
                 static_cast<unsigned long long>(converter.total_float()),
                 static_cast<unsigned long long>(converter.total_quantized()));
   }

@@ -11,14 +11,17 @@ Per tensor (docs/FORMAT.md): f32 as float32 (rank kept); q8_row as NAME
 (uint8) + NAME_scales (float32) + NAME_zero_points (one int64); q8_row_fzp
 as NAME + NAME_scales + NAME_zero_points (float32 per row); q8_col
 (transposed dense weights) back to q8_row's (out, in) with its per-output
-scales. Standard library only (no numpy).
+scales; q4_row (4-bit tables) as its dequantized float32 values, which a
+spec with `bits = 4` quantizes back to the same 4-bit values (the scale
+to within its last bit). Standard
+library only (no numpy).
 """
 import io
 import struct
 import sys
 import zipfile
 
-DTYPES = {1: 'f32', 2: 'q8_row', 3: 'q8_row_fzp', 4: 'q8_col'}
+DTYPES = {1: 'f32', 2: 'q8_row', 3: 'q8_row_fzp', 4: 'q8_col', 5: 'q4_row'}
 
 
 def npy(descr, shape, payload):
@@ -28,6 +31,20 @@ def npy(descr, shape, payload):
     total = 10 + len(header) + 1
     header += ' ' * ((64 - total % 64) % 64) + '\n'
     return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(header)) + header.encode('latin1') + payload
+
+
+def q4_values(rows, cols, zero_point, data, scales):
+    """A q4_row table's values as float32 bytes: (nibble - zero point) * scale."""
+    row_bytes = (cols + 1) // 2
+    out = []
+    for r in range(rows):
+        scale = struct.unpack_from('<f', scales, 4 * r)[0]
+        for c in range(cols):
+            byte = data[r * row_bytes + c // 2]
+            nibble = byte & 0x0F if c % 2 == 0 else byte >> 4
+            # float32 product, as the runtime computes it
+            out.append(struct.unpack('<f', struct.pack('<f', (nibble - zero_point) * scale))[0])
+    return struct.pack('<%df' % len(out), *out)
 
 
 def read_tensors(blob):
@@ -59,6 +76,8 @@ def main():
             files[name] = npy('|u1', (rows, cols), data)
             files[name + '_scales'] = npy('<f4', (rows,), scales)
             files[name + '_zero_points'] = npy('<i8', (1,), struct.pack('<q', zero_point))
+        elif dtype == 'q4_row':
+            files[name] = npy('<f4', (rows, cols), q4_values(rows, cols, zero_point, data, scales))
         elif dtype == 'q8_row_fzp':
             files[name] = npy('|u1', (rows, cols), data)
             files[name + '_scales'] = npy('<f4', (rows,), scales[:4 * rows])

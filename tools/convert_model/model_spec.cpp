@@ -205,8 +205,11 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "oov_buckets") c.oov_buckets = p.to_unsigned(key, value);
       else if (key == "embedding") c.embedding = value;
       else if (key == "quantize") c.quantize = p.to_bool(key, value);
-      else p.error("unknown key '" + key + "' in [channel]");
-      if (key != "kind" && key != "embedding" && key != "quantize" && key != "window") channel_keys.back().push_back(key);
+      else if (key == "bits") {
+        if (value != "4" && value != "8") p.error("bits must be 8 (q8_row) or 4 (q4_row), got '" + value + "'");
+        c.bits = value == "4" ? 4 : 8;
+      } else p.error("unknown key '" + key + "' in [channel]");
+      if (key != "kind" && key != "embedding" && key != "quantize" && key != "bits" && key != "window") channel_keys.back().push_back(key);
     } else if (section == "layer") {
       LayerSpecEntry& l = spec.layers.back();
       if (key == "weights") l.weights = value;
@@ -315,6 +318,7 @@ std::string format_channel_section(const ChannelSpecEntry& c) {
   if (c.oov_buckets != 0) s << "oov_buckets = " << c.oov_buckets << "\n";
   if (!c.embedding.empty()) s << "embedding = " << c.embedding << "\n";
   if (!c.quantize) s << "quantize = 0\n";
+  if (c.bits != 8) s << "bits = " << c.bits << "\n";
   return s.str();
 }
 

@@ -17,6 +17,7 @@ namespace tools {
 // plus what only the converter needs.
 struct ChannelSpecEntry : ChannelMetadata {
   bool quantize = true;
+  unsigned bits = 8;       // with quantize: 8 (q8_row) or 4 (q4_row, zero point 8)
   std::string vocab_file;  // word: one word per line, in row order (relative to the spec file)
   int line = 0;            // of the [channel] header, for messages
 };

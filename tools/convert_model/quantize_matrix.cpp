@@ -6,6 +6,51 @@
 namespace ffnlp {
 namespace tools {
 
+namespace {
+
+// Throws naming the first NaN/Inf of a row.
+void check_row_finite(const std::string& name, uint64_t r, const float* row, uint64_t cols) {
+  for (uint64_t c = 0; c < cols; ++c) {
+    if (!std::isfinite(row[c])) {
+      throw std::runtime_error(name + ": row " + std::to_string(r) + ", column " + std::to_string(c) + " is " +
+                               (std::isnan(row[c]) ? "NaN" : "infinite") + "; fix the weights before converting");
+    }
+  }
+}
+
+// Value j of row r as the runtime reads it (q8_row unpacked, q4_row packed).
+uint8_t stored_value(const TensorToWrite& t, uint64_t r, uint64_t j) {
+  if (t.dtype == DType::kQ4Row) return q4_at(t.q.data() + r * q4_row_bytes(t.cols), j);
+  return t.q[r * t.cols + j];
+}
+
+}  // namespace
+
+TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
+                                 Rounding rounding, QuantizationReport* report) {
+  TensorToWrite t;
+  t.name = name;
+  t.dtype = DType::kQ4Row;
+  t.rank = 2;
+  t.rows = rows;
+  t.cols = cols;
+  t.zero_point = kDefaultZeroPointQ4;
+  t.q.resize(rows * q4_row_bytes(cols));
+  t.scales.resize(rows);
+  std::vector<uint8_t> unpacked(cols);
+  for (uint64_t r = 0; r < rows; ++r) {
+    const float* row = values.data() + r * cols;
+    check_row_finite(name, r, row, cols);
+    t.scales[r] = quantize_row_q4(row, cols, t.zero_point, rounding, unpacked.data());
+    if (!std::isfinite(t.scales[r])) {
+      throw std::runtime_error(name + ": row " + std::to_string(r) + ": the scale is not a finite float32");
+    }
+    pack_q4(unpacked.data(), cols, t.q.data() + r * q4_row_bytes(cols));
+  }
+  measure_dequantized(t, values, report);
+  return t;
+}
+
 TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
                               uint32_t zero_point, Rounding rounding, QuantizationReport* report) {
   if (zero_point > 255) throw std::runtime_error(name + ": zero point " + std::to_string(zero_point) + " is not in 0..255");
@@ -20,12 +65,7 @@ TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t c
   t.scales.resize(rows);
   for (uint64_t r = 0; r < rows; ++r) {
     const float* row = values.data() + r * cols;
-    for (uint64_t c = 0; c < cols; ++c) {
-      if (!std::isfinite(row[c])) {
-        throw std::runtime_error(name + ": row " + std::to_string(r) + ", column " + std::to_string(c) + " is " +
-                                 (std::isnan(row[c]) ? "NaN" : "infinite") + "; fix the weights before converting");
-      }
-    }
+    check_row_finite(name, r, row, cols);
     if (!zero_point_fits(row, cols, zero_point)) {
       // Say which sign does not fit, with the row's extreme value.
       float lo = 0, hi = 0;
@@ -67,7 +107,7 @@ TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t c
 void measure_dequantized(const TensorToWrite& t, const std::vector<float>& original, QuantizationReport* report) {
   if (report == nullptr) return;
   report->float_bytes = t.rows * t.cols * 4;
-  report->quantized_bytes = t.rows * t.cols + t.rows * 4;
+  report->quantized_bytes = t.q.size() + t.rows * 4;
   double sum_abs = 0, sum_rel = 0;
   uint64_t nonzero = 0;
   for (uint64_t r = 0; r < t.rows; ++r) {
@@ -78,7 +118,8 @@ void measure_dequantized(const TensorToWrite& t, const std::vector<float>& origi
     for (uint64_t c = 0; c < t.cols; ++c) {
       const uint64_t i = r * t.cols + c;
       const double e = original[i];
-      const double d = dequantize(t.q[i], scale, t.zero_point);
+      const uint8_t q = stored_value(t, r, c);
+      const double d = dequantize(q, scale, t.zero_point);
       const double err = std::fabs(e - d);
       row_max = std::fmax(row_max, std::fabs(original[i]));
       sum_abs += err;
@@ -89,7 +130,7 @@ void measure_dequantized(const TensorToWrite& t, const std::vector<float>& origi
         ++nonzero;
         ++row_nonzero;
         if (rel > report->max_rel_error) report->max_rel_error = rel;
-        if (t.q[i] == t.zero_point) ++collapsed;
+        if (q == t.zero_point) ++collapsed;
       }
     }
     // One huge value squeezes the rest of its row to zero: say which row.

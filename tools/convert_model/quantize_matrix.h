@@ -25,6 +25,11 @@ struct QuantizationReport {
 TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
                               uint32_t zero_point, Rounding rounding, QuantizationReport* report);
 
+// The 4-bit form (q4_row, zero point 8: max|row| / 7), rows packed two
+// values per byte. Throws on NaN/Inf like quantize_matrix.
+TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
+                                 Rounding rounding, QuantizationReport* report);
+
 // Error figures of an already quantized table against nothing: sizes only.
 void measure_dequantized(const TensorToWrite& t, const std::vector<float>& original, QuantizationReport* report);
 

@@ -17,13 +17,16 @@ namespace train {
 
 namespace {
 
-// Rows of a (rows x cols) matrix through quantize_row and back.
-void round_trip_rows(float* values, size_t rows, size_t cols) {
+// Rows of a (rows x cols) matrix through quantize_row (bits 8) or
+// quantize_row_q4 (bits 4) and back, as the converter stores them.
+void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits = 8) {
   std::vector<uint8_t> buf(cols);
+  const uint32_t zero_point = bits == 4 ? kDefaultZeroPointQ4 : kDefaultZeroPoint;
   for (size_t r = 0; r < rows; ++r) {
     float* row = values + r * cols;
-    const float scale = quantize_row(row, cols, kDefaultZeroPoint, Rounding::kHalfUp, buf.data());
-    for (size_t j = 0; j < cols; ++j) row[j] = dequantize(buf[j], scale, kDefaultZeroPoint);
+    const float scale = bits == 4 ? quantize_row_q4(row, cols, zero_point, Rounding::kHalfUp, buf.data())
+                                  : quantize_row(row, cols, zero_point, Rounding::kHalfUp, buf.data());
+    for (size_t j = 0; j < cols; ++j) row[j] = dequantize(buf[j], scale, zero_point);
   }
 }
 
@@ -69,7 +72,7 @@ std::vector<double> prior_weights(const std::map<std::string, double>& writers, 
 
 Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
   Params q = prm;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c));
+  for (size_t c = 0; c < cfg.channels.size(); ++c) round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c));
   if (cfg.quantize_dense) {
     round_trip_rows(q.w1.data(), cfg.hidden, cfg.input_width);
     round_trip_rows(q.w2.data(), cfg.labels, cfg.hidden);
@@ -126,11 +129,12 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
   if (cfg.text.cleanup) s << "cleanup = 1\n";
   // The channels through the spec writer (tools/convert_model/model_spec),
   // which goes through the runtime's registry of kinds.
-  for (const tools::ChannelMetadata& c : cfg.channels) {
+  for (size_t i = 0; i < cfg.channels.size(); ++i) {
     tools::ChannelSpecEntry entry;
-    static_cast<tools::ChannelMetadata&>(entry) = c;
+    static_cast<tools::ChannelMetadata&>(entry) = cfg.channels[i];
     entry.buckets = 0;  // taken from the arrays
     entry.dims = 0;
+    entry.bits = cfg.channel_bits(i);
     s << "\n" << tools::format_channel_section(entry);
   }
   const char* quantize = cfg.quantize_dense ? "quantize = 1\n" : "";

@@ -63,6 +63,7 @@ void ModelConfig::finalize() {
     input_width += c.dims;
   }
   if (hidden == 0 || labels == 0) throw std::invalid_argument("zero hidden size or labels");
+  if (embedding_bits != 8 && embedding_bits != 4) throw std::invalid_argument("embedding bits must be 8 or 4");
   // The features come from the runtime, through its public API: a
   // features-only model file with these channels, built and loaded here.
   auto source = std::make_shared<FeatureSource>();
@@ -79,9 +80,18 @@ void ModelConfig::finalize() {
   features = source;
 }
 
+uint32_t ModelConfig::channel_bits(size_t c) const {
+  const std::string& kind = channels[c].kind;
+  return kind == "char_ngram" || kind == "word" ? embedding_bits : 8;
+}
+
 uint64_t ModelConfig::estimated_file_bytes() const {
   uint64_t bytes = 0;
-  for (const tools::ChannelMetadata& c : channels) bytes += static_cast<uint64_t>(c.buckets) * (c.dims + 4);
+  for (size_t i = 0; i < channels.size(); ++i) {
+    const tools::ChannelMetadata& c = channels[i];
+    const uint64_t row_bytes = channel_bits(i) == 4 ? q4_row_bytes(c.dims) : c.dims;
+    bytes += static_cast<uint64_t>(c.buckets) * (row_bytes + 4);  // + one f32 scale per row
+  }
   const uint64_t w1 = static_cast<uint64_t>(hidden) * input_width, w2 = static_cast<uint64_t>(labels) * hidden;
   if (quantize_dense) {
     bytes += w1 + 4ull * hidden + w2 + 4ull * labels;  // q8_row weights: 1 byte each + one scale per row

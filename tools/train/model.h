@@ -41,6 +41,7 @@ struct ModelConfig {
   uint32_t hidden = 32;
   uint32_t labels = 0;
   bool quantize_dense = false;    // hidden and output layers stored q8_row
+  uint32_t embedding_bits = 8;    // the hashed tables (char n-grams, words): 8 (q8_row) or 4 (q4_row)
   tools::TextMetadata text;
 
   // Derived (call finalize() after setting the fields above).
@@ -51,8 +52,11 @@ struct ModelConfig {
   void finalize();
   uint32_t channel_rows(size_t c) const { return channels[c].buckets; }
   uint32_t channel_dims(size_t c) const { return channels[c].dims; }
-  // Estimated size of the converted model file in bytes (q8_row embeddings,
-  // dense layers f32 or q8_row, without metadata).
+  // 8 or 4: how channel c's table is stored (script and Han variant tables
+  // are tiny and always 8-bit).
+  uint32_t channel_bits(size_t c) const;
+  // Estimated size of the converted model file in bytes (q8_row or q4_row
+  // embeddings, dense layers f32 or q8_row, without metadata).
   uint64_t estimated_file_bytes() const;
   uint64_t parameter_count() const;
 };

@@ -182,6 +182,10 @@ void usage() {
       "  --quantize-dense      store the hidden and output layers 8-bit (q8_row, one\n"
       "                        scale per output row): the spec says quantize = 1, the\n"
       "                        size estimate and the 8-bit evaluation follow\n"
+      "  --embedding-bits N    8 (default) or 4: the hashed tables (n-grams, words)\n"
+      "                        stored q8_row or q4_row (half the bytes per row): the\n"
+      "                        spec says bits = 4, the size estimate and the\n"
+      "                        quantized evaluation follow\n"
       "  --lr X                Adam learning rate (default 0.01), cosine-decayed\n"
       "  --emb-lr-scale X      embedding learning rate multiplier (default 3)\n"
       "  --batch N             minibatch size (default 128)\n"
@@ -267,6 +271,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--han-variant-dims") o.model.han_variant_dims = parse_list(value(), a.c_str()).at(0);
     else if (a == "--cleanup") o.model.text.cleanup = true;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;
+    else if (a == "--embedding-bits") o.model.embedding_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--lr") o.lr = std::stof(value());
     else if (a == "--emb-lr-scale") o.adam.emb_lr_scale = std::stof(value());
     else if (a == "--batch") o.batch = parse_list(value(), a.c_str()).at(0);
@@ -549,8 +554,9 @@ int run(int argc, char** argv) {
   if (cfg.word_buckets) std::printf("  word %u x %u", cfg.word_buckets, cfg.word_dims);
   if (cfg.han_variant_dims) std::printf("  han_variant 3 x %u", cfg.han_variant_dims);
   std::printf("  script %u  hidden %u%s  input %u  params %" PRIu64
-              "  est. file %.1f KB (limit %.1f KB)\n",
+              "  embeddings %u-bit  est. file %.1f KB (limit %.1f KB)\n",
               cfg.script_dims, cfg.hidden, cfg.quantize_dense ? " (8-bit)" : "", cfg.input_width, cfg.parameter_count(),
+              cfg.embedding_bits,
               file_bytes / 1024.0, o.max_file_bytes / 1024.0);
   if (file_bytes > o.max_file_bytes)
     throw std::runtime_error("configuration exceeds the model size budget (--max-file-bytes)");

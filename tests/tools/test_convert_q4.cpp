@@ -1,0 +1,130 @@
+// convert() with `bits = 4`: channel tables stored q4_row (two values per
+// byte, one scale per row, zero point 8) with the values the formula
+// promises; the spec key's rules; the trainer's spec writer.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ffnlp/features.h"
+#include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
+#include "test_models.h"
+#include "tools/common/npy.h"
+#include "tools/convert_model/converter.h"
+#include "tools/convert_model/model_spec.h"
+
+using namespace ffnlp;
+using namespace ffnlp::tools;
+
+namespace {
+
+// One 4-bit char_ngram channel (embedding e1, `cols` wide), an 8-bit
+// script channel and a softmax layer over two labels.
+std::string q4_spec(const std::string& bits_line) {
+  return "[model]\ntask = classifier\nname = q4\n"
+         "[channel]\nkind = char_ngram\norder = 1\nseed = 7\nembedding = e1\n" +
+         bits_line +
+         "[channel]\nkind = script\nembedding = es\n"
+         "[layer]\nweights = w\nbias = b\nactivation = softmax\n"
+         "[labels]\nen\tEnglish\nfr\tFrench\n";
+}
+
+std::map<std::string, NpyArray> q4_arrays(uint64_t rows, uint64_t cols, const std::vector<float>& e1) {
+  std::mt19937 rng(11);
+  std::map<std::string, NpyArray> a;
+  a["e1"] = make_npy_f32({rows, cols}, e1.data());
+  const std::vector<float> es = testing::random_values(rng, kScriptCount * 2, 1.0f);
+  a["es"] = make_npy_f32({kScriptCount, 2}, es.data());
+  const std::vector<float> w = testing::random_values(rng, 2 * (cols + 2), 1.0f);
+  a["w"] = make_npy_f32({2, cols + 2}, w.data());
+  const std::vector<float> b = {0.1f, -0.1f};
+  a["b"] = make_npy_f32({2}, b.data());
+  return a;
+}
+
+Model load_q4_model(const std::vector<uint8_t>& bytes) {
+  Model m;
+  Error e;
+  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("bits = 4: the paper's golden row as 4-bit values, packed two per byte") {
+  ConvertOptions options;
+  options.spec_text = q4_spec("bits = 4\n");
+  options.quiet = true;
+  // [20000, 3000, 1000, 1000]: scale 20000 / 7; values 15, 9, 8, 8.
+  const std::vector<float> e1 = {20000, 3000, 1000, 1000, -7, 0, 3.5f, 1};
+  const std::vector<uint8_t> bytes = convert(q4_arrays(2, 4, e1), options);
+  const Model m = load_q4_model(bytes);
+  const TensorView* t = m.find_tensor("e1");
+  REQUIRE(t != nullptr);
+  CHECK(t->dtype == DType::kQ4Row);
+  CHECK(t->zero_point == 8);
+  CHECK(t->data[0] == (15 | 9 << 4));
+  CHECK(t->data[1] == (8 | 8 << 4));
+  CHECK(t->row_scale(0) == static_cast<float>(20000.0 / 7));
+  CHECK(t->at(0, 0) == doctest::Approx(20000.0f));
+  CHECK(t->at(0, 1) == doctest::Approx(2857.142857f));
+  CHECK(t->at(0, 2) == 0.0f);
+  // [-7, 0, 3.5, 1]: scale 1, values 1, 8, 12 (3.5 rounds half up), 9.
+  CHECK(t->data[2] == (1 | 8 << 4));
+  CHECK(t->data[3] == (12 | 9 << 4));
+  CHECK(t->at(1, 0) == -7.0f);
+  CHECK(t->at(1, 2) == 4.0f);
+  // The 8-bit channel next to it is unchanged.
+  CHECK(m.find_tensor("es")->dtype == DType::kQ8Row);
+}
+
+TEST_CASE("bits = 4: odd widths pad each row to whole bytes; every value within half a step") {
+  std::mt19937 rng(5);
+  const uint64_t rows = 40, cols = 7;
+  const std::vector<float> e1 = testing::random_values(rng, rows * cols, 2.0f);
+  ConvertOptions options;
+  options.spec_text = q4_spec("bits = 4\n");
+  options.quiet = true;
+  const Model m = load_q4_model(convert(q4_arrays(rows, cols, e1), options));
+  const TensorView* t = m.find_tensor("e1");
+  REQUIRE(t->dtype == DType::kQ4Row);
+  for (uint64_t r = 0; r < rows; ++r) {
+    CHECK((t->data[r * 4 + 3] >> 4) == 0);  // the unused high nibble
+    float largest = 0;
+    for (uint64_t c = 0; c < cols; ++c) largest = std::fmax(largest, std::fabs(e1[r * cols + c]));
+    CHECK(t->row_scale(r) == doctest::Approx(largest / 7));
+    for (uint64_t c = 0; c < cols; ++c) {
+      CHECK(std::fabs(t->at(r, c) - e1[r * cols + c]) <= t->row_scale(r) * 0.5f * 1.0001f);
+    }
+  }
+}
+
+TEST_CASE("bits: only 4 or 8, only on float arrays; the trainer's spec writer round-trips it") {
+  CHECK_THROWS_WITH_AS(parse_model_spec(q4_spec("bits = 5\n"), "s.spec"), doctest::Contains("s.spec:9: bits must be 8 (q8_row) or 4 (q4_row)"),
+                       std::runtime_error);
+  CHECK(parse_model_spec(q4_spec(""), "s.spec").channels[0].bits == 8);
+  CHECK(parse_model_spec(q4_spec("bits = 8\n"), "s.spec").channels[0].bits == 8);
+  const ModelSpec spec = parse_model_spec(q4_spec("bits = 4\n"), "s.spec");
+  REQUIRE(spec.channels[0].bits == 4);
+  const std::string section = format_channel_section(spec.channels[0]);
+  CHECK(section.find("bits = 4\n") != std::string::npos);
+  CHECK(format_channel_section(spec.channels[1]).find("bits") == std::string::npos);
+  // An already-quantized (uint8) table cannot become 4-bit.
+  std::map<std::string, NpyArray> arrays = q4_arrays(2, 4, std::vector<float>(8, 1.0f));
+  NpyArray q;
+  q.shape = {2, 4};
+  q.dtype = "|u1";
+  q.raw.assign(8, 128);
+  arrays["e1"] = q;
+  const std::vector<float> scales = {1.0f, 1.0f};
+  arrays["e1_scales"] = make_npy_f32({2}, scales.data());
+  ConvertOptions options;
+  options.spec_text = q4_spec("bits = 4\n");
+  options.quiet = true;
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("bits = 4 needs a float array"), std::runtime_error);
+}

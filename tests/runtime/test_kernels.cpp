@@ -81,6 +81,38 @@ TEST_CASE("accumulate_q8_rows (a batch of rows, sums in registers) equals the re
   }
 }
 
+TEST_CASE("accumulate_q4_rows (a batch of q4_row rows) equals one reference row at a time, bit for bit, on every path") {
+  std::mt19937 rng(14);
+  for (uint32_t dims : {1u, 7u, 16u, 33u}) {
+    const uint32_t table_rows = 300;
+    const size_t row_bytes = q4_row_bytes(dims);
+    std::vector<uint8_t> q(table_rows * row_bytes + 1);
+    for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+    const F32Bytes scales = f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), dims % 3);  // misaligned too
+    for (uint32_t n : {0u, 1u, 5u, 13u, 64u, 200u}) {
+      std::vector<uint32_t> rows(n);
+      for (uint32_t& r : rows) r = static_cast<uint32_t>(rng() % table_rows);
+      const int32_t zero_point = n % 3 == 0 ? 8 : n % 3 == 1 ? 0 : 15;
+      const uint8_t* qd = q.data() + (n & 1);
+      const std::vector<float> start = uniform(rng, dims, -3, 3);
+      std::vector<float> want = start;
+      for (uint32_t r : rows) {
+        reference::accumulate_q4_row(qd + r * row_bytes, read_f32(scales.data() + 4 * size_t{r}), zero_point, want.data(), dims);
+      }
+      for (int path = 0; path < 3; ++path) {
+        std::vector<float> got = start;
+        bool ran = true;
+        if (path == 0) accumulate_q4_rows(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        if (path == 1) paths::accumulate_q4_rows_sse2_or_scalar(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        if (path == 2) ran = paths::accumulate_q4_rows_avx2(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        if (!ran) continue;
+        INFO("path " << path << " dims " << dims << " rows " << n);
+        for (uint32_t j = 0; j < dims; ++j) REQUIRE(float_bits(got[j]) == float_bits(want[j]));
+      }
+    }
+  }
+}
+
 TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference bit for bit") {
   std::mt19937 rng(31);
   const uint32_t table_rows = 500;

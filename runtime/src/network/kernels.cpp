@@ -453,6 +453,29 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t*
   _mm256_zeroupper();
 }
 
+// accumulate_q4_rows for 16-wide rows, the sums in two registers: per lane
+// accumulate_q4_row's operations (widen, subtract the zero point, convert,
+// multiply by the row's scale, add), so the same bits.
+__attribute__((target("avx2"))) void accumulate_q4_rows16_avx2_impl(const uint8_t* q, const uint8_t* scales,
+                                                                    int32_t zero_point, const uint32_t* rows,
+                                                                    uint32_t n, float* acc) {
+  prefetch_first(q, scales, 8, rows, n);
+  const __m256i zp = _mm256_set1_epi32(zero_point);
+  __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_loadu_ps(acc + 8);
+  for (uint32_t i = 0; i < n; ++i) {
+    prefetch_row(q, scales, 8, rows, n, i);
+    const __m128i v = q4_unpack16(q + static_cast<size_t>(rows[i]) * 8);
+    const __m256 s = _mm256_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+    const __m256 lo = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(v), zp));
+    const __m256 hi = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)), zp));
+    a0 = _mm256_add_ps(a0, _mm256_mul_ps(lo, s));
+    a1 = _mm256_add_ps(a1, _mm256_mul_ps(hi, s));
+  }
+  _mm256_storeu_ps(acc, a0);
+  _mm256_storeu_ps(acc + 8, a1);
+  _mm256_zeroupper();
+}
+
 // One row of a 16-dim job added to lo/hi: the arithmetic of
 // accumulate_q8_rows_avx2_impl's dims == 16 loop.
 __attribute__((target("avx2"))) inline void q8_row16_step(const Q8RowsJob& j, uint32_t i, __m256& lo, __m256& hi) {
@@ -717,6 +740,52 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
   return false;
 }
 
+void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                                       const uint32_t* rows, uint32_t n, float* acc) {
+#if defined(FFNLP_SSE2)
+  if (dims == 16) {
+    // accumulate_q4_row16's arithmetic with the sums kept in registers.
+    prefetch_first(q, scales, 8, rows, n);
+    const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+    const __m128i zero = _mm_setzero_si128();
+    __m128 a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);
+    for (uint32_t i = 0; i < n; ++i) {
+      prefetch_row(q, scales, 8, rows, n, i);
+      const __m128 s = _mm_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+      const __m128i b = q4_unpack16(q + static_cast<size_t>(rows[i]) * 8);
+      const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
+      const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
+      a0 = _mm_add_ps(a0, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16)), s));
+      a1 = _mm_add_ps(a1, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16)), s));
+      a2 = _mm_add_ps(a2, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16)), s));
+      a3 = _mm_add_ps(a3, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16)), s));
+    }
+    _mm_storeu_ps(acc, a0);
+    _mm_storeu_ps(acc + 4, a1);
+    _mm_storeu_ps(acc + 8, a2);
+    _mm_storeu_ps(acc + 12, a3);
+    return;
+  }
+#endif
+  const size_t row_bytes = q4_row_bytes(dims);
+  for (uint32_t i = 0; i < n; ++i) {
+    accumulate_q4_row(q + static_cast<size_t>(rows[i]) * row_bytes, read_f32(scales + 4 * static_cast<size_t>(rows[i])),
+                      zero_point, acc, dims);
+  }
+}
+
+bool accumulate_q4_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                             const uint32_t* rows, uint32_t n, float* acc) {
+#if defined(FFNLP_AVX2)
+  if (dims == 16 && has_avx2_fma()) {
+    accumulate_q4_rows16_avx2_impl(q, scales, zero_point, rows, n, acc);
+    return true;
+  }
+#endif
+  (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc;
+  return false;
+}
+
 bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count) {
 #if defined(FFNLP_ROWS_AVX512)
   if (has_avx512f_rows()) {
@@ -921,6 +990,12 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
                         const uint32_t* rows, uint32_t n, float* acc) {
   if (paths::accumulate_q8_rows_avx2(q, scales, zero_point, dims, rows, n, acc)) return;
   paths::accumulate_q8_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
+}
+
+void accumulate_q4_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                        const uint32_t* rows, uint32_t n, float* acc) {
+  if (paths::accumulate_q4_rows_avx2(q, scales, zero_point, dims, rows, n, acc)) return;
+  paths::accumulate_q4_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
 }
 
 void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {

@@ -75,6 +75,12 @@ void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count);
 // language ID's table width, always inlined.
 inline void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
 
+// accumulate_q4_row for rows[0 .. n) of a q4_row table, in order; the
+// 16-wide rows with the sums in registers (AVX2 or SSE2). Bit for bit n
+// calls of accumulate_q4_row.
+void accumulate_q4_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                        const uint32_t* rows, uint32_t n, float* acc);
+
 // acc[j] += row[j] for a little-endian f32 row. Bit-identical to the reference.
 inline void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);
 
@@ -166,6 +172,10 @@ void accumulate_q8_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
 bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
                              const uint32_t* rows, uint32_t n, float* acc);
 bool accumulate_q8_rows_group_avx2(const Q8RowsJob* jobs, uint32_t count);
+void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                                       const uint32_t* rows, uint32_t n, float* acc);
+bool accumulate_q4_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                             const uint32_t* rows, uint32_t n, float* acc);
 bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count);  // 16 dims in one register
 float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
 bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
@@ -273,14 +283,20 @@ FFNLP_ALWAYS_INLINE void accumulate_q8_row16(const uint8_t* q, float scale, int3
 #endif
 }
 
+#if defined(__SSE2__) || defined(_M_X64)
+// 8 packed q4_row bytes -> their 16 values, one per byte, low nibble first.
+FFNLP_ALWAYS_INLINE __m128i q4_unpack16(const uint8_t* p) {
+  const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+  const __m128i mask = _mm_set1_epi8(0x0F);
+  return _mm_unpacklo_epi8(_mm_and_si128(b, mask), _mm_and_si128(_mm_srli_epi16(b, 4), mask));
+}
+#endif
+
 // The 16 values of 8 packed q4_row bytes, unpacked one per byte (low nibble
 // first), then added as a q8 row: the same float operations.
 FFNLP_ALWAYS_INLINE void accumulate_q4_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
 #if defined(__SSE2__) || defined(_M_X64)
-  const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(q));
-  const __m128i mask = _mm_set1_epi8(0x0F);
-  const __m128i values = _mm_unpacklo_epi8(_mm_and_si128(b, mask), _mm_and_si128(_mm_srli_epi16(b, 4), mask));
-  accumulate_u8x16(values, scale, zero_point, acc);
+  accumulate_u8x16(q4_unpack16(q), scale, zero_point, acc);
 #else
   uint8_t values[16];
   for (uint32_t j = 0; j < 16; ++j) values[j] = q4_at(q, j);

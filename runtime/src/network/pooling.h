@@ -49,11 +49,12 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
   accumulate_f32_row(t.data + 4 * at, acc, t.dims);
 }
 
-// add_row for rows[0 .. n) in order (bit for bit the same sums). q4_row
-// takes add_row per row: the same sums by construction.
+// add_row for rows[0 .. n) in order (bit for bit the same sums).
 inline void add_rows(const internal::RowTable& t, const uint32_t* rows, uint32_t n, float* acc) {
   if (t.dtype == DType::kQ8Row) {
     accumulate_q8_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
+  } else if (t.dtype == DType::kQ4Row) {
+    accumulate_q4_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
   } else {
     for (uint32_t i = 0; i < n; ++i) add_row(t, rows[i], acc);
   }

@@ -7,20 +7,21 @@
 #   FINETUNE_AVERAGE                  phases averaged into the model
 #   NEIGHBOUR_OPTIONS                 tools/train/neighbour_words.py's options
 
-# The chosen configuration (EXPERIMENTS.md, "Everyday text"); the 3- and
-# 4-gram tables have 3,700 rows each (4,400 before) so that the neighbour
-# words fit the 409,600-byte budget (EXPERIMENTS.md, "Neighbour words").
+# The chosen configuration (EXPERIMENTS.md, "Everyday text"), with the
+# hashed tables (n-grams, words) stored 4-bit: 1.7 times their rows in the
+# same 409,600 bytes (EXPERIMENTS.md, "4-bit tables").
 langid_config() {
-  CONFIG=(--seed 1 --buckets 1000,3000,3700,3700 --dims 16,16,16,16 --script-dims 8 --word-buckets 3000 --word-dims 16 --hidden 128 --quantize-dense
+  CONFIG=(--seed 1 --buckets 1000,5100,6300,6300 --dims 16,16,16,16 --script-dims 8 --word-buckets 5200 --word-dims 16
+          --embedding-bits 4 --hidden 128 --quantize-dense
           --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup
           --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
           --span-mix 0.15,0.45,0.25 --han-variant-dims 8
           --prior "$1" --prior-strength 0.1 --license "$2")
-  # VARIANT=large (make model-large): the same recipe with 8x the hashed
-  # rows, about 2.2 MB, for users who can afford the size (EXPERIMENTS.md,
+  # VARIANT=large (make model-large): the same recipe with 8x the 8-bit
+  # model's hashed rows, 8-bit, about 2.2 MB, for users who can afford the size (EXPERIMENTS.md,
   # "Capacity: a 2 MB variant"); not shipped in models/.
   if [ "${VARIANT:-}" = large ]; then
-    CONFIG+=(--buckets 2000,20000,25000,25000 --word-buckets 30000 --max-file-bytes "$(langid_budget)")
+    CONFIG+=(--buckets 2000,20000,25000,25000 --word-buckets 30000 --embedding-bits 8 --max-file-bytes "$(langid_budget)")
   fi
   # Experiments only: CONFIG_EXTRA="--word-buckets 30000 ..." is appended
   # (the last of a repeated trainer option wins).

@@ -76,9 +76,11 @@ character 1- to 4-grams, hashed whole words and the script of each letter,
 each channel averaged over the text, one hidden layer of ReLU units, softmax
 over $labels languages, a prior over languages applied to the output, and
 whole-word scores that separate close neighbours (neighbour words).
-Embeddings and both dense layers are stored as uint8 with one float scale
-per row (q8_row); the output layer transposed, with one scale per output
-(q8_col, docs/FORMAT.md: the same numbers, laid out for its sparse kernel).
+The hashed tables (character n-grams, words) are stored 4-bit, two values
+a byte with one float scale per row (q4_row); the script and Han-variant
+tables and both dense layers as uint8 with one float scale per row
+(q8_row), the output layer transposed, with one scale per output (q8_col,
+docs/FORMAT.md: the same numbers, laid out for its sparse kernel).
 
 | | |
 |---|---|
@@ -164,9 +166,10 @@ sed -n '/^by length/,/^per language/p' "$tmp/all.txt" | awk '/^  / { gsub(/[()]/
 cat <<TXT
 
 The split's held-out lines include many single words and CLDR strings
-(\`<=20\` row). Float vs 8-bit (the trainer's report, without the prior: the
-same network in float, and with every row quantized and dequantized as the
-runtime does):
+(\`<=20\` row). Float vs quantized (the trainer's report, without the prior:
+the same network in float, and with every row quantized and dequantized as
+the runtime does, 4-bit or 8-bit as stored; the report's column says
+8-bit):
 
 \`\`\`
 $(sed -n '/^accuracy (%)/,/^>=50/p' "$REPORT" 2>/dev/null || echo "(run make model to produce $REPORT)")

@@ -113,10 +113,10 @@ TEST_CASE("accumulate_q4_rows (a batch of q4_row rows) equals one reference row 
   }
 }
 
-TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference bit for bit") {
+TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row and q4_row) equals the reference bit for bit") {
   std::mt19937 rng(31);
   const uint32_t table_rows = 500;
-  for (int trial = 0; trial < 40; ++trial) {
+  for (int trial = 0; trial < 80; ++trial) {
     // 1..6 jobs of mixed widths (16 interleaves; others run alone), row
     // counts from 0 up, own tables, zero points and misaligned scales.
     const uint32_t count = 1 + static_cast<uint32_t>(rng() % 6);
@@ -128,7 +128,9 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference
     for (uint32_t k = 0; k < count; ++k) {
       const uint32_t pick = static_cast<uint32_t>(rng() % 5);
       const uint32_t dims = pick < 3 ? 16u : pick == 3 ? 8u : 5u;
-      tables[k].resize(size_t{table_rows} * dims);
+      const bool q4 = rng() % 3 == 0;  // some q4_row tables among them
+      const size_t row_bytes = q4 ? q4_row_bytes(dims) : dims;
+      tables[k].resize(table_rows * row_bytes);
       for (uint8_t& x : tables[k]) x = static_cast<uint8_t>(rng());
       scales.push_back(f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), k % 3));
       const uint32_t n = static_cast<uint32_t>(rng() % 3 == 0 ? rng() % 4 : rng() % 300);
@@ -136,10 +138,17 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side) equals the reference
       for (uint32_t& r : rows[k]) r = static_cast<uint32_t>(rng() % table_rows);
       got[k] = uniform(rng, dims, -3, 3);
       want[k] = got[k];
-      const int32_t zero_point = k % 2 == 0 ? 128 : static_cast<int32_t>(rng() % 256);
-      reference::accumulate_q8_rows(tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n,
-                                    want[k].data());
-      jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data()};
+      const int32_t zero_point = q4 ? static_cast<int32_t>(rng() % 16) : k % 2 == 0 ? 128 : static_cast<int32_t>(rng() % 256);
+      if (q4) {
+        for (uint32_t r : rows[k]) {
+          reference::accumulate_q4_row(tables[k].data() + r * row_bytes, read_f32(scales[k].data() + 4 * size_t{r}),
+                                       zero_point, want[k].data(), dims);
+        }
+      } else {
+        reference::accumulate_q8_rows(tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n,
+                                      want[k].data());
+      }
+      jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data(), q4};
     }
     const std::vector<std::vector<float>> start = got;
     for (int path = 0; path < 3; ++path) {

@@ -90,7 +90,8 @@ TEST_CASE("bits = 4: odd widths pad each row to whole bytes; every value within 
   ConvertOptions options;
   options.spec_text = q4_spec("bits = 4\n");
   options.quiet = true;
-  const Model m = load_q4_model(convert(q4_arrays(rows, cols, e1), options));
+  const std::vector<uint8_t> bytes = convert(q4_arrays(rows, cols, e1), options);  // the model views these bytes
+  const Model m = load_q4_model(bytes);
   const TensorView* t = m.find_tensor("e1");
   REQUIRE(t->dtype == DType::kQ4Row);
   for (uint64_t r = 0; r < rows; ++r) {

@@ -478,11 +478,19 @@ __attribute__((target("avx2"))) void accumulate_q4_rows16_avx2_impl(const uint8_
 
 // One row of a 16-dim job added to lo/hi: the arithmetic of
 // accumulate_q8_rows_avx2_impl's dims == 16 loop.
+// A q4 job's row: its 16 unpacked values, then the same operations.
 __attribute__((target("avx2"))) inline void q8_row16_step(const Q8RowsJob& j, uint32_t i, __m256& lo, __m256& hi) {
   const uint32_t r = j.rows[i];
-  const uint8_t* p = j.q + static_cast<size_t>(r) * 16;
   const __m256i zp = _mm256_set1_epi32(j.zero_point);
   const __m256 s = _mm256_set1_ps(read_f32(j.scales + 4 * static_cast<size_t>(r)));
+  if (j.q4) {
+    const __m128i v = q4_unpack16(j.q + static_cast<size_t>(r) * 8);
+    lo = _mm256_add_ps(lo, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(v), zp)), s));
+    hi = _mm256_add_ps(
+        hi, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)), zp)), s));
+    return;
+  }
+  const uint8_t* p = j.q + static_cast<size_t>(r) * 16;
   lo = _mm256_add_ps(lo, _mm256_mul_ps(q8_values8(p, zp), s));
   hi = _mm256_add_ps(hi, _mm256_mul_ps(q8_values8(p + 8, zp), s));
 }
@@ -534,6 +542,8 @@ __attribute__((always_inline)) inline void schedule_q8_rows16(const Q8RowsJob* j
       if (j.n == 0) continue;
       if (j.dims == 16) {
         live[n_live++] = j;
+      } else if (j.q4) {
+        paths::accumulate_q4_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
       } else {
         accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
       }
@@ -562,7 +572,11 @@ struct Rows16Avx2 {
       case 3: q8_rows16_interleaved<3>(live, m); break;
       case 2: q8_rows16_interleaved<2>(live, m); break;
       default:
-        accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m, live[0].acc);
+        if (live[0].q4) {
+          accumulate_q4_rows16_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, live[0].rows, m, live[0].acc);
+        } else {
+          accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m, live[0].acc);
+        }
         break;
     }
   }
@@ -582,7 +596,8 @@ bool has_avx512f_rows() { return has_avx2_fma() && __builtin_cpu_supports("avx51
 // convert, multiply by the row's scale, add), so the same bits.
 __attribute__((target("avx2,avx512f"))) inline __m512 q8_row16_step512(const Q8RowsJob& j, uint32_t i, __m512 acc) {
   const uint32_t r = j.rows[i];
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j.q + static_cast<size_t>(r) * 16));
+  const __m128i b = j.q4 ? q4_unpack16(j.q + static_cast<size_t>(r) * 8)
+                         : _mm_loadu_si128(reinterpret_cast<const __m128i*>(j.q + static_cast<size_t>(r) * 16));
   // (The masked forms with every lane selected: see exp_poly16.)
   const __m512i widened = _mm512_maskz_cvtepu8_epi32(0xFFFF, b);
   const __m512 v = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(widened, _mm512_set1_epi32(j.zero_point)));
@@ -1003,7 +1018,11 @@ void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {
   if (paths::accumulate_q8_rows_group_avx2(jobs, count)) return;
   for (uint32_t k = 0; k < count; ++k) {
     const Q8RowsJob& j = jobs[k];
-    paths::accumulate_q8_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+    if (j.q4) {
+      paths::accumulate_q4_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+    } else {
+      paths::accumulate_q8_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+    }
   }
 }
 

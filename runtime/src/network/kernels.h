@@ -51,7 +51,7 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
                         const uint32_t* rows, uint32_t n, float* acc);
 
 // One channel's part of accumulate_q8_rows_group: accumulate_q8_rows's
-// arguments.
+// arguments, or with q4 those of accumulate_q4_rows (a q4_row table).
 struct Q8RowsJob {
   const uint8_t* q;
   const uint8_t* scales;
@@ -60,6 +60,7 @@ struct Q8RowsJob {
   const uint32_t* rows;
   uint32_t n;
   float* acc;  // disjoint from every other job's acc
+  bool q4 = false;
 };
 
 // accumulate_q8_rows for each of jobs[0 .. count): bit for bit the same sums

@@ -710,30 +710,41 @@ bool dense_q8_sse2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_z
 #endif
 }
 
+#if defined(FFNLP_SSE2)
+// accumulate_q8_row16's arithmetic for 16-wide rows with the sums kept in
+// registers; load16(row) gives a row's 16 values, one per byte (a q8_row
+// row as it is, a q4_row row unpacked), row_bytes apart.
+template <class Load16>
+inline void sse2_rows16(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t row_bytes,
+                        const uint32_t* rows, uint32_t n, float* acc, Load16 load16) {
+  prefetch_first(q, scales, row_bytes, rows, n);
+  const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
+  const __m128i zero = _mm_setzero_si128();
+  __m128 a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);
+  for (uint32_t i = 0; i < n; ++i) {
+    prefetch_row(q, scales, row_bytes, rows, n, i);
+    const __m128 s = _mm_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+    const __m128i b = load16(q + static_cast<size_t>(rows[i]) * row_bytes);
+    const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
+    const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
+    a0 = _mm_add_ps(a0, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16)), s));
+    a1 = _mm_add_ps(a1, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16)), s));
+    a2 = _mm_add_ps(a2, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16)), s));
+    a3 = _mm_add_ps(a3, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16)), s));
+  }
+  _mm_storeu_ps(acc, a0);
+  _mm_storeu_ps(acc + 4, a1);
+  _mm_storeu_ps(acc + 8, a2);
+  _mm_storeu_ps(acc + 12, a3);
+}
+#endif
+
 void accumulate_q8_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
                                        const uint32_t* rows, uint32_t n, float* acc) {
 #if defined(FFNLP_SSE2)
   if (dims == 16) {
-    // accumulate_q8_row16's arithmetic with the sums kept in registers.
-    prefetch_first(q, scales, 16, rows, n);
-    const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
-    const __m128i zero = _mm_setzero_si128();
-    __m128 a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);
-    for (uint32_t i = 0; i < n; ++i) {
-      prefetch_row(q, scales, 16, rows, n, i);
-      const __m128 s = _mm_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
-      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + static_cast<size_t>(rows[i]) * 16));
-      const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
-      const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
-      a0 = _mm_add_ps(a0, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16)), s));
-      a1 = _mm_add_ps(a1, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16)), s));
-      a2 = _mm_add_ps(a2, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16)), s));
-      a3 = _mm_add_ps(a3, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16)), s));
-    }
-    _mm_storeu_ps(acc, a0);
-    _mm_storeu_ps(acc + 4, a1);
-    _mm_storeu_ps(acc + 8, a2);
-    _mm_storeu_ps(acc + 12, a3);
+    sse2_rows16(q, scales, zero_point, 16, rows, n, acc,
+                [](const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); });
     return;
   }
 #endif
@@ -759,26 +770,7 @@ void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
                                        const uint32_t* rows, uint32_t n, float* acc) {
 #if defined(FFNLP_SSE2)
   if (dims == 16) {
-    // accumulate_q4_row16's arithmetic with the sums kept in registers.
-    prefetch_first(q, scales, 8, rows, n);
-    const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
-    const __m128i zero = _mm_setzero_si128();
-    __m128 a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);
-    for (uint32_t i = 0; i < n; ++i) {
-      prefetch_row(q, scales, 8, rows, n, i);
-      const __m128 s = _mm_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
-      const __m128i b = q4_unpack16(q + static_cast<size_t>(rows[i]) * 8);
-      const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
-      const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
-      a0 = _mm_add_ps(a0, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16)), s));
-      a1 = _mm_add_ps(a1, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16)), s));
-      a2 = _mm_add_ps(a2, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16)), s));
-      a3 = _mm_add_ps(a3, _mm_mul_ps(_mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16)), s));
-    }
-    _mm_storeu_ps(acc, a0);
-    _mm_storeu_ps(acc + 4, a1);
-    _mm_storeu_ps(acc + 8, a2);
-    _mm_storeu_ps(acc + 12, a3);
+    sse2_rows16(q, scales, zero_point, 8, rows, n, acc, q4_unpack16);
     return;
   }
 #endif

@@ -13,7 +13,11 @@
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
+#include "temp_files.h"
 #include "test_models.h"
+#include "test_paths.h"
+#include "test_process.h"
+#include "tools/common/file_io.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
 #include "tools/convert_model/model_spec.h"
@@ -128,4 +132,21 @@ TEST_CASE("bits: only 4 or 8, only on float arrays; the trainer's spec writer ro
   options.spec_text = q4_spec("bits = 4\n");
   options.quiet = true;
   CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("bits = 4 needs a float array"), std::runtime_error);
+}
+
+TEST_CASE("ffm_to_npz.py, then convert_model with the same spec, gives the shipped model back byte for byte") {
+  // The shipped model has q4_row, q8_row and q8_col tensors, a prior and
+  // neighbour words: every kind of tensor the export must carry over.
+  const std::string dir = testing::make_temp_dir("ffm_to_npz");
+  const std::string npz = dir + "/langid.npz", out = dir + "/langid.ffm";
+  const testing::ChildResult exported = testing::run_program(
+      "/usr/bin/python3", {testing::source_path("tools/convert_model/ffm_to_npz.py"), testing::source_path("models/langid.ffm"), npz},
+      60);
+  REQUIRE_MESSAGE(exported.exited_with(0), exported.describe());
+  const testing::ChildResult converted = testing::run_program(
+      testing::tool_path("convert_model"),
+      {npz, "--spec", testing::source_path("models/langid.spec"), "-o", out, "--quiet", "--force"}, 60);
+  REQUIRE_MESSAGE(converted.exited_with(0), converted.describe());
+  CHECK(read_file_bytes(out) == read_file_bytes(testing::source_path("models/langid.ffm")));
+  testing::remove_tree(dir);
 }

@@ -72,7 +72,9 @@ std::vector<double> prior_weights(const std::map<std::string, double>& writers, 
 
 Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
   Params q = prm;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c));
+  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+    round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c));
+  }
   if (cfg.quantize_dense) {
     round_trip_rows(q.w1.data(), cfg.hidden, cfg.input_width);
     round_trip_rows(q.w2.data(), cfg.labels, cfg.hidden);

@@ -59,6 +59,16 @@ TEST_CASE("train: input width and size estimate follow the configuration") {
   const uint64_t expect = 7 * (4 + 4) + 11 * (3 + 4) + 13 * (9 + 4) + kScriptCount * (3 + 4) +
                           4 * (6 * (19 + 1) + 4 * (6 + 1));
   CHECK(cfg.estimated_file_bytes() == expect);
+  // 4-bit hashed tables: ceil(dims / 2) bytes a row (+ the scale); the
+  // script table stays 8-bit.
+  ModelConfig q4 = tiny_config();
+  q4.embedding_bits = 4;
+  q4.finalize();
+  CHECK(q4.channel_bits(0) == 4);
+  CHECK(q4.channel_bits(3) == 8);
+  CHECK(q4.estimated_file_bytes() == expect - 7 * (4 - 2) - 11 * (3 - 2) - 13 * (9 - 5));
+  q4.embedding_bits = 5;
+  CHECK_THROWS_AS(q4.finalize(), std::invalid_argument);
 }
 
 TEST_CASE("train: backward pass matches finite differences") {
@@ -342,8 +352,8 @@ TEST_CASE("train: features come from the runtime's public API, word channel incl
   CHECK(a.ids == b.ids);
 }
 
-TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit simulation") {
- for (int variant = 0; variant < 3; ++variant) {
+TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit (and 4-bit) simulation") {
+ for (int variant = 0; variant < 4; ++variant) {
   CAPTURE(variant);
   // Three tiny "languages"; a few hundred Adam steps are enough to separate them.
   std::map<std::string, std::vector<std::string>> tsv;
@@ -372,6 +382,11 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
     cfg.quantize_dense = true;
   }
   if (variant == 2) cfg.han_variant_dims = 4;
+  if (variant == 3) {  // 4-bit hashed tables (n-grams and words; script stays 8-bit)
+    cfg.word_buckets = 64;
+    cfg.word_dims = 8;
+    cfg.embedding_bits = 4;
+  }
   cfg.finalize();
   if (variant == 2) {
     REQUIRE(cfg.channels.back().kind == "han_variant");
@@ -423,6 +438,10 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   CHECK(std::string(model.unknown_label()) == "und");
   CHECK((copt.spec_text.find("kind = han_variant") != std::string::npos) == (variant == 2));
   if (variant == 2) CHECK(std::string(model.channel(cfg.channels.size() - 1).kind_name) == "han_variant");
+  for (uint32_t c = 0; c < model.channel_count(); ++c) {
+    const bool four = variant == 3 && cfg.channels[c].kind != "script";
+    CHECK(model.channel(c).embedding.dtype == (four ? ffnlp::DType::kQ4Row : ffnlp::DType::kQ8Row));
+  }
 
   const Params q = quantized_copy(cfg, prm);
   std::vector<uint8_t> scratch(model.scratch_bytes() + 64);

@@ -770,7 +770,7 @@ void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
                                        const uint32_t* rows, uint32_t n, float* acc) {
 #if defined(FFNLP_SSE2)
   if (dims == 16) {
-    sse2_rows16(q, scales, zero_point, 8, rows, n, acc, q4_unpack16);
+    sse2_rows16(q, scales, zero_point, 8, rows, n, acc, [](const uint8_t* p) { return q4_unpack16(p); });
     return;
   }
 #endif

@@ -73,17 +73,23 @@ inline tools::TensorToWrite q8_tensor(const std::string& name, uint64_t rows, ui
 }
 
 // A q4_row (dtype 5) table of v: zero point 8, rows packed two values a byte.
-inline tools::TensorToWrite q4_tensor(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v) {
+// dtype kQ4RowBf16: the same with bfloat16 scales (quantize_row_q4_bf16).
+inline tools::TensorToWrite q4_tensor(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v,
+                                      DType dtype = DType::kQ4Row) {
   tools::TensorToWrite t;
   t.name = name;
-  t.dtype = DType::kQ4Row;
+  t.dtype = dtype;
   t.rows = rows;
   t.cols = cols;
   t.zero_point = kDefaultZeroPointQ4;
   t.q.resize(rows * q4_row_bytes(cols));
   std::vector<uint8_t> values(cols);
   for (uint64_t r = 0; r < rows; ++r) {
-    t.scales.push_back(quantize_row_q4(v.data() + r * cols, cols, kDefaultZeroPointQ4, Rounding::kHalfUp, values.data()));
+    uint16_t bf16 = 0;
+    t.scales.push_back(dtype == DType::kQ4RowBf16
+                           ? quantize_row_q4_bf16(v.data() + r * cols, cols, kDefaultZeroPointQ4, Rounding::kHalfUp,
+                                                  values.data(), &bf16)
+                           : quantize_row_q4(v.data() + r * cols, cols, kDefaultZeroPointQ4, Rounding::kHalfUp, values.data()));
     pack_q4(values.data(), cols, t.q.data() + r * q4_row_bytes(cols));
   }
   return t;

@@ -44,6 +44,29 @@ inline F32Bytes f32_bytes(const std::vector<float>& v, size_t misalign) {
   return b;
 }
 
+// Scales in the bytes of a q4_row_bf16 table: each value's upper 16 bits
+// (a bfloat16, truncated), little-endian, 2 bytes apart.
+inline F32Bytes bf16_bytes(const std::vector<float>& v, size_t misalign) {
+  F32Bytes b;
+  b.misalign = misalign;
+  b.storage.resize(misalign + 2 * v.size() + 1);
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &v[i], 4);
+    b.storage[misalign + 2 * i] = static_cast<uint8_t>(bits >> 16);
+    b.storage[misalign + 2 * i + 1] = static_cast<uint8_t>(bits >> 24);
+  }
+  return b;
+}
+
+// Row r's scale in such bytes, decoded here independently of the runtime.
+inline float bf16_scale_at(const F32Bytes& b, size_t r) {
+  const uint32_t bits = (static_cast<uint32_t>(b.data()[2 * r]) << 16) | (static_cast<uint32_t>(b.data()[2 * r + 1]) << 24);
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
 // n values drawn uniformly from [lo, hi).
 inline std::vector<float> uniform(std::mt19937& rng, size_t n, float lo, float hi) {
   std::uniform_real_distribution<float> d(lo, hi);

@@ -81,14 +81,18 @@ TEST_CASE("accumulate_q8_rows (a batch of rows, sums in registers) equals the re
   }
 }
 
-TEST_CASE("accumulate_q4_rows (a batch of q4_row rows) equals one reference row at a time, bit for bit, on every path") {
+TEST_CASE("accumulate_q4_rows (a batch of q4_row or q4_row_bf16 rows) equals one reference row at a time, bit for bit, on every path") {
   std::mt19937 rng(14);
+  for (uint32_t scale_bytes : {4u, 2u})
   for (uint32_t dims : {1u, 7u, 16u, 33u}) {
     const uint32_t table_rows = 300;
     const size_t row_bytes = q4_row_bytes(dims);
     std::vector<uint8_t> q(table_rows * row_bytes + 1);
     for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
-    const F32Bytes scales = f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), dims % 3);  // misaligned too
+    const std::vector<float> scale_values = uniform(rng, table_rows, 0.0f, 0.05f);
+    const F32Bytes scales = scale_bytes == 4 ? f32_bytes(scale_values, dims % 3)    // misaligned too
+                                             : bf16_bytes(scale_values, dims % 3);  // bfloat16 scales
+    auto scale_of = [&](uint32_t r) { return scale_bytes == 4 ? read_f32(scales.data() + 4 * size_t{r}) : bf16_scale_at(scales, r); };
     for (uint32_t n : {0u, 1u, 5u, 13u, 64u, 200u}) {
       std::vector<uint32_t> rows(n);
       for (uint32_t& r : rows) r = static_cast<uint32_t>(rng() % table_rows);
@@ -97,23 +101,24 @@ TEST_CASE("accumulate_q4_rows (a batch of q4_row rows) equals one reference row 
       const std::vector<float> start = uniform(rng, dims, -3, 3);
       std::vector<float> want = start;
       for (uint32_t r : rows) {
-        reference::accumulate_q4_row(qd + r * row_bytes, read_f32(scales.data() + 4 * size_t{r}), zero_point, want.data(), dims);
+        reference::accumulate_q4_row(qd + r * row_bytes, scale_of(r), zero_point, want.data(), dims);
       }
       for (int path = 0; path < 3; ++path) {
         std::vector<float> got = start;
         bool ran = true;
-        if (path == 0) accumulate_q4_rows(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
-        if (path == 1) paths::accumulate_q4_rows_sse2_or_scalar(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
-        if (path == 2) ran = paths::accumulate_q4_rows_avx2(qd, scales.data(), zero_point, dims, rows.data(), n, got.data());
+        const uint8_t* sd = scales.data();
+        if (path == 0) accumulate_q4_rows(qd, sd, zero_point, dims, rows.data(), n, got.data(), scale_bytes);
+        if (path == 1) paths::accumulate_q4_rows_sse2_or_scalar(qd, sd, zero_point, dims, rows.data(), n, got.data(), scale_bytes);
+        if (path == 2) ran = paths::accumulate_q4_rows_avx2(qd, sd, zero_point, dims, rows.data(), n, got.data(), scale_bytes);
         if (!ran) continue;
-        INFO("path " << path << " dims " << dims << " rows " << n);
+        INFO("path " << path << " dims " << dims << " rows " << n << " scale bytes " << scale_bytes);
         for (uint32_t j = 0; j < dims; ++j) REQUIRE(float_bits(got[j]) == float_bits(want[j]));
       }
     }
   }
 }
 
-TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row and q4_row) equals the reference bit for bit") {
+TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row, q4_row and q4_row_bf16) equals the reference bit for bit") {
   std::mt19937 rng(31);
   const uint32_t table_rows = 500;
   for (int trial = 0; trial < 80; ++trial) {
@@ -129,10 +134,12 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row and q4_row) e
       const uint32_t pick = static_cast<uint32_t>(rng() % 5);
       const uint32_t dims = pick < 3 ? 16u : pick == 3 ? 8u : 5u;
       const bool q4 = rng() % 3 == 0;  // some q4_row tables among them
+      const bool bf16 = q4 && rng() % 2 == 0;  // half of those with bfloat16 scales
       const size_t row_bytes = q4 ? q4_row_bytes(dims) : dims;
       tables[k].resize(table_rows * row_bytes);
       for (uint8_t& x : tables[k]) x = static_cast<uint8_t>(rng());
-      scales.push_back(f32_bytes(uniform(rng, table_rows, 0.0f, 0.05f), k % 3));
+      const std::vector<float> scale_values = uniform(rng, table_rows, 0.0f, 0.05f);
+      scales.push_back(bf16 ? bf16_bytes(scale_values, k % 3) : f32_bytes(scale_values, k % 3));
       const uint32_t n = static_cast<uint32_t>(rng() % 3 == 0 ? rng() % 4 : rng() % 300);
       rows[k].resize(n);
       for (uint32_t& r : rows[k]) r = static_cast<uint32_t>(rng() % table_rows);
@@ -141,14 +148,14 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row and q4_row) e
       const int32_t zero_point = q4 ? static_cast<int32_t>(rng() % 16) : k % 2 == 0 ? 128 : static_cast<int32_t>(rng() % 256);
       if (q4) {
         for (uint32_t r : rows[k]) {
-          reference::accumulate_q4_row(tables[k].data() + r * row_bytes, read_f32(scales[k].data() + 4 * size_t{r}),
-                                       zero_point, want[k].data(), dims);
+          const float scale = bf16 ? bf16_scale_at(scales[k], r) : read_f32(scales[k].data() + 4 * size_t{r});
+          reference::accumulate_q4_row(tables[k].data() + r * row_bytes, scale, zero_point, want[k].data(), dims);
         }
       } else {
         reference::accumulate_q8_rows(tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n,
                                       want[k].data());
       }
-      jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data(), q4};
+      jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data(), q4, bf16 ? 2u : 4u};
     }
     const std::vector<std::vector<float>> start = got;
     for (int path = 0; path < 3; ++path) {

@@ -1,8 +1,9 @@
-// q4_row (dtype 5): 4-bit embedding tables, two values a byte. The
-// quantization golden values, packing, the view's values, the pooling
-// kernels against their reference, a classifier and a tagger with q4_row
-// tables answering bit for bit as the same models with f32 tables of the
-// dequantized values, and the loader's checks of dtype 5.
+// q4_row (dtype 5) and q4_row_bf16 (dtype 6, the same with bfloat16
+// scales): 4-bit embedding tables, two values a byte. The quantization
+// golden values, packing, the view's values, the pooling kernels against
+// their reference, a classifier and a tagger with 4-bit tables answering bit
+// for bit as the same models with f32 tables of the dequantized values, and
+// the loader's checks of dtypes 5 and 6.
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@ using namespace ffnlp::testing;
 namespace q4_row_test {
 
 constexpr uint32_t kZp = kDefaultZeroPointQ4;
+constexpr DType kBothDTypes[] = {DType::kQ4Row, DType::kQ4RowBf16};
 
 // The f32 table holding exactly the values a q4_row table stands for.
 tools::TensorToWrite dequantized(const tools::TensorToWrite& q4) {
@@ -49,8 +51,8 @@ struct Table {
 };
 
 // Four channels (dims 16, 7, 16 and 33) -> hidden 12 (relu) -> 5 labels.
-// q4: the q4_row tables as written; else f32 tables of their values.
-std::vector<uint8_t> build_classifier(uint32_t seed, bool q4) {
+// q4: the 4-bit tables (of dtype) as written; else f32 tables of their values.
+std::vector<uint8_t> build_classifier(uint32_t seed, bool q4, DType dtype = DType::kQ4Row) {
   const Table tables[] = {{"char_ngram", 1, 97, 16, false},
                           {"char_ngram", 2, 131, 7, false},
                           {"char_ngram", 3, 89, 16, true},
@@ -67,8 +69,8 @@ std::vector<uint8_t> build_classifier(uint32_t seed, bool q4) {
     c.embedding = "emb" + std::to_string(channels.size());
     const std::vector<float> v = random_values(rng, size_t{t.buckets} * t.dims, 1.0f);
     if (t.q8) w.add_tensor(q8_tensor(c.embedding, t.buckets, t.dims, v));
-    else if (q4) w.add_tensor(q4_tensor(c.embedding, t.buckets, t.dims, v));
-    else w.add_tensor(dequantized(q4_tensor(c.embedding, t.buckets, t.dims, v)));
+    else if (q4) w.add_tensor(q4_tensor(c.embedding, t.buckets, t.dims, v, dtype));
+    else w.add_tensor(dequantized(q4_tensor(c.embedding, t.buckets, t.dims, v, dtype)));
     channels.push_back(c);
     width += t.dims;
   }
@@ -141,6 +143,67 @@ TEST_CASE("q4_row: quantize_row_q4 golden rows (zero point 8, half up)") {
   CHECK(std::vector<uint8_t>(z, z + 3) == std::vector<uint8_t>{8, 8, 8});
 }
 
+TEST_CASE("q4_row_bf16: quantize_row_q4_bf16 golden rows (the scale rounded up to a bfloat16)") {
+  const float row[4] = {20000, 3000, 1000, 1000};
+  uint8_t q[4];
+  uint16_t bits = 0xFFFF;
+  // 20000 / 7 = 2857.14 lies between the bfloat16s 2848 and 2864: up to 2864.
+  const float scale = quantize_row_q4_bf16(row, 4, kZp, Rounding::kHalfUp, q, &bits);
+  CHECK(bits == 0x4533);
+  CHECK(scale == 2864.0f);
+  CHECK(float_from_bf16(bits) == 2864.0f);
+  CHECK(std::vector<uint8_t>(q, q + 4) == std::vector<uint8_t>{15, 9, 8, 8});
+  CHECK(dequantize(q[0], scale, kZp) == 20048.0f);
+  CHECK(dequantize(q[1], scale, kZp) == 2864.0f);
+  CHECK(dequantize(q[2], scale, kZp) == 0.0f);
+  // A scale that is already a bfloat16 is kept: -7 .. 3.5 with scale 1.
+  const float negative[5] = {-7, 3.5f, 0, -1, -2.5f};
+  uint8_t n[5];
+  CHECK(quantize_row_q4_bf16(negative, 5, kZp, Rounding::kHalfUp, n, &bits) == 1.0f);
+  CHECK(bits == 0x3F80);
+  CHECK(std::vector<uint8_t>(n, n + 5) == std::vector<uint8_t>{1, 12, 8, 7, 6});
+  const float zeros[3] = {0, 0, 0};
+  uint8_t z[3];
+  CHECK(quantize_row_q4_bf16(zeros, 3, kZp, Rounding::kHalfUp, z, &bits) == 0.0f);
+  CHECK(bits == 0);
+  CHECK(std::vector<uint8_t>(z, z + 3) == std::vector<uint8_t>{8, 8, 8});
+}
+
+TEST_CASE("q4_row_bf16: bf16_at_least is the smallest bfloat16 at or above, and nothing clips") {
+  CHECK(bf16_at_least(1.0f) == 0x3F80);
+  CHECK(bf16_at_least(std::nextafter(1.0f, 2.0f)) == 0x3F81);
+  CHECK(bf16_at_least(0.0f) == 0);
+  CHECK(float_from_bf16(0x7F80) == INFINITY);
+  std::mt19937 rng(74);
+  std::uniform_real_distribution<float> magnitude(-30.0f, 30.0f);
+  for (int trial = 0; trial < 2000; ++trial) {
+    CAPTURE(trial);
+    const float x = std::ldexp(1.0f + static_cast<float>(rng() % 1000) / 1000.0f, static_cast<int>(magnitude(rng)));
+    const uint16_t h = bf16_at_least(x);
+    const float up = float_from_bf16(h);
+    CHECK(up >= x);
+    CHECK(float_from_bf16(static_cast<uint16_t>(h - 1)) < x);  // the one below is too small
+    // Rows: every value reads back within half a step of the bfloat16
+    // scale, the extreme lands within 7 steps (nothing clipped), and the
+    // scale is at most one bfloat16 step above quantize_row_q4's.
+    const size_t cols = 1 + rng() % 33;
+    std::vector<float> row(cols);
+    for (float& v : row) v = x * (static_cast<float>(rng() % 2001) / 1000.0f - 1.0f);
+    std::vector<uint8_t> q(cols), q_f32(cols);
+    uint16_t bits = 0;
+    const float s = quantize_row_q4_bf16(row.data(), cols, kZp, Rounding::kHalfUp, q.data(), &bits);
+    const float s_f32 = quantize_row_q4(row.data(), cols, kZp, Rounding::kHalfUp, q_f32.data());
+    CHECK(float_bits(s) == (static_cast<uint32_t>(bits) << 16));
+    CHECK(s >= s_f32);
+    CHECK(s <= s_f32 * (1.0f + 1.0f / 128));
+    for (size_t j = 0; j < cols; ++j) {
+      CHECK(q[j] >= 1);
+      CHECK(q[j] <= 15);
+      CHECK(std::fabs(dequantize(q[j], s, kZp) - row[j]) <= s * 0.5f * (1.0f + 1e-5f));
+    }
+  }
+}
+
 TEST_CASE("q4_row: pack_q4 and q4_at round trip, even and odd counts") {
   std::mt19937 rng(71);
   for (size_t count : {1, 2, 3, 7, 16, 17, 33}) {
@@ -159,15 +222,17 @@ TEST_CASE("q4_row: pack_q4 and q4_at round trip, even and odd counts") {
 }
 
 TEST_CASE("q4_row: the view's values, scales and zero point") {
+  for (DType dtype : kBothDTypes) {
+  CAPTURE(static_cast<int>(dtype));
   std::mt19937 rng(72);
-  const tools::TensorToWrite t = q4_tensor("t", 6, 7, random_values(rng, 42, 1.0f));
+  const tools::TensorToWrite t = q4_tensor("t", 6, 7, random_values(rng, 42, 1.0f), dtype);
   tools::ModelWriter w;
   w.add_tensor(t);
   const std::vector<uint8_t> bytes = w.build();
   const Model m = load_ok(bytes);
   const TensorView* v = m.find_tensor("t");
   REQUIRE(v != nullptr);
-  CHECK(v->dtype == DType::kQ4Row);
+  CHECK(v->dtype == dtype);
   CHECK(v->rows == 6);
   CHECK(v->cols == 7);
   CHECK(v->zero_point == 8);
@@ -181,6 +246,7 @@ TEST_CASE("q4_row: the view's values, scales and zero point") {
     }
   }
   CHECK(v->col_scale(3) == 1.0f);
+  }
 }
 
 TEST_CASE("q4_row: the pooling kernels are the reference loop bit for bit") {
@@ -208,10 +274,12 @@ TEST_CASE("q4_row: the pooling kernels are the reference loop bit for bit") {
   }
 }
 
-TEST_CASE("q4_row: a classifier with q4_row tables answers bit for bit as f32 tables of their values") {
-  const std::vector<uint8_t> q4 = build_classifier(81, true), f32 = build_classifier(81, false);
+TEST_CASE("q4_row: a classifier with 4-bit tables answers bit for bit as f32 tables of their values") {
+  for (DType dtype : kBothDTypes) {
+  CAPTURE(static_cast<int>(dtype));
+  const std::vector<uint8_t> q4 = build_classifier(81, true, dtype), f32 = build_classifier(81, false, dtype);
   const Model mq = load_ok(q4), mf = load_ok(f32);
-  CHECK(mq.channel(0).embedding.dtype == DType::kQ4Row);
+  CHECK(mq.channel(0).embedding.dtype == dtype);
   CHECK(mq.channel(1).dims == 7);
   CHECK(mq.channel(2).embedding.dtype == DType::kQ8Row);
   CHECK(mf.channel(0).embedding.dtype == DType::kF32);
@@ -227,14 +295,18 @@ TEST_CASE("q4_row: a classifier with q4_row tables answers bit for bit as f32 ta
       CHECK(float_bits(a[k]) == float_bits(b[k]));
     }
   }
+  }
 }
 
-TEST_CASE("q4_row: a tagger with q4_row tables answers bit for bit as f32 tables of their values") {
+TEST_CASE("q4_row: a tagger with 4-bit tables answers bit for bit as f32 tables of their values") {
+  for (DType dtype : kBothDTypes) {
+  CAPTURE(static_cast<int>(dtype));
   const TokenNetwork n = make_token_network(82);
   auto build = [&](bool q4) {
     tools::ModelWriter w;
     for (size_t c = 0; c < n.channels.size(); ++c) {
-      const tools::TensorToWrite t = q4_tensor(n.channels[c].embedding, n.channels[c].buckets, n.channels[c].dims, n.tables[c]);
+      const tools::TensorToWrite t =
+          q4_tensor(n.channels[c].embedding, n.channels[c].buckets, n.channels[c].dims, n.tables[c], dtype);
       w.add_tensor(q4 ? t : dequantized(t));
     }
     w.add_tensor(f32_tensor("hidden_w", TokenNetwork::kHidden, n.input_width, n.hidden_w));
@@ -259,13 +331,17 @@ TEST_CASE("q4_row: a tagger with q4_row tables answers bit for bit as f32 tables
     CHECK(a[i].label_index == b[i].label_index);
     CHECK(float_bits(a[i].probability) == float_bits(b[i].probability));
   }
+  }
 }
 
-TEST_CASE("q4_row: the loader's checks of dtype 5") {
-  const std::vector<uint8_t> good = build_classifier(83, true);
+TEST_CASE("q4_row: the loader's checks of dtypes 5 and 6") {
+  for (DType dtype : kBothDTypes) {
+  const bool bf16 = dtype == DType::kQ4RowBf16;
+  CAPTURE(bf16);
+  const std::vector<uint8_t> good = build_classifier(83, true, dtype);
   load_ok(good);
-  const size_t e1 = tensor_entry(good, 1);  // emb1: q4_row (131, 7), 4 bytes a row
-  REQUIRE(get_u32(good.data() + e1 + format::kEntDType) == 5);
+  const size_t e1 = tensor_entry(good, 1);  // emb1: (131, 7), 4 bytes a row
+  REQUIRE(get_u32(good.data() + e1 + format::kEntDType) == static_cast<uint32_t>(dtype));
   REQUIRE(get_u64(good.data() + e1 + format::kEntDataSize) == 131 * 4);
   const size_t data = static_cast<size_t>(get_u64(good.data() + e1 + format::kEntDataOffset));
   const size_t scales = static_cast<size_t>(get_u64(good.data() + e1 + format::kEntScalesOffset));
@@ -275,9 +351,19 @@ TEST_CASE("q4_row: the loader's checks of dtype 5") {
     Status expected;
     const char* part;
   };
+  // A scale's bytes: f32, or the upper half of one (bfloat16).
+  const size_t sb = bf16 ? 2 : 4;
+  auto put_scale = [bf16](std::vector<uint8_t>& b, size_t at, uint32_t f32_bits) {
+    if (bf16) {
+      b[at] = static_cast<uint8_t>(f32_bits >> 16);
+      b[at + 1] = static_cast<uint8_t>(f32_bits >> 24);
+    } else {
+      put_u32(b, at, f32_bits);
+    }
+  };
   const std::vector<Case> cases = {
       {"version 1 file", [](auto& b) { put_u32(b, format::kOffVersion, 1); }, Status::kBadTensor,
-       "dtype 5 (q4_row) needs format version 2"},
+       bf16 ? "dtype 6 (q4_row_bf16) needs format version 2" : "dtype 5 (q4_row) needs format version 2"},
       {"data size of one byte a value", [e1](auto& b) { put_u64(b, e1 + format::kEntDataSize, 131 * 7); }, Status::kBadTensor,
        "data size 917 does not match shape (131, 7) (524 bytes)"},
       {"data size of floor(cols / 2) a row", [e1](auto& b) { put_u64(b, e1 + format::kEntDataSize, 131 * 3); },
@@ -288,11 +374,15 @@ TEST_CASE("q4_row: the loader's checks of dtype 5") {
        "zero point 16 is out of range (0..15)"},
       {"pad nibble set", [data](auto& b) { b[data + 5 * 4 + 3] |= 0x10; }, Status::kBadTensor,
        "tensor 'emb1': row 5's pad nibble"},
-      {"NaN scale", [scales](auto& b) { put_u32(b, scales + 4 * 9, 0x7FC00000u); }, Status::kNonFinite, "row 9 has scale"},
-      {"negative scale", [scales](auto& b) { put_u32(b, scales + 4 * 130, 0xBF800000u); }, Status::kBadTensor,
+      {"NaN scale", [=](auto& b) { put_scale(b, scales + sb * 9, 0x7FC00000u); }, Status::kNonFinite, "row 9 has scale"},
+      {"infinite scale", [=](auto& b) { put_scale(b, scales + sb * 10, 0x7F800000u); }, Status::kNonFinite,
+       "row 10 has scale inf"},
+      {"negative scale", [=](auto& b) { put_scale(b, scales + sb * 130, 0xBF800000u); }, Status::kBadTensor,
        "row 130 has scale"},
-      {"scales per column", [e1](auto& b) { put_u64(b, e1 + format::kEntScalesSize, 7 * 4); }, Status::kBadTensor,
-       "expected 131 rows x 4 bytes"},
+      {"scales per column", [e1, sb](auto& b) { put_u64(b, e1 + format::kEntScalesSize, 7 * sb); }, Status::kBadTensor,
+       bf16 ? "expected 131 rows x 2 bytes" : "expected 131 rows x 4 bytes"},
+      {"scales of the other width", [e1, bf16](auto& b) { put_u64(b, e1 + format::kEntScalesSize, 131 * (bf16 ? 4 : 2)); },
+       Status::kBadTensor, bf16 ? "scales size 524, expected 131 rows x 2 bytes" : "scales size 262, expected 131 rows x 4 bytes"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
@@ -309,13 +399,16 @@ TEST_CASE("q4_row: the loader's checks of dtype 5") {
   low[data + 5 * 4 + 3] = static_cast<uint8_t>((low[data + 5 * 4 + 3] & 0xF0) | 0x0F);
   reseal(low);
   load_ok(low);
+  }
 }
 
 TEST_CASE("q4_row: refused as dense layer weights and as a log prior") {
+  for (DType dtype : kBothDTypes) {
+  CAPTURE(static_cast<int>(dtype));
   std::mt19937 rng(84);
   tools::ModelWriter w;
   w.add_tensor(q8_tensor("emb", 31, 6, random_values(rng, 31 * 6, 1.0f)));
-  w.add_tensor(q4_tensor("w", 3, 6, random_values(rng, 18, 1.0f)));
+  w.add_tensor(q4_tensor("w", 3, 6, random_values(rng, 18, 1.0f), dtype));
   w.add_tensor(f32_tensor("b", 3, 1, random_values(rng, 3, 0.1f), 1));
   w.set_string("general.task", "classifier");
   tools::ChannelMetadata ch;
@@ -339,11 +432,12 @@ TEST_CASE("q4_row: refused as dense layer weights and as a log prior") {
   tools::ModelWriter p;
   add_tiny_tensors(p, make_tiny_network(85, 4), false);
   set_tiny_metadata(p);
-  p.add_tensor(q4_tensor("prior", 3, 1, {-0.5f, -1.5f, -1.0f}));
+  p.add_tensor(q4_tensor("prior", 3, 1, {-0.5f, -1.5f, -1.0f}, dtype));
   p.set_string("classifier.log_prior", "prior");
   const std::vector<uint8_t> prior = p.build();
   CHECK(Model::load(prior.data(), prior.size(), &m, &e) == Status::kBadShape);
   CHECK_MESSAGE(std::strstr(e.message, "classifier.log_prior 'prior' must be an f32 vector") != nullptr, e.message);
+  }
 }
 
 TEST_CASE("q4_row: inspect_model names the dtype, its bytes and zero point, and dumps the 4-bit values") {

@@ -12,10 +12,17 @@ namespace {
 void put_u32(std::vector<uint8_t>& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
-void put_f32(std::vector<uint8_t>& out, float f) {
+uint32_t float_bits(float f) {
   uint32_t bits;
   std::memcpy(&bits, &f, 4);
-  put_u32(out, bits);
+  return bits;
+}
+void put_f32(std::vector<uint8_t>& out, float f) { put_u32(out, float_bits(f)); }
+// A bfloat16 scale (add_tensor checked that the low half is zero).
+void put_bf16(std::vector<uint8_t>& out, float f) {
+  const uint32_t high = float_bits(f) >> 16;
+  out.push_back(static_cast<uint8_t>(high));
+  out.push_back(static_cast<uint8_t>(high >> 8));
 }
 void set_u32_at(std::vector<uint8_t>& out, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) out[at + i] = static_cast<uint8_t>(v >> (8 * i));
@@ -78,11 +85,21 @@ void ModelWriter::add_tensor(TensorToWrite t) {
   for (const TensorToWrite& other : tensors_) {
     if (other.name == t.name) throw std::invalid_argument("tensor '" + t.name + "' added twice");
   }
-  // q4_row: packed, each row ceil(cols / 2) bytes (pack_q4).
-  const uint64_t n = t.dtype == DType::kQ4Row ? t.rows * q4_row_bytes(t.cols) : t.rows * t.cols;
+  // q4_row, q4_row_bf16: packed, each row ceil(cols / 2) bytes (pack_q4).
+  const bool q4 = t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16;
+  const uint64_t n = q4 ? t.rows * q4_row_bytes(t.cols) : t.rows * t.cols;
   const uint64_t scaled = t.dtype == DType::kQ8Col ? t.cols : t.rows;  // q8_col: one scale per column
   if (t.dtype == DType::kF32 ? t.values.size() != n : (t.q.size() != n || t.scales.size() != scaled)) {
     throw std::invalid_argument("tensor '" + t.name + "': data does not match its shape");
+  }
+  if (t.dtype == DType::kQ4RowBf16) {
+    // Only the upper 16 bits are written: refuse a scale that would lose bits.
+    for (size_t r = 0; r < t.scales.size(); ++r) {
+      if ((float_bits(t.scales[r]) & 0xFFFFu) != 0) {
+        throw std::invalid_argument("tensor '" + t.name + "': the scale of row " + std::to_string(r) +
+                                    " is not a bfloat16 (q4_row_bf16 stores the upper 16 bits of a float32)");
+      }
+    }
   }
   if ((t.dtype == DType::kQ8RowFzp) != (t.zero_points.size() == t.rows && t.rows != 0) ||
       (t.dtype != DType::kQ8RowFzp && !t.zero_points.empty())) {
@@ -146,7 +163,10 @@ std::vector<uint8_t> ModelWriter::build() const {
     set_u32_at(out, entry + format::kEntDType, static_cast<uint32_t>(t.dtype));
     set_u32_at(out, entry + format::kEntRank, t.rank);
     set_u32_at(out, entry + format::kEntZeroPoint,
-               t.dtype == DType::kQ8Row || t.dtype == DType::kQ8Col || t.dtype == DType::kQ4Row ? t.zero_point : 0);
+               t.dtype == DType::kQ8Row || t.dtype == DType::kQ8Col || t.dtype == DType::kQ4Row ||
+                       t.dtype == DType::kQ4RowBf16
+                   ? t.zero_point
+                   : 0);
     set_u64_at(out, entry + format::kEntDim0, t.rows);
     set_u64_at(out, entry + format::kEntDim1, t.cols);
     pad_to(out, format::kDataAlignment);
@@ -159,9 +179,11 @@ std::vector<uint8_t> ModelWriter::build() const {
       set_u64_at(out, entry + format::kEntDataSize, t.q.size());
       pad_to(out, format::kDataAlignment);
       set_u64_at(out, entry + format::kEntScalesOffset, out.size());
-      for (float f : t.scales) put_f32(out, f);
+      // q4_row_bf16: 2 bytes a scale, in the same 64-aligned region.
+      const bool bf16 = t.dtype == DType::kQ4RowBf16;
+      for (float f : t.scales) bf16 ? put_bf16(out, f) : put_f32(out, f);
       for (float f : t.zero_points) put_f32(out, f);
-      set_u64_at(out, entry + format::kEntScalesSize, (t.scales.size() + t.zero_points.size()) * 4);
+      set_u64_at(out, entry + format::kEntScalesSize, t.scales.size() * (bf16 ? 2 : 4) + t.zero_points.size() * 4);
     }
   }
   std::memcpy(&out[format::kOffMagic], format::kMagic, 4);

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "ffnlp/ffnlp.h"
 
@@ -112,6 +113,34 @@ bool zero_point_fits(const float* row, size_t count, uint32_t zero_point);
 float quantize_row_q4(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q);
 
 constexpr uint32_t kDefaultZeroPointQ4 = 8;
+
+// bfloat16: the upper 16 bits of an IEEE float32 (sign, 8-bit exponent,
+// 7 mantissa bits), the scale type of q4_row_bf16 tables (dtype 6). Reading
+// one back is exact: the 16 bits shifted up.
+inline float float_from_bf16(uint16_t h) {
+  const uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+// The smallest bfloat16 >= x, for finite x >= 0 (a scale): a row quantized
+// with it never needs more than its steps, so nothing clips. Exact when x
+// already is a bfloat16.
+inline uint16_t bf16_at_least(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, 4);
+  const uint32_t high = bits >> 16;
+  return static_cast<uint16_t>((bits & 0xFFFFu) != 0 ? high + 1 : high);
+}
+
+// quantize_row_q4 with the scale stored as a bfloat16 (dtype q4_row_bf16):
+// the scale quantize_row_q4 would choose, rounded up to a bfloat16 (at most
+// 0.8 % larger), then the values quantized with that scale by the same
+// rounding. Writes the scale's 16 bits to *scale_bf16 and returns it as a
+// float. Infinite only if the float scale was already near FLT_MAX.
+float quantize_row_q4_bf16(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q,
+                           uint16_t* scale_bf16);
 
 // Bytes one q4_row row of `cols` values takes: rows start on whole bytes.
 inline size_t q4_row_bytes(size_t cols) { return (cols + 1) / 2; }

@@ -3,6 +3,7 @@
 #ifndef FFNLP_BYTE_ORDER_H_
 #define FFNLP_BYTE_ORDER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -33,6 +34,21 @@ inline float read_f32(const uint8_t* p) {
   float f;
   std::memcpy(&f, &bits, 4);
   return f;
+}
+
+inline uint16_t read_u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+
+// A bfloat16 (the upper half of a float32's bits) as the float it is: exact.
+inline float read_bf16(const uint8_t* p) {
+  const uint32_t bits = static_cast<uint32_t>(read_u16(p)) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+// Row r's scale in a scale array of f32 (scale_bytes 4) or bfloat16 (2).
+inline float read_row_scale(const uint8_t* scales, uint32_t scale_bytes, size_t r) {
+  return scale_bytes == 2 ? read_bf16(scales + 2 * r) : read_f32(scales + 4 * r);
 }
 
 }  // namespace ffnlp

@@ -210,7 +210,7 @@ class ModelLoader {
     const uint64_t rows = read_u64(e + format::kEntDim0), cols = read_u64(e + format::kEntDim1);
     const uint64_t data_offset = read_u64(e + format::kEntDataOffset), data_size = read_u64(e + format::kEntDataSize);
     const uint64_t scales_offset = read_u64(e + format::kEntScalesOffset), scales_size = read_u64(e + format::kEntScalesSize);
-    if (dtype < static_cast<uint32_t>(DType::kF32) || dtype > static_cast<uint32_t>(DType::kQ4Row)) {
+    if (dtype < static_cast<uint32_t>(DType::kF32) || dtype > static_cast<uint32_t>(DType::kQ4RowBf16)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': unknown dtype %u", name, dtype);
     }
     if (dtype == static_cast<uint32_t>(DType::kQ8RowFzp) && m_->version_ < 2) {
@@ -222,9 +222,13 @@ class ModelLoader {
     if (dtype == static_cast<uint32_t>(DType::kQ4Row) && m_->version_ < 2) {
       return fail(error_, Status::kBadTensor, "tensor '%s': dtype 5 (q4_row) needs format version 2", name);
     }
+    if (dtype == static_cast<uint32_t>(DType::kQ4RowBf16) && m_->version_ < 2) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 6 (q4_row_bf16) needs format version 2", name);
+    }
     const bool fzp = dtype == static_cast<uint32_t>(DType::kQ8RowFzp);
     const bool by_col = dtype == static_cast<uint32_t>(DType::kQ8Col);
-    const bool q4 = dtype == static_cast<uint32_t>(DType::kQ4Row);
+    const bool bf16_scales = dtype == static_cast<uint32_t>(DType::kQ4RowBf16);
+    const bool q4 = dtype == static_cast<uint32_t>(DType::kQ4Row) || bf16_scales;
     const bool quantized = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp || by_col || q4;
     if (rank != 1 && rank != 2) return fail(error_, Status::kBadTensor, "tensor '%s': rank %u is not 1 or 2", name, rank);
     if (read_u32(e + format::kEntReserved) != 0) return fail(error_, Status::kBadTensor, "tensor '%s': reserved field is not zero", name);
@@ -264,9 +268,10 @@ class ModelLoader {
                   name, static_cast<ull>(bad));
     }
     if (quantized) {
-      // q8_row, q4_row: rows f32 scales; q8_row_fzp: rows f32 scales, then
-      // rows f32 zero points; q8_col: cols f32 scales.
-      const uint64_t per_row = fzp ? 8 : 4;
+      // q8_row, q4_row: rows f32 scales; q4_row_bf16: rows bf16 scales;
+      // q8_row_fzp: rows f32 scales, then rows f32 zero points; q8_col: cols
+      // f32 scales.
+      const uint64_t per_row = fzp ? 8 : bf16_scales ? 2 : 4;
       const uint64_t scaled = by_col ? cols : rows;
       const char* const unit = by_col ? "column" : "row";
       uint64_t expected_scales = 0;
@@ -277,7 +282,7 @@ class ModelLoader {
       if ((s = check_region(scales_offset, scales_size, name, "scales")) != Status::kOk) return s;
       t.scales = p_ + scales_offset;
       for (uint64_t r = 0; r < scaled; ++r) {
-        const float scale = read_f32(t.scales + 4 * r);
+        const float scale = read_row_scale(t.scales, bf16_scales ? 2 : 4, r);
         if (!std::isfinite(scale) || scale < 0.0f) {
           return fail(error_, std::isfinite(scale) ? Status::kBadTensor : Status::kNonFinite,
                       "tensor '%s': %s %llu has scale %g (must be finite and >= 0)", name, unit, static_cast<ull>(r),
@@ -628,7 +633,7 @@ class ModelLoader {
       const TensorView& w = *weights;
       const TensorView& b = *bias;
       if (b.dtype != DType::kF32) return fail(error_, Status::kBadShape, "layer %u: bias '%s' must be f32", i, b.name);
-      if (w.dtype == DType::kQ4Row) {
+      if (w.dtype == DType::kQ4Row || w.dtype == DType::kQ4RowBf16) {
         return fail(error_, Status::kBadShape, "layer %u: weights '%s' are q4_row (4-bit): only embedding tables may be", i,
                     w.name);
       }

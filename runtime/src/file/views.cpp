@@ -19,6 +19,7 @@ float TensorView::at(uint64_t r, uint64_t c) const {
     case DType::kQ8Col:
       return static_cast<float>(static_cast<int32_t>(data[i]) - static_cast<int32_t>(zero_point)) * col_scale(c);
     case DType::kQ4Row:
+    case DType::kQ4RowBf16:
       return static_cast<float>(static_cast<int32_t>(q4_at(data + r * q4_row_bytes(cols), c)) -
                                 static_cast<int32_t>(zero_point)) *
              row_scale(r);
@@ -29,7 +30,8 @@ float TensorView::at(uint64_t r, uint64_t c) const {
 }
 
 float TensorView::row_scale(uint64_t r) const {
-  return scales != nullptr && dtype != DType::kQ8Col ? read_f32(scales + 4 * r) : 1.0f;
+  if (scales == nullptr || dtype == DType::kQ8Col) return 1.0f;
+  return read_row_scale(scales, dtype == DType::kQ4RowBf16 ? 2 : 4, r);
 }
 
 float TensorView::col_scale(uint64_t c) const {
@@ -38,7 +40,9 @@ float TensorView::col_scale(uint64_t c) const {
 
 float TensorView::row_zero_point(uint64_t r) const {
   if (zero_points != nullptr) return read_f32(zero_points + 4 * r);
-  return dtype == DType::kQ8Row || dtype == DType::kQ8Col || dtype == DType::kQ4Row ? static_cast<float>(zero_point) : 0.0f;
+  return dtype == DType::kQ8Row || dtype == DType::kQ8Col || dtype == DType::kQ4Row || dtype == DType::kQ4RowBf16
+             ? static_cast<float>(zero_point)
+             : 0.0f;
 }
 
 uint32_t MetadataItem::u32(uint32_t i) const {

@@ -21,6 +21,7 @@ void dense_layer(const LayerInfo& layer, const float* in, float* out, int16_t* q
       dense_q8(w.data, w.scales, w.zero_points, 0.0f, layer.bias.data, in, layer.in, out, layer.out);
       return;
     case DType::kQ4Row:  // refused as layer weights by the loader
+    case DType::kQ4RowBf16:
     case DType::kF32:
       break;
   }

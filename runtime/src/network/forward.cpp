@@ -56,11 +56,11 @@ struct PoolTarget {
       const detail::RowBatch& b = batches[k];
       const internal::RowTable& t = p.tables[b.channel];
       p.occurrences[b.channel] += b.n;
-      const bool q4 = t.dtype == DType::kQ4Row;
+      const bool q4 = t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16;
       if ((t.dtype != DType::kQ8Row && !q4) || jobs_n == detail::kMaxGroupBatches) {
         add_rows(t, b.rows, b.n, p.vec + t.offset);
       } else {
-        jobs[jobs_n++] = {t.data, t.scales, t.zero_point, t.dims, b.rows, b.n, p.vec + t.offset, q4};
+        jobs[jobs_n++] = {t.data, t.scales, t.zero_point, t.dims, b.rows, b.n, p.vec + t.offset, q4, scale_bytes(t)};
       }
     }
     accumulate_q8_rows_group(jobs, jobs_n);

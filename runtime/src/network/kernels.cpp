@@ -157,23 +157,21 @@ float exp_poly(float x) {
 #if defined(FFNLP_SSE2)
 constexpr uint32_t kRowsAhead = 12;  // rows prefetched ahead by accumulate_q8_rows
 
-inline void prefetch_one(const uint8_t* q, const uint8_t* scales, uint32_t dims, uint32_t r) {
+// dims: a row's bytes; scale_bytes: a scale's (4: f32, 2: bfloat16).
+inline void prefetch_one(const uint8_t* q, const uint8_t* scales, uint32_t dims, uint32_t r, uint32_t scale_bytes) {
   _mm_prefetch(reinterpret_cast<const char*>(q + static_cast<size_t>(r) * dims), _MM_HINT_T0);
-  _mm_prefetch(reinterpret_cast<const char*>(scales + 4 * static_cast<size_t>(r)), _MM_HINT_T0);
+  _mm_prefetch(reinterpret_cast<const char*>(scales + scale_bytes * static_cast<size_t>(r)), _MM_HINT_T0);
 }
 
 // The first kRowsAhead rows of a batch, before its loop starts.
-inline void prefetch_first(const uint8_t* q, const uint8_t* scales, uint32_t dims, const uint32_t* rows, uint32_t n) {
-  for (uint32_t i = 0; i < n && i < kRowsAhead; ++i) prefetch_one(q, scales, dims, rows[i]);
+inline void prefetch_first(const uint8_t* q, const uint8_t* scales, uint32_t dims, const uint32_t* rows, uint32_t n,
+                           uint32_t scale_bytes = 4) {
+  for (uint32_t i = 0; i < n && i < kRowsAhead; ++i) prefetch_one(q, scales, dims, rows[i], scale_bytes);
 }
 
 inline void prefetch_row(const uint8_t* q, const uint8_t* scales, uint32_t dims, const uint32_t* rows, uint32_t n,
-                         uint32_t i) {
-  if (i + kRowsAhead < n) {
-    const uint32_t r = rows[i + kRowsAhead];
-    _mm_prefetch(reinterpret_cast<const char*>(q + static_cast<size_t>(r) * dims), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(scales + 4 * static_cast<size_t>(r)), _MM_HINT_T0);
-  }
+                         uint32_t i, uint32_t scale_bytes = 4) {
+  if (i + kRowsAhead < n) prefetch_one(q, scales, dims, rows[i + kRowsAhead], scale_bytes);
 }
 
 // Little-endian f32 from possibly unaligned model bytes (x86 is little-endian).
@@ -457,15 +455,15 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t*
 // accumulate_q4_row's operations (widen, subtract the zero point, convert,
 // multiply by the row's scale, add), so the same bits.
 __attribute__((target("avx2"))) void accumulate_q4_rows16_avx2_impl(const uint8_t* q, const uint8_t* scales,
-                                                                    int32_t zero_point, const uint32_t* rows,
-                                                                    uint32_t n, float* acc) {
-  prefetch_first(q, scales, 8, rows, n);
+                                                                    uint32_t scale_bytes, int32_t zero_point,
+                                                                    const uint32_t* rows, uint32_t n, float* acc) {
+  prefetch_first(q, scales, 8, rows, n, scale_bytes);
   const __m256i zp = _mm256_set1_epi32(zero_point);
   __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_loadu_ps(acc + 8);
   for (uint32_t i = 0; i < n; ++i) {
-    prefetch_row(q, scales, 8, rows, n, i);
+    prefetch_row(q, scales, 8, rows, n, i, scale_bytes);
     const __m128i v = q4_unpack16(q + static_cast<size_t>(rows[i]) * 8);
-    const __m256 s = _mm256_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+    const __m256 s = _mm256_set1_ps(read_row_scale(scales, scale_bytes, rows[i]));
     const __m256 lo = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(v), zp));
     const __m256 hi = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)), zp));
     a0 = _mm256_add_ps(a0, _mm256_mul_ps(lo, s));
@@ -482,7 +480,7 @@ __attribute__((target("avx2"))) void accumulate_q4_rows16_avx2_impl(const uint8_
 __attribute__((target("avx2"))) inline void q8_row16_step(const Q8RowsJob& j, uint32_t i, __m256& lo, __m256& hi) {
   const uint32_t r = j.rows[i];
   const __m256i zp = _mm256_set1_epi32(j.zero_point);
-  const __m256 s = _mm256_set1_ps(read_f32(j.scales + 4 * static_cast<size_t>(r)));
+  const __m256 s = _mm256_set1_ps(read_row_scale(j.scales, j.scale_bytes, r));
   if (j.q4) {
     const __m128i v = q4_unpack16(j.q + static_cast<size_t>(r) * 8);
     lo = _mm256_add_ps(lo, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(v), zp)), s));
@@ -543,7 +541,7 @@ __attribute__((always_inline)) inline void schedule_q8_rows16(const Q8RowsJob* j
       if (j.dims == 16) {
         live[n_live++] = j;
       } else if (j.q4) {
-        paths::accumulate_q4_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+        paths::accumulate_q4_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc, j.scale_bytes);
       } else {
         accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
       }
@@ -573,7 +571,8 @@ struct Rows16Avx2 {
       case 2: q8_rows16_interleaved<2>(live, m); break;
       default:
         if (live[0].q4) {
-          accumulate_q4_rows16_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, live[0].rows, m, live[0].acc);
+          accumulate_q4_rows16_avx2_impl(live[0].q, live[0].scales, live[0].scale_bytes, live[0].zero_point, live[0].rows,
+                                         m, live[0].acc);
         } else {
           accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m, live[0].acc);
         }
@@ -601,7 +600,7 @@ __attribute__((target("avx2,avx512f"))) inline __m512 q8_row16_step512(const Q8R
   // (The masked forms with every lane selected: see exp_poly16.)
   const __m512i widened = _mm512_maskz_cvtepu8_epi32(0xFFFF, b);
   const __m512 v = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(widened, _mm512_set1_epi32(j.zero_point)));
-  return _mm512_add_ps(acc, _mm512_mul_ps(v, _mm512_set1_ps(read_f32(j.scales + 4 * static_cast<size_t>(r)))));
+  return _mm512_add_ps(acc, _mm512_mul_ps(v, _mm512_set1_ps(read_row_scale(j.scales, j.scale_bytes, r))));
 }
 
 // The first m rows of K (1..4) jobs of 16 dims, interleaved row by row.
@@ -715,15 +714,15 @@ bool dense_q8_sse2(const uint8_t* q, const uint8_t* scales, const uint8_t* row_z
 // registers; load16(row) gives a row's 16 values, one per byte (a q8_row
 // row as it is, a q4_row row unpacked), row_bytes apart.
 template <class Load16>
-inline void sse2_rows16(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t row_bytes,
-                        const uint32_t* rows, uint32_t n, float* acc, Load16 load16) {
-  prefetch_first(q, scales, row_bytes, rows, n);
+inline void sse2_rows16(const uint8_t* q, const uint8_t* scales, uint32_t scale_bytes, int32_t zero_point,
+                        uint32_t row_bytes, const uint32_t* rows, uint32_t n, float* acc, Load16 load16) {
+  prefetch_first(q, scales, row_bytes, rows, n, scale_bytes);
   const __m128i zp = _mm_set1_epi16(static_cast<int16_t>(zero_point));
   const __m128i zero = _mm_setzero_si128();
   __m128 a0 = _mm_loadu_ps(acc), a1 = _mm_loadu_ps(acc + 4), a2 = _mm_loadu_ps(acc + 8), a3 = _mm_loadu_ps(acc + 12);
   for (uint32_t i = 0; i < n; ++i) {
-    prefetch_row(q, scales, row_bytes, rows, n, i);
-    const __m128 s = _mm_set1_ps(read_f32(scales + 4 * static_cast<size_t>(rows[i])));
+    prefetch_row(q, scales, row_bytes, rows, n, i, scale_bytes);
+    const __m128 s = _mm_set1_ps(read_row_scale(scales, scale_bytes, rows[i]));
     const __m128i b = load16(q + static_cast<size_t>(rows[i]) * row_bytes);
     const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(b, zero), zp);
     const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(b, zero), zp);
@@ -743,7 +742,7 @@ void accumulate_q8_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
                                        const uint32_t* rows, uint32_t n, float* acc) {
 #if defined(FFNLP_SSE2)
   if (dims == 16) {
-    sse2_rows16(q, scales, zero_point, 16, rows, n, acc,
+    sse2_rows16(q, scales, 4, zero_point, 16, rows, n, acc,
                 [](const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); });
     return;
   }
@@ -767,29 +766,29 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
 }
 
 void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                                       const uint32_t* rows, uint32_t n, float* acc) {
+                                       const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes) {
 #if defined(FFNLP_SSE2)
   if (dims == 16) {
-    sse2_rows16(q, scales, zero_point, 8, rows, n, acc, [](const uint8_t* p) { return q4_unpack16(p); });
+    sse2_rows16(q, scales, scale_bytes, zero_point, 8, rows, n, acc, [](const uint8_t* p) { return q4_unpack16(p); });
     return;
   }
 #endif
   const size_t row_bytes = q4_row_bytes(dims);
   for (uint32_t i = 0; i < n; ++i) {
-    accumulate_q4_row(q + static_cast<size_t>(rows[i]) * row_bytes, read_f32(scales + 4 * static_cast<size_t>(rows[i])),
+    accumulate_q4_row(q + static_cast<size_t>(rows[i]) * row_bytes, read_row_scale(scales, scale_bytes, rows[i]),
                       zero_point, acc, dims);
   }
 }
 
 bool accumulate_q4_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                             const uint32_t* rows, uint32_t n, float* acc) {
+                             const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes) {
 #if defined(FFNLP_AVX2)
   if (dims == 16 && has_avx2_fma()) {
-    accumulate_q4_rows16_avx2_impl(q, scales, zero_point, rows, n, acc);
+    accumulate_q4_rows16_avx2_impl(q, scales, scale_bytes, zero_point, rows, n, acc);
     return true;
   }
 #endif
-  (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc;
+  (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc, (void)scale_bytes;
   return false;
 }
 
@@ -1000,9 +999,9 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
 }
 
 void accumulate_q4_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                        const uint32_t* rows, uint32_t n, float* acc) {
-  if (paths::accumulate_q4_rows_avx2(q, scales, zero_point, dims, rows, n, acc)) return;
-  paths::accumulate_q4_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
+                        const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes) {
+  if (paths::accumulate_q4_rows_avx2(q, scales, zero_point, dims, rows, n, acc, scale_bytes)) return;
+  paths::accumulate_q4_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc, scale_bytes);
 }
 
 void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {

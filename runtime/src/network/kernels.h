@@ -61,6 +61,7 @@ struct Q8RowsJob {
   uint32_t n;
   float* acc;  // disjoint from every other job's acc
   bool q4 = false;
+  uint32_t scale_bytes = 4;  // 4: f32 scales; 2: bfloat16 (q4_row_bf16, q4 jobs only)
 };
 
 // accumulate_q8_rows for each of jobs[0 .. count): bit for bit the same sums
@@ -78,9 +79,10 @@ inline void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point,
 
 // accumulate_q4_row for rows[0 .. n) of a q4_row table, in order; the
 // 16-wide rows with the sums in registers (AVX2 or SSE2). Bit for bit n
-// calls of accumulate_q4_row.
+// calls of accumulate_q4_row. scale_bytes 2: the scales are bfloat16
+// (q4_row_bf16), each read as the float it is.
 void accumulate_q4_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                        const uint32_t* rows, uint32_t n, float* acc);
+                        const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes = 4);
 
 // acc[j] += row[j] for a little-endian f32 row. Bit-identical to the reference.
 inline void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);
@@ -174,9 +176,9 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
                              const uint32_t* rows, uint32_t n, float* acc);
 bool accumulate_q8_rows_group_avx2(const Q8RowsJob* jobs, uint32_t count);
 void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                                       const uint32_t* rows, uint32_t n, float* acc);
+                                       const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes = 4);
 bool accumulate_q4_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                             const uint32_t* rows, uint32_t n, float* acc);
+                             const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes = 4);
 bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count);  // 16 dims in one register
 float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
 bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);

@@ -15,6 +15,9 @@
 
 namespace ffnlp {
 
+// Bytes of one of t's row scales: bfloat16 for q4_row_bf16, else f32.
+inline uint32_t scale_bytes(const internal::RowTable& t) { return t.dtype == DType::kQ4RowBf16 ? 2 : 4; }
+
 // acc[j] += row[j] of table t (any dtype).
 inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
   const size_t at = static_cast<size_t>(row) * t.dims;
@@ -32,8 +35,9 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
       accumulate_q8f_row(t.data + at, read_f32(t.scales + 4 * static_cast<size_t>(row)),
                          read_f32(t.zero_points + 4 * static_cast<size_t>(row)), acc, t.dims);
       return;
-    case DType::kQ4Row: {
-      const float scale = read_f32(t.scales + 4 * static_cast<size_t>(row));
+    case DType::kQ4Row:
+    case DType::kQ4RowBf16: {
+      const float scale = read_row_scale(t.scales, scale_bytes(t), row);
       const uint8_t* q = t.data + static_cast<size_t>(row) * q4_row_bytes(t.dims);
       if (t.dims == 16) {
         accumulate_q4_row16(q, scale, t.zero_point, acc);
@@ -53,8 +57,8 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
 inline void add_rows(const internal::RowTable& t, const uint32_t* rows, uint32_t n, float* acc) {
   if (t.dtype == DType::kQ8Row) {
     accumulate_q8_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
-  } else if (t.dtype == DType::kQ4Row) {
-    accumulate_q4_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
+  } else if (t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16) {
+    accumulate_q4_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc, scale_bytes(t));
   } else {
     for (uint32_t i = 0; i < n; ++i) add_row(t, rows[i], acc);
   }
@@ -123,8 +127,9 @@ inline void add_row_counted(const internal::RowTable& t, uint32_t row, double co
       }
       return;
     }
-    case DType::kQ4Row: {
-      const float scale = read_f32(t.scales + 4 * static_cast<size_t>(row));
+    case DType::kQ4Row:
+    case DType::kQ4RowBf16: {
+      const float scale = read_row_scale(t.scales, scale_bytes(t), row);
       const uint8_t* q = t.data + static_cast<size_t>(row) * q4_row_bytes(t.dims);
       for (uint32_t j = 0; j < t.dims; ++j) {
         acc[j] += count * static_cast<double>(static_cast<float>(static_cast<int32_t>(q4_at(q, j)) - t.zero_point) * scale);

@@ -52,9 +52,11 @@ bool zero_point_fits(const float* row, size_t count, uint32_t zero_point) {
 
 namespace {
 
-// quantize_row with values 0..top (255 for 8 bits, 15 for 4).
+// quantize_row with values 0..top (255 for 8 bits, 15 for 4). With
+// scale_bf16, the scale is rounded up to a bfloat16 (written there) before
+// the values are quantized with it.
 float quantize_row_to(const float* row, size_t count, uint32_t zero_point, Rounding rounding, int32_t top,
-                      uint8_t* q) {
+                      uint8_t* q, uint16_t* scale_bf16 = nullptr) {
   if (zero_point > static_cast<uint32_t>(top)) zero_point = static_cast<uint32_t>(top);
   float max_positive, max_negative;
   row_extremes(row, count, &max_positive, &max_negative);
@@ -68,7 +70,16 @@ float quantize_row_to(const float* row, size_t count, uint32_t zero_point, Round
   if (max_negative > 0.0f && steps_down > 0) scale = std::fmax(scale, static_cast<double>(max_negative) / steps_down);
   if (scale == 0.0) {
     for (size_t j = 0; j < count; ++j) q[j] = static_cast<uint8_t>(zero_point);
+    if (scale_bf16 != nullptr) *scale_bf16 = 0;
     return 0.0f;
+  }
+  if (scale_bf16 != nullptr) {
+    // The float scale, then the bfloat16 at or above it: every value still
+    // fits in the zero point's steps.
+    float single = static_cast<float>(scale);
+    if (static_cast<double>(single) < scale) single = std::nextafter(single, HUGE_VALF);
+    *scale_bf16 = bf16_at_least(single);
+    scale = static_cast<double>(float_from_bf16(*scale_bf16));
   }
   const float stored_scale = static_cast<float>(scale);
   const float inverse_scale = 1.0f / stored_scale;
@@ -97,6 +108,11 @@ float quantize_row(const float* row, size_t count, uint32_t zero_point, Rounding
 
 float quantize_row_q4(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q) {
   return quantize_row_to(row, count, zero_point, rounding, 15, q);
+}
+
+float quantize_row_q4_bf16(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q,
+                           uint16_t* scale_bf16) {
+  return quantize_row_to(row, count, zero_point, rounding, 15, q, scale_bf16);
 }
 
 }  // namespace ffnlp

@@ -67,8 +67,101 @@ TEST_CASE("train: input width and size estimate follow the configuration") {
   CHECK(q4.channel_bits(0) == 4);
   CHECK(q4.channel_bits(3) == 8);
   CHECK(q4.estimated_file_bytes() == expect - 7 * (4 - 2) - 11 * (3 - 2) - 13 * (9 - 5));
+  // bf16 scales (q4_row_bf16): 2 bytes a row instead of 4 for the 4-bit
+  // tables only; the script table keeps its f32 scales.
+  ModelConfig bf16 = q4;
+  bf16.embedding_bf16_scales = true;
+  bf16.finalize();
+  CHECK(bf16.channel_bf16_scales(0));
+  CHECK(bf16.channel_bf16_scales(2));
+  CHECK_FALSE(bf16.channel_bf16_scales(3));
+  CHECK_FALSE(q4.channel_bf16_scales(0));
+  CHECK(bf16.estimated_file_bytes() == q4.estimated_file_bytes() - 2 * (7 + 11 + 13));
+  CHECK(bf16.estimated_file_bytes() == 7 * (2 + 2) + 11 * (2 + 2) + 13 * (5 + 2) + kScriptCount * (3 + 4) +
+                                           4 * (6 * (19 + 1) + 4 * (6 + 1)));
+  // Only with 4-bit tables.
+  ModelConfig bf16_8 = tiny_config();
+  bf16_8.embedding_bf16_scales = true;
+  CHECK_THROWS_WITH_AS(bf16_8.finalize(), doctest::Contains("need 4-bit tables (--embedding-bits 4)"),
+                       std::invalid_argument);
   q4.embedding_bits = 5;
   CHECK_THROWS_AS(q4.finalize(), std::invalid_argument);
+}
+
+TEST_CASE("train: bf16 embedding scales change the evaluated copy and the spec, not the trained weights") {
+  ModelConfig f32 = tiny_config();
+  f32.word_buckets = 5;
+  f32.word_dims = 6;
+  f32.embedding_bits = 4;
+  f32.finalize();
+  ModelConfig bf16 = f32;
+  bf16.embedding_bf16_scales = true;
+  bf16.finalize();
+  // The same steps from the same start give the same float weights.
+  Params trained[2];
+  for (int k = 0; k < 2; ++k) {
+    const ModelConfig& cfg = k == 0 ? f32 : bf16;
+    std::mt19937_64 rng(3);
+    trained[k].init(cfg, rng);
+    AdamState st;
+    st.init(cfg);
+    std::vector<Grads> shards(2);
+    for (auto& g : shards) g.init(cfg);
+    ffnlp::train::Workspace ws;
+    ws.init(cfg);
+    const char* texts[] = {"hello world", "bonjour le monde", "hallo welt", "ciao mondo"};
+    for (int step = 0; step < 5; ++step) {
+      for (uint32_t i = 0; i < 4; ++i) {
+        extract(cfg, texts[i], std::strlen(texts[i]), &ws.feats);
+        accumulate(cfg, trained[k], i, 0.05f, 0.25f, &ws, &shards[i % 2]);
+      }
+      adam_step(cfg, AdamOptions{}, 0.01f, shards, &trained[k], &st);
+    }
+  }
+  CHECK(trained[0].emb == trained[1].emb);
+  CHECK(trained[0].w1 == trained[1].w1);
+  CHECK(trained[0].w2 == trained[1].w2);
+  // The evaluated copy: every 4-bit row exactly as quantize_row_q4_bf16
+  // stores it (the script table as 8 bits, as before).
+  const Params qf = quantized_copy(f32, trained[0]);
+  const Params qb = quantized_copy(bf16, trained[1]);
+  size_t differ = 0;
+  for (size_t c = 0; c < bf16.channels.size(); ++c) {
+    CAPTURE(c);
+    const uint32_t rows = bf16.channel_rows(c), dims = bf16.channel_dims(c);
+    std::vector<uint8_t> q(dims);
+    for (uint32_t r = 0; r < rows; ++r) {
+      const float* row = trained[1].emb[c].data() + size_t{r} * dims;
+      uint16_t bits = 0;
+      const float scale = bf16.channel_bf16_scales(c)
+                              ? quantize_row_q4_bf16(row, dims, 8, ffnlp::Rounding::kHalfUp, q.data(), &bits)
+                              : quantize_row(row, dims, 128, ffnlp::Rounding::kHalfUp, q.data());
+      const uint32_t zero_point = bf16.channel_bf16_scales(c) ? 8 : 128;
+      for (uint32_t j = 0; j < dims; ++j) {
+        CHECK(qb.emb[c][size_t{r} * dims + j] == ffnlp::dequantize(q[j], scale, zero_point));
+        differ += qb.emb[c][size_t{r} * dims + j] != qf.emb[c][size_t{r} * dims + j];
+      }
+    }
+    CHECK(bf16.channel_bf16_scales(c) == (bf16.channels[c].kind != "script"));
+  }
+  CHECK(differ > 0);  // (f32 scales give other values)
+  // The spec: scales = bf16 in each 4-bit channel's section, nowhere else.
+  SpecInfo info;
+  info.license = "test";
+  info.command = "train --embedding-bits 4 --embedding-scales bf16";
+  LabelSet labels;
+  labels.codes = {"a", "b", "c", "d"};
+  labels.names = {"A", "B", "C", "D"};
+  const std::string spec = spec_text(info, bf16, labels);
+  size_t count = 0;
+  for (size_t at = spec.find("bits = 4\nscales = bf16\n"); at != std::string::npos;
+       at = spec.find("bits = 4\nscales = bf16\n", at + 1))
+    ++count;
+  CHECK(count == 4);  // three n-gram orders and the words
+  CHECK(spec.find("\n# train --embedding-bits 4 --embedding-scales bf16\n") != std::string::npos);  // the header comment
+  CHECK(spec_text(info, f32, labels).find("scales = ") == std::string::npos);
+  const ffnlp::tools::ModelSpec parsed = ffnlp::tools::parse_model_spec(spec, "langid.spec");
+  for (size_t c = 0; c < parsed.channels.size(); ++c) CHECK(parsed.channels[c].bf16_scales == bf16.channel_bf16_scales(c));
 }
 
 TEST_CASE("train: backward pass matches finite differences") {
@@ -353,7 +446,7 @@ TEST_CASE("train: features come from the runtime's public API, word channel incl
 }
 
 TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit (and 4-bit) simulation") {
- for (int variant = 0; variant < 4; ++variant) {
+ for (int variant = 0; variant < 5; ++variant) {
   CAPTURE(variant);
   // Three tiny "languages"; a few hundred Adam steps are enough to separate them.
   std::map<std::string, std::vector<std::string>> tsv;
@@ -382,10 +475,11 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
     cfg.quantize_dense = true;
   }
   if (variant == 2) cfg.han_variant_dims = 4;
-  if (variant == 3) {  // 4-bit hashed tables (n-grams and words; script stays 8-bit)
+  if (variant == 3 || variant == 4) {  // 4-bit hashed tables (n-grams and words; script stays 8-bit)
     cfg.word_buckets = 64;
     cfg.word_dims = 8;
     cfg.embedding_bits = 4;
+    cfg.embedding_bf16_scales = variant == 4;  // their scales bfloat16 (q4_row_bf16)
   }
   cfg.finalize();
   if (variant == 2) {
@@ -439,11 +533,25 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   CHECK((copt.spec_text.find("kind = han_variant") != std::string::npos) == (variant == 2));
   if (variant == 2) CHECK(std::string(model.channel(cfg.channels.size() - 1).kind_name) == "han_variant");
   for (uint32_t c = 0; c < model.channel_count(); ++c) {
-    const bool four = variant == 3 && cfg.channels[c].kind != "script";
-    CHECK(model.channel(c).embedding.dtype == (four ? ffnlp::DType::kQ4Row : ffnlp::DType::kQ8Row));
+    const bool four = (variant == 3 || variant == 4) && cfg.channels[c].kind != "script";
+    CHECK(model.channel(c).embedding.dtype == (!four          ? ffnlp::DType::kQ8Row
+                                               : variant == 4 ? ffnlp::DType::kQ4RowBf16
+                                                              : ffnlp::DType::kQ4Row));
   }
+  CHECK((copt.spec_text.find("scales = bf16") != std::string::npos) == (variant == 4));
 
   const Params q = quantized_copy(cfg, prm);
+  // The simulation's table values are the runtime's, bit for bit.
+  for (uint32_t c = 0; c < model.channel_count(); ++c) {
+    CAPTURE(c);
+    const ffnlp::TensorView& table = model.channel(c).embedding;
+    REQUIRE(table.rows == cfg.channel_rows(c));
+    REQUIRE(table.cols == cfg.channel_dims(c));
+    size_t same = 0;
+    for (uint64_t r = 0; r < table.rows; ++r)
+      for (uint64_t j = 0; j < table.cols; ++j) same += table.at(r, j) == q.emb[c][r * table.cols + j];
+    CHECK(same == table.rows * table.cols);
+  }
   std::vector<uint8_t> scratch(model.scratch_bytes() + 64);
   void* aligned = scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
   std::vector<float> probs(cfg.labels);

@@ -27,6 +27,7 @@
 // feature loop against their plain reference versions.
 #include "features/extract.h"
 #include "ffnlp/ffnlp.h"
+#include "ffnlp/toolkit.h"
 #include "file/byte_order.h"
 #include "network/dense_q8_cols.h"
 #include "network/dense_q8_int.h"
@@ -114,6 +115,16 @@ struct Runner {
 
 // ---- the reference pipeline: Model::forward with the plain-loop kernels ------
 
+// Row r's scale in a q4_row table (f32) or q4_row_bf16 table (a
+// little-endian bfloat16: the upper half of a float32).
+float q4_scale(const ffnlp::TensorView& t, uint32_t r) {
+  if (t.dtype == ffnlp::DType::kQ4RowBf16) {
+    const uint8_t* p = t.scales + 2 * size_t{r};
+    return ffnlp::float_from_bf16(static_cast<uint16_t>(p[0] | p[1] << 8));
+  }
+  return ffnlp::read_f32(t.scales + 4 * size_t{r});
+}
+
 struct ReferencePipeline {
   const ffnlp::Model* model = nullptr;
   ffnlp::ChannelSpec specs[ffnlp::kMaxChannels];
@@ -158,11 +169,10 @@ struct ReferencePipeline {
         ffnlp::reference::accumulate_q8_row(table.data + row, ffnlp::read_f32(table.scales + 4 * size_t{bucket}),
                                             static_cast<int32_t>(table.zero_point), input.data() + offsets[c],
                                             info.dims);
-      } else if (table.dtype == ffnlp::DType::kQ4Row) {
+      } else if (table.dtype == ffnlp::DType::kQ4Row || table.dtype == ffnlp::DType::kQ4RowBf16) {
         ffnlp::reference::accumulate_q4_row(table.data + size_t{bucket} * ffnlp::q4_row_bytes(info.dims),
-                                            ffnlp::read_f32(table.scales + 4 * size_t{bucket}),
-                                            static_cast<int32_t>(table.zero_point), input.data() + offsets[c],
-                                            info.dims);
+                                            q4_scale(table, bucket), static_cast<int32_t>(table.zero_point),
+                                            input.data() + offsets[c], info.dims);
       } else {
         ffnlp::reference::accumulate_f32_row(table.data + 4 * row, input.data() + offsets[c], info.dims);
       }
@@ -338,10 +348,9 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
                                                            ffnlp::read_f32(tv.scales + 4 * size_t{b}),
                                                            static_cast<int32_t>(tv.zero_point),
                                                            acc.data() + ref.offsets[ch], info.dims);
-                                } else if (tv.dtype == ffnlp::DType::kQ4Row) {
+                                } else if (tv.dtype == ffnlp::DType::kQ4Row || tv.dtype == ffnlp::DType::kQ4RowBf16) {
                                   ffnlp::accumulate_q4_row(tv.data + size_t{b} * ffnlp::q4_row_bytes(info.dims),
-                                                           ffnlp::read_f32(tv.scales + 4 * size_t{b}),
-                                                           static_cast<int32_t>(tv.zero_point),
+                                                           q4_scale(tv, b), static_cast<int32_t>(tv.zero_point),
                                                            acc.data() + ref.offsets[ch], info.dims);
                                 } else {
                                   ffnlp::accumulate_f32_row(tv.data + 4 * size_t{b} * info.dims,

@@ -165,8 +165,9 @@ class Converter {
     writer_.add_tensor(std::move(t));
   }
 
-  // bits: 8 (q8_row) or 4 (q4_row) when quantized.
-  void add_embedding(const std::string& name, bool quantize, unsigned bits = 8) {
+  // bits: 8 (q8_row) or 4 (q4_row, or q4_row_bf16 with bf16_scales) when
+  // quantized.
+  void add_embedding(const std::string& name, bool quantize, unsigned bits = 8, bool bf16_scales = false) {
     if (added_.count(name)) return;
     added_[name] = true;
     const NpyArray& a = array(name, "embedding");
@@ -181,10 +182,11 @@ class Converter {
       return;
     }
     QuantizationReport report;
-    TensorToWrite t = bits == 4 ? quantize_matrix_q4(name, s.rows, s.cols, values, o_.rounding, &report)
+    TensorToWrite t = bits == 4 ? quantize_matrix_q4(name, s.rows, s.cols, values, o_.rounding, &report, bf16_scales)
                                 : quantize_matrix(name, s.rows, s.cols, values, o_.zero_point, o_.rounding, &report);
     t.rank = s.rank;
-    report_row(name, s, report, t.dtype == DType::kQ4Row ? "q4_row" : "q8_row", t.zero_point);
+    const char* dtype = t.dtype == DType::kQ4RowBf16 ? "q4_row_bf16" : t.dtype == DType::kQ4Row ? "q4_row" : "q8_row";
+    report_row(name, s, report, dtype, t.zero_point);
     writer_.add_tensor(std::move(t));
   }
 
@@ -289,7 +291,8 @@ class Converter {
     std::vector<ChannelMetadata> channels;
     for (size_t i = 0; i < spec.channels.size(); ++i) {
       channels.push_back(channel_metadata(spec.channels[i], i));
-      add_embedding(spec.channels[i].embedding, spec.channels[i].quantize, spec.channels[i].bits);
+      add_embedding(spec.channels[i].embedding, spec.channels[i].quantize, spec.channels[i].bits,
+                    spec.channels[i].bf16_scales);
     }
     try {
       write_features(writer_, text_metadata(spec), channels);

@@ -13,15 +13,17 @@ as NAME + NAME_scales + NAME_zero_points (float32 per row); q8_col
 (transposed dense weights) back to q8_row's (out, in) with its per-output
 scales; q4_row (4-bit tables) as its dequantized float32 values, which a
 spec with `bits = 4` quantizes back to the same 4-bit values (the scale
-to within its last bit). Standard
-library only (no numpy).
+to within its last bit); q4_row_bf16 the same way, which `bits = 4` with
+`scales = bf16` quantizes back to the same bytes (the largest value of a
+row is 7 bfloat16 scales exactly, so the scale comes back as it was).
+Standard library only (no numpy).
 """
 import io
 import struct
 import sys
 import zipfile
 
-DTYPES = {1: 'f32', 2: 'q8_row', 3: 'q8_row_fzp', 4: 'q8_col', 5: 'q4_row'}
+DTYPES = {1: 'f32', 2: 'q8_row', 3: 'q8_row_fzp', 4: 'q8_col', 5: 'q4_row', 6: 'q4_row_bf16'}
 # The neighbour words' scores: written by the converter from the spec's
 # [neighbours] words file, never read from the arrays (it refuses an array
 # of this name), so left out here.
@@ -37,12 +39,20 @@ def npy(descr, shape, payload):
     return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(header)) + header.encode('latin1') + payload
 
 
-def q4_values(rows, cols, zero_point, data, scales):
-    """A q4_row table's values as float32 bytes: (nibble - zero point) * scale."""
+def row_scales(rows, scales, bf16):
+    """The rows' scales as floats: f32, or bfloat16 (a float32's upper 16
+    bits, so the float is the 16 bits shifted up: exact)."""
+    if bf16:
+        return [struct.unpack('<f', struct.pack('<I', h << 16))[0] for h in struct.unpack_from('<%dH' % rows, scales)]
+    return list(struct.unpack_from('<%df' % rows, scales))
+
+
+def q4_values(rows, cols, zero_point, data, scales, bf16=False):
+    """A q4_row (or q4_row_bf16) table's values as float32 bytes:
+    (nibble - zero point) * scale."""
     row_bytes = (cols + 1) // 2
     out = []
-    for r in range(rows):
-        scale = struct.unpack_from('<f', scales, 4 * r)[0]
+    for r, scale in enumerate(row_scales(rows, scales, bf16)):
         for c in range(cols):
             byte = data[r * row_bytes + c // 2]
             nibble = byte & 0x0F if c % 2 == 0 else byte >> 4
@@ -82,8 +92,9 @@ def main():
             files[name] = npy('|u1', (rows, cols), data)
             files[name + '_scales'] = npy('<f4', (rows,), scales)
             files[name + '_zero_points'] = npy('<i8', (1,), struct.pack('<q', zero_point))
-        elif dtype == 'q4_row':
-            files[name] = npy('<f4', (rows, cols), q4_values(rows, cols, zero_point, data, scales))
+        elif dtype in ('q4_row', 'q4_row_bf16'):
+            values = q4_values(rows, cols, zero_point, data, scales, dtype == 'q4_row_bf16')
+            files[name] = npy('<f4', (rows, cols), values)
         elif dtype == 'q8_row_fzp':
             files[name] = npy('|u1', (rows, cols), data)
             files[name + '_scales'] = npy('<f4', (rows,), scales[:4 * rows])

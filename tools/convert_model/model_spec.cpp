@@ -208,8 +208,14 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "bits") {
         if (value != "4" && value != "8") p.error("bits must be 8 (q8_row) or 4 (q4_row), got '" + value + "'");
         c.bits = value == "4" ? 4 : 8;
+      } else if (key == "scales") {
+        if (value != "f32" && value != "bf16") p.error("scales must be f32 or bf16 (with bits = 4), got '" + value + "'");
+        c.bf16_scales = value == "bf16";
+        c.scales_line = p.line;
       } else p.error("unknown key '" + key + "' in [channel]");
-      if (key != "kind" && key != "embedding" && key != "quantize" && key != "bits" && key != "window") channel_keys.back().push_back(key);
+      if (key != "kind" && key != "embedding" && key != "quantize" && key != "bits" && key != "scales" && key != "window") {
+        channel_keys.back().push_back(key);
+      }
     } else if (section == "layer") {
       LayerSpecEntry& l = spec.layers.back();
       if (key == "weights") l.weights = value;
@@ -253,6 +259,13 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     ChannelSpecEntry& c = spec.channels[i];
     const std::string where = file + ":" + std::to_string(c.line) + ": channel " + std::to_string(i);
     if (c.kind.empty()) throw std::runtime_error(where + ": missing 'kind'");
+    // bfloat16 scales exist for 4-bit tables only (q4_row_bf16): an 8-bit
+    // table keeps f32 scales, so the key would be a silent no-op there.
+    if (c.bf16_scales && c.bits != 4) {
+      throw std::runtime_error(file + ":" + std::to_string(c.scales_line) + ": channel " + std::to_string(i) +
+                               ": scales = bf16 needs bits = 4 (bfloat16 scales exist only for 4-bit tables, "
+                               "q4_row_bf16)");
+    }
     try {
       const FeatureKindInfo& info = kind_info(c.kind, where);
       static const std::pair<uint32_t, const char*> kParams[] = {
@@ -319,6 +332,7 @@ std::string format_channel_section(const ChannelSpecEntry& c) {
   if (!c.embedding.empty()) s << "embedding = " << c.embedding << "\n";
   if (!c.quantize) s << "quantize = 0\n";
   if (c.bits != 8) s << "bits = " << c.bits << "\n";
+  if (c.bf16_scales) s << "scales = bf16\n";
   return s.str();
 }
 

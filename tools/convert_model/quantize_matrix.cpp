@@ -1,6 +1,7 @@
 #include "tools/convert_model/quantize_matrix.h"
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace ffnlp {
@@ -18,32 +19,76 @@ void check_row_finite(const std::string& name, uint64_t r, const float* row, uin
   }
 }
 
-// Value j of row r as the runtime reads it (q8_row unpacked, q4_row packed).
+// A float for a message: shortest form that tells it apart (3.40282347e+38,
+// not 39 digits).
+std::string short_float(float f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(f));
+  return buf;
+}
+
+// Value j of row r as the runtime reads it (q8_row unpacked, q4_row and
+// q4_row_bf16 packed).
 uint8_t stored_value(const TensorToWrite& t, uint64_t r, uint64_t j) {
-  if (t.dtype == DType::kQ4Row) return q4_at(t.q.data() + r * q4_row_bytes(t.cols), j);
+  if (t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16) return q4_at(t.q.data() + r * q4_row_bytes(t.cols), j);
   return t.q[r * t.cols + j];
 }
 
 }  // namespace
 
 TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
-                                 Rounding rounding, QuantizationReport* report) {
+                                 Rounding rounding, QuantizationReport* report, bool bf16_scales, uint32_t zero_point) {
+  if (zero_point > 15) throw std::runtime_error(name + ": zero point " + std::to_string(zero_point) + " is not in 0..15");
   TensorToWrite t;
   t.name = name;
-  t.dtype = DType::kQ4Row;
+  t.dtype = bf16_scales ? DType::kQ4RowBf16 : DType::kQ4Row;
   t.rank = 2;
   t.rows = rows;
   t.cols = cols;
-  t.zero_point = kDefaultZeroPointQ4;
+  t.zero_point = zero_point;
   t.q.resize(rows * q4_row_bytes(cols));
   t.scales.resize(rows);
   std::vector<uint8_t> unpacked(cols);
   for (uint64_t r = 0; r < rows; ++r) {
     const float* row = values.data() + r * cols;
     check_row_finite(name, r, row, cols);
-    t.scales[r] = quantize_row_q4(row, cols, t.zero_point, rounding, unpacked.data());
-    if (!std::isfinite(t.scales[r])) {
-      throw std::runtime_error(name + ": row " + std::to_string(r) + ": the scale is not a finite float32");
+    if (bf16_scales) {
+      uint16_t bits = 0;  // (t.scales[r] is these bits as a float; the writer stores them)
+      t.scales[r] = quantize_row_q4_bf16(row, cols, t.zero_point, rounding, unpacked.data(), &bits);
+      if (!std::isfinite(t.scales[r])) {
+        // Rounding up to 8 significant bits passes the largest bfloat16
+        // (3.39e38) only for a float scale beyond it.
+        float largest = 0;
+        for (uint64_t c = 0; c < cols; ++c) largest = std::fmax(largest, std::fabs(row[c]));
+        throw std::runtime_error(name + ": row " + std::to_string(r) + ": the scale (largest magnitude " +
+                                 short_float(largest) + ") rounds up to an infinite bfloat16; scales = bf16 "
+                                 "cannot store this row (use scales = f32)");
+      }
+    } else {
+      t.scales[r] = quantize_row_q4(row, cols, t.zero_point, rounding, unpacked.data());
+      if (!std::isfinite(t.scales[r])) {
+        throw std::runtime_error(name + ": row " + std::to_string(r) + ": the scale is not a finite float32");
+      }
+    }
+    // As for 8 bits: every value reads back within half a step (a bfloat16
+    // scale is rounded up, never down, so this holds for it too). A row
+    // above 3.396e38 (the last 0.2 % below the float32 limit) does not: 7
+    // of its scale, rounded up to a bfloat16, overflow to infinity.
+    const double bound = 0.5 * static_cast<double>(t.scales[r]) * (1.0 + 1e-4) + 1e-30;
+    for (uint64_t c = 0; c < cols; ++c) {
+      const float back = dequantize(unpacked[c], t.scales[r], t.zero_point);
+      if (!std::isfinite(back)) {
+        throw std::runtime_error(name + ": row " + std::to_string(r) + ", column " + std::to_string(c) + ": " +
+                                 short_float(row[c]) + " would read back as infinite (its scale " +
+                                 short_float(t.scales[r]) + (bf16_scales ? ", rounded up to a bfloat16," : "") +
+                                 " times its 4-bit step overflows float32); scale the weights down" +
+                                 (bf16_scales ? " or use scales = f32" : ""));
+      }
+      if (std::fabs(static_cast<double>(back) - static_cast<double>(row[c])) > bound) {
+        throw std::runtime_error(name + ": row " + std::to_string(r) + ", column " + std::to_string(c) + ": " +
+                                 std::to_string(row[c]) + " reads back as " + std::to_string(back) +
+                                 " (internal error: clipped)");
+      }
     }
     pack_q4(unpacked.data(), cols, t.q.data() + r * q4_row_bytes(cols));
   }
@@ -107,7 +152,9 @@ TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t c
 void measure_dequantized(const TensorToWrite& t, const std::vector<float>& original, QuantizationReport* report) {
   if (report == nullptr) return;
   report->float_bytes = t.rows * t.cols * 4;
-  report->quantized_bytes = t.q.size() + t.rows * 4;
+  // Scales: 4 bytes each (q4_row_bf16: 2).
+  const uint64_t scale_bytes = t.dtype == DType::kQ4RowBf16 ? 2 : 4;
+  report->quantized_bytes = t.q.size() + t.rows * scale_bytes;
   double sum_abs = 0, sum_rel = 0;
   uint64_t nonzero = 0;
   for (uint64_t r = 0; r < t.rows; ++r) {

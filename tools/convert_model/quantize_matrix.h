@@ -26,9 +26,13 @@ TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t c
                               uint32_t zero_point, Rounding rounding, QuantizationReport* report);
 
 // The 4-bit form (q4_row, zero point 8: max|row| / 7), rows packed two
-// values per byte. Throws on NaN/Inf like quantize_matrix.
+// values per byte. Throws on NaN/Inf like quantize_matrix. With
+// bf16_scales: q4_row_bf16, each row's scale rounded up to a bfloat16
+// (quantize_row_q4_bf16); a scale that rounds up to infinity is refused.
+// (zero_point: the converter always uses 8; other values for tests.)
 TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
-                                 Rounding rounding, QuantizationReport* report);
+                                 Rounding rounding, QuantizationReport* report, bool bf16_scales = false,
+                                 uint32_t zero_point = kDefaultZeroPointQ4);
 
 // Error figures of an already quantized table against nothing: sizes only.
 void measure_dequantized(const TensorToWrite& t, const std::vector<float>& original, QuantizationReport* report);

@@ -17,15 +17,19 @@ namespace train {
 
 namespace {
 
-// Rows of a (rows x cols) matrix through quantize_row (bits 8) or
-// quantize_row_q4 (bits 4) and back, as the converter stores them.
-void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits = 8) {
+// Rows of a (rows x cols) matrix through quantize_row (bits 8),
+// quantize_row_q4 (bits 4) or quantize_row_q4_bf16 (bits 4, bf16 scales)
+// and back, as the converter stores them.
+void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits = 8, bool bf16_scales = false) {
   std::vector<uint8_t> buf(cols);
   const uint32_t zero_point = bits == 4 ? kDefaultZeroPointQ4 : kDefaultZeroPoint;
   for (size_t r = 0; r < rows; ++r) {
     float* row = values + r * cols;
-    const float scale = bits == 4 ? quantize_row_q4(row, cols, zero_point, Rounding::kHalfUp, buf.data())
-                                  : quantize_row(row, cols, zero_point, Rounding::kHalfUp, buf.data());
+    uint16_t bf16 = 0;
+    const float scale =
+        bits != 4    ? quantize_row(row, cols, zero_point, Rounding::kHalfUp, buf.data())
+        : bf16_scales ? quantize_row_q4_bf16(row, cols, zero_point, Rounding::kHalfUp, buf.data(), &bf16)
+                      : quantize_row_q4(row, cols, zero_point, Rounding::kHalfUp, buf.data());
     for (size_t j = 0; j < cols; ++j) row[j] = dequantize(buf[j], scale, zero_point);
   }
 }
@@ -73,7 +77,8 @@ std::vector<double> prior_weights(const std::map<std::string, double>& writers, 
 Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
   Params q = prm;
   for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c));
+    round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
+                    cfg.channel_bf16_scales(c));
   }
   if (cfg.quantize_dense) {
     round_trip_rows(q.w1.data(), cfg.hidden, cfg.input_width);
@@ -137,6 +142,7 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     entry.buckets = 0;  // taken from the arrays
     entry.dims = 0;
     entry.bits = cfg.channel_bits(i);
+    entry.bf16_scales = cfg.channel_bf16_scales(i);
     s << "\n" << tools::format_channel_section(entry);
   }
   const char* quantize = cfg.quantize_dense ? "quantize = 1\n" : "";

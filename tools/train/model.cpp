@@ -64,6 +64,8 @@ void ModelConfig::finalize() {
   }
   if (hidden == 0 || labels == 0) throw std::invalid_argument("zero hidden size or labels");
   if (embedding_bits != 8 && embedding_bits != 4) throw std::invalid_argument("embedding bits must be 8 or 4");
+  if (embedding_bf16_scales && embedding_bits != 4)
+    throw std::invalid_argument("bf16 embedding scales (--embedding-scales bf16) need 4-bit tables (--embedding-bits 4)");
   // The features come from the runtime, through its public API: a
   // features-only model file with these channels, built and loaded here.
   auto source = std::make_shared<FeatureSource>();
@@ -85,12 +87,15 @@ uint32_t ModelConfig::channel_bits(size_t c) const {
   return kind == "char_ngram" || kind == "word" ? embedding_bits : 8;
 }
 
+bool ModelConfig::channel_bf16_scales(size_t c) const { return embedding_bf16_scales && channel_bits(c) == 4; }
+
 uint64_t ModelConfig::estimated_file_bytes() const {
   uint64_t bytes = 0;
   for (size_t i = 0; i < channels.size(); ++i) {
     const tools::ChannelMetadata& c = channels[i];
     const uint64_t row_bytes = channel_bits(i) == 4 ? q4_row_bytes(c.dims) : c.dims;
-    bytes += static_cast<uint64_t>(c.buckets) * (row_bytes + 4);  // + one f32 scale per row
+    const uint64_t scale_bytes = channel_bf16_scales(i) ? 2 : 4;  // one bfloat16 or f32 scale per row
+    bytes += static_cast<uint64_t>(c.buckets) * (row_bytes + scale_bytes);
   }
   const uint64_t w1 = static_cast<uint64_t>(hidden) * input_width, w2 = static_cast<uint64_t>(labels) * hidden;
   if (quantize_dense) {

@@ -42,6 +42,7 @@ struct ModelConfig {
   uint32_t labels = 0;
   bool quantize_dense = false;    // hidden and output layers stored q8_row
   uint32_t embedding_bits = 8;    // the hashed tables (char n-grams, words): 8 (q8_row) or 4 (q4_row)
+  bool embedding_bf16_scales = false;  // with embedding_bits 4: their row scales bfloat16 (q4_row_bf16)
   tools::TextMetadata text;
 
   // Derived (call finalize() after setting the fields above).
@@ -55,8 +56,11 @@ struct ModelConfig {
   // 8 or 4: how channel c's table is stored (script and Han variant tables
   // are tiny and always 8-bit).
   uint32_t channel_bits(size_t c) const;
-  // Estimated size of the converted model file in bytes (q8_row or q4_row
-  // embeddings, dense layers f32 or q8_row, without metadata).
+  // Whether channel c's table keeps its row scales as bfloat16 (2 bytes,
+  // q4_row_bf16): its 4-bit tables with embedding_bf16_scales.
+  bool channel_bf16_scales(size_t c) const;
+  // Estimated size of the converted model file in bytes (q8_row, q4_row or
+  // q4_row_bf16 embeddings, dense layers f32 or q8_row, without metadata).
   uint64_t estimated_file_bytes() const;
   uint64_t parameter_count() const;
 };

@@ -186,6 +186,10 @@ void usage() {
       "                        stored q8_row or q4_row (half the bytes per row): the\n"
       "                        spec says bits = 4, the size estimate and the\n"
       "                        quantized evaluation follow\n"
+      "  --embedding-scales S  f32 (default) or bf16, with --embedding-bits 4: the 4-bit\n"
+      "                        tables' row scales stored as bfloat16 (q4_row_bf16, 2\n"
+      "                        bytes a row instead of 4): the spec says scales = bf16,\n"
+      "                        the size estimate and the quantized evaluation follow\n"
       "  --lr X                Adam learning rate (default 0.01), cosine-decayed\n"
       "  --emb-lr-scale X      embedding learning rate multiplier (default 3)\n"
       "  --batch N             minibatch size (default 128)\n"
@@ -272,6 +276,11 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--cleanup") o.model.text.cleanup = true;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;
     else if (a == "--embedding-bits") o.model.embedding_bits = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--embedding-scales") {
+      const std::string v = value();
+      if (v != "f32" && v != "bf16") throw std::invalid_argument("--embedding-scales must be f32 or bf16, got '" + v + "'");
+      o.model.embedding_bf16_scales = v == "bf16";
+    }
     else if (a == "--lr") o.lr = std::stof(value());
     else if (a == "--emb-lr-scale") o.adam.emb_lr_scale = std::stof(value());
     else if (a == "--batch") o.batch = parse_list(value(), a.c_str()).at(0);
@@ -329,6 +338,9 @@ Options parse_args(int argc, char** argv) {
     throw std::invalid_argument("--finetune-average in [1,16]");
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
+  // (finalize() checks it too; here before the corpus is read.)
+  if (o.model.embedding_bf16_scales && o.model.embedding_bits != 4)
+    throw std::invalid_argument("--embedding-scales bf16 needs --embedding-bits 4 (bfloat16 scales are for 4-bit tables)");
   return o;
 }
 
@@ -554,9 +566,9 @@ int run(int argc, char** argv) {
   if (cfg.word_buckets) std::printf("  word %u x %u", cfg.word_buckets, cfg.word_dims);
   if (cfg.han_variant_dims) std::printf("  han_variant 3 x %u", cfg.han_variant_dims);
   std::printf("  script %u  hidden %u%s  input %u  params %" PRIu64
-              "  embeddings %u-bit  est. file %.1f KB (limit %.1f KB)\n",
+              "  embeddings %u-bit%s  est. file %.1f KB (limit %.1f KB)\n",
               cfg.script_dims, cfg.hidden, cfg.quantize_dense ? " (8-bit)" : "", cfg.input_width, cfg.parameter_count(),
-              cfg.embedding_bits,
+              cfg.embedding_bits, cfg.embedding_bf16_scales ? " (bf16 scales)" : "",
               file_bytes / 1024.0, o.max_file_bytes / 1024.0);
   if (file_bytes > o.max_file_bytes)
     throw std::runtime_error("configuration exceeds the model size budget (--max-file-bytes)");

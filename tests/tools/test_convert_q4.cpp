@@ -14,6 +14,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
 #include "temp_files.h"
+#include "tests/tools/convert_q4_fixture.h"
 #include "test_models.h"
 #include "test_paths.h"
 #include "test_process.h"
@@ -27,36 +28,10 @@ using namespace ffnlp::tools;
 
 namespace {
 
-// One 4-bit char_ngram channel (embedding e1, `cols` wide), an 8-bit
-// script channel and a softmax layer over two labels.
-std::string q4_spec(const std::string& bits_line) {
-  return "[model]\ntask = classifier\nname = q4\n"
-         "[channel]\nkind = char_ngram\norder = 1\nseed = 7\nembedding = e1\n" +
-         bits_line +
-         "[channel]\nkind = script\nembedding = es\n"
-         "[layer]\nweights = w\nbias = b\nactivation = softmax\n"
-         "[labels]\nen\tEnglish\nfr\tFrench\n";
-}
+using testing::q4_arrays;
+using testing::q4_spec;
 
-std::map<std::string, NpyArray> q4_arrays(uint64_t rows, uint64_t cols, const std::vector<float>& e1) {
-  std::mt19937 rng(11);
-  std::map<std::string, NpyArray> a;
-  a["e1"] = make_npy_f32({rows, cols}, e1.data());
-  const std::vector<float> es = testing::random_values(rng, kScriptCount * 2, 1.0f);
-  a["es"] = make_npy_f32({kScriptCount, 2}, es.data());
-  const std::vector<float> w = testing::random_values(rng, 2 * (cols + 2), 1.0f);
-  a["w"] = make_npy_f32({2, cols + 2}, w.data());
-  const std::vector<float> b = {0.1f, -0.1f};
-  a["b"] = make_npy_f32({2}, b.data());
-  return a;
-}
-
-Model load_q4_model(const std::vector<uint8_t>& bytes) {
-  Model m;
-  Error e;
-  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
-  return m;
-}
+Model load_q4_model(const std::vector<uint8_t>& bytes) { return testing::load_converted(bytes); }
 
 }  // namespace
 

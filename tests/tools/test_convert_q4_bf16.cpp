@@ -16,6 +16,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
 #include "temp_files.h"
+#include "tests/tools/convert_q4_fixture.h"
 #include "test_models.h"
 #include "test_paths.h"
 #include "test_process.h"
@@ -31,28 +32,10 @@ using namespace ffnlp::tools;
 
 namespace {
 
-// A 4-bit char_ngram channel (embedding e1, given extra lines from line 9
-// on), an 8-bit script channel and a softmax layer over two labels.
-std::string bf16_spec(const std::string& e1_lines) {
-  return "[model]\ntask = classifier\nname = q4bf16\n"
-         "[channel]\nkind = char_ngram\norder = 1\nseed = 7\nembedding = e1\n" +
-         e1_lines +
-         "[channel]\nkind = script\nembedding = es\n"
-         "[layer]\nweights = w\nbias = b\nactivation = softmax\n"
-         "[labels]\nen\tEnglish\nfr\tFrench\n";
-}
+std::string bf16_spec(const std::string& e1_lines) { return testing::q4_spec(e1_lines, "q4bf16"); }
 
 std::map<std::string, NpyArray> bf16_arrays(uint64_t rows, uint64_t cols, const std::vector<float>& e1) {
-  std::mt19937 rng(23);
-  std::map<std::string, NpyArray> a;
-  a["e1"] = make_npy_f32({rows, cols}, e1.data());
-  const std::vector<float> es = testing::random_values(rng, kScriptCount * 2, 1.0f);
-  a["es"] = make_npy_f32({kScriptCount, 2}, es.data());
-  const std::vector<float> w = testing::random_values(rng, 2 * (cols + 2), 1.0f);
-  a["w"] = make_npy_f32({2, cols + 2}, w.data());
-  const std::vector<float> b = {0.1f, -0.1f};
-  a["b"] = make_npy_f32({2}, b.data());
-  return a;
+  return testing::q4_arrays(rows, cols, e1, 23);
 }
 
 std::vector<uint8_t> convert_bf16(const std::map<std::string, NpyArray>& arrays, const std::string& e1_lines) {
@@ -96,12 +79,7 @@ RawEntry raw_entry(const std::vector<uint8_t>& b, const std::string& name) {
   return RawEntry();
 }
 
-Model load_bf16_model(const std::vector<uint8_t>& bytes) {
-  Model m;
-  Error e;
-  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
-  return m;
-}
+Model load_bf16_model(const std::vector<uint8_t>& bytes) { return testing::load_converted(bytes); }
 
 }  // namespace
 

@@ -251,7 +251,7 @@ model: $(BUILD)/train $(BUILD)/convert_model $(BUILD)/langid
 	$(MAKE) $(BUILD)/langid
 	bash tools/train/model_card.sh
 
-# The 2.2 MB variant (tools/train/langid_config.sh, VARIANT=large): written to
+# The 1.1 MB variant (tools/train/langid_config.sh, VARIANT=large): written to
 # $(BUILD)/model-large/langid.ffm, not installed into models/.
 model-large: $(BUILD)/train $(BUILD)/convert_model
 	VARIANT=large OUT=$(BUILD)/model-large INSTALL=0 bash tools/train/train_langid.sh

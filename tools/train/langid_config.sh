@@ -8,20 +8,22 @@
 #   NEIGHBOUR_OPTIONS                 tools/train/neighbour_words.py's options
 
 # The chosen configuration (EXPERIMENTS.md, "Everyday text"), with the
-# hashed tables (n-grams, words) stored 4-bit: 1.7 times their rows in the
-# same 409,600 bytes (EXPERIMENTS.md, "4-bit tables").
+# hashed tables (n-grams, words) stored 4-bit with bfloat16 scales: twice
+# the 8-bit tables' rows in the same 409,600 bytes (EXPERIMENTS.md, "4-bit
+# tables" and "bfloat16 scales").
 langid_config() {
-  CONFIG=(--seed 1 --buckets 1000,5100,6300,6300 --dims 16,16,16,16 --script-dims 8 --word-buckets 5200 --word-dims 16
-          --embedding-bits 4 --hidden 128 --quantize-dense
+  CONFIG=(--seed 1 --buckets 1000,6000,7400,7400 --dims 16,16,16,16 --script-dims 8 --word-buckets 6000 --word-dims 16
+          --embedding-bits 4 --embedding-scales bf16 --hidden 128 --quantize-dense
           --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup
           --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
           --span-mix 0.15,0.45,0.25 --han-variant-dims 8
           --prior "$1" --prior-strength 0.1 --license "$2")
   # VARIANT=large (make model-large): the same recipe with 8x the 8-bit
-  # model's hashed rows, 8-bit, about 2.2 MB, for users who can afford the size (EXPERIMENTS.md,
-  # "Capacity: a 2 MB variant"); not shipped in models/.
+  # model's hashed rows, stored like the shipped tables (4-bit, bfloat16
+  # scales), about 1.1 MB, for users who can afford the size (EXPERIMENTS.md,
+  # "Capacity: a 2 MB variant" and "bfloat16 scales"); not shipped in models/.
   if [ "${VARIANT:-}" = large ]; then
-    CONFIG+=(--buckets 2000,20000,25000,25000 --word-buckets 30000 --embedding-bits 8 --max-file-bytes "$(langid_budget)")
+    CONFIG+=(--buckets 2000,20000,25000,25000 --word-buckets 30000 --max-file-bytes "$(langid_budget)")
   fi
   # Experiments only: CONFIG_EXTRA="--word-buckets 30000 ..." is appended
   # (the last of a repeated trainer option wins).
@@ -31,7 +33,7 @@ langid_config() {
 
 # The converted file's size limit: issue 9's 400 KB, or the large variant's.
 langid_budget() {
-  if [ "${VARIANT:-}" = large ]; then echo 2400000; else echo 409600; fi
+  if [ "${VARIANT:-}" = large ]; then echo 1228800; else echo 409600; fi
 }
 
 # The fine-tuning phase after the 8 epochs (EXPERIMENTS.md, "A fine-tuning

@@ -118,12 +118,13 @@ TEST_CASE("spans: an unsure span joins a sure neighbour whose language still win
   Shipped s;
   REQUIRE(s.status == Status::kOk);
   Workspace workspace(s.model);
-  // Without the join, the Viterbi runs give "Here is some" (en), "English
-  // text." (uz-Latn 0.64, unsure) and the Finnish sentence; joined, two spans.
-  const std::string text = "Here is some English text. Tämä osa on kirjoitettu suomeksi.";
+  // Without the join, the Viterbi runs give "I" (xh, unsure), "am reading a
+  // good book." (en) and the Finnish sentence; joined, two spans. (A
+  // fixture of the shipped model: a retrained model may split elsewhere.)
+  const std::string text = "I am reading a good book. Tämä osa on kirjoitettu suomeksi.";
   const std::vector<langid::Span> spans = langid::find_spans(s.model, workspace, text);
   REQUIRE(spans.size() == 2);
-  CHECK(text.substr(spans[0].begin, spans[0].end - spans[0].begin) == "Here is some English text.");
+  CHECK(text.substr(spans[0].begin, spans[0].end - spans[0].begin) == "I am reading a good book.");
   CHECK(spans[0].reliable);
   // Every span of a join is what classify() says of its own bytes.
   for (const std::string& t : {text, std::string("Привет, как дела? This part is English again. Γεια σου κόσμε, τι κάνεις;")}) {
@@ -338,8 +339,19 @@ TEST_CASE("langid: --only restricts the answers and renormalises; --prior model|
   }
   CHECK(lines == 3);
   CHECK(total == doctest::Approx(1.0).epsilon(1e-3));
-  CHECK(run_langid("--prior uniform 'Der schnelle braune Fuchs'", &status).substr(0, 2) == "de");
-  CHECK(status == 0);
+  // The prior moves a near tie: German against Luxembourgish (far fewer
+  // writers), both over {de, lb} only, is surer German with the model's
+  // prior than without it.
+  auto de_probability = [&](const std::string& prior) {
+    const std::string out = run_langid("--prior " + prior + " --top 2 --only de,lb 'Der schnelle braune Fuchs'", &status);
+    CHECK(status == 0);
+    const size_t at = out.rfind("de ", out.find("German"));
+    REQUIRE(at != std::string::npos);
+    return std::stod(out.substr(out.find("probability ", at) + 12));
+  };
+  const double with_prior = de_probability("model"), uniform = de_probability("uniform");
+  CHECK(with_prior > 0.5);
+  CHECK(with_prior > uniform + 0.1);
   run_langid("--only fr,zz x", &status);
   CHECK(status == 2);
   run_langid("--only fr,fr x", &status);

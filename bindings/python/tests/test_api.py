@@ -44,12 +44,12 @@ class Results(unittest.TestCase):
         self.assertEqual(ffnlp.default_model().unknown_label, "und")
 
     def test_spans_of_mixed_text(self):
-        text = "Here is some English text. Tämä osa on kirjoitettu suomeksi."
+        text = "Here is a short note for you. Tämä osa on kirjoitettu suomeksi."
         spans = ffnlp.spans(text)
         self.assertEqual([s.language for s in spans], ["en", "fi"])
         # Where the boundary falls is the model's call; the Finnish sentence
         # ends the last span, the first starts the text.
-        self.assertTrue(spans[0].text.startswith("Here is some"))
+        self.assertTrue(spans[0].text.startswith("Here is a short"))
         self.assertTrue(spans[-1].text.endswith("Tämä osa on kirjoitettu suomeksi."))
         for a, b in zip(spans, spans[1:]):
             self.assertLessEqual(a.end, b.start)

@@ -24,7 +24,7 @@ const ffnlp = await import(pathToFileURL(join(SITE, 'ffnlp', 'index.js')).href);
 
 const FRENCH = 'Le renard brun rapide saute par-dessus le chien paresseux.';
 const JAPANESE = '吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。';
-const MIXED = 'Here is some English text. Tämä osa on kirjoitettu suomeksi. Und dieser Teil ist Deutsch.';
+const MIXED = 'Here is a short note for you. Tämä osa on kirjoitettu suomeksi. Und dieser Teil ist Deutsch.';
 
 let browser, server, url, page;
 const requests = [];
@@ -133,7 +133,7 @@ test('typing Japanese shows Japanese', async () => {
 });
 
 test('mixed text is highlighted by language', async () => {
-  await page.evaluate("document.querySelector('[data-example^=\"Here is some\"]').click()");
+  await page.evaluate("document.querySelector('[data-example^=\"Here is a short\"]').click()");
   const shown = await answerFor(MIXED);
   expectPage(shown, MIXED);
   const expected = ffnlp.spans(MIXED);

@@ -125,6 +125,20 @@ TEST_CASE("spans: an unsure span joins a sure neighbour whose language still win
   const std::vector<langid::Span> spans = langid::find_spans(s.model, workspace, text);
   REQUIRE(spans.size() == 2);
   CHECK(text.substr(spans[0].begin, spans[0].end - spans[0].begin) == "I am reading a good book.");
+  // An unsure span of more than SpanOptions::join_max_words words stays:
+  // "Kiitos paljon avusta." is unsure (and not Finnish) on its own, and
+  // the longer English sentence would win the joined text and swallow it.
+  const std::string pair = "Please find the report attached. Kiitos paljon avusta.";
+  const std::vector<langid::Span> kept = langid::find_spans(s.model, workspace, pair);
+  REQUIRE(kept.size() == 2);
+  CHECK(std::string(kept[0].label) == "en");
+  CHECK(pair.substr(kept[1].begin, kept[1].end - kept[1].begin) == "Kiitos paljon avusta.");
+  CHECK_FALSE(kept[1].reliable);
+  langid::SpanOptions any_length;
+  any_length.join_max_words = 1000;
+  std::vector<langid::Span> joined;
+  REQUIRE(langid::SpanFinder(s.model, any_length).find(pair.data(), pair.size(), workspace, &joined) == Status::kOk);
+  CHECK(joined.size() == 1);  // what the join did before it had a limit
   CHECK(spans[0].reliable);
   // Every span of a join is what classify() says of its own bytes.
   for (const std::string& t : {text, std::string("Привет, как дела? This part is English again. Γεια σου κόσμε, τι κάνεις;")}) {
@@ -343,11 +357,11 @@ TEST_CASE("langid: --only restricts the answers and renormalises; --prior model|
   // writers), both over {de, lb} only, is surer German with the model's
   // prior than without it.
   auto de_probability = [&](const std::string& prior) {
-    const std::string out = run_langid("--prior " + prior + " --top 2 --only de,lb 'Der schnelle braune Fuchs'", &status);
+    const std::string answer = run_langid("--prior " + prior + " --top 2 --only de,lb 'Der schnelle braune Fuchs'", &status);
     CHECK(status == 0);
-    const size_t at = out.rfind("de ", out.find("German"));
+    const size_t at = answer.rfind("de ", answer.find("German"));
     REQUIRE(at != std::string::npos);
-    return std::stod(out.substr(out.find("probability ", at) + 12));
+    return std::stod(answer.substr(answer.find("probability ", at) + 12));
   };
   const double with_prior = de_probability("model"), uniform = de_probability("uniform");
   CHECK(with_prior > 0.5);

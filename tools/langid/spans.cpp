@@ -250,11 +250,26 @@ Status SpanFinder::make_spans(const char* text, size_t n, Workspace& workspace, 
   return s;
 }
 
-// A span whose own answer is not reliable (a few words: "is English.")
-// joins a reliable neighbour when that neighbour's language still wins on
-// the joined text; otherwise it stays as it is. One pass; a span takes part
-// in at most one join, so each classification covers at most two of the
-// original spans (linear in the text, however many spans).
+// The words that start inside the span (words_ is in text order).
+size_t SpanFinder::words_in(const Span& span) const {
+  auto starts_before = [](const Word& w, size_t at) { return w.begin < at; };
+  const auto first = std::lower_bound(words_.begin(), words_.end(), span.begin, starts_before);
+  const auto last = std::lower_bound(first, words_.end(), span.end, starts_before);
+  return static_cast<size_t>(last - first);
+}
+
+// A span of a word or two whose own answer is not reliable ("I", "text
+// first.") joins a reliable neighbour when that neighbour's language still
+// wins on the joined text; otherwise it stays as it is. Longer unsure spans
+// stay: a whole sentence in another language is often unsure on its own,
+// and a longer neighbour would win the joined text and swallow it
+// (tests/langid/spans_eval.py, dev: pairs of sentences in two languages
+// with both sentences right 67.0 % when any unsure span could join, 83.2 %
+// with at most two words; pairs in one language answered as one span
+// 90.0 % -> 86.4 %). One
+// pass; a span takes part in at most one join, so each classification
+// covers at most two of the original spans (linear in the text, however
+// many spans).
 Status SpanFinder::join_unsure_spans(const char* text, Workspace& workspace, std::vector<Span>* spans) {
   std::vector<Span>& v = *spans;
   size_t out = 0;
@@ -264,7 +279,8 @@ Status SpanFinder::join_unsure_spans(const char* text, Workspace& workspace, std
     const Span current = v[i];
     const bool current_joined = next_joined;
     next_joined = false;
-    if (!current.reliable && current.label_index != kNoLabel && !current_joined) {
+    if (!current.reliable && current.label_index != kNoLabel && !current_joined &&
+        words_in(current) <= options_.join_max_words) {
       Span merged;
       if (out > 0 && !last_joined && v[out - 1].reliable) {
         const Status s = classify_span(text, v[out - 1].begin, current.end, workspace, &merged);

@@ -41,6 +41,7 @@ struct SpanOptions {
   size_t candidates = 12;      // labels considered (best over all windows), at most 32
   float own_word_weight = 0.5f; // weight of a word's own scores next to its window's
   float clause_end_discount = 0.25f;  // penalty factor after . ! ? ; : ,
+  size_t join_max_words = 2;   // an unsure span of at most this many words may join a neighbour
   size_t cache_bytes = 8u << 20;  // scores kept per word while they fit (0: never)
   const ClassifyOptions* classify = nullptr;  // prior / allow-list of every model call (not owned)
 };
@@ -63,6 +64,7 @@ class SpanFinder {
   Status classify_span(const char* text, size_t begin, size_t end, Workspace& workspace, Span* span);
   Status make_spans(const char* text, size_t n, Workspace& workspace, std::vector<Span>* spans);
   Status join_unsure_spans(const char* text, Workspace& workspace, std::vector<Span>* spans);
+  size_t words_in(const Span& span) const;
   void release_if_large();
 
   const Model& model_;

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""How well `langid --spans` splits two sentences, built from the
+everyday-phrase files (tests/langid/everyday-*.tsv).
+
+  spans_eval.py [--langid PATH] [--sets dev,test] [--pairs N] [-- LANGID-OPTIONS...]
+
+For each set, two kinds of input, drawn with a fixed seed from its sentences
+of 15+ characters that end in . ! or ?:
+  mixed  N pairs of sentences in two different languages, joined by a space;
+  same   N/2 pairs of sentences in one language.
+Reported: the share of letters and other non-space bytes whose span has the
+sentence's language (byte accuracy); for mixed pairs, the share whose two
+sentences are each mostly labelled right; for same-language pairs, the share
+answered with exactly one span of the right language. dev chose the span
+finder's settings; test checks them.
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def sentences(name):
+    rows = []
+    with open(os.path.join(HERE, "everyday-%s.tsv" % name), encoding="utf-8") as f:
+        for line in f:
+            if "\t" not in line:
+                continue
+            code, text = line.rstrip("\n").split("\t", 1)
+            if len(text) >= 15 and text.rstrip()[-1:] in ".!?":
+                rows.append((code, text))
+    return rows
+
+
+def mixed_pairs(rows, n, seed):
+    rng = random.Random(seed)
+    pairs = []
+    while len(pairs) < n:
+        a, b = rng.sample(rows, 2)
+        if a[0] != b[0]:
+            pairs.append((a, b))
+    return pairs
+
+
+def same_pairs(rows, n, seed):
+    by_language = {}
+    for code, text in rows:
+        by_language.setdefault(code, []).append(text)
+    languages = sorted(code for code, texts in by_language.items() if len(texts) >= 2)
+    rng = random.Random(seed)
+    pairs = []
+    while len(pairs) < n:
+        code = rng.choice(languages)
+        a, b = rng.sample(by_language[code], 2)
+        pairs.append(((code, a), (code, b)))
+    return pairs
+
+
+def run_spans(langid, options, texts):
+    """Per text, its spans as (code, begin, end) in bytes."""
+    done = subprocess.run([langid, "--spans", "--threads", "1"] + options,
+                          input=("\n".join(texts) + "\n").encode("utf-8"),
+                          capture_output=True, check=True)
+    lines = done.stdout.decode("utf-8").split("\n")
+    result = []
+    for line in lines[:len(texts)]:
+        fields = line.split("\t") if line else []
+        spans = []
+        for i in range(0, len(fields) - 2, 3):
+            begin, end = fields[i + 1].split("-")
+            spans.append((fields[i], int(begin), int(end)))
+        result.append(spans)
+    return result
+
+
+def labels(spans, size):
+    out = [None] * size
+    for code, begin, end in spans:
+        for k in range(begin, end):
+            out[k] = code
+    return out
+
+
+def score(pairs, langid, options):
+    """(byte accuracy, share of pairs right) for pairs of (code, text)."""
+    texts = [a[1] + " " + b[1] for a, b in pairs]
+    right = total = pairs_right = 0
+    for (a, b), text, spans in zip(pairs, texts, run_spans(langid, options, texts)):
+        raw = text.encode("utf-8")
+        first = len(a[1].encode("utf-8"))
+        got = labels(spans, len(raw))
+        parts_right = True
+        for code, lo, hi in ((a[0], 0, first), (b[0], first + 1, len(raw))):
+            part = [k for k in range(lo, hi) if raw[k:k + 1] != b" "]
+            ok = sum(1 for k in part if got[k] == code)
+            right += ok
+            total += len(part)
+            parts_right = parts_right and ok * 2 > len(part)
+        if a[0] == b[0]:
+            parts_right = len(spans) == 1 and spans[0][0] == a[0]
+        pairs_right += parts_right
+    return 100.0 * right / total, 100.0 * pairs_right / len(pairs)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--langid", default=os.path.join(ROOT, "build", "langid"))
+    parser.add_argument("--sets", default="dev,test")
+    parser.add_argument("--pairs", type=int, default=1000)
+    parser.add_argument("extra", nargs="*", help="options passed on to langid")
+    args = parser.parse_args(argv)
+    for name in args.sets.split(","):
+        rows = sentences(name)
+        mixed = score(mixed_pairs(rows, args.pairs, 7), args.langid, args.extra)
+        same = score(same_pairs(rows, args.pairs // 2, 9), args.langid, args.extra)
+        print("%s: mixed pairs (%d): byte accuracy %.2f %%, both sentences right %.1f %%; "
+              "same-language pairs (%d): byte accuracy %.2f %%, one right span %.1f %%"
+              % (name, args.pairs, mixed[0], mixed[1], args.pairs // 2, same[0], same[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

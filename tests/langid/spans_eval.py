@@ -24,14 +24,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def sentences(name):
+def sentences(name, shortest=15, longest=10**9):
     rows = []
     with open(os.path.join(HERE, "everyday-%s.tsv" % name), encoding="utf-8") as f:
         for line in f:
             if "\t" not in line:
                 continue
             code, text = line.rstrip("\n").split("\t", 1)
-            if len(text) >= 15 and text.rstrip()[-1:] in ".!?":
+            if shortest <= len(text) <= longest and text.rstrip()[-1:] in ".!?":
                 rows.append((code, text))
     return rows
 
@@ -85,25 +85,50 @@ def labels(spans, size):
     return out
 
 
-def score(pairs, langid, options):
-    """(byte accuracy, share of pairs right) for pairs of (code, text)."""
-    texts = [a[1] + " " + b[1] for a, b in pairs]
-    right = total = pairs_right = 0
-    for (a, b), text, spans in zip(pairs, texts, run_spans(langid, options, texts)):
+def sandwiches(rows, n, seed, inner_rows=None):
+    """n triples A1 B A2: two sentences of one language around one of another
+    (drawn from inner_rows when given)."""
+    by_language = {}
+    for code, text in rows:
+        by_language.setdefault(code, []).append(text)
+    languages = sorted(code for code, texts in by_language.items() if len(texts) >= 2)
+    rng = random.Random(seed)
+    triples = []
+    while len(triples) < n:
+        outer = rng.choice(languages)
+        inner = rng.choice(inner_rows or rows)
+        if inner[0] == outer:
+            continue
+        a1, a2 = rng.sample(by_language[outer], 2)
+        triples.append(((outer, a1), inner, (outer, a2)))
+    return triples
+
+
+def score(groups, langid, options):
+    """(byte accuracy, share of groups right) for groups of (code, text)
+    sentences joined by spaces. A group is right when every sentence is
+    mostly labelled with its language; one of a single language must come
+    out as exactly one span of that language."""
+    texts = [" ".join(text for _, text in group) for group in groups]
+    right = total = groups_right = 0
+    for group, text, spans in zip(groups, texts, run_spans(langid, options, texts)):
         raw = text.encode("utf-8")
-        first = len(a[1].encode("utf-8"))
         got = labels(spans, len(raw))
-        parts_right = True
-        for code, lo, hi in ((a[0], 0, first), (b[0], first + 1, len(raw))):
+        all_right = True
+        lo = 0
+        for code, sentence in group:
+            hi = lo + len(sentence.encode("utf-8"))
             part = [k for k in range(lo, hi) if raw[k:k + 1] != b" "]
             ok = sum(1 for k in part if got[k] == code)
             right += ok
             total += len(part)
-            parts_right = parts_right and ok * 2 > len(part)
-        if a[0] == b[0]:
-            parts_right = len(spans) == 1 and spans[0][0] == a[0]
-        pairs_right += parts_right
-    return 100.0 * right / total, 100.0 * pairs_right / len(pairs)
+            all_right = all_right and ok * 2 > len(part)
+            lo = hi + 1
+        codes = set(code for code, _ in group)
+        if len(codes) == 1:
+            all_right = len(spans) == 1 and spans[0][0] == group[0][0]
+        groups_right += all_right
+    return 100.0 * right / total, 100.0 * groups_right / len(groups)
 
 
 def main(argv):
@@ -117,9 +142,15 @@ def main(argv):
         rows = sentences(name)
         mixed = score(mixed_pairs(rows, args.pairs, 7), args.langid, args.extra)
         same = score(same_pairs(rows, args.pairs // 2, 9), args.langid, args.extra)
+        half = args.pairs // 2
+        inside = score(sandwiches(rows, half, 11), args.langid, args.extra)
+        short = score(sandwiches(rows, half, 13, sentences(name, 8, 14)), args.langid, args.extra)
         print("%s: mixed pairs (%d): byte accuracy %.2f %%, both sentences right %.1f %%; "
-              "same-language pairs (%d): byte accuracy %.2f %%, one right span %.1f %%"
-              % (name, args.pairs, mixed[0], mixed[1], args.pairs // 2, same[0], same[1]))
+              "same-language pairs (%d): byte accuracy %.2f %%, one right span %.1f %%; "
+              "sandwiches (%d): byte accuracy %.2f %%, all three right %.1f %%; "
+              "short sandwiches (%d): byte accuracy %.2f %%, all three right %.1f %%"
+              % (name, args.pairs, mixed[0], mixed[1], half, same[0], same[1],
+                 half, inside[0], inside[1], half, short[0], short[1]))
     return 0
 
 

@@ -152,6 +152,37 @@ TEST_CASE("spans: an unsure span joins a sure neighbour whose language still win
   }
 }
 
+TEST_CASE("spans: a word's context stops at a sentence end") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  Workspace workspace(s.model);
+  // With windows across the full stop, "at six." was scored with "Tämä
+  // osa" as context and went to Finnish: "The train leaves" | "at six.
+  // Tämä ...". Within the sentence, the split is at the full stop. (A
+  // fixture of the shipped model.)
+  const std::string text = "The train leaves at six. Tämä osa on kirjoitettu suomeksi.";
+  const std::vector<langid::Span> spans = langid::find_spans(s.model, workspace, text);
+  REQUIRE(spans.size() == 2);
+  CHECK(std::string(spans[0].label) == "en");
+  CHECK(text.substr(spans[0].begin, spans[0].end - spans[0].begin) == "The train leaves at six.");
+  CHECK(std::string(spans[1].label) == "fi");
+  // The old windows and penalties give the old split back: the option is
+  // what moved the boundary.
+  langid::SpanOptions across;
+  across.context_within_sentence = false;
+  across.switch_penalty = 4.0f;
+  across.clause_end_discount = 0.25f;
+  std::vector<langid::Span> old;
+  REQUIRE(langid::SpanFinder(s.model, across).find(text.data(), text.size(), workspace, &old) == Status::kOk);
+  REQUIRE(old.size() == 2);
+  CHECK(text.substr(old[0].begin, old[0].end - old[0].begin) == "The train leaves");
+  // Closing quotes and brackets after the stop still end the sentence.
+  const std::string quoted = "He said \"the train leaves at six.\" Tämä osa on kirjoitettu suomeksi.";
+  const std::vector<langid::Span> q = langid::find_spans(s.model, workspace, quoted);
+  REQUIRE(q.size() == 2);
+  CHECK(quoted.substr(q[0].begin, q[0].end - q[0].begin) == "He said \"the train leaves at six.\"");
+}
+
 TEST_CASE("spans split English from Finnish inside one script, with byte offsets") {
   Shipped s;
   REQUIRE(s.status == Status::kOk);

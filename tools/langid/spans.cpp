@@ -23,6 +23,33 @@ Script word_script(const char* text, size_t begin, size_t end) {
   return Script::kCommon;
 }
 
+// Whether a word ends a sentence: its last character before closing quotes
+// and brackets is . ! ? or an ellipsis (ASCII or U+2026), or the word ends
+// in a CJK full stop, exclamation or question mark.
+bool ends_sentence(const char* text, size_t begin, size_t end) {
+  const auto* t = reinterpret_cast<const uint8_t*>(text);
+  auto ends_with = [&](const char* suffix, size_t n) {
+    return end - begin >= n && std::equal(suffix, suffix + n, text + end - n);
+  };
+  while (end > begin) {
+    const uint8_t c = t[end - 1];
+    if (c == '"' || c == '\'' || c == ')' || c == ']') {
+      --end;
+    } else if (ends_with("\xe2\x80\x9d", 3) || ends_with("\xe2\x80\x99", 3)) {  // ” ’
+      end -= 3;
+    } else if (ends_with("\xc2\xbb", 2)) {  // »
+      end -= 2;
+    } else {
+      break;
+    }
+  }
+  if (end == begin) return false;
+  const uint8_t last = t[end - 1];
+  if (last == '.' || last == '!' || last == '?') return true;
+  return ends_with("\xe2\x80\xa6", 3) || ends_with("\xe3\x80\x82", 3) ||  // … 。
+         ends_with("\xef\xbc\x81", 3) || ends_with("\xef\xbc\x9f", 3);    // ！ ？
+}
+
 constexpr size_t kKeepWords = 1 << 16;  // per-word buffers kept between calls
 
 template <class T>
@@ -49,9 +76,13 @@ Status SpanFinder::score_word(const char* text, size_t w, Workspace& workspace) 
     return scripts_[a] == scripts_[b] || scripts_[a] == static_cast<uint8_t>(Script::kCommon) ||
            scripts_[b] == static_cast<uint8_t>(Script::kCommon);
   };
+  // Nor does it cross a sentence end (when context_within_sentence): the
+  // next sentence may be in another language, and its words would pull
+  // this sentence's last words over to it.
+  const bool within = options_.context_within_sentence;
   size_t lo = w, hi = w;
-  while (lo > 0 && w - (lo - 1) <= context && same_script(lo - 1, w)) --lo;
-  while (hi + 1 < n && (hi + 1) - w <= context && same_script(hi + 1, w)) ++hi;
+  while (lo > 0 && w - (lo - 1) <= context && same_script(lo - 1, w) && !(within && ends_sentence_[lo - 1])) --lo;
+  while (hi + 1 < n && (hi + 1) - w <= context && same_script(hi + 1, w) && !(within && ends_sentence_[hi])) ++hi;
   TextStats window;
   Input input;
   input.text = text + words_[lo].begin;
@@ -102,6 +133,7 @@ void SpanFinder::release_if_large() {
   release(words_);
   release(scripts_);
   release(has_letters_);
+  release(ends_sentence_);
   release(best_prev_);
   release(path_);
   release(switched_);
@@ -125,7 +157,11 @@ Status SpanFinder::find(const char* text, size_t size, Workspace& workspace, std
     return Status::kOk;
   }
   scripts_.resize(n);
-  for (size_t w = 0; w < n; ++w) scripts_[w] = static_cast<uint8_t>(word_script(text, words_[w].begin, words_[w].end));
+  ends_sentence_.resize(n);
+  for (size_t w = 0; w < n; ++w) {
+    scripts_[w] = static_cast<uint8_t>(word_script(text, words_[w].begin, words_[w].end));
+    ends_sentence_[w] = ends_sentence(text, words_[w].begin, words_[w].end);
+  }
   has_letters_.assign(n, 0);
   const float weight = options_.own_word_weight;
   auto log_score = [weight](float window, float own) {
@@ -193,6 +229,8 @@ Status SpanFinder::find(const char* text, size_t size, Workspace& workspace, std
     }
     // Languages change at sentence and clause ends far more often than
     // inside a clause: a switch right after such punctuation is cheaper.
+    // (Penalty 10, discount 0.5, windows within a sentence: chosen on
+    // spans_eval.py's dev groups, EXPERIMENTS.md "Spans within sentences".)
     const char last = text[words_[w - 1].end - 1];
     const bool clause_end = last == '.' || last == '!' || last == '?' || last == ';' || last == ':' || last == ',';
     const float penalty = options_.switch_penalty * (clause_end ? options_.clause_end_discount : 1.0f);
@@ -263,10 +301,10 @@ size_t SpanFinder::words_in(const Span& span) const {
 // wins on the joined text; otherwise it stays as it is. Longer unsure spans
 // stay: a whole sentence in another language is often unsure on its own,
 // and a longer neighbour would win the joined text and swallow it
-// (tests/langid/spans_eval.py, dev: pairs of sentences in two languages
-// with both sentences right 67.0 % when any unsure span could join, 83.2 %
-// with at most two words; pairs in one language answered as one span
-// 90.0 % -> 86.4 %). One
+// (tests/langid/spans_eval.py, dev, when it was chosen: pairs of sentences
+// in two languages with both sentences right 67.0 % when any unsure span
+// could join, 83.2 % with at most two words; pairs in one language answered
+// as one span 90.0 % -> 86.4 %). One
 // pass; a span takes part in at most one join, so each classification
 // covers at most two of the original spans (linear in the text, however
 // many spans).

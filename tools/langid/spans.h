@@ -5,8 +5,9 @@
 // the words while paying a penalty for each switch.
 //
 // Memory is bounded and does not depend on the number of labels per word:
-// - per word 16 bytes (offsets, script, letters flag, the Viterbi's
-//   back-pointer: the best previous state and a bit per state that switched);
+// - per word 17 bytes (offsets, script, letters and sentence-end flags, the
+//   Viterbi's back-pointer: the best previous state and a bit per state that
+//   switched);
 // - per span sizeof(Span) (at most one span per word);
 // - a cache of the words' scores over all labels (window and word alone),
 //   used while it fits in SpanOptions::cache_bytes (8 MiB: about 2,300 words
@@ -37,10 +38,11 @@ struct Span {
 
 struct SpanOptions {
   size_t context_words = 2;    // words on each side that score a word
-  float switch_penalty = 4.0f; // nats paid per language change
+  bool context_within_sentence = true;  // ... never across a sentence end (. ! ? …)
+  float switch_penalty = 10.0f; // nats paid per language change
   size_t candidates = 12;      // labels considered (best over all windows), at most 32
   float own_word_weight = 0.5f; // weight of a word's own scores next to its window's
-  float clause_end_discount = 0.25f;  // penalty factor after . ! ? ; : ,
+  float clause_end_discount = 0.5f;  // penalty factor after . ! ? ; : ,
   size_t join_max_words = 2;   // an unsure span of at most this many words may join a neighbour
   size_t cache_bytes = 8u << 20;  // scores kept per word while they fit (0: never)
   const ClassifyOptions* classify = nullptr;  // prior / allow-list of every model call (not owned)
@@ -71,7 +73,7 @@ class SpanFinder {
   SpanOptions options_;
   uint32_t labels_;
   std::vector<Word> words_;
-  std::vector<uint8_t> scripts_, has_letters_;
+  std::vector<uint8_t> scripts_, has_letters_, ends_sentence_;
   std::vector<float> probs_, own_probs_, total_, cache_;
   std::vector<uint32_t> order_;          // candidate labels
   std::vector<float> logp_, cost_, next_cost_;

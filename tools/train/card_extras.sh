@@ -80,5 +80,28 @@ block() { echo '```'; cat; echo '```'; }
     echo
     python3 tools/train/loso.py report "${dumps[@]}" | sed -n '/^reliable/,/^most frequent/p' | sed '$d' | block
   fi
+  if [ -f data/eval/gnome-help.tsv ] && [ -f data/eval/firefox.tsv ]; then
+    echo
+    echo "On the independent sets (\`data/eval/\`, never trained on), texts of 20+"
+    echo "characters. Their lines carry the language pack's label, and a pack holds"
+    echo "strings left in English (\"Unable to communicate securely.\" in the Asturian"
+    echo "pack), so a wrong English answer is shown apart: the last figure is the"
+    echo "share right among the reliable answers that are not such a wrong English"
+    echo "one. \`build/train evaluate --model $MODEL --dump D"
+    echo "gh=data/eval/gnome-help.tsv ff=data/eval/firefox.tsv\`, then:"
+    echo
+    dump=$(mktemp)
+    "$BUILD/train" evaluate --model "$MODEL" --threads 1 --dump "$dump" \
+      gh=data/eval/gnome-help.tsv ff=data/eval/firefox.tsv > /dev/null
+    probability=$("$BUILD/train" evaluate --model "$MODEL" --threads 1 gh=data/eval/gnome-help.tsv |
+      sed -n 's/.*reliable = p >= \([0-9.]*\) .*/\1/p')
+    awk -F'\t' -v p="$probability" '
+      NR > 1 && $3 >= 20 && $4 >= 3 {
+        all[$1]++; if ($6 < p) next
+        n[$1]++; if ($2 == $5) ok[$1]++; else if ($5 == "en") en[$1]++; else bad[$1]++ }
+      END { for (s in all) printf "%s: %d texts, %.1f %% marked reliable; of those right %.2f %%, wrong and English %.2f %%; right among the rest %.2f %%\n",
+              s, all[s], 100 * n[s] / all[s], 100 * ok[s] / n[s], 100 * en[s] / n[s], 100 * ok[s] / (ok[s] + bad[s]) }' "$dump" | sort | block
+    rm -f "$dump"
+  fi
 } > "$OUT/calibration.md"
 echo "wrote $OUT/loso.md, everyday.md, calibration.md"

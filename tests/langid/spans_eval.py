@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""How well `langid --spans` splits two sentences, built from the
-everyday-phrase files (tests/langid/everyday-*.tsv).
+"""How well `langid --spans` splits sentences of different languages, built
+from the everyday-phrase files (tests/langid/everyday-*.tsv).
 
   spans_eval.py [--langid PATH] [--sets dev,test] [--pairs N] [-- LANGID-OPTIONS...]
 
-For each set, two kinds of input, drawn with a fixed seed from its sentences
-of 15+ characters that end in . ! or ?:
-  mixed  N pairs of sentences in two different languages, joined by a space;
-  same   N/2 pairs of sentences in one language.
+For each set, four kinds of input, drawn with fixed seeds from its sentences
+of 15+ characters that end in . ! or ? and joined by spaces:
+  mixed       N pairs of sentences in two different languages;
+  same        N/2 pairs of sentences in one language;
+  sandwiches  N/2 triples A1 B A2: two sentences of one language around one
+              of another;
+  short       the same with a short middle sentence (8-14 characters).
 Reported: the share of letters and other non-space bytes whose span has the
-sentence's language (byte accuracy); for mixed pairs, the share whose two
-sentences are each mostly labelled right; for same-language pairs, the share
-answered with exactly one span of the right language. dev chose the span
-finder's settings; test checks them.
+sentence's language (byte accuracy), and the share of inputs whose every
+sentence is mostly labelled right (for same-language pairs: answered with
+exactly one span of the right language). dev chose the span finder's
+settings; test checks them.
 """
 import argparse
 import os

@@ -232,7 +232,7 @@ Status SpanFinder::find(const char* text, size_t size, Workspace& workspace, std
     // (Penalty 10, discount 0.5, windows within a sentence: chosen on
     // spans_eval.py's dev groups, EXPERIMENTS.md "Spans within sentences".)
     const char last = text[words_[w - 1].end - 1];
-    const bool clause_end = last == '.' || last == '!' || last == '?' || last == ';' || last == ':' || last == ',';
+    const bool clause_end = ends_sentence_[w - 1] || last == ';' || last == ':' || last == ',';
     const float penalty = options_.switch_penalty * (clause_end ? options_.clause_end_discount : 1.0f);
     uint32_t mask = 0;
     for (size_t s = 0; s < k; ++s) {

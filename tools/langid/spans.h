@@ -42,7 +42,7 @@ struct SpanOptions {
   float switch_penalty = 10.0f; // nats paid per language change
   size_t candidates = 12;      // labels considered (best over all windows), at most 32
   float own_word_weight = 0.5f; // weight of a word's own scores next to its window's
-  float clause_end_discount = 0.5f;  // penalty factor after . ! ? ; : ,
+  float clause_end_discount = 0.5f;  // penalty factor after a sentence end or ; : ,
   size_t join_max_words = 2;   // an unsure span of at most this many words may join a neighbour
   size_t cache_bytes = 8u << 20;  // scores kept per word while they fit (0: never)
   const ClassifyOptions* classify = nullptr;  // prior / allow-list of every model call (not owned)

@@ -10,7 +10,8 @@ of 15+ characters that end in . ! or ? and joined by spaces:
   same        N/2 pairs of sentences in one language;
   sandwiches  N/2 triples A1 B A2: two sentences of one language around one
               of another;
-  short       the same with a short middle sentence (8-14 characters).
+  short       the same with a short middle sentence (8-14 characters);
+  short same  N/2 such triples all in one language.
 Reported: the share of letters and other non-space bytes whose span has the
 sentence's language (byte accuracy), and the share of inputs whose every
 sentence is mostly labelled right (for same-language pairs: answered with
@@ -107,6 +108,22 @@ def sandwiches(rows, n, seed, inner_rows=None):
     return triples
 
 
+def same_short(rows, short_rows, n, seed):
+    """n triples A1 S A2 in one language, S a short sentence."""
+    by_language = {}
+    for code, text in rows:
+        by_language.setdefault(code, []).append(text)
+    shorts = [(code, text) for code, text in short_rows
+              if len(by_language.get(code, [])) >= 2]
+    rng = random.Random(seed)
+    triples = []
+    while len(triples) < n:
+        code, middle = rng.choice(shorts)
+        a1, a2 = rng.sample(by_language[code], 2)
+        triples.append(((code, a1), (code, middle), (code, a2)))
+    return triples
+
+
 def score(groups, langid, options):
     """(byte accuracy, share of groups right) for groups of (code, text)
     sentences joined by spaces. A group is right when every sentence is
@@ -147,13 +164,17 @@ def main(argv):
         same = score(same_pairs(rows, args.pairs // 2, 9), args.langid, args.extra)
         half = args.pairs // 2
         inside = score(sandwiches(rows, half, 11), args.langid, args.extra)
-        short = score(sandwiches(rows, half, 13, sentences(name, 8, 14)), args.langid, args.extra)
+        short_rows = sentences(name, 8, 14)
+        short = score(sandwiches(rows, half, 13, short_rows), args.langid, args.extra)
+        short_same = score(same_short(rows, short_rows, half, 17), args.langid, args.extra)
         print("%s: mixed pairs (%d): byte accuracy %.2f %%, both sentences right %.1f %%; "
               "same-language pairs (%d): byte accuracy %.2f %%, one right span %.1f %%; "
               "sandwiches (%d): byte accuracy %.2f %%, all three right %.1f %%; "
-              "short sandwiches (%d): byte accuracy %.2f %%, all three right %.1f %%"
+              "short sandwiches (%d): byte accuracy %.2f %%, all three right %.1f %%; "
+              "short same (%d): byte accuracy %.2f %%, one right span %.1f %%"
               % (name, args.pairs, mixed[0], mixed[1], half, same[0], same[1],
-                 half, inside[0], inside[1], half, short[0], short[1]))
+                 half, inside[0], inside[1], half, short[0], short[1],
+                 half, short_same[0], short_same[1]))
     return 0
 
 

@@ -136,6 +136,7 @@ TEST_CASE("spans: an unsure span joins a sure neighbour whose language still win
   CHECK_FALSE(kept[1].reliable);
   langid::SpanOptions any_length;
   any_length.join_max_words = 1000;
+  any_length.join_within_sentence = false;
   std::vector<langid::Span> joined;
   REQUIRE(langid::SpanFinder(s.model, any_length).find(pair.data(), pair.size(), workspace, &joined) == Status::kOk);
   CHECK(joined.size() == 1);  // what the join did before it had a limit
@@ -181,6 +182,31 @@ TEST_CASE("spans: a word's context stops at a sentence end") {
   const std::vector<langid::Span> q = langid::find_spans(s.model, workspace, quoted);
   REQUIRE(q.size() == 2);
   CHECK(quoted.substr(q[0].begin, q[0].end - q[0].begin) == "He said \"the train leaves at six.\"");
+}
+
+TEST_CASE("spans: a short unsure sentence of its own is kept, not joined to a neighbour") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  Workspace workspace(s.model);
+  // "Kiitos paljon!" is two words and unsure on its own (fi 0.69); it is a
+  // sentence of its own, so it does not join the English sentence before
+  // or after it. (A fixture of the shipped model.)
+  const std::string text = "I will send the report tomorrow. Kiitos paljon! See you at the meeting.";
+  const std::vector<langid::Span> spans = langid::find_spans(s.model, workspace, text);
+  REQUIRE(spans.size() == 3);
+  CHECK(std::string(spans[1].label) == "fi");
+  CHECK(text.substr(spans[1].begin, spans[1].end - spans[1].begin) == "Kiitos paljon!");
+  CHECK_FALSE(spans[1].reliable);
+  // Joins across sentence ends swallow it, as before the rule.
+  langid::SpanOptions across;
+  across.join_within_sentence = false;
+  std::vector<langid::Span> joined;
+  REQUIRE(langid::SpanFinder(s.model, across).find(text.data(), text.size(), workspace, &joined) == Status::kOk);
+  // ... and the two English spans left side by side become one.
+  REQUIRE(joined.size() == 1);
+  CHECK(std::string(joined[0].label) == "en");
+  CHECK(joined[0].begin == 0);
+  CHECK(joined[0].end == text.size());
 }
 
 TEST_CASE("spans split English from Finnish inside one script, with byte offsets") {

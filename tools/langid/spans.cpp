@@ -229,8 +229,8 @@ Status SpanFinder::find(const char* text, size_t size, Workspace& workspace, std
     }
     // Languages change at sentence and clause ends far more often than
     // inside a clause: a switch right after such punctuation is cheaper.
-    // (Penalty 10, discount 0.5, windows within a sentence: chosen on
-    // spans_eval.py's dev groups, EXPERIMENTS.md "Spans within sentences".)
+    // (Penalty 12, discount 0.5, windows and joins within a sentence: chosen
+    // on spans_eval.py's dev groups, EXPERIMENTS.md "Spans within sentences".)
     const char last = text[words_[w - 1].end - 1];
     const bool clause_end = ends_sentence_[w - 1] || last == ';' || last == ':' || last == ',';
     const float penalty = options_.switch_penalty * (clause_end ? options_.clause_end_discount : 1.0f);
@@ -288,6 +288,12 @@ Status SpanFinder::make_spans(const char* text, size_t n, Workspace& workspace, 
   return s;
 }
 
+// The index of the span's last word (a span holds at least one word).
+size_t SpanFinder::last_word(const Span& span) const {
+  auto starts_before = [](const Word& w, size_t at) { return w.begin < at; };
+  return static_cast<size_t>(std::lower_bound(words_.begin(), words_.end(), span.end, starts_before) - words_.begin()) - 1;
+}
+
 // The words that start inside the span (words_ is in text order).
 size_t SpanFinder::words_in(const Span& span) const {
   auto starts_before = [](const Word& w, size_t at) { return w.begin < at; };
@@ -310,6 +316,12 @@ size_t SpanFinder::words_in(const Span& span) const {
 // many spans).
 Status SpanFinder::join_unsure_spans(const char* text, Workspace& workspace, std::vector<Span>* spans) {
   std::vector<Span>& v = *spans;
+  // A span may join the one after it unless it ends a sentence (with
+  // join_within_sentence): a short sentence of its own ("Dobrý den!")
+  // between sentences of another language is kept, not swallowed.
+  auto may_join = [&](const Span& first) {
+    return !options_.join_within_sentence || !ends_sentence_[last_word(first)];
+  };
   size_t out = 0;
   bool last_joined = false;  // v[out - 1] came from a join
   bool next_joined = false;  // v[i] came from a join (with the span before it)
@@ -320,7 +332,7 @@ Status SpanFinder::join_unsure_spans(const char* text, Workspace& workspace, std
     if (!current.reliable && current.label_index != kNoLabel && !current_joined &&
         words_in(current) <= options_.join_max_words) {
       Span merged;
-      if (out > 0 && !last_joined && v[out - 1].reliable) {
+      if (out > 0 && !last_joined && v[out - 1].reliable && may_join(v[out - 1])) {
         const Status s = classify_span(text, v[out - 1].begin, current.end, workspace, &merged);
         if (s != Status::kOk) return s;
         if (merged.label_index == v[out - 1].label_index) {
@@ -329,7 +341,7 @@ Status SpanFinder::join_unsure_spans(const char* text, Workspace& workspace, std
           continue;
         }
       }
-      if (i + 1 < v.size() && v[i + 1].reliable) {
+      if (i + 1 < v.size() && v[i + 1].reliable && may_join(current)) {
         const Status s = classify_span(text, current.begin, v[i + 1].end, workspace, &merged);
         if (s != Status::kOk) return s;
         if (merged.label_index == v[i + 1].label_index) {
@@ -341,6 +353,29 @@ Status SpanFinder::join_unsure_spans(const char* text, Workspace& workspace, std
     }
     v[out++] = current;
     last_joined = current_joined;
+  }
+  v.resize(out);
+  return merge_equal_neighbours(text, workspace, spans);
+}
+
+// A join can leave two neighbours with one label ("en" + "fi" joined, then
+// "en"): each run of them becomes one span, classified once on its whole
+// text (so each byte is classified at most once more here).
+Status SpanFinder::merge_equal_neighbours(const char* text, Workspace& workspace, std::vector<Span>* spans) {
+  std::vector<Span>& v = *spans;
+  size_t out = 0;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i + 1;
+    while (j < v.size() && v[j].label_index == v[i].label_index) ++j;
+    if (j - i == 1) {
+      v[out++] = v[i];
+    } else {
+      Span merged;
+      const Status s = classify_span(text, v[i].begin, v[j - 1].end, workspace, &merged);
+      if (s != Status::kOk) return s;
+      v[out++] = merged;
+    }
+    i = j;
   }
   v.resize(out);
   return Status::kOk;

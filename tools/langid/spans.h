@@ -39,11 +39,12 @@ struct Span {
 struct SpanOptions {
   size_t context_words = 2;    // words on each side that score a word
   bool context_within_sentence = true;  // ... never across a sentence end (. ! ? …)
-  float switch_penalty = 10.0f; // nats paid per language change
+  float switch_penalty = 12.0f; // nats paid per language change
   size_t candidates = 12;      // labels considered (best over all windows), at most 32
   float own_word_weight = 0.5f; // weight of a word's own scores next to its window's
   float clause_end_discount = 0.5f;  // penalty factor after a sentence end or ; : ,
   size_t join_max_words = 2;   // an unsure span of at most this many words may join a neighbour
+  bool join_within_sentence = true;  // ... of its own sentence only
   size_t cache_bytes = 8u << 20;  // scores kept per word while they fit (0: never)
   const ClassifyOptions* classify = nullptr;  // prior / allow-list of every model call (not owned)
 };
@@ -66,7 +67,9 @@ class SpanFinder {
   Status classify_span(const char* text, size_t begin, size_t end, Workspace& workspace, Span* span);
   Status make_spans(const char* text, size_t n, Workspace& workspace, std::vector<Span>* spans);
   Status join_unsure_spans(const char* text, Workspace& workspace, std::vector<Span>* spans);
+  Status merge_equal_neighbours(const char* text, Workspace& workspace, std::vector<Span>* spans);
   size_t words_in(const Span& span) const;
+  size_t last_word(const Span& span) const;
   void release_if_large();
 
   const Model& model_;

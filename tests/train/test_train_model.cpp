@@ -18,9 +18,11 @@
 
 #include "ffnlp/ffnlp.h"
 #include "tools/convert_model/converter.h"
+#include "test_paths.h"
 #include "tools/train/dataset.cpp"
 #include "tools/train/export.cpp"
 #include "tools/train/model.cpp"
+#include "tools/train/teacher.cpp"
 
 using ffnlp::kScriptCount;
 using namespace ffnlp::train;
@@ -45,6 +47,19 @@ double smoothed_loss(const ModelConfig& cfg, const Params& prm, ffnlp::train::Wo
   double loss = -(1.0 - eps) * std::log(static_cast<double>(ws->p[label]));
   for (uint32_t l = 0; l < cfg.labels; ++l)
     loss -= eps / cfg.labels * std::log(static_cast<double>(ws->p[l]));
+  return loss;
+}
+
+// The cross-entropy accumulate() minimises with a soft target: t = a soft
+// + (1 - a) ((1 - e) onehot + e / L).
+double soft_loss(const ModelConfig& cfg, const Params& prm, ffnlp::train::Workspace* ws, uint32_t label,
+                 double eps, const std::vector<float>& soft, double a) {
+  forward(cfg, prm, ws);
+  double loss = 0;
+  for (uint32_t l = 0; l < cfg.labels; ++l) {
+    const double t = a * soft[l] + (1 - a) * ((l == label ? 1 - eps : 0) + eps / cfg.labels);
+    loss -= t * std::log(static_cast<double>(ws->p[l]));
+  }
   return loss;
 }
 
@@ -206,6 +221,101 @@ TEST_CASE("train: backward pass matches finite differences") {
     }
   }
   CHECK(checked_rows > 10);
+}
+
+TEST_CASE("train: a soft target (distillation) gives the loss and gradient of its cross-entropy") {
+  const ModelConfig cfg = tiny_config();
+  std::mt19937_64 rng(11);
+  Params prm;
+  prm.init(cfg, rng);
+  for (float& b : prm.b1) b = 0.3f;
+  ffnlp::train::Workspace ws;
+  ws.init(cfg);
+  const std::string text = "Ein kleiner Text, mit Wörtern";
+  extract(cfg, text.data(), text.size(), &ws.feats);
+  std::vector<float> soft(cfg.labels, 0.0f);
+  soft[0] = 0.7f;
+  soft[cfg.labels - 1] = 0.3f;
+  const uint32_t label = 1;
+  const float eps = 0.05f, a = 0.4f;
+  Grads g;
+  g.init(cfg);
+  REQUIRE(accumulate(cfg, prm, label, eps, 1.0f, &ws, &g, soft.data(), a));
+  CHECK(g.loss == doctest::Approx(soft_loss(cfg, prm, &ws, label, eps, soft, a)).epsilon(1e-4));
+  // The output bias's gradient is p - t exactly.
+  forward(cfg, prm, &ws);
+  for (uint32_t l = 0; l < cfg.labels; ++l) {
+    const double t = a * soft[l] + (1 - a) * ((l == label ? 1 - eps : 0) + eps / cfg.labels);
+    CHECK(g.b2[l] == doctest::Approx(ws.p[l] - t).epsilon(1e-5).scale(1e-5));
+  }
+  // And the hidden layer's, by finite differences.
+  for (size_t i = 0; i < prm.w1.size(); i += 7) {
+    const float saved = prm.w1[i], h = 1e-2f;
+    prm.w1[i] = saved + h;
+    const double up = soft_loss(cfg, prm, &ws, label, eps, soft, a);
+    prm.w1[i] = saved - h;
+    const double down = soft_loss(cfg, prm, &ws, label, eps, soft, a);
+    prm.w1[i] = saved;
+    CHECK(g.w1[i] == doctest::Approx((up - down) / (2 * h)).epsilon(2e-2).scale(1e-2));
+  }
+  // Weight 0 is the plain smoothed target.
+  Grads plain, zero;
+  plain.init(cfg);
+  zero.init(cfg);
+  REQUIRE(accumulate(cfg, prm, label, eps, 1.0f, &ws, &plain));
+  REQUIRE(accumulate(cfg, prm, label, eps, 1.0f, &ws, &zero, soft.data(), 0.0f));
+  CHECK(plain.loss == doctest::Approx(zero.loss).epsilon(1e-9));
+  CHECK(plain.b2 == zero.b2);
+}
+
+TEST_CASE("train: a teacher model's distribution over the student's labels") {
+  LabelSet labels;
+  labels.codes = {"de", "en", "fr", "zz-not-a-label"};
+  for (uint32_t i = 0; i < labels.codes.size(); ++i) labels.index[labels.codes[i]] = i;
+  const std::string path = ffnlp::testing::source_path("models/langid.ffm");
+  const ffnlp::train::Teacher teacher(path, labels, 1.0f);
+  CHECK(teacher.shared_labels() == 3);
+  ffnlp::train::Teacher::State state = teacher.make_state();
+  const std::string english = "The weather is lovely today and we are going for a walk.";
+  REQUIRE(teacher.distribution(english.data(), english.size(), &state));
+  double sum = 0;
+  for (float p : state.probs) sum += p;
+  CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+  CHECK(state.probs[1] > 0.9f);  // en
+  CHECK(state.probs[3] == 0.0f);  // a label the teacher does not have
+  // The same text through the model with a uniform prior, renormalised over
+  // de, en, fr: the teacher's numbers.
+  ffnlp::MappedFile file;
+  ffnlp::Model model;
+  ffnlp::Error error;
+  REQUIRE(ffnlp::load_file(path.c_str(), &file, &model, &error) == ffnlp::Status::kOk);
+  ffnlp::Workspace workspace(model);
+  std::vector<float> logits(model.label_count());
+  ffnlp::ClassifyOptions uniform;
+  uniform.prior = ffnlp::Prior::kUniform;
+  ffnlp::Input input;
+  input.text = english.data();
+  input.size = english.size();
+  REQUIRE(model.logits(input, workspace.data(), workspace.size(), logits.data(), logits.size(), &uniform) ==
+          ffnlp::Status::kOk);
+  double z[3], zsum = 0;
+  const char* codes[3] = {"de", "en", "fr"};
+  for (int k = 0; k < 3; ++k) {
+    for (uint32_t t = 0; t < model.label_count(); ++t)
+      if (std::string(model.label(t)) == codes[k]) z[k] = std::exp(static_cast<double>(logits[t]));
+    zsum += z[k];
+  }
+  for (int k = 0; k < 3; ++k) CHECK(state.probs[k] == doctest::Approx(z[k] / zsum).epsilon(1e-4));
+  // A high temperature flattens it; no letters, no distribution.
+  const ffnlp::train::Teacher flat(path, labels, 1000.0f);
+  ffnlp::train::Teacher::State flat_state = flat.make_state();
+  REQUIRE(flat.distribution(english.data(), english.size(), &flat_state));
+  CHECK(flat_state.probs[0] == doctest::Approx(1.0 / 3).epsilon(0.02));
+  CHECK_FALSE(teacher.distribution("12345 !!", 8, &state));
+  // Not a classifier, or no such file: refused.
+  CHECK_THROWS_AS(ffnlp::train::Teacher(ffnlp::testing::source_path("models/pos-en.ffm"), labels, 1.0f),
+                  std::runtime_error);
+  CHECK_THROWS_AS(ffnlp::train::Teacher(path + ".missing", labels, 1.0f), std::runtime_error);
 }
 
 TEST_CASE("train: lazy Adam updates only touched embedding rows, deterministically") {

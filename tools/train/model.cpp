@@ -326,24 +326,31 @@ void Grads::clear_dense() {
 }
 
 bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float smoothing,
-                float scale, Workspace* ws, Grads* g) {
+                float scale, Workspace* ws, Grads* g, const float* soft, float soft_weight) {
   bool any = false;
   for (const auto& v : ws->feats.ids) any = any || !v.empty();
   if (!any) return false;
   const uint32_t H = cfg.hidden, L = cfg.labels, I = cfg.input_width;
   const uint32_t best = forward(cfg, prm, ws);
 
-  // Loss with label smoothing: t = (1 - e) onehot + e / L.
+  // Cross-entropy against t = a soft + (1 - a) ((1 - e) onehot + e / L),
+  // a = soft_weight (0 without soft), e = smoothing.
+  const double hard = soft ? 1.0 - soft_weight : 1.0;
   float zmax = ws->z[best];
   double lse = 0.0;
   for (uint32_t l = 0; l < L; ++l) lse += std::exp(static_cast<double>(ws->z[l] - zmax));
   const double log_z = zmax + std::log(lse);
-  const double off = smoothing / L;
-  double loss = -(1.0 - smoothing) * (ws->z[label] - log_z);
+  const double off = hard * smoothing / L;
+  double loss = -hard * (1.0 - smoothing) * (ws->z[label] - log_z);
   if (smoothing > 0) {
     double s = 0.0;
     for (uint32_t l = 0; l < L; ++l) s += ws->z[l] - log_z;
     loss -= off * s;
+  }
+  if (soft) {
+    double s = 0.0;
+    for (uint32_t l = 0; l < L; ++l) s += soft[l] * (ws->z[l] - log_z);
+    loss -= soft_weight * s;
   }
   g->loss += loss;
   g->examples += 1;
@@ -351,7 +358,9 @@ bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float
 
   float* gz = ws->gz.data();
   for (uint32_t l = 0; l < L; ++l) gz[l] = (ws->p[l] - static_cast<float>(off)) * scale;
-  gz[label] -= (1.0f - smoothing) * scale;
+  gz[label] -= static_cast<float>(hard * (1.0 - smoothing)) * scale;
+  if (soft)
+    for (uint32_t l = 0; l < L; ++l) gz[l] -= soft_weight * soft[l] * scale;
 
   // Output layer.
   const float* h = ws->h.data();

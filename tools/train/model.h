@@ -111,9 +111,12 @@ struct Grads {
 
 // Forward + backward of one example with label smoothing; adds `scale` x the
 // gradient of the loss to g. Returns false (and does nothing) when the text
-// has no features.
+// has no features. With `soft` (a distribution over the labels, e.g. a
+// teacher model's), the target is (1 - soft_weight) x the smoothed one-hot
+// target + soft_weight x soft.
 bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float smoothing,
-                float scale, Workspace* ws, Grads* g);
+                float scale, Workspace* ws, Grads* g, const float* soft = nullptr,
+                float soft_weight = 0.0f);
 
 struct AdamState {
   std::vector<std::vector<float>> emb_m, emb_v;

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -31,6 +32,7 @@
 #include "tools/train/evaluate.h"
 #include "tools/train/export.h"
 #include "tools/train/model.h"
+#include "tools/train/teacher.h"
 
 namespace ffnlp {
 namespace train {
@@ -131,6 +133,9 @@ struct Options {
   double finetune_replay = 0.5;
   double finetune_size = 0.25;
   uint32_t finetune_average = 1;  // phases run from the same start; the model is their mean
+  std::string teacher_path;       // distillation: a converted model's answers as soft targets
+  float teacher_weight = 0.5f;
+  float teacher_temperature = 1.0f;
 };
 
 std::vector<uint32_t> parse_list(const std::string& s, const char* what) {
@@ -236,6 +241,12 @@ void usage() {
       "                        model options and labels and --temperature 1) instead of\n"
       "                        random ones. --init A/langid.npz --epochs 0 --finetune ...\n"
       "                        gives the model of one run with A's options + --finetune\n"
+      "  --teacher FFM         distillation: every example's target is also the answer of\n"
+      "                        this converted model (e.g. a larger one) on its text, with a\n"
+      "                        uniform prior, over the labels both have; noise examples\n"
+      "                        keep their uniform target (default: none)\n"
+      "  --teacher-weight A    the teacher's share of the target, in [0,1] (default 0.5)\n"
+      "  --teacher-temperature T  its logits are divided by T (default 1)\n"
       "\n"
       "       train evaluate --help   scores a converted model on labelled files\n");
 }
@@ -318,6 +329,9 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--finetune-replay") o.finetune_replay = std::stod(value());
     else if (a == "--finetune-size") o.finetune_size = std::stod(value());
     else if (a == "--finetune-average") o.finetune_average = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--teacher") o.teacher_path = value();
+    else if (a == "--teacher-weight") o.teacher_weight = std::stof(value());
+    else if (a == "--teacher-temperature") o.teacher_temperature = std::stof(value());
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
   if (!seeds_given)
@@ -332,6 +346,9 @@ Options parse_args(int argc, char** argv) {
   if (!(o.finetune_replay >= 0 && o.finetune_replay < 1))
     throw std::invalid_argument("--finetune-replay in [0,1)");
   if (!(o.finetune_lr > 0)) throw std::invalid_argument("--finetune-lr must be > 0");
+  if (!(o.teacher_weight >= 0 && o.teacher_weight <= 1))
+    throw std::invalid_argument("--teacher-weight in [0,1]");
+  if (!(o.teacher_temperature > 0)) throw std::invalid_argument("--teacher-temperature must be > 0");
   if (!(o.finetune_size > 0 && o.finetune_size <= 1))
     throw std::invalid_argument("--finetune-size in (0,1]");
   if (o.finetune_average < 1 || o.finetune_average > 16)
@@ -585,6 +602,14 @@ int run(int argc, char** argv) {
   std::vector<Workspace> ws(kShards);
   std::vector<std::string> noise_text(kShards);
   for (auto& w : ws) w.init(cfg);
+  std::unique_ptr<Teacher> teacher;
+  std::vector<Teacher::State> teacher_state;
+  if (!o.teacher_path.empty()) {
+    teacher.reset(new Teacher(o.teacher_path, labels, o.teacher_temperature));
+    for (int s = 0; s < kShards; ++s) teacher_state.push_back(teacher->make_state());
+    std::printf("teacher: %s (%u of %u labels shared), weight %g, temperature %g\n", o.teacher_path.c_str(),
+                teacher->shared_labels(), cfg.labels, o.teacher_weight, o.teacher_temperature);
+  }
   ShardRunner runner(o.threads);
 
   const std::vector<uint32_t> quota = label_quota(train, labels, o.sampling);
@@ -661,8 +686,11 @@ int run(int argc, char** argv) {
             accumulate(cfg, prm, 0, 1.0f, scale, &ws[s], &g);  // target: uniform
             continue;
           }
-          extract(cfg, train.text(sp.line) + sp.begin, sp.end - sp.begin, &ws[s].feats);
-          accumulate(cfg, prm, sp.label, o.smoothing, scale, &ws[s], &g);
+          const char* text = train.text(sp.line) + sp.begin;
+          extract(cfg, text, sp.end - sp.begin, &ws[s].feats);
+          const bool taught = teacher && teacher->distribution(text, sp.end - sp.begin, &teacher_state[s]);
+          accumulate(cfg, prm, sp.label, o.smoothing, scale, &ws[s], &g,
+                     taught ? teacher_state[s].probs.data() : nullptr, o.teacher_weight);
         }
       });
       for (const auto& g : shards) {

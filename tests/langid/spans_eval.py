@@ -40,6 +40,14 @@ def sentences(name, shortest=15, longest=10**9):
     return rows
 
 
+def group_by_language(rows):
+    """The texts per language, and the languages with two or more of them."""
+    groups = {}
+    for code, text in rows:
+        groups.setdefault(code, []).append(text)
+    return groups, sorted(code for code, texts in groups.items() if len(texts) >= 2)
+
+
 def mixed_pairs(rows, n, seed):
     rng = random.Random(seed)
     pairs = []
@@ -51,10 +59,7 @@ def mixed_pairs(rows, n, seed):
 
 
 def same_pairs(rows, n, seed):
-    by_language = {}
-    for code, text in rows:
-        by_language.setdefault(code, []).append(text)
-    languages = sorted(code for code, texts in by_language.items() if len(texts) >= 2)
+    by_language, languages = group_by_language(rows)
     rng = random.Random(seed)
     pairs = []
     while len(pairs) < n:
@@ -92,10 +97,7 @@ def labels(spans, size):
 def sandwiches(rows, n, seed, inner_rows=None):
     """n triples A1 B A2: two sentences of one language around one of another
     (drawn from inner_rows when given)."""
-    by_language = {}
-    for code, text in rows:
-        by_language.setdefault(code, []).append(text)
-    languages = sorted(code for code, texts in by_language.items() if len(texts) >= 2)
+    by_language, languages = group_by_language(rows)
     rng = random.Random(seed)
     triples = []
     while len(triples) < n:
@@ -110,11 +112,8 @@ def sandwiches(rows, n, seed, inner_rows=None):
 
 def same_short(rows, short_rows, n, seed):
     """n triples A1 S A2 in one language, S a short sentence."""
-    by_language = {}
-    for code, text in rows:
-        by_language.setdefault(code, []).append(text)
-    shorts = [(code, text) for code, text in short_rows
-              if len(by_language.get(code, [])) >= 2]
+    by_language, languages = group_by_language(rows)
+    shorts = [(code, text) for code, text in short_rows if code in languages]
     rng = random.Random(seed)
     triples = []
     while len(triples) < n:

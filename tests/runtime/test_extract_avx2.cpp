@@ -2,8 +2,8 @@
 // every channel's rows, in order, and the letter count, on texts built to
 // reach every case (short and long words, words across the 512-position
 // chunks, digits, invalid UTF-8, mixed scripts, clean-up spans), for plans
-// with 1..8-gram channels sharing and not sharing seeds, a script and a
-// hashed word channel.
+// with 1..8-gram channels sharing and not sharing seeds, a script and one
+// or two hashed word channels (a table read with a second seed).
 #include <doctest/doctest.h>
 
 #include <random>
@@ -22,6 +22,16 @@ using ChannelRows = std::vector<std::vector<uint32_t>>;
 void add_batch(void* context, uint32_t channel, const uint32_t* rows, uint32_t n) {
   ChannelRows& r = *static_cast<ChannelRows*>(context);
   r[channel].insert(r[channel].end(), rows, rows + n);
+}
+
+// add_group: the batches of one call are distinct channels, at most
+// kMaxGroupBatches of them.
+void add_group(void* context, const detail::RowBatch* batches, uint32_t count) {
+  CHECK(count <= detail::kMaxGroupBatches);
+  for (uint32_t a = 0; a < count; ++a) {
+    for (uint32_t b = 0; b < a; ++b) CHECK(batches[a].channel != batches[b].channel);
+    add_batch(context, batches[a].channel, batches[a].rows, batches[a].n);
+  }
 }
 
 // Into `t` (cleared; its capacity is reused: the suite also runs under
@@ -58,6 +68,10 @@ TEST_CASE("AVX2 extraction: the same rows per channel, in order, as extract_feat
   for (uint32_t n = 8; n >= 1; --n) shared.push_back(ChannelSpec(FeatureKind::kCharNgram, n, 7 + n, 5));
   shared.push_back(ChannelSpec(FeatureKind::kScript, 0, 3, 0));
   plans.push_back(shared);
+  std::vector<ChannelSpec> second_hash = with_han;  // 2-4-grams and words again, with other seeds
+  for (uint32_t n = 2; n <= 4; ++n) second_hash.push_back(ChannelSpec(FeatureKind::kCharNgram, n, 1000 + 1000 * n, 5000 + n));
+  second_hash.push_back(ChannelSpec(FeatureKind::kWord, 0, 3000, 5077));
+  plans.push_back(second_hash);
 
   std::mt19937 rng(99);
   std::string text;
@@ -88,7 +102,9 @@ TEST_CASE("AVX2 extraction: the same rows per channel, in order, as extract_feat
             extract_features(bytes, text.size(), plan, [&want](uint32_t c, uint32_t row) { want[c].push_back(row); });
         for (bool wide : {true, false}) {  // 16 positions at a time (where the CPU has AVX-512F), then 8
           for (uint32_t c = 0; c < kMaxChannels; ++c) got[c].clear();
-          const uint32_t got_letters = detail::extract_rows_avx2(bytes, text.size(), plan, {&add_batch, &got}, wide);
+          // Batches one at a time, or in groups (as the pooling takes them).
+          detail::RowBatchSink sink{&add_batch, &got, trial % 2 == 0 ? &add_group : nullptr};
+          const uint32_t got_letters = detail::extract_rows_avx2(bytes, text.size(), plan, sink, wide);
           INFO("plan " << p << " variant " << variant << " trial " << trial << " bytes " << text.size() << " wide "
                        << wide);
           CHECK(got_letters == want_letters);

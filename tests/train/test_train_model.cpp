@@ -180,7 +180,10 @@ TEST_CASE("train: bf16 embedding scales change the evaluated copy and the spec, 
 }
 
 TEST_CASE("train: backward pass matches finite differences") {
-  const ModelConfig cfg = tiny_config();
+  ModelConfig cfg = tiny_config();
+  cfg.second_hash = {2};  // two channels read the 2-gram table: both add to its gradient
+  cfg.finalize();
+  REQUIRE(cfg.table_count() + 1 == cfg.channels.size());
   std::mt19937_64 rng(7);
   Params prm;
   prm.init(cfg, rng);
@@ -213,10 +216,10 @@ TEST_CASE("train: backward pass matches finite differences") {
   for (size_t i = 0; i < prm.w2.size(); i += 3) check(&prm.w2, g.w2, i);
   for (size_t i = 0; i < prm.b2.size(); ++i) check(&prm.b2, g.b2, i);
   size_t checked_rows = 0;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    for (uint32_t row : g.touched[c]) {
-      for (uint32_t j = 0; j < cfg.channel_dims(c); ++j)
-        check(&prm.emb[c], g.emb[c], static_cast<size_t>(row) * cfg.channel_dims(c) + j);
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const uint32_t d = cfg.channel_dims(cfg.table_channel[t]);
+    for (uint32_t row : g.touched[t]) {
+      for (uint32_t j = 0; j < d; ++j) check(&prm.emb[t], g.emb[t], static_cast<size_t>(row) * d + j);
       ++checked_rows;
     }
   }
@@ -556,7 +559,7 @@ TEST_CASE("train: features come from the runtime's public API, word channel incl
 }
 
 TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit (and 4-bit) simulation") {
- for (int variant = 0; variant < 5; ++variant) {
+ for (int variant = 0; variant < 6; ++variant) {
   CAPTURE(variant);
   // Three tiny "languages"; a few hundred Adam steps are enough to separate them.
   std::map<std::string, std::vector<std::string>> tsv;
@@ -591,7 +594,22 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
     cfg.embedding_bits = 4;
     cfg.embedding_bf16_scales = variant == 4;  // their scales bfloat16 (q4_row_bf16)
   }
+  if (variant == 5) {  // second hashes of the 3-grams and words: two channels read one table each
+    cfg.word_buckets = 64;
+    cfg.word_dims = 8;
+    cfg.embedding_bits = 4;
+    cfg.embedding_bf16_scales = true;
+    cfg.second_hash = {3, 0};
+  }
   cfg.finalize();
+  if (variant == 5) {
+    REQUIRE(cfg.channels.size() == 8);
+    REQUIRE(cfg.table_count() == 6);
+    CHECK(cfg.channels[6].embedding == "emb_ngram3");
+    CHECK(cfg.channels[7].embedding == "emb_word");
+    CHECK(cfg.channels[6].seed != cfg.channels[2].seed);
+    CHECK(cfg.input_width == 8 * 4 + 4 + 8 + 8 + 8);
+  }
   if (variant == 2) {
     REQUIRE(cfg.channels.back().kind == "han_variant");
     CHECK(cfg.channels.back().buckets == 3);
@@ -643,12 +661,15 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   CHECK((copt.spec_text.find("kind = han_variant") != std::string::npos) == (variant == 2));
   if (variant == 2) CHECK(std::string(model.channel(cfg.channels.size() - 1).kind_name) == "han_variant");
   for (uint32_t c = 0; c < model.channel_count(); ++c) {
-    const bool four = (variant == 3 || variant == 4) && cfg.channels[c].kind != "script";
+    const bool four = variant >= 3 && cfg.channels[c].kind != "script";
     CHECK(model.channel(c).embedding.dtype == (!four          ? ffnlp::DType::kQ8Row
-                                               : variant == 4 ? ffnlp::DType::kQ4RowBf16
+                                               : variant >= 4 ? ffnlp::DType::kQ4RowBf16
                                                               : ffnlp::DType::kQ4Row));
+    // A second-hash channel views its first channel's table (one tensor).
+    CHECK(model.channel(c).embedding.data == model.channel(cfg.table_channel[cfg.table_of[c]]).embedding.data);
   }
-  CHECK((copt.spec_text.find("scales = bf16") != std::string::npos) == (variant == 4));
+  CHECK((copt.spec_text.find("scales = bf16") != std::string::npos) == (variant >= 4));
+  CHECK(model.tensor_count() == cfg.table_count() + 4);
 
   const Params q = quantized_copy(cfg, prm);
   // The simulation's table values are the runtime's, bit for bit.
@@ -659,7 +680,7 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
     REQUIRE(table.cols == cfg.channel_dims(c));
     size_t same = 0;
     for (uint64_t r = 0; r < table.rows; ++r)
-      for (uint64_t j = 0; j < table.cols; ++j) same += table.at(r, j) == q.emb[c][r * table.cols + j];
+      for (uint64_t j = 0; j < table.cols; ++j) same += table.at(r, j) == q.emb[cfg.table_of[c]][r * table.cols + j];
     CHECK(same == table.rows * table.cols);
   }
   std::vector<uint8_t> scratch(model.scratch_bytes() + 64);

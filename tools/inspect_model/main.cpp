@@ -235,6 +235,13 @@ int run(int argc, char** argv) {
       else std::printf(" %s", c.kind_name);
       if (c.length != 0) std::printf("(%u)", c.length);
       std::printf("[%u x %u]", c.buckets, c.dims);
+      // A table an earlier channel reads too (another seed over the same rows).
+      for (uint32_t j = 0; j < i; ++j) {
+        if (c.embedding.data != nullptr && model.channel(j).embedding.data == c.embedding.data) {
+          std::printf("(seed %u, table of channel %u)", c.seed, j);
+          break;
+        }
+      }
     }
     std::printf("\ninput       %u values (features version %u)%s\n", model.input_width(), model.features_version(),
                 model.text_cleanup() ? ", text clean-up on" : "");

@@ -76,8 +76,9 @@ std::vector<double> prior_weights(const std::map<std::string, double>& writers, 
 
 Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
   Params q = prm;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    round_trip_rows(q.emb[c].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const size_t c = cfg.table_channel[t];
+    round_trip_rows(q.emb[t].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
                     cfg.channel_bf16_scales(c));
   }
   if (cfg.quantize_dense) {
@@ -90,8 +91,9 @@ Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
 std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, const Params& prm) {
   using tools::make_npy_f32;
   std::map<std::string, tools::NpyArray> arrays;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    arrays[cfg.channels[c].embedding] = make_npy_f32({cfg.channel_rows(c), cfg.channel_dims(c)}, prm.emb[c].data());
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const size_t c = cfg.table_channel[t];
+    arrays[cfg.channels[c].embedding] = make_npy_f32({cfg.channel_rows(c), cfg.channel_dims(c)}, prm.emb[t].data());
   }
   arrays["hidden_w"] = make_npy_f32({cfg.hidden, cfg.input_width}, prm.w1.data());
   arrays["hidden_b"] = make_npy_f32({cfg.hidden}, prm.b1.data());
@@ -109,9 +111,11 @@ void params_from_arrays(const ModelConfig& cfg, const std::map<std::string, tool
       throw std::runtime_error("--init: " + name + " is not float32 of this configuration's shape");
     *out = tools::to_float32(it->second, name);
   };
-  prm->emb.resize(cfg.channels.size());
-  for (size_t c = 0; c < cfg.channels.size(); ++c)
-    take(cfg.channels[c].embedding, {cfg.channel_rows(c), cfg.channel_dims(c)}, &prm->emb[c]);
+  prm->emb.resize(cfg.table_count());
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const size_t c = cfg.table_channel[t];
+    take(cfg.channels[c].embedding, {cfg.channel_rows(c), cfg.channel_dims(c)}, &prm->emb[t]);
+  }
   take("hidden_w", {cfg.hidden, cfg.input_width}, &prm->w1);
   take("hidden_b", {cfg.hidden}, &prm->b1);
   take("output_w", {cfg.labels, cfg.hidden}, &prm->w2);

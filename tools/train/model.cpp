@@ -57,6 +57,31 @@ void ModelConfig::finalize() {
     c.embedding = "emb_han_variant";
     channels.push_back(c);
   }
+  table_of.clear();
+  table_channel.clear();
+  for (size_t c = 0; c < channels.size(); ++c) {
+    table_of.push_back(static_cast<uint32_t>(c));
+    table_channel.push_back(static_cast<uint32_t>(c));
+  }
+  // Second-hash channels last, so that they move no existing channel; each
+  // reads its first channel's table (the same embedding name) with a seed
+  // no first channel uses.
+  for (uint32_t order : second_hash) {
+    size_t first = channels.size();
+    for (size_t c = 0; c < table_channel.size(); ++c) {
+      const tools::ChannelMetadata& m = channels[c];
+      if ((order == 0 && m.kind == "word") || (order != 0 && m.kind == "char_ngram" && m.order == order)) first = c;
+    }
+    if (first == channels.size())
+      throw std::invalid_argument("--second-hash " + std::to_string(order) + ": no such n-gram order or word channel");
+    for (size_t c = table_channel.size(); c < channels.size(); ++c) {
+      if (table_of[c] == first) throw std::invalid_argument("--second-hash lists a channel twice");
+    }
+    tools::ChannelMetadata twin = channels[first];
+    twin.seed += 0x5000;
+    channels.push_back(twin);
+    table_of.push_back(static_cast<uint32_t>(first));
+  }
   if (channels.size() > Model::kMaxChannels) throw std::invalid_argument("too many channels");
   for (const tools::ChannelMetadata& c : channels) {
     channel_offset.push_back(input_width);
@@ -91,7 +116,7 @@ bool ModelConfig::channel_bf16_scales(size_t c) const { return embedding_bf16_sc
 
 uint64_t ModelConfig::estimated_file_bytes() const {
   uint64_t bytes = 0;
-  for (size_t i = 0; i < channels.size(); ++i) {
+  for (size_t i : table_channel) {
     const tools::ChannelMetadata& c = channels[i];
     const uint64_t row_bytes = channel_bits(i) == 4 ? q4_row_bytes(c.dims) : c.dims;
     const uint64_t scale_bytes = channel_bf16_scales(i) ? 2 : 4;  // one bfloat16 or f32 scale per row
@@ -109,7 +134,7 @@ uint64_t ModelConfig::estimated_file_bytes() const {
 
 uint64_t ModelConfig::parameter_count() const {
   uint64_t n = 0;
-  for (const tools::ChannelMetadata& c : channels) n += static_cast<uint64_t>(c.buckets) * c.dims;
+  for (size_t c : table_channel) n += static_cast<uint64_t>(channels[c].buckets) * channels[c].dims;
   n += static_cast<uint64_t>(hidden) * (input_width + 1) +
        static_cast<uint64_t>(labels) * (hidden + 1);
   return n;
@@ -177,9 +202,11 @@ void fill_uniform(std::vector<float>* v, size_t n, double limit, std::mt19937_64
 }  // namespace
 
 void Params::init(const ModelConfig& cfg, std::mt19937_64& rng) {
-  emb.resize(cfg.channels.size());
-  for (size_t c = 0; c < cfg.channels.size(); ++c)
-    fill_uniform(&emb[c], static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c), 0.5, rng);
+  emb.resize(cfg.table_count());
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const size_t c = cfg.table_channel[t];
+    fill_uniform(&emb[t], static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c), 0.5, rng);
+  }
   fill_uniform(&w1, static_cast<size_t>(cfg.hidden) * cfg.input_width,
                std::sqrt(6.0 / cfg.input_width), rng);
   b1.assign(cfg.hidden, 0.0f);
@@ -270,7 +297,7 @@ uint32_t forward(const ModelConfig& cfg, const Params& prm, Workspace* ws) {
     const auto& weights = ws->feats.weights[c];
     const uint32_t d = cfg.channel_dims(c);
     float* xs = x + cfg.channel_offset[c];
-    const float* E = prm.emb[c].data();
+    const float* E = prm.emb[cfg.table_of[c]].data();
     for (size_t k = 0; k < ids.size(); ++k) axpy(weights[k], E + static_cast<size_t>(ids[k]) * d, xs, d);
   }
   for (uint32_t k = 0; k < H; ++k) {
@@ -304,13 +331,14 @@ void Grads::init(const ModelConfig& cfg) {
   b1.assign(cfg.hidden, 0.0f);
   w2.assign(static_cast<size_t>(cfg.labels) * cfg.hidden, 0.0f);
   b2.assign(cfg.labels, 0.0f);
-  emb.resize(cfg.channels.size());
-  mark.resize(cfg.channels.size());
-  touched.resize(cfg.channels.size());
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    emb[c].assign(static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c), 0.0f);
-    mark[c].assign(cfg.channel_rows(c), 0);
-    touched[c].clear();
+  emb.resize(cfg.table_count());
+  mark.resize(cfg.table_count());
+  touched.resize(cfg.table_count());
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const size_t c = cfg.table_channel[t];
+    emb[t].assign(static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c), 0.0f);
+    mark[t].assign(cfg.channel_rows(c), 0);
+    touched[t].clear();
   }
   loss = 0;
   examples = correct = 0;
@@ -394,13 +422,14 @@ bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float
     const auto& weights = ws->feats.weights[c];
     const uint32_t d = cfg.channel_dims(c);
     const float* src = gx + cfg.channel_offset[c];
-    float* G = g->emb[c].data();
-    uint8_t* mark = g->mark[c].data();
+    const uint32_t t = cfg.table_of[c];
+    float* G = g->emb[t].data();
+    uint8_t* mark = g->mark[t].data();
     for (size_t k = 0; k < ids.size(); ++k) {
       const uint32_t id = ids[k];
       if (!mark[id]) {
         mark[id] = 1;
-        g->touched[c].push_back(id);
+        g->touched[t].push_back(id);
       }
       axpy(weights[k], src, G + static_cast<size_t>(id) * d, d);
     }
@@ -409,12 +438,13 @@ bool accumulate(const ModelConfig& cfg, const Params& prm, uint32_t label, float
 }
 
 void AdamState::init(const ModelConfig& cfg) {
-  emb_m.resize(cfg.channels.size());
-  emb_v.resize(cfg.channels.size());
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
+  emb_m.resize(cfg.table_count());
+  emb_v.resize(cfg.table_count());
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const size_t c = cfg.table_channel[t];
     const size_t n = static_cast<size_t>(cfg.channel_rows(c)) * cfg.channel_dims(c);
-    emb_m[c].assign(n, 0.0f);
-    emb_v[c].assign(n, 0.0f);
+    emb_m[t].assign(n, 0.0f);
+    emb_v[t].assign(n, 0.0f);
   }
   w1_m.assign(static_cast<size_t>(cfg.hidden) * cfg.input_width, 0.0f);
   w1_v = w1_m;
@@ -454,8 +484,8 @@ void adam_step(const ModelConfig& cfg, const AdamOptions& opt, float lr,
 
   AdamCoef ke = k;
   ke.step_size *= opt.emb_lr_scale;
-  for (size_t c = 0; c < cfg.channels.size(); ++c) {
-    const uint32_t d = cfg.channel_dims(c);
+  for (size_t c = 0; c < cfg.table_count(); ++c) {  // c: a table
+    const uint32_t d = cfg.channel_dims(cfg.table_channel[c]);
     float* E = prm->emb[c].data();
     float* M = st->emb_m[c].data();
     float* V = st->emb_v[c].data();

@@ -43,16 +43,24 @@ struct ModelConfig {
   bool quantize_dense = false;    // hidden and output layers stored q8_row
   uint32_t embedding_bits = 8;    // the hashed tables (char n-grams, words): 8 (q8_row) or 4 (q4_row)
   bool embedding_bf16_scales = false;  // with embedding_bits 4: their row scales bfloat16 (q4_row_bf16)
+  // Second hashes: n-gram orders (0 = the word channel) whose table is also
+  // read by a second channel of the same kind with another seed. Both
+  // channels look up the one table, so a feature whose row collides under
+  // one seed rarely collides under the other; the input gets both slices.
+  std::vector<uint32_t> second_hash;
   tools::TextMetadata text;
 
   // Derived (call finalize() after setting the fields above).
   std::vector<tools::ChannelMetadata> channels;  // n-gram orders, script, word; kind, buckets, dims, embedding name
   std::vector<uint32_t> channel_offset;          // into the input vector
+  std::vector<uint32_t> table_of;                // channel -> its table (second-hash channels share one)
+  std::vector<uint32_t> table_channel;           // table -> the first channel reading it
   uint32_t input_width = 0;
   std::shared_ptr<const FeatureSource> features;  // built from `channels` and `text`
   void finalize();
   uint32_t channel_rows(size_t c) const { return channels[c].buckets; }
   uint32_t channel_dims(size_t c) const { return channels[c].dims; }
+  size_t table_count() const { return table_channel.size(); }
   // 8 or 4: how channel c's table is stored (script and Han variant tables
   // are tiny and always 8-bit).
   uint32_t channel_bits(size_t c) const;
@@ -66,7 +74,7 @@ struct ModelConfig {
 };
 
 struct Params {
-  std::vector<std::vector<float>> emb;  // per channel: rows x dims, row-major
+  std::vector<std::vector<float>> emb;  // per table (ModelConfig::table_of): rows x dims, row-major
   std::vector<float> w1, b1;            // hidden x input, hidden
   std::vector<float> w2, b2;            // labels x hidden, labels
   void init(const ModelConfig& cfg, std::mt19937_64& rng);

@@ -178,6 +178,8 @@ void usage() {
       "                        rows (default 0: none)\n"
       "  --word-dims N         its embedding width (default 16)\n"
       "  --word-seed S         its hash seed (default 2001)\n"
+      "  --second-hash LIST    n-gram orders (0: the word channel) whose table a second\n"
+      "                        channel also reads, with another seed (default: none)\n"
       "  --han-variant-dims N  add a channel (mean pooled, 3 rows) of each Han letter's\n"
       "                        form: shared, Simplified-only or Traditional-only; N its\n"
       "                        width (default 0: none)\n"
@@ -283,6 +285,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--word-buckets") o.model.word_buckets = parse_list(value(), a.c_str()).at(0);
     else if (a == "--word-dims") o.model.word_dims = parse_list(value(), a.c_str()).at(0);
     else if (a == "--word-seed") o.model.word_seed = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--second-hash") o.model.second_hash = parse_list(value(), a.c_str());
     else if (a == "--han-variant-dims") o.model.han_variant_dims = parse_list(value(), a.c_str()).at(0);
     else if (a == "--cleanup") o.model.text.cleanup = true;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;

@@ -36,11 +36,12 @@ namespace detail {
 
 bool avx2_extraction_fits(const internal::FeaturePlan& plan) {
 #if defined(FFNLP_EXTRACT_AVX2)
-  if (plan.tokens || plan.script_count > 1 || plan.word_count > 1 || plan.han_count > 1 || plan.prev_count != 0) {
+  if (plan.tokens || plan.script_count > 1 || plan.word_count > kMaxHashedWords || plan.han_count > 1 ||
+      plan.prev_count != 0) {
     return false;
   }
-  if (plan.word_count == 1 && (plan.words[0].kind != FeatureKind::kWord || plan.words[0].vocab_count != 0)) {
-    return false;
+  for (uint32_t a = 0; a < plan.word_count; ++a) {
+    if (plan.words[a].kind != FeatureKind::kWord || plan.words[a].vocab_count != 0) return false;
   }
   return __builtin_cpu_supports("avx2");
 #else
@@ -67,8 +68,8 @@ struct Chunk {
   uint32_t n = 0;
   uint32_t script_rows[kChunk];
   uint32_t script_n = 0;
-  uint32_t word_rows[kChunk];
-  uint32_t word_hashes[kChunk];  // only when the sink takes them
+  uint32_t word_rows[kMaxHashedWords][kChunk];  // per word channel
+  uint32_t word_hashes[kChunk];  // the first word channel's, only when the sink takes them
   uint32_t word_n = 0;
   uint32_t han_rows[kChunk];
   uint32_t han_n = 0;
@@ -228,9 +229,10 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
     c.cp[p] = 0;
   }
   // Up to kGroup n-gram channels hashed, then handed over together (with
-  // the word and script rows in the last group).
+  // the word and script rows in the last group, or a group of their own).
   RowBatch group[kMaxGroupBatches];
-  static_assert(Chunk::kGroup + 2 <= kMaxGroupBatches, "a group holds the word and script rows too");
+  static_assert(Chunk::kGroup <= kMaxGroupBatches && kMaxHashedWords + 1 <= kMaxGroupBatches,
+                "a group holds kGroup n-gram channels, or the word and script rows");
   uint32_t count = 0;
   for (uint32_t a = 0; a < plan.ngram_count; ++a) {
     const internal::NgramPlan& ch = plan.ngrams[a];
@@ -248,7 +250,13 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
     }
   }
   if (c.word_n != 0 && sink.add_word_hashes != nullptr) sink.add_word_hashes(sink.context, c.word_hashes, c.word_n);
-  if (c.word_n != 0) group[count++] = {plan.words[0].channel, c.word_rows, c.word_n};
+  if (count + plan.word_count + 1 > kMaxGroupBatches) {
+    hand_over(sink, group, count);
+    count = 0;
+  }
+  for (uint32_t a = 0; a < plan.word_count && c.word_n != 0; ++a) {
+    group[count++] = {plan.words[a].channel, c.word_rows[a], c.word_n};
+  }
   if (c.script_n != 0) group[count++] = {plan.scripts[0].channel, c.script_rows, c.script_n};
   hand_over(sink, group, count);
   if (c.han_n != 0) {  // its own batch: the group is full with 4 n-gram channels, word and script
@@ -278,11 +286,15 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
   const bool has_script = plan.script_count == 1;
   const uint32_t script_buckets = has_script ? plan.scripts[0].buckets : 0;
   const bool has_han = plan.han_count == 1;
-  const bool has_word = plan.word_count == 1;
-  const uint32_t word_init = has_word ? (kFnvOffset ^ plan.words[0].seed) : 0;
-  const uint32_t word_buckets = has_word ? plan.words[0].buckets : 0;
+  const uint32_t words = plan.word_count;  // hashed word channels (<= kMaxHashedWords)
+  const bool has_word = words != 0;
+  uint32_t word_init[kMaxHashedWords] = {}, word_buckets[kMaxHashedWords] = {};
+  for (uint32_t a = 0; a < words; ++a) {
+    word_init[a] = kFnvOffset ^ plan.words[a].seed;
+    word_buckets[a] = plan.words[a].buckets;
+  }
   const bool keep_hashes = sink.add_word_hashes != nullptr;
-  uint32_t word_hash = 0;
+  uint32_t word_hash[kMaxHashedWords] = {};
   uint32_t word_len = 0;  // code points of the current word (mod 2^32); 0: not in a word
   bool in_word = false;
   size_t letters = 0;
@@ -295,9 +307,12 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
     c.distance[c.n] = word_len < kChunk ? word_len + 1 : kChunk;
     ++c.n;
     if (has_word) {
-      const uint32_t hash = fnv_finish(word_hash, word_len);
-      if (keep_hashes) c.word_hashes[c.word_n] = hash;
-      c.word_rows[c.word_n++] = bucket_of(hash, word_buckets);
+      for (uint32_t a = 0; a < words; ++a) {
+        const uint32_t hash = fnv_finish(word_hash[a], word_len);
+        if (a == 0 && keep_hashes) c.word_hashes[c.word_n] = hash;
+        c.word_rows[a][c.word_n] = bucket_of(hash, word_buckets[a]);
+      }
+      ++c.word_n;
     }
     in_word = false;
   };
@@ -326,7 +341,7 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
     if (!in_word) {
       in_word = true;
       word_len = 0;
-      word_hash = word_init;
+      for (uint32_t a = 0; a < words; ++a) word_hash[a] = word_init[a];
       c.cp[c.n] = kMarker;
       c.kind[c.n] = kOpen;
       c.distance[c.n] = 0;
@@ -341,7 +356,7 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
     if (has_han && script == static_cast<uint32_t>(Script::kHan)) {
       c.han_rows[c.han_n++] = static_cast<uint32_t>(han_variant_of(cp));
     }
-    if (has_word) word_hash = fnv_step(word_hash, cp);
+    for (uint32_t a = 0; a < words; ++a) word_hash[a] = fnv_step(word_hash[a], cp);
   }
   end_word();
   flush_chunk(c, plan, sink);

@@ -1,6 +1,6 @@
 // A second implementation of extract_features() for the plans of language
-// identifiers (char_ngram channels, at most one script and one hashed word
-// channel), on CPUs with AVX2: the text is decoded into a buffer of padded
+// identifiers (char_ngram channels, at most one script channel and two
+// hashed word channels), on CPUs with AVX2: the text is decoded into a buffer of padded
 // words first, then each n-gram channel hashes 8 window positions per
 // instruction. Hands over, channel by channel, the very rows
 // extract_features() would give that channel, in the same order (the hash
@@ -27,6 +27,10 @@ struct RowBatch {
 // The most batches one add_group call gets.
 constexpr uint32_t kMaxGroupBatches = 6;
 
+// The most hashed word channels a plan here may have (a word table read
+// with a second seed is the second).
+constexpr uint32_t kMaxHashedWords = 2;
+
 // Receives the rows. add_group (optional; without it, add per batch) gets
 // the batches of several distinct channels at once, so that their sums can
 // run side by side.
@@ -40,8 +44,9 @@ struct RowBatchSink {
 };
 
 // True when extract_rows_avx2 handles this plan on this CPU: a text plan
-// (not tokens), only char_ngram, script (at most one) and hashed word (at
-// most one, no vocabulary) channels, and a CPU with AVX2.
+// (not tokens), only char_ngram, script (at most one), han_variant (at most
+// one) and hashed word (at most kMaxHashedWords, no vocabulary) channels,
+// and a CPU with AVX2.
 bool avx2_extraction_fits(const internal::FeaturePlan& plan);
 
 // extract_features(text, size, plan, ...) for a plan that fits; returns the

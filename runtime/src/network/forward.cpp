@@ -166,7 +166,8 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
     // The same rows per channel, in the same order, hashed 8 at a time.
     PoolTarget target{tables_, vec, occurrences};
     detail::RowBatchSink sink{&PoolTarget::add, &target, &PoolTarget::add_group};
-    if (neighbours_.group_count != 0 && plan_.word_count == 1 && plan_.words[0].seed == neighbours_.seed &&
+    // (extract_rows_avx2 hands over the first word channel's hashes.)
+    if (neighbours_.group_count != 0 && plan_.word_count >= 1 && plan_.words[0].seed == neighbours_.seed &&
         total_buckets_ >= 2) {
       // The words' hashes for neighbour words, in the long-text counters
       // (unused by short texts; network/scratch.h): no second pass.

@@ -497,3 +497,34 @@ TEST_CASE("a prior over labels: [prior] weights become log(weight / total); prio
   options.spec_text = with_array;
   CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("one log weight per label (2)"), std::runtime_error);
 }
+
+TEST_CASE("channels sharing a table: stored once, read by both; stored two ways is refused") {
+  std::string spec = kSpec;
+  const std::string second = "[channel]\nkind = char_ngram\norder = 1\nseed = 8\nembedding = e1\n[layer]";
+  spec.replace(spec.find("[layer]"), 7, second);
+  std::map<std::string, NpyArray> arrays = spec_arrays();
+  std::mt19937 rng(4);
+  arrays["w0"] = f32_array({4, 8}, testing::random_values(rng, 32, 1.0f));  // input 3 + 2 + 3
+  ConvertOptions options;
+  options.spec_text = spec;
+  const Model m = load_converted(convert(arrays, options));
+  REQUIRE(m.channel_count() == 3);
+  CHECK(m.tensor_count() == 6);  // e1, es, w0, b0, w1, b1
+  CHECK(m.channel(2).embedding.data == m.channel(0).embedding.data);
+  CHECK(m.channel(2).seed == 8);
+  CHECK(m.input_width() == 8);
+  // The two seeds pick different rows of the one table.
+  FeatureRef refs[32];
+  size_t count = 0;
+  REQUIRE(m.text_features("abcdefg", 7, refs, 32, &count) == Status::kOk);
+  std::vector<uint32_t> rows[3];
+  for (size_t k = 0; k < count; ++k) rows[refs[k].channel].push_back(refs[k].row);
+  CHECK(rows[0].size() == 7);
+  CHECK(rows[2].size() == 7);
+  CHECK(rows[0] != rows[2]);
+
+  std::string mixed = spec;
+  mixed.replace(mixed.find("seed = 8\n"), 9, "seed = 8\nbits = 4\n");
+  options.spec_text = mixed;
+  CHECK_THROWS_WITH_AS(convert(arrays, options), doctest::Contains("store it differently"), std::runtime_error);
+}

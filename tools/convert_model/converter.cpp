@@ -168,6 +168,13 @@ class Converter {
   // bits: 8 (q8_row) or 4 (q4_row, or q4_row_bf16 with bf16_scales) when
   // quantized.
   void add_embedding(const std::string& name, bool quantize, unsigned bits = 8, bool bf16_scales = false) {
+    // A table several channels read is stored once, as the first asked.
+    const std::string storage = std::to_string(quantize) + "/" + std::to_string(bits) + "/" + std::to_string(bf16_scales);
+    const auto first = embedding_storage_.find(name);
+    if (first != embedding_storage_.end() && first->second != storage) {
+      throw std::runtime_error("'" + name + "' is read by several channels that store it differently (quantize, bits, scales)");
+    }
+    embedding_storage_[name] = storage;
     if (added_.count(name)) return;
     added_[name] = true;
     const NpyArray& a = array(name, "embedding");
@@ -560,6 +567,7 @@ class Converter {
   const ConvertOptions& o_;
   std::map<std::string, NpyArray> arrays_;
   std::map<std::string, bool> used_, added_;
+  std::map<std::string, std::string> embedding_storage_;  // table -> how its first channel stores it
   ModelWriter writer_;
   uint64_t total_float_ = 0, total_quantized_ = 0;
   std::vector<std::string> warnings_;  // what the caller must hear even with quiet

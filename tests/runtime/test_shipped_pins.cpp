@@ -8,7 +8,9 @@
 // bits of every probability moved; the labels and top three did not; the
 // float kernel's distance is bounded in test_dense_q8_int.cpp). Any change to feature
 // extraction, accumulation order, the dense kernels, the prior or softmax
-// that alters one bit of the shipped model's answers fails here.
+// that alters one bit of the shipped model's answers fails here. Re-recorded
+// for every shipped model since (the latest: stop 34's, whose 2-, 3-, 4-gram
+// and word tables are each read with two seeds).
 //
 // The bits depend on the kernel path the CPU takes (the softmax exp: AVX2+FMA
 // rounds otherwise than SSE2; the 8-bit dense layers give the same bits on
@@ -74,39 +76,39 @@ TEST_CASE("shipped model: answers pinned bit for bit (texts below the long-text 
   REQUIRE_MESSAGE(load_file(testing::source_path("models/langid.ffm").c_str(), &file, &model, &error) == Status::kOk, error.message);
   CHECK(model.format_version() == 2);
   const Pin pins[] = {
-      {"Language identification works best on a sentence or two of ordinary text.", 61, 0xe87e0e7717f3a269ull,
-       {"en", "da", "de"}, {0x3f7fbc9c, 0x398808e3, 0x3935d082}, 0xce0e23d125456a56ull,
-       {0x3f7fbca4, 0x398808e7, 0x3935d087}},
-      {"Der schnelle braune Fuchs springt \xC3\xBC" "ber den faulen Hund.", 46, 0x3a13343d64a0ffa6ull,
-       {"de", "lb", "sv"}, {0x3f7fdcfd, 0x3923a70d, 0x390f9440}, 0xb9cb6d996b514c48ull,
-       {0x3f7fdd03, 0x3923a711, 0x390f9444}},
-      {"O\xC3\xB9 est la gare ?", 11, 0x655ec107d9e697c6ull,
-       {"fr", "br", "rgn"}, {0x3eb28917, 0x3e07e4d3, 0x3d3f6044}, 0xc58cb2982009d71bull,
-       {0x3eb28919, 0x3e07e4d5, 0x3d3f6046}},
+      {"Language identification works best on a sentence or two of ordinary text.", 61, 0xba1dcbf84bd1dee3ull,
+       {"en", "fr", "de"}, {0x3f7f91df, 0x39c4aaab, 0x398ec55d}, 0x0becdcbef7902677ull,
+       {0x3f7f91db, 0x39c4aaa8, 0x398ec55b}},
+      {"Der schnelle braune Fuchs springt \xC3\xBC" "ber den faulen Hund.", 46, 0x8a4fa46ba0d8221aull,
+       {"de", "lb", "en"}, {0x3f7ffc82, 0x3807b503, 0x3666df37}, 0x01bff4bd0c40799aull,
+       {0x3f7ffc84, 0x3807b504, 0x3666df39}},
+      {"O\xC3\xB9 est la gare ?", 11, 0x01fb5aa971581c3dull,
+       {"br", "fr", "frp"}, {0x3f4b37d8, 0x3de7f8af, 0x3c510a35}, 0x6d2b99cca7316429ull,
+       {0x3f4b37d5, 0x3de7f8ac, 0x3c510a31}},
       {"\xD0\x91\xD1\x8B\xD1\x81\xD1\x82\xD1\x80\xD0\xB0\xD1\x8F \xD0\xBA\xD0\xBE\xD1\x80\xD0\xB8\xD1\x87\xD0\xBD\xD0\xB5"
        "\xD0\xB2\xD0\xB0\xD1\x8F \xD0\xBB\xD0\xB8\xD1\x81\xD0\xB0 \xD0\xBF\xD1\x80\xD1\x8B\xD0\xB3\xD0\xB0\xD0\xB5\xD1\x82"
        " \xD1\x87\xD0\xB5\xD1\x80\xD0\xB5\xD0\xB7 \xD0\xBB\xD0\xB5\xD0\xBD\xD0\xB8\xD0\xB2\xD1\x83\xD1\x8E \xD1\x81\xD0\xBE"
        "\xD0\xB1\xD0\xB0\xD0\xBA\xD1\x83.",
-       46, 0x3b2cbda44ad07e6bull,
-       {"ru", "uk", "be"}, {0x3f7e76b0, 0x3b788010, 0x3a9b45f4}, 0xea6a6fccdfd015dcull,
-       {0x3f7e76ae, 0x3b78800e, 0x3a9b45f3}},
-      {"\xE9\xA7\x85\xE3\x81\xAF\xE3\x81\xA9\xE3\x81\x93\xE3\x81\xA7\xE3\x81\x99\xE3\x81\x8B", 7, 0x43930f9308c5ee35ull,
-       {"ja", "my", "bn"}, {0x3f7a86ef, 0x3b951042, 0x3aefffbb}, 0xfdff99c8950649dfull,
-       {0x3f7a86ed, 0x3b951041, 0x3aefffb9}},
-      {"ok", 2, 0x066f70d4788bd3d5ull,
-       {"st", "hu", "sl"}, {0x3eab85f7, 0x3e382970, 0x3dd810e2}, 0xf96865bc87421693ull,
-       {0x3eab85f8, 0x3e382971, 0x3dd810e3}},
+       46, 0xdbe78b3aaaefddb2ull,
+       {"ru", "uk", "ky"}, {0x3f7c3351, 0x3c486e20, 0x3a334d29}, 0x77289a5533ab0cb0ull,
+       {0x3f7c3351, 0x3c486e20, 0x3a334d29}},
+      {"\xE9\xA7\x85\xE3\x81\xAF\xE3\x81\xA9\xE3\x81\x93\xE3\x81\xA7\xE3\x81\x99\xE3\x81\x8B", 7, 0xcf56c1b1a9dff5ddull,
+       {"ja", "si", "am"}, {0x3f7fa85a, 0x395be991, 0x38c2f168}, 0x1aabc41d32519e1eull,
+       {0x3f7fa852, 0x395be98a, 0x38c2f162}},
+      {"ok", 2, 0xfe96197739152f79ull,
+       {"tr", "doi", "az-Latn"}, {0x3eff542c, 0x3e27ac0a, 0x3db8e2d8}, 0x4a88d5c7b4286d1cull,
+       {0x3eff542e, 0x3e27ac0c, 0x3db8e2d9}},
       {"12345 !!!", 0, 0xb1a46cc92ae83fd3ull,
        {"und", nullptr, nullptr}, {0x00000000, 0, 0}, 0xb1a46cc92ae83fd3ull,
        {0x00000000, 0, 0}},
-      {"This part is English. T\xC3\xA4m\xC3\xA4 osa on kirjoitettu suomeksi.", 45, 0x3f540d96d19dac92ull,
-       {"fi", "fkv", "et"}, {0x3f5b286b, 0x3d09fdcf, 0x3cdb2789}, 0xa29cff12dc34dea8ull,
-       {0x3f5b286e, 0x3d09fdd1, 0x3cdb278c}},
-      {"x\xff\xfe y", 2, 0x7a56c1ce2d28d9f4ull,
-       {"zam", "vi", "es"}, {0x3f104e16, 0x3e0fb88e, 0x3d11b1b7}, 0xcf304a45108a9d4cull,
-       {0x3f104e16, 0x3e0fb88e, 0x3d11b1b7}},
+      {"This part is English. T\xC3\xA4m\xC3\xA4 osa on kirjoitettu suomeksi.", 45, 0xe9b4d1665e67fb4cull,
+       {"fi", "fkv", "krl"}, {0x3f4ecaa6, 0x3dc493a4, 0x3ca999c8}, 0xcb21f69f1b30d9c9ull,
+       {0x3f4ecaaa, 0x3dc493a8, 0x3ca999cb}},
+      {"x\xff\xfe y", 2, 0x4da275e23d53e858ull,
+       {"cy", "vi", "szl"}, {0x3f15b9c1, 0x3de1792d, 0x3d95aea9}, 0x4adbb60c2e9f817full,
+       {0x3f15b9c3, 0x3de17930, 0x3d95aeab}},
       {text_of_size("Der schnelle braune Fuchs springt \xC3\xBC" "ber den faulen Hund. ", 3000), 2438, 0xa9bde254427a5ac2ull,
-       {"de", "lb", "sv"}, {0x3f800000, 0x00000000, 0x00000000}, 0xa9bde254427a5ac2ull,
+       {"de", "lb", "en"}, {0x3f800000, 0x00000000, 0x00000000}, 0xa9bde254427a5ac2ull,
        {0x3f800000, 0x00000000, 0x00000000}},
   };
   const std::string path = kernel_path();

@@ -355,7 +355,8 @@ TEST_CASE("spec keys, sections and labels given twice are refused") {
 TEST_CASE("the shipped models/langid.spec follows every rule") {
   const std::vector<uint8_t> bytes = read_file_bytes(testing::source_path("models/langid.spec"));
   const ModelSpec spec = parse_model_spec(std::string(bytes.begin(), bytes.end()), "models/langid.spec");
-  CHECK(spec.channels.size() == 7);  // char 1-4-grams, script, word, han_variant
+  // char 1-4-grams, script, word, han_variant; 2-4-grams and word with second seeds
+  CHECK(spec.channels.size() == 11);
   CHECK(spec.prior.size() > 400);
   CHECK(spec.labels.size() > 400);
 }

@@ -176,7 +176,7 @@ the runtime does, 4-bit or 8-bit as stored; the report's column says
 $(sed -n '/^accuracy (%)/,/^>=50/p' "$REPORT" 2>/dev/null || echo "(run make model to produce $REPORT)")
 \`\`\`
 
-$(grep -m1 '^training time' "$REPORT" 2>/dev/null | sed 's/^/Final training (2 threads): /')
+$(grep -m1 '^training time' "$REPORT" 2>/dev/null | sed 's/^/Final training, one run of the recipe: /')
 
 ## Cross-domain accuracy (leave one source out)
 

@@ -726,3 +726,22 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   }
  }
 }
+
+TEST_CASE("train: --second-hash reads a table again per listing, each read with its own seed") {
+  ModelConfig cfg = tiny_config();
+  cfg.second_hash = {2, 3, 2};
+  cfg.finalize();
+  REQUIRE(cfg.channels.size() == 4 + 3);  // 1-3-grams, script, then the reads
+  CHECK(cfg.table_count() == 4);
+  CHECK(cfg.table_of[4] == 1);
+  CHECK(cfg.table_of[5] == 2);
+  CHECK(cfg.table_of[6] == 1);
+  CHECK(cfg.channels[4].seed == cfg.channels[1].seed + 0x5000);
+  CHECK(cfg.channels[6].seed == cfg.channels[1].seed + 0xA000);
+  CHECK(cfg.input_width == 4 + 3 + 9 + 3 + 3 + 9 + 3);
+  // The tables' bytes are counted once; the hidden layer sees every read.
+  ModelConfig one = tiny_config();
+  CHECK(cfg.parameter_count() - one.parameter_count() == uint64_t{cfg.hidden} * (3 + 9 + 3));
+  cfg.second_hash = {5};
+  CHECK_THROWS_AS(cfg.finalize(), std::invalid_argument);  // no 5-gram channel
+}

@@ -74,11 +74,11 @@ void ModelConfig::finalize() {
     }
     if (first == channels.size())
       throw std::invalid_argument("--second-hash " + std::to_string(order) + ": no such n-gram order or word channel");
-    for (size_t c = table_channel.size(); c < channels.size(); ++c) {
-      if (table_of[c] == first) throw std::invalid_argument("--second-hash lists a channel twice");
-    }
+    // Listed again: a third read, and so on, each with its own seed.
+    uint32_t reads = 1;
+    for (size_t c = table_channel.size(); c < channels.size(); ++c) reads += table_of[c] == first;
     tools::ChannelMetadata twin = channels[first];
-    twin.seed += 0x5000;
+    twin.seed += 0x5000 * reads;
     channels.push_back(twin);
     table_of.push_back(static_cast<uint32_t>(first));
   }

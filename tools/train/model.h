@@ -47,6 +47,7 @@ struct ModelConfig {
   // read by a second channel of the same kind with another seed. Both
   // channels look up the one table, so a feature whose row collides under
   // one seed rarely collides under the other; the input gets both slices.
+  // An order listed twice is read a third time, with a third seed.
   std::vector<uint32_t> second_hash;
   tools::TextMetadata text;
 

@@ -533,7 +533,7 @@ std::string licence_summary(const LabelSet& labels) {
 // Bytes the converter adds besides tensor data: header, tensor table,
 // alignment padding and metadata (dominated by the label strings).
 uint64_t overhead_bytes(const ModelConfig& cfg, const LabelSet& labels, const Options& o) {
-  const uint64_t tensors = cfg.channels.size() + 4;
+  const uint64_t tensors = cfg.table_count() + 4;  // a table several channels read is one tensor
   uint64_t b = 64 + 128 * tensors + 2 * 64 * tensors;  // header, table, padding
   b += 1024 + 48 * cfg.channels.size() + o.license.size();  // scalar keys
   for (size_t l = 0; l < labels.codes.size(); ++l)

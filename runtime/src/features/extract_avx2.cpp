@@ -259,7 +259,7 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
   }
   if (c.script_n != 0) group[count++] = {plan.scripts[0].channel, c.script_rows, c.script_n};
   hand_over(sink, group, count);
-  if (c.han_n != 0) {  // its own batch: the group is full with 4 n-gram channels, word and script
+  if (c.han_n != 0) {  // its own batch, after the word and script rows
     const RowBatch han = {plan.hans[0].channel, c.han_rows, c.han_n};
     hand_over(sink, &han, 1);
   }

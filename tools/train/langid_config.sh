@@ -75,6 +75,10 @@ finetune_file() {
 FINETUNE_AVERAGE=3
 FINETUNE_OPTIONS=(--finetune-size 0.25 --finetune-epochs 1 --finetune-lr 0.001 --finetune-replay 0.25
                   --finetune-average "$FINETUNE_AVERAGE")
+# Experiments only: FINETUNE_EXTRA="--finetune-size 0.5 ..." is appended, as
+# CONFIG_EXTRA is to CONFIG (the phase's options come after CONFIG's).
+# shellcheck disable=SC2206
+FINETUNE_OPTIONS+=(${FINETUNE_EXTRA:-})
 
 # Neighbour words (EXPERIMENTS.md, "Neighbour words" and "Counting the
 # neighbour words by source family"): 500 words per group of

@@ -18,6 +18,7 @@ import everyday  # noqa: E402
 import formats  # noqa: E402
 import game_stories  # noqa: E402
 import make_eval  # noqa: E402
+import prepare  # noqa: E402
 import serbian_latin  # noqa: E402
 import subtitle_words  # noqa: E402
 import translated  # noqa: E402
@@ -392,6 +393,66 @@ class EnglishLeftoverTest(unittest.TestCase):
         self.assertEqual(self.test.log_ratio('qwzx'), 0.0)
         self.assertGreater(self.test.log_ratio('the'), 2.0)
         self.assertLess(self.test.log_ratio('otvorite'), 0.0)
+
+
+class FortunesTest(unittest.TestCase):
+    """fortunes-<ll>: the file is read, not its '.u8' twin (a link or empty)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = os.path.join(self.tmp.name, 'usr', 'share', 'games', 'fortunes', 'de')
+        os.makedirs(self.dir)
+        self.fortunes = prepare.FORTUNES
+        prepare.FORTUNES = 'all'
+
+    def tearDown(self):
+        prepare.FORTUNES = self.fortunes
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text)
+        return path
+
+    def classify(self, name, pkg='fortunes-de'):
+        return prepare.classify(pkg, 'usr/share/games/fortunes/de/' + name, os.path.join(self.dir, name))
+
+    def test_file_with_linked_twin_is_read(self):
+        path = self.write('witze', 'Wer anderen eine Grube gräbt,\nfällt selbst hinein.\n%\nÜbung macht den Meister.\n')
+        os.symlink('witze', path + '.u8')
+        doc = self.classify('witze')
+        self.assertEqual((doc.source, doc.base), ('fortunes', 'de'))
+        self.assertEqual(doc.loader(path), ['Wer anderen eine Grube gräbt, fällt selbst hinein.',
+                                            'Übung macht den Meister.'])
+        self.assertIsNone(self.classify('witze.u8'))
+
+    def test_empty_twin_is_not_read(self):
+        path = self.write('irc', 'Dzień dobry.\n')
+        self.write('irc.u8', '')
+        self.assertEqual(self.classify('irc').loader(path), ['Dzień dobry.'])
+        self.assertIsNone(self.classify('irc.u8'))
+
+    def test_legacy_file_falls_back_to_a_real_twin(self):
+        path = os.path.join(self.dir, 'alt')
+        with open(path, 'wb') as f:
+            f.write('Gr\u00fc\u00dfe\n'.encode('latin-1'))
+        self.write('alt.u8', 'Grüße\n')
+        self.assertEqual(self.classify('alt').loader(path), ['Grüße'])
+
+    def test_ansi_colours_and_cjk_line_breaks(self):
+        path = self.write('chinese', '\x1b[33m要有礼貌\x1b[m\n很难避免\n遇到 Debian\n')
+        self.assertEqual(prepare.fortune_paragraphs(path), ['要有礼貌很难避免遇到 Debian'])
+
+    def test_default_keeps_the_shipped_models_rule(self):
+        path = self.write('witze', 'Übung macht den Meister.\n')
+        os.symlink('witze', path + '.u8')
+        prepare.FORTUNES = 'en-pt'
+        self.assertIsNone(self.classify('witze'))
+
+    def test_not_prose_is_skipped(self):
+        self.write('asciiart', '  /\\_/\\\n ( o.o )\n')
+        self.assertIsNone(self.classify('asciiart'))
 
 
 class EvalTest(unittest.TestCase):

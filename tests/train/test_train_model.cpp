@@ -426,6 +426,13 @@ TEST_CASE("train: fine-tuning epochs keep each language's share, deterministical
   REQUIRE(quota == std::vector<uint32_t>{40, 40, 40});
   const std::vector<uint32_t> cap = finetune_quota(ft, labels, opt);
   CHECK(cap == std::vector<uint32_t>{0, 13, 1});  // 26 bytes / 2; at least 1; none for aa
+  SUBCASE("--boost multiplies the listed labels' main quota, not the fine-tuning cap") {
+    SamplingOptions boosted = opt;
+    boosted.boosted = {"cc", "aa", "zz"};  // zz has no lines: ignored here
+    boosted.boost = 1.5;
+    CHECK(label_quota(corpus, labels, boosted) == std::vector<uint32_t>{60, 40, 60});
+    CHECK(finetune_quota(ft, labels, boosted) == cap);
+  }
   std::vector<uint32_t> own, ordinary;
   finetune_counts(quota, cap, 0.5, 0.75, &own, &ordinary);  // 20 each, 15 of them own
   CHECK(own == std::vector<uint32_t>{0, 13, 1});             // capped

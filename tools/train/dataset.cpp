@@ -141,6 +141,11 @@ std::vector<uint32_t> label_quota(const Corpus& corpus, const LabelSet& labels,
     if (options.rich_quota && l < labels.sources.size() && has_running_text(labels.sources[l]))
       quota[l] = options.rich_quota;
   }
+  for (const std::string& code : options.boosted) {
+    const auto it = labels.index.find(code);
+    if (it == labels.index.end() || quota[it->second] == 0) continue;
+    quota[it->second] = static_cast<uint32_t>(std::lround(quota[it->second] * options.boost));
+  }
   return quota;
 }
 
@@ -231,6 +236,7 @@ std::vector<uint32_t> finetune_quota(const Corpus& finetune, const LabelSet& lab
   SamplingOptions o = options;
   o.min_per_label = 1;
   o.rich_quota = 0;
+  o.boost = 1;  // a cap on the fine-tuning text's own examples, not a share
   return label_quota(finetune, labels, o);
 }
 

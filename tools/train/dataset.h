@@ -76,6 +76,8 @@ struct SamplingOptions {
   uint32_t chars_per_example = 120;  // quota = clamp(chars / this, min, max)
   uint32_t rich_quota = 0;         // non-zero: the quota of every language with running text
                                    // besides the UDHR (has_running_text), whatever its size
+  std::vector<std::string> boosted;  // labels whose quota (after the rules above) is
+  double boost = 1;                  // multiplied by this (e.g. close neighbours)
   double whole_line = 0.2;         // probability of using the whole line
   double short_span = 0.3;         // 5..20 characters
   double medium_span = 0.3;        // 20..60 characters

@@ -211,6 +211,10 @@ void usage() {
       "  --rich-quota N        examples per epoch of every language with running text\n"
       "                        besides the UDHR (languages.tsv SOURCES), whatever its\n"
       "                        size (default 0: the rule above for all)\n"
+      "  --boost-labels FILE   labels whose quota is multiplied by --boost: codes separated\n"
+      "                        by white space, '#' starts a comment (e.g.\n"
+      "                        tools/train/neighbour_groups.tsv)\n"
+      "  --boost X             that factor (default 1)\n"
       "  --threads N           1 or 2 (default 2; output does not depend on it)\n"
       "  --eval-limit N        held-out lines evaluated after each epoch (default 0: all)\n"
       "  --max-file-bytes N    refuse configurations above this size (default 409600)\n"
@@ -251,6 +255,21 @@ void usage() {
       "  --teacher-temperature T  its logits are divided by T (default 1)\n"
       "\n"
       "       train evaluate --help   scores a converted model on labelled files\n");
+}
+
+// The codes of a --boost-labels file: white-space separated, '#' to the end
+// of a line is a comment.
+std::vector<std::string> read_codes(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot read " + path);
+  std::vector<std::string> codes;
+  std::string line, code;
+  while (std::getline(in, line)) {
+    std::istringstream words(line.substr(0, line.find('#')));
+    while (words >> code) codes.push_back(code);
+  }
+  if (codes.empty()) throw std::invalid_argument(path + " names no labels");
+  return codes;
 }
 
 Options parse_args(int argc, char** argv) {
@@ -310,6 +329,8 @@ Options parse_args(int argc, char** argv) {
       o.sampling.short_span = mix[1];
       o.sampling.medium_span = mix[2];
     } else if (a == "--rich-quota") o.sampling.rich_quota = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--boost-labels") o.sampling.boosted = read_codes(value());
+    else if (a == "--boost") o.sampling.boost = std::stod(value());
     else if (a == "--chars-per-example")
       o.sampling.chars_per_example = parse_list(value(), a.c_str()).at(0);
     else if (a == "--threads") o.threads = static_cast<int>(parse_list(value(), a.c_str()).at(0));
@@ -356,6 +377,7 @@ Options parse_args(int argc, char** argv) {
     throw std::invalid_argument("--finetune-size in (0,1]");
   if (o.finetune_average < 1 || o.finetune_average > 16)
     throw std::invalid_argument("--finetune-average in [1,16]");
+  if (!(o.sampling.boost > 0 && o.sampling.boost <= 16)) throw std::invalid_argument("--boost in (0,16]");
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
   // (finalize() checks it too; here before the corpus is read.)
@@ -615,6 +637,8 @@ int run(int argc, char** argv) {
   }
   ShardRunner runner(o.threads);
 
+  for (const std::string& code : o.sampling.boosted)
+    if (!labels.index.count(code)) throw std::invalid_argument("--boost-labels: no training text for '" + code + "'");
   const std::vector<uint32_t> quota = label_quota(train, labels, o.sampling);
   uint64_t per_epoch = 0;
   for (uint32_t q : quota) per_epoch += q;

@@ -42,6 +42,7 @@ struct NeighbourFile {
   float weight = 1.5f;
   uint64_t score_cols = 0;  // 0: scores.size()
   bool write_seed = true;
+  DType scores_dtype = DType::kQ8Row;  // or kQ4Row (or another, to be refused)
 
   NeighbourFile() {
     const uint32_t hund = key_of(U"hund"), katze = key_of(U"katze");
@@ -62,7 +63,9 @@ struct NeighbourFile {
     const uint64_t cols = score_cols != 0 ? score_cols : scores.size();
     std::vector<float> v(scores);
     v.resize(cols, 0.0f);
-    w.add_tensor(q8_tensor("neighbour_scores", 1, cols, v));
+    if (scores_dtype == DType::kQ8Row) w.add_tensor(q8_tensor("neighbour_scores", 1, cols, v));
+    else if (scores_dtype == DType::kQ4Row) w.add_tensor(q4_tensor("neighbour_scores", 1, cols, v, DType::kQ4Row));
+    else w.add_tensor(q4_tensor("neighbour_scores", 1, cols, v, scores_dtype));
     if (write_seed) w.set_u32("neighbours.seed", kSeed);
     w.set_f32("neighbours.weight", weight);
     w.set_u32s("neighbours.groups", groups);
@@ -160,6 +163,57 @@ TEST_CASE("neighbour words: each occurrence adds weight * its dequantized scores
   logits_of(with, "hund hund", got, &only_cc);
   CHECK(got[2] == base[2]);
   (void)checked_outside;
+}
+
+TEST_CASE("neighbour words: 4-bit scores (q4_row) add their dequantized steps as 8-bit ones do") {
+  // Scores on the 4-bit grid (multiples of 2/7, the largest 2): q4 stores
+  // them exactly and q8 to within its step, so the logits agree to that; the
+  // q4 sums are the 4-bit steps exactly (two scores a byte, read per nibble).
+  NeighbourFile q8, q4;
+  const float step7 = 2.0f / 7.0f;
+  const std::vector<float> grid = {7 * step7, -7 * step7, -3 * step7, 5 * step7};
+  q8.scores = q4.scores = grid;
+  q4.scores_dtype = DType::kQ4Row;
+  const std::vector<uint8_t> q8_bytes = q8.build(), q4_bytes = q4.build();
+  const std::vector<uint8_t> plain_bytes = build_tiny_model(make_tiny_network(61, kScriptCount));
+  Model m8, m4, plain;
+  REQUIRE(Model::load(q8_bytes.data(), q8_bytes.size(), &m8, nullptr, LoadOptions()) == Status::kOk);
+  REQUIRE(Model::load(q4_bytes.data(), q4_bytes.size(), &m4, nullptr, LoadOptions()) == Status::kOk);
+  REQUIRE(Model::load(plain_bytes.data(), plain_bytes.size(), &plain, nullptr, LoadOptions()) == Status::kOk);
+  const TensorView* t = m4.find_tensor("neighbour_scores");
+  REQUIRE(t != nullptr);
+  REQUIRE(t->dtype == DType::kQ4Row);
+  CHECK(t->zero_point == 8);
+  CHECK(t->row_scale(0) == doctest::Approx(step7));
+  const size_t hund = q4.words[0] == key_of(U"hund") ? 0 : 1, katze = 1 - hund;
+  int in_group = 0;
+  for (const char* text : {"Hund hund HUND katze", "katze", "der Hund katze katze", "hunde"}) {
+    CAPTURE(text);
+    float base[3], got8[3], got4[3];
+    logits_of(plain, text, base);
+    logits_of(m8, text, got8);
+    logits_of(m4, text, got4);
+    // q8 stores the grid to within half its step (2/127) per score; <= 4 words.
+    for (int i = 0; i < 3; ++i) CHECK(std::fabs(got4[i] - got8[i]) <= 4 * 0.5f * (2.0f / 127) * q4.weight + 1e-4f);
+    if (best_of(base) == 2) continue;
+    ++in_group;
+    const std::string lower = [&] {
+      std::string l(text);
+      for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return l;
+    }();
+    int hunds = 0, katzes = 0;
+    for (size_t at = 0; (at = lower.find("hund", at)) != std::string::npos; at += 4) {
+      hunds += (at + 4 == lower.size() || lower[at + 4] == ' ') ? 1 : 0;
+    }
+    for (size_t at = 0; (at = lower.find("katze", at)) != std::string::npos; at += 5) ++katzes;
+    // Steps of the file: hund (7, -7) and katze (-3, 5) in the grid's order.
+    const int32_t aa = hunds * (hund == 0 ? 7 : -3) + katzes * (katze == 0 ? 7 : -3);
+    const int32_t bb = hunds * (hund == 0 ? -7 : 5) + katzes * (katze == 0 ? -7 : 5);
+    CHECK(got4[0] == base[0] + q4.weight * t->row_scale(0) * static_cast<float>(aa));
+    CHECK(got4[1] == base[1] + q4.weight * t->row_scale(0) * static_cast<float>(bb));
+  }
+  CHECK(in_group > 0);
 }
 
 TEST_CASE("neighbour words: scores() and classify() read the same logits") {
@@ -264,6 +318,18 @@ TEST_CASE("neighbour words: malformed keys are refused with a message") {
     NeighbourFile f;
     f.score_cols = 5;  // (1, 4) expected
     CHECK(load_status(f.build(), &message) == Status::kBadShape);
+  }
+  {
+    NeighbourFile f;
+    f.scores_dtype = DType::kQ4RowBf16;  // q8_row or q4_row only
+    CHECK(load_status(f.build(), &message) == Status::kBadShape);
+    CHECK(message.find("q8_row or q4_row") != std::string::npos);
+  }
+  {
+    NeighbourFile f;
+    f.scores_dtype = DType::kQ4Row;
+    f.score_cols = 5;  // (1, 4) expected, at 4 bits too
+    CHECK(load_status(f.build()) == Status::kBadShape);
   }
   {
     NeighbourFile f;

@@ -191,6 +191,36 @@ TEST_CASE("neighbour words: a classifier with [neighbours] converts; keys, label
   CHECK(std::memcmp(t->data, expected, 10) == 0);
 }
 
+TEST_CASE("neighbour words: bits = 4 stores the scores as one q4_row row; the values are golden") {
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted c8, c4;
+  convert_with_words(dir, kWords, &c8);
+  convert_with_words(dir, kWords, &c4, std::string(kNeighbourSection) + "bits = 4\n");
+  const TensorView* t = c4.model.find_tensor("neighbour_scores");
+  REQUIRE(t != nullptr);
+  CHECK(t->dtype == DType::kQ4Row);
+  CHECK(t->rows == 1);
+  CHECK(t->cols == 10);
+  CHECK(t->zero_point == 8);
+  CHECK(t->row_scale(0) == static_cast<float>(3.0 / 7.0));
+  // q = floor(0.5 + S / (3/7) + 8), even column in the low nibble.
+  const uint8_t expected[10] = {15, 5, 8,   // kuća: 3, -1.5 (-3.5 steps: 4.5 rounds up to 5), 0
+                                9, 7, 8,    // što: 0.5 (1.17 steps), -0.25 (-0.58: 7.92 -> 7), 0.1 (0.23)
+                                10, 6,      // and: 0.75 (1.75 steps), -0.75
+                                1, 12};     // the: -3, 1.5 (3.5: 12 exactly)
+  for (size_t i = 0; i < 10; ++i) {
+    CAPTURE(i);
+    CHECK(q4_at(t->data, i) == expected[i]);
+  }
+  CHECK(t->data[0] == (15 | 5 << 4));
+  // Everything else as at 8 bits; 5 bytes of scores instead of 10.
+  for (const char* key : {"neighbours.groups", "neighbours.labels", "neighbours.word_counts", "neighbours.words"}) {
+    CAPTURE(key);
+    CHECK(u32_array(c4.model, key) == u32_array(c8.model, key));
+  }
+  CHECK(c4.model.find_tensor("neighbour_scores")->data != nullptr);
+}
+
 TEST_CASE("neighbour words: all-zero scores store 128s with scale 0; the file is the same on a second conversion") {
   testing::TempDir dir("ffnlp_neighbours");
   Converted a, b;
@@ -323,6 +353,13 @@ TEST_CASE("neighbour words: the spec section needs seed, weight and words; a mis
                  "'weight' must be a plain decimal number >= 0"));
   CHECK(contains(spec_error("[neighbours]\nseed = 1\nweight = nan\nwords = words.tsv\n"), "'weight' must be"));
   CHECK(contains(spec_error("[neighbours]\nseed = 0x10\nweight = 1\nwords = words.tsv\n"), "'seed' must be a decimal"));
+  CHECK(spec_error(std::string(kNeighbourSection) + "bits = 8\n") == "");
+  for (const char* bits : {"bits = 5\n", "bits = 04\n", "bits = \n", "bits = four\n", "bits = -4\n"}) {
+    CAPTURE(bits);
+    const std::string err = spec_error(std::string(kNeighbourSection) + bits);
+    CHECK_MESSAGE(contains(err, "'bits' of [neighbours] must be 8 or 4"), err);
+  }
+  CHECK(contains(spec_error(std::string(kNeighbourSection) + "bits = 4\nbits = 8\n"), "'bits' is set twice"));
   CHECK(contains(spec_error("[neighbours]\nseed = 1\nweight = 1\nwords = words.tsv\nbuckets = 5\n"),
                  "unknown key 'buckets' in [neighbours]"));
   CHECK(contains(spec_error(std::string(kNeighbourSection) + "[neighbours]\nseed = 1\n"), "section [neighbours] appears twice"));

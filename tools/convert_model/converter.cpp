@@ -505,7 +505,8 @@ class Converter {
     }
     QuantizationReport report;
     measure_dequantized(tables.scores, tables.values, &report);
-    report_row(kNeighbourScoresTensor, Shape2{1, tables.scores.cols, 2}, report, "q8_row", tables.scores.zero_point);
+    report_row(kNeighbourScoresTensor, Shape2{1, tables.scores.cols, 2}, report,
+               tables.scores.dtype == DType::kQ4Row ? "q4_row" : "q8_row", tables.scores.zero_point);
     write_neighbour_tables(std::move(tables), &writer_);
   }
 

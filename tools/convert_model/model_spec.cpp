@@ -242,7 +242,10 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
         if (!parse_plain_decimal(value, &w)) p.error("'weight' must be a plain decimal number >= 0 (such as 1 or 0.5), got '" + value + "'");
         spec.neighbours.weight = static_cast<float>(w);
       } else if (key == "words") spec.neighbours.words_file = value;
-      else p.error("unknown key '" + key + "' in [neighbours]");
+      else if (key == "bits") {
+        if (value != "8" && value != "4") p.error("'bits' of [neighbours] must be 8 or 4, got '" + value + "'");
+        spec.neighbours.bits = value == "4" ? 4 : 8;
+      } else p.error("unknown key '" + key + "' in [neighbours]");
       neighbour_keys.push_back(key);
     } else if (section == "metadata") {
       if (reserved_metadata_key(key)) {

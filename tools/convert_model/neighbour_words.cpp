@@ -9,6 +9,7 @@
 #include "ffnlp/features.h"
 #include "ffnlp/toolkit.h"
 #include "tools/common/strict_number.h"
+#include "tools/convert_model/quantize_matrix.h"
 
 namespace ffnlp {
 namespace tools {
@@ -252,7 +253,13 @@ class WordsFileParser {
                       values_.begin() + static_cast<std::ptrdiff_t>(e.scores + size));
       }
     }
-    // One row, the core scheme: s = max|S| / 127, q = floor(0.5 + S/s + 128).
+    // One row, the core scheme: s = max|S| / 127, q = floor(0.5 + S/s + 128);
+    // with bits = 4 the same at 4 bits (s = max|S| / 7, zero point 8), half
+    // the bytes: a score is a few steps of evidence, 15 levels hold it.
+    if (spec_.bits == 4) {
+      t.scores = quantize_matrix_q4(kNeighbourScoresTensor, 1, values.size(), values, Rounding::kHalfUp, nullptr);
+      return t;
+    }
     TensorToWrite& s = t.scores;
     s.name = kNeighbourScoresTensor;
     s.dtype = DType::kQ8Row;

@@ -25,6 +25,7 @@ struct NeighbourSpec {
   bool present = false;
   uint32_t seed = 0;
   float weight = 0;        // finite, >= 0
+  uint32_t bits = 8;       // the scores' tensor: 8 (q8_row) or 4 (q4_row)
   std::string words_file;  // relative to the spec file
   int line = 0;            // of the section header, for messages
 };
@@ -44,7 +45,7 @@ struct NeighbourTables {
   std::vector<uint32_t> labels;       // label indices, group after group
   std::vector<uint32_t> word_counts;  // per group
   std::vector<uint32_t> words;        // keys, ascending within each group
-  TensorToWrite scores;               // q8_row (1, N), zero point 128
+  TensorToWrite scores;               // q8_row (1, N), zero point 128, or q4_row, zero point 8
   std::vector<float> values;          // the N scores before quantizing, in the tensor's order
 };
 

@@ -374,9 +374,10 @@ struct NeighbourPlan {
   const uint8_t* labels = nullptr;       // u32[sum of sizes]: the members' label indices
   const uint8_t* word_counts = nullptr;  // u32[group_count]
   const uint8_t* words = nullptr;        // u32 keys, strictly ascending within each group
-  const uint8_t* scores = nullptr;       // uint8 per (word, member), group after group
-  float scale = 0.0f;                    // of the scores (q8_row, one row)
+  const uint8_t* scores = nullptr;       // one value per (word, member), group after group
+  float scale = 0.0f;                    // of the scores (q8_row or q4_row, one row)
   int32_t zero_point = 0;
+  uint32_t bits = 8;                     // of a score: 8 (q8_row) or 4 (q4_row: two per byte)
   float weight = 0.0f;                   // multiplier on a member's summed scores
   uint32_t seed = 0;                     // of the word keys
 };

@@ -896,9 +896,10 @@ class ModelLoader {
     }
     const TensorView* scores = nullptr;
     if ((s = get_tensor("neighbours.scores", &scores)) != Status::kOk) return s;
-    if (scores->dtype != DType::kQ8Row || scores->rank != 2 || scores->rows != 1 || scores->cols != total_scores) {
-      return fail(error_, Status::kBadShape, "neighbours.scores '%s' must be q8_row of shape (1, %llu)", scores->name,
-                  static_cast<ull>(total_scores));
+    const bool q4 = scores->dtype == DType::kQ4Row;
+    if ((scores->dtype != DType::kQ8Row && !q4) || scores->rank != 2 || scores->rows != 1 || scores->cols != total_scores) {
+      return fail(error_, Status::kBadShape, "neighbours.scores '%s' must be q8_row or q4_row of shape (1, %llu)",
+                  scores->name, static_cast<ull>(total_scores));
     }
     n.group_count = groups;
     n.sizes = sizes;
@@ -908,6 +909,7 @@ class ModelLoader {
     n.scores = scores->data;
     n.scale = scores->row_scale(0);
     n.zero_point = static_cast<int32_t>(scores->zero_point);
+    n.bits = q4 ? 4 : 8;
     n.seed = seed;
     return Status::kOk;
   }

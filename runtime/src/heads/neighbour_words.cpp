@@ -42,10 +42,13 @@ size_t find_key(const uint8_t* keys, size_t n, uint32_t key) {
 }
 
 // The scores of the words found, summed per member in quantized steps
-// (integers: exact, whatever the order).
+// (integers: exact, whatever the order). `scores` is the tensor's one row,
+// `first` the group's first score in it (q4_row: two scores a byte).
 struct GroupSums {
   const uint8_t* keys;
   const uint8_t* scores;
+  size_t first;
+  bool q4;
   size_t word_count;
   uint32_t group_size;
   int32_t zero_point;
@@ -56,10 +59,11 @@ struct GroupSums {
     GroupSums& g = *static_cast<GroupSums*>(context);
     const size_t j = find_key(g.keys, g.word_count, key);
     if (j == g.word_count) return;
-    const uint8_t* row = g.scores + j * g.group_size;
+    const size_t at = g.first + j * g.group_size;
     for (uint32_t m = 0; m < g.group_size; ++m) {
+      const int32_t q = g.q4 ? q4_at(g.scores, at + m) : g.scores[at + m];
       // Saturating: a text of over 16 million scored words stops adding.
-      const int64_t sum = static_cast<int64_t>(g.sums[m]) + (static_cast<int32_t>(row[m]) - g.zero_point);
+      const int64_t sum = static_cast<int64_t>(g.sums[m]) + (q - g.zero_point);
       g.sums[m] = sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : static_cast<int32_t>(sum);
     }
     ++g.hits;
@@ -128,7 +132,8 @@ bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_o
                             const uint32_t* word_hashes, uint32_t best, float* logits) {
   GroupAt at;
   if (plan.group_count == 0 || text == nullptr || size == 0 || !find_group(plan, best, &at)) return false;
-  GroupSums g{plan.words + 4 * at.word_base, plan.scores + at.score_base, at.words, at.size, plan.zero_point, {}, 0};
+  GroupSums g{plan.words + 4 * at.word_base, plan.scores, at.score_base, plan.bits == 4, at.words, at.size,
+              plan.zero_point, {}, 0};
   if (word_hashes != nullptr && word_hashes[0] != kNoWordHashes) {
     for (uint32_t w = 1; w <= word_hashes[0]; ++w) GroupSums::add(&g, bucket_of(word_hashes[w], kNeighbourBuckets));
   } else {

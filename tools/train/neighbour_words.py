@@ -32,13 +32,28 @@ import sys
 
 
 def read_groups(path):
+    """[(labels, words or None)]: one group per line, labels separated by
+    spaces; an optional `words=N` on the line caps that group's words (else
+    --words-per-group)."""
     groups = []
     for line in open(path, encoding="utf-8"):
         line = line.split("#", 1)[0].strip()
-        if line:
-            groups.append(line.split())
+        if not line:
+            continue
+        labels, limit = [], None
+        for token in line.split():
+            if token.startswith("words="):
+                try:
+                    limit = int(token[len("words="):])
+                except ValueError:
+                    limit = -1
+                if limit < 1:
+                    sys.exit(f"{path}: {token}: the words of a group must be a positive number")
+            else:
+                labels.append(token)
+        groups.append((labels, limit))
     seen = set()
-    for g in groups:
+    for g, _ in groups:
         if len(g) < 2 or len(g) > 16:
             sys.exit(f"{path}: group {' '.join(g)} must have 2..16 labels")
         for code in g:
@@ -118,7 +133,7 @@ def balanced_counts(files, languages, min_tokens, share):
     return counts
 
 
-def group_scores(group, counts, args):
+def group_scores(group, counts, args, limit):
     tokens = {code: sum(counts[code].values()) for code in group}
     for code in group:
         if tokens[code] == 0:
@@ -138,7 +153,7 @@ def group_scores(group, counts, args):
         evidence = sum(c / tokens[code] * abs(s) for c, code, s in zip(cs, group, scores))
         ranked.append((-evidence, w, scores))
     ranked.sort()
-    return [(w, scores) for _, w, scores in ranked[: args.words_per_group]]
+    return [(w, scores) for _, w, scores in ranked[:limit]]
 
 
 def main():
@@ -151,6 +166,8 @@ def main():
     ap.add_argument("--min-count", type=int, default=3, help="occurrences in the group's text a word needs")
     ap.add_argument("--seed", type=int, default=3001)
     ap.add_argument("--weight", type=float, default=1.0)
+    ap.add_argument("--bits", type=int, choices=(8, 4), default=8,
+                    help="the scores' tensor in the model: 8 (q8_row) or 4 (q4_row, half the bytes)")
     ap.add_argument("--balance-files", type=int, default=0, metavar="MIN_TOKENS",
                     help="weigh every input file the same for a language (files with at least "
                          "MIN_TOKENS of its words; 0: count all text as one, the default)")
@@ -160,22 +177,24 @@ def main():
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     groups = read_groups(args.groups)
-    languages = {code for g in groups for code in g}
+    languages = {code for g, _ in groups for code in g}
     if args.balance_files > 0:
         counts = balanced_counts(args.files, languages, args.balance_files, args.balance_share)
     else:
         counts = count_words(args.files, languages)
     with open(args.out, "w", encoding="utf-8") as out:
         out.write("# neighbour words: written by tools/train/neighbour_words.py\n")
-        for g in groups:
+        for g, _ in groups:
             out.write("group\t" + " ".join(g) + "\n")
-        for i, g in enumerate(groups):
-            chosen = group_scores(g, counts, args)
+        for i, (g, limit) in enumerate(groups):
+            chosen = group_scores(g, counts, args, limit or args.words_per_group)
             for w, scores in chosen:
                 out.write(f"{w}\t{i}\t" + " ".join(f"{s:.4f}" for s in scores) + "\n")
             print(f"neighbour words: {' '.join(g)}: {len(chosen)} words", file=sys.stderr)
     # The converter reads the words file relative to the spec: keep them side by side.
     print(f"[neighbours]\nseed = {args.seed}\nweight = {args.weight}\nwords = {os.path.basename(args.out)}")
+    if args.bits != 8:
+        print(f"bits = {args.bits}")
 
 
 if __name__ == "__main__":

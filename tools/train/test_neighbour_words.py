@@ -71,5 +71,22 @@ class BalancedCounts(unittest.TestCase):
         self.assertAlmostEqual(sum(c["xx"].values()), 122.0)  # the language's total is kept
 
 
+class Groups(unittest.TestCase):
+    def read(self, text):
+        with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, f.name)
+        return nw.read_groups(f.name)
+
+    def test_labels_and_optional_word_count(self):
+        groups = self.read("# comment\nhr bs sr-Latn\nfi et words=250  # Finnic\n\n")
+        self.assertEqual(groups, [(["hr", "bs", "sr-Latn"], None), (["fi", "et"], 250)])
+
+    def test_bad_groups_are_errors(self):
+        for text in ("fi et words=0\n", "fi et words=x\n", "fi\n", "fi et\net sv\n"):
+            with self.subTest(text=text), self.assertRaises(SystemExit):
+                self.read(text)
+
+
 if __name__ == "__main__":
     unittest.main()

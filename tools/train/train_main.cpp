@@ -258,7 +258,8 @@ void usage() {
 }
 
 // The codes of a --boost-labels file: white-space separated, '#' to the end
-// of a line is a comment.
+// of a line is a comment; a `words=N` token (a group's word count in
+// neighbour_groups.tsv) is not a code.
 std::vector<std::string> read_codes(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("cannot read " + path);
@@ -266,7 +267,8 @@ std::vector<std::string> read_codes(const std::string& path) {
   std::string line, code;
   while (std::getline(in, line)) {
     std::istringstream words(line.substr(0, line.find('#')));
-    while (words >> code) codes.push_back(code);
+    while (words >> code)
+      if (code.rfind("words=", 0) != 0) codes.push_back(code);
   }
   if (codes.empty()) throw std::invalid_argument(path + " names no labels");
   return codes;

@@ -133,6 +133,35 @@ def balanced_counts(files, languages, min_tokens, share):
     return counts
 
 
+def spec_labels(path):
+    """The codes of a model spec's [labels] section (CODE<TAB>NAME lines)."""
+    codes, inside = set(), False
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line.startswith("["):
+            inside = line.strip() == "[labels]"
+        elif inside and line and not line.startswith("#"):
+            codes.add(line.split("\t", 1)[0].strip())
+    if not codes:
+        sys.exit(f"{path}: no [labels] section")
+    return codes
+
+
+def keep_labels(groups, codes):
+    """Groups without the labels a model lacks (a fold model has no label for
+    a language whose text was all left out); a group left with fewer than
+    two labels goes."""
+    kept = []
+    for g, limit in groups:
+        members = [c for c in g if c in codes]
+        for c in g:
+            if c not in codes:
+                print(f"neighbour words: {c} is not a label of the model: left out of {' '.join(g)}", file=sys.stderr)
+        if len(members) >= 2:
+            kept.append((members, limit))
+    return kept
+
+
 def group_scores(group, counts, args, limit):
     tokens = {code: sum(counts[code].values()) for code in group}
     for code in group:
@@ -174,9 +203,13 @@ def main():
     ap.add_argument("--balance-share", type=float, default=1.0, metavar="S",
                     help="with --balance-files: the balanced counts' share of the mix, the rest "
                          "plain counts (default 1)")
+    ap.add_argument("--labels-from", metavar="SPEC",
+                    help="keep only the group members that are labels of this model spec")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     groups = read_groups(args.groups)
+    if args.labels_from:
+        groups = keep_labels(groups, spec_labels(args.labels_from))
     languages = {code for g, _ in groups for code in g}
     if args.balance_files > 0:
         counts = balanced_counts(args.files, languages, args.balance_files, args.balance_share)

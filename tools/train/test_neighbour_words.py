@@ -87,6 +87,14 @@ class Groups(unittest.TestCase):
             with self.subTest(text=text), self.assertRaises(SystemExit):
                 self.read(text)
 
+    def test_labels_a_model_lacks_leave_their_groups(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".spec", delete=False, encoding="utf-8") as f:
+            f.write("[model]\nname = x\n[labels]\nit\tItalian\nco\tCorsican\nfi\tFinnish\n# c\n[neighbours]\nsc = 1\n")
+        self.addCleanup(os.unlink, f.name)
+        self.assertEqual(nw.spec_labels(f.name), {"it", "co", "fi"})
+        groups = [(["it", "sc", "co"], 150), (["fi", "et"], None)]
+        self.assertEqual(nw.keep_labels(groups, nw.spec_labels(f.name)), [(["it", "co"], 150)])
+
 
 if __name__ == "__main__":
     unittest.main()

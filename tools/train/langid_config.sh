@@ -80,13 +80,14 @@ FINETUNE_OPTIONS=(--finetune-size 0.25 --finetune-epochs 1 --finetune-lr 0.001 -
 # shellcheck disable=SC2206
 FINETUNE_OPTIONS+=(${FINETUNE_EXTRA:-})
 
-# Neighbour words (EXPERIMENTS.md, "Neighbour words" and "Counting the
-# neighbour words by source family"): 500 words per group of
-# tools/train/neighbour_groups.tsv (the bytes the bfloat16 scales left
-# under the budget; EXPERIMENTS.md, "bfloat16 scales") at weight 0.5, counted over every source
+# Neighbour words (EXPERIMENTS.md, "Neighbour words", "Counting the
+# neighbour words by source family" and "More groups"): 500 words per group
+# of tools/train/neighbour_groups.tsv unless the group says fewer, scores
+# stored at 4 bits (half the bytes of 8; about 0.1 point on the folds, the
+# price of the eight groups added at stop 38), at weight 0.5, counted over every source
 # family's training file (data/by_source/*.train.tsv, `written` included) and
 # Serbian Latin; within a language, three quarters of the counts weigh every
 # family with 2,000+ of its words the same, so that its software catalogues
 # do not outvote its everyday text (neighbour_words.py --balance-files).
-NEIGHBOUR_OPTIONS=(--groups tools/train/neighbour_groups.tsv --words-per-group 500 --weight 0.5
+NEIGHBOUR_OPTIONS=(--groups tools/train/neighbour_groups.tsv --words-per-group 500 --weight 0.5 --bits 4
                    --balance-files 2000 --balance-share 0.75)

@@ -8,6 +8,7 @@ cd "$ROOT"
 BUILD="${BUILD:-build}"
 MODEL="${MODEL:-models/langid.ffm}"
 REPORT="${REPORT:-$BUILD/model/report.txt}"
+WRITERS="${WRITERS:-$BUILD/model/writers.tsv}"  # language_prior.py's output, for the prior section
 OUT="${OUT:-models/langid.md}"
 LANGID="$BUILD/langid --model $MODEL"
 tmp="$(mktemp -d)"
@@ -23,9 +24,16 @@ done
 is_rich='{ n = split($3, f, ","); r = 0; for (i = 1; i <= n; i++) if (f[i] != "udhr" && f[i] != "cldr" && f[i] != "wordlists" && f[i] != "subtitle-words") r = 1 }'
 awk -F'\t' "NR == FNR $is_rich NR == FNR { if (r) rich[\$1] = 1; next } (\$1 in rich)" \
   data/languages.tsv data/heldout.tsv > "$tmp/rich.tsv"
-LC_ALL=C.UTF-8 awk -F'\t' 'length($2) >= 50' "$tmp/rich.tsv" > "$tmp/rich50.tsv"
+# By characters (code points), as the trainer's report counts them; mawk's
+# length() counts bytes whatever the locale, so Python cuts the lines.
+by_chars() {  # by_chars '>= 50' < in > out
+  python3 -c "import sys
+for line in sys.stdin.buffer:
+    text = line.rstrip(b'\n').split(b'\t', 1)[1].decode('utf-8', 'replace')
+    if len(text) $1: sys.stdout.buffer.write(line)" ; }
+by_chars '>= 50' < "$tmp/rich.tsv" > "$tmp/rich50.tsv"
 $LANGID --eval data/heldout.tsv > "$tmp/all.txt"
-LC_ALL=C.UTF-8 awk -F'\t' 'length($2) <= 40' "$tmp/rich.tsv" > "$tmp/rich40.tsv"
+by_chars '<= 40' < "$tmp/rich.tsv" > "$tmp/rich40.tsv"
 $LANGID --eval "$tmp/rich50.tsv" > "$tmp/rich50.txt"
 $LANGID --eval "$tmp/rich40.tsv" > "$tmp/rich40.txt"
 
@@ -143,7 +151,7 @@ CLDR says: the model knows them from one text, so they must not win short,
 ambiguous input. The trainer stores weights writers^$strength (the exponent
 chosen on the everyday dev file and the leave-one-source-out folds,
 \`tools/train/EXPERIMENTS.md\`); the runtime adds their logarithm to the
-logits. Most written: $(sort -t$'\t' -k2,2nr "$BUILD/model/writers.tsv" 2>/dev/null | head -8 | awk -F'\t' '{ printf "%s%s %.0fM", (NR > 1 ? ", " : ""), $1, $2 / 1e6 }').
+logits. Most written: $(sort -t$'\t' -k2,2nr "$WRITERS" 2>/dev/null | head -8 | awk -F'\t' '{ printf "%s%s %.0fM", (NR > 1 ? ", " : ""), $1, $2 / 1e6 }').
 \`--prior uniform\` (CLI), \`Prior::kUniform\` (C++) or the C API's uniform
 option turn it off; \`--only en,fr,de\` chooses among some languages.
 

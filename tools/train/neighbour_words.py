@@ -9,7 +9,9 @@ occurrence of the word gives for each member against the others), and the
 `--words-per-group` words that carry the most evidence, ranked by
 sum over members of (count / member's tokens) * |score|: frequency relative
 to each member's own text, so a member with little text still gets its
-words. Writes the converter's words file and prints the [neighbours] spec
+words. With --bits 4 and --grid-offset, each word's scores are
+then shifted together by the constant that brings them nearest the 4-bit
+levels (only differences between members decide within a group). Writes the converter's words file and prints the [neighbours] spec
 section (docs/SPEC.md).
 
 Words are read as the runtime's word channel reads them, with its character
@@ -36,7 +38,9 @@ def read_groups(path):
     spaces; an optional `words=N` on the line caps that group's words (else
     --words-per-group)."""
     groups = []
-    for line in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as f:
+        lines = list(f)
+    for line in lines:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
@@ -136,7 +140,9 @@ def balanced_counts(files, languages, min_tokens, share):
 def spec_labels(path):
     """The codes of a model spec's [labels] section (CODE<TAB>NAME lines)."""
     codes, inside = set(), False
-    for line in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as f:
+        lines = list(f)
+    for line in lines:
         line = line.rstrip("\n")
         if line.startswith("["):
             inside = line.strip() == "[labels]"
@@ -185,6 +191,23 @@ def group_scores(group, counts, args, limit):
     return [(w, scores) for _, w, scores in ranked[:limit]]
 
 
+def nearest_grid_offset(scores, step, clip):
+    """scores + c, c in [-step/2, step/2] keeping every |score| <= clip, the c
+    whose shifted scores lie nearest the levels k * step (the converter's
+    4-bit grid: scale max|score| / 7 = clip / 7 when some score is clipped).
+    The within-group decision reads differences between members, which a
+    common shift leaves unchanged."""
+    low = max(-step / 2, -clip - min(scores))
+    high = min(step / 2, clip - max(scores))
+    if low >= high:
+        return scores
+    def error(c):
+        return sum((x + c - step * math.floor(0.5 + (x + c) / step)) ** 2 for x in scores)
+    candidates = [low + (high - low) * i / 64 for i in range(65)]
+    best = min(candidates, key=lambda c: (error(c), abs(c)))
+    return [x + best for x in scores]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--groups", required=True)
@@ -197,6 +220,10 @@ def main():
     ap.add_argument("--weight", type=float, default=1.0)
     ap.add_argument("--bits", type=int, choices=(8, 4), default=8,
                     help="the scores' tensor in the model: 8 (q8_row) or 4 (q4_row, half the bytes)")
+    ap.add_argument("--grid-offset", action="store_true",
+                    help="with --bits 4: shift each word's scores by the constant (within half a "
+                         "4-bit step) that puts them nearest the 4-bit levels; only differences "
+                         "between a group's members decide, so rounding then costs less")
     ap.add_argument("--balance-files", type=int, default=0, metavar="MIN_TOKENS",
                     help="weigh every input file the same for a language (files with at least "
                          "MIN_TOKENS of its words; 0: count all text as one, the default)")
@@ -222,6 +249,8 @@ def main():
         for i, (g, limit) in enumerate(groups):
             chosen = group_scores(g, counts, args, limit or args.words_per_group)
             for w, scores in chosen:
+                if args.grid_offset:
+                    scores = nearest_grid_offset(scores, args.clip / 7.0, args.clip)
                 out.write(f"{w}\t{i}\t" + " ".join(f"{s:.4f}" for s in scores) + "\n")
             print(f"neighbour words: {' '.join(g)}: {len(chosen)} words", file=sys.stderr)
     # The converter reads the words file relative to the spec: keep them side by side.

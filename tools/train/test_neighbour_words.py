@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Tests of neighbour_words.py: words are cut as the runtime cuts them, and
 the per-family balancing of the counts (run by `make test`)."""
+import math
 import os
+import random
 import sys
 import tempfile
 import unicodedata
@@ -94,6 +96,40 @@ class Groups(unittest.TestCase):
         self.assertEqual(nw.spec_labels(f.name), {"it", "co", "fi"})
         groups = [(["it", "sc", "co"], 150), (["fi", "et"], None)]
         self.assertEqual(nw.keep_labels(groups, nw.spec_labels(f.name)), [(["it", "co"], 150)])
+
+
+class GridOffset(unittest.TestCase):
+    STEP = 3.0 / 7  # the converter's 4-bit step when some score is clipped at 3
+
+    def levels(self, scores):
+        return [math.floor(0.5 + x / self.STEP) for x in scores]
+
+    def rounding_error(self, scores):
+        return sum((x - self.STEP * q) ** 2 for x, q in zip(scores, self.levels(scores)))
+
+    def test_golden_pair(self):
+        # +-1 is 2.33 steps: rounded as they are, the difference reads 4
+        # steps (1.71 for 2.0); shifted by half a step, 5 (2.14), the nearer.
+        self.assertEqual(self.levels([1.0, -1.0]), [2, -2])
+        first, second = self.levels(nw.nearest_grid_offset([1.0, -1.0], self.STEP, 3.0))
+        self.assertEqual(first - second, 5)
+
+    def test_differences_kept_and_error_never_larger(self):
+        rng = random.Random(7)
+        for _ in range(500):
+            size = rng.randint(2, 6)
+            scores = [max(-3.0, min(3.0, rng.uniform(-4, 4))) for _ in range(size)]
+            shifted = nw.nearest_grid_offset(scores, self.STEP, 3.0)
+            c = shifted[0] - scores[0]
+            self.assertLessEqual(abs(c), self.STEP / 2 + 1e-12)
+            for a, b in zip(scores, shifted):
+                self.assertAlmostEqual(b - a, c, places=12)
+                self.assertLessEqual(abs(b), 3.0 + 1e-12)
+            self.assertLessEqual(self.rounding_error(shifted), self.rounding_error(scores) + 1e-12)
+
+    def test_no_room_leaves_the_scores(self):
+        # one member at +3, one at -3: any shift would pass the clip
+        self.assertEqual(nw.nearest_grid_offset([3.0, -3.0], self.STEP, 3.0), [3.0, -3.0])
 
 
 if __name__ == "__main__":

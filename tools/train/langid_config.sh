@@ -63,9 +63,14 @@ finetune_families() {
   for _ in $(seq 1 "$WRITTEN_WEIGHT"); do echo written; done
   for _ in $(seq 1 "$TRANSLATED_WEIGHT"); do echo translated; done
 }
-# A fine-tuning family's file (`translated` lives outside data/by_source).
+# A fine-tuning family's file (`translated` lives outside data/by_source;
+# experiments only: WRITTEN_FILE=F replaces the `written` family's file).
 finetune_file() {
-  if [ "$1" = translated ]; then echo "${TRANSLATED_FILE:-data/translated.tsv}"; else echo "data/by_source/$1.train.tsv"; fi
+  case "$1" in
+    translated) echo "${TRANSLATED_FILE:-data/translated.tsv}" ;;
+    written) echo "${WRITTEN_FILE:-data/by_source/written.train.tsv}" ;;
+    *) echo "data/by_source/$1.train.tsv" ;;
+  esac
 }
 # The phase runs FINETUNE_AVERAGE times from the same 8 epochs, with the
 # random streams of seeds 1, 2, 3, and the model is the mean of the three

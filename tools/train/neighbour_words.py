@@ -9,10 +9,11 @@ occurrence of the word gives for each member against the others), and the
 `--words-per-group` words that carry the most evidence, ranked by
 sum over members of (count / member's tokens) * |score|: frequency relative
 to each member's own text, so a member with little text still gets its
-words. With --bits 4 and --grid-offset, each word's scores are
-then shifted together by the constant that brings them nearest the 4-bit
-levels (only differences between members decide within a group). Writes the converter's words file and prints the [neighbours] spec
-section (docs/SPEC.md).
+words. With --bits 4 and --grid-offset, each word's scores are then
+shifted together by the constant that brings them nearest the 4-bit
+levels (only differences between members decide within a group). Writes
+the converter's words file and prints the [neighbours] spec section
+(docs/SPEC.md).
 
 Words are read as the runtime's word channel reads them, with its character
 classes (tools/text_tables/gen_text_tables.py): runs of letters and
@@ -234,6 +235,8 @@ def main():
                     help="keep only the group members that are labels of this model spec")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
+    if args.grid_offset and args.bits != 4:
+        sys.exit("--grid-offset needs --bits 4 (the 8-bit step is fine enough)")
     groups = read_groups(args.groups)
     if args.labels_from:
         groups = keep_labels(groups, spec_labels(args.labels_from))

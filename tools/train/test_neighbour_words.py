@@ -4,6 +4,7 @@ the per-family balancing of the counts (run by `make test`)."""
 import math
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -126,6 +127,17 @@ class GridOffset(unittest.TestCase):
                 self.assertAlmostEqual(b - a, c, places=12)
                 self.assertLessEqual(abs(b), 3.0 + 1e-12)
             self.assertLessEqual(self.rounding_error(shifted), self.rounding_error(scores) + 1e-12)
+
+    def test_refused_without_four_bits(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "neighbour_words.py")
+        with tempfile.TemporaryDirectory() as d:
+            groups = os.path.join(d, "g.tsv")
+            with open(groups, "w", encoding="utf-8") as f:
+                f.write("fi et\n")
+            run = subprocess.run([sys.executable, script, "--groups", groups, "--out", os.path.join(d, "w.tsv"),
+                                  "--grid-offset", os.devnull], capture_output=True, text=True)
+        self.assertNotEqual(run.returncode, 0)
+        self.assertIn("--grid-offset needs --bits 4", run.stderr)
 
     def test_no_room_leaves_the_scores(self):
         # one member at +3, one at -3: any shift would pass the clip

@@ -36,6 +36,7 @@ SOURCE = os.path.join(HERE, "everyday-source.tsv")
 DEV = os.path.join(HERE, "everyday-dev.tsv")
 TEST = os.path.join(HERE, "everyday-test.tsv")
 AMBIGUOUS = os.path.join(HERE, "everyday-ambiguous.tsv")
+FRENCH = os.path.join(HERE, "everyday-fr.tsv")  # the French check (README.md); not in the default sets
 
 KINDS = ("greet", "travel", "chat", "email", "news", "review")
 MIN_TEST_PER_LANGUAGE = 8
@@ -100,6 +101,7 @@ def check(langid):
     dev = read_labelled(DEV, problems)
     test = read_labelled(TEST, problems)
     ambiguous = read_labelled(AMBIGUOUS, problems)
+    french = read_labelled(FRENCH, problems)
     labels = model_labels(langid)
 
     seen = {}
@@ -125,6 +127,18 @@ def check(langid):
         if text in seen:
             problems.append(f"{where}: also in {seen[text]}")
 
+    french_seen = set()
+    for code, text, where in french:
+        if unicodedata.normalize("NFC", text) != text:
+            problems.append(f"{where}: not NFC")
+        if text != text.strip() or "  " in text:
+            problems.append(f"{where}: stray spaces")
+        if code not in labels:
+            problems.append(f"{where}: the model has no label '{code}'")
+        if text in french_seen:
+            problems.append(f"{where}: twice in the file")
+        french_seen.add(text)
+
     want_dev, want_test = split_lines(source)
     if [f"{c}\t{t}\n" for c, t, _ in dev] != want_dev:
         problems.append("everyday-dev.tsv is not what --split writes from everyday-source.tsv")
@@ -142,7 +156,7 @@ def check(langid):
         print(problem)
     languages = len({c for c, _, _, _ in source})
     print(f"{len(source)} phrases in {languages} languages: dev {len(dev)}, test {len(test)}; "
-          f"ambiguous {len(ambiguous)}; {len(problems)} problems")
+          f"ambiguous {len(ambiguous)}; French check {len(french)}; {len(problems)} problems")
     return 1 if problems else 0
 
 
@@ -227,7 +241,7 @@ def report(title, rows, answers, kinds, show_errors):
     return right, total
 
 
-SETS = {"dev": DEV, "test": TEST, "ambiguous": AMBIGUOUS}
+SETS = {"dev": DEV, "test": TEST, "ambiguous": AMBIGUOUS, "fr": FRENCH}
 
 
 def evaluate(langid, extra, show_errors, sets=("dev", "test", "ambiguous")):
@@ -255,7 +269,7 @@ def main():
     parser.add_argument("--split", action="store_true", help="rewrite dev and test from the source")
     parser.add_argument("--errors", action="store_true", help="also list every wrong answer with its text")
     parser.add_argument("--sets", default="dev,test,ambiguous",
-                        help="files to evaluate, comma-separated (default dev,test,ambiguous; a candidate "
+                        help="files to evaluate, comma-separated: dev, test, ambiguous, fr (default dev,test,ambiguous; a candidate "
                              "model is chosen on dev,ambiguous and test is run once)")
     parser.add_argument("extra", nargs="*", help="options passed to the identifier (after --)")
     args = parser.parse_args()

@@ -207,11 +207,13 @@ test-plain: $(BUILD)/run_tests
 	$(BUILD)/run_tests
 
 # The training tools' Python parts that shape the shipped model's files
-# (the corpus builder's tests need no corpus).
+# (the corpus builder's tests need no corpus), and the everyday phrase files
+# (format, NFC, the dev/test split, labels the model has).
 TEST_RUN += test-train-tools
 test-train-tools:
 	python3 -W error::ResourceWarning tools/train/test_neighbour_words.py
 	python3 -W error::ResourceWarning tools/corpus/test_corpus.py
+	python3 tests/langid/everyday_eval.py --check --langid $(BUILD)/langid
 
 test-asan:
 	@$(MAKE) --no-print-directory $(AUTO_JOBS) $(ASAN_VARS) $(ASAN_BUILD)/run_tests

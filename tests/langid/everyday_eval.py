@@ -95,6 +95,20 @@ def model_labels(langid):
     return {line.split("\t")[0] for line in out.splitlines() if line}
 
 
+def check_phrase(code, text, where, labels, seen, problems):
+    """One labelled phrase: NFC, no stray spaces, a label the model has,
+    not a text already seen (seen: text -> where, updated)."""
+    if unicodedata.normalize("NFC", text) != text:
+        problems.append(f"{where}: not NFC")
+    if text != text.strip() or "  " in text:
+        problems.append(f"{where}: stray spaces")
+    if code not in labels:
+        problems.append(f"{where}: the model has no label '{code}'")
+    if text in seen:
+        problems.append(f"{where}: the same text as {seen[text]}")
+    seen[text] = where
+
+
 def check(langid):
     problems = []
     source = read_source(problems)
@@ -106,15 +120,7 @@ def check(langid):
 
     seen = {}
     for code, _kind, text, where in source:
-        if unicodedata.normalize("NFC", text) != text:
-            problems.append(f"{where}: not NFC")
-        if text != text.strip() or "  " in text:
-            problems.append(f"{where}: stray spaces")
-        if code not in labels:
-            problems.append(f"{where}: the model has no label '{code}'")
-        if text in seen:
-            problems.append(f"{where}: the same text as {seen[text]}")
-        seen[text] = where
+        check_phrase(code, text, where, labels, seen, problems)
     for codes, text, where in ambiguous:
         if unicodedata.normalize("NFC", text) != text:
             problems.append(f"{where}: not NFC")
@@ -127,17 +133,9 @@ def check(langid):
         if text in seen:
             problems.append(f"{where}: also in {seen[text]}")
 
-    french_seen = set()
+    french_seen = {}
     for code, text, where in french:
-        if unicodedata.normalize("NFC", text) != text:
-            problems.append(f"{where}: not NFC")
-        if text != text.strip() or "  " in text:
-            problems.append(f"{where}: stray spaces")
-        if code not in labels:
-            problems.append(f"{where}: the model has no label '{code}'")
-        if text in french_seen:
-            problems.append(f"{where}: twice in the file")
-        french_seen.add(text)
+        check_phrase(code, text, where, labels, french_seen, problems)
 
     want_dev, want_test = split_lines(source)
     if [f"{c}\t{t}\n" for c, t, _ in dev] != want_dev:

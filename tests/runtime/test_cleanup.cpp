@@ -171,3 +171,102 @@ TEST_CASE("cleanup: a model with text.cleanup = 1 answers as if the spans were n
   REQUIRE(model.scores(clean.data(), clean.size(), workspace.data(), workspace.size(), b, 3) == Status::kOk);
   for (int i = 0; i < 3; ++i) CHECK(a[i] == b[i]);
 }
+
+namespace {
+
+Rows level_rows_of(const std::string& text, uint8_t level) {
+  TextOptions options;
+  options.cleanup = level;
+  const std::vector<ChannelSpec> c = channels();
+  internal::FeaturePlan plan;
+  REQUIRE(build_feature_plan(c.data(), static_cast<uint32_t>(c.size()), options, &plan, nullptr) == Status::kOk);
+  Rows rows;
+  extract_features(reinterpret_cast<const uint8_t*>(text.data()), text.size(), plan,
+                   [&](uint32_t ch, uint32_t r) { rows.push_back({ch, r}); });
+  return rows;
+}
+
+bool laughter(const std::string& token) {
+  return detail::is_laughter(reinterpret_cast<const uint8_t*>(token.data()), token.size());
+}
+
+}  // namespace
+
+TEST_CASE("cleanup: laughter (text.cleanup = 2), golden cases") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"hahaha quina gr\xC3\xA0" "cia", "quina gr\xC3\xA0" "cia"},
+      {"HAHAHA, troppo forte!", "troppo forte!"},
+      {"ahahah troppo forte", "troppo forte"},
+      {"jajaja q fuerte", "q fuerte"},
+      {"kkkkk que legal", "que legal"},
+      {"wkwk lucu tenan", "lucu tenan"},
+      {"\xD0\xB0\xD1\x85\xD0\xB0\xD1\x85\xD0\xB0 \xD0\xBD\xD1\x83", "\xD0\xBD\xD1\x83"},  // ахаха ну
+      {"\xD0\xA5\xD0\xB0\xD1\x85\xD0\xB0!", ""},                                        // Хаха!
+      {"(hehe) ok", "ok"},
+      {"lol that's funny xD", "that's funny"},
+      {"haha", ""},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.first);
+    CHECK(level_rows_of(c.first, 2) == level_rows_of(c.second, 0));
+    // Level 1 keeps laughter: its features are the text's own.
+    CHECK(level_rows_of(c.first, 1) == level_rows_of(c.first, 0));
+  }
+  // Level 2 is level 1 and more.
+  CHECK(level_rows_of("haha see https://example.org now", 2) == level_rows_of("see now", 0));
+}
+
+TEST_CASE("cleanup: what laughter is not") {
+  // Words, mixed syllables, mixed scripts, too short, invalid bytes: kept.
+  for (const char* token : {"hohe", "jaja", "jajaj", "hah", "aha", "hahi", "ihaho", "kk", "wk", "lolo", "xdx",
+                            "haha1", "ha-ha", "h\xC3\xA1h\xC3\xA1",
+                            "\xD1\x85" "a\xD1\x85" "a",  // Cyrillic х with Latin a
+                            "\xD1\x45\xD0\xB0\xD1\x45\xD0\xB0",  // a lead byte without its continuation
+                            "\xD1\x85\xD0\xB0\xD1", ""}) {
+    CAPTURE(token);
+    CHECK_FALSE(laughter(token));
+  }
+  for (const char* token : {"haha", "HaHa", "ahah", "hahah", "ehehehe", "hihi", "jajaja", "JEJEJE", "kkk", "wkwkwk",
+                            "\xD1\x85\xD0\xB5\xD1\x85\xD0\xB5", "lol", "LMAO", "xD", "xDDD"}) {
+    CAPTURE(token);
+    CHECK(laughter(token));
+  }
+  // A long run is still one token, found in one pass.
+  CHECK(laughter(std::string(4000, 'k')));
+  std::string long_laugh;
+  for (int i = 0; i < 5000; ++i) long_laugh += "ha";
+  CHECK(laughter(long_laugh));
+  CHECK_FALSE(laughter(long_laugh + "x"));
+}
+
+TEST_CASE("cleanup: a model with text.cleanup = 2 skips laughter; 3 is refused") {
+  const testing::KindsNetwork n = testing::make_kinds_network(8);
+  for (uint32_t level : {1u, 2u, 3u}) {
+    CAPTURE(level);
+    tools::ModelWriter w;
+    testing::add_kinds_tensors(w, n);
+    testing::set_kinds_metadata(w, n);
+    w.set_u32("text.cleanup", level);
+    const std::vector<uint8_t> bytes = w.build();
+    Model model;
+    Error error;
+    const Status s = Model::load(bytes.data(), bytes.size(), &model, &error);
+    if (level == 3) {
+      CHECK(s == Status::kBadMetadata);
+      CHECK(std::string(error.message).find("text.cleanup") != std::string::npos);
+      continue;
+    }
+    REQUIRE_MESSAGE(s == Status::kOk, error.message);
+    CHECK(model.text_cleanup());
+    CHECK(model.text_cleanup_level() == level);
+    Workspace workspace(model);
+    float a[3], b[3];
+    const std::string noisy = "hahaha die Hund sieht die Katze an lol";
+    const std::string clean = "die Hund sieht die Katze an";
+    REQUIRE(model.scores(noisy.data(), noisy.size(), workspace.data(), workspace.size(), a, 3) == Status::kOk);
+    REQUIRE(model.scores(clean.data(), clean.size(), workspace.data(), workspace.size(), b, 3) == Status::kOk);
+    bool same = true;
+    for (int i = 0; i < 3; ++i) same = same && a[i] == b[i];
+    CHECK(same == (level == 2));
+  }
+}

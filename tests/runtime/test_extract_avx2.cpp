@@ -40,7 +40,7 @@ void random_text(std::mt19937& rng, size_t words, std::string& t) {
   static const char* const pieces[] = {"a", "b", "é", "Ж", "ж", "中", "ש", "Σ", "ς", "İ", "1", "7", "x", "Q",
                                        "\xC3", "\xFF", "\xE2\x82", "ก", "ʼ", "\xCC\x81", "ß", "国", "國", "人", "们"};
   static const char* const gaps[] = {" ", "  ", ", ", ".", "\n", " http://x.org/a ", " 5km ", " <b>", "&amp;",
-                                     " a@b.cd ", "-", "\t"};
+                                     " a@b.cd ", "-", "\t", " hahaha ", " lol! "};
   t.clear();
   for (size_t w = 0; w < words; ++w) {
     const uint32_t length = rng() % 16 == 0 ? 1 + rng() % 700 : 1 + rng() % 9;  // some words cross chunks
@@ -79,7 +79,8 @@ TEST_CASE("AVX2 extraction: the same rows per channel, in order, as extract_feat
   for (size_t p = 0; p < plans.size(); ++p) {
     for (int variant = 0; variant < 4; ++variant) {
       TextOptions options;
-      options.cleanup = (variant & 1) != 0;
+      // Clean-up off, on (level 1) or with laughter (level 2), by plan.
+      options.cleanup = static_cast<uint8_t>((variant & 1) != 0 ? 1 + p % 2 : 0);
       options.drop_digits = (variant & 2) == 0;
       options.lowercase = variant != 3;
       if (variant == 2) options.max_bytes = 300;

@@ -259,7 +259,7 @@ TEST_CASE("feature metadata (format version 2): every channel key is validated")
       {"concat pooling", [](tools::ModelWriter& m) { m.set_string("channel.1.pooling", "concat"); }, Status::kBadMetadata, "token models"},
       {"pooling of the wrong type", [](tools::ModelWriter& m) { m.set_u32("channel.1.pooling", 1); }, Status::kBadMetadata, "wrong type"},
       {"no embedding in a classifier", [](tools::ModelWriter& m) { m.set_string("channel.0.embedding", "nothing"); }, Status::kNotFound, "nothing"},
-      {"text.cleanup 2", [](tools::ModelWriter& m) { m.set_u32("text.cleanup", 2); }, Status::kBadMetadata, "text.cleanup is 2"},
+      {"text.cleanup 3", [](tools::ModelWriter& m) { m.set_u32("text.cleanup", 3); }, Status::kBadMetadata, "text.cleanup is 3"},
       {"text.cleanup of the wrong type", [](tools::ModelWriter& m) { m.set_string("text.cleanup", "1"); }, Status::kBadMetadata, "wrong type"},
       {"features task with layers", [](tools::ModelWriter& m) { m.set_string("general.task", "features"); }, Status::kBadMetadata, "no layers"},
   };

@@ -349,16 +349,16 @@ TEST_CASE("neighbour words: word keys equal a word channel's rows (every text op
   const std::vector<std::string> pieces = {
       "Hund", "KATZE", " ", "  ", "x2y", "42", "ǅemal", "İstanbul", "ΟΔΟΣ", "čekaj", "naïve", "e\xCC\x81t", "ह\xE0\xA5\x8Dन",
       "https://example.org/a?b=c", "me@example.org", "@handle", "/usr/lib/x.so", "<b>bold</b>", "&amp;", "a&b",
-      "5km", "\xFF", "\xE2\x82", "\n", "-", "'", "日本語", "\t"};
+      "5km", "\xFF", "\xE2\x82", "\n", "-", "'", "日本語", "\t", "haha", "XD"};
   std::mt19937 rng(7);
   for (int lowercase = 0; lowercase < 2; ++lowercase) {
     for (int drop_digits = 0; drop_digits < 2; ++drop_digits) {
-      for (int cleanup = 0; cleanup < 2; ++cleanup) {
+      for (int cleanup = 0; cleanup < 3; ++cleanup) {
         for (uint32_t max_bytes : {0u, 9u}) {
           internal::FeaturePlan plan;
           plan.lowercase = lowercase != 0;
           plan.drop_digits = drop_digits != 0;
-          plan.cleanup = cleanup != 0;
+          plan.cleanup = static_cast<uint8_t>(cleanup);
           plan.max_bytes = max_bytes;
           plan.channel_count = 1;
           plan.word_count = 1;
@@ -403,11 +403,11 @@ TEST_CASE("neighbour words: the AVX2 extraction's word hashes give the walker's 
   channels[1].seed = kSeed;
   channels[1].buckets = 500;
   const std::vector<std::string> pieces = {"Hund", "KATZE", " ", "x2y", "42", "čekaj", "e\xCC\x81t", "https://a.org/b",
-                                           "me@example.org", "<b>x</b>", "&amp;", "\xFF", "日本語", ", ", "ΟΔΟΣ"};
+                                           "me@example.org", "<b>x</b>", "&amp;", "\xFF", "日本語", ", ", "ΟΔΟΣ", "jajaja"};
   std::mt19937 rng(11);
   for (int variant = 0; variant < 4; ++variant) {
     TextOptions options;
-    options.cleanup = (variant & 1) != 0;
+    options.cleanup = static_cast<uint8_t>((variant & 1) != 0 ? 1 + variant / 2 : 0);
     options.drop_digits = (variant & 2) == 0;
     internal::FeaturePlan plan;
     Error error;

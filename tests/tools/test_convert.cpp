@@ -264,6 +264,15 @@ TEST_CASE("spec numbers are strict decimals: no octal, hex, sign, spaces or lead
   CHECK(parse_model_spec(channel + "4294967295   # the largest\n", "s").channels[0].seed == 4294967295u);
   CHECK(parse_model_spec("[text]\nmax_bytes =\t4096 \r\n", "s").max_bytes == 4096);  // space around is fine
   CHECK(spec_error("[text]\nmax_bytes = 0x1000\n").find("'max_bytes' must be a decimal number") != std::string::npos);
+  // cleanup: 0/1 (false/true) or 2 (laughter skipped too); nothing else.
+  CHECK(parse_model_spec("[text]\ncleanup = 2\n", "s").cleanup == 2);
+  CHECK(parse_model_spec("[text]\ncleanup = true\n", "s").cleanup == 1);
+  CHECK(parse_model_spec("[text]\ncleanup = 0\n", "s").cleanup == 0);
+  for (const char* bad : {"3", "02", "-1", "", "laughter"}) {
+    CAPTURE(bad);
+    CHECK(spec_error(std::string("[text]\ncleanup = ") + bad + "\n") ==
+          std::string("s.spec:2: 'cleanup' must be 0, 1 or 2 (2: laughter skipped too), got '") + bad + "'");
+  }
   CHECK(spec_error("[classifier]\nreliable_letters = 03\n").find("'reliable_letters' must be a decimal number") !=
         std::string::npos);
 }

@@ -150,7 +150,7 @@ struct ReferencePipeline {
     v = 1;
     options.drop_digits = !m.metadata_u32("text.drop_digits", &v) || v != 0;
     options.max_bytes = m.max_bytes();
-    options.cleanup = m.text_cleanup();
+    options.cleanup = static_cast<uint8_t>(m.text_cleanup_level());
     ffnlp::build_feature_plan(specs, m.channel_count(), options, &plan, nullptr, true);
     input.resize(offset);
     a.resize(width);

@@ -67,7 +67,7 @@ void write_features(ModelWriter& w, const TextMetadata& text, const std::vector<
     w.set_u32("text.lowercase", text.lowercase ? 1 : 0);
     w.set_u32("text.drop_digits", text.drop_digits ? 1 : 0);
     w.set_u32("text.max_bytes", text.max_bytes);
-    if (text.cleanup) w.set_u32("text.cleanup", 1);
+    if (text.cleanup != 0) w.set_u32("text.cleanup", text.cleanup);
   }
   w.set_u32("channel.count", static_cast<uint32_t>(channels.size()));
   for (size_t i = 0; i < channels.size(); ++i) {

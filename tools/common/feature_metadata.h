@@ -18,7 +18,7 @@ namespace tools {
 struct TextMetadata {
   bool lowercase = true;
   bool drop_digits = true;  // text models only
-  bool cleanup = false;     // text models only
+  uint32_t cleanup = 0;     // text models only: text.cleanup (1 on, 2 laughter too)
   uint32_t max_bytes = 0;   // text models only
   // Token models: the tokenizer rule set (kTokenizerName); empty for text
   // models. A token model's file records features.version 2, the tokenizer

@@ -186,7 +186,13 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else p.error("unknown key '" + key + "' in [model]");
     } else if (section == "text") {
       if (key == "lowercase") spec.lowercase = p.to_bool(key, value);
-      else if (key == "cleanup") spec.cleanup = p.to_bool(key, value);
+      else if (key == "cleanup") {
+        // 0 or 1 (false/true), or 2: laughter skipped too.
+        if (value == "2") spec.cleanup = 2;
+        else if (value == "1" || value == "true" || value == "yes") spec.cleanup = 1;
+        else if (value == "0" || value == "false" || value == "no") spec.cleanup = 0;
+        else p.error("'cleanup' must be 0, 1 or 2 (2: laughter skipped too), got '" + value + "'");
+      }
       else if (key == "drop_digits") spec.drop_digits = p.to_bool(key, value);
       else if (key == "max_bytes") spec.max_bytes = p.to_unsigned(key, value);
       else if (key == "tokenizer") spec.tokenizer = value;

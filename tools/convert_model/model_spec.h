@@ -37,7 +37,8 @@ struct LayerSpecEntry {
 struct ModelSpec {
   std::string task = "classifier";
   std::string name, description, license, source;
-  bool lowercase = true, drop_digits = true, cleanup = false;
+  bool lowercase = true, drop_digits = true;
+  uint32_t cleanup = 0;  // text.cleanup: 0 off, 1 on, 2 on with laughter
   unsigned max_bytes = 0;
   std::string tokenizer;  // [text] tokenizer = words: a token model (task tagger, or features)
   std::vector<ChannelSpecEntry> channels;

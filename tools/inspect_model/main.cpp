@@ -244,7 +244,8 @@ int run(int argc, char** argv) {
       }
     }
     std::printf("\ninput       %u values (features version %u)%s\n", model.input_width(), model.features_version(),
-                model.text_cleanup() ? ", text clean-up on" : "");
+                model.text_cleanup_level() == 2 ? ", text clean-up on (laughter too)"
+                : model.text_cleanup() ? ", text clean-up on" : "");
   }
   if (model.is_classifier()) {
     std::printf("network     input %u", model.input_width());

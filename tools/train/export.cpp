@@ -137,7 +137,7 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     << "lowercase = " << (cfg.text.lowercase ? 1 : 0) << "\n"
     << "drop_digits = " << (cfg.text.drop_digits ? 1 : 0) << "\n"
     << "max_bytes = " << cfg.text.max_bytes << "\n";
-  if (cfg.text.cleanup) s << "cleanup = 1\n";
+  if (cfg.text.cleanup != 0) s << "cleanup = " << cfg.text.cleanup << "\n";
   // The channels through the spec writer (tools/convert_model/model_spec),
   // which goes through the runtime's registry of kinds.
   for (size_t i = 0; i < cfg.channels.size(); ++i) {

@@ -185,6 +185,8 @@ void usage() {
       "                        width (default 0: none)\n"
       "  --cleanup             skip URLs, e-mail addresses, handles, paths, numbers with\n"
       "                        units and markup before features (text.cleanup = 1)\n"
+      "  --cleanup-laughter    as --cleanup, and laughter tokens too: haha, jajaja, kkk,\n"
+      "                        wkwk, ахаха (text.cleanup = 2)\n"
       "  --hidden N            hidden layer width (default 32)\n"
       "  --quantize-dense      store the hidden and output layers 8-bit (q8_row, one\n"
       "                        scale per output row): the spec says quantize = 1, the\n"
@@ -308,7 +310,8 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--word-seed") o.model.word_seed = parse_list(value(), a.c_str()).at(0);
     else if (a == "--second-hash") o.model.second_hash = parse_list(value(), a.c_str());
     else if (a == "--han-variant-dims") o.model.han_variant_dims = parse_list(value(), a.c_str()).at(0);
-    else if (a == "--cleanup") o.model.text.cleanup = true;
+    else if (a == "--cleanup") o.model.text.cleanup = 1;
+    else if (a == "--cleanup-laughter") o.model.text.cleanup = 2;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;
     else if (a == "--embedding-bits") o.model.embedding_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--embedding-scales") {

@@ -325,7 +325,8 @@ struct WordPlan {  // word, prefix, suffix, shape
 struct FeaturePlan {
   uint32_t channel_count = 0;
   bool tokens = false;  // a token model: features per token, over windows
-  bool lowercase = true, drop_digits = true, cleanup = false;
+  bool lowercase = true, drop_digits = true;
+  uint8_t cleanup = 0;  // text.cleanup: 0 off, 1 on, 2 on and laughter too
   uint32_t max_bytes = 0;
   uint32_t ngram_count = 0, group_count = 0, script_count = 0, word_count = 0, ids_count = 0;
   NgramPlan ngrams[kMaxChannels] = {};
@@ -433,7 +434,8 @@ class Model {
   const ChannelInfo& channel(uint32_t i) const { return channels_[i]; }  // i < channel_count()
   uint32_t input_width() const { return input_width_; }
   uint32_t features_version() const { return features_version_; }
-  bool text_cleanup() const { return plan_.cleanup; }  // text.cleanup: URLs, markup, ... skipped
+  bool text_cleanup() const { return plan_.cleanup != 0; }  // text.cleanup: URLs, markup, ... skipped
+  uint32_t text_cleanup_level() const { return plan_.cleanup; }  // 0 off, 1 on, 2 on with laughter
   uint32_t max_bytes() const { return plan_.max_bytes; }
   // Overrides the model's text.max_bytes for this Model object: every call
   // then reads at most the first `max_bytes` bytes of each text (cut at a

@@ -195,7 +195,7 @@ inline bool pattern_byte(uint8_t c) {
   return c == '.' || c == ':' || c == '/' || c == '\\' || c == '@' || is_digit(c);
 }
 
-size_t skip_token(const uint8_t* s, size_t pos, size_t end) {
+size_t skip_token(const uint8_t* s, size_t pos, size_t end, bool laughter) {
   // The token's end and whether it holds a pattern byte, in one pass: most
   // words hold none and are kept without trimming or the checks.
   size_t stop = pos;
@@ -237,13 +237,14 @@ size_t skip_token(const uint8_t* s, size_t pos, size_t end) {
 #if defined(FFNLP_CLEANUP_SSE2)
 scanned:
 #endif
-  if (!candidate) return pos;
+  if (!candidate && !laughter) return pos;
   size_t a = pos, b = stop;
   while (a < b && leading_punct(s[a])) ++a;
   while (b > a && trailing_punct(s[b - 1])) --b;
   if (a == b) return pos;
   const uint8_t* t = s + a;
   const size_t n = b - a;
+  if (!candidate) return is_laughter(t, n) ? stop : pos;
   if (is_url(t, n) || is_email(t, n) || is_handle(t, n) || is_path(t, n) || is_file_name(t, n)) return stop;
   const int number = number_kind(t, n);
   if (number == 2) return stop;
@@ -259,16 +260,73 @@ scanned:
   return pos;
 }
 
+// ---- laughter (text.cleanup = 2) -----------------------------------------------
+// A token's letters as symbols: ASCII letters lowercased, and the Cyrillic
+// letters of Russian laughter (х а е и, either case) as 'X' 'A' 'E' 'I', so
+// a token mixing the scripts is not laughter. 0: any other byte.
+uint8_t laughter_symbol(const uint8_t* t, size_t n, size_t* i) {
+  const uint8_t c = t[*i];
+  if (is_alpha(c)) {
+    ++*i;
+    return lower(c);
+  }
+  if ((c == 0xD0 || c == 0xD1) && *i + 1 < n && (t[*i + 1] & 0xC0) == 0x80) {
+    const uint32_t cp = ((c & 0x1Fu) << 6) | (t[*i + 1] & 0x3Fu);
+    *i += 2;
+    switch (cp) {
+      case 0x0445: case 0x0425: return 'X';
+      case 0x0430: case 0x0410: return 'A';
+      case 0x0435: case 0x0415: return 'E';
+      case 0x0438: case 0x0418: return 'I';
+      default: return 0;
+    }
+  }
+  return 0;
+}
+
+bool one_of(uint8_t c, const char* set) { return c != 0 && std::strchr(set, c) != nullptr; }
+
 }  // namespace
 
-size_t skip_span(const uint8_t* text, size_t pos, size_t end, bool token_start) {
+bool is_laughter(const uint8_t* t, size_t n) {
+  // The chat abbreviations written the same in every language.
+  static const char* const kChat[] = {"lol", "lool", "lmao", "lmfao", "rofl", "xd", "xdd", "xddd"};
+  for (const char* w : kChat) {
+    if (equals_lower(t, n, w)) return true;
+  }
+  // One syllable repeated: two symbols alternating (either first) through
+  // the whole token, or k repeated. One pass, no allocation.
+  size_t i = 0, length = 0;
+  uint8_t even = 0, odd = 0;
+  while (i < n) {
+    const uint8_t c = laughter_symbol(t, n, &i);
+    if (c == 0) return false;
+    if (length == 0) even = c;
+    else if (length == 1) odd = c;
+    else if (c != (length % 2 == 0 ? even : odd)) return false;
+    ++length;
+  }
+  if (length >= 3 && even == 'k' && odd == 'k') return true;  // kkk: Portuguese chat
+  if (length < 4) return false;
+  const uint8_t consonant = one_of(even, "hjwX") ? even : odd;
+  const uint8_t other = consonant == even ? odd : even;
+  switch (consonant) {
+    case 'h': return one_of(other, "aei");                     // haha, ahah, hehe, hihi
+    case 'j': return length >= 6 && one_of(other, "aei");      // jajaja (jaja: a German word)
+    case 'X': return one_of(other, "AEI");                     // хаха, ахах, хехе
+    case 'w': return other == 'k';                             // wkwk: Indonesian chat
+    default: return false;
+  }
+}
+
+size_t skip_span(const uint8_t* text, size_t pos, size_t end, bool token_start, bool laughter) {
   const uint8_t c = text[pos];
   if (c == '<') return skip_tag(text, pos, end);
   if (c == '&') {
     const size_t e = skip_entity(text, pos, end);
     if (e != pos) return e;
   }
-  return token_start ? skip_token(text, pos, end) : pos;
+  return token_start ? skip_token(text, pos, end, laughter) : pos;
 }
 
 }  // namespace detail

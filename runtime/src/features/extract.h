@@ -140,9 +140,9 @@ class WordState {
 
 namespace detail {
 
-// The loop itself; kCleanup: skip the spans features/cleanup.h describes
+// The loop itself; kCleanup (text.cleanup: 0, 1, 2): skip the spans features/cleanup.h describes
 // (a template argument, so models without clean-up pay nothing for it).
-template <bool kCleanup, class Sink>
+template <int kCleanup, class Sink>
 uint32_t extract_loop(const uint8_t* text, size_t end, const internal::FeaturePlan& plan, Sink& sink) {
   const bool lowercase = plan.lowercase;
   const bool keep_digits = !plan.drop_digits;
@@ -204,7 +204,11 @@ template <class Sink>
 uint32_t extract_features(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, Sink&& sink) {
   if (text == nullptr) return 0;
   const size_t end = detail::text_end(text, size, plan.max_bytes);
-  return plan.cleanup ? detail::extract_loop<true>(text, end, plan, sink) : detail::extract_loop<false>(text, end, plan, sink);
+  switch (plan.cleanup) {
+    case 0: return detail::extract_loop<0>(text, end, plan, sink);
+    case 1: return detail::extract_loop<1>(text, end, plan, sink);
+    default: return detail::extract_loop<2>(text, end, plan, sink);
+  }
 }
 
 // Convenience for tests and tools: builds a plan from `channels` (invalid

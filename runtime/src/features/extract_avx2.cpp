@@ -274,7 +274,7 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
   c.han_n = 0;
 }
 
-template <bool kCleanup>
+template <int kCleanup>
 __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, size_t end,
                                                         const internal::FeaturePlan& plan, RowBatchSink sink,
                                                         bool wide) {
@@ -375,8 +375,11 @@ uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::Fea
   const bool wide = false;
   (void)allow_avx512;
 #endif
-  return plan.cleanup ? extract_chunks<true>(text, end, plan, sink, wide)
-                      : extract_chunks<false>(text, end, plan, sink, wide);
+  switch (plan.cleanup) {
+    case 0: return extract_chunks<0>(text, end, plan, sink, wide);
+    case 1: return extract_chunks<1>(text, end, plan, sink, wide);
+    default: return extract_chunks<2>(text, end, plan, sink, wide);
+  }
 }
 
 #else

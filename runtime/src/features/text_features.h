@@ -51,7 +51,8 @@ struct TextOptions {
   bool lowercase = true;
   bool drop_digits = true;  // digits act as word separators, never features
   uint32_t max_bytes = 0;   // 0: read the whole text; else only the first max_bytes
-  bool cleanup = false;     // skip URLs, e-mail addresses, handles, paths, numbers with units, markup
+  uint8_t cleanup = 0;      // 1: skip URLs, e-mail addresses, handles, paths, numbers with units, markup;
+                            // 2: and laughter (haha, jajaja; features/cleanup.h)
   bool tokens = false;      // a token model (features per token over windows; docs/SPEC.md)
 };
 

@@ -10,7 +10,7 @@ namespace detail {
 
 namespace {
 
-template <bool kCleanup>
+template <int kCleanup>
 size_t walk(const uint8_t* text, size_t end, bool lowercase, bool keep_digits, uint32_t seed, uint32_t buckets,
             void (*add)(void* context, uint32_t key), void* context) {
   uint32_t hash = 0, length = 0;  // of the current word; length 0: none
@@ -50,9 +50,12 @@ size_t for_each_word_key(const uint8_t* text, size_t size, const internal::Featu
                          uint32_t buckets, void (*add)(void* context, uint32_t key), void* context) {
   if (text == nullptr) return 0;
   const size_t end = text_end(text, size, options.max_bytes);
-  return options.cleanup
-             ? walk<true>(text, end, options.lowercase, !options.drop_digits, seed, buckets, add, context)
-             : walk<false>(text, end, options.lowercase, !options.drop_digits, seed, buckets, add, context);
+  const bool lowercase = options.lowercase, keep_digits = !options.drop_digits;
+  switch (options.cleanup) {
+    case 0: return walk<0>(text, end, lowercase, keep_digits, seed, buckets, add, context);
+    case 1: return walk<1>(text, end, lowercase, keep_digits, seed, buckets, add, context);
+    default: return walk<2>(text, end, lowercase, keep_digits, seed, buckets, add, context);
+  }
 }
 
 }  // namespace detail

@@ -726,8 +726,10 @@ class ModelLoader {
     text->drop_digits = flag != 0;
     flag = 0;  // absent (every version 1 file): no clean-up
     if ((s = get_u32("text.cleanup", false, &flag)) != Status::kOk) return s;
-    if (flag > 1) return fail(error_, Status::kBadMetadata, "text.cleanup is %u; 0 (off) or 1 (on)", flag);
-    text->cleanup = flag != 0;
+    if (flag > 2) {
+      return fail(error_, Status::kBadMetadata, "text.cleanup is %u; 0 (off), 1 (on) or 2 (on, laughter too)", flag);
+    }
+    text->cleanup = static_cast<uint8_t>(flag);
     return get_u32("text.max_bytes", false, &text->max_bytes);
   }
 

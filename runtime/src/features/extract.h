@@ -140,12 +140,13 @@ class WordState {
 
 namespace detail {
 
-// The loop itself; kCleanup (text.cleanup: 0, 1, 2): skip the spans features/cleanup.h describes
+// The loop itself; kCleanup: skip the spans features/cleanup.h describes
 // (a template argument, so models without clean-up pay nothing for it).
-template <int kCleanup, class Sink>
+template <bool kCleanup, class Sink>
 uint32_t extract_loop(const uint8_t* text, size_t end, const internal::FeaturePlan& plan, Sink& sink) {
   const bool lowercase = plan.lowercase;
   const bool keep_digits = !plan.drop_digits;
+  const bool laughter = plan.cleanup == 2;
 
   NgramState ngrams(plan);
   WordState words(plan);
@@ -165,7 +166,7 @@ uint32_t extract_loop(const uint8_t* text, size_t end, const internal::FeaturePl
   size_t i = 0;
   while (i < end) {
     uint32_t cp, info;
-    if (!next_char<kCleanup>(text, end, &i, &token_start, &cp, &info)) {
+    if (!next_char<kCleanup>(text, end, &i, &token_start, laughter, &cp, &info)) {
       end_word();  // a skipped span separates words
       continue;
     }
@@ -204,11 +205,8 @@ template <class Sink>
 uint32_t extract_features(const uint8_t* text, size_t size, const internal::FeaturePlan& plan, Sink&& sink) {
   if (text == nullptr) return 0;
   const size_t end = detail::text_end(text, size, plan.max_bytes);
-  switch (plan.cleanup) {
-    case 0: return detail::extract_loop<0>(text, end, plan, sink);
-    case 1: return detail::extract_loop<1>(text, end, plan, sink);
-    default: return detail::extract_loop<2>(text, end, plan, sink);
-  }
+  return plan.cleanup != 0 ? detail::extract_loop<true>(text, end, plan, sink)
+                           : detail::extract_loop<false>(text, end, plan, sink);
 }
 
 // Convenience for tests and tools: builds a plan from `channels` (invalid

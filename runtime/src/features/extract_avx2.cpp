@@ -274,7 +274,7 @@ __attribute__((target("avx2"))) void flush_chunk(Chunk& c, const internal::Featu
   c.han_n = 0;
 }
 
-template <int kCleanup>
+template <bool kCleanup>
 __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, size_t end,
                                                         const internal::FeaturePlan& plan, RowBatchSink sink,
                                                         bool wide) {
@@ -283,6 +283,7 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
   c.wide = wide;
   const bool lowercase = plan.lowercase;
   const bool keep_digits = !plan.drop_digits;
+  const bool laughter = plan.cleanup == 2;
   const bool has_script = plan.script_count == 1;
   const uint32_t script_buckets = has_script ? plan.scripts[0].buckets : 0;
   const bool has_han = plan.han_count == 1;
@@ -320,7 +321,7 @@ __attribute__((target("avx2"))) uint32_t extract_chunks(const uint8_t* text, siz
   size_t i = 0;
   while (i < end) {
     uint32_t cp, info;
-    if (!next_char<kCleanup>(text, end, &i, &token_start, &cp, &info)) {
+    if (!next_char<kCleanup>(text, end, &i, &token_start, laughter, &cp, &info)) {
       end_word();
       continue;
     }
@@ -375,11 +376,8 @@ uint32_t extract_rows_avx2(const uint8_t* text, size_t size, const internal::Fea
   const bool wide = false;
   (void)allow_avx512;
 #endif
-  switch (plan.cleanup) {
-    case 0: return extract_chunks<0>(text, end, plan, sink, wide);
-    case 1: return extract_chunks<1>(text, end, plan, sink, wide);
-    default: return extract_chunks<2>(text, end, plan, sink, wide);
-  }
+  return plan.cleanup != 0 ? extract_chunks<true>(text, end, plan, sink, wide)
+                           : extract_chunks<false>(text, end, plan, sink, wide);
 }
 
 #else

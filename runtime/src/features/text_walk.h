@@ -1,7 +1,7 @@
 // One step of the loops that read a text for features (extract_loop in
 // features/extract.h, the AVX2 extraction, the word-key walker): at byte i,
-// either a span the clean-up skips (kCleanup: the model's text.cleanup,
-// 1 or 2 with laughter) or the next character,
+// either a span the clean-up skips (kCleanup; `laughter`: text.cleanup = 2)
+// or the next character,
 // decoded (invalid bytes are U+FFFD) with its Unicode class entry.
 #ifndef FFNLP_FEATURES_TEXT_WALK_H_
 #define FFNLP_FEATURES_TEXT_WALK_H_
@@ -19,12 +19,13 @@ namespace detail {
 // false: a span without language was skipped (*i is past it; it separates
 // words); true: *cp and *info are the character at the old *i, *i is past it.
 // *token_start: *i begins a whitespace-delimited token (kCleanup only).
-template <int kCleanup>
-inline bool next_char(const uint8_t* text, size_t end, size_t* i, bool* token_start, uint32_t* cp, uint32_t* info) {
+template <bool kCleanup>
+inline bool next_char(const uint8_t* text, size_t end, size_t* i, bool* token_start, bool laughter, uint32_t* cp,
+                      uint32_t* info) {
   uint32_t c = text[*i];
   if (kCleanup) {
     if (*token_start || c == '<' || c == '&') {
-      const size_t skip_to = skip_span(text, *i, end, *token_start, kCleanup == 2);
+      const size_t skip_to = skip_span(text, *i, end, *token_start, laughter);
       if (skip_to > *i) {
         *i = skip_to;
         *token_start = true;

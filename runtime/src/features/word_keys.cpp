@@ -10,9 +10,9 @@ namespace detail {
 
 namespace {
 
-template <int kCleanup>
-size_t walk(const uint8_t* text, size_t end, bool lowercase, bool keep_digits, uint32_t seed, uint32_t buckets,
-            void (*add)(void* context, uint32_t key), void* context) {
+template <bool kCleanup>
+size_t walk(const uint8_t* text, size_t end, bool lowercase, bool keep_digits, bool laughter, uint32_t seed,
+            uint32_t buckets, void (*add)(void* context, uint32_t key), void* context) {
   uint32_t hash = 0, length = 0;  // of the current word; length 0: none
   size_t words = 0;
   bool token_start = true;
@@ -25,7 +25,7 @@ size_t walk(const uint8_t* text, size_t end, bool lowercase, bool keep_digits, u
   size_t i = 0;
   while (i < end) {
     uint32_t cp, info;
-    if (!next_char<kCleanup>(text, end, &i, &token_start, &cp, &info)) {
+    if (!next_char<kCleanup>(text, end, &i, &token_start, laughter, &cp, &info)) {
       end_word();  // a skipped span separates words
       continue;
     }
@@ -50,12 +50,9 @@ size_t for_each_word_key(const uint8_t* text, size_t size, const internal::Featu
                          uint32_t buckets, void (*add)(void* context, uint32_t key), void* context) {
   if (text == nullptr) return 0;
   const size_t end = text_end(text, size, options.max_bytes);
-  const bool lowercase = options.lowercase, keep_digits = !options.drop_digits;
-  switch (options.cleanup) {
-    case 0: return walk<0>(text, end, lowercase, keep_digits, seed, buckets, add, context);
-    case 1: return walk<1>(text, end, lowercase, keep_digits, seed, buckets, add, context);
-    default: return walk<2>(text, end, lowercase, keep_digits, seed, buckets, add, context);
-  }
+  const bool lowercase = options.lowercase, keep_digits = !options.drop_digits, laughter = options.cleanup == 2;
+  return options.cleanup != 0 ? walk<true>(text, end, lowercase, keep_digits, laughter, seed, buckets, add, context)
+                              : walk<false>(text, end, lowercase, keep_digits, laughter, seed, buckets, add, context);
 }
 
 }  // namespace detail

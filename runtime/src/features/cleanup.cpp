@@ -289,11 +289,19 @@ bool one_of(uint8_t c, const char* set) { return c != 0 && std::strchr(set, c) !
 }  // namespace
 
 bool is_laughter(const uint8_t* t, size_t n) {
-  // The chat abbreviations written the same in every language.
-  static const char* const kChat[] = {"lol", "lool", "lmao", "lmfao", "rofl", "xd", "xdd", "xddd"};
-  for (const char* w : kChat) {
-    if (equals_lower(t, n, w)) return true;
+  if (n < 2) return false;
+  // Every token of a text with clean-up comes here: most are rejected by
+  // their first byte.
+  const uint8_t first = lower(t[0]);
+  if ((first == 'l' || first == 'r' || first == 'x') && n <= 5) {
+    // The chat abbreviations written the same in every language.
+    static const char* const kChat[] = {"lol", "lool", "lmao", "lmfao", "rofl", "xd", "xdd", "xddd"};
+    for (const char* w : kChat) {
+      if (equals_lower(t, n, w)) return true;
+    }
+    return false;
   }
+  if (!one_of(first, "hjkwaei") && first != 0xD0 && first != 0xD1) return false;
   // One syllable repeated: two symbols alternating (either first) through
   // the whole token, or k repeated. One pass, no allocation.
   size_t i = 0, length = 0;

@@ -412,9 +412,9 @@ TEST_CASE("langid: --only restricts the answers and renormalises; --prior model|
   CHECK(total == doctest::Approx(1.0).epsilon(1e-3));
   // The prior moves a near tie: German against Luxembourgish (far fewer
   // writers), both over {de, lb} only, is surer German with the model's
-  // prior than without it ("braune Fuchs": 0.50 German without it).
+  // prior than without it ("Fuchs": 0.51 German without it, 0.71 with it).
   auto de_probability = [&](const std::string& prior) {
-    const std::string answer = run_langid("--prior " + prior + " --top 2 --only de,lb 'braune Fuchs'", &status);
+    const std::string answer = run_langid("--prior " + prior + " --top 2 --only de,lb 'Fuchs'", &status);
     CHECK(status == 0);
     const size_t at = answer.rfind("de ", answer.find("German"));
     REQUIRE(at != std::string::npos);

@@ -14,12 +14,15 @@
 # each read twice, with a second seed (--second-hash; EXPERIMENTS.md,
 # "Second hashes"): a feature whose row collides under one seed seldom
 # collides under the other. The wider input (160) costs 8 KB of hidden
-# layer, paid with 1,000 table rows.
+# layer, paid with 1,000 table rows. --cleanup-laughter (text.cleanup = 2):
+# laughter (haha, jajaja, lol) is skipped with URLs and markup; it pulled
+# chat messages to whichever language's text held it (EXPERIMENTS.md,
+# "Laughter").
 langid_config() {
   CONFIG=(--seed 1 --buckets 1000,5800,7100,7100 --dims 16,16,16,16 --script-dims 8 --word-buckets 5800 --word-dims 16
           --second-hash 2,3,4,0
           --embedding-bits 4 --embedding-scales bf16 --hidden 128 --quantize-dense
-          --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup
+          --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup-laughter
           --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
           --span-mix 0.15,0.45,0.25 --han-variant-dims 8
           --prior "$1" --prior-strength 0.1 --license "$2")

@@ -53,9 +53,10 @@ langid_budget() {
 # train.tsv, tools/corpus/README.md) joins the phase listed WRITTEN_WEIGHT
 # times: a language's fine-tuning lines are drawn uniformly, so each listing
 # is one more copy of them among its word-list and CLDR lines (EXPERIMENTS.md,
-# "Written everyday sentences in the fine-tuning phase").
+# "Written everyday sentences in the fine-tuning phase"). Experiments only:
+# WRITTEN_WEIGHT=N lists it N times instead.
 FINETUNE_FAMILIES="everyday subtitle-words wordlists cldr fortunes"
-WRITTEN_WEIGHT=30
+WRITTEN_WEIGHT="${WRITTEN_WEIGHT:-30}"
 # The `translated` family (a close neighbour's text carried over by Apertium,
 # tools/corpus/translated.py; fine-tuning only) is listed TRANSLATED_WEIGHT
 # times.

@@ -17,23 +17,6 @@ namespace train {
 
 namespace {
 
-// Rows of a (rows x cols) matrix through quantize_row (bits 8),
-// quantize_row_q4 (bits 4) or quantize_row_q4_bf16 (bits 4, bf16 scales)
-// and back, as the converter stores them.
-void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits = 8, bool bf16_scales = false) {
-  std::vector<uint8_t> buf(cols);
-  const uint32_t zero_point = bits == 4 ? kDefaultZeroPointQ4 : kDefaultZeroPoint;
-  for (size_t r = 0; r < rows; ++r) {
-    float* row = values + r * cols;
-    uint16_t bf16 = 0;
-    const float scale =
-        bits != 4    ? quantize_row(row, cols, zero_point, Rounding::kHalfUp, buf.data())
-        : bf16_scales ? quantize_row_q4_bf16(row, cols, zero_point, Rounding::kHalfUp, buf.data(), &bf16)
-                      : quantize_row_q4(row, cols, zero_point, Rounding::kHalfUp, buf.data());
-    for (size_t j = 0; j < cols; ++j) row[j] = dequantize(buf[j], scale, zero_point);
-  }
-}
-
 std::string one_line(std::string s) {
   for (char& c : s)
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
@@ -76,6 +59,7 @@ std::vector<double> prior_weights(const std::map<std::string, double>& writers, 
 
 Params quantized_copy(const ModelConfig& cfg, const Params& prm) {
   Params q = prm;
+  q.emb_q.clear();
   for (size_t t = 0; t < cfg.table_count(); ++t) {
     const size_t c = cfg.table_channel[t];
     round_trip_rows(q.emb[t].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
@@ -93,6 +77,13 @@ std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, cons
   std::map<std::string, tools::NpyArray> arrays;
   for (size_t t = 0; t < cfg.table_count(); ++t) {
     const size_t c = cfg.table_channel[t];
+    if (cfg.channel_bits(c) < 4) {  // simulated bits: the rounded values, stored 8-bit
+      std::vector<float> rounded = prm.emb[t];
+      round_trip_rows(rounded.data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
+                      cfg.channel_bf16_scales(c));
+      arrays[cfg.channels[c].embedding] = make_npy_f32({cfg.channel_rows(c), cfg.channel_dims(c)}, rounded.data());
+      continue;
+    }
     arrays[cfg.channels[c].embedding] = make_npy_f32({cfg.channel_rows(c), cfg.channel_dims(c)}, prm.emb[t].data());
   }
   arrays["hidden_w"] = make_npy_f32({cfg.hidden, cfg.input_width}, prm.w1.data());
@@ -145,8 +136,8 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     static_cast<tools::ChannelMetadata&>(entry) = cfg.channels[i];
     entry.buckets = 0;  // taken from the arrays
     entry.dims = 0;
-    entry.bits = cfg.channel_bits(i);
-    entry.bf16_scales = cfg.channel_bf16_scales(i);
+    entry.bits = cfg.channel_bits(i) < 4 ? 8 : cfg.channel_bits(i);  // simulated bits: stored 8-bit
+    entry.bf16_scales = cfg.channel_bits(i) < 4 ? false : cfg.channel_bf16_scales(i);
     s << "\n" << tools::format_channel_section(entry);
   }
   const char* quantize = cfg.quantize_dense ? "quantize = 1\n" : "";

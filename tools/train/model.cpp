@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "ffnlp/toolkit.h"
 #include "tools/train/adam.h"
 #include "tools/train/dataset.h"
 
@@ -88,8 +89,9 @@ void ModelConfig::finalize() {
     input_width += c.dims;
   }
   if (hidden == 0 || labels == 0) throw std::invalid_argument("zero hidden size or labels");
-  if (embedding_bits != 8 && embedding_bits != 4) throw std::invalid_argument("embedding bits must be 8 or 4");
-  if (embedding_bf16_scales && embedding_bits != 4)
+  if (embedding_bits != 8 && embedding_bits != 4 && embedding_bits != 3 && embedding_bits != 2)
+    throw std::invalid_argument("embedding bits must be 8, 4, 3 or 2");
+  if (embedding_bf16_scales && embedding_bits > 4)
     throw std::invalid_argument("bf16 embedding scales (--embedding-scales bf16) need 4-bit tables (--embedding-bits 4)");
   // The features come from the runtime, through its public API: a
   // features-only model file with these channels, built and loaded here.
@@ -112,13 +114,14 @@ uint32_t ModelConfig::channel_bits(size_t c) const {
   return kind == "char_ngram" || kind == "word" ? embedding_bits : 8;
 }
 
-bool ModelConfig::channel_bf16_scales(size_t c) const { return embedding_bf16_scales && channel_bits(c) == 4; }
+bool ModelConfig::channel_bf16_scales(size_t c) const { return embedding_bf16_scales && channel_bits(c) <= 4; }
 
 uint64_t ModelConfig::estimated_file_bytes() const {
   uint64_t bytes = 0;
   for (size_t i : table_channel) {
     const tools::ChannelMetadata& c = channels[i];
-    const uint64_t row_bytes = channel_bits(i) == 4 ? q4_row_bytes(c.dims) : c.dims;
+    const uint32_t bits = channel_bits(i);
+    const uint64_t row_bytes = (static_cast<uint64_t>(c.dims) * bits + 7) / 8;
     const uint64_t scale_bytes = channel_bf16_scales(i) ? 2 : 4;  // one bfloat16 or f32 scale per row
     bytes += static_cast<uint64_t>(c.buckets) * (row_bytes + scale_bytes);
   }
@@ -215,6 +218,48 @@ void Params::init(const ModelConfig& cfg, std::mt19937_64& rng) {
   b2.assign(cfg.labels, 0.0f);
 }
 
+void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits, bool bf16_scales) {
+  if (bits < 4) {  // simulated: zero point 2^(bits-1), levels -(b-1)..(b-1)
+    const float levels = static_cast<float>((1u << (bits - 1)) - 1);
+    for (size_t r = 0; r < rows; ++r) {
+      float* row = values + r * cols;
+      float most = 0.0f;
+      for (size_t j = 0; j < cols; ++j) most = std::max(most, std::fabs(row[j]));
+      float scale = most / levels;
+      if (bf16_scales) scale = float_from_bf16(bf16_at_least(scale));
+      for (size_t j = 0; j < cols; ++j) {
+        const float q = scale > 0.0f ? std::floor(0.5f + row[j] / scale) : 0.0f;
+        row[j] = std::min(levels, std::max(-levels, q)) * scale;
+      }
+    }
+    return;
+  }
+  std::vector<uint8_t> buf(cols);
+  const uint32_t zero_point = bits == 4 ? kDefaultZeroPointQ4 : kDefaultZeroPoint;
+  for (size_t r = 0; r < rows; ++r) {
+    float* row = values + r * cols;
+    uint16_t bf16 = 0;
+    const float scale =
+        bits != 4    ? quantize_row(row, cols, zero_point, Rounding::kHalfUp, buf.data())
+        : bf16_scales ? quantize_row_q4_bf16(row, cols, zero_point, Rounding::kHalfUp, buf.data(), &bf16)
+                      : quantize_row_q4(row, cols, zero_point, Rounding::kHalfUp, buf.data());
+    for (size_t j = 0; j < cols; ++j) row[j] = dequantize(buf[j], scale, zero_point);
+  }
+}
+
+void refresh_quantized_tables(const ModelConfig& cfg, Params* prm) {
+  if (!cfg.qat) {
+    prm->emb_q.clear();
+    return;
+  }
+  prm->emb_q = prm->emb;
+  for (size_t t = 0; t < cfg.table_count(); ++t) {
+    const size_t c = cfg.table_channel[t];
+    round_trip_rows(prm->emb_q[t].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
+                    cfg.channel_bf16_scales(c));
+  }
+}
+
 void extract(const ModelConfig& cfg, const char* text, size_t size, Features* f) {
   const size_t channels = cfg.channels.size();
   f->ids.resize(channels);
@@ -297,7 +342,7 @@ uint32_t forward(const ModelConfig& cfg, const Params& prm, Workspace* ws) {
     const auto& weights = ws->feats.weights[c];
     const uint32_t d = cfg.channel_dims(c);
     float* xs = x + cfg.channel_offset[c];
-    const float* E = prm.emb[cfg.table_of[c]].data();
+    const float* E = (prm.emb_q.empty() ? prm.emb : prm.emb_q)[cfg.table_of[c]].data();
     for (size_t k = 0; k < ids.size(); ++k) axpy(weights[k], E + static_cast<size_t>(ids[k]) * d, xs, d);
   }
   for (uint32_t k = 0; k < H; ++k) {
@@ -505,6 +550,12 @@ void adam_step(const ModelConfig& cfg, const AdamOptions& opt, float lr,
         }
         const size_t base = static_cast<size_t>(row) * d;
         adam_update(ke, g, E + base, M + base, V + base, d);
+        if (!prm->emb_q.empty()) {
+          float* Q = prm->emb_q[c].data() + base;
+          std::copy(E + base, E + base + d, Q);
+          round_trip_rows(Q, 1, d, cfg.channel_bits(cfg.table_channel[c]),
+                          cfg.channel_bf16_scales(cfg.table_channel[c]));
+        }
         shards[s].mark[c][row] = 2;  // done (checked by later shards' lists)
       }
     }

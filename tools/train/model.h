@@ -43,6 +43,13 @@ struct ModelConfig {
   bool quantize_dense = false;    // hidden and output layers stored q8_row
   uint32_t embedding_bits = 8;    // the hashed tables (char n-grams, words): 8 (q8_row) or 4 (q4_row)
   bool embedding_bf16_scales = false;  // with embedding_bits 4: their row scales bfloat16 (q4_row_bf16)
+  // Experiments: 2 or 3 bits are simulated (the same rule, zero point
+  // 2^(bits-1), scale max|row| / (zero point - 1)); no tensor type stores them
+  // yet, so the exported tables hold the rounded values, written 8-bit.
+  // Quantization-aware training: the forward pass reads the tables as they
+  // will be stored (Params::emb_q), the gradient updates the float rows
+  // (straight-through).
+  bool qat = false;
   // Second hashes: n-gram orders (0 = the word channel) whose table is also
   // read by a second channel of the same kind with another seed. Both
   // channels look up the one table, so a feature whose row collides under
@@ -78,8 +85,18 @@ struct Params {
   std::vector<std::vector<float>> emb;  // per table (ModelConfig::table_of): rows x dims, row-major
   std::vector<float> w1, b1;            // hidden x input, hidden
   std::vector<float> w2, b2;            // labels x hidden, labels
+  // With ModelConfig::qat: each table rounded as it will be stored, kept in
+  // step with `emb` (refresh_quantized_tables, adam_step); forward() reads
+  // it when it is not empty.
+  std::vector<std::vector<float>> emb_q;
   void init(const ModelConfig& cfg, std::mt19937_64& rng);
 };
+
+// Rows of a (rows x cols) matrix rounded to `bits` (8, 4 with f32 or
+// bfloat16 scales as the converter stores them; 2 or 3 simulated) and back.
+void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits = 8, bool bf16_scales = false);
+// With cfg.qat: prm->emb_q from prm->emb; without: emb_q cleared.
+void refresh_quantized_tables(const ModelConfig& cfg, Params* prm);
 
 // Weight averaging: adds every weight of prm to *sum (in double; sized on
 // first use, arrays in a fixed order), then sets *prm to sum / count.

@@ -195,6 +195,11 @@ void usage() {
       "                        stored q8_row or q4_row (half the bytes per row): the\n"
       "                        spec says bits = 4, the size estimate and the\n"
       "                        quantized evaluation follow\n"
+      "                        2 or 3: simulated (experiments; no tensor type yet):\n"
+      "                        langid.npz holds the rounded tables, written 8-bit,\n"
+      "                        and langid.latent.npz the float ones (for --init)\n"
+      "  --qat                 quantization-aware training: the forward pass reads the\n"
+      "                        hashed tables rounded as they will be stored\n"
       "  --embedding-scales S  f32 (default) or bf16, with --embedding-bits 4: the 4-bit\n"
       "                        tables' row scales stored as bfloat16 (q4_row_bf16, 2\n"
       "                        bytes a row instead of 4): the spec says scales = bf16,\n"
@@ -313,6 +318,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--cleanup") o.model.text.cleanup = 1;
     else if (a == "--cleanup-laughter") o.model.text.cleanup = 2;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;
+    else if (a == "--qat") o.model.qat = true;
     else if (a == "--embedding-bits") o.model.embedding_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--embedding-scales") {
       const std::string v = value();
@@ -386,8 +392,8 @@ Options parse_args(int argc, char** argv) {
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
   // (finalize() checks it too; here before the corpus is read.)
-  if (o.model.embedding_bf16_scales && o.model.embedding_bits != 4)
-    throw std::invalid_argument("--embedding-scales bf16 needs --embedding-bits 4 (bfloat16 scales are for 4-bit tables)");
+  if (o.model.embedding_bf16_scales && o.model.embedding_bits > 4)
+    throw std::invalid_argument("--embedding-scales bf16 needs --embedding-bits 4 or less (bfloat16 scales are for 4-bit tables)");
   return o;
 }
 
@@ -624,7 +630,21 @@ int run(int argc, char** argv) {
   Params prm;
   prm.init(cfg, rng);
   if (!o.init_path.empty())
-    params_from_arrays(cfg, tools::read_npz(tools::read_file_bytes(o.init_path), o.init_path), &prm);
+  {
+    // A run with simulated bits keeps its float tables beside the rounded
+    // ones (langid.latent.npz): start from those.
+    std::string init = o.init_path;
+    const std::string suffix = "langid.npz";
+    if (init.size() >= suffix.size() && init.compare(init.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      const std::string latent = init.substr(0, init.size() - suffix.size()) + "langid.latent.npz";
+      if (std::filesystem::exists(latent)) {
+        std::printf("init: %s (the float tables of %s)\n", latent.c_str(), init.c_str());
+        init = latent;
+      }
+    }
+    params_from_arrays(cfg, tools::read_npz(tools::read_file_bytes(init), init), &prm);
+  }
+  refresh_quantized_tables(cfg, &prm);
   AdamState adam;
   adam.init(cfg);
   std::vector<Grads> shards(kShards);
@@ -808,6 +828,7 @@ int run(int argc, char** argv) {
       if (runs > 1) accumulate_params(prm, &sum);
     }
     if (runs > 1) set_mean_params(sum, runs, &prm);
+    refresh_quantized_tables(cfg, &prm);
   }
   const double train_seconds = now_seconds() - t_train;
 
@@ -829,6 +850,15 @@ int run(int argc, char** argv) {
   if (ec) throw std::runtime_error(dir + ": cannot create directory: " + ec.message());
   const std::vector<uint8_t> npz = tools::write_npz(model_arrays(cfg, prm));
   write_file(dir + "/langid.npz", std::string(npz.begin(), npz.end()));
+  if (cfg.embedding_bits < 4) {  // simulated bits: the float tables too, for --init
+    std::map<std::string, tools::NpyArray> latent = model_arrays(cfg, prm);
+    for (size_t t = 0; t < cfg.table_count(); ++t) {
+      const size_t c = cfg.table_channel[t];
+      latent[cfg.channels[c].embedding] = tools::make_npy_f32({cfg.channel_rows(c), cfg.channel_dims(c)}, prm.emb[t].data());
+    }
+    const std::vector<uint8_t> bytes = tools::write_npz(latent);
+    write_file(dir + "/langid.latent.npz", std::string(bytes.begin(), bytes.end()));
+  }
   SpecInfo info;
   info.license = o.license;
   info.command = command;

@@ -467,18 +467,20 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t*
 
 // The 16 values of a 16-wide q4_row (bits 4, 8 bytes) or q3_row_bf16 row
 // (bits 3, 6 bytes) minus the zero point, as two vectors of 8 floats
-// (exact). 4 bits: the bytes unpacked, then widened; 3 bits: each 24-bit
-// group broadcast to 8 lanes and shifted right by 0, 3, ... 21 (AVX2's
-// per-lane shift), so the values come out as 32-bit lanes directly.
+// (exact). 4 bits: the bytes unpacked, then widened. 3 bits: the row's
+// bytes 0..3 (values 0..7 in bits 0..23) and 2..5 (values 8..15 in bits
+// 8..31) each broadcast to 8 lanes; each lane shifted left so that its
+// value's top bit is bit 31 (AVX2's per-lane shift), then right by 29: the
+// values come out as 32-bit lanes directly (two loads, no byte unpacking,
+// no mask).
 __attribute__((target("avx2"))) inline void packed_values16(uint32_t bits, const uint8_t* row, __m256i zp, __m256* lo,
                                                             __m256* hi) {
   __m256i a, b;
   if (bits == 3) {
-    uint32_t v0, v1;
-    q3_load16(row, &v0, &v1);
-    const __m256i shifts = _mm256_setr_epi32(0, 3, 6, 9, 12, 15, 18, 21), seven = _mm256_set1_epi32(7);
-    a = _mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int>(v0)), shifts), seven);
-    b = _mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int>(v1)), shifts), seven);
+    const __m256i up0 = _mm256_setr_epi32(29, 26, 23, 20, 17, 14, 11, 8);  // 29 - 3j: value j at bit 3j
+    const __m256i up8 = _mm256_setr_epi32(21, 18, 15, 12, 9, 6, 3, 0);     // value 8 + j at bit 8 + 3j
+    a = _mm256_srli_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(static_cast<int>(read_u32(row))), up0), 29);
+    b = _mm256_srli_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(static_cast<int>(read_u32(row + 2))), up8), 29);
   } else {
     const __m128i v = q4_unpack16(row);
     a = _mm256_cvtepu8_epi32(v);
@@ -636,19 +638,18 @@ bool has_avx512f_rows() { return has_avx2_fma() && __builtin_cpu_supports("avx51
 // One row of a 16-dim job added to acc, all 16 lanes in one register: per
 // lane the operations of q8_row16_step (widen, subtract the zero point,
 // convert, multiply by the row's scale, add), so the same bits. A q3 row's
-// two 24-bit groups go to lanes 0..7 and 8..15, each lane shifted right by
-// 3 times its index within the group (packed_values16's way).
+// bytes 0..3 go to lanes 0..7 and its bytes 2..5 to lanes 8..15, each lane
+// shifted right to its value (packed_values16's way).
 __attribute__((target("avx2,avx512f"))) inline __m512 q8_row16_step512(const Q8RowsJob& j, uint32_t i, __m512 acc) {
   const uint32_t r = j.rows[i];
   const uint8_t* row = j.q + static_cast<size_t>(r) * (2 * j.bits);
   // (The masked forms with every lane selected: see exp_poly16.)
   __m512i widened;
   if (j.bits == 3) {
-    uint32_t v0, v1;
-    q3_load16(row, &v0, &v1);
-    const __m512i groups = _mm512_mask_set1_epi32(_mm512_set1_epi32(static_cast<int>(v0)), 0xFF00, static_cast<int>(v1));
-    const __m512i shifts = _mm512_setr_epi32(0, 3, 6, 9, 12, 15, 18, 21, 0, 3, 6, 9, 12, 15, 18, 21);
-    widened = _mm512_and_si512(_mm512_maskz_srlv_epi32(0xFFFF, groups, shifts), _mm512_set1_epi32(7));
+    const __m512i groups = _mm512_mask_set1_epi32(_mm512_set1_epi32(static_cast<int>(read_u32(row))), 0xFF00,
+                                                  static_cast<int>(read_u32(row + 2)));
+    const __m512i up = _mm512_setr_epi32(29, 26, 23, 20, 17, 14, 11, 8, 21, 18, 15, 12, 9, 6, 3, 0);
+    widened = _mm512_maskz_srli_epi32(0xFFFF, _mm512_maskz_sllv_epi32(0xFFFF, groups, up), 29);
   } else {
     const __m128i b = j.bits == 4 ? q4_unpack16(row) : _mm_loadu_si128(reinterpret_cast<const __m128i*>(row));
     widened = _mm512_maskz_cvtepu8_epi32(0xFFFF, b);

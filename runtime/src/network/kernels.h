@@ -315,23 +315,15 @@ FFNLP_ALWAYS_INLINE __m128i q4_unpack16(const uint8_t* p) {
 }
 #endif
 
-
-// A 16-wide q3_row_bf16 row's 6 bytes as two groups of 24 bits: values
-// 0..7 in bits 0..23 of *lo, values 8..15 in bits 0..23 of *hi (bits 24..31
-// of *lo hold the next values: callers mask them off). Two 4-byte loads
-// inside the row (bytes 0..3 and 2..5), none past it.
-FFNLP_ALWAYS_INLINE void q3_load16(const uint8_t* p, uint32_t* lo, uint32_t* hi) {
-  *lo = read_u32(p);
-  *hi = read_u32(p + 2) >> 8;
-}
-
 #if defined(__SSE2__) || defined(_M_X64)
-// 6 packed q3_row_bf16 bytes -> their 16 values, one per byte. Each 64-bit
-// half starts with 8 values in its low 24 bits, halved three times: 12 bits
-// to each 32-bit quarter, 6 to each 16-bit eighth, 3 to each byte.
+// 6 packed q3_row_bf16 bytes -> their 16 values, one per byte. Two 4-byte
+// loads inside the row, none past it: bytes 0..3 (values 0..7 in bits
+// 0..23; the bits above are dropped by the masks) and bytes 2..5 shifted
+// down a byte (values 8..15 in bits 0..23), one in each 64-bit half. Each
+// half's 24 bits are then halved three times: 12 bits to each 32-bit
+// quarter, 6 to each 16-bit eighth, 3 to each byte.
 FFNLP_ALWAYS_INLINE __m128i q3_unpack16(const uint8_t* p) {
-  uint32_t lo, hi;
-  q3_load16(p, &lo, &hi);
+  const uint32_t lo = read_u32(p), hi = read_u32(p + 2) >> 8;
   __m128i v = _mm_unpacklo_epi64(_mm_cvtsi32_si128(static_cast<int>(lo)), _mm_cvtsi32_si128(static_cast<int>(hi)));
   v = _mm_or_si128(_mm_and_si128(v, _mm_set1_epi64x(0xFFF)),
                    _mm_and_si128(_mm_slli_epi64(v, 20), _mm_set1_epi64x(0xFFF00000000LL)));

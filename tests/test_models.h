@@ -15,6 +15,18 @@
 namespace ffnlp {
 namespace testing {
 
+// The layer keys of a network hidden_w/hidden_b (ReLU) -> out_w/out_b
+// (softmax), the shape most test models have.
+inline void set_two_layer_metadata(tools::ModelWriter& w) {
+  w.set_u32("layer.count", 2);
+  w.set_string("layer.0.weights", "hidden_w");
+  w.set_string("layer.0.bias", "hidden_b");
+  w.set_string("layer.0.activation", "relu");
+  w.set_string("layer.1.weights", "out_w");
+  w.set_string("layer.1.bias", "out_b");
+  w.set_string("layer.1.activation", "softmax");
+}
+
 struct TinyNetwork {
   // channels: 1-gram (13 x 4), 2-gram (17 x 3), script (kScriptCount x 2)
   std::vector<float> emb1, emb2, emb_script;
@@ -72,27 +84,48 @@ inline tools::TensorToWrite q8_tensor(const std::string& name, uint64_t rows, ui
   return t;
 }
 
-// A q4_row (dtype 5) table of v: zero point 8, rows packed two values a byte.
-// dtype kQ4RowBf16: the same with bfloat16 scales (quantize_row_q4_bf16).
-inline tools::TensorToWrite q4_tensor(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v,
-                                      DType dtype = DType::kQ4Row) {
+// A packed table of v: dtype kQ4Row (q4_row, dtype 5: zero point 8, rows
+// packed two values a byte, quantize_row_q4), kQ4RowBf16 (the same with
+// bfloat16 scales, quantize_row_q4_bf16) or kQ3RowBf16 (q3_row_bf16, dtype
+// 7: zero point 4, 3 bits a value, quantize_row_q3_bf16).
+inline tools::TensorToWrite packed_tensor(const std::string& name, uint64_t rows, uint64_t cols,
+                                          const std::vector<float>& v, DType dtype) {
+  const bool q3 = dtype == DType::kQ3RowBf16;
   tools::TensorToWrite t;
   t.name = name;
   t.dtype = dtype;
   t.rows = rows;
   t.cols = cols;
-  t.zero_point = kDefaultZeroPointQ4;
-  t.q.resize(rows * q4_row_bytes(cols));
+  t.zero_point = q3 ? kDefaultZeroPointQ3 : kDefaultZeroPointQ4;
+  const size_t row_bytes = tensor_row_bytes(dtype, cols);
+  t.q.resize(rows * row_bytes);
   std::vector<uint8_t> values(cols);
   for (uint64_t r = 0; r < rows; ++r) {
+    const float* row = v.data() + r * cols;
     uint16_t bf16 = 0;
-    t.scales.push_back(dtype == DType::kQ4RowBf16
-                           ? quantize_row_q4_bf16(v.data() + r * cols, cols, kDefaultZeroPointQ4, Rounding::kHalfUp,
-                                                  values.data(), &bf16)
-                           : quantize_row_q4(v.data() + r * cols, cols, kDefaultZeroPointQ4, Rounding::kHalfUp, values.data()));
-    pack_q4(values.data(), cols, t.q.data() + r * q4_row_bytes(cols));
+    if (q3) {
+      t.scales.push_back(quantize_row_q3_bf16(row, cols, t.zero_point, Rounding::kHalfUp, values.data(), &bf16));
+    } else if (dtype == DType::kQ4RowBf16) {
+      t.scales.push_back(quantize_row_q4_bf16(row, cols, t.zero_point, Rounding::kHalfUp, values.data(), &bf16));
+    } else {
+      t.scales.push_back(quantize_row_q4(row, cols, t.zero_point, Rounding::kHalfUp, values.data()));
+    }
+    if (q3) {
+      pack_q3(values.data(), cols, t.q.data() + r * row_bytes);
+    } else {
+      pack_q4(values.data(), cols, t.q.data() + r * row_bytes);
+    }
   }
   return t;
+}
+
+inline tools::TensorToWrite q4_tensor(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v,
+                                      DType dtype = DType::kQ4Row) {
+  return packed_tensor(name, rows, cols, v, dtype);
+}
+
+inline tools::TensorToWrite q3_tensor(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& v) {
+  return packed_tensor(name, rows, cols, v, DType::kQ3RowBf16);
 }
 
 // The tiny classifier's tensors; quantized embeddings unless float_embeddings.
@@ -128,13 +161,7 @@ inline void set_tiny_metadata(tools::ModelWriter& w) {
   w.set_string("channel.1.embedding", "emb2");
   w.set_string("channel.2.kind", "script");
   w.set_string("channel.2.embedding", "emb_script");
-  w.set_u32("layer.count", 2);
-  w.set_string("layer.0.weights", "hidden_w");
-  w.set_string("layer.0.bias", "hidden_b");
-  w.set_string("layer.0.activation", "relu");
-  w.set_string("layer.1.weights", "out_w");
-  w.set_string("layer.1.bias", "out_b");
-  w.set_string("layer.1.activation", "softmax");
+  set_two_layer_metadata(w);
   w.set_strings("labels", {"aa", "bb", "cc"});
   w.set_strings("label_names", {"Alpha", "Beta", "Gamma"});
   w.set_string("classifier.unknown_label", "und");
@@ -213,13 +240,7 @@ inline void set_kinds_metadata(tools::ModelWriter& w, const KindsNetwork& n) {
   w.set_string("general.task", "classifier");
   w.set_string("general.name", "kinds");
   tools::write_features(w, tools::TextMetadata(), n.channels);
-  w.set_u32("layer.count", 2);
-  w.set_string("layer.0.weights", "hidden_w");
-  w.set_string("layer.0.bias", "hidden_b");
-  w.set_string("layer.0.activation", "relu");
-  w.set_string("layer.1.weights", "out_w");
-  w.set_string("layer.1.bias", "out_b");
-  w.set_string("layer.1.activation", "softmax");
+  set_two_layer_metadata(w);
   w.set_strings("labels", {"xa", "xb", "xc"});
   w.set_string("classifier.unknown_label", "und");
 }
@@ -305,13 +326,7 @@ inline void set_token_metadata(tools::ModelWriter& w, const TokenNetwork& n, boo
   tools::write_features(w, text, channels);
   w.set_strings("labels", {"NOUN", "VERB", "DET"});
   if (features_only) return;
-  w.set_u32("layer.count", 2);
-  w.set_string("layer.0.weights", "hidden_w");
-  w.set_string("layer.0.bias", "hidden_b");
-  w.set_string("layer.0.activation", "relu");
-  w.set_string("layer.1.weights", "out_w");
-  w.set_string("layer.1.bias", "out_b");
-  w.set_string("layer.1.activation", "softmax");
+  set_two_layer_metadata(w);
 }
 
 // A tagger file, or (features_only) its features-only file.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "file/byte_order.h"
+#include "float_bits.h"
 #include "network/kernels.h"
 #include "tests/runtime/kernel_test_data.h"
 
@@ -118,7 +119,45 @@ TEST_CASE("accumulate_q4_rows (a batch of q4_row or q4_row_bf16 rows) equals one
   }
 }
 
-TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row, q4_row and q4_row_bf16) equals the reference bit for bit") {
+TEST_CASE("accumulate_q3_rows (a batch of q3_row_bf16 rows) equals one reference row at a time, bit for bit, on every path") {
+  std::mt19937 rng(15);
+  for (uint32_t dims : {1u, 5u, 8u, 16u, 17u, 33u}) {
+    const uint32_t table_rows = 300;
+    const size_t row_bytes = q3_row_bytes(dims);
+    for (size_t misalign : {0u, 1u, 3u}) {
+      // Exactly the table's bytes (the last row is always read): a load past
+      // its end is a heap overflow under ASan.
+      std::vector<uint8_t> q(misalign + table_rows * row_bytes);
+      for (uint8_t& x : q) x = static_cast<uint8_t>(rng());
+      const uint8_t* qd = q.data() + misalign;
+      const F32Bytes scales = bf16_bytes(uniform(rng, table_rows, 0.0f, 0.05f), (dims + misalign) % 3);
+      for (uint32_t n : {0u, 1u, 5u, 13u, 64u, 200u}) {
+        std::vector<uint32_t> rows(n);
+        for (uint32_t& r : rows) r = static_cast<uint32_t>(rng() % table_rows);
+        if (n > 0) rows[n / 2] = table_rows - 1;
+        const int32_t zero_point = n % 3 == 0 ? 4 : n % 3 == 1 ? 0 : 7;
+        const std::vector<float> start = uniform(rng, dims, -3, 3);
+        std::vector<float> want = start;
+        for (uint32_t r : rows) {
+          reference::accumulate_q3_row(qd + r * row_bytes, bf16_scale_at(scales, r), zero_point, want.data(), dims);
+        }
+        for (int path = 0; path < 3; ++path) {
+          std::vector<float> got = start;
+          bool ran = true;
+          const uint8_t* sd = scales.data();
+          if (path == 0) accumulate_q3_rows(qd, sd, zero_point, dims, rows.data(), n, got.data());
+          if (path == 1) paths::accumulate_q3_rows_sse2_or_scalar(qd, sd, zero_point, dims, rows.data(), n, got.data());
+          if (path == 2) ran = paths::accumulate_q3_rows_avx2(qd, sd, zero_point, dims, rows.data(), n, got.data());
+          if (!ran) continue;
+          INFO("path " << path << " dims " << dims << " rows " << n << " misalign " << misalign);
+          for (uint32_t j = 0; j < dims; ++j) REQUIRE(float_bits(got[j]) == float_bits(want[j]));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row, q4_row, q4_row_bf16 and q3_row_bf16) equals the reference bit for bit") {
   std::mt19937 rng(31);
   const uint32_t table_rows = 500;
   for (int trial = 0; trial < 80; ++trial) {
@@ -131,11 +170,14 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row, q4_row and q
     std::vector<std::vector<float>> got(count), want(count);
     std::vector<Q8RowsJob> jobs(count);
     for (uint32_t k = 0; k < count; ++k) {
-      const uint32_t pick = static_cast<uint32_t>(rng() % 5);
-      const uint32_t dims = pick < 3 ? 16u : pick == 3 ? 8u : 5u;
-      const bool q4 = rng() % 3 == 0;  // some q4_row tables among them
-      const bool bf16 = q4 && rng() % 2 == 0;  // half of those with bfloat16 scales
-      const size_t row_bytes = q4 ? q4_row_bytes(dims) : dims;
+      const uint32_t pick = static_cast<uint32_t>(rng() % 6);
+      const uint32_t dims = pick < 3 ? 16u : pick == 3 ? 8u : pick == 4 ? 5u : 17u;
+      // Some q4_row tables among them (half of those with bfloat16 scales)
+      // and some q3_row_bf16 ones.
+      const uint32_t kind = static_cast<uint32_t>(rng() % 4);
+      const uint32_t bits = kind == 0 ? 4 : kind == 1 ? 3 : 8;
+      const bool bf16 = bits == 3 || (bits == 4 && rng() % 2 == 0);
+      const size_t row_bytes = bits == 4 ? q4_row_bytes(dims) : bits == 3 ? q3_row_bytes(dims) : dims;
       tables[k].resize(table_rows * row_bytes);
       for (uint8_t& x : tables[k]) x = static_cast<uint8_t>(rng());
       const std::vector<float> scale_values = uniform(rng, table_rows, 0.0f, 0.05f);
@@ -145,24 +187,31 @@ TEST_CASE("accumulate_q8_rows_group (channels side by side, q8_row, q4_row and q
       for (uint32_t& r : rows[k]) r = static_cast<uint32_t>(rng() % table_rows);
       got[k] = uniform(rng, dims, -3, 3);
       want[k] = got[k];
-      const int32_t zero_point = q4 ? static_cast<int32_t>(rng() % 16) : k % 2 == 0 ? 128 : static_cast<int32_t>(rng() % 256);
-      if (q4) {
+      const int32_t zero_point = bits != 8 ? static_cast<int32_t>(rng() % (1u << bits))
+                                 : k % 2 == 0 ? 128 : static_cast<int32_t>(rng() % 256);
+      if (bits != 8) {
         for (uint32_t r : rows[k]) {
           const float scale = bf16 ? bf16_scale_at(scales[k], r) : read_f32(scales[k].data() + 4 * size_t{r});
-          reference::accumulate_q4_row(tables[k].data() + r * row_bytes, scale, zero_point, want[k].data(), dims);
+          const uint8_t* row = tables[k].data() + r * row_bytes;
+          if (bits == 3) {
+            reference::accumulate_q3_row(row, scale, zero_point, want[k].data(), dims);
+          } else {
+            reference::accumulate_q4_row(row, scale, zero_point, want[k].data(), dims);
+          }
         }
       } else {
         reference::accumulate_q8_rows(tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n,
                                       want[k].data());
       }
-      jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data(), q4, bf16 ? 2u : 4u};
+      jobs[k] = {tables[k].data(), scales[k].data(), zero_point, dims, rows[k].data(), n, got[k].data(), bits, bf16 ? 2u : 4u};
     }
     const std::vector<std::vector<float>> start = got;
-    for (int path = 0; path < 3; ++path) {
+    for (int path = 0; path < 4; ++path) {
       bool ran = true;
       if (path == 0) accumulate_q8_rows_group(jobs.data(), count);
       if (path == 1) ran = paths::accumulate_q8_rows_group_avx2(jobs.data(), count);
       if (path == 2) ran = paths::accumulate_q8_rows_group_avx512(jobs.data(), count);
+      if (path == 3) paths::accumulate_q8_rows_group_sse2_or_scalar(jobs.data(), count);  // CPUs without AVX2
       if (!ran) continue;
       for (uint32_t k = 0; k < count; ++k) {
         INFO("trial " << trial << " path " << path << " job " << k << " of " << count);

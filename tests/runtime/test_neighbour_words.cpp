@@ -42,7 +42,7 @@ struct NeighbourFile {
   float weight = 1.5f;
   uint64_t score_cols = 0;  // 0: scores.size()
   bool write_seed = true;
-  DType scores_dtype = DType::kQ8Row;  // or kQ4Row (or another, to be refused)
+  DType scores_dtype = DType::kQ8Row;  // or kQ4Row (or another packed type, to be refused)
 
   NeighbourFile() {
     const uint32_t hund = key_of(U"hund"), katze = key_of(U"katze");
@@ -65,7 +65,7 @@ struct NeighbourFile {
     v.resize(cols, 0.0f);
     if (scores_dtype == DType::kQ8Row) w.add_tensor(q8_tensor("neighbour_scores", 1, cols, v));
     else if (scores_dtype == DType::kQ4Row) w.add_tensor(q4_tensor("neighbour_scores", 1, cols, v, DType::kQ4Row));
-    else w.add_tensor(q4_tensor("neighbour_scores", 1, cols, v, scores_dtype));
+    else w.add_tensor(packed_tensor("neighbour_scores", 1, cols, v, scores_dtype));
     if (write_seed) w.set_u32("neighbours.seed", kSeed);
     w.set_f32("neighbours.weight", weight);
     w.set_u32s("neighbours.groups", groups);
@@ -319,9 +319,9 @@ TEST_CASE("neighbour words: malformed keys are refused with a message") {
     f.score_cols = 5;  // (1, 4) expected
     CHECK(load_status(f.build(), &message) == Status::kBadShape);
   }
-  {
+  for (DType refused : {DType::kQ4RowBf16, DType::kQ3RowBf16}) {  // q8_row or q4_row only
     NeighbourFile f;
-    f.scores_dtype = DType::kQ4RowBf16;  // q8_row or q4_row only
+    f.scores_dtype = refused;
     CHECK(load_status(f.build(), &message) == Status::kBadShape);
     CHECK(message.find("q8_row or q4_row") != std::string::npos);
   }

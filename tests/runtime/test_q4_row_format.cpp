@@ -19,6 +19,7 @@
 #include "float_bits.h"
 #include "network/kernels.h"
 #include "temp_files.h"
+#include "tests/runtime/packed_row_models.h"
 #include "test_models.h"
 #include "test_paths.h"
 #include "test_process.h"
@@ -33,92 +34,7 @@ namespace q4_row_test {
 constexpr uint32_t kZp = kDefaultZeroPointQ4;
 constexpr DType kBothDTypes[] = {DType::kQ4Row, DType::kQ4RowBf16};
 
-// The f32 table holding exactly the values a q4_row table stands for.
-tools::TensorToWrite dequantized(const tools::TensorToWrite& q4) {
-  std::vector<float> v;
-  for (uint64_t r = 0; r < q4.rows; ++r) {
-    for (uint64_t c = 0; c < q4.cols; ++c) {
-      v.push_back(dequantize(q4_at(q4.q.data() + r * q4_row_bytes(q4.cols), c), q4.scales[r], q4.zero_point));
-    }
-  }
-  return f32_tensor(q4.name, q4.rows, q4.cols, v);
-}
-
-struct Table {
-  const char* kind;
-  uint32_t order, buckets, dims;
-  bool q8;  // q8_row in both models (mixes a q8 channel into the q4 ones)
-};
-
-// Four channels (dims 16, 7, 16 and 33) -> hidden 12 (relu) -> 5 labels.
-// q4: the 4-bit tables (of dtype) as written; else f32 tables of their values.
-std::vector<uint8_t> build_classifier(uint32_t seed, bool q4, DType dtype = DType::kQ4Row) {
-  const Table tables[] = {{"char_ngram", 1, 97, 16, false},
-                          {"char_ngram", 2, 131, 7, false},
-                          {"char_ngram", 3, 89, 16, true},
-                          {"word", 0, 61, 33, false}};
-  std::mt19937 rng(seed);
-  tools::ModelWriter w;
-  std::vector<tools::ChannelMetadata> channels;
-  uint32_t width = 0;
-  for (const Table& t : tables) {
-    tools::ChannelMetadata c;
-    c.kind = t.kind;
-    c.order = t.order;
-    c.seed = static_cast<uint32_t>(channels.size()) + 3;
-    c.embedding = "emb" + std::to_string(channels.size());
-    const std::vector<float> v = random_values(rng, size_t{t.buckets} * t.dims, 1.0f);
-    if (t.q8) w.add_tensor(q8_tensor(c.embedding, t.buckets, t.dims, v));
-    else if (q4) w.add_tensor(q4_tensor(c.embedding, t.buckets, t.dims, v, dtype));
-    else w.add_tensor(dequantized(q4_tensor(c.embedding, t.buckets, t.dims, v, dtype)));
-    channels.push_back(c);
-    width += t.dims;
-  }
-  const uint32_t hidden = 12, labels = 5;
-  w.add_tensor(f32_tensor("hidden_w", hidden, width, random_values(rng, size_t{hidden} * width, 0.5f)));
-  w.add_tensor(f32_tensor("hidden_b", hidden, 1, random_values(rng, hidden, 0.1f), 1));
-  w.add_tensor(f32_tensor("out_w", labels, hidden, random_values(rng, size_t{labels} * hidden, 1.0f)));
-  w.add_tensor(f32_tensor("out_b", labels, 1, random_values(rng, labels, 0.1f), 1));
-  w.set_string("general.task", "classifier");
-  tools::write_features(w, tools::TextMetadata(), channels);
-  w.set_u32("layer.count", 2);
-  w.set_string("layer.0.weights", "hidden_w");
-  w.set_string("layer.0.bias", "hidden_b");
-  w.set_string("layer.0.activation", "relu");
-  w.set_string("layer.1.weights", "out_w");
-  w.set_string("layer.1.bias", "out_b");
-  w.set_string("layer.1.activation", "softmax");
-  w.set_strings("labels", {"a", "b", "c", "d", "e"});
-  return w.build();
-}
-
-std::vector<float> logits_of(const Model& m, const std::string& text) {
-  Workspace ws(m);
-  REQUIRE(ws.ok());
-  std::vector<float> out(m.label_count());
-  Input input;
-  input.text = text.data();
-  input.size = text.size();
-  REQUIRE(m.logits(input, ws.data(), ws.size(), out.data(), out.size(), nullptr, nullptr) == Status::kOk);
-  return out;
-}
-
-// A text past the runtime's long-text threshold (4096 bytes): the counted path.
-std::string long_text() {
-  std::string s;
-  std::mt19937 rng(5);
-  const char* words[] = {"der", "quick", "brown", "fox", "jumps", "über", "den", "lazy", "Hund", "naïve", "x"};
-  while (s.size() < 20000) s += std::string(words[rng() % 11]) + (rng() % 7 == 0 ? ". " : " ");
-  return s;
-}
-
-Model load_ok(const std::vector<uint8_t>& bytes) {
-  Model m;
-  Error e;
-  REQUIRE_MESSAGE(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kOk, e.message);
-  return m;
-}
-
+using namespace packed_rows;
 
 TEST_CASE("q4_row: quantize_row_q4 golden rows (zero point 8, half up)") {
   const float row[4] = {20000, 3000, 1000, 1000};
@@ -226,15 +142,9 @@ TEST_CASE("q4_row: the view's values, scales and zero point") {
   CAPTURE(static_cast<int>(dtype));
   std::mt19937 rng(72);
   const tools::TensorToWrite t = q4_tensor("t", 6, 7, random_values(rng, 42, 1.0f), dtype);
-  tools::ModelWriter w;
-  w.add_tensor(t);
-  const std::vector<uint8_t> bytes = w.build();
-  const Model m = load_ok(bytes);
-  const TensorView* v = m.find_tensor("t");
-  REQUIRE(v != nullptr);
-  CHECK(v->dtype == dtype);
-  CHECK(v->rows == 6);
-  CHECK(v->cols == 7);
+  std::vector<uint8_t> bytes;
+  Model m;
+  const TensorView* v = &written_and_loaded(t, &bytes, &m);
   CHECK(v->zero_point == 8);
   for (uint32_t r = 0; r < 6; ++r) {
     CHECK(v->row_scale(r) == t.scales[r]);
@@ -249,88 +159,19 @@ TEST_CASE("q4_row: the view's values, scales and zero point") {
   }
 }
 
-TEST_CASE("q4_row: the pooling kernels are the reference loop bit for bit") {
-  std::mt19937 rng(73);
-  for (uint32_t dims = 1; dims <= 40; ++dims) {
-    CAPTURE(dims);
-    std::vector<uint8_t> packed(q4_row_bytes(dims));
-    for (uint8_t& b : packed) b = static_cast<uint8_t>(rng());
-    if (dims % 2 == 1) packed.back() &= 0x0F;
-    const std::vector<float> start = random_values(rng, dims, 3.0f);
-    for (uint32_t zp : {0u, 8u, 15u}) {
-      std::vector<float> a = start, b = start;
-      accumulate_q4_row(packed.data(), 0.37f, static_cast<int32_t>(zp), a.data(), dims);
-      reference::accumulate_q4_row(packed.data(), 0.37f, static_cast<int32_t>(zp), b.data(), dims);
-      for (uint32_t j = 0; j < dims; ++j) {
-        CHECK(float_bits(a[j]) == float_bits(b[j]));
-        CHECK(float_bits(b[j]) == float_bits(start[j] + dequantize(q4_at(packed.data(), j), 0.37f, zp)));
-      }
-      if (dims == 16) {
-        std::vector<float> c = start;
-        accumulate_q4_row16(packed.data(), 0.37f, static_cast<int32_t>(zp), c.data());
-        for (uint32_t j = 0; j < dims; ++j) CHECK(float_bits(c[j]) == float_bits(b[j]));
-      }
-    }
-  }
-}
+TEST_CASE("q4_row: the pooling kernels are the reference loop bit for bit") { check_row_kernels<4>(73, {0, 8, 15}); }
 
 TEST_CASE("q4_row: a classifier with 4-bit tables answers bit for bit as f32 tables of their values") {
   for (DType dtype : kBothDTypes) {
-  CAPTURE(static_cast<int>(dtype));
-  const std::vector<uint8_t> q4 = build_classifier(81, true, dtype), f32 = build_classifier(81, false, dtype);
-  const Model mq = load_ok(q4), mf = load_ok(f32);
-  CHECK(mq.channel(0).embedding.dtype == dtype);
-  CHECK(mq.channel(1).dims == 7);
-  CHECK(mq.channel(2).embedding.dtype == DType::kQ8Row);
-  CHECK(mf.channel(0).embedding.dtype == DType::kF32);
-  std::string many_rows;  // more than one 64-row batch of each channel, short of the long-text path
-  while (many_rows.size() < 3000) many_rows += "pack my box with five dozen liquor jugs ";
-  for (const std::string& text : {std::string("x"), std::string("hello world"),
-                                  std::string("the quick brown fox jumps over the lazy dog"),
-                                  std::string("ein kleiner Text, naïve café"), many_rows, long_text()}) {
-    CAPTURE(text.size());
-    const std::vector<float> a = logits_of(mq, text), b = logits_of(mf, text);
-    for (size_t k = 0; k < a.size(); ++k) {
-      CAPTURE(k);
-      CHECK(float_bits(a[k]) == float_bits(b[k]));
-    }
-  }
+    CAPTURE(static_cast<int>(dtype));
+    check_packed_classifier_bit_for_bit(81, dtype);
   }
 }
 
 TEST_CASE("q4_row: a tagger with 4-bit tables answers bit for bit as f32 tables of their values") {
   for (DType dtype : kBothDTypes) {
-  CAPTURE(static_cast<int>(dtype));
-  const TokenNetwork n = make_token_network(82);
-  auto build = [&](bool q4) {
-    tools::ModelWriter w;
-    for (size_t c = 0; c < n.channels.size(); ++c) {
-      const tools::TensorToWrite t =
-          q4_tensor(n.channels[c].embedding, n.channels[c].buckets, n.channels[c].dims, n.tables[c], dtype);
-      w.add_tensor(q4 ? t : dequantized(t));
-    }
-    w.add_tensor(f32_tensor("hidden_w", TokenNetwork::kHidden, n.input_width, n.hidden_w));
-    w.add_tensor(f32_tensor("hidden_b", TokenNetwork::kHidden, 1, n.hidden_b, 1));
-    w.add_tensor(f32_tensor("out_w", TokenNetwork::kLabels, TokenNetwork::kHidden, n.out_w));
-    w.add_tensor(f32_tensor("out_b", TokenNetwork::kLabels, 1, n.out_b, 1));
-    set_token_metadata(w, n);
-    return w.build();
-  };
-  const std::vector<uint8_t> q4 = build(true), f32 = build(false);
-  const Model mq = load_ok(q4), mf = load_ok(f32);
-  const std::string text = "The old man saw the boat. Boats 1,000 U.S. ships -- don't ask.";
-  Workspace wq(mq), wf(mf);
-  std::vector<TaggedToken> a(text.size()), b(text.size());
-  size_t na = 0, nb = 0;
-  REQUIRE(mq.tag(text.data(), text.size(), wq, a.data(), a.size(), &na) == Status::kOk);
-  REQUIRE(mf.tag(text.data(), text.size(), wf, b.data(), b.size(), &nb) == Status::kOk);
-  REQUIRE(na == nb);
-  REQUIRE(na > 10);
-  for (size_t i = 0; i < na; ++i) {
-    CAPTURE(i);
-    CHECK(a[i].label_index == b[i].label_index);
-    CHECK(float_bits(a[i].probability) == float_bits(b[i].probability));
-  }
+    CAPTURE(static_cast<int>(dtype));
+    check_packed_tagger_bit_for_bit(82, dtype);
   }
 }
 
@@ -338,19 +179,13 @@ TEST_CASE("q4_row: the loader's checks of dtypes 5 and 6") {
   for (DType dtype : kBothDTypes) {
   const bool bf16 = dtype == DType::kQ4RowBf16;
   CAPTURE(bf16);
-  const std::vector<uint8_t> good = build_classifier(83, true, dtype);
-  load_ok(good);
+  const std::vector<uint8_t> good = packed_classifier(83, true, dtype);
+  loaded_model(good);
   const size_t e1 = tensor_entry(good, 1);  // emb1: (131, 7), 4 bytes a row
   REQUIRE(get_u32(good.data() + e1 + format::kEntDType) == static_cast<uint32_t>(dtype));
   REQUIRE(get_u64(good.data() + e1 + format::kEntDataSize) == 131 * 4);
   const size_t data = static_cast<size_t>(get_u64(good.data() + e1 + format::kEntDataOffset));
   const size_t scales = static_cast<size_t>(get_u64(good.data() + e1 + format::kEntScalesOffset));
-  struct Case {
-    const char* name;
-    std::function<void(std::vector<uint8_t>&)> apply;
-    Status expected;
-    const char* part;
-  };
   // A scale's bytes: f32, or the upper half of one (bfloat16).
   const size_t sb = bf16 ? 2 : 4;
   auto put_scale = [bf16](std::vector<uint8_t>& b, size_t at, uint32_t f32_bits) {
@@ -361,7 +196,7 @@ TEST_CASE("q4_row: the loader's checks of dtypes 5 and 6") {
       put_u32(b, at, f32_bits);
     }
   };
-  const std::vector<Case> cases = {
+  const std::vector<LoadCase> cases = {
       {"version 1 file", [](auto& b) { put_u32(b, format::kOffVersion, 1); }, Status::kBadTensor,
        bf16 ? "dtype 6 (q4_row_bf16) needs format version 2" : "dtype 5 (q4_row) needs format version 2"},
       {"data size of one byte a value", [e1](auto& b) { put_u64(b, e1 + format::kEntDataSize, 131 * 7); }, Status::kBadTensor,
@@ -384,31 +219,22 @@ TEST_CASE("q4_row: the loader's checks of dtypes 5 and 6") {
       {"scales of the other width", [e1, bf16](auto& b) { put_u64(b, e1 + format::kEntScalesSize, 131 * (bf16 ? 4 : 2)); },
        Status::kBadTensor, bf16 ? "scales size 524, expected 131 rows x 2 bytes" : "scales size 262, expected 131 rows x 4 bytes"},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.name);
-    std::vector<uint8_t> bytes = good;
-    c.apply(bytes);
-    reseal(bytes);
-    Model m;
-    Error e;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
-    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
-  }
+  check_load_cases(good, cases);
   // A pad nibble of 0 with any low nibble loads (only the high 4 bits are padding).
   std::vector<uint8_t> low = good;
   low[data + 5 * 4 + 3] = static_cast<uint8_t>((low[data + 5 * 4 + 3] & 0xF0) | 0x0F);
   reseal(low);
-  load_ok(low);
+  loaded_model(low);
   }
 }
 
-TEST_CASE("q4_row: refused as dense layer weights and as a log prior") {
-  for (DType dtype : kBothDTypes) {
+TEST_CASE("q4_row, q4_row_bf16, q3_row_bf16: refused as dense layer weights and as a log prior") {
+  for (DType dtype : {DType::kQ4Row, DType::kQ4RowBf16, DType::kQ3RowBf16}) {
   CAPTURE(static_cast<int>(dtype));
   std::mt19937 rng(84);
   tools::ModelWriter w;
   w.add_tensor(q8_tensor("emb", 31, 6, random_values(rng, 31 * 6, 1.0f)));
-  w.add_tensor(q4_tensor("w", 3, 6, random_values(rng, 18, 1.0f), dtype));
+  w.add_tensor(packed_tensor("w", 3, 6, random_values(rng, 18, 1.0f), dtype));
   w.add_tensor(f32_tensor("b", 3, 1, random_values(rng, 3, 0.1f), 1));
   w.set_string("general.task", "classifier");
   tools::ChannelMetadata ch;
@@ -426,13 +252,15 @@ TEST_CASE("q4_row: refused as dense layer weights and as a log prior") {
   Model m;
   Error e;
   CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == Status::kBadShape);
-  CHECK_MESSAGE(std::strstr(e.message, "layer 0: weights 'w' are q4_row (4-bit): only embedding tables may be") != nullptr,
-                e.message);
+  const char* const refusal = dtype == DType::kQ3RowBf16
+                                 ? "layer 0: weights 'w' are q3_row_bf16 (3-bit): only embedding tables may be"
+                                 : "layer 0: weights 'w' are q4_row (4-bit): only embedding tables may be";
+  CHECK_MESSAGE(std::strstr(e.message, refusal) != nullptr, e.message);
 
   tools::ModelWriter p;
   add_tiny_tensors(p, make_tiny_network(85, 4), false);
   set_tiny_metadata(p);
-  p.add_tensor(q4_tensor("prior", 3, 1, {-0.5f, -1.5f, -1.0f}, dtype));
+  p.add_tensor(packed_tensor("prior", 3, 1, {-0.5f, -1.5f, -1.0f}, dtype));
   p.set_string("classifier.log_prior", "prior");
   const std::vector<uint8_t> prior = p.build();
   CHECK(Model::load(prior.data(), prior.size(), &m, &e) == Status::kBadShape);
@@ -444,7 +272,7 @@ TEST_CASE("q4_row: inspect_model names the dtype, its bytes and zero point, and 
   const std::string inspect = tool_path("inspect_model");
   REQUIRE_MESSAGE(access(inspect.c_str(), X_OK) == 0, inspect << " is not built");
   TempDir dir;
-  const std::vector<uint8_t> bytes = build_classifier(86, true);
+  const std::vector<uint8_t> bytes = packed_classifier(86, true, DType::kQ4Row);
   dir.write("q4.ffm", std::string(bytes.begin(), bytes.end()));
   const ChildResult r = run_program(inspect, {dir.path + "/q4.ffm"}, 30);
   REQUIRE_MESSAGE(r.exited_with(0), r.describe());
@@ -454,7 +282,7 @@ TEST_CASE("q4_row: inspect_model names the dtype, its bytes and zero point, and 
   CHECK(r.out.find("(zero point 8; 4-bit, two per byte)") != std::string::npos);
   const ChildResult d = run_program(inspect, {dir.path + "/q4.ffm", "--dump", "emb1", "--rows", "1"}, 30);
   REQUIRE_MESSAGE(d.exited_with(0), d.describe());
-  const Model m = load_ok(bytes);
+  const Model m = loaded_model(bytes);
   const TensorView& t = *m.find_tensor("emb1");
   std::string q = "  q     [";
   for (uint32_t c = 0; c < 7; ++c) q += (c ? ", " : "") + std::to_string(q4_at(t.data, c));

@@ -16,6 +16,8 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
 #include "float_bits.h"
+#include "load_cases.h"
+#include "tests/runtime/packed_row_models.h"
 #include "test_models.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
@@ -55,29 +57,13 @@ std::vector<uint8_t> build(uint32_t seed, bool hidden_by_col, bool output_by_col
   c.seed = 3;
   c.embedding = "emb";
   tools::write_features(w, tools::TextMetadata(), {c});
-  w.set_u32("layer.count", 2);
-  w.set_string("layer.0.weights", "hidden_w");
-  w.set_string("layer.0.bias", "hidden_b");
-  w.set_string("layer.0.activation", "relu");
-  w.set_string("layer.1.weights", "out_w");
-  w.set_string("layer.1.bias", "out_b");
-  w.set_string("layer.1.activation", "softmax");
+  set_two_layer_metadata(w);
   std::vector<std::string> names;
   for (uint32_t l = 0; l < labels; ++l) names.push_back("l" + std::to_string(l));
   w.set_strings("labels", names);
   return w.build();
 }
 
-std::vector<float> logits_of(const Model& m, const std::string& text) {
-  Workspace ws(m);
-  REQUIRE(ws.ok());
-  std::vector<float> out(m.label_count());
-  Input input;
-  input.text = text.data();
-  input.size = text.size();
-  REQUIRE(m.logits(input, ws.data(), ws.size(), out.data(), out.size(), nullptr, nullptr) == Status::kOk);
-  return out;
-}
 
 void require_same_logits(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
   Model ma, mb;
@@ -86,7 +72,7 @@ void require_same_logits(const std::vector<uint8_t>& a, const std::vector<uint8_
   REQUIRE_MESSAGE(Model::load(b.data(), b.size(), &mb, &e) == Status::kOk, e.message);
   for (const char* text : {"abc", "hello world", "the quick brown fox jumps over the lazy dog", "zzzz qqq", "mixed ABC def",
                            "ein kleiner Text", "x"}) {
-    const std::vector<float> la = logits_of(ma, text), lb = logits_of(mb, text);
+    const std::vector<float> la = packed_rows::logits_for(ma, text), lb = packed_rows::logits_for(mb, text);
     for (size_t k = 0; k < la.size(); ++k) {
       INFO(text << " logit " << k);
       REQUIRE(float_bits(la[k]) == float_bits(lb[k]));
@@ -147,13 +133,7 @@ TEST_CASE("q8_col: the loader's checks of dtype 4") {
   REQUIRE(get_u32(good.data() + e3 + format::kEntDType) == 4);
   const size_t scales = static_cast<size_t>(get_u64(good.data() + e3 + format::kEntScalesOffset));
   const size_t e0 = tensor_entry(good, 0);  // emb, q8_row
-  struct Case {
-    const char* name;
-    std::function<void(std::vector<uint8_t>&)> apply;
-    Status expected;
-    const char* part;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<LoadCase> cases = {
       {"version 1 file", [](auto& b) { put_u32(b, format::kOffVersion, 1); }, Status::kBadTensor, "dtype 4 (q8_col) needs format version 2"},
       {"scales per row, not per column", [e3](auto& b) { put_u64(b, e3 + format::kEntScalesSize, 40 * 4); }, Status::kBadTensor,
        "expected 37 columns x 4 bytes"},
@@ -170,16 +150,7 @@ TEST_CASE("q8_col: the loader's checks of dtype 4") {
       {"an embedding table as q8_col", [e0](auto& b) { put_u32(b, e0 + format::kEntDType, 4); put_u64(b, e0 + format::kEntScalesSize, 12 * 4); },
        Status::kBadShape, "only dense layer weights"},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.name);
-    std::vector<uint8_t> bytes = good;
-    c.apply(bytes);
-    reseal(bytes);
-    Model m;
-    Error e;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
-    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
-  }
+  check_load_cases(good, cases);
   // A bias of the wrong length for the transposed shape (out = columns).
   std::mt19937 rng(65);
   tools::ModelWriter w;

@@ -15,6 +15,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
+#include "load_cases.h"
 #include "test_models.h"
 #include "tools/common/npy.h"
 #include "tools/convert_model/converter.h"
@@ -72,13 +73,7 @@ std::vector<uint8_t> build(std::mt19937& rng, DType hidden, DType output, DType 
   c.seed = 3;
   c.embedding = "emb";
   tools::write_features(w, tools::TextMetadata(), {c});
-  w.set_u32("layer.count", 2);
-  w.set_string("layer.0.weights", "hidden_w");
-  w.set_string("layer.0.bias", "hidden_b");
-  w.set_string("layer.0.activation", "relu");
-  w.set_string("layer.1.weights", "out_w");
-  w.set_string("layer.1.bias", "out_b");
-  w.set_string("layer.1.activation", "softmax");
+  set_two_layer_metadata(w);
   w.set_strings("labels", {"a", "b", "c", "d", "e"});
   return w.build();
 }
@@ -172,13 +167,7 @@ TEST_CASE("quantized network: the loader's checks of dtype 3 and 8-bit layers") 
   const std::vector<uint8_t> good = w.build();
   const size_t e0 = tensor_entry(good, 0);
   const size_t scales = static_cast<size_t>(get_u64(good.data() + e0 + format::kEntScalesOffset));
-  struct Case {
-    const char* name;
-    std::function<void(std::vector<uint8_t>&)> apply;
-    Status expected;
-    const char* part;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<LoadCase> cases = {
       {"version 1 file", [](auto& b) { put_u32(b, format::kOffVersion, 1); }, Status::kBadTensor, "needs format version 2"},
       {"zero point field", [e0](auto& b) { put_u32(b, e0 + format::kEntZeroPoint, 128); }, Status::kBadTensor, "zero point"},
       {"scales region of rows x 4", [e0](auto& b) { put_u64(b, e0 + format::kEntScalesSize, 16); }, Status::kBadTensor, "rows x 8 bytes"},
@@ -186,16 +175,7 @@ TEST_CASE("quantized network: the loader's checks of dtype 3 and 8-bit layers") 
       {"infinite zero point", [scales](auto& b) { put_u32(b, scales + 16, 0xFF800000u); }, Status::kNonFinite, "row 0 has a zero point"},
       {"negative scale", [scales](auto& b) { put_u32(b, scales + 8, 0xBF800000u); }, Status::kBadTensor, "row 2 has scale"},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.name);
-    std::vector<uint8_t> bytes = good;
-    c.apply(bytes);
-    reseal(bytes);
-    Model m;
-    Error e;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
-    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
-  }
+  check_load_cases(good, cases);
   // 8-bit layer weights in a version 1 file are refused (old runtimes would
   // have refused them too); a q8 bias is refused.
   std::vector<uint8_t> v1 = build(rng, DType::kQ8Row, DType::kF32, DType::kQ8Row);

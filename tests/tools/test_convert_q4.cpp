@@ -84,8 +84,9 @@ TEST_CASE("bits = 4: odd widths pad each row to whole bytes; every value within 
   }
 }
 
-TEST_CASE("bits: only 4 or 8, only on float arrays; the trainer's spec writer round-trips it") {
-  CHECK_THROWS_WITH_AS(parse_model_spec(q4_spec("bits = 5\n"), "s.spec"), doctest::Contains("s.spec:9: bits must be 8 (q8_row) or 4 (q4_row)"),
+TEST_CASE("bits: only 8, 4 or 3, only on float arrays; the trainer's spec writer round-trips it") {
+  CHECK_THROWS_WITH_AS(parse_model_spec(q4_spec("bits = 5\n"), "s.spec"),
+                       doctest::Contains("s.spec:9: bits must be 8 (q8_row), 4 (q4_row) or 3 (q3_row_bf16)"),
                        std::runtime_error);
   CHECK(parse_model_spec(q4_spec(""), "s.spec").channels[0].bits == 8);
   CHECK(parse_model_spec(q4_spec("bits = 8\n"), "s.spec").channels[0].bits == 8);
@@ -96,13 +97,7 @@ TEST_CASE("bits: only 4 or 8, only on float arrays; the trainer's spec writer ro
   CHECK(format_channel_section(spec.channels[1]).find("bits") == std::string::npos);
   // An already-quantized (uint8) table cannot become 4-bit.
   std::map<std::string, NpyArray> arrays = q4_arrays(2, 4, std::vector<float>(8, 1.0f));
-  NpyArray q;
-  q.shape = {2, 4};
-  q.dtype = "|u1";
-  q.raw.assign(8, 128);
-  arrays["e1"] = q;
-  const std::vector<float> scales = {1.0f, 1.0f};
-  arrays["e1_scales"] = make_npy_f32({2}, scales.data());
+  testing::make_e1_quantized(&arrays);
   ConvertOptions options;
   options.spec_text = q4_spec("bits = 4\n");
   options.quiet = true;

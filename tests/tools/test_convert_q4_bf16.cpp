@@ -46,38 +46,9 @@ std::vector<uint8_t> convert_bf16(const std::map<std::string, NpyArray>& arrays,
   return convert(arrays, options);
 }
 
-// The file's own fields, read from its bytes (docs/FORMAT.md §2), so the
-// layout is checked independently of the runtime's views.
-uint64_t le_at(const std::vector<uint8_t>& b, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(b.at(at + i)) << (8 * i);
-  return v;
-}
-
-struct RawEntry {
-  uint32_t dtype = 0, zero_point = 0;
-  uint64_t rows = 0, cols = 0, data_offset = 0, data_size = 0, scales_offset = 0, scales_size = 0;
-};
-
-RawEntry raw_entry(const std::vector<uint8_t>& b, const std::string& name) {
-  const uint64_t table = le_at(b, 24, 8), count = le_at(b, 32, 4);
-  for (uint64_t k = 0; k < count; ++k) {
-    const size_t e = table + 128 * k;
-    if (std::string(reinterpret_cast<const char*>(&b.at(e))) != name) continue;
-    RawEntry r;
-    r.dtype = static_cast<uint32_t>(le_at(b, e + 64, 4));
-    r.zero_point = static_cast<uint32_t>(le_at(b, e + 72, 4));
-    r.rows = le_at(b, e + 80, 8);
-    r.cols = le_at(b, e + 88, 8);
-    r.data_offset = le_at(b, e + 96, 8);
-    r.data_size = le_at(b, e + 104, 8);
-    r.scales_offset = le_at(b, e + 112, 8);
-    r.scales_size = le_at(b, e + 120, 8);
-    return r;
-  }
-  FAIL("no tensor '" << name << "' in the file");
-  return RawEntry();
-}
+using testing::le_at;
+using testing::raw_entry;
+using testing::RawEntry;
 
 Model load_bf16_model(const std::vector<uint8_t>& bytes) { return testing::load_converted(bytes); }
 
@@ -201,13 +172,7 @@ TEST_CASE("scales: f32 or bf16, bf16 only with bits = 4, refused with the line; 
   CHECK(again.channels[0].bf16_scales);
   // An already-quantized (uint8) table cannot become 4-bit, bf16 or not.
   std::map<std::string, NpyArray> arrays = bf16_arrays(2, 4, std::vector<float>(8, 1.0f));
-  NpyArray q;
-  q.shape = {2, 4};
-  q.dtype = "|u1";
-  q.raw.assign(8, 128);
-  arrays["e1"] = q;
-  const std::vector<float> scales = {1.0f, 1.0f};
-  arrays["e1_scales"] = make_npy_f32({2}, scales.data());
+  testing::make_e1_quantized(&arrays);
   CHECK_THROWS_WITH_AS(convert_bf16(arrays, "bits = 4\nscales = bf16\n"), doctest::Contains("bits = 4 needs a float array"),
                        std::runtime_error);
 }
@@ -276,81 +241,34 @@ TEST_CASE("scales = bf16: model_writer stores 2 bytes a scale and refuses a scal
 }
 
 TEST_CASE("scales = bf16: ffm_to_npz.py, then convert_model with the same spec, gives the file back byte for byte") {
-  testing::TempDir dir("q4_bf16_npz");
-  std::mt19937 rng(31);
-  const uint64_t rows = 50, cols = 7, rows2 = 30, cols2 = 16;
-  std::vector<float> e1 = testing::random_values(rng, rows * cols, 2.0f);
-  for (uint64_t c = 0; c < cols; ++c) e1[c] = 0.0f;                  // row 0: zeros
-  for (uint64_t c = 0; c < cols; ++c) e1[cols + c] *= 1e-39f;        // row 1: subnormal values
-  const float golden[] = {20000, 3000, 1000, 1000, -0.5f, 0.5f, 7};  // row 2: the golden row and ties
-  for (uint64_t c = 0; c < cols; ++c) e1[2 * cols + c] = golden[c];
-  e1[3 * cols] = -3.0e38f;                                           // row 3: near the limit, negative
-  const std::vector<float> e2 = testing::random_values(rng, rows2 * cols2, 0.1f);
-  std::map<std::string, NpyArray> arrays = bf16_arrays(rows, cols, e1);
-  arrays["e2"] = make_npy_f32({rows2, cols2}, e2.data());
-  std::vector<float> w = testing::random_values(rng, 2 * (cols + cols2 + 2), 1.0f);
-  arrays["w"] = make_npy_f32({2, cols + cols2 + 2}, w.data());
-  const std::string spec =
-      "[model]\ntask = classifier\nname = q4bf16\n"
-      "[channel]\nkind = char_ngram\norder = 1\nseed = 7\nembedding = e1\nbits = 4\nscales = bf16\n"
-      "[channel]\nkind = char_ngram\norder = 2\nseed = 8\nembedding = e2\nbits = 4\nscales = bf16\n"
-      "[channel]\nkind = script\nembedding = es\n"
-      "[layer]\nweights = w\nbias = b\nactivation = softmax\n"
-      "[labels]\nen\tEnglish\nfr\tFrench\n";
-  dir.write("m.spec", spec);
-  const std::vector<uint8_t> npz = write_npz(arrays);
-  dir.write("float.npz", std::string(npz.begin(), npz.end()));
-  const std::string first = dir.path + "/first.ffm", exported = dir.path + "/exported.npz", again = dir.path + "/again.ffm";
-  const testing::ChildResult c1 = testing::run_program(
-      testing::tool_path("convert_model"),
-      {dir.path + "/float.npz", "--spec", dir.path + "/m.spec", "-o", first, "--quiet", "--force"}, 60);
-  REQUIRE_MESSAGE(c1.exited_with(0), c1.describe());
-  const std::vector<uint8_t> original = read_file_bytes(first);
-  REQUIRE(raw_entry(original, "e1").dtype == 6);
-  REQUIRE(raw_entry(original, "e2").dtype == 6);
-  const testing::ChildResult x = testing::run_program(
-      "/usr/bin/python3", {testing::source_path("tools/convert_model/ffm_to_npz.py"), first, exported}, 60);
-  REQUIRE_MESSAGE(x.exited_with(0), x.describe());
+  const float golden[7] = {20000, 3000, 1000, 1000, -0.5f, 0.5f, 7};  // row 2: the golden row and ties
+  const testing::NpzRoundTrip r = testing::npz_round_trip("q4bf16", "bits = 4\nscales = bf16\n", golden, 31);
+  REQUIRE(raw_entry(r.original, "e1").dtype == 6);
+  REQUIRE(raw_entry(r.original, "e2").dtype == 6);
   // The 4-bit tables come out as their dequantized float32 values.
-  const std::map<std::string, NpyArray> out = read_npz(read_file_bytes(exported), exported);
-  REQUIRE(out.count("e1") == 1);
-  CHECK(out.at("e1").dtype == "<f4");
-  CHECK(out.count("e1_scales") == 0);
-  const std::vector<float> values = to_float32(out.at("e1"), "e1");
-  CHECK(values[2 * cols + 0] == 20048.0f);
-  CHECK(values[2 * cols + 1] == 2864.0f);
-  CHECK(values[2 * cols + 2] == 0.0f);
-  const testing::ChildResult c2 = testing::run_program(
-      testing::tool_path("convert_model"), {exported, "--spec", dir.path + "/m.spec", "-o", again, "--quiet", "--force"}, 60);
-  REQUIRE_MESSAGE(c2.exited_with(0), c2.describe());
-  CHECK(read_file_bytes(again) == original);
+  CHECK(r.exported.at("e1").dtype == "<f4");
+  CHECK(r.exported.count("e1_scales") == 0);
+  CHECK(r.exported_e1[2 * 7 + 0] == 20048.0f);
+  CHECK(r.exported_e1[2 * 7 + 1] == 2864.0f);
+  CHECK(r.exported_e1[2 * 7 + 2] == 0.0f);
+  CHECK(r.again == r.original);
 }
 
 TEST_CASE("scales = bf16: convert_model's report line and inspect_model name q4_row_bf16 with its bytes") {
-  testing::TempDir dir("q4_bf16_tools");
   const std::vector<float> e1 = {20000, 3000, 1000, 1000, -7, 0, 3.5f, 1, 0.25f, 0, 0, 0};
-  const std::vector<uint8_t> npz = write_npz(bf16_arrays(3, 4, e1));
-  dir.write("f.npz", std::string(npz.begin(), npz.end()));
-  dir.write("m.spec", bf16_spec("bits = 4\nscales = bf16\n"));
-  const std::string model = dir.path + "/m.ffm";
-  const testing::ChildResult c = testing::run_program(
-      testing::tool_path("convert_model"), {dir.path + "/f.npz", "--spec", dir.path + "/m.spec", "-o", model, "--force"}, 60);
-  REQUIRE_MESSAGE(c.exited_with(0), c.describe());
+  const testing::ToolOutputs out = testing::convert_and_inspect("q4bf16", 3, 4, e1, 23, "bits = 4\nscales = bf16\n");
+  const std::string &c = out.convert, &i = out.inspect, &d = out.dump;
   // 3 rows of 4 values: 48 bytes as float32; 3 x 2 bytes of values and
   // 3 x 2 bytes of scales (f32 scales: 18).
-  CHECK_MESSAGE(c.out.find("(3, 4) q4_row_bf16, zero point 8: 48 -> 12 bytes (4.00x)") != std::string::npos, c.out);
-  const testing::ChildResult i = testing::run_program(testing::tool_path("inspect_model"), {model}, 60);
-  REQUIRE_MESSAGE(i.exited_with(0), i.describe());
-  CHECK_MESSAGE(i.out.find("q4_row_bf16 (3, 4)") != std::string::npos, i.out);
-  CHECK_MESSAGE(i.out.find("12 bytes at") != std::string::npos, i.out);
-  CHECK_MESSAGE(i.out.find("(zero point 8; 4-bit, two per byte, bf16 scales)") != std::string::npos, i.out);
-  const testing::ChildResult d = testing::run_program(testing::tool_path("inspect_model"), {model, "--dump", "e1"}, 60);
-  REQUIRE_MESSAGE(d.exited_with(0), d.describe());
-  CHECK_MESSAGE(d.out.find("e1: q4_row_bf16 (3, 4)\nzero point 8; dequantized = (q - 8) * scale\n") != std::string::npos,
-                d.out);
-  CHECK_MESSAGE(d.out.find("row 0\n  q     [15, 9, 8, 8]\n  scale 2864\n  value [20048, 2864, 0, 0]\n") !=
+  CHECK_MESSAGE(c.find("(3, 4) q4_row_bf16, zero point 8: 48 -> 12 bytes (4.00x)") != std::string::npos, c);
+  CHECK_MESSAGE(i.find("q4_row_bf16 (3, 4)") != std::string::npos, i);
+  CHECK_MESSAGE(i.find("12 bytes at") != std::string::npos, i);
+  CHECK_MESSAGE(i.find("(zero point 8; 4-bit, two per byte, bf16 scales)") != std::string::npos, i);
+  CHECK_MESSAGE(d.find("e1: q4_row_bf16 (3, 4)\nzero point 8; dequantized = (q - 8) * scale\n") != std::string::npos,
+                d);
+  CHECK_MESSAGE(d.find("row 0\n  q     [15, 9, 8, 8]\n  scale 2864\n  value [20048, 2864, 0, 0]\n") !=
                     std::string::npos,
-                d.out);
+                d);
   // 0.25 / 7 = 0.0357142857 rounded up to the bfloat16 0.035888671875 (0x3D13).
-  CHECK_MESSAGE(d.out.find("row 2\n  q     [15, 8, 8, 8]\n  scale 0.0358886719\n") != std::string::npos, d.out);
+  CHECK_MESSAGE(d.find("row 2\n  q     [15, 8, 8, 8]\n  scale 0.0358886719\n") != std::string::npos, d);
 }

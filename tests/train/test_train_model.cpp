@@ -18,6 +18,7 @@
 
 #include "ffnlp/ffnlp.h"
 #include "tools/convert_model/converter.h"
+#include "tools/convert_model/quantize_matrix.h"
 #include "test_paths.h"
 #include "tools/train/dataset.cpp"
 #include "tools/train/export.cpp"
@@ -101,6 +102,59 @@ TEST_CASE("train: input width and size estimate follow the configuration") {
                        std::invalid_argument);
   q4.embedding_bits = 5;
   CHECK_THROWS_AS(q4.finalize(), std::invalid_argument);
+  // 3-bit tables (q3_row_bf16): ceil(dims * 3 / 8) bytes a row + a
+  // bfloat16 scale; they have no f32-scale form, so bf16 scales are required.
+  ModelConfig q3 = tiny_config();
+  q3.embedding_bits = 3;
+  CHECK_THROWS_WITH_AS(q3.finalize(), doctest::Contains("add --embedding-scales bf16"), std::invalid_argument);
+  q3.embedding_bf16_scales = true;
+  q3.finalize();
+  CHECK(q3.channel_bits(0) == 3);
+  CHECK(q3.channel_bits(3) == 8);
+  CHECK(q3.channel_bf16_scales(0));
+  CHECK_FALSE(q3.channel_simulated(0));
+  CHECK(q3.estimated_file_bytes() == 7 * (2 + 2) + 11 * (2 + 2) + 13 * (4 + 2) + kScriptCount * (3 + 4) +
+                                         4 * (6 * (19 + 1) + 4 * (6 + 1)));
+  ModelConfig q2 = q3;  // 2 bits stay simulated
+  q2.embedding_bits = 2;
+  q2.finalize();
+  CHECK(q2.channel_simulated(0));
+  CHECK_FALSE(q2.channel_simulated(3));
+}
+
+TEST_CASE("train: round_trip_rows with 3 bits is what the converter stores and the runtime reads, bit for bit") {
+  std::mt19937 rng(17);
+  const size_t rows = 64;
+  for (size_t cols : {1u, 5u, 8u, 16u, 17u}) {
+    CAPTURE(cols);
+    std::vector<float> values(rows * cols);
+    std::normal_distribution<float> normal(0.0f, 0.3f);
+    for (float& v : values) v = normal(rng);
+    for (size_t c = 0; c < cols; ++c) values[c] = 0.0f;  // a row of zeros
+    std::vector<float> rounded = values;
+    round_trip_rows(rounded.data(), rows, cols, 3, true);
+    const ffnlp::tools::TensorToWrite t =
+        ffnlp::tools::quantize_matrix_q3("e", rows, cols, values, ffnlp::Rounding::kHalfUp, nullptr);
+    ffnlp::tools::ModelWriter w;
+    w.add_tensor(t);
+    const std::vector<uint8_t> bytes = w.build();
+    ffnlp::Model model;
+    ffnlp::Error error;
+    REQUIRE_MESSAGE(ffnlp::Model::load(bytes.data(), bytes.size(), &model, &error) == ffnlp::Status::kOk, error.message);
+    const ffnlp::TensorView& view = *model.find_tensor("e");
+    REQUIRE(view.dtype == ffnlp::DType::kQ3RowBf16);
+    size_t same = 0, moved = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < cols; ++c) {
+        const float stored = ffnlp::dequantize(ffnlp::q3_at(t.q.data() + r * ffnlp::q3_row_bytes(cols), c), t.scales[r],
+                                               t.zero_point);
+        same += rounded[r * cols + c] == stored && rounded[r * cols + c] == view.at(r, c);
+        moved += rounded[r * cols + c] != values[r * cols + c];
+      }
+    }
+    CHECK(same == rows * cols);
+    CHECK(moved > 0);  // (the values did change: 7 levels a row)
+  }
 }
 
 TEST_CASE("train: bf16 embedding scales change the evaluated copy and the spec, not the trained weights") {
@@ -565,8 +619,8 @@ TEST_CASE("train: features come from the runtime's public API, word channel incl
   CHECK(a.ids == b.ids);
 }
 
-TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit (and 4-bit) simulation") {
- for (int variant = 0; variant < 6; ++variant) {
+TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit (and 4- and 3-bit) simulation") {
+ for (int variant = 0; variant < 7; ++variant) {
   CAPTURE(variant);
   // Three tiny "languages"; a few hundred Adam steps are enough to separate them.
   std::map<std::string, std::vector<std::string>> tsv;
@@ -600,6 +654,12 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
     cfg.word_dims = 8;
     cfg.embedding_bits = 4;
     cfg.embedding_bf16_scales = variant == 4;  // their scales bfloat16 (q4_row_bf16)
+  }
+  if (variant == 6) {  // 3-bit hashed tables (q3_row_bf16; script stays 8-bit)
+    cfg.word_buckets = 64;
+    cfg.word_dims = 8;
+    cfg.embedding_bits = 3;
+    cfg.embedding_bf16_scales = true;
   }
   if (variant == 5) {  // second hashes of the 3-grams and words: two channels read one table each
     cfg.word_buckets = 64;
@@ -668,14 +728,16 @@ TEST_CASE("train: exported model converts and the runtime agrees with the 8-bit 
   CHECK((copt.spec_text.find("kind = han_variant") != std::string::npos) == (variant == 2));
   if (variant == 2) CHECK(std::string(model.channel(cfg.channels.size() - 1).kind_name) == "han_variant");
   for (uint32_t c = 0; c < model.channel_count(); ++c) {
-    const bool four = variant >= 3 && cfg.channels[c].kind != "script";
-    CHECK(model.channel(c).embedding.dtype == (!four          ? ffnlp::DType::kQ8Row
+    const bool packed = variant >= 3 && cfg.channels[c].kind != "script";
+    CHECK(model.channel(c).embedding.dtype == (!packed        ? ffnlp::DType::kQ8Row
+                                               : variant == 6 ? ffnlp::DType::kQ3RowBf16
                                                : variant >= 4 ? ffnlp::DType::kQ4RowBf16
                                                               : ffnlp::DType::kQ4Row));
     // A second-hash channel views its first channel's table (one tensor).
     CHECK(model.channel(c).embedding.data == model.channel(cfg.table_channel[cfg.table_of[c]]).embedding.data);
   }
   CHECK((copt.spec_text.find("scales = bf16") != std::string::npos) == (variant >= 4));
+  CHECK((copt.spec_text.find("bits = 3\nscales = bf16\n") != std::string::npos) == (variant == 6));
   CHECK(model.tensor_count() == cfg.table_count() + 4);
 
   const Params q = quantized_copy(cfg, prm);

@@ -115,14 +115,11 @@ struct Runner {
 
 // ---- the reference pipeline: Model::forward with the plain-loop kernels ------
 
-// Row r's scale in a q4_row table (f32) or q4_row_bf16 table (a
-// little-endian bfloat16: the upper half of a float32).
-float q4_scale(const ffnlp::TensorView& t, uint32_t r) {
-  if (t.dtype == ffnlp::DType::kQ4RowBf16) {
-    const uint8_t* p = t.scales + 2 * size_t{r};
-    return ffnlp::float_from_bf16(static_cast<uint16_t>(p[0] | p[1] << 8));
-  }
-  return ffnlp::read_f32(t.scales + 4 * size_t{r});
+// Row r's scale in a q4_row table (f32) or a q4_row_bf16 or q3_row_bf16
+// table (a little-endian bfloat16: the upper half of a float32).
+float packed_scale(const ffnlp::TensorView& t, uint32_t r) {
+  const bool bf16 = t.dtype == ffnlp::DType::kQ4RowBf16 || t.dtype == ffnlp::DType::kQ3RowBf16;
+  return ffnlp::read_row_scale(t.scales, bf16 ? 2 : 4, r);
 }
 
 struct ReferencePipeline {
@@ -171,7 +168,11 @@ struct ReferencePipeline {
                                             info.dims);
       } else if (table.dtype == ffnlp::DType::kQ4Row || table.dtype == ffnlp::DType::kQ4RowBf16) {
         ffnlp::reference::accumulate_q4_row(table.data + size_t{bucket} * ffnlp::q4_row_bytes(info.dims),
-                                            q4_scale(table, bucket), static_cast<int32_t>(table.zero_point),
+                                            packed_scale(table, bucket), static_cast<int32_t>(table.zero_point),
+                                            input.data() + offsets[c], info.dims);
+      } else if (table.dtype == ffnlp::DType::kQ3RowBf16) {
+        ffnlp::reference::accumulate_q3_row(table.data + size_t{bucket} * ffnlp::q3_row_bytes(info.dims),
+                                            packed_scale(table, bucket), static_cast<int32_t>(table.zero_point),
                                             input.data() + offsets[c], info.dims);
       } else {
         ffnlp::reference::accumulate_f32_row(table.data + 4 * row, input.data() + offsets[c], info.dims);
@@ -350,7 +351,11 @@ void stages(const Options& o, const ffnlp::Model& m, const TextClass& c, ffnlp::
                                                            acc.data() + ref.offsets[ch], info.dims);
                                 } else if (tv.dtype == ffnlp::DType::kQ4Row || tv.dtype == ffnlp::DType::kQ4RowBf16) {
                                   ffnlp::accumulate_q4_row(tv.data + size_t{b} * ffnlp::q4_row_bytes(info.dims),
-                                                           q4_scale(tv, b), static_cast<int32_t>(tv.zero_point),
+                                                           packed_scale(tv, b), static_cast<int32_t>(tv.zero_point),
+                                                           acc.data() + ref.offsets[ch], info.dims);
+                                } else if (tv.dtype == ffnlp::DType::kQ3RowBf16) {
+                                  ffnlp::accumulate_q3_row(tv.data + size_t{b} * ffnlp::q3_row_bytes(info.dims),
+                                                           packed_scale(tv, b), static_cast<int32_t>(tv.zero_point),
                                                            acc.data() + ref.offsets[ch], info.dims);
                                 } else {
                                   ffnlp::accumulate_f32_row(tv.data + 4 * size_t{b} * info.dims,

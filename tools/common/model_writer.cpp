@@ -85,19 +85,21 @@ void ModelWriter::add_tensor(TensorToWrite t) {
   for (const TensorToWrite& other : tensors_) {
     if (other.name == t.name) throw std::invalid_argument("tensor '" + t.name + "' added twice");
   }
-  // q4_row, q4_row_bf16: packed, each row ceil(cols / 2) bytes (pack_q4).
-  const bool q4 = t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16;
-  const uint64_t n = q4 ? t.rows * q4_row_bytes(t.cols) : t.rows * t.cols;
+  // Values: f32 one a float; q4_row, q4_row_bf16 packed, each row ceil(cols
+  // / 2) bytes (pack_q4); q3_row_bf16 ceil(cols * 3 / 8) bytes (pack_q3).
+  const uint64_t n = t.dtype == DType::kF32 ? t.rows * t.cols : t.rows * tensor_row_bytes(t.dtype, t.cols);
   const uint64_t scaled = t.dtype == DType::kQ8Col ? t.cols : t.rows;  // q8_col: one scale per column
   if (t.dtype == DType::kF32 ? t.values.size() != n : (t.q.size() != n || t.scales.size() != scaled)) {
     throw std::invalid_argument("tensor '" + t.name + "': data does not match its shape");
   }
-  if (t.dtype == DType::kQ4RowBf16) {
+  if (has_bf16_scales(t.dtype)) {
     // Only the upper 16 bits are written: refuse a scale that would lose bits.
     for (size_t r = 0; r < t.scales.size(); ++r) {
       if ((float_bits(t.scales[r]) & 0xFFFFu) != 0) {
         throw std::invalid_argument("tensor '" + t.name + "': the scale of row " + std::to_string(r) +
-                                    " is not a bfloat16 (q4_row_bf16 stores the upper 16 bits of a float32)");
+                                    " is not a bfloat16 (" +
+                                    (t.dtype == DType::kQ3RowBf16 ? "q3_row_bf16" : "q4_row_bf16") +
+                                    " stores the upper 16 bits of a float32)");
       }
     }
   }
@@ -164,7 +166,7 @@ std::vector<uint8_t> ModelWriter::build() const {
     set_u32_at(out, entry + format::kEntRank, t.rank);
     set_u32_at(out, entry + format::kEntZeroPoint,
                t.dtype == DType::kQ8Row || t.dtype == DType::kQ8Col || t.dtype == DType::kQ4Row ||
-                       t.dtype == DType::kQ4RowBf16
+                       t.dtype == DType::kQ4RowBf16 || t.dtype == DType::kQ3RowBf16
                    ? t.zero_point
                    : 0);
     set_u64_at(out, entry + format::kEntDim0, t.rows);
@@ -179,8 +181,8 @@ std::vector<uint8_t> ModelWriter::build() const {
       set_u64_at(out, entry + format::kEntDataSize, t.q.size());
       pad_to(out, format::kDataAlignment);
       set_u64_at(out, entry + format::kEntScalesOffset, out.size());
-      // q4_row_bf16: 2 bytes a scale, in the same 64-aligned region.
-      const bool bf16 = t.dtype == DType::kQ4RowBf16;
+      // q4_row_bf16, q3_row_bf16: 2 bytes a scale, in the same 64-aligned region.
+      const bool bf16 = has_bf16_scales(t.dtype);
       for (float f : t.scales) bf16 ? put_bf16(out, f) : put_f32(out, f);
       for (float f : t.zero_points) put_f32(out, f);
       set_u64_at(out, entry + format::kEntScalesSize, t.scales.size() * (bf16 ? 2 : 4) + t.zero_points.size() * 4);

@@ -19,12 +19,17 @@ struct TensorToWrite {
   uint32_t rank = 2;
   uint64_t rows = 0, cols = 0;
   std::vector<float> values;       // kF32: rows * cols
-  std::vector<uint8_t> q;          // kQ8Row, kQ8RowFzp, kQ8Col: rows * cols; kQ4Row(Bf16): rows * q4_row_bytes(cols), packed
-  std::vector<float> scales;       // kQ8Row, kQ8RowFzp, kQ4Row(Bf16): rows; kQ8Col: cols. kQ4RowBf16: each a
-                                   // bfloat16 held as a float (low 16 bits zero), written as its 2 upper bytes
-  uint32_t zero_point = 0;         // kQ8Row, kQ8Col, kQ4Row(Bf16)
+  std::vector<uint8_t> q;          // kQ8Row, kQ8RowFzp, kQ8Col: rows * cols; kQ4Row(Bf16): rows * q4_row_bytes(cols),
+                                   // packed; kQ3RowBf16: rows * q3_row_bytes(cols), packed
+  std::vector<float> scales;       // kQ8Row, kQ8RowFzp, kQ4Row(Bf16), kQ3RowBf16: rows; kQ8Col: cols. kQ4RowBf16,
+                                   // kQ3RowBf16: each a bfloat16 held as a float (low 16 bits zero), written as
+                                   // its 2 upper bytes
+  uint32_t zero_point = 0;         // kQ8Row, kQ8Col, kQ4Row(Bf16), kQ3RowBf16
   std::vector<float> zero_points;  // kQ8RowFzp: rows (written after the scales)
 };
+
+// Whether a dtype's row scales are stored as bfloat16 (2 bytes each).
+inline bool has_bf16_scales(DType d) { return d == DType::kQ4RowBf16 || d == DType::kQ3RowBf16; }
 
 struct MetaValue {
   format::MetaType type = format::MetaType::kU32;

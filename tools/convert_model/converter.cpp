@@ -165,8 +165,8 @@ class Converter {
     writer_.add_tensor(std::move(t));
   }
 
-  // bits: 8 (q8_row) or 4 (q4_row, or q4_row_bf16 with bf16_scales) when
-  // quantized.
+  // bits: 8 (q8_row), 4 (q4_row, or q4_row_bf16 with bf16_scales) or 3
+  // (q3_row_bf16; the spec reader made sure of bf16_scales) when quantized.
   void add_embedding(const std::string& name, bool quantize, unsigned bits = 8, bool bf16_scales = false) {
     // A table several channels read is stored once, as the first asked.
     const std::string storage = std::to_string(quantize) + "/" + std::to_string(bits) + "/" + std::to_string(bf16_scales);
@@ -179,7 +179,10 @@ class Converter {
     added_[name] = true;
     const NpyArray& a = array(name, "embedding");
     if (add_imported(name)) {
-      if (bits != 8) throw std::runtime_error("'" + name + "': bits = 4 needs a float array (this one is already quantized)");
+      if (bits != 8) {
+        throw std::runtime_error("'" + name + "': bits = " + std::to_string(bits) +
+                                 " needs a float array (this one is already quantized)");
+      }
       return;
     }
     const Shape2 s = shape_of(a, name);
@@ -189,10 +192,14 @@ class Converter {
       return;
     }
     QuantizationReport report;
-    TensorToWrite t = bits == 4 ? quantize_matrix_q4(name, s.rows, s.cols, values, o_.rounding, &report, bf16_scales)
-                                : quantize_matrix(name, s.rows, s.cols, values, o_.zero_point, o_.rounding, &report);
+    TensorToWrite t = bits == 4   ? quantize_matrix_q4(name, s.rows, s.cols, values, o_.rounding, &report, bf16_scales)
+                      : bits == 3 ? quantize_matrix_q3(name, s.rows, s.cols, values, o_.rounding, &report)
+                                  : quantize_matrix(name, s.rows, s.cols, values, o_.zero_point, o_.rounding, &report);
     t.rank = s.rank;
-    const char* dtype = t.dtype == DType::kQ4RowBf16 ? "q4_row_bf16" : t.dtype == DType::kQ4Row ? "q4_row" : "q8_row";
+    const char* dtype = t.dtype == DType::kQ3RowBf16   ? "q3_row_bf16"
+                        : t.dtype == DType::kQ4RowBf16 ? "q4_row_bf16"
+                        : t.dtype == DType::kQ4Row     ? "q4_row"
+                                                       : "q8_row";
     report_row(name, s, report, dtype, t.zero_point);
     writer_.add_tensor(std::move(t));
   }

@@ -15,7 +15,9 @@ scales; q4_row (4-bit tables) as its dequantized float32 values, which a
 spec with `bits = 4` quantizes back to the same 4-bit values (the scale
 to within its last bit); q4_row_bf16 the same way, which `bits = 4` with
 `scales = bf16` quantizes back to the same bytes (the largest value of a
-row is 7 bfloat16 scales exactly, so the scale comes back as it was).
+row is 7 bfloat16 scales exactly, so the scale comes back as it was);
+q3_row_bf16 (3-bit tables) the same way, which `bits = 3` with
+`scales = bf16` quantizes back to the same bytes (3 scales exactly).
 Standard library only (no numpy).
 """
 import io
@@ -23,7 +25,7 @@ import struct
 import sys
 import zipfile
 
-DTYPES = {1: 'f32', 2: 'q8_row', 3: 'q8_row_fzp', 4: 'q8_col', 5: 'q4_row', 6: 'q4_row_bf16'}
+DTYPES = {1: 'f32', 2: 'q8_row', 3: 'q8_row_fzp', 4: 'q8_col', 5: 'q4_row', 6: 'q4_row_bf16', 7: 'q3_row_bf16'}
 # The neighbour words' scores: written by the converter from the spec's
 # [neighbours] words file, never read from the arrays (it refuses an array
 # of this name), so left out here.
@@ -47,17 +49,19 @@ def row_scales(rows, scales, bf16):
     return list(struct.unpack_from('<%df' % rows, scales))
 
 
-def q4_values(rows, cols, zero_point, data, scales, bf16=False):
-    """A q4_row (or q4_row_bf16) table's values as float32 bytes:
-    (nibble - zero point) * scale."""
-    row_bytes = (cols + 1) // 2
+def packed_values(rows, cols, zero_point, data, scales, bits, bf16=False):
+    """A packed table's values as float32 bytes: (value - zero point) *
+    scale. bits 4: q4_row (or q4_row_bf16), two values a byte, the even
+    column in the low nibble; bits 3: q3_row_bf16, a little-endian bit
+    stream per row, column c in bits 3c .. 3c+2."""
+    row_bytes = (cols * bits + 7) // 8
     out = []
     for r, scale in enumerate(row_scales(rows, scales, bf16)):
+        row = int.from_bytes(data[r * row_bytes:(r + 1) * row_bytes], 'little')
         for c in range(cols):
-            byte = data[r * row_bytes + c // 2]
-            nibble = byte & 0x0F if c % 2 == 0 else byte >> 4
+            value = (row >> (bits * c)) & ((1 << bits) - 1)
             # float32 product, as the runtime computes it
-            out.append(struct.unpack('<f', struct.pack('<f', (nibble - zero_point) * scale))[0])
+            out.append(struct.unpack('<f', struct.pack('<f', (value - zero_point) * scale))[0])
     return struct.pack('<%df' % len(out), *out)
 
 
@@ -92,8 +96,9 @@ def main():
             files[name] = npy('|u1', (rows, cols), data)
             files[name + '_scales'] = npy('<f4', (rows,), scales)
             files[name + '_zero_points'] = npy('<i8', (1,), struct.pack('<q', zero_point))
-        elif dtype in ('q4_row', 'q4_row_bf16'):
-            values = q4_values(rows, cols, zero_point, data, scales, dtype == 'q4_row_bf16')
+        elif dtype in ('q4_row', 'q4_row_bf16', 'q3_row_bf16'):
+            bits = 3 if dtype == 'q3_row_bf16' else 4
+            values = packed_values(rows, cols, zero_point, data, scales, bits, dtype != 'q4_row')
             files[name] = npy('<f4', (rows, cols), values)
         elif dtype == 'q8_row_fzp':
             files[name] = npy('|u1', (rows, cols), data)

@@ -212,10 +212,13 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "embedding") c.embedding = value;
       else if (key == "quantize") c.quantize = p.to_bool(key, value);
       else if (key == "bits") {
-        if (value != "4" && value != "8") p.error("bits must be 8 (q8_row) or 4 (q4_row), got '" + value + "'");
-        c.bits = value == "4" ? 4 : 8;
+        if (value != "4" && value != "8" && value != "3") {
+          p.error("bits must be 8 (q8_row), 4 (q4_row) or 3 (q3_row_bf16), got '" + value + "'");
+        }
+        c.bits = static_cast<unsigned>(std::stoul(value));
+        c.bits_line = p.line;
       } else if (key == "scales") {
-        if (value != "f32" && value != "bf16") p.error("scales must be f32 or bf16 (with bits = 4), got '" + value + "'");
+        if (value != "f32" && value != "bf16") p.error("scales must be f32 or bf16 (with bits = 4 or 3), got '" + value + "'");
         c.bf16_scales = value == "bf16";
         c.scales_line = p.line;
       } else p.error("unknown key '" + key + "' in [channel]");
@@ -268,12 +271,19 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     ChannelSpecEntry& c = spec.channels[i];
     const std::string where = file + ":" + std::to_string(c.line) + ": channel " + std::to_string(i);
     if (c.kind.empty()) throw std::runtime_error(where + ": missing 'kind'");
-    // bfloat16 scales exist for 4-bit tables only (q4_row_bf16): an 8-bit
-    // table keeps f32 scales, so the key would be a silent no-op there.
-    if (c.bf16_scales && c.bits != 4) {
+    // bfloat16 scales exist for 4- and 3-bit tables only (q4_row_bf16,
+    // q3_row_bf16): an 8-bit table keeps f32 scales, so the key would be a
+    // silent no-op there. A 3-bit table has no f32-scale form: the spec says
+    // so rather than the converter choosing a scale type unasked.
+    if (c.bf16_scales && c.bits == 8) {
       throw std::runtime_error(file + ":" + std::to_string(c.scales_line) + ": channel " + std::to_string(i) +
-                               ": scales = bf16 needs bits = 4 (bfloat16 scales exist only for 4-bit tables, "
-                               "q4_row_bf16)");
+                               ": scales = bf16 needs bits = 4 or 3 (bfloat16 scales exist only for 4-bit tables, "
+                               "q4_row_bf16, and 3-bit ones, q3_row_bf16)");
+    }
+    if (c.bits == 3 && !c.bf16_scales) {
+      throw std::runtime_error(file + ":" + std::to_string(c.bits_line) + ": channel " + std::to_string(i) +
+                               ": bits = 3 needs scales = bf16 (3-bit tables, q3_row_bf16, store their row scales "
+                               "as bfloat16 only)");
     }
     try {
       const FeatureKindInfo& info = kind_info(c.kind, where);

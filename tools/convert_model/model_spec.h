@@ -17,9 +17,10 @@ namespace tools {
 // plus what only the converter needs.
 struct ChannelSpecEntry : ChannelMetadata {
   bool quantize = true;
-  unsigned bits = 8;       // with quantize: 8 (q8_row) or 4 (q4_row, zero point 8)
-  bool bf16_scales = false;  // scales = bf16 (bits = 4 only): q4_row_bf16, one bfloat16 scale per row
+  unsigned bits = 8;       // with quantize: 8 (q8_row), 4 (q4_row, zero point 8) or 3 (q3_row_bf16, zero point 4)
+  bool bf16_scales = false;  // scales = bf16 (bits = 4: q4_row_bf16; bits = 3 requires it): one bfloat16 scale per row
   int scales_line = 0;       // of the `scales` key, for messages
+  int bits_line = 0;         // of the `bits` key, for messages
   std::string vocab_file;  // word: one word per line, in row order (relative to the spec file)
   int line = 0;            // of the [channel] header, for messages
 };

@@ -27,26 +27,31 @@ std::string short_float(float f) {
   return buf;
 }
 
-// Value j of row r as the runtime reads it (q8_row unpacked, q4_row and
-// q4_row_bf16 packed).
-uint8_t stored_value(const TensorToWrite& t, uint64_t r, uint64_t j) {
-  if (t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16) return q4_at(t.q.data() + r * q4_row_bytes(t.cols), j);
-  return t.q[r * t.cols + j];
+// Value j of row r as the runtime reads it (q8_row unpacked, q4_row,
+// q4_row_bf16 and q3_row_bf16 packed).
+uint8_t stored_at(const TensorToWrite& t, uint64_t r, uint64_t j) {
+  return stored_value(t.dtype, t.q.data() + r * tensor_row_bytes(t.dtype, t.cols), j);
 }
 
-}  // namespace
-
-TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
-                                 Rounding rounding, QuantizationReport* report, bool bf16_scales, uint32_t zero_point) {
-  if (zero_point > 15) throw std::runtime_error(name + ": zero point " + std::to_string(zero_point) + " is not in 0..15");
+// quantize_matrix_q4 and quantize_matrix_q3: dtype q4_row, q4_row_bf16 or
+// q3_row_bf16.
+TensorToWrite quantize_packed(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
+                              Rounding rounding, QuantizationReport* report, DType dtype, uint32_t zero_point) {
+  const bool q3 = dtype == DType::kQ3RowBf16, bf16_scales = has_bf16_scales(dtype);
+  const uint32_t top = q3 ? 7 : 15;
+  const std::string width = q3 ? "3-bit" : "4-bit";
+  if (zero_point > top) {
+    throw std::runtime_error(name + ": zero point " + std::to_string(zero_point) + " is not in 0.." + std::to_string(top));
+  }
   TensorToWrite t;
   t.name = name;
-  t.dtype = bf16_scales ? DType::kQ4RowBf16 : DType::kQ4Row;
+  t.dtype = dtype;
   t.rank = 2;
   t.rows = rows;
   t.cols = cols;
   t.zero_point = zero_point;
-  t.q.resize(rows * q4_row_bytes(cols));
+  const size_t row_bytes = tensor_row_bytes(dtype, cols);
+  t.q.resize(rows * row_bytes);
   t.scales.resize(rows);
   std::vector<uint8_t> unpacked(cols);
   for (uint64_t r = 0; r < rows; ++r) {
@@ -54,7 +59,8 @@ TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_
     check_row_finite(name, r, row, cols);
     if (bf16_scales) {
       uint16_t bits = 0;  // (t.scales[r] is these bits as a float; the writer stores them)
-      t.scales[r] = quantize_row_q4_bf16(row, cols, t.zero_point, rounding, unpacked.data(), &bits);
+      t.scales[r] = q3 ? quantize_row_q3_bf16(row, cols, t.zero_point, rounding, unpacked.data(), &bits)
+                       : quantize_row_q4_bf16(row, cols, t.zero_point, rounding, unpacked.data(), &bits);
       if (!std::isfinite(t.scales[r])) {
         // Rounding up to 8 significant bits passes the largest bfloat16
         // (3.39e38) only for a float scale beyond it.
@@ -62,7 +68,9 @@ TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_
         for (uint64_t c = 0; c < cols; ++c) largest = std::fmax(largest, std::fabs(row[c]));
         throw std::runtime_error(name + ": row " + std::to_string(r) + ": the scale (largest magnitude " +
                                  short_float(largest) + ") rounds up to an infinite bfloat16; scales = bf16 "
-                                 "cannot store this row (use scales = f32)");
+                                 "cannot store this row (" +
+                                 (q3 ? "3-bit tables have bfloat16 scales only: scale the weights down" : "use scales = f32") +
+                                 ")");
       }
     } else {
       t.scales[r] = quantize_row_q4(row, cols, t.zero_point, rounding, unpacked.data());
@@ -72,8 +80,9 @@ TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_
     }
     // As for 8 bits: every value reads back within half a step (a bfloat16
     // scale is rounded up, never down, so this holds for it too). A row
-    // above 3.396e38 (the last 0.2 % below the float32 limit) does not: 7
-    // of its scale, rounded up to a bfloat16, overflow to infinity.
+    // near the float32 limit does not: its largest step count times the
+    // scale, rounded up to a bfloat16, overflows to infinity (4 bits: above
+    // 3.396e38, the last 0.2 % below the limit).
     const double bound = 0.5 * static_cast<double>(t.scales[r]) * (1.0 + 1e-4) + 1e-30;
     for (uint64_t c = 0; c < cols; ++c) {
       const float back = dequantize(unpacked[c], t.scales[r], t.zero_point);
@@ -81,8 +90,8 @@ TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_
         throw std::runtime_error(name + ": row " + std::to_string(r) + ", column " + std::to_string(c) + ": " +
                                  short_float(row[c]) + " would read back as infinite (its scale " +
                                  short_float(t.scales[r]) + (bf16_scales ? ", rounded up to a bfloat16," : "") +
-                                 " times its 4-bit step overflows float32); scale the weights down" +
-                                 (bf16_scales ? " or use scales = f32" : ""));
+                                 " times its " + width + " step overflows float32); scale the weights down" +
+                                 (bf16_scales && !q3 ? " or use scales = f32" : ""));
       }
       if (std::fabs(static_cast<double>(back) - static_cast<double>(row[c])) > bound) {
         throw std::runtime_error(name + ": row " + std::to_string(r) + ", column " + std::to_string(c) + ": " +
@@ -90,10 +99,28 @@ TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_
                                  " (internal error: clipped)");
       }
     }
-    pack_q4(unpacked.data(), cols, t.q.data() + r * q4_row_bytes(cols));
+    uint8_t* packed = t.q.data() + r * row_bytes;
+    if (q3) {
+      pack_q3(unpacked.data(), cols, packed);
+    } else {
+      pack_q4(unpacked.data(), cols, packed);
+    }
   }
   measure_dequantized(t, values, report);
   return t;
+}
+
+}  // namespace
+
+TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
+                                 Rounding rounding, QuantizationReport* report, bool bf16_scales, uint32_t zero_point) {
+  return quantize_packed(name, rows, cols, values, rounding, report, bf16_scales ? DType::kQ4RowBf16 : DType::kQ4Row,
+                         zero_point);
+}
+
+TensorToWrite quantize_matrix_q3(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
+                                 Rounding rounding, QuantizationReport* report, uint32_t zero_point) {
+  return quantize_packed(name, rows, cols, values, rounding, report, DType::kQ3RowBf16, zero_point);
 }
 
 TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
@@ -152,8 +179,8 @@ TensorToWrite quantize_matrix(const std::string& name, uint64_t rows, uint64_t c
 void measure_dequantized(const TensorToWrite& t, const std::vector<float>& original, QuantizationReport* report) {
   if (report == nullptr) return;
   report->float_bytes = t.rows * t.cols * 4;
-  // Scales: 4 bytes each (q4_row_bf16: 2).
-  const uint64_t scale_bytes = t.dtype == DType::kQ4RowBf16 ? 2 : 4;
+  // Scales: 4 bytes each (q4_row_bf16, q3_row_bf16: 2).
+  const uint64_t scale_bytes = has_bf16_scales(t.dtype) ? 2 : 4;
   report->quantized_bytes = t.q.size() + t.rows * scale_bytes;
   double sum_abs = 0, sum_rel = 0;
   uint64_t nonzero = 0;
@@ -165,7 +192,7 @@ void measure_dequantized(const TensorToWrite& t, const std::vector<float>& origi
     for (uint64_t c = 0; c < t.cols; ++c) {
       const uint64_t i = r * t.cols + c;
       const double e = original[i];
-      const uint8_t q = stored_value(t, r, c);
+      const uint8_t q = stored_at(t, r, c);
       const double d = dequantize(q, scale, t.zero_point);
       const double err = std::fabs(e - d);
       row_max = std::fmax(row_max, std::fabs(original[i]));

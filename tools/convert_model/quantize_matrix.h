@@ -34,6 +34,15 @@ TensorToWrite quantize_matrix_q4(const std::string& name, uint64_t rows, uint64_
                                  Rounding rounding, QuantizationReport* report, bool bf16_scales = false,
                                  uint32_t zero_point = kDefaultZeroPointQ4);
 
+// The 3-bit form (q3_row_bf16, zero point 4: max|row| / 3, each row's scale
+// rounded up to a bfloat16 by quantize_row_q3_bf16), rows packed 3 bits a
+// value (pack_q3). Throws on NaN/Inf like quantize_matrix, and on a row
+// whose values would read back infinite. (zero_point: the converter always
+// uses 4; other values for tests.)
+TensorToWrite quantize_matrix_q3(const std::string& name, uint64_t rows, uint64_t cols, const std::vector<float>& values,
+                                 Rounding rounding, QuantizationReport* report,
+                                 uint32_t zero_point = kDefaultZeroPointQ3);
+
 // Error figures of an already quantized table against nothing: sizes only.
 void measure_dequantized(const TensorToWrite& t, const std::vector<float>& original, QuantizationReport* report);
 

@@ -13,9 +13,9 @@ namespace {
 const char kUsage[] =
     "usage: inspect_model FILE [--dump TENSOR] [--rows N] [--all]\n"
     "  (no option)     header, tensors, metadata and sizes\n"
-    "  --dump TENSOR   the tensor's stored values; for q8_row and q4_row(_bf16):\n"
-    "                  the quantized values, the row scale and the dequantized\n"
-    "                  values, row by row\n"
+    "  --dump TENSOR   the tensor's stored values; for q8_row, q4_row(_bf16) and\n"
+    "                  q3_row_bf16: the quantized values, the row scale and the\n"
+    "                  dequantized values, row by row\n"
     "                  (q8_col: the column scales first)\n"
     "  --rows N        rows to dump (default 16; 0 = all)\n"
     "  --all           list every element of string and u32 arrays (labels,\n"
@@ -28,6 +28,7 @@ const char* dtype_name(DType d) {
     case DType::kQ8Col: return "q8_col";
     case DType::kQ4Row: return "q4_row";
     case DType::kQ4RowBf16: return "q4_row_bf16";
+    case DType::kQ3RowBf16: return "q3_row_bf16";
     case DType::kF32: break;
   }
   return "f32";
@@ -43,15 +44,16 @@ uint64_t tensor_bytes(const TensorView& t) {
     case DType::kQ8Col: return t.rows * t.cols + t.cols * 4;
     case DType::kQ4Row: return t.rows * q4_row_bytes(t.cols) + t.rows * 4;
     case DType::kQ4RowBf16: return t.rows * q4_row_bytes(t.cols) + t.rows * 2;  // bfloat16 scales
+    case DType::kQ3RowBf16: return t.rows * q3_row_bytes(t.cols) + t.rows * 2;
     case DType::kF32: break;
   }
   return t.rows * t.cols * 4;
 }
 
-// Stored value c of row r (a q4_row or q4_row_bf16 nibble, else a byte).
+// Stored value c of row r (a q4_row(_bf16) nibble, a q3_row_bf16 3-bit
+// value, else a byte).
 unsigned stored_q(const TensorView& t, uint64_t r, uint64_t c) {
-  if (t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16) return q4_at(t.data + r * q4_row_bytes(t.cols), c);
-  return t.data[r * t.cols + c];
+  return stored_value(t.dtype, t.data + r * tensor_row_bytes(t.dtype, t.cols), c);
 }
 
 void print_metadata(const Model& model, bool all) {
@@ -136,7 +138,8 @@ int dump(const Model& model, const char* name, uint64_t max_rows) {
   }
   std::printf("%s: %s (%llu, %llu)\n", t->name, dtype_name(t->dtype), static_cast<unsigned long long>(t->rows),
               static_cast<unsigned long long>(t->cols));
-  if (t->dtype == DType::kQ8Row || t->dtype == DType::kQ4Row || t->dtype == DType::kQ4RowBf16) {
+  if (t->dtype == DType::kQ8Row || t->dtype == DType::kQ4Row || t->dtype == DType::kQ4RowBf16 ||
+      t->dtype == DType::kQ3RowBf16) {
     std::printf("zero point %u; dequantized = (q - %u) * scale\n", t->zero_point, t->zero_point);
   }
   if (t->dtype == DType::kQ8RowFzp) std::printf("float zero point per row; dequantized = (q - zero point) * scale\n");
@@ -222,6 +225,7 @@ int run(int argc, char** argv) {
     if (t.dtype == DType::kQ8Row) std::printf(" (zero point %u)", t.zero_point);
     if (t.dtype == DType::kQ4Row) std::printf(" (zero point %u; 4-bit, two per byte)", t.zero_point);
     if (t.dtype == DType::kQ4RowBf16) std::printf(" (zero point %u; 4-bit, two per byte, bf16 scales)", t.zero_point);
+    if (t.dtype == DType::kQ3RowBf16) std::printf(" (zero point %u; 3-bit, 16 in 6 bytes, bf16 scales)", t.zero_point);
     if (t.dtype == DType::kQ8RowFzp) std::printf(" (float zero point per row)");
     if (t.dtype == DType::kQ8Col) std::printf(" (zero point %u; transposed: (in, out), a scale per column)", t.zero_point);
     std::printf("\n");

@@ -77,7 +77,7 @@ std::map<std::string, tools::NpyArray> model_arrays(const ModelConfig& cfg, cons
   std::map<std::string, tools::NpyArray> arrays;
   for (size_t t = 0; t < cfg.table_count(); ++t) {
     const size_t c = cfg.table_channel[t];
-    if (cfg.channel_bits(c) < 4) {  // simulated bits: the rounded values, stored 8-bit
+    if (cfg.channel_simulated(c)) {  // simulated bits: the rounded values, stored 8-bit
       std::vector<float> rounded = prm.emb[t];
       round_trip_rows(rounded.data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
                       cfg.channel_bf16_scales(c));
@@ -136,8 +136,8 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
     static_cast<tools::ChannelMetadata&>(entry) = cfg.channels[i];
     entry.buckets = 0;  // taken from the arrays
     entry.dims = 0;
-    entry.bits = cfg.channel_bits(i) < 4 ? 8 : cfg.channel_bits(i);  // simulated bits: stored 8-bit
-    entry.bf16_scales = cfg.channel_bits(i) < 4 ? false : cfg.channel_bf16_scales(i);
+    entry.bits = cfg.channel_simulated(i) ? 8 : cfg.channel_bits(i);  // simulated bits: stored 8-bit
+    entry.bf16_scales = cfg.channel_simulated(i) ? false : cfg.channel_bf16_scales(i);
     s << "\n" << tools::format_channel_section(entry);
   }
   const char* quantize = cfg.quantize_dense ? "quantize = 1\n" : "";

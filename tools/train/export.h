@@ -48,7 +48,8 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
 // A copy whose embedding rows (and with quantize_dense the hidden and
 // output weight rows) went through quantize_row (ffnlp/toolkit.h, zero point
 // 128, half-up) and back, the 4-bit tables through quantize_row_q4 or, with
-// bf16 scales, quantize_row_q4_bf16: what the runtime computes with.
+// bf16 scales, quantize_row_q4_bf16, the 3-bit ones through
+// quantize_row_q3_bf16: what the runtime computes with.
 Params quantized_copy(const ModelConfig& cfg, const Params& prm);
 
 }  // namespace train

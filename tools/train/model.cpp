@@ -89,10 +89,7 @@ void ModelConfig::finalize() {
     input_width += c.dims;
   }
   if (hidden == 0 || labels == 0) throw std::invalid_argument("zero hidden size or labels");
-  if (embedding_bits != 8 && embedding_bits != 4 && embedding_bits != 3 && embedding_bits != 2)
-    throw std::invalid_argument("embedding bits must be 8, 4, 3 or 2");
-  if (embedding_bf16_scales && embedding_bits > 4)
-    throw std::invalid_argument("bf16 embedding scales (--embedding-scales bf16) need 4-bit tables (--embedding-bits 4)");
+  check_embedding_storage();
   // The features come from the runtime, through its public API: a
   // features-only model file with these channels, built and loaded here.
   auto source = std::make_shared<FeatureSource>();
@@ -107,6 +104,18 @@ void ModelConfig::finalize() {
     throw std::invalid_argument(std::string("feature configuration: ") + error.message);
   }
   features = source;
+}
+
+void ModelConfig::check_embedding_storage() const {
+  if (embedding_bits != 8 && embedding_bits != 4 && embedding_bits != 3 && embedding_bits != 2)
+    throw std::invalid_argument("embedding bits must be 8, 4, 3 or 2");
+  if (embedding_bf16_scales && embedding_bits > 4)
+    throw std::invalid_argument(
+        "bf16 embedding scales (--embedding-scales bf16) need 4-bit tables (--embedding-bits 4) or fewer bits");
+  if (embedding_bits == 3 && !embedding_bf16_scales)
+    throw std::invalid_argument(
+        "3-bit tables (--embedding-bits 3, q3_row_bf16) store their row scales as bfloat16 only: add "
+        "--embedding-scales bf16");
 }
 
 uint32_t ModelConfig::channel_bits(size_t c) const {
@@ -219,7 +228,7 @@ void Params::init(const ModelConfig& cfg, std::mt19937_64& rng) {
 }
 
 void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits, bool bf16_scales) {
-  if (bits < 4) {  // simulated: zero point 2^(bits-1), levels -(b-1)..(b-1)
+  if (bits < 3) {  // simulated: zero point 2^(bits-1), levels -(b-1)..(b-1)
     const float levels = static_cast<float>((1u << (bits - 1)) - 1);
     for (size_t r = 0; r < rows; ++r) {
       float* row = values + r * cols;
@@ -235,12 +244,13 @@ void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits, boo
     return;
   }
   std::vector<uint8_t> buf(cols);
-  const uint32_t zero_point = bits == 4 ? kDefaultZeroPointQ4 : kDefaultZeroPoint;
+  const uint32_t zero_point = bits == 4 ? kDefaultZeroPointQ4 : bits == 3 ? kDefaultZeroPointQ3 : kDefaultZeroPoint;
   for (size_t r = 0; r < rows; ++r) {
     float* row = values + r * cols;
     uint16_t bf16 = 0;
     const float scale =
-        bits != 4    ? quantize_row(row, cols, zero_point, Rounding::kHalfUp, buf.data())
+        bits == 3     ? quantize_row_q3_bf16(row, cols, zero_point, Rounding::kHalfUp, buf.data(), &bf16)
+        : bits != 4   ? quantize_row(row, cols, zero_point, Rounding::kHalfUp, buf.data())
         : bf16_scales ? quantize_row_q4_bf16(row, cols, zero_point, Rounding::kHalfUp, buf.data(), &bf16)
                       : quantize_row_q4(row, cols, zero_point, Rounding::kHalfUp, buf.data());
     for (size_t j = 0; j < cols; ++j) row[j] = dequantize(buf[j], scale, zero_point);

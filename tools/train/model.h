@@ -41,11 +41,14 @@ struct ModelConfig {
   uint32_t hidden = 32;
   uint32_t labels = 0;
   bool quantize_dense = false;    // hidden and output layers stored q8_row
-  uint32_t embedding_bits = 8;    // the hashed tables (char n-grams, words): 8 (q8_row) or 4 (q4_row)
-  bool embedding_bf16_scales = false;  // with embedding_bits 4: their row scales bfloat16 (q4_row_bf16)
-  // Experiments: 2 or 3 bits are simulated (the same rule, zero point
-  // 2^(bits-1), scale max|row| / (zero point - 1)); no tensor type stores them
-  // yet, so the exported tables hold the rounded values, written 8-bit.
+  // The hashed tables (char n-grams, words): 8 (q8_row), 4 (q4_row) or 3
+  // (q3_row_bf16, which needs embedding_bf16_scales).
+  uint32_t embedding_bits = 8;
+  // With embedding_bits 4: their row scales bfloat16 (q4_row_bf16); 3: required.
+  bool embedding_bf16_scales = false;
+  // Experiments: 2 bits are simulated (the same rule, zero point 2, scale
+  // max|row|); no tensor type stores them, so the exported tables hold the
+  // rounded values, written 8-bit.
   // Quantization-aware training: the forward pass reads the tables as they
   // will be stored (Params::emb_q), the gradient updates the float rows
   // (straight-through).
@@ -69,14 +72,22 @@ struct ModelConfig {
   uint32_t channel_rows(size_t c) const { return channels[c].buckets; }
   uint32_t channel_dims(size_t c) const { return channels[c].dims; }
   size_t table_count() const { return table_channel.size(); }
-  // 8 or 4: how channel c's table is stored (script and Han variant tables
-  // are tiny and always 8-bit).
+  // 8, 4 or 3 (2: simulated): how channel c's table is stored (script and
+  // Han variant tables are tiny and always 8-bit).
   uint32_t channel_bits(size_t c) const;
   // Whether channel c's table keeps its row scales as bfloat16 (2 bytes,
-  // q4_row_bf16): its 4-bit tables with embedding_bf16_scales.
+  // q4_row_bf16 or q3_row_bf16): its tables of 4 bits or fewer with
+  // embedding_bf16_scales.
   bool channel_bf16_scales(size_t c) const;
-  // Estimated size of the converted model file in bytes (q8_row, q4_row or
-  // q4_row_bf16 embeddings, dense layers f32 or q8_row, without metadata).
+  // Whether channel c's bits are only simulated (2: no tensor type stores
+  // them; the export writes the rounded values 8-bit).
+  bool channel_simulated(size_t c) const { return channel_bits(c) < 3; }
+  // Throws std::invalid_argument for embedding bits and scales that do not
+  // go together (finalize() calls it; the trainer before reading its corpus).
+  void check_embedding_storage() const;
+  // Estimated size of the converted model file in bytes (q8_row, q4_row,
+  // q4_row_bf16 or q3_row_bf16 embeddings, dense layers f32 or q8_row,
+  // without metadata).
   uint64_t estimated_file_bytes() const;
   uint64_t parameter_count() const;
 };
@@ -92,8 +103,10 @@ struct Params {
   void init(const ModelConfig& cfg, std::mt19937_64& rng);
 };
 
-// Rows of a (rows x cols) matrix rounded to `bits` (8, 4 with f32 or
-// bfloat16 scales as the converter stores them; 2 or 3 simulated) and back.
+// Rows of a (rows x cols) matrix rounded to `bits` and back: 8, 4 with f32
+// or bfloat16 scales, or 3 (always bfloat16 scales, quantize_row_q3_bf16)
+// as the converter stores them, each value dequantized as the runtime
+// reads it; 2 simulated.
 void round_trip_rows(float* values, size_t rows, size_t cols, uint32_t bits = 8, bool bf16_scales = false);
 // With cfg.qat: prm->emb_q from prm->emb; without: emb_q cleared.
 void refresh_quantized_tables(const ModelConfig& cfg, Params* prm);

@@ -191,19 +191,21 @@ void usage() {
       "  --quantize-dense      store the hidden and output layers 8-bit (q8_row, one\n"
       "                        scale per output row): the spec says quantize = 1, the\n"
       "                        size estimate and the 8-bit evaluation follow\n"
-      "  --embedding-bits N    8 (default) or 4: the hashed tables (n-grams, words)\n"
-      "                        stored q8_row or q4_row (half the bytes per row): the\n"
-      "                        spec says bits = 4, the size estimate and the\n"
-      "                        quantized evaluation follow\n"
-      "                        2 or 3: simulated (experiments; no tensor type yet):\n"
-      "                        langid.npz holds the rounded tables, written 8-bit,\n"
-      "                        and langid.latent.npz the float ones (for --init)\n"
+      "  --embedding-bits N    8 (default), 4 or 3: the hashed tables (n-grams, words)\n"
+      "                        stored q8_row, q4_row (half the bytes per row) or\n"
+      "                        q3_row_bf16 (3 bits a value; needs --embedding-scales\n"
+      "                        bf16): the spec says bits = N, the size estimate and\n"
+      "                        the quantized evaluation follow\n"
+      "                        2: simulated (experiments; no tensor type): langid.npz\n"
+      "                        holds the rounded tables, written 8-bit, and\n"
+      "                        langid.latent.npz the float ones (for --init)\n"
       "  --qat                 quantization-aware training: the forward pass reads the\n"
       "                        hashed tables rounded as they will be stored\n"
-      "  --embedding-scales S  f32 (default) or bf16, with --embedding-bits 4: the 4-bit\n"
-      "                        tables' row scales stored as bfloat16 (q4_row_bf16, 2\n"
-      "                        bytes a row instead of 4): the spec says scales = bf16,\n"
-      "                        the size estimate and the quantized evaluation follow\n"
+      "  --embedding-scales S  f32 (default) or bf16, with --embedding-bits 4 or 3: the\n"
+      "                        tables' row scales stored as bfloat16 (q4_row_bf16,\n"
+      "                        q3_row_bf16; 2 bytes a row instead of 4): the spec says\n"
+      "                        scales = bf16, the size estimate and the quantized\n"
+      "                        evaluation follow\n"
       "  --lr X                Adam learning rate (default 0.01), cosine-decayed\n"
       "  --emb-lr-scale X      embedding learning rate multiplier (default 3)\n"
       "  --batch N             minibatch size (default 128)\n"
@@ -392,8 +394,7 @@ Options parse_args(int argc, char** argv) {
   if (o.sampling.min_per_label > o.sampling.max_per_label)
     throw std::invalid_argument("--min-per-lang > --max-per-lang");
   // (finalize() checks it too; here before the corpus is read.)
-  if (o.model.embedding_bf16_scales && o.model.embedding_bits > 4)
-    throw std::invalid_argument("--embedding-scales bf16 needs --embedding-bits 4 or less (bfloat16 scales are for 4-bit tables)");
+  o.model.check_embedding_storage();
   return o;
 }
 
@@ -850,7 +851,7 @@ int run(int argc, char** argv) {
   if (ec) throw std::runtime_error(dir + ": cannot create directory: " + ec.message());
   const std::vector<uint8_t> npz = tools::write_npz(model_arrays(cfg, prm));
   write_file(dir + "/langid.npz", std::string(npz.begin(), npz.end()));
-  if (cfg.embedding_bits < 4) {  // simulated bits: the float tables too, for --init
+  if (cfg.embedding_bits < 3) {  // simulated bits: the float tables too, for --init
     std::map<std::string, tools::NpyArray> latent = model_arrays(cfg, prm);
     for (size_t t = 0; t < cfg.table_count(); ++t) {
       const size_t c = cfg.table_channel[t];

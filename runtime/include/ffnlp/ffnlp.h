@@ -112,6 +112,10 @@ enum class DType : uint32_t {
                   // (0..15) per tensor: embedding tables only (docs/FORMAT.md)
   kQ4RowBf16 = 6, // kQ4Row with one bfloat16 scale per row (2 bytes): a 16-wide
                   // row in 10 bytes instead of 12 (docs/FORMAT.md)
+  kQ3RowBf16 = 7, // 3-bit, a little-endian bit stream per row (column j in bits
+                  // 3j..3j+2), each row padded to whole bytes, one bfloat16 scale
+                  // per row, one zero point (0..7) per tensor: embedding tables
+                  // only; a 16-wide row in 6 + 2 bytes (docs/FORMAT.md)
 };
 
 // A read-only view of one tensor in the model bytes. Matrices are row-major.
@@ -123,17 +127,19 @@ struct TensorView {
   uint32_t rank = 0;                     // 1 or 2; 0 for an empty view
   uint64_t rows = 0;                     // rank 1: the length
   uint64_t cols = 0;                     // rank 1: 1
-  const uint8_t* data = nullptr;         // rows * cols elements (kQ4Row, kQ4RowBf16: rows * ceil(cols / 2) bytes)
-  const uint8_t* scales = nullptr;       // kQ8Row, kQ8RowFzp, kQ4Row: rows f32 scales; kQ4RowBf16: rows bf16;
-                                         // kQ8Col: cols f32; else null
+  const uint8_t* data = nullptr;         // rows * cols elements (kQ4Row, kQ4RowBf16: rows * ceil(cols / 2) bytes;
+                                         // kQ3RowBf16: rows * ceil(cols * 3 / 8) bytes)
+  const uint8_t* scales = nullptr;       // kQ8Row, kQ8RowFzp, kQ4Row: rows f32 scales; kQ4RowBf16, kQ3RowBf16:
+                                         // rows bf16; kQ8Col: cols f32; else null
   const uint8_t* zero_points = nullptr;  // kQ8RowFzp: rows f32 zero points; else null
-  uint32_t zero_point = 0;               // kQ8Row, kQ8Col, kQ4Row and kQ4RowBf16 only
+  uint32_t zero_point = 0;               // kQ8Row, kQ8Col, kQ4Row, kQ4RowBf16 and kQ3RowBf16 only
 
   // Dequantized (or plain) element value; r < rows, c < cols.
   float at(uint64_t r, uint64_t c) const;
   float row_scale(uint64_t r) const;       // 1 for kF32 and kQ8Col
   float col_scale(uint64_t c) const;       // kQ8Col: its column's; else 1
-  float row_zero_point(uint64_t r) const;  // kQ8Row, kQ8Col, kQ4Row(Bf16): zero_point; kQ8RowFzp: its row's; kF32: 0
+  float row_zero_point(uint64_t r) const;  // kQ8Row, kQ8Col, kQ4Row(Bf16), kQ3RowBf16: zero_point;
+                                           // kQ8RowFzp: its row's; kF32: 0
 };
 
 // ---- 3. Channels and layers ----------------------------------------------------
@@ -360,9 +366,9 @@ struct TaggerPlan {  // token models with a network (heads/tagger.cpp)
 };
 struct RowTable {  // a channel's embedding rows, for the lookup kernels
   const uint8_t* data = nullptr;
-  const uint8_t* scales = nullptr;       // q8 kinds and kQ4Row: one f32 per row; kQ4RowBf16: one bf16
+  const uint8_t* scales = nullptr;       // q8 kinds and kQ4Row: one f32 per row; kQ4RowBf16, kQ3RowBf16: one bf16
   const uint8_t* zero_points = nullptr;  // kQ8RowFzp
-  int32_t zero_point = 0;                // kQ8Row, kQ4Row, kQ4RowBf16
+  int32_t zero_point = 0;                // kQ8Row, kQ4Row, kQ4RowBf16, kQ3RowBf16
   uint32_t dims = 0;
   uint32_t offset = 0;                   // input_offset
   DType dtype = DType::kF32;

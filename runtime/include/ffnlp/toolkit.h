@@ -142,6 +142,17 @@ inline uint16_t bf16_at_least(float x) {
 float quantize_row_q4_bf16(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q,
                            uint16_t* scale_bf16);
 
+// The 3-bit form (dtype q3_row_bf16), quantize_row_q4_bf16 with 7 in place
+// of 15: zero point b in 0..7 (the converter writes 4, so max|row| / 3),
+// values 1..7, the scale of quantize_row's rule rounded up to a bfloat16,
+// then the values quantized with that scale by the same rounding. Writes one
+// value per byte of q (unpacked; pack_q3 packs them) and the scale's 16 bits
+// to *scale_bf16; returns the scale as a float.
+float quantize_row_q3_bf16(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q,
+                           uint16_t* scale_bf16);
+
+constexpr uint32_t kDefaultZeroPointQ3 = 4;
+
 // Bytes one q4_row row of `cols` values takes: rows start on whole bytes.
 inline size_t q4_row_bytes(size_t cols) { return (cols + 1) / 2; }
 
@@ -157,6 +168,63 @@ inline void pack_q4(const uint8_t* values, size_t count, uint8_t* packed) {
 // Value j (0..15) of a packed q4_row row.
 inline uint8_t q4_at(const uint8_t* packed, size_t j) {
   return static_cast<uint8_t>((j % 2 == 0 ? packed[j / 2] : packed[j / 2] >> 4) & 0x0F);
+}
+
+// Bytes one q3_row_bf16 row of `cols` values takes: 3 bits a value, rows
+// start on whole bytes (16 values: 6 bytes).
+inline size_t q3_row_bytes(size_t cols) { return (cols * 3 + 7) / 8; }
+
+// Packs `count` 3-bit values (each 0..7) as a little-endian bit stream:
+// value j in bits 3j .. 3j+2, bit k the bit k % 8 of byte k / 8. The bits
+// after the last value, up to the end of its byte, are 0.
+inline void pack_q3(const uint8_t* values, size_t count, uint8_t* packed) {
+  for (size_t i = 0; i < q3_row_bytes(count); ++i) packed[i] = 0;
+  for (size_t j = 0; j < count; ++j) {
+    const size_t bit = 3 * j;
+    const uint32_t v = static_cast<uint32_t>(values[j] & 7u) << (bit % 8);
+    packed[bit / 8] = static_cast<uint8_t>(packed[bit / 8] | v);
+    if (bit % 8 > 5) packed[bit / 8 + 1] = static_cast<uint8_t>(packed[bit / 8 + 1] | (v >> 8));
+  }
+}
+
+// Value j (0..7) of a packed q3_row_bf16 row. Reads byte j*3/8 + 1 only when
+// the value reaches into it.
+inline uint8_t q3_at(const uint8_t* packed, size_t j) {
+  const size_t bit = 3 * j;
+  uint32_t v = packed[bit / 8] >> (bit % 8);
+  if (bit % 8 > 5) v |= static_cast<uint32_t>(packed[bit / 8 + 1]) << (8 - bit % 8);
+  return static_cast<uint8_t>(v & 7u);
+}
+
+// Bytes one row of `cols` values takes in a tensor of dtype d: 4 a value
+// (f32), 1 (the 8-bit kinds; q8_col's rows are its inputs), or packed
+// (q4_row, q4_row_bf16, q3_row_bf16).
+inline size_t tensor_row_bytes(DType d, size_t cols) {
+  switch (d) {
+    case DType::kQ4Row:
+    case DType::kQ4RowBf16: return q4_row_bytes(cols);
+    case DType::kQ3RowBf16: return q3_row_bytes(cols);
+    case DType::kF32: return 4 * cols;
+    case DType::kQ8Row:
+    case DType::kQ8RowFzp:
+    case DType::kQ8Col: break;
+  }
+  return cols;
+}
+
+// Value c of one row of a quantized tensor of dtype d, as stored (before
+// the zero point): a byte, or a packed 4- or 3-bit value.
+inline uint8_t stored_value(DType d, const uint8_t* row, size_t c) {
+  switch (d) {
+    case DType::kQ4Row:
+    case DType::kQ4RowBf16: return q4_at(row, c);
+    case DType::kQ3RowBf16: return q3_at(row, c);
+    case DType::kF32:
+    case DType::kQ8Row:
+    case DType::kQ8RowFzp:
+    case DType::kQ8Col: break;
+  }
+  return row[c];
 }
 
 // (q - zero_point) * scale: the q8_row inverse, as the kernels compute it.

@@ -96,18 +96,21 @@ bool all_finite_f32(const uint8_t* p, uint64_t count, uint64_t* bad_index) {
   return true;
 }
 
-// q4_row with odd cols: the high nibble of each row's last byte is padding
-// and must be 0: one byte spelling per table.
-bool q4_pad_nibbles_zero(const uint8_t* data, uint64_t rows, uint64_t cols, uint64_t* bad_row) {
-  const uint64_t row_bytes = cols / 2 + 1;
+// Packed rows (q4_row with odd cols, q3_row_bf16 whose cols * 3 is not a
+// multiple of 8): the bits `pad` of each row's last byte are padding and
+// must be 0: one byte spelling per table.
+bool pad_bits_zero(const uint8_t* data, uint64_t rows, uint64_t row_bytes, uint8_t pad, uint64_t* bad_row) {
   for (uint64_t r = 0; r < rows; ++r) {
-    if ((data[r * row_bytes + row_bytes - 1] & 0xF0) != 0) {
+    if ((data[r * row_bytes + row_bytes - 1] & pad) != 0) {
       *bad_row = r;
       return false;
     }
   }
   return true;
 }
+
+// The dtypes' names, by id (0: none), for messages.
+const char* const kDTypeNames[] = {"", "f32", "q8_row", "q8_row_fzp", "q8_col", "q4_row", "q4_row_bf16", "q3_row_bf16"};
 
 }  // namespace
 
@@ -210,41 +213,38 @@ class ModelLoader {
     const uint64_t rows = read_u64(e + format::kEntDim0), cols = read_u64(e + format::kEntDim1);
     const uint64_t data_offset = read_u64(e + format::kEntDataOffset), data_size = read_u64(e + format::kEntDataSize);
     const uint64_t scales_offset = read_u64(e + format::kEntScalesOffset), scales_size = read_u64(e + format::kEntScalesSize);
-    if (dtype < static_cast<uint32_t>(DType::kF32) || dtype > static_cast<uint32_t>(DType::kQ4RowBf16)) {
+    if (dtype < static_cast<uint32_t>(DType::kF32) || dtype > static_cast<uint32_t>(DType::kQ3RowBf16)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': unknown dtype %u", name, dtype);
     }
-    if (dtype == static_cast<uint32_t>(DType::kQ8RowFzp) && m_->version_ < 2) {
-      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 3 (q8_row_fzp) needs format version 2", name);
-    }
-    if (dtype == static_cast<uint32_t>(DType::kQ8Col) && m_->version_ < 2) {
-      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 4 (q8_col) needs format version 2", name);
-    }
-    if (dtype == static_cast<uint32_t>(DType::kQ4Row) && m_->version_ < 2) {
-      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 5 (q4_row) needs format version 2", name);
-    }
-    if (dtype == static_cast<uint32_t>(DType::kQ4RowBf16) && m_->version_ < 2) {
-      return fail(error_, Status::kBadTensor, "tensor '%s': dtype 6 (q4_row_bf16) needs format version 2", name);
+    // Every dtype after q8_row came with version 2 or later within it.
+    if (dtype > static_cast<uint32_t>(DType::kQ8Row) && m_->version_ < 2) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': dtype %u (%s) needs format version 2", name, dtype,
+                  kDTypeNames[dtype]);
     }
     const bool fzp = dtype == static_cast<uint32_t>(DType::kQ8RowFzp);
     const bool by_col = dtype == static_cast<uint32_t>(DType::kQ8Col);
-    const bool bf16_scales = dtype == static_cast<uint32_t>(DType::kQ4RowBf16);
-    const bool q4 = dtype == static_cast<uint32_t>(DType::kQ4Row) || bf16_scales;
-    const bool quantized = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp || by_col || q4;
+    const bool q3 = dtype == static_cast<uint32_t>(DType::kQ3RowBf16);
+    const bool bf16_scales = dtype == static_cast<uint32_t>(DType::kQ4RowBf16) || q3;
+    const bool q4 = dtype == static_cast<uint32_t>(DType::kQ4Row) || dtype == static_cast<uint32_t>(DType::kQ4RowBf16);
+    const bool quantized = dtype == static_cast<uint32_t>(DType::kQ8Row) || fzp || by_col || q4 || q3;
     if (rank != 1 && rank != 2) return fail(error_, Status::kBadTensor, "tensor '%s': rank %u is not 1 or 2", name, rank);
     if (read_u32(e + format::kEntReserved) != 0) return fail(error_, Status::kBadTensor, "tensor '%s': reserved field is not zero", name);
     if (rows == 0 || cols == 0 || (rank == 1 && cols != 1)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': bad shape (%llu, %llu) for rank %u", name, static_cast<ull>(rows),
                   static_cast<ull>(cols), rank);
     }
-    const uint32_t max_zero_point = q4 ? 15 : dtype == static_cast<uint32_t>(DType::kQ8Row) || by_col ? 255 : 0;
+    const uint32_t max_zero_point = q4 ? 15 : q3 ? 7 : dtype == static_cast<uint32_t>(DType::kQ8Row) || by_col ? 255 : 0;
     if (zero_point > max_zero_point) {
       return fail(error_, Status::kBadTensor, "tensor '%s': zero point %u is out of range (0..%u)", name, zero_point,
                   max_zero_point);
     }
-    // q4_row: each row ceil(cols / 2) bytes (cols / 2 + cols % 2 cannot overflow).
+    // q4_row: each row ceil(cols / 2) bytes; q3_row_bf16: ceil(cols * 3 / 8)
+    // (neither form below can overflow).
+    const uint64_t row_bytes = q4 ? cols / 2 + cols % 2 : q3 ? cols / 8 * 3 + (cols % 8 * 3 + 7) / 8 : 0;
     uint64_t elements = 0, expected = 0;
     if (mul_overflows(rows, cols, &elements) ||
-        (q4 ? mul_overflows(rows, cols / 2 + cols % 2, &expected) : mul_overflows(elements, quantized ? 1 : 4, &expected))) {
+        (row_bytes != 0 ? mul_overflows(rows, row_bytes, &expected)
+                        : mul_overflows(elements, quantized ? 1 : 4, &expected))) {
       return fail(error_, Status::kOverflow, "tensor '%s': shape (%llu, %llu) overflows 64-bit sizes", name,
                   static_cast<ull>(rows), static_cast<ull>(cols));
     }
@@ -263,12 +263,17 @@ class ModelLoader {
     t.data = p_ + data_offset;
     t.zero_point = zero_point;
     uint64_t bad = 0;
-    if (q4 && cols % 2 != 0 && !q4_pad_nibbles_zero(t.data, rows, cols, &bad)) {
+    if (q4 && cols % 2 != 0 && !pad_bits_zero(t.data, rows, row_bytes, 0xF0, &bad)) {
       return fail(error_, Status::kBadTensor, "tensor '%s': row %llu's pad nibble (the last byte's high 4 bits, odd cols) is not zero",
                   name, static_cast<ull>(bad));
     }
+    const uint32_t q3_used_bits = static_cast<uint32_t>(cols % 8 * 3 % 8);  // of the last byte; 0: all 8
+    if (q3 && q3_used_bits != 0 && !pad_bits_zero(t.data, rows, row_bytes, static_cast<uint8_t>(0xFFu << q3_used_bits), &bad)) {
+      return fail(error_, Status::kBadTensor, "tensor '%s': row %llu's pad bits (the last byte's high %u bits) are not zero",
+                  name, static_cast<ull>(bad), 8 - q3_used_bits);
+    }
     if (quantized) {
-      // q8_row, q4_row: rows f32 scales; q4_row_bf16: rows bf16 scales;
+      // q8_row, q4_row: rows f32 scales; q4_row_bf16, q3_row_bf16: rows bf16 scales;
       // q8_row_fzp: rows f32 scales, then rows f32 zero points; q8_col: cols
       // f32 scales.
       const uint64_t per_row = fzp ? 8 : bf16_scales ? 2 : 4;
@@ -636,6 +641,10 @@ class ModelLoader {
       if (w.dtype == DType::kQ4Row || w.dtype == DType::kQ4RowBf16) {
         return fail(error_, Status::kBadShape, "layer %u: weights '%s' are q4_row (4-bit): only embedding tables may be", i,
                     w.name);
+      }
+      if (w.dtype == DType::kQ3RowBf16) {
+        return fail(error_, Status::kBadShape, "layer %u: weights '%s' are q3_row_bf16 (3-bit): only embedding tables may be",
+                    i, w.name);
       }
       if (w.dtype != DType::kF32 && m_->version_ < 2) {
         return fail(error_, Status::kBadShape, "layer %u: 8-bit weights '%s' need format version 2", i, w.name);

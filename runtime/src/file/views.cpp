@@ -20,7 +20,8 @@ float TensorView::at(uint64_t r, uint64_t c) const {
       return static_cast<float>(static_cast<int32_t>(data[i]) - static_cast<int32_t>(zero_point)) * col_scale(c);
     case DType::kQ4Row:
     case DType::kQ4RowBf16:
-      return static_cast<float>(static_cast<int32_t>(q4_at(data + r * q4_row_bytes(cols), c)) -
+    case DType::kQ3RowBf16:
+      return static_cast<float>(static_cast<int32_t>(stored_value(dtype, data + r * tensor_row_bytes(dtype, cols), c)) -
                                 static_cast<int32_t>(zero_point)) *
              row_scale(r);
     case DType::kF32:
@@ -31,7 +32,7 @@ float TensorView::at(uint64_t r, uint64_t c) const {
 
 float TensorView::row_scale(uint64_t r) const {
   if (scales == nullptr || dtype == DType::kQ8Col) return 1.0f;
-  return read_row_scale(scales, dtype == DType::kQ4RowBf16 ? 2 : 4, r);
+  return read_row_scale(scales, dtype == DType::kQ4RowBf16 || dtype == DType::kQ3RowBf16 ? 2 : 4, r);
 }
 
 float TensorView::col_scale(uint64_t c) const {
@@ -40,7 +41,8 @@ float TensorView::col_scale(uint64_t c) const {
 
 float TensorView::row_zero_point(uint64_t r) const {
   if (zero_points != nullptr) return read_f32(zero_points + 4 * r);
-  return dtype == DType::kQ8Row || dtype == DType::kQ8Col || dtype == DType::kQ4Row || dtype == DType::kQ4RowBf16
+  return dtype == DType::kQ8Row || dtype == DType::kQ8Col || dtype == DType::kQ4Row || dtype == DType::kQ4RowBf16 ||
+                 dtype == DType::kQ3RowBf16
              ? static_cast<float>(zero_point)
              : 0.0f;
 }

@@ -22,6 +22,7 @@ void dense_layer(const LayerInfo& layer, const float* in, float* out, int16_t* q
       return;
     case DType::kQ4Row:  // refused as layer weights by the loader
     case DType::kQ4RowBf16:
+    case DType::kQ3RowBf16:
     case DType::kF32:
       break;
   }

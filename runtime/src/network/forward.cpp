@@ -47,7 +47,8 @@ struct PoolTarget {
     add_rows(p.tables[c], rows, n, p.vec + p.tables[c].offset);
     p.occurrences[c] += n;
   }
-  // Several channels at once: q8_row and q4_row tables summed side by side.
+  // Several channels at once: q8_row, q4_row and q3_row_bf16 tables summed
+  // side by side.
   static void add_group(void* context, const detail::RowBatch* batches, uint32_t count) {
     PoolTarget& p = *static_cast<PoolTarget*>(context);
     Q8RowsJob jobs[detail::kMaxGroupBatches];
@@ -56,11 +57,11 @@ struct PoolTarget {
       const detail::RowBatch& b = batches[k];
       const internal::RowTable& t = p.tables[b.channel];
       p.occurrences[b.channel] += b.n;
-      const bool q4 = t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16;
-      if ((t.dtype != DType::kQ8Row && !q4) || jobs_n == detail::kMaxGroupBatches) {
+      const uint32_t bits = group_bits(t);
+      if (bits == 0 || jobs_n == detail::kMaxGroupBatches) {
         add_rows(t, b.rows, b.n, p.vec + t.offset);
       } else {
-        jobs[jobs_n++] = {t.data, t.scales, t.zero_point, t.dims, b.rows, b.n, p.vec + t.offset, q4, scale_bytes(t)};
+        jobs[jobs_n++] = {t.data, t.scales, t.zero_point, t.dims, b.rows, b.n, p.vec + t.offset, bits, scale_bytes(t)};
       }
     }
     accumulate_q8_rows_group(jobs, jobs_n);

@@ -47,6 +47,10 @@ void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float*
   for (uint32_t j = 0; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q4_at(q, j)) - zero_point) * scale;
 }
 
+void accumulate_q3_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+  for (uint32_t j = 0; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q3_at(q, j)) - zero_point) * scale;
+}
+
 void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
               const uint8_t* bias, const float* in, uint32_t in_count, float* out, uint32_t out_count) {
   for (uint32_t o = 0; o < out_count; ++o) {
@@ -126,6 +130,16 @@ namespace {
 #if defined(FFNLP_AVX2)
 bool has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 #endif
+
+// A q4 or q3 job of accumulate_q8_rows_group (bits 4 or 3) through its SSE2
+// (or scalar) batch loop.
+void packed_job_sse2_or_scalar(const Q8RowsJob& j) {
+  if (j.bits == 3) {
+    paths::accumulate_q3_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+  } else {
+    paths::accumulate_q4_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc, j.scale_bytes);
+  }
+}
 
 // exp(x) for x <= 0 (softmax after subtracting the maximum), Cephes expf:
 // x = n ln2 + r, |r| <= ln2/2, exp(r) = 1 + r + r^2 P(r), then scale by 2^n
@@ -451,21 +465,48 @@ __attribute__((target("avx2"))) void accumulate_q8_rows_avx2_impl(const uint8_t*
   _mm256_zeroupper();
 }
 
-// accumulate_q4_rows for 16-wide rows, the sums in two registers: per lane
-// accumulate_q4_row's operations (widen, subtract the zero point, convert,
-// multiply by the row's scale, add), so the same bits.
-__attribute__((target("avx2"))) void accumulate_q4_rows16_avx2_impl(const uint8_t* q, const uint8_t* scales,
-                                                                    uint32_t scale_bytes, int32_t zero_point,
-                                                                    const uint32_t* rows, uint32_t n, float* acc) {
-  prefetch_first(q, scales, 8, rows, n, scale_bytes);
+// The 16 values of a 16-wide q4_row (bits 4, 8 bytes) or q3_row_bf16 row
+// (bits 3, 6 bytes) minus the zero point, as two vectors of 8 floats
+// (exact). 4 bits: the bytes unpacked, then widened. 3 bits: the row's
+// bytes 0..3 (values 0..7 in bits 0..23) and 2..5 (values 8..15 in bits
+// 8..31) each broadcast to 8 lanes; each lane shifted left so that its
+// value's top bit is bit 31 (AVX2's per-lane shift), then right by 29: the
+// values come out as 32-bit lanes directly (two loads, no byte unpacking,
+// no mask).
+__attribute__((target("avx2"))) inline void packed_values16(uint32_t bits, const uint8_t* row, __m256i zp, __m256* lo,
+                                                            __m256* hi) {
+  __m256i a, b;
+  if (bits == 3) {
+    const __m256i up0 = _mm256_setr_epi32(29, 26, 23, 20, 17, 14, 11, 8);  // 29 - 3j: value j at bit 3j
+    const __m256i up8 = _mm256_setr_epi32(21, 18, 15, 12, 9, 6, 3, 0);     // value 8 + j at bit 8 + 3j
+    a = _mm256_srli_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(static_cast<int>(read_u32(row))), up0), 29);
+    b = _mm256_srli_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(static_cast<int>(read_u32(row + 2))), up8), 29);
+  } else {
+    const __m128i v = q4_unpack16(row);
+    a = _mm256_cvtepu8_epi32(v);
+    b = _mm256_cvtepu8_epi32(_mm_srli_si128(v, 8));
+  }
+  *lo = _mm256_cvtepi32_ps(_mm256_sub_epi32(a, zp));
+  *hi = _mm256_cvtepi32_ps(_mm256_sub_epi32(b, zp));
+}
+
+// accumulate_q4_rows (Bits 4) or accumulate_q3_rows (Bits 3) for 16-wide
+// rows, the sums in two registers: per lane accumulate_q4_row's (q3's)
+// operations (the value, minus the zero point, converted, times the row's
+// scale, added), so the same bits.
+template <uint32_t Bits>
+__attribute__((target("avx2"))) void accumulate_packed_rows16_avx2_impl(const uint8_t* q, const uint8_t* scales,
+                                                                        uint32_t scale_bytes, int32_t zero_point,
+                                                                        const uint32_t* rows, uint32_t n, float* acc) {
+  constexpr uint32_t kRowBytes = 2 * Bits;
+  prefetch_first(q, scales, kRowBytes, rows, n, scale_bytes);
   const __m256i zp = _mm256_set1_epi32(zero_point);
   __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_loadu_ps(acc + 8);
   for (uint32_t i = 0; i < n; ++i) {
-    prefetch_row(q, scales, 8, rows, n, i, scale_bytes);
-    const __m128i v = q4_unpack16(q + static_cast<size_t>(rows[i]) * 8);
+    prefetch_row(q, scales, kRowBytes, rows, n, i, scale_bytes);
+    __m256 lo, hi;
+    packed_values16(Bits, q + static_cast<size_t>(rows[i]) * kRowBytes, zp, &lo, &hi);
     const __m256 s = _mm256_set1_ps(read_row_scale(scales, scale_bytes, rows[i]));
-    const __m256 lo = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(v), zp));
-    const __m256 hi = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)), zp));
     a0 = _mm256_add_ps(a0, _mm256_mul_ps(lo, s));
     a1 = _mm256_add_ps(a1, _mm256_mul_ps(hi, s));
   }
@@ -476,16 +517,17 @@ __attribute__((target("avx2"))) void accumulate_q4_rows16_avx2_impl(const uint8_
 
 // One row of a 16-dim job added to lo/hi: the arithmetic of
 // accumulate_q8_rows_avx2_impl's dims == 16 loop.
-// A q4 job's row: its 16 unpacked values, then the same operations.
+// A q4 or q3 job's row: its 16 values (packed_values16), then the same
+// operations.
 __attribute__((target("avx2"))) inline void q8_row16_step(const Q8RowsJob& j, uint32_t i, __m256& lo, __m256& hi) {
   const uint32_t r = j.rows[i];
   const __m256i zp = _mm256_set1_epi32(j.zero_point);
   const __m256 s = _mm256_set1_ps(read_row_scale(j.scales, j.scale_bytes, r));
-  if (j.q4) {
-    const __m128i v = q4_unpack16(j.q + static_cast<size_t>(r) * 8);
-    lo = _mm256_add_ps(lo, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(v), zp)), s));
-    hi = _mm256_add_ps(
-        hi, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_srli_si128(v, 8)), zp)), s));
+  if (j.bits != 8) {
+    __m256 v0, v1;
+    packed_values16(j.bits, j.q + static_cast<size_t>(r) * (2 * j.bits), zp, &v0, &v1);
+    lo = _mm256_add_ps(lo, _mm256_mul_ps(v0, s));
+    hi = _mm256_add_ps(hi, _mm256_mul_ps(v1, s));
     return;
   }
   const uint8_t* p = j.q + static_cast<size_t>(r) * 16;
@@ -540,8 +582,8 @@ __attribute__((always_inline)) inline void schedule_q8_rows16(const Q8RowsJob* j
       if (j.n == 0) continue;
       if (j.dims == 16) {
         live[n_live++] = j;
-      } else if (j.q4) {
-        paths::accumulate_q4_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc, j.scale_bytes);
+      } else if (j.bits != 8) {
+        packed_job_sse2_or_scalar(j);
       } else {
         accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
       }
@@ -569,14 +611,17 @@ struct Rows16Avx2 {
       case 4: q8_rows16_interleaved<4>(live, m); break;
       case 3: q8_rows16_interleaved<3>(live, m); break;
       case 2: q8_rows16_interleaved<2>(live, m); break;
-      default:
-        if (live[0].q4) {
-          accumulate_q4_rows16_avx2_impl(live[0].q, live[0].scales, live[0].scale_bytes, live[0].zero_point, live[0].rows,
-                                         m, live[0].acc);
+      default: {
+        const Q8RowsJob& j = live[0];
+        if (j.bits == 4) {
+          accumulate_packed_rows16_avx2_impl<4>(j.q, j.scales, j.scale_bytes, j.zero_point, j.rows, m, j.acc);
+        } else if (j.bits == 3) {
+          accumulate_packed_rows16_avx2_impl<3>(j.q, j.scales, j.scale_bytes, j.zero_point, j.rows, m, j.acc);
         } else {
-          accumulate_q8_rows_avx2_impl(live[0].q, live[0].scales, live[0].zero_point, 16, live[0].rows, m, live[0].acc);
+          accumulate_q8_rows_avx2_impl(j.q, j.scales, j.zero_point, 16, j.rows, m, j.acc);
         }
         break;
+      }
     }
   }
 };
@@ -592,13 +637,23 @@ bool has_avx512f_rows() { return has_avx2_fma() && __builtin_cpu_supports("avx51
 
 // One row of a 16-dim job added to acc, all 16 lanes in one register: per
 // lane the operations of q8_row16_step (widen, subtract the zero point,
-// convert, multiply by the row's scale, add), so the same bits.
+// convert, multiply by the row's scale, add), so the same bits. A q3 row's
+// bytes 0..3 go to lanes 0..7 and its bytes 2..5 to lanes 8..15, each lane
+// shifted right to its value (packed_values16's way).
 __attribute__((target("avx2,avx512f"))) inline __m512 q8_row16_step512(const Q8RowsJob& j, uint32_t i, __m512 acc) {
   const uint32_t r = j.rows[i];
-  const __m128i b = j.q4 ? q4_unpack16(j.q + static_cast<size_t>(r) * 8)
-                         : _mm_loadu_si128(reinterpret_cast<const __m128i*>(j.q + static_cast<size_t>(r) * 16));
+  const uint8_t* row = j.q + static_cast<size_t>(r) * (2 * j.bits);
   // (The masked forms with every lane selected: see exp_poly16.)
-  const __m512i widened = _mm512_maskz_cvtepu8_epi32(0xFFFF, b);
+  __m512i widened;
+  if (j.bits == 3) {
+    const __m512i groups = _mm512_mask_set1_epi32(_mm512_set1_epi32(static_cast<int>(read_u32(row))), 0xFF00,
+                                                  static_cast<int>(read_u32(row + 2)));
+    const __m512i up = _mm512_setr_epi32(29, 26, 23, 20, 17, 14, 11, 8, 21, 18, 15, 12, 9, 6, 3, 0);
+    widened = _mm512_maskz_srli_epi32(0xFFFF, _mm512_maskz_sllv_epi32(0xFFFF, groups, up), 29);
+  } else {
+    const __m128i b = j.bits == 4 ? q4_unpack16(row) : _mm_loadu_si128(reinterpret_cast<const __m128i*>(row));
+    widened = _mm512_maskz_cvtepu8_epi32(0xFFFF, b);
+  }
   const __m512 v = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32(widened, _mm512_set1_epi32(j.zero_point)));
   return _mm512_add_ps(acc, _mm512_mul_ps(v, _mm512_set1_ps(read_row_scale(j.scales, j.scale_bytes, r))));
 }
@@ -765,31 +820,70 @@ bool accumulate_q8_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t ze
   return false;
 }
 
-void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                                       const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes) {
+namespace {
+// accumulate_q4_rows_sse2_or_scalar (Bits 4) and
+// accumulate_q3_rows_sse2_or_scalar (Bits 3): the 16-wide rows unpacked to
+// 16 bytes and summed in registers (SSE2), other widths row by row.
+template <uint32_t Bits>
+void packed_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, uint32_t scale_bytes, int32_t zero_point,
+                                uint32_t dims, const uint32_t* rows, uint32_t n, float* acc) {
 #if defined(FFNLP_SSE2)
   if (dims == 16) {
-    sse2_rows16(q, scales, scale_bytes, zero_point, 8, rows, n, acc, [](const uint8_t* p) { return q4_unpack16(p); });
+    sse2_rows16(q, scales, scale_bytes, zero_point, 2 * Bits, rows, n, acc,
+                [](const uint8_t* p) { return Bits == 3 ? q3_unpack16(p) : q4_unpack16(p); });
     return;
   }
 #endif
-  const size_t row_bytes = q4_row_bytes(dims);
+  const size_t row_bytes = Bits == 3 ? q3_row_bytes(dims) : q4_row_bytes(dims);
   for (uint32_t i = 0; i < n; ++i) {
-    accumulate_q4_row(q + static_cast<size_t>(rows[i]) * row_bytes, read_row_scale(scales, scale_bytes, rows[i]),
-                      zero_point, acc, dims);
+    accumulate_packed_row<Bits>(q + static_cast<size_t>(rows[i]) * row_bytes, read_row_scale(scales, scale_bytes, rows[i]),
+                                zero_point, acc, dims);
   }
 }
 
-bool accumulate_q4_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
-                             const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes) {
+template <uint32_t Bits>
+bool packed_rows_avx2(const uint8_t* q, const uint8_t* scales, uint32_t scale_bytes, int32_t zero_point, uint32_t dims,
+                      const uint32_t* rows, uint32_t n, float* acc) {
 #if defined(FFNLP_AVX2)
   if (dims == 16 && has_avx2_fma()) {
-    accumulate_q4_rows16_avx2_impl(q, scales, scale_bytes, zero_point, rows, n, acc);
+    accumulate_packed_rows16_avx2_impl<Bits>(q, scales, scale_bytes, zero_point, rows, n, acc);
     return true;
   }
 #endif
   (void)q, (void)scales, (void)zero_point, (void)dims, (void)rows, (void)n, (void)acc, (void)scale_bytes;
   return false;
+}
+}  // namespace
+
+void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                                       const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes) {
+  packed_rows_sse2_or_scalar<4>(q, scales, scale_bytes, zero_point, dims, rows, n, acc);
+}
+
+bool accumulate_q4_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                             const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes) {
+  return packed_rows_avx2<4>(q, scales, scale_bytes, zero_point, dims, rows, n, acc);
+}
+
+void accumulate_q3_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                                       const uint32_t* rows, uint32_t n, float* acc) {
+  packed_rows_sse2_or_scalar<3>(q, scales, 2, zero_point, dims, rows, n, acc);
+}
+
+bool accumulate_q3_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                             const uint32_t* rows, uint32_t n, float* acc) {
+  return packed_rows_avx2<3>(q, scales, 2, zero_point, dims, rows, n, acc);
+}
+
+void accumulate_q8_rows_group_sse2_or_scalar(const Q8RowsJob* jobs, uint32_t count) {
+  for (uint32_t k = 0; k < count; ++k) {
+    const Q8RowsJob& j = jobs[k];
+    if (j.bits != 8) {
+      packed_job_sse2_or_scalar(j);
+    } else {
+      accumulate_q8_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
+    }
+  }
 }
 
 bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count) {
@@ -1004,17 +1098,16 @@ void accumulate_q4_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
   paths::accumulate_q4_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc, scale_bytes);
 }
 
+void accumulate_q3_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                        const uint32_t* rows, uint32_t n, float* acc) {
+  if (paths::accumulate_q3_rows_avx2(q, scales, zero_point, dims, rows, n, acc)) return;
+  paths::accumulate_q3_rows_sse2_or_scalar(q, scales, zero_point, dims, rows, n, acc);
+}
+
 void accumulate_q8_rows_group(const Q8RowsJob* jobs, uint32_t count) {
   if (paths::accumulate_q8_rows_group_avx512(jobs, count)) return;
   if (paths::accumulate_q8_rows_group_avx2(jobs, count)) return;
-  for (uint32_t k = 0; k < count; ++k) {
-    const Q8RowsJob& j = jobs[k];
-    if (j.q4) {
-      paths::accumulate_q4_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
-    } else {
-      paths::accumulate_q8_rows_sse2_or_scalar(j.q, j.scales, j.zero_point, j.dims, j.rows, j.n, j.acc);
-    }
-  }
+  paths::accumulate_q8_rows_group_sse2_or_scalar(jobs, count);
 }
 
 void add_f32_values(const uint8_t* bytes, float* values, uint32_t count) {

@@ -51,7 +51,8 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
                         const uint32_t* rows, uint32_t n, float* acc);
 
 // One channel's part of accumulate_q8_rows_group: accumulate_q8_rows's
-// arguments, or with q4 those of accumulate_q4_rows (a q4_row table).
+// arguments (bits 8), those of accumulate_q4_rows (bits 4: a q4_row or
+// q4_row_bf16 table) or of accumulate_q3_rows (bits 3: q3_row_bf16).
 struct Q8RowsJob {
   const uint8_t* q;
   const uint8_t* scales;
@@ -60,8 +61,8 @@ struct Q8RowsJob {
   const uint32_t* rows;
   uint32_t n;
   float* acc;  // disjoint from every other job's acc
-  bool q4 = false;
-  uint32_t scale_bytes = 4;  // 4: f32 scales; 2: bfloat16 (q4_row_bf16, q4 jobs only)
+  uint32_t bits = 8;         // 8, 4 or 3: the table's values (a 16-wide row is 2 * bits bytes)
+  uint32_t scale_bytes = 4;  // 4: f32 scales; 2: bfloat16 (q4_row_bf16 and q3_row_bf16)
 };
 
 // accumulate_q8_rows for each of jobs[0 .. count): bit for bit the same sums
@@ -83,6 +84,19 @@ inline void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point,
 // (q4_row_bf16), each read as the float it is.
 void accumulate_q4_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
                         const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes = 4);
+
+// acc[j] += (v[j] - zero_point) * scale for a q3_row_bf16 row (dtype 7):
+// v[j] the j-th 3-bit value of the packed bytes q (ffnlp/toolkit.h's q3_at).
+// The same float operations as accumulate_q8_row on the unpacked values, so
+// bit-identical to the reference. accumulate_q3_row16: dims 16 (6 bytes),
+// always inlined.
+inline void accumulate_q3_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
+
+// accumulate_q3_row for rows[0 .. n) of a q3_row_bf16 table (bfloat16
+// scales), in order; the 16-wide rows with the sums in registers (AVX2 or
+// SSE2). Bit for bit n calls of accumulate_q3_row.
+void accumulate_q3_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                        const uint32_t* rows, uint32_t n, float* acc);
 
 // acc[j] += row[j] for a little-endian f32 row. Bit-identical to the reference.
 inline void accumulate_f32_row(const uint8_t* row, float* acc, uint32_t dims);
@@ -179,6 +193,11 @@ void accumulate_q4_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, 
                                        const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes = 4);
 bool accumulate_q4_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
                              const uint32_t* rows, uint32_t n, float* acc, uint32_t scale_bytes = 4);
+void accumulate_q3_rows_sse2_or_scalar(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                                       const uint32_t* rows, uint32_t n, float* acc);
+bool accumulate_q3_rows_avx2(const uint8_t* q, const uint8_t* scales, int32_t zero_point, uint32_t dims,
+                             const uint32_t* rows, uint32_t n, float* acc);
+void accumulate_q8_rows_group_sse2_or_scalar(const Q8RowsJob* jobs, uint32_t count);  // one job at a time
 bool accumulate_q8_rows_group_avx512(const Q8RowsJob* jobs, uint32_t count);  // 16 dims in one register
 float sum_exp_sse2_or_scalar(const float* values, uint32_t count, float max);
 bool sum_exp_avx2(const float* values, uint32_t count, float max, float* sum);
@@ -194,6 +213,7 @@ void accumulate_q8_rows(const uint8_t* q, const uint8_t* scales, int32_t zero_po
                         const uint32_t* rows, uint32_t n, float* acc);
 void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims);
 void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
+void accumulate_q3_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims);
 void dense(const uint8_t* weights, const uint8_t* bias, const float* in, uint32_t in_count, float* out,
            uint32_t out_count);
 void dense_q8(const uint8_t* q, const uint8_t* scales, const uint8_t* row_zero_points, float zero_point,
@@ -295,22 +315,62 @@ FFNLP_ALWAYS_INLINE __m128i q4_unpack16(const uint8_t* p) {
 }
 #endif
 
-// The 16 values of 8 packed q4_row bytes, unpacked one per byte (low nibble
-// first), then added as a q8 row: the same float operations.
-FFNLP_ALWAYS_INLINE void accumulate_q4_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
 #if defined(__SSE2__) || defined(_M_X64)
-  accumulate_u8x16(q4_unpack16(q), scale, zero_point, acc);
+// 6 packed q3_row_bf16 bytes -> their 16 values, one per byte. Two 4-byte
+// loads inside the row, none past it: bytes 0..3 (values 0..7 in bits
+// 0..23; the bits above are dropped by the masks) and bytes 2..5 shifted
+// down a byte (values 8..15 in bits 0..23), one in each 64-bit half. Each
+// half's 24 bits are then halved three times: 12 bits to each 32-bit
+// quarter, 6 to each 16-bit eighth, 3 to each byte.
+FFNLP_ALWAYS_INLINE __m128i q3_unpack16(const uint8_t* p) {
+  const uint32_t lo = read_u32(p), hi = read_u32(p + 2) >> 8;
+  __m128i v = _mm_unpacklo_epi64(_mm_cvtsi32_si128(static_cast<int>(lo)), _mm_cvtsi32_si128(static_cast<int>(hi)));
+  v = _mm_or_si128(_mm_and_si128(v, _mm_set1_epi64x(0xFFF)),
+                   _mm_and_si128(_mm_slli_epi64(v, 20), _mm_set1_epi64x(0xFFF00000000LL)));
+  v = _mm_or_si128(_mm_and_si128(v, _mm_set1_epi32(0x3F)), _mm_and_si128(_mm_slli_epi32(v, 10), _mm_set1_epi32(0x3F0000)));
+  return _mm_or_si128(_mm_and_si128(v, _mm_set1_epi16(0x07)), _mm_and_si128(_mm_slli_epi16(v, 5), _mm_set1_epi16(0x0700)));
+}
+#endif
+
+// Value j of a packed row of Bits (4: q4_row, 3: q3_row_bf16).
+template <uint32_t Bits>
+FFNLP_ALWAYS_INLINE uint8_t packed_at(const uint8_t* q, uint32_t j) {
+  return Bits == 3 ? q3_at(q, j) : q4_at(q, j);
+}
+
+// The 16 values of a packed row of Bits (2 * Bits bytes), unpacked one per
+// byte, then added as a q8 row: the same float operations.
+template <uint32_t Bits>
+FFNLP_ALWAYS_INLINE void accumulate_packed_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
+#if defined(__SSE2__) || defined(_M_X64)
+  accumulate_u8x16(Bits == 3 ? q3_unpack16(q) : q4_unpack16(q), scale, zero_point, acc);
 #else
   uint8_t values[16];
-  for (uint32_t j = 0; j < 16; ++j) values[j] = q4_at(q, j);
+  for (uint32_t j = 0; j < 16; ++j) values[j] = packed_at<Bits>(q, j);
   accumulate_q8_row(values, scale, zero_point, acc, 16);
 #endif
 }
 
-inline void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+// accumulate_q4_row (Bits 4) and accumulate_q3_row (Bits 3): each 16 values
+// are 2 * Bits whole bytes.
+template <uint32_t Bits>
+inline void accumulate_packed_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
   uint32_t j = 0;
-  for (; j + 16 <= dims; j += 16) accumulate_q4_row16(q + j / 2, scale, zero_point, acc + j);
-  for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(q4_at(q, j)) - zero_point) * scale;
+  for (; j + 16 <= dims; j += 16) accumulate_packed_row16<Bits>(q + j / 16 * 2 * Bits, scale, zero_point, acc + j);
+  for (; j < dims; ++j) acc[j] += static_cast<float>(static_cast<int32_t>(packed_at<Bits>(q, j)) - zero_point) * scale;
+}
+
+FFNLP_ALWAYS_INLINE void accumulate_q4_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
+  accumulate_packed_row16<4>(q, scale, zero_point, acc);
+}
+inline void accumulate_q4_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+  accumulate_packed_row<4>(q, scale, zero_point, acc, dims);
+}
+FFNLP_ALWAYS_INLINE void accumulate_q3_row16(const uint8_t* q, float scale, int32_t zero_point, float* acc) {
+  accumulate_packed_row16<3>(q, scale, zero_point, acc);
+}
+inline void accumulate_q3_row(const uint8_t* q, float scale, int32_t zero_point, float* acc, uint32_t dims) {
+  accumulate_packed_row<3>(q, scale, zero_point, acc, dims);
 }
 
 inline void accumulate_q8f_row(const uint8_t* q, float scale, float zero_point, float* acc, uint32_t dims) {

@@ -15,8 +15,27 @@
 
 namespace ffnlp {
 
-// Bytes of one of t's row scales: bfloat16 for q4_row_bf16, else f32.
-inline uint32_t scale_bytes(const internal::RowTable& t) { return t.dtype == DType::kQ4RowBf16 ? 2 : 4; }
+// Bytes of one of t's row scales: bfloat16 for q4_row_bf16 and
+// q3_row_bf16, else f32.
+inline uint32_t scale_bytes(const internal::RowTable& t) {
+  return t.dtype == DType::kQ4RowBf16 || t.dtype == DType::kQ3RowBf16 ? 2 : 4;
+}
+
+// The bits of a value of t for the group kernel (Q8RowsJob::bits): 8 for
+// q8_row, 4 for q4_row(_bf16), 3 for q3_row_bf16; 0 for the tables it does
+// not take (f32, q8_row_fzp).
+inline uint32_t group_bits(const internal::RowTable& t) {
+  switch (t.dtype) {
+    case DType::kQ8Row: return 8;
+    case DType::kQ4Row:
+    case DType::kQ4RowBf16: return 4;
+    case DType::kQ3RowBf16: return 3;
+    case DType::kQ8RowFzp:
+    case DType::kQ8Col:
+    case DType::kF32: break;
+  }
+  return 0;
+}
 
 // acc[j] += row[j] of table t (any dtype).
 inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
@@ -46,6 +65,16 @@ inline void add_row(const internal::RowTable& t, uint32_t row, float* acc) {
       }
       return;
     }
+    case DType::kQ3RowBf16: {
+      const float scale = read_bf16(t.scales + 2 * static_cast<size_t>(row));
+      const uint8_t* q = t.data + static_cast<size_t>(row) * q3_row_bytes(t.dims);
+      if (t.dims == 16) {
+        accumulate_q3_row16(q, scale, t.zero_point, acc);
+      } else {
+        accumulate_q3_row(q, scale, t.zero_point, acc, t.dims);
+      }
+      return;
+    }
     case DType::kQ8Col:  // refused as an embedding by the loader
     case DType::kF32:
       break;
@@ -59,6 +88,8 @@ inline void add_rows(const internal::RowTable& t, const uint32_t* rows, uint32_t
     accumulate_q8_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
   } else if (t.dtype == DType::kQ4Row || t.dtype == DType::kQ4RowBf16) {
     accumulate_q4_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc, scale_bytes(t));
+  } else if (t.dtype == DType::kQ3RowBf16) {
+    accumulate_q3_rows(t.data, t.scales, t.zero_point, t.dims, rows, n, acc);
   } else {
     for (uint32_t i = 0; i < n; ++i) add_row(t, rows[i], acc);
   }
@@ -133,6 +164,14 @@ inline void add_row_counted(const internal::RowTable& t, uint32_t row, double co
       const uint8_t* q = t.data + static_cast<size_t>(row) * q4_row_bytes(t.dims);
       for (uint32_t j = 0; j < t.dims; ++j) {
         acc[j] += count * static_cast<double>(static_cast<float>(static_cast<int32_t>(q4_at(q, j)) - t.zero_point) * scale);
+      }
+      return;
+    }
+    case DType::kQ3RowBf16: {
+      const float scale = read_bf16(t.scales + 2 * static_cast<size_t>(row));
+      const uint8_t* q = t.data + static_cast<size_t>(row) * q3_row_bytes(t.dims);
+      for (uint32_t j = 0; j < t.dims; ++j) {
+        acc[j] += count * static_cast<double>(static_cast<float>(static_cast<int32_t>(q3_at(q, j)) - t.zero_point) * scale);
       }
       return;
     }

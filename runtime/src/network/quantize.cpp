@@ -52,7 +52,7 @@ bool zero_point_fits(const float* row, size_t count, uint32_t zero_point) {
 
 namespace {
 
-// quantize_row with values 0..top (255 for 8 bits, 15 for 4). With
+// quantize_row with values 0..top (255 for 8 bits, 15 for 4, 7 for 3). With
 // scale_bf16, the scale is rounded up to a bfloat16 (written there) before
 // the values are quantized with it.
 float quantize_row_to(const float* row, size_t count, uint32_t zero_point, Rounding rounding, int32_t top,
@@ -113,6 +113,11 @@ float quantize_row_q4(const float* row, size_t count, uint32_t zero_point, Round
 float quantize_row_q4_bf16(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q,
                            uint16_t* scale_bf16) {
   return quantize_row_to(row, count, zero_point, rounding, 15, q, scale_bf16);
+}
+
+float quantize_row_q3_bf16(const float* row, size_t count, uint32_t zero_point, Rounding rounding, uint8_t* q,
+                           uint16_t* scale_bf16) {
+  return quantize_row_to(row, count, zero_point, rounding, 7, q, scale_bf16);
 }
 
 }  // namespace ffnlp

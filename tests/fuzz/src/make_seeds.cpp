@@ -152,22 +152,24 @@ void model_seeds() {
     testing::set_tiny_metadata(w);
     write(dir, "q8_dense_fzp.ffm", w.build());
   }
-  // q4_row (dtype 5) and q4_row_bf16 (dtype 6) embedding tables: even (4)
-  // and odd (3) dims.
-  for (const DType dtype : {DType::kQ4Row, DType::kQ4RowBf16}) {
-    const bool bf16 = dtype == DType::kQ4RowBf16;
-    const testing::TinyNetwork n = testing::make_tiny_network(bf16 ? 6 : 5, 4);
+  // q4_row (dtype 5), q4_row_bf16 (dtype 6) and q3_row_bf16 (dtype 7)
+  // embedding tables: 4 and 3 dims (4-bit: even and odd; 3-bit: 4 and 7
+  // pad bits a row).
+  for (const DType dtype : {DType::kQ4Row, DType::kQ4RowBf16, DType::kQ3RowBf16}) {
+    const uint32_t id = static_cast<uint32_t>(dtype);  // 5, 6, 7: also the network's seed
+    const testing::TinyNetwork n = testing::make_tiny_network(id, 4);
     using T = testing::TinyNetwork;
     ModelWriter w;
-    w.add_tensor(testing::q4_tensor("emb1", T::kBuckets1, T::kDims1, n.emb1, dtype));
-    w.add_tensor(testing::q4_tensor("emb2", T::kBuckets2, T::kDims2, n.emb2, dtype));
+    w.add_tensor(testing::packed_tensor("emb1", T::kBuckets1, T::kDims1, n.emb1, dtype));
+    w.add_tensor(testing::packed_tensor("emb2", T::kBuckets2, T::kDims2, n.emb2, dtype));
     w.add_tensor(testing::q8_tensor("emb_script", n.script_rows, T::kScriptDims, n.emb_script));
     w.add_tensor(testing::f32_tensor("hidden_w", T::kHidden, T::kDims1 + T::kDims2 + T::kScriptDims, n.hidden_w));
     w.add_tensor(testing::f32_tensor("hidden_b", T::kHidden, 1, n.hidden_b, 1));
     w.add_tensor(testing::f32_tensor("out_w", T::kLabels, T::kHidden, n.out_w));
     w.add_tensor(testing::f32_tensor("out_b", T::kLabels, 1, n.out_b, 1));
     testing::set_tiny_metadata(w);
-    write(dir, bf16 ? "q4_row_bf16_embeddings.ffm" : "q4_row_embeddings.ffm", w.build());
+    const char* const names[] = {"q4_row_embeddings.ffm", "q4_row_bf16_embeddings.ffm", "q3_row_bf16_embeddings.ffm"};
+    write(dir, names[id - 5], w.build());
   }
   ConvertOptions features;
   features.spec_text =

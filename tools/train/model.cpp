@@ -112,6 +112,11 @@ void ModelConfig::check_embedding_storage() const {
   if (embedding_bf16_scales && embedding_bits > 4)
     throw std::invalid_argument(
         "bf16 embedding scales (--embedding-scales bf16) need 4-bit tables (--embedding-bits 4) or fewer bits");
+  for (uint32_t b : ngram_bits) {
+    if (b != 0 && b != 8 && b != 4 && b != 3) throw std::invalid_argument("n-gram bits must be 8, 4 or 3 (0: --embedding-bits)");
+    if (b == 3 && !embedding_bf16_scales)
+      throw std::invalid_argument("3-bit n-gram tables (--ngram-bits) need --embedding-scales bf16");
+  }
   if (embedding_bits == 3 && !embedding_bf16_scales)
     throw std::invalid_argument(
         "3-bit tables (--embedding-bits 3, q3_row_bf16) store their row scales as bfloat16 only: add "
@@ -120,6 +125,9 @@ void ModelConfig::check_embedding_storage() const {
 
 uint32_t ModelConfig::channel_bits(size_t c) const {
   const std::string& kind = channels[c].kind;
+  const uint32_t order = channels[c].order;
+  if (kind == "char_ngram" && order >= 1 && order <= ngram_bits.size() && ngram_bits[order - 1] != 0)
+    return ngram_bits[order - 1];
   return kind == "char_ngram" || kind == "word" ? embedding_bits : 8;
 }
 

@@ -46,6 +46,9 @@ struct ModelConfig {
   uint32_t embedding_bits = 8;
   // With embedding_bits 4: their row scales bfloat16 (q4_row_bf16); 3: required.
   bool embedding_bf16_scales = false;
+  // Per n-gram order (1..k), the bits of its table where not 0: 8, 4 or 3
+  // (experiments: e.g. 3 bits for the 3- and 4-gram tables only).
+  std::vector<uint32_t> ngram_bits;
   // Experiments: 2 bits are simulated (the same rule, zero point 2, scale
   // max|row|); no tensor type stores them, so the exported tables hold the
   // rounded values, written 8-bit.

@@ -199,6 +199,8 @@ void usage() {
       "                        2: simulated (experiments; no tensor type): langid.npz\n"
       "                        holds the rounded tables, written 8-bit, and\n"
       "                        langid.latent.npz the float ones (for --init)\n"
+      "  --ngram-bits B1,..    per n-gram order, that table's bits where not 0 (8, 4\n"
+      "                        or 3; 3 needs --embedding-scales bf16)\n"
       "  --qat                 quantization-aware training: the forward pass reads the\n"
       "                        hashed tables rounded as they will be stored\n"
       "  --embedding-scales S  f32 (default) or bf16, with --embedding-bits 4 or 3: the\n"
@@ -321,6 +323,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--cleanup-laughter") o.model.text.cleanup = 2;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;
     else if (a == "--qat") o.model.qat = true;
+    else if (a == "--ngram-bits") o.model.ngram_bits = parse_list(value(), a.c_str());
     else if (a == "--embedding-bits") o.model.embedding_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--embedding-scales") {
       const std::string v = value();

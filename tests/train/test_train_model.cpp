@@ -120,6 +120,20 @@ TEST_CASE("train: input width and size estimate follow the configuration") {
   q2.finalize();
   CHECK(q2.channel_simulated(0));
   CHECK_FALSE(q2.channel_simulated(3));
+  // Per order (--ngram-bits): 4-bit 1- and 2-gram tables, a 3-bit 3-gram table.
+  ModelConfig mixed = bf16;
+  mixed.ngram_bits = {0, 4, 3};
+  mixed.finalize();
+  CHECK(mixed.channel_bits(0) == 4);
+  CHECK(mixed.channel_bits(1) == 4);
+  CHECK(mixed.channel_bits(2) == 3);
+  CHECK(mixed.channel_bits(3) == 8);
+  CHECK(mixed.estimated_file_bytes() == bf16.estimated_file_bytes() - 13 * (5 - 4));
+  mixed.ngram_bits = {0, 4, 5};
+  CHECK_THROWS_AS(mixed.finalize(), std::invalid_argument);
+  mixed.ngram_bits = {0, 0, 3};
+  mixed.embedding_bf16_scales = false;
+  CHECK_THROWS_WITH_AS(mixed.finalize(), doctest::Contains("need --embedding-scales bf16"), std::invalid_argument);
 }
 
 TEST_CASE("train: round_trip_rows with 3 bits is what the converter stores and the runtime reads, bit for bit") {

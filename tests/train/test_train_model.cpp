@@ -64,6 +64,21 @@ double soft_loss(const ModelConfig& cfg, const Params& prm, ffnlp::train::Worksp
   return loss;
 }
 
+// The gradients of two short texts, one shard each (labels 0 and 1), as
+// one training step's threads leave them for adam_step.
+std::vector<Grads> gradients_of_two_texts(const ModelConfig& cfg, const Params& prm) {
+  std::vector<Grads> shards(2);
+  for (auto& s : shards) s.init(cfg);
+  ffnlp::train::Workspace ws;
+  ws.init(cfg);
+  const char* texts[2] = {"abc", "abd xyz"};
+  for (int s = 0; s < 2; ++s) {
+    extract(cfg, texts[s], std::strlen(texts[s]), &ws.feats);
+    REQUIRE(accumulate(cfg, prm, static_cast<uint32_t>(s), 0.05f, 0.5f, &ws, &shards[s]));
+  }
+  return shards;
+}
+
 }  // namespace
 
 TEST_CASE("train: input width and size estimate follow the configuration") {
@@ -398,15 +413,7 @@ TEST_CASE("train: lazy Adam updates only touched embedding rows, deterministical
     const Params before = prm;
     AdamState st;
     st.init(cfg);
-    std::vector<Grads> shards(2);
-    for (auto& s : shards) s.init(cfg);
-    ffnlp::train::Workspace ws;
-    ws.init(cfg);
-    const char* texts[2] = {"abc", "abd xyz"};
-    for (int s = 0; s < 2; ++s) {
-      extract(cfg, texts[s], std::strlen(texts[s]), &ws.feats);
-      REQUIRE(accumulate(cfg, prm, static_cast<uint32_t>(s), 0.05f, 0.5f, &ws, &shards[s]));
-    }
+    std::vector<Grads> shards = gradients_of_two_texts(cfg, prm);
     std::vector<std::vector<uint8_t>> touched(cfg.channels.size());
     for (size_t c = 0; c < cfg.channels.size(); ++c) {
       touched[c].assign(cfg.channels[c].buckets, 0);
@@ -434,6 +441,56 @@ TEST_CASE("train: lazy Adam updates only touched embedding rows, deterministical
   CHECK(a.w1 == b.w1);
   CHECK(a.w2 == b.w2);
   for (size_t c = 0; c < a.emb.size(); ++c) CHECK(a.emb[c] == b.emb[c]);
+}
+
+TEST_CASE("train: --qat reads the tables as stored, kept in step by Adam; --qat-max-bits picks the tables") {
+  ModelConfig cfg = tiny_config();
+  cfg.embedding_bits = 4;
+  cfg.embedding_bf16_scales = true;
+  cfg.ngram_bits = {0, 4, 3};  // 4-bit 1- and 2-gram tables, a 3-bit 3-gram table, the 8-bit script table
+  cfg.qat = true;
+  cfg.qat_max_bits = 3;
+  cfg.finalize();
+  CHECK_FALSE(cfg.qat_channel(0));
+  CHECK_FALSE(cfg.qat_channel(1));
+  CHECK(cfg.qat_channel(2));
+  CHECK_FALSE(cfg.qat_channel(3));
+  // emb_q is the float rows, rounded as stored where the channel is trained
+  // so and copied unchanged elsewhere.
+  auto check_in_step = [&](const Params& prm) {
+    REQUIRE(prm.emb_q.size() == prm.emb.size());
+    for (size_t t = 0; t < cfg.table_count(); ++t) {
+      const size_t c = cfg.table_channel[t];
+      std::vector<float> expect = prm.emb[t];
+      if (cfg.qat_channel(c))
+        round_trip_rows(expect.data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
+                        cfg.channel_bf16_scales(c));
+      CHECK(prm.emb_q[t] == expect);
+      CHECK((prm.emb_q[t] != prm.emb[t]) == cfg.qat_channel(c));  // the rounding does change the 3-bit rows
+    }
+  };
+  std::mt19937_64 rng(5);
+  Params prm;
+  prm.init(cfg, rng);
+  refresh_quantized_tables(cfg, &prm);
+  check_in_step(prm);
+  // One Adam step on two texts: the touched rows change, emb_q follows.
+  const Params before = prm;
+  AdamState st;
+  st.init(cfg);
+  std::vector<Grads> shards = gradients_of_two_texts(cfg, prm);
+  adam_step(cfg, AdamOptions{}, 0.01f, shards, &prm, &st);
+  CHECK(prm.emb[2] != before.emb[2]);
+  check_in_step(prm);
+  // Every table at its stored width (the default, 8: all of them).
+  cfg.qat_max_bits = 8;
+  for (size_t c = 0; c < 4; ++c) CHECK(cfg.qat_channel(c));
+  refresh_quantized_tables(cfg, &prm);
+  check_in_step(prm);
+  // Without --qat the forward pass reads the float rows.
+  cfg.qat = false;
+  refresh_quantized_tables(cfg, &prm);
+  CHECK(prm.emb_q.empty());
 }
 
 TEST_CASE("train: epoch plan is deterministic and cuts at character boundaries") {

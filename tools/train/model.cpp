@@ -131,6 +131,8 @@ uint32_t ModelConfig::channel_bits(size_t c) const {
   return kind == "char_ngram" || kind == "word" ? embedding_bits : 8;
 }
 
+bool ModelConfig::qat_channel(size_t c) const { return qat && channel_bits(c) <= qat_max_bits; }
+
 bool ModelConfig::channel_bf16_scales(size_t c) const { return embedding_bf16_scales && channel_bits(c) <= 4; }
 
 uint64_t ModelConfig::estimated_file_bytes() const {
@@ -273,6 +275,7 @@ void refresh_quantized_tables(const ModelConfig& cfg, Params* prm) {
   prm->emb_q = prm->emb;
   for (size_t t = 0; t < cfg.table_count(); ++t) {
     const size_t c = cfg.table_channel[t];
+    if (!cfg.qat_channel(c)) continue;
     round_trip_rows(prm->emb_q[t].data(), cfg.channel_rows(c), cfg.channel_dims(c), cfg.channel_bits(c),
                     cfg.channel_bf16_scales(c));
   }
@@ -571,8 +574,9 @@ void adam_step(const ModelConfig& cfg, const AdamOptions& opt, float lr,
         if (!prm->emb_q.empty()) {
           float* Q = prm->emb_q[c].data() + base;
           std::copy(E + base, E + base + d, Q);
-          round_trip_rows(Q, 1, d, cfg.channel_bits(cfg.table_channel[c]),
-                          cfg.channel_bf16_scales(cfg.table_channel[c]));
+          const size_t channel = cfg.table_channel[c];
+          if (cfg.qat_channel(channel))
+            round_trip_rows(Q, 1, d, cfg.channel_bits(channel), cfg.channel_bf16_scales(channel));
         }
         shards[s].mark[c][row] = 2;  // done (checked by later shards' lists)
       }

@@ -56,6 +56,12 @@ struct ModelConfig {
   // will be stored (Params::emb_q), the gradient updates the float rows
   // (straight-through).
   bool qat = false;
+  // With qat: only the tables stored with at most this many bits are read
+  // rounded (experiments: QAT for the 3-bit tables, the 4-bit ones read as
+  // floats); the others' emb_q rows stay copies of the float rows.
+  uint32_t qat_max_bits = 8;
+  // Whether table channel c is trained as it is stored (qat, qat_max_bits).
+  bool qat_channel(size_t c) const;
   // Second hashes: n-gram orders (0 = the word channel) whose table is also
   // read by a second channel of the same kind with another seed. Both
   // channels look up the one table, so a feature whose row collides under

@@ -203,6 +203,8 @@ void usage() {
       "                        or 3; 3 needs --embedding-scales bf16)\n"
       "  --qat                 quantization-aware training: the forward pass reads the\n"
       "                        hashed tables rounded as they will be stored\n"
+      "  --qat-max-bits N      with --qat, only the tables stored with at most N bits\n"
+      "                        (e.g. 3: the 4-bit tables are read as floats)\n"
       "  --embedding-scales S  f32 (default) or bf16, with --embedding-bits 4 or 3: the\n"
       "                        tables' row scales stored as bfloat16 (q4_row_bf16,\n"
       "                        q3_row_bf16; 2 bytes a row instead of 4): the spec says\n"
@@ -323,6 +325,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--cleanup-laughter") o.model.text.cleanup = 2;
     else if (a == "--quantize-dense") o.model.quantize_dense = true;
     else if (a == "--qat") o.model.qat = true;
+    else if (a == "--qat-max-bits") o.model.qat_max_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--ngram-bits") o.model.ngram_bits = parse_list(value(), a.c_str());
     else if (a == "--embedding-bits") o.model.embedding_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--embedding-scales") {

@@ -17,21 +17,27 @@
 # layer, paid with 1,000 table rows. --cleanup-laughter (text.cleanup = 2):
 # laughter (haha, jajaja, lol) is skipped with URLs and markup; it pulled
 # chat messages to whichever language's text held it (EXPERIMENTS.md,
-# "Laughter").
+# "Laughter"). The 3- and 4-gram tables are stored 3-bit (q3_row_bf16: a
+# 16-wide row in 8 bytes instead of 10), which buys them 1.25x the rows
+# (8,875), and every hashed table is trained as it is stored (--qat: the
+# forward pass reads the rounded rows): held-out +0.3 and short lines of both
+# cross-domain folds +0.6 to +0.7 (EXPERIMENTS.md, "3 bits for the 3- and
+# 4-gram tables only").
 langid_config() {
-  CONFIG=(--seed 1 --buckets 1000,5800,7100,7100 --dims 16,16,16,16 --script-dims 8 --word-buckets 5800 --word-dims 16
+  CONFIG=(--seed 1 --buckets 1000,5800,8875,8875 --dims 16,16,16,16 --script-dims 8 --word-buckets 5800 --word-dims 16
           --second-hash 2,3,4,0
-          --embedding-bits 4 --embedding-scales bf16 --hidden 128 --quantize-dense
+          --embedding-bits 4 --ngram-bits 4,4,3,3 --qat --embedding-scales bf16 --hidden 128 --quantize-dense
           --max-per-lang 12000 --chars-per-example 60 --rich-quota 12000 --noise 0.05 --cleanup-laughter
           --temperature 0.8 --reliable-probability 0.85 --max-file-bytes 409600
           --span-mix 0.15,0.45,0.25 --han-variant-dims 8
           --prior "$1" --prior-strength 0.1 --license "$2")
   # VARIANT=large (make model-large): the same recipe with 8x the 8-bit
-  # model's hashed rows, stored like the shipped tables (4-bit, bfloat16
-  # scales), about 1.1 MB, for users who can afford the size (EXPERIMENTS.md,
-  # "Capacity: a 2 MB variant" and "bfloat16 scales"); not shipped in models/.
+  # model's hashed rows, every table 4-bit with bfloat16 scales (and --qat,
+  # which its README figures predate), about 1.1 MB, for users who can
+  # afford the size (EXPERIMENTS.md, "Capacity: a 2 MB variant" and
+  # "bfloat16 scales"); not shipped in models/.
   if [ "${VARIANT:-}" = large ]; then
-    CONFIG+=(--buckets 2000,20000,25000,25000 --word-buckets 30000 --max-file-bytes "$(langid_budget)")
+    CONFIG+=(--buckets 2000,20000,25000,25000 --ngram-bits 4,4,4,4 --word-buckets 30000 --max-file-bytes "$(langid_budget)")
   fi
   # Experiments only: CONFIG_EXTRA="--word-buckets 30000 ..." is appended
   # (the last of a repeated trainer option wins).

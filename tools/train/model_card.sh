@@ -84,9 +84,10 @@ character 1- to 4-grams, hashed whole words and the script of each letter,
 each channel averaged over the text, one hidden layer of ReLU units, softmax
 over $labels languages, a prior over languages applied to the output, and
 whole-word scores that separate close neighbours (neighbour words).
-The hashed tables (character n-grams, words) are stored 4-bit, two values
-a byte with one bfloat16 scale per row (q4_row_bf16: a 16-wide row in 10
-bytes); the script and Han-variant
+The hashed tables are stored with one bfloat16 scale per row: the 1- and
+2-gram and word tables 4-bit, two values a byte (q4_row_bf16: a 16-wide row
+in 10 bytes), the 3- and 4-gram tables 3-bit, eight values in three bytes
+(q3_row_bf16: 8 bytes); the script and Han-variant
 tables and both dense layers as uint8 with one float scale per row
 (q8_row), the output layer transposed, with one scale per output (q8_col,
 docs/FORMAT.md: the same numbers, laid out for its sparse kernel).

@@ -20,8 +20,8 @@
 # THREADS=1). The shipped model (this script at the commit that installed it,
 # on corpus v3 + the written family of `make data`): one run, 8 epochs of 2.23
 # M examples and the fine-tuning phase three times, averaged (langid_config.sh),
-# 11 min 13 s of training on 2 cores, then the neighbour words (about a
-# minute: every source family's file is read once).
+# 22 min of training on 2 cores (quantization-aware), then the neighbour words
+# (about a minute: every source family's file is read once).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -280,3 +280,98 @@ TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and 
   ffnlp_workspace_free(ws);
   ffnlp_model_free(cm);
 }
+
+TEST_CASE("head: short texts clear a higher bar when the model sets one (classifier.reliable_short_*)") {
+  tools::ModelWriter w;
+  add_tiny_tensors(w, make_tiny_network(56, kScriptCount), false);
+  set_tiny_metadata(w);
+  w.set_f32("classifier.reliable_probability", 0.34f);  // of three labels the top one always has more
+  w.set_u32("classifier.reliable_letters", 3);
+  w.set_u32("classifier.reliable_short_letters", 9);
+  w.set_f32("classifier.reliable_short_probability", 0.9f);
+  const std::vector<uint8_t> bytes = w.build();
+  const Model m = load(bytes);
+  CHECK(m.reliable_short_letters() == 9);
+  CHECK(m.reliable_short_probability() == 0.9f);
+  // The rule at its edges.
+  CHECK_FALSE(m.is_reliable(1.0f, 2));   // too few letters at any probability
+  CHECK_FALSE(m.is_reliable(0.89f, 3));  // short: needs 0.9
+  CHECK(m.is_reliable(0.9f, 3));
+  CHECK(m.is_reliable(0.9f, 8));
+  CHECK_FALSE(m.is_reliable(0.89f, 8));
+  CHECK(m.is_reliable(0.34f, 9));  // from 9 letters the general bar
+  CHECK_FALSE(m.is_reliable(0.33f, 9));
+  // classify and the C API mark answers by that rule, for every length.
+  ffnlp_model* cm = nullptr;
+  REQUIRE(ffnlp_model_create_from_buffer(bytes.data(), bytes.size(), &cm, nullptr) == FFNLP_OK);
+  ffnlp_workspace* cws = nullptr;
+  REQUIRE(ffnlp_workspace_create(cm, &cws, nullptr) == FFNLP_OK);
+  Workspace ws(m);
+  int short_unmarked = 0;
+  for (const char* text : {"ab", "abc", "hello", "zxcvbnm", "grüße ok", "abcdefghi", "hello world", "привет мир",
+                           "the quick brown fox"}) {
+    CAPTURE(text);
+    Prediction top[3];
+    size_t n = 0;
+    TextStats stats;
+    REQUIRE(m.classify(text, std::strlen(text), ws.data(), ws.size(), top, 3, &n, &stats) == Status::kOk);
+    REQUIRE(n == 3);
+    CHECK(top[0].reliable == m.is_reliable(top[0].probability, stats.letters));
+    if (stats.letters >= 9) CHECK(top[0].reliable);
+    if (stats.letters >= 3 && stats.letters < 9) short_unmarked += !top[0].reliable;
+    ffnlp_prediction ctop[3];
+    size_t cn = 0;
+    REQUIRE(ffnlp_workspace_classify(cws, text, std::strlen(text), ctop, 3, &cn) == FFNLP_OK);
+    REQUIRE(cn == n);
+    CHECK(ctop[0].reliable == (top[0].reliable ? 1 : 0));
+  }
+  // The texts exercise the new tier: some short answer clears the general
+  // bar (every answer does) and is still not marked.
+  CHECK(short_unmarked > 0);
+  ffnlp_workspace_free(cws);
+  ffnlp_model_free(cm);
+}
+
+TEST_CASE("head: classifier.reliable_short_* are validated at load") {
+  struct Case {
+    const char* what;
+    std::function<void(tools::ModelWriter&)> change;
+    const char* part;
+    Status expected = Status::kBadMetadata;
+  };
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<Case> cases = {
+      {"letters alone", [](tools::ModelWriter& w) { w.set_u32("classifier.reliable_short_letters", 9); }, "come together"},
+      {"probability alone", [](tools::ModelWriter& w) { w.set_f32("classifier.reliable_short_probability", 0.9f); },
+       "come together"},
+      {"below the general bar", [](tools::ModelWriter& w) {
+         w.set_f32("classifier.reliable_probability", 0.8f);
+         w.set_u32("classifier.reliable_short_letters", 9);
+         w.set_f32("classifier.reliable_short_probability", 0.7f);
+       }, "between classifier.reliable_probability and 1"},
+      {"above 1", [](tools::ModelWriter& w) {
+         w.set_u32("classifier.reliable_short_letters", 9);
+         w.set_f32("classifier.reliable_short_probability", 1.5f);
+       }, "between classifier.reliable_probability and 1"},
+      {"NaN", [nan](tools::ModelWriter& w) {
+         w.set_u32("classifier.reliable_short_letters", 9);
+         w.set_f32("classifier.reliable_short_probability", nan);
+       }, "not finite", Status::kNonFinite},
+      {"wrong type", [](tools::ModelWriter& w) {
+         w.set_f32("classifier.reliable_short_letters", 9.0f);
+         w.set_f32("classifier.reliable_short_probability", 0.9f);
+       }, "wrong type"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    tools::ModelWriter w;
+    add_tiny_tensors(w, make_tiny_network(57, kScriptCount), false);
+    set_tiny_metadata(w);
+    c.change(w);
+    const std::vector<uint8_t> bytes = w.build();
+    Model m;
+    Error e;
+    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
+    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
+  }
+}

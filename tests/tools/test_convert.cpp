@@ -302,6 +302,40 @@ TEST_CASE("spec ranges: reliable_probability in 0..1 as a plain decimal, task, n
   CHECK(spec_error("[channel]\nkind = char_ngram\norder = 9\n") == "s.spec:1: channel 0 (char_ngram): 'order' must be 1..8");
 }
 
+TEST_CASE("spec: a stricter bar for short texts converts, both keys or neither, never below the general bar") {
+  std::string text = kSpec;
+  const std::string general = "reliable_letters = 5\n";
+  text.replace(text.find(general), general.size(), general + "reliable_short_letters = 12\nreliable_short_probability = 0.95\n");
+  ConvertOptions options;
+  options.spec_text = text;
+  const Model m = load_converted(convert(spec_arrays(), options));
+  CHECK(m.reliable_short_letters() == 12);
+  CHECK(m.reliable_short_probability() == 0.95f);
+  CHECK(m.is_reliable(0.6f, 12));
+  CHECK_FALSE(m.is_reliable(0.94f, 11));
+  CHECK(m.is_reliable(0.95f, 5));
+  CHECK_FALSE(m.is_reliable(0.99f, 4));
+  // Without the keys there is no such tier (the older files load as before).
+  const Model plain = load_converted(convert(spec_arrays(), [] {
+    ConvertOptions o;
+    o.spec_text = kSpec;
+    return o;
+  }()));
+  CHECK(plain.reliable_short_letters() == 0);
+  CHECK(plain.is_reliable(0.6f, 5));
+  CHECK(spec_error("[classifier]\nreliable_short_letters = 9\n") ==
+        "s.spec: [classifier]: 'reliable_short_letters' and 'reliable_short_probability' come together");
+  CHECK(spec_error("[classifier]\nreliable_short_probability = 0.9\n") ==
+        "s.spec: [classifier]: 'reliable_short_letters' and 'reliable_short_probability' come together");
+  CHECK(spec_error("[classifier]\nreliable_probability = 0.8\nreliable_short_letters = 9\nreliable_short_probability = 0.7\n") ==
+        "s.spec: [classifier]: 'reliable_short_probability' must be at least 'reliable_probability' (short texts need "
+        "more, not less)");
+  CHECK(spec_error("[classifier]\nreliable_short_letters = 0\nreliable_short_probability = 0.9\n")
+            .find("'reliable_short_letters' must be at least 1") != std::string::npos);
+  CHECK(spec_error("[classifier]\nreliable_short_letters = 9\nreliable_short_probability = 1.5\n") ==
+        "s.spec:3: 'reliable_short_probability' must be between 0 and 1, got '1.5'");
+}
+
 TEST_CASE("spec [prior] weights are plain decimals above 0") {
   const std::string head = "[prior]\nen ";
   for (const char* bad : {"0", "0.0", "-1", "+1", "1e3", "0x10", "inf", "nan", "010", ".5", "5.", "1,5", "abc"}) {

@@ -338,6 +338,10 @@ class Converter {
     add_neighbours(spec);
     if (spec.has_reliable_probability) writer_.set_f32("classifier.reliable_probability", spec.reliable_probability);
     if (spec.reliable_letters) writer_.set_u32("classifier.reliable_letters", spec.reliable_letters);
+    if (spec.has_reliable_short_probability) {
+      writer_.set_u32("classifier.reliable_short_letters", spec.reliable_short_letters);
+      writer_.set_f32("classifier.reliable_short_probability", spec.reliable_short_probability);
+    }
     if (!spec.unknown_label.empty()) writer_.set_string("classifier.unknown_label", spec.unknown_label);
     for (const auto& kv : spec.extra) writer_.set_string(kv.first, kv.second);
     for (const auto& kv : arrays_) {

@@ -241,7 +241,13 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
         spec.reliable_probability = p.to_probability(key, value);
         spec.has_reliable_probability = true;
       } else if (key == "reliable_letters") spec.reliable_letters = p.to_unsigned(key, value);
-      else if (key == "unknown_label") spec.unknown_label = value;
+      else if (key == "reliable_short_letters") {
+        spec.reliable_short_letters = p.to_unsigned(key, value);
+        if (spec.reliable_short_letters == 0) p.error("'reliable_short_letters' must be at least 1 (leave both short keys out for no such tier)");
+      } else if (key == "reliable_short_probability") {
+        spec.reliable_short_probability = p.to_probability(key, value);
+        spec.has_reliable_short_probability = true;
+      } else if (key == "unknown_label") spec.unknown_label = value;
       else if (key == "prior") spec.prior_array = value;
       else p.error("unknown key '" + key + "' in [classifier]");
     } else if (section == "neighbours") {
@@ -324,6 +330,13 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     }
     if (spec.neighbours.words_file.empty()) throw std::runtime_error(where + "'words' names no file");
     if (spec.task != "classifier") throw std::runtime_error(where + "neighbour words are for classifiers (task = classifier)");
+  }
+  if ((spec.reliable_short_letters != 0) != spec.has_reliable_short_probability) {
+    throw std::runtime_error(file + ": [classifier]: 'reliable_short_letters' and 'reliable_short_probability' come together");
+  }
+  if (spec.has_reliable_short_probability && spec.reliable_short_probability < spec.reliable_probability) {
+    throw std::runtime_error(file + ": [classifier]: 'reliable_short_probability' must be at least 'reliable_probability' "
+                             "(short texts need more, not less)");
   }
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpecEntry& l = spec.layers[i];

@@ -47,6 +47,11 @@ struct ModelSpec {
   bool has_reliable_probability = false;
   float reliable_probability = 0.7f;
   unsigned reliable_letters = 0;
+  // Texts of fewer letters than this need reliable_short_probability (0: no
+  // such tier; both keys or neither).
+  unsigned reliable_short_letters = 0;
+  bool has_reliable_short_probability = false;
+  float reliable_short_probability = 1.0f;
   std::string unknown_label;
   std::vector<std::pair<std::string, std::string>> labels;  // code, name
   // The prior over labels: [prior] lines "CODE WEIGHT" (relative weights > 0;

@@ -93,11 +93,13 @@ block() { echo '```'; cat; echo '```'; }
     dump=$(mktemp)
     "$BUILD/train" evaluate --model "$MODEL" --threads 1 --dump "$dump" \
       gh=data/eval/gnome-help.tsv ff=data/eval/firefox.tsv > /dev/null
-    probability=$("$BUILD/train" evaluate --model "$MODEL" --threads 1 gh=data/eval/gnome-help.tsv |
-      sed -n 's/.*reliable = p >= \([0-9.]*\) .*/\1/p')
-    awk -F'\t' -v p="$probability" '
+    rule=$("$BUILD/train" evaluate --model "$MODEL" --threads 1 gh=data/eval/gnome-help.tsv | sed -n 1p)
+    probability=$(echo "$rule" | sed -n 's/.*reliable = p >= \([0-9.]*\) .*/\1/p')
+    short_probability=$(echo "$rule" | sed -n 's/.*, p >= \([0-9.]*\) below .*/\1/p')
+    short_letters=$(echo "$rule" | sed -n 's/.* below \([0-9]*\) letters.*/\1/p')
+    awk -F'\t' -v p="$probability" -v sp="${short_probability:-1}" -v sl="${short_letters:-0}" '
       NR > 1 && $3 >= 20 && $4 >= 3 {
-        all[$1]++; if ($6 < p) next
+        all[$1]++; if ($6 < ($4 < sl + 0 ? sp : p)) next
         n[$1]++; if ($2 == $5) ok[$1]++; else if ($5 == "en") en[$1]++; else bad[$1]++ }
       END { for (s in all) printf "%s: %d texts, %.1f %% marked reliable; of those right %.2f %%, wrong and English %.2f %%; right among the rest %.2f %%\n",
               s, all[s], 100 * n[s] / all[s], 100 * ok[s] / n[s], 100 * en[s] / n[s], 100 * ok[s] / (ok[s] + bad[s]) }' "$dump" | sort | block

@@ -171,11 +171,24 @@ struct Summary {
   size_t n_le20 = 0, ok_le20 = 0, n_21_40 = 0, ok_21_40 = 0, n_gt40 = 0, ok_gt40 = 0, n_ge50 = 0, ok_ge50 = 0;
   double nll = 0, brier = 0;
   size_t long_n = 0, rel_n = 0, rel_ok = 0;  // texts of 20+ chars; marked reliable; of those right
+  size_t short_n = 0, short_rel_n = 0, short_rel_ok = 0;  // the same for texts under 20 chars
   double bin_p[10] = {}, bin_ok[10] = {};
   size_t bin_n[10] = {};
 };
 
-void add(Summary* s, const Line& line, const Outcome& o, float reliable_probability, uint32_t reliable_letters) {
+// The model's rule (Model::is_reliable), with thresholds the caller may override.
+struct Reliability {
+  float probability = 0.7f;
+  uint32_t letters = 0;
+  uint32_t short_letters = 0;  // fewer letters than this need short_probability
+  float short_probability = 1.0f;
+  bool operator()(float p, uint32_t text_letters) const {
+    if (text_letters < letters) return false;
+    return p >= (text_letters < short_letters ? short_probability : probability);
+  }
+};
+
+void add(Summary* s, const Line& line, const Outcome& o, const Reliability& reliable) {
   const bool ok = o.pred == line.gold;
   ++s->n;
   s->ok += ok;
@@ -190,12 +203,15 @@ void add(Summary* s, const Line& line, const Outcome& o, float reliable_probabil
   s->bin_n[bin] += 1;
   s->bin_p[bin] += o.p_top;
   s->bin_ok[bin] += ok;
+  const bool marked = o.pred != kNoLabel && reliable(o.p_top, line.letters);
   if (line.chars >= 20) {
     ++s->long_n;
-    if (o.pred != kNoLabel && o.p_top >= reliable_probability && line.letters >= reliable_letters) {
-      ++s->rel_n;
-      s->rel_ok += ok;
-    }
+    s->rel_n += marked;
+    s->rel_ok += marked && ok;
+  } else {
+    ++s->short_n;
+    s->short_rel_n += marked;
+    s->short_rel_ok += marked && ok;
   }
 }
 
@@ -213,6 +229,8 @@ void usage() {
       "  --temperature A,B,..   temperatures (default 1)\n"
       "  --reliable-probability P  threshold for the reliable share (default: the model's)\n"
       "  --reliable-letters N      (default: the model's)\n"
+      "  --reliable-short-letters N, --reliable-short-probability P\n"
+      "                            texts of fewer letters need P (default: the model's)\n"
       "  --dump FILE            per line: set, gold, chars, letters, then per combination\n"
       "                         pred, p_top, p_gold, sum of p^2\n"
       "  --threads N            1 or 2 (default 2)\n");
@@ -224,7 +242,8 @@ int evaluate_main(int argc, char** argv) {
   std::string model_path, writers_path, dump_path;
   std::vector<float> strengths{1.0f}, temperatures{1.0f};
   float reliable_probability = -1;
-  long reliable_letters = -1;
+  long reliable_letters = -1, reliable_short_letters = -1;
+  float reliable_short_probability = -1;
   int threads = 2;
   std::vector<std::pair<std::string, std::string>> files;
   for (int i = 1; i < argc; ++i) {
@@ -242,6 +261,8 @@ int evaluate_main(int argc, char** argv) {
     else if (a == "--temperature") temperatures = parse_floats(value());
     else if (a == "--reliable-probability") reliable_probability = std::stof(value());
     else if (a == "--reliable-letters") reliable_letters = std::stol(value());
+    else if (a == "--reliable-short-letters") reliable_short_letters = std::stol(value());
+    else if (a == "--reliable-short-probability") reliable_short_probability = std::stof(value());
     else if (a == "--dump") dump_path = value();
     else if (a == "--threads") threads = std::atoi(value().c_str());
     else if (a.find('=') != std::string::npos && a[0] != '-')
@@ -263,8 +284,13 @@ int evaluate_main(int argc, char** argv) {
   if (!writers_path.empty()) log_prior = log_prior_from(writers_path, model);
   else
     for (uint32_t l = 0; l < L; ++l) log_prior[l] = model.log_prior(l);
-  if (reliable_probability < 0) reliable_probability = model.reliable_probability();
-  const uint32_t letters_min = reliable_letters < 0 ? model.reliable_letters() : static_cast<uint32_t>(reliable_letters);
+  Reliability reliable;
+  reliable.probability = reliable_probability < 0 ? model.reliable_probability() : reliable_probability;
+  reliable.letters = reliable_letters < 0 ? model.reliable_letters() : static_cast<uint32_t>(reliable_letters);
+  reliable.short_letters =
+      reliable_short_letters < 0 ? model.reliable_short_letters() : static_cast<uint32_t>(reliable_short_letters);
+  reliable.short_probability =
+      reliable_short_probability < 0 ? model.reliable_short_probability() : reliable_short_probability;
 
   std::vector<Combo> combos;
   for (float a : strengths)
@@ -284,10 +310,12 @@ int evaluate_main(int argc, char** argv) {
       *dump << "\tpred@" << c.strength << "/" << c.temperature << "\tp_top\tp_gold\tsum_sq";
     *dump << "\n";
   }
-  std::printf("model %s: %u labels%s; reliable = p >= %.3g and >= %u letters (share and precision on texts of 20+ chars)\n",
-              model_path.c_str(), L, model.has_prior() ? ", with a prior" : "", reliable_probability, letters_min);
-  std::printf("%-14s %5s %5s %7s %7s %7s %7s %7s %7s %6s %6s %6s %6s %6s\n", "set", "prior", "T", "lines", "acc",
-              "<=20", "21-40", ">40", ">=50", "NLL", "Brier", "ECE", "rel%", "relok");
+  std::printf("model %s: %u labels%s; reliable = p >= %.3g and >= %u letters", model_path.c_str(), L,
+              model.has_prior() ? ", with a prior" : "", reliable.probability, reliable.letters);
+  if (reliable.short_letters) std::printf(", p >= %.3g below %u letters", reliable.short_probability, reliable.short_letters);
+  std::printf(" (rel%%, relok: share marked and of those right, texts of 20+ chars; srel%%, srelok: under 20)\n");
+  std::printf("%-14s %5s %5s %7s %7s %7s %7s %7s %7s %6s %6s %6s %6s %6s %6s %6s\n", "set", "prior", "T", "lines", "acc",
+              "<=20", "21-40", ">40", ">=50", "NLL", "Brier", "ECE", "rel%", "relok", "srel%", "srelok");
   std::vector<double> buf;
   std::vector<std::vector<Outcome>> per_combo(combos.size());
   for (const EvalSet& set : sets) {
@@ -299,15 +327,16 @@ int evaluate_main(int argc, char** argv) {
         const Line& line = set.lines[i];
         const Outcome o = score(set.logits.data() + i * L, log_prior, combos[c], line.gold, line.letters, &buf);
         per_combo[c][i] = o;
-        add(&s, line, o, reliable_probability, letters_min);
+        add(&s, line, o, reliable);
       }
       double ece = 0;
       for (int b = 0; b < 10; ++b) ece += std::fabs(s.bin_p[b] - s.bin_ok[b]);
-      std::printf("%-14s %5.2f %5.2f %7zu %7.2f %7.2f %7.2f %7.2f %7.2f %6.3f %6.4f %6.4f %6.1f %6.2f\n",
+      std::printf("%-14s %5.2f %5.2f %7zu %7.2f %7.2f %7.2f %7.2f %7.2f %6.3f %6.4f %6.4f %6.1f %6.2f %6.1f %6.2f\n",
                   set.name.c_str(), combos[c].strength, combos[c].temperature, s.n, pct(s.ok, s.n),
                   pct(s.ok_le20, s.n_le20), pct(s.ok_21_40, s.n_21_40), pct(s.ok_gt40, s.n_gt40),
                   pct(s.ok_ge50, s.n_ge50), s.n ? s.nll / s.n : 0.0, s.n ? s.brier / s.n : 0.0,
-                  s.n ? ece / s.n : 0.0, pct(s.rel_n, s.long_n), pct(s.rel_ok, s.rel_n));
+                  s.n ? ece / s.n : 0.0, pct(s.rel_n, s.long_n), pct(s.rel_ok, s.rel_n), pct(s.short_rel_n, s.short_n),
+                  pct(s.short_rel_ok, s.short_rel_n));
     }
     if (dump) {
       for (size_t i = 0; i < set.lines.size(); ++i) {

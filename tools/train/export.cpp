@@ -147,8 +147,13 @@ std::string spec_text(const SpecInfo& info, const ModelConfig& cfg, const LabelS
   char prob[32];
   std::snprintf(prob, sizeof prob, "%g", static_cast<double>(info.reliable_probability));
   s << "reliable_probability = " << prob << "\n"
-    << "reliable_letters = " << info.reliable_letters << "\n"
-    << "unknown_label = und\n"
+    << "reliable_letters = " << info.reliable_letters << "\n";
+  if (info.reliable_short_letters) {
+    std::snprintf(prob, sizeof prob, "%g", static_cast<double>(info.reliable_short_probability));
+    s << "reliable_short_letters = " << info.reliable_short_letters << "\n"
+      << "reliable_short_probability = " << prob << "\n";
+  }
+  s << "unknown_label = und\n"
     << "\n[labels]\n";
   for (size_t l = 0; l < labels.codes.size(); ++l)
     s << labels.codes[l] << '\t' << one_line(labels.names[l]) << "\n";

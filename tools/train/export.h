@@ -30,6 +30,8 @@ struct SpecInfo {
   std::string command;  // written as a comment
   float reliable_probability = 0.7f;
   uint32_t reliable_letters = 3;
+  uint32_t reliable_short_letters = 0;  // 0: no short-text tier in the spec
+  float reliable_short_probability = 1.0f;
   std::vector<double> prior;  // per label, relative weights > 0; empty: no [prior]
 };
 

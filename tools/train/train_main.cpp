@@ -123,6 +123,8 @@ struct Options {
   std::string license;  // empty: summarised from languages.tsv
   float reliable_probability = 0.7f;
   uint32_t reliable_letters = 3;
+  uint32_t reliable_short_letters = 0;  // 0: no stricter bar for short texts
+  float reliable_short_probability = 1.0f;
   std::string prior_path;     // writers per language (tools/train/language_prior.py)
   float prior_strength = 1.0f;
   float temperature = 1.0f;   // the output layer is divided by this at export
@@ -240,6 +242,7 @@ void usage() {
       "                        default 1); accuracy does not change\n"
       "  --reliable-probability P  the model's reliability threshold (default 0.7)\n"
       "  --reliable-letters N      ... and letters needed (default 3)\n"
+      "  --reliable-short LETTERS,P  texts of fewer letters need probability P (default: none)\n"
       "  --finetune TSV[,TSV...]   after the main epochs, fine-tune with these files (e.g.\n"
       "                        the short everyday families of data/by_source): epochs in\n"
       "                        which every language keeps its share of examples and those\n"
@@ -361,6 +364,15 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--temperature") o.temperature = std::stof(value());
     else if (a == "--reliable-probability") o.reliable_probability = std::stof(value());
     else if (a == "--reliable-letters") o.reliable_letters = parse_list(value(), a.c_str()).at(0);
+    else if (a == "--reliable-short") {
+      const std::string v = value();
+      const size_t comma = v.find(',');
+      if (comma == std::string::npos) throw std::invalid_argument("--reliable-short needs LETTERS,P");
+      o.reliable_short_letters = parse_list(v.substr(0, comma), a.c_str()).at(0);
+      o.reliable_short_probability = std::stof(v.substr(comma + 1));
+      if (o.reliable_short_letters == 0 || !(o.reliable_short_probability <= 1.0f))
+        throw std::invalid_argument("--reliable-short: LETTERS >= 1 and P <= 1");
+    }
     else if (a == "--init") o.init_path = value();
     else if (a == "--finetune") {
       std::stringstream ss(value());
@@ -871,6 +883,8 @@ int run(int argc, char** argv) {
   info.command = command;
   info.reliable_probability = o.reliable_probability;
   info.reliable_letters = o.reliable_letters;
+  info.reliable_short_letters = o.reliable_short_letters;
+  info.reliable_short_probability = o.reliable_short_probability;
   if (!o.prior_path.empty() && o.prior_strength > 0)
     info.prior = prior_weights(read_writers(o.prior_path), labels, o.prior_strength);
   write_file(dir + "/langid.spec", spec_text(info, cfg, labels));

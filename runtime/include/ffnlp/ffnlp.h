@@ -516,6 +516,15 @@ class Model {
   float log_prior(uint32_t i) const;  // classifier.log_prior[i]; 0 without a prior or out of range
   float reliable_probability() const { return reliable_probability_; }
   uint32_t reliable_letters() const { return reliable_letters_; }
+  // Short texts may need more: below reliable_short_letters() letters the
+  // bar is reliable_short_probability() (0 letters: no such tier).
+  uint32_t reliable_short_letters() const { return reliable_short_letters_; }
+  float reliable_short_probability() const { return reliable_short_probability_; }
+  // The rule every API applies to the top answer.
+  bool is_reliable(float probability, uint32_t letters) const {
+    if (letters < reliable_letters_) return false;
+    return probability >= (letters < reliable_short_letters_ ? reliable_short_probability_ : reliable_probability_);
+  }
   const char* unknown_label() const { return unknown_label_; }  // may be ""
 
   // Bytes of scratch memory one concurrent call needs (classifiers and
@@ -534,8 +543,10 @@ class Model {
   // (with the model's log prior added, unless options->prior is kUniform,
   // and its neighbour words' scores when it has them (docs/FORMAT.md,
   // neighbours.*); only the allow-list's labels when options->only is set). An answer is
-  // reliable when its probability is at least reliable_probability() and
-  // the text had at least reliable_letters() letters. With no evidence (no
+  // reliable when is_reliable(probability, letters of the text) holds: at
+  // least reliable_letters() letters and a probability of at least
+  // reliable_probability() (reliable_short_probability() for texts of fewer
+  // than reliable_short_letters() letters). With no evidence (no
   // letters and no caller ids) the answer is unknown_label() with
   // probability 0 and label_index kNoLabel when the model has one, else
   // *count = 0. Text is UTF-8; invalid bytes separate words.
@@ -614,6 +625,8 @@ class Model {
   const uint8_t* log_prior_ = nullptr;  // label_count_ f32 (a rank-1 tensor in the model bytes), or null
   float reliable_probability_ = 0.7f;
   uint32_t reliable_letters_ = 0;
+  uint32_t reliable_short_letters_ = 0;
+  float reliable_short_probability_ = 1.0f;
   const char* unknown_label_ = "";
   internal::NeighbourPlan neighbours_;
 };

@@ -24,7 +24,7 @@ struct ModelAccess {
   static ScratchLayout layout(const Model& model);
   static const NeighbourPlan& neighbours(const Model& model) { return model.neighbours_; }
   static bool reliable(const Model& model, float probability, const TextStats& stats) {
-    return probability >= model.reliable_probability_ && stats.letters >= model.reliable_letters_;
+    return model.is_reliable(probability, stats.letters);
   }
   // Model::text_features into the C API's records (features/feature_api.cpp).
   static Status text_features(const Model& model, const char* text, size_t size, ffnlp_feature* out, size_t capacity,

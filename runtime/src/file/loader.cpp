@@ -787,9 +787,35 @@ class ModelLoader {
     if ((s = want("classifier.reliable_probability", format::MetaType::kF32, false, &e, &present)) != Status::kOk) return s;
     if (present) m_->reliable_probability_ = meta_f32(e);
     if ((s = get_u32("classifier.reliable_letters", false, &m_->reliable_letters_)) != Status::kOk) return s;
+    if ((s = read_short_text_reliability()) != Status::kOk) return s;
     if ((s = get_string("classifier.unknown_label", false, &m_->unknown_label_)) != Status::kOk) return s;
     if ((s = read_prior()) != Status::kOk) return s;
     return read_neighbours();
+  }
+
+  // classifier.reliable_short_letters and _probability: both or neither; the
+  // short texts' bar is a probability no lower than the general one (a lower
+  // one would make short texts easier to trust, never what is meant).
+  Status read_short_text_reliability() {
+    MetaEntry e;
+    bool has_letters = false, has_probability = false;
+    Status s = want("classifier.reliable_short_letters", format::MetaType::kU32, false, &e, &has_letters);
+    if (s != Status::kOk) return s;
+    if (has_letters) m_->reliable_short_letters_ = meta_u32(e);
+    s = want("classifier.reliable_short_probability", format::MetaType::kF32, false, &e, &has_probability);
+    if (s != Status::kOk) return s;
+    if (has_letters != has_probability) {
+      return fail(error_, Status::kBadMetadata,
+                  "classifier.reliable_short_letters and classifier.reliable_short_probability come together");
+    }
+    if (!has_probability) return Status::kOk;
+    const float p = meta_f32(e);
+    if (!(p >= m_->reliable_probability_ && p <= 1.0f)) {
+      return fail(error_, Status::kBadMetadata,
+                  "classifier.reliable_short_probability must be between classifier.reliable_probability and 1");
+    }
+    m_->reliable_short_probability_ = p;
+    return Status::kOk;
   }
 
   // A tagger: prev_label channels have a row per label (+ 2 padding rows);
@@ -803,6 +829,8 @@ class ModelLoader {
       }
     }
     static const char* const kClassifierKeys[] = {"classifier.reliable_probability", "classifier.reliable_letters",
+                                                  "classifier.reliable_short_letters",
+                                                  "classifier.reliable_short_probability",
                                                   "classifier.unknown_label", "classifier.log_prior",
                                                   "neighbours.groups"};
     MetaEntry e;

@@ -114,6 +114,35 @@ TEST_CASE("gibberish and very short text are not claimed with confidence") {
   CHECK(confident <= trials / 20);  // at most 5% marked reliable
 }
 
+TEST_CASE("short texts need 0.95 to be marked reliable by the shipped model, longer ones 0.85") {
+  Shipped s;
+  REQUIRE(s.status == Status::kOk);
+  CHECK(s.model.reliable_probability() == 0.85f);
+  CHECK(s.model.reliable_letters() == 3);
+  CHECK(s.model.reliable_short_letters() == 12);
+  CHECK(s.model.reliable_short_probability() == 0.95f);
+  Workspace workspace(s.model);
+  // Everyday words and phrases of up to 11 letters, then longer ones.
+  const char* const texts[] = {"Nein", "Danke", "Merci", "Grazie", "Gracias", "Obrigado", "Dziękuję", "Спасибо",
+                               "Tack så mycket", "Hvala lijepa", "Terima kasih", "Dobar dan", "Kiitos", "Köszönöm",
+                               "Bonne nuit", "Guten Morgen", "Buenas noches, amigos", "Dobranoc wszystkim",
+                               "See you tomorrow", "Bis morgen dann"};
+  int short_between = 0;  // short answers between the two bars: unmarked now
+  for (const char* text : texts) {
+    CAPTURE(text);
+    Prediction top[1];
+    size_t count = 0;
+    TextStats stats;
+    REQUIRE(s.model.classify(text, std::strlen(text), workspace.data(), workspace.size(), top, 1, &count, &stats) ==
+            Status::kOk);
+    REQUIRE(count == 1);
+    const float bar = stats.letters < 12 ? 0.95f : 0.85f;
+    CHECK(top[0].reliable == (top[0].probability >= bar));
+    short_between += stats.letters < 12 && top[0].probability >= 0.85f && top[0].probability < 0.95f;
+  }
+  CHECK(short_between > 0);  // the list reaches the stricter bar's range
+}
+
 TEST_CASE("spans: an unsure span joins a sure neighbour whose language still wins on the joined text") {
   Shipped s;
   REQUIRE(s.status == Status::kOk);

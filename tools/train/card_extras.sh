@@ -71,7 +71,8 @@ block() { echo '```'; cat; echo '```'; }
 {
   echo "\`build/train evaluate --model $MODEL dev=tests/langid/everyday-dev.tsv\` (the shipped"
   echo "model with its prior and temperature; rel% = share of texts of 20+ characters"
-  echo "marked reliable, relok = of those, right; ECE over 10 buckets):"
+  echo "marked reliable, relok = of those, right; srel%, srelok the same for texts"
+  echo "under 20 characters; ECE over 10 buckets):"
   echo
   "$BUILD/train" evaluate --model "$MODEL" --threads 1 dev=tests/langid/everyday-dev.tsv | block
   if [ ${#dumps[@]} -gt 0 ]; then

@@ -35,10 +35,10 @@ langid_config() {
           --span-mix 0.15,0.45,0.25 --han-variant-dims 8
           --prior "$1" --prior-strength 0.1 --license "$2")
   # VARIANT=large (make model-large): the same recipe with 8x the 8-bit
-  # model's hashed rows, every table 4-bit with bfloat16 scales (and --qat,
-  # which its README figures predate), about 1.1 MB, for users who can
-  # afford the size (EXPERIMENTS.md, "Capacity: a 2 MB variant" and
-  # "bfloat16 scales"); not shipped in models/.
+  # model's hashed rows, every table 4-bit with bfloat16 scales (and --qat),
+  # about 1.1 MB, for users who can afford the size (EXPERIMENTS.md,
+  # "Capacity: a 2 MB variant", "bfloat16 scales" and "The large variant
+  # retrained"); not shipped in models/.
   if [ "${VARIANT:-}" = large ]; then
     CONFIG+=(--buckets 2000,20000,25000,25000 --ngram-bits 4,4,4,4 --word-buckets 30000 --max-file-bytes "$(langid_budget)")
   fi

@@ -343,6 +343,29 @@ TEST_CASE("inspect_model: --rows takes a plain decimal") {
   CHECK(r.out.find("row 2\n") == std::string::npos);
 }
 
+TEST_CASE("inspect_model: metadata types line up however long the keys") {
+  const std::string inspect = tool_path("inspect_model");
+  REQUIRE_MESSAGE(access(inspect.c_str(), X_OK) == 0, inspect << " is not built");
+  const ChildResult r = run_program(inspect, {source_path("models/langid.ffm")}, 30);
+  REQUIRE_MESSAGE(r.exited_with(0), r.describe());
+  // The shipped model's classifier keys, the longest 37 characters.
+  size_t column = std::string::npos;
+  int lines = 0;
+  for (const char* key : {"classifier.reliable_letters", "classifier.reliable_short_probability",
+                          "classifier.unknown_label"}) {
+    CAPTURE(key);
+    const size_t at = r.out.find(std::string("\n  ") + key + " ");
+    REQUIRE(at != std::string::npos);
+    const size_t line_end = r.out.find('\n', at + 1);
+    const std::string line = r.out.substr(at + 1, line_end - at - 1);
+    const size_t type = line.find_first_not_of(' ', 2 + std::strlen(key));
+    if (column == std::string::npos) column = type;
+    CHECK(type == column);
+    ++lines;
+  }
+  CHECK(lines == 3);
+}
+
 TEST_CASE("langid --model: a FIFO, /dev/zero or a directory fails at once with a message") {
   const std::string langid = tool_path("langid");
   REQUIRE_MESSAGE(access(langid.c_str(), X_OK) == 0, langid << " is not built");

@@ -1,4 +1,5 @@
 // inspect_model: show what a .ffm file holds, or one tensor's values.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -58,11 +59,16 @@ unsigned stored_q(const TensorView& t, uint64_t r, uint64_t c) {
 
 void print_metadata(const Model& model, bool all) {
   std::printf("metadata (%u entries):\n", model.metadata_count());
+  int width = 34;  // the key column: as wide as the longest key (up to 64), so the types line up
+  for (uint32_t i = 0; i < model.metadata_count(); ++i) {
+    MetadataItem e;
+    if (model.metadata_item(i, &e)) width = std::max(width, static_cast<int>(std::min<size_t>(e.key_length, 64)));
+  }
   for (uint32_t i = 0; i < model.metadata_count(); ++i) {
     MetadataItem e;
     if (!model.metadata_item(i, &e)) break;
     const std::string k(e.key, e.key_length);
-    std::printf("  %-34s ", k.c_str());
+    std::printf("  %-*s ", width, k.c_str());
     switch (e.type) {
       case MetaType::kU32: std::printf("u32    %u\n", e.u32()); break;
       case MetaType::kF32: std::printf("f32    %g\n", static_cast<double>(e.f32())); break;

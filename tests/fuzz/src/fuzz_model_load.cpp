@@ -117,6 +117,13 @@ void exercise(const ffnlp::Model& model) {
   model.metadata_string("general.name", &name);
   model.metadata_u32("channel.count", &u);
   model.metadata_f32("classifier.reliable_probability", &f);
+  // A loaded short-text bar is a probability no lower than the general one,
+  // and the rule never marks a text short of reliable_letters().
+  if (model.reliable_short_letters() != 0) {
+    check(model.reliable_short_probability() >= model.reliable_probability());
+    check(model.reliable_short_probability() <= 1.0f);
+  }
+  if (model.reliable_letters() > 0) check(!model.is_reliable(1.0f, model.reliable_letters() - 1));
   for (uint32_t i = 0; i < model.tensor_count(); ++i) {
     const ffnlp::TensorView& t = model.tensor(i);
     check(model.find_tensor(t.name) == &t);

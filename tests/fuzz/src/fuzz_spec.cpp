@@ -76,6 +76,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(!spec.has_prior_default || (spec.prior_default > 0 && std::isfinite(spec.prior_default)));
   for (const LayerSpecEntry& l : spec.layers) check(!l.weights.empty() && !l.bias.empty() && !l.activation.empty());
   check(spec.reliable_probability >= 0.0f && spec.reliable_probability <= 1.0f);
+  // The short-text bar: both keys or neither, never below the general bar.
+  check((spec.reliable_short_letters != 0) == spec.has_reliable_short_probability);
+  check(!spec.has_reliable_short_probability || (spec.reliable_short_probability >= spec.reliable_probability &&
+                                                 spec.reliable_short_probability <= 1.0f));
   std::set<std::string> seen;
   for (const auto& l : spec.labels) check(seen.insert(l.first).second);
   seen.clear();

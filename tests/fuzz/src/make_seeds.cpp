@@ -130,6 +130,16 @@ void model_seeds() {
     w.set_string("classifier.log_prior", "log_prior");
     write(dir, "kinds_cleanup_prior.ffm", w.build());
   }
+  {  // The tiny classifier with both reliability tiers.
+    ModelWriter w;
+    testing::add_tiny_tensors(w, small, false);
+    testing::set_tiny_metadata(w);
+    w.set_f32("classifier.reliable_probability", 0.6f);
+    w.set_u32("classifier.reliable_letters", 3);
+    w.set_u32("classifier.reliable_short_letters", 12);
+    w.set_f32("classifier.reliable_short_probability", 0.95f);
+    write(dir, "tiny_short_reliability.ffm", w.build());
+  }
   {
     const testing::TinyNetwork n = testing::make_tiny_network(4, 4);
     using T = testing::TinyNetwork;
@@ -335,6 +345,8 @@ void spec_seeds() {
   write(dir, "reserved_metadata", str("[metadata]\nclassifier.unknown_label = en\ngeneral.trained_on = x\n"));
   write(dir, "duplicates", str("[model]\nname = a\nname = b\n[labels]\naa\naa\n"));
   write(dir, "probability", str("[classifier]\nreliable_probability = 1.5\nreliable_letters = 3\n"));
+  write(dir, "short_reliability", str("[classifier]\nreliable_probability = 0.8\nreliable_short_letters = 12\n"
+                                      "reliable_short_probability = 0.7\n"));
   write(dir, "embedding_task", str("[model]\ntask = embedding\n[channel]\nkind = script\nembedding = emb_script\n"));
   // The tiny network with other kinds on the same tables, and a prior.
   std::string kinds = kSpec;

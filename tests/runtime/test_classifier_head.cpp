@@ -35,6 +35,30 @@ std::vector<uint8_t> tiny_with_prior(uint32_t seed) {
   return w.build();
 }
 
+// A change to the tiny classifier's file that loading must refuse, with the
+// status and a part of the message.
+struct MetadataCase {
+  const char* what;
+  std::function<void(tools::ModelWriter&)> change;
+  Status expected;
+  const char* part;
+};
+
+void check_metadata_refused(const std::vector<MetadataCase>& cases, uint32_t seed) {
+  for (const MetadataCase& c : cases) {
+    CAPTURE(c.what);
+    tools::ModelWriter w;
+    add_tiny_tensors(w, make_tiny_network(seed, kScriptCount), false);
+    set_tiny_metadata(w);
+    c.change(w);
+    const std::vector<uint8_t> bytes = w.build();
+    Model m;
+    Error e;
+    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
+    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
+  }
+}
+
 Model load(const std::vector<uint8_t>& bytes) {
   Model m;
   Error e;
@@ -187,13 +211,7 @@ TEST_CASE("head: no evidence gives zero logits and scores, the unknown label") {
 }
 
 TEST_CASE("head: classifier.log_prior is validated at load") {
-  struct Case {
-    const char* what;
-    std::function<void(tools::ModelWriter&)> change;
-    Status expected;
-    const char* part;
-  };
-  const std::vector<Case> cases = {
+  check_metadata_refused({
       {"missing tensor", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "nope"); }, Status::kNotFound, "nope"},
       {"wrong length", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "hidden_b"); }, Status::kBadShape, "one per label"},
       {"a matrix", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "out_w"); }, Status::kBadShape, "one per label"},
@@ -202,19 +220,7 @@ TEST_CASE("head: classifier.log_prior is validated at load") {
          w.set_string("classifier.log_prior", "q_prior");
        }, Status::kBadShape, "f32 vector"},
       {"wrong type", [](tools::ModelWriter& w) { w.set_u32("classifier.log_prior", 1); }, Status::kBadMetadata, "wrong type"},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.what);
-    tools::ModelWriter w;
-    add_tiny_tensors(w, make_tiny_network(54, kScriptCount), false);
-    set_tiny_metadata(w);
-    c.change(w);
-    const std::vector<uint8_t> bytes = w.build();
-    Model m;
-    Error e;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
-    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
-  }
+  }, 54);
 }
 
 TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and without options") {
@@ -333,45 +339,29 @@ TEST_CASE("head: short texts clear a higher bar when the model sets one (classif
 }
 
 TEST_CASE("head: classifier.reliable_short_* are validated at load") {
-  struct Case {
-    const char* what;
-    std::function<void(tools::ModelWriter&)> change;
-    const char* part;
-    Status expected = Status::kBadMetadata;
-  };
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  const std::vector<Case> cases = {
-      {"letters alone", [](tools::ModelWriter& w) { w.set_u32("classifier.reliable_short_letters", 9); }, "come together"},
-      {"probability alone", [](tools::ModelWriter& w) { w.set_f32("classifier.reliable_short_probability", 0.9f); },
+  const Status bad = Status::kBadMetadata;
+  check_metadata_refused({
+      {"letters alone", [](tools::ModelWriter& w) { w.set_u32("classifier.reliable_short_letters", 9); }, bad,
        "come together"},
+      {"probability alone", [](tools::ModelWriter& w) { w.set_f32("classifier.reliable_short_probability", 0.9f); },
+       bad, "come together"},
       {"below the general bar", [](tools::ModelWriter& w) {
          w.set_f32("classifier.reliable_probability", 0.8f);
          w.set_u32("classifier.reliable_short_letters", 9);
          w.set_f32("classifier.reliable_short_probability", 0.7f);
-       }, "between classifier.reliable_probability and 1"},
+       }, bad, "between classifier.reliable_probability and 1"},
       {"above 1", [](tools::ModelWriter& w) {
          w.set_u32("classifier.reliable_short_letters", 9);
          w.set_f32("classifier.reliable_short_probability", 1.5f);
-       }, "between classifier.reliable_probability and 1"},
+       }, bad, "between classifier.reliable_probability and 1"},
       {"NaN", [nan](tools::ModelWriter& w) {
          w.set_u32("classifier.reliable_short_letters", 9);
          w.set_f32("classifier.reliable_short_probability", nan);
-       }, "not finite", Status::kNonFinite},
+       }, Status::kNonFinite, "not finite"},
       {"wrong type", [](tools::ModelWriter& w) {
          w.set_f32("classifier.reliable_short_letters", 9.0f);
          w.set_f32("classifier.reliable_short_probability", 0.9f);
-       }, "wrong type"},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.what);
-    tools::ModelWriter w;
-    add_tiny_tensors(w, make_tiny_network(57, kScriptCount), false);
-    set_tiny_metadata(w);
-    c.change(w);
-    const std::vector<uint8_t> bytes = w.build();
-    Model m;
-    Error e;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
-    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
-  }
+       }, bad, "wrong type"},
+  }, 57);
 }

@@ -149,6 +149,23 @@ TEST_CASE("train: input width and size estimate follow the configuration") {
   mixed.ngram_bits = {0, 0, 3};
   mixed.embedding_bf16_scales = false;
   CHECK_THROWS_WITH_AS(mixed.finalize(), doctest::Contains("need --embedding-scales bf16"), std::invalid_argument);
+  // The word table's own bits (--word-bits): 3-bit words beside 4-bit n-grams.
+  ModelConfig words = bf16;
+  words.word_buckets = 10;
+  words.word_dims = 8;
+  words.finalize();
+  const size_t word = words.channels.size() - 1;
+  REQUIRE(words.channels[word].kind == "word");
+  CHECK(words.channel_bits(word) == 4);
+  const uint64_t four_bit_bytes = words.estimated_file_bytes();
+  words.word_bits = 3;
+  words.finalize();
+  CHECK(words.channel_bits(word) == 3);
+  CHECK(words.channel_bits(0) == 4);
+  // An 8-wide row: 4 bytes + scale at 4 bits, 3 bytes + scale at 3 bits.
+  CHECK(words.estimated_file_bytes() == four_bit_bytes - 10 * (4 - 3));
+  words.word_bits = 5;
+  CHECK_THROWS_WITH_AS(words.finalize(), doctest::Contains("word bits must be 8, 4 or 3"), std::invalid_argument);
 }
 
 TEST_CASE("train: round_trip_rows with 3 bits is what the converter stores and the runtime reads, bit for bit") {

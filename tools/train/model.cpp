@@ -117,6 +117,10 @@ void ModelConfig::check_embedding_storage() const {
     if (b == 3 && !embedding_bf16_scales)
       throw std::invalid_argument("3-bit n-gram tables (--ngram-bits) need --embedding-scales bf16");
   }
+  if (word_bits != 0 && word_bits != 8 && word_bits != 4 && word_bits != 3)
+    throw std::invalid_argument("word bits must be 8, 4 or 3 (0: --embedding-bits)");
+  if (word_bits == 3 && !embedding_bf16_scales)
+    throw std::invalid_argument("a 3-bit word table (--word-bits 3) needs --embedding-scales bf16");
   if (embedding_bits == 3 && !embedding_bf16_scales)
     throw std::invalid_argument(
         "3-bit tables (--embedding-bits 3, q3_row_bf16) store their row scales as bfloat16 only: add "
@@ -128,6 +132,7 @@ uint32_t ModelConfig::channel_bits(size_t c) const {
   const uint32_t order = channels[c].order;
   if (kind == "char_ngram" && order >= 1 && order <= ngram_bits.size() && ngram_bits[order - 1] != 0)
     return ngram_bits[order - 1];
+  if (kind == "word" && word_bits != 0) return word_bits;
   return kind == "char_ngram" || kind == "word" ? embedding_bits : 8;
 }
 

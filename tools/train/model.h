@@ -49,6 +49,8 @@ struct ModelConfig {
   // Per n-gram order (1..k), the bits of its table where not 0: 8, 4 or 3
   // (experiments: e.g. 3 bits for the 3- and 4-gram tables only).
   std::vector<uint32_t> ngram_bits;
+  // The word table's bits where not 0 (8, 4 or 3; experiments).
+  uint32_t word_bits = 0;
   // Experiments: 2 bits are simulated (the same rule, zero point 2, scale
   // max|row|); no tensor type stores them, so the exported tables hold the
   // rounded values, written 8-bit.

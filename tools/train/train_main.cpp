@@ -203,6 +203,7 @@ void usage() {
       "                        langid.latent.npz the float ones (for --init)\n"
       "  --ngram-bits B1,..    per n-gram order, that table's bits where not 0 (8, 4\n"
       "                        or 3; 3 needs --embedding-scales bf16)\n"
+      "  --word-bits B         the word table's bits (8, 4 or 3; default --embedding-bits)\n"
       "  --qat                 quantization-aware training: the forward pass reads the\n"
       "                        hashed tables rounded as they will be stored\n"
       "  --qat-max-bits N      with --qat, only the tables stored with at most N bits\n"
@@ -330,6 +331,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--qat") o.model.qat = true;
     else if (a == "--qat-max-bits") o.model.qat_max_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--ngram-bits") o.model.ngram_bits = parse_list(value(), a.c_str());
+    else if (a == "--word-bits") o.model.word_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--embedding-bits") o.model.embedding_bits = parse_list(value(), a.c_str()).at(0);
     else if (a == "--embedding-scales") {
       const std::string v = value();

@@ -86,16 +86,19 @@ async function screenshot(name) {
 
 // Waits until the page shows the answer for the whole of `text` (it updates
 // on every keystroke), then checks every figure against the package in Node.
+// The whole top 3 is waited for: an earlier piece of the text can show the
+// same first answer and percentage while the other two still differ.
 async function answerFor(text) {
   const top = ffnlp.detectTop(text, 3);
   const want = `${(100 * top[0].probability).toFixed(1)}%`;
+  const wantTop3 = JSON.stringify(top.map((r) => ({ language: r.language, percent: `${(100 * r.probability).toFixed(1)}%` })));
   let last;
   try {
     return await waitFor(async () => {
       last = await page.evaluate(READ);
       const value = await page.evaluate("document.getElementById('text').value");
       return value === text && last.language === top[0].language && last.probability === want &&
-        last.top3.length === top.length ? last : null;
+        JSON.stringify(last.top3) === wantTop3 ? last : null;
     }, `the answer for ${JSON.stringify(text.slice(0, 20))}`);
   } catch (e) {
     e.message += `; the page shows ${JSON.stringify(last)}`;

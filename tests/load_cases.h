@@ -37,5 +37,31 @@ inline void check_load_cases(const std::vector<uint8_t>& good, const std::vector
   }
 }
 
+// A change made while a model is written (metadata the writer sets, not
+// bytes): base writes the good model, apply changes it; loading fails with
+// the status and a message containing part, and leaves nothing loaded.
+struct WriterCase {
+  const char* name;
+  std::function<void(tools::ModelWriter&)> apply;
+  Status expected;
+  const char* part;  // of the message
+};
+
+inline void check_writer_cases(const std::function<void(tools::ModelWriter&)>& base,
+                               const std::vector<WriterCase>& cases) {
+  for (const WriterCase& c : cases) {
+    CAPTURE(c.name);
+    tools::ModelWriter w;
+    base(w);
+    c.apply(w);
+    const std::vector<uint8_t> bytes = w.build();
+    Model m;
+    Error e;
+    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
+    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
+    CHECK_FALSE(m.is_loaded());
+  }
+}
+
 }  // namespace testing
 }  // namespace ffnlp

@@ -16,6 +16,7 @@
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
 #include "heads/top_k.h"
+#include "load_cases.h"
 #include "test_models.h"
 
 using namespace ffnlp;
@@ -35,28 +36,12 @@ std::vector<uint8_t> tiny_with_prior(uint32_t seed) {
   return w.build();
 }
 
-// A change to the tiny classifier's file that loading must refuse, with the
-// status and a part of the message.
-struct MetadataCase {
-  const char* what;
-  std::function<void(tools::ModelWriter&)> change;
-  Status expected;
-  const char* part;
-};
-
-void check_metadata_refused(const std::vector<MetadataCase>& cases, uint32_t seed) {
-  for (const MetadataCase& c : cases) {
-    CAPTURE(c.what);
-    tools::ModelWriter w;
+// The tiny classifier (network from seed) as the base of load-refusal cases.
+std::function<void(tools::ModelWriter&)> tiny_classifier(uint32_t seed) {
+  return [seed](tools::ModelWriter& w) {
     add_tiny_tensors(w, make_tiny_network(seed, kScriptCount), false);
     set_tiny_metadata(w);
-    c.change(w);
-    const std::vector<uint8_t> bytes = w.build();
-    Model m;
-    Error e;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &e) == c.expected);
-    CHECK_MESSAGE(std::strstr(e.message, c.part) != nullptr, e.message);
-  }
+  };
 }
 
 Model load(const std::vector<uint8_t>& bytes) {
@@ -211,7 +196,7 @@ TEST_CASE("head: no evidence gives zero logits and scores, the unknown label") {
 }
 
 TEST_CASE("head: classifier.log_prior is validated at load") {
-  check_metadata_refused({
+  check_writer_cases(tiny_classifier(54), {
       {"missing tensor", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "nope"); }, Status::kNotFound, "nope"},
       {"wrong length", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "hidden_b"); }, Status::kBadShape, "one per label"},
       {"a matrix", [](tools::ModelWriter& w) { w.set_string("classifier.log_prior", "out_w"); }, Status::kBadShape, "one per label"},
@@ -220,7 +205,7 @@ TEST_CASE("head: classifier.log_prior is validated at load") {
          w.set_string("classifier.log_prior", "q_prior");
        }, Status::kBadShape, "f32 vector"},
       {"wrong type", [](tools::ModelWriter& w) { w.set_u32("classifier.log_prior", 1); }, Status::kBadMetadata, "wrong type"},
-  }, 54);
+  });
 }
 
 TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and without options") {
@@ -341,7 +326,7 @@ TEST_CASE("head: short texts clear a higher bar when the model sets one (classif
 TEST_CASE("head: classifier.reliable_short_* are validated at load") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const Status bad = Status::kBadMetadata;
-  check_metadata_refused({
+  check_writer_cases(tiny_classifier(57), {
       {"letters alone", [](tools::ModelWriter& w) { w.set_u32("classifier.reliable_short_letters", 9); }, bad,
        "come together"},
       {"probability alone", [](tools::ModelWriter& w) { w.set_f32("classifier.reliable_short_probability", 0.9f); },
@@ -363,5 +348,5 @@ TEST_CASE("head: classifier.reliable_short_* are validated at load") {
          w.set_f32("classifier.reliable_short_letters", 9.0f);
          w.set_f32("classifier.reliable_short_probability", 0.9f);
        }, bad, "wrong type"},
-  }, 57);
+  });
 }

@@ -16,6 +16,7 @@
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/ffnlp_c.h"
+#include "load_cases.h"
 #include "test_models.h"
 
 using namespace ffnlp;
@@ -433,20 +434,13 @@ TEST_CASE("tagger: a features-only token file gives the tagger's records; it doe
 
 namespace {
 
-struct TaggerMutation {
-  const char* name;
-  void (*apply)(tools::ModelWriter& w);
-  Status expected;
-  const char* message;
-};
-
 void set_window(tools::ModelWriter& w, const char* value) { w.set_string("channel.0.window", value); }
 
 }  // namespace
 
 TEST_CASE("tagger: every new key is validated at load, each failure with its own status and message") {
   const testing::TokenNetwork net = testing::make_token_network(7);
-  const TaggerMutation cases[] = {
+  const std::vector<testing::WriterCase> cases = {
       {"tokenizer missing", [](tools::ModelWriter& w) { w.remove("tokenizer"); }, Status::kBadMetadata, "'tokenizer' is missing"},
       {"tokenizer version missing", [](tools::ModelWriter& w) { w.remove("tokenizer.version"); }, Status::kBadMetadata,
        "'tokenizer.version' is missing"},
@@ -491,24 +485,17 @@ TEST_CASE("tagger: every new key is validated at load, each failure with its own
       {"task classifier", [](tools::ModelWriter& w) { w.set_string("general.task", "classifier"); }, Status::kBadMetadata,
        "'tokenizer' belongs to token models"},
   };
-  for (const TaggerMutation& c : cases) {
-    CAPTURE(c.name);
-    tools::ModelWriter w;
-    testing::add_token_tensors(w, net);
-    testing::set_token_metadata(w, net);
-    c.apply(w);
-    const std::vector<uint8_t> bytes = w.build();
-    Model m;
-    Error error;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &error) == c.expected);
-    CHECK_MESSAGE(std::strstr(error.message, c.message) != nullptr, error.message);
-    CHECK_FALSE(m.is_loaded());
-  }
+  testing::check_writer_cases(
+      [&net](tools::ModelWriter& w) {
+        testing::add_token_tensors(w, net);
+        testing::set_token_metadata(w, net);
+      },
+      cases);
 }
 
 TEST_CASE("tagger: token-model keys in a text model are refused") {
   const testing::KindsNetwork net = testing::make_kinds_network(8);
-  const TaggerMutation cases[] = {
+  const std::vector<testing::WriterCase> cases = {
       {"window", [](tools::ModelWriter& w) { w.set_string("channel.0.window", "0"); }, Status::kBadMetadata,
        "is for token models"},
       {"concat", [](tools::ModelWriter& w) { w.set_string("channel.0.pooling", "concat"); }, Status::kBadMetadata,
@@ -519,18 +506,12 @@ TEST_CASE("tagger: token-model keys in a text model are refused") {
       {"tokenizer", [](tools::ModelWriter& w) { w.set_string("tokenizer", "words"); }, Status::kBadMetadata,
        "'tokenizer' belongs to token models"},
   };
-  for (const TaggerMutation& c : cases) {
-    CAPTURE(c.name);
-    tools::ModelWriter w;
-    testing::add_kinds_tensors(w, net);
-    testing::set_kinds_metadata(w, net);
-    c.apply(w);
-    const std::vector<uint8_t> bytes = w.build();
-    Model m;
-    Error error;
-    CHECK(Model::load(bytes.data(), bytes.size(), &m, &error) == c.expected);
-    CHECK_MESSAGE(std::strstr(error.message, c.message) != nullptr, error.message);
-  }
+  testing::check_writer_cases(
+      [&net](tools::ModelWriter& w) {
+        testing::add_kinds_tensors(w, net);
+        testing::set_kinds_metadata(w, net);
+      },
+      cases);
   // An ids channel is refused in a token model.
   testing::TokenNetwork tn = testing::make_token_network(9);
   tn.channels[4].kind = "ids";

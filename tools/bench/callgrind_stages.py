@@ -12,6 +12,27 @@ import subprocess
 import sys
 
 
+# (stage, pattern on "file:function"), first match wins. Function names come
+# first: inlined intrinsics carry the header's file name, so the file alone
+# cannot tell the extraction's AVX2 code from the embedding kernels'.
+STAGES = [
+    ("neighbour words (head)", r"neighbour|find_group|best_grouped_label|GroupSums"),
+    ("dense layers (with ReLU, activation quantizer)", r"dense|quantize_activations|::relu\("),
+    ("top-1, softmax normaliser, finite check", r"sum_exp|exp_sum|argmax|max_value|all_finite|first_index_of|add_finite_max"),
+    ("embedding rows (sink + dequantize-accumulate)", r"accumulate_|PoolTarget|RowPooler|add_group"),
+    ("feature extraction (cleanup, UTF-8, hashing, emission)",
+     r"extract_|flush_chunk|skip_span|is_laughter|text_features|text_walk|word_keys|features/"),
+    ("forward: setup, averaging, bookkeeping", r"forward|scratch\.h|layout|memset"),
+]
+
+
+def stage_of(path, function):
+    for stage, pattern in STAGES:
+        if re.search(pattern, function) or re.search(pattern, path):
+            return stage
+    return "classify(), other"
+
+
 def main():
     out = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", sys.argv[1]],
                          capture_output=True, text=True, check=True).stdout
@@ -24,24 +45,13 @@ def main():
             continue
         n, f, fn = int(m.group(1).replace(",", "")), m.group(2), m.group(3)
         total += n
-        if "dense" in fn:
-            g = "dense layers"
-        elif re.search(r"sum_exp|exp_sum|argmax|max_value|all_finite", fn):
-            g = "top-1, softmax normaliser, finite check"
-        elif "intrin" in f or "accumulate_" in fn or ("lambda(unsigned int, unsigned int)#1" in fn and "text_features" not in f):
-            g = "embedding rows (sink + dequantize-accumulate)"
-        elif "text_features" in f:
-            g = "feature extraction (UTF-8, hashing, emission)"
-        elif "model.cpp" in f and "forward" in fn:
-            g = "forward: setup, averaging, bookkeeping"
-        else:
-            g = "classify(), other"
+        g = stage_of(f, fn)
         groups[g] = groups.get(g, 0) + n
     print(f"{calls} classify() calls")
-    print(f"{'stage':48s} {'instr/call':>11s} {'share':>6s}")
+    print(f"{'stage':56s} {'instr/call':>11s} {'share':>6s}")
     for g, n in sorted(groups.items(), key=lambda x: -x[1]):
-        print(f"{g:48s} {n / calls:11.0f} {100 * n / total:5.1f}%")
-    print(f"{'total':48s} {total / calls:11.0f}")
+        print(f"{g:56s} {n / calls:11.0f} {100 * n / total:5.1f}%")
+    print(f"{'total':56s} {total / calls:11.0f}")
 
 
 if __name__ == "__main__":

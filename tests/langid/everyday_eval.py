@@ -39,7 +39,7 @@ AMBIGUOUS = os.path.join(HERE, "everyday-ambiguous.tsv")
 # Checks of one large language and its neighbours (README.md), written
 # before that language's training lines and by someone else; not in the
 # default sets.
-CHECKS = {code: os.path.join(HERE, f"everyday-{code}.tsv") for code in ("fr", "ru", "es")}
+CHECKS = {code: os.path.join(HERE, f"everyday-{code}.tsv") for code in ("fr", "ru", "es", "greetings")}
 
 KINDS = ("greet", "travel", "chat", "email", "news", "review")
 MIN_TEST_PER_LANGUAGE = 8

@@ -12,24 +12,29 @@ import subprocess
 import sys
 
 
-# (stage, pattern on "file:function"), first match wins. Function names come
-# first: inlined intrinsics carry the header's file name, so the file alone
-# cannot tell the extraction's AVX2 code from the embedding kernels'.
+# (stage, pattern), matched on the function name first, then on the file
+# name: inlined intrinsics carry the header's file name, so the file alone
+# cannot tell the extraction's AVX2 code from the embedding kernels'. The
+# generic (non-AVX2) loop pools rows in a lambda of forward.cpp.
 STAGES = [
     ("neighbour words (head)", r"neighbour|find_group|best_grouped_label|GroupSums"),
     ("dense layers (with ReLU, activation quantizer)", r"dense|quantize_activations|::relu\("),
     ("top-1, softmax normaliser, finite check", r"sum_exp|exp_sum|argmax|max_value|all_finite|first_index_of|add_finite_max"),
-    ("embedding rows (sink + dequantize-accumulate)", r"accumulate_|PoolTarget|RowPooler|add_group"),
     ("feature extraction (cleanup, UTF-8, hashing, emission)",
      r"extract_|flush_chunk|skip_span|is_laughter|text_features|text_walk|word_keys|features/"),
+    ("embedding rows (sink + dequantize-accumulate)",
+     r"accumulate_|PoolTarget|RowPooler|add_group|lambda\(unsigned int, unsigned int\)#1"),
     ("forward: setup, averaging, bookkeeping", r"forward|scratch\.h|layout|memset"),
 ]
 
 
 def stage_of(path, function):
-    for stage, pattern in STAGES:
-        if re.search(pattern, function) or re.search(pattern, path):
-            return stage
+    if "text_features" in path:
+        return "feature extraction (cleanup, UTF-8, hashing, emission)"
+    for name in (function, path):
+        for stage, pattern in STAGES:
+            if re.search(pattern, name):
+                return stage
     return "classify(), other"
 
 

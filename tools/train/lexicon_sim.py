@@ -4,10 +4,9 @@
 short texts"). Nothing of it is in the runtime: this measures whether one
 would help before the format carries it.
 
-The lexicon: every word of MIN_LETTERS+ letters that appears in a line of at
-most MAX_LINE_WORDS words of the family file, in exactly one language's
-lines (of any length) and in at least MIN_LINES lines, belongs to that
-language. Words are cut as the runtime cuts them (neighbour_words.words).
+The lexicon: lexicon_words.py's rules (a word of 3+ letters in a short
+line of the family file, in exactly one language's lines and in at least
+MIN_LINES of them), over the family file given.
 
 The rule: for a text of at most MAX_WORDS words, each of its lexicon words
 adds WEIGHT to its language's log probability among the model's answers
@@ -21,7 +20,6 @@ prints, per file: its texts of at most MAX_WORDS words, right before and
 after, and the change.
 """
 import argparse
-import collections
 import json
 import math
 import os
@@ -30,26 +28,8 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lexicon_words import build_lexicon  # noqa: E402
 from neighbour_words import words  # noqa: E402
-
-MAX_LINE_WORDS = 5
-MIN_LETTERS = 3
-
-
-def build_lexicon(rows, min_lines):
-    """{word: code} from (code, text) rows under the rules above."""
-    owners = collections.defaultdict(set)
-    lines = collections.Counter()
-    in_short_line = set()
-    for code, text in rows:
-        ws = words(text)
-        for w in set(ws):
-            owners[w].add(code)
-            lines[w] += 1
-        if len(ws) <= MAX_LINE_WORDS:
-            in_short_line.update(ws)
-    return {w: next(iter(owners[w])) for w in in_short_line
-            if len(owners[w]) == 1 and len(w) >= MIN_LETTERS and lines[w] >= min_lines}
 
 
 def rerank(answers, text, lexicon, weight, max_words):

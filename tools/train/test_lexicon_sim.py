@@ -8,6 +8,7 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lexicon_sim as ls  # noqa: E402
+import lexicon_words as lw  # noqa: E402
 
 
 class BuildLexicon(unittest.TestCase):
@@ -24,7 +25,7 @@ class BuildLexicon(unittest.TestCase):
     ]
 
     def test_words_of_one_language_in_short_lines(self):
-        lex = ls.build_lexicon(self.ROWS, min_lines=1)
+        lex = lw.build_lexicon(self.ROWS, min_lines=1)
         self.assertEqual(lex["gracias"], "es")
         self.assertEqual(lex["merci"], "fr")
         self.assertEqual(lex["tothom"], "ca")
@@ -34,12 +35,12 @@ class BuildLexicon(unittest.TestCase):
         self.assertNotIn("pronto", lex)      # only in a long line
 
     def test_min_lines_counts_lines_not_occurrences(self):
-        lex = ls.build_lexicon(self.ROWS + [("fr", "merci merci merci")], min_lines=3)
+        lex = lw.build_lexicon(self.ROWS + [("fr", "merci merci merci")], min_lines=3)
         self.assertEqual(lex, {"merci": "fr"})
-        self.assertEqual(ls.build_lexicon(self.ROWS, min_lines=2), {"gracias": "es", "merci": "fr"})
+        self.assertEqual(lw.build_lexicon(self.ROWS, min_lines=2), {"gracias": "es", "merci": "fr"})
 
     def test_words_are_cut_as_the_runtime_cuts_them(self):
-        lex = ls.build_lexicon([("tr", "İyi Geceler"), ("tr", "iyi geceler!")], min_lines=2)
+        lex = lw.build_lexicon([("tr", "İyi Geceler"), ("tr", "iyi geceler!")], min_lines=2)
         self.assertEqual(lex, {"iyi": "tr", "geceler": "tr"})
 
 

@@ -38,9 +38,9 @@ def rerank(answers, text, lexicon, weight, max_words):
     scores = {code: math.log(max(p, 1e-12)) for code, p in answers}
     if 1 <= len(ws) <= max_words:
         for w in ws:
-            code = lexicon.get(w)
-            if code in scores:
-                scores[code] += weight
+            for code in lexicon.get(w, ()):
+                if code in scores:
+                    scores[code] += weight
     return max(scores, key=scores.get) if scores else None
 
 
@@ -53,14 +53,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--family", required=True)
     ap.add_argument("--min-lines", type=int, default=2)
+    ap.add_argument("--max-owners", type=int, default=1)
     ap.add_argument("--weight", type=float, default=3.0)
     ap.add_argument("--max-words", type=int, default=4)
     ap.add_argument("--langid", default="build/langid")
     ap.add_argument("--model")
     ap.add_argument("sets", nargs="+", metavar="NAME=FILE")
     args = ap.parse_args()
-    lexicon = build_lexicon(read_rows(args.family), args.min_lines)
-    print(f"lexicon: {len(lexicon)} words of {len(set(lexicon.values()))} languages")
+    lexicon = build_lexicon(read_rows(args.family), args.min_lines, args.max_owners)
+    print(f"lexicon: {len(lexicon)} words of {len({c for cs in lexicon.values() for c in cs})} languages")
     command = [args.langid, "--top", "463", "--json"] + (["--model", args.model] if args.model else [])
     for spec in args.sets:
         name, path = spec.split("=", 1)

@@ -14,13 +14,14 @@ train.tsv under another label, of heldout.tsv, or holding a phrase of the
 everyday evaluation files is dropped). A word belongs to language L when:
   * it has MIN_LETTERS+ letters and appears in a line of at most
     MAX_LINE_WORDS words (the short lines are where everyday words live);
-  * every line that holds it, of any length, is L's;
+  * every line that holds it, of any length, is L's (or, with
+    --max-owners K, one of at most K languages', each of which gets it);
   * it is in at least --min-lines of L's lines.
 Words are cut as the runtime cuts them (neighbour_words.words).
 
 usage: lexicon_words.py --data data --out langid.lexicon.tsv
                         [--source DIR ...] [--labels-from SPEC]
-                        [--min-lines 2] [--weight 3] [--max-words 4] [--seed 2001]
+                        [--min-lines 2] [--max-owners 1] [--weight 3] [--max-words 4] [--seed 2001]
 writes the converter's words file (WORD<TAB>LABEL) and prints the
 [lexicon] spec section (docs/SPEC.md) to stdout.
 """
@@ -41,20 +42,24 @@ MIN_LETTERS = 3
 PHRASEBOOK_DIR = os.path.join(written.SOURCE_DIR, 'round6')
 
 
-def build_lexicon(rows, min_lines):
-    """{word: code} from (code, text) rows under the rules above."""
-    owners = collections.defaultdict(set)
-    lines = collections.Counter()
+def build_lexicon(rows, min_lines, max_owners=1):
+    """{word: (code, ...)} from (code, text) rows under the rules above; with
+    max_owners > 1 a word may name up to that many languages, each of which
+    has it in min_lines lines."""
+    lines = collections.defaultdict(collections.Counter)  # word -> code -> lines
     in_short_line = set()
     for code, text in rows:
         ws = words(text)
         for w in set(ws):
-            owners[w].add(code)
-            lines[w] += 1
+            lines[w][code] += 1
         if len(ws) <= MAX_LINE_WORDS:
             in_short_line.update(ws)
-    return {w: next(iter(owners[w])) for w in in_short_line
-            if len(owners[w]) == 1 and len(w) >= MIN_LETTERS and lines[w] >= min_lines}
+    out = {}
+    for w in in_short_line:
+        owners = lines[w]
+        if len(w) >= MIN_LETTERS and len(owners) <= max_owners and min(owners.values()) >= min_lines:
+            out[w] = tuple(sorted(owners))
+    return out
 
 
 def source_rows(data_dir, source_dirs):
@@ -80,6 +85,8 @@ def main():
                     help='a folder of CODE.txt sentence files (default: the written family and its phrasebook)')
     ap.add_argument('--labels-from', help="keep only the labels of this converter spec")
     ap.add_argument('--min-lines', type=int, default=2)
+    ap.add_argument('--max-owners', type=int, default=1,
+                    help='languages a word may name (each with it in --min-lines lines)')
     ap.add_argument('--weight', type=float, default=3.0)
     ap.add_argument('--max-words', type=int, default=4)
     ap.add_argument('--seed', type=int, default=2001)
@@ -90,14 +97,15 @@ def main():
         keep = spec_labels(args.labels_from)
         if not keep:
             sys.exit('%s has no [labels] section' % args.labels_from)
-        lexicon = {w: code for w, code in lexicon.items() if code in keep}
+        lexicon = {w: codes for w, codes in lexicon.items() if set(codes) <= keep}
+    pairs = sorted((code, w) for w, codes in lexicon.items() for code in codes)
     with open(args.out, 'w', encoding='utf-8') as f:
-        f.write('# lexicon words: written by tools/train/lexicon_words.py (min lines %d)\n' % args.min_lines)
-        for w, code in sorted(lexicon.items(), key=lambda kv: (kv[1], kv[0])):
+        f.write('# lexicon words: written by tools/train/lexicon_words.py (min lines %d, max owners %d)\n'
+                % (args.min_lines, args.max_owners))
+        for code, w in pairs:
             f.write('%s\t%s\n' % (w, code))
-    per = collections.Counter(lexicon.values())
-    print('lexicon words: %d of %d languages, from %d lines' % (len(lexicon), len(per), len(rows)),
-          file=sys.stderr)
+    print('lexicon words: %d (%d entries) of %d languages, from %d lines'
+          % (len(lexicon), len(pairs), len({c for c, _ in pairs}), len(rows)), file=sys.stderr)
     print('[lexicon]\nwords = %s\nseed = %d\nweight = %g\nmax_words = %d'
           % (os.path.basename(args.out), args.seed, args.weight, args.max_words))
 

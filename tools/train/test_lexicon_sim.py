@@ -26,9 +26,9 @@ class BuildLexicon(unittest.TestCase):
 
     def test_words_of_one_language_in_short_lines(self):
         lex = lw.build_lexicon(self.ROWS, min_lines=1)
-        self.assertEqual(lex["gracias"], "es")
-        self.assertEqual(lex["merci"], "fr")
-        self.assertEqual(lex["tothom"], "ca")
+        self.assertEqual(lex["gracias"], ("es",))
+        self.assertEqual(lex["merci"], ("fr",))
+        self.assertEqual(lex["tothom"], ("ca",))
         self.assertNotIn("hola", lex)        # es and ast
         self.assertNotIn("a", lex)           # fewer than 3 letters
         self.assertNotIn("vielen", lex)      # only in a long line
@@ -36,16 +36,24 @@ class BuildLexicon(unittest.TestCase):
 
     def test_min_lines_counts_lines_not_occurrences(self):
         lex = lw.build_lexicon(self.ROWS + [("fr", "merci merci merci")], min_lines=3)
-        self.assertEqual(lex, {"merci": "fr"})
-        self.assertEqual(lw.build_lexicon(self.ROWS, min_lines=2), {"gracias": "es", "merci": "fr"})
+        self.assertEqual(lex, {"merci": ("fr",)})
+        self.assertEqual(lw.build_lexicon(self.ROWS, min_lines=2), {"gracias": ("es",), "merci": ("fr",)})
+
+    def test_a_word_of_a_few_languages_names_each_that_has_it_often_enough(self):
+        rows = self.ROWS + [("ast", "hola, ho"), ("gl", "ola"), ("it", "Ciao, grazie")]
+        lex = lw.build_lexicon(rows, min_lines=1, max_owners=2)
+        self.assertEqual(lex["hola"], ("ast", "es"))
+        self.assertEqual(lw.build_lexicon(rows, min_lines=2, max_owners=2).get("hola"), ("ast", "es"))
+        self.assertNotIn("hola", lw.build_lexicon(rows, min_lines=3, max_owners=2))  # es has it in 2 lines only
+        self.assertNotIn("hola", lw.build_lexicon(rows, min_lines=1, max_owners=1))
 
     def test_words_are_cut_as_the_runtime_cuts_them(self):
         lex = lw.build_lexicon([("tr", "İyi Geceler"), ("tr", "iyi geceler!")], min_lines=2)
-        self.assertEqual(lex, {"iyi": "tr", "geceler": "tr"})
+        self.assertEqual(lex, {"iyi": ("tr",), "geceler": ("tr",)})
 
 
 class Rerank(unittest.TestCase):
-    LEX = {"hola": "es", "gracias": "es", "merci": "fr"}
+    LEX = {"hola": ("es",), "gracias": ("es",), "merci": ("fr",)}
     ANSWERS = [("lg", 0.67), ("nso", 0.08), ("es", 0.007)]
 
     def test_a_short_text_moves_to_the_lexicon_language(self):
@@ -55,6 +63,11 @@ class Rerank(unittest.TestCase):
         # log(0.67 / 0.007) = 4.56 nats
         self.assertEqual(ls.rerank(self.ANSWERS, "Hola", self.LEX, 4.5, 4), "lg")
         self.assertEqual(ls.rerank(self.ANSWERS, "Hola", self.LEX, 4.6, 4), "es")
+
+    def test_a_word_of_two_languages_lifts_both(self):
+        lex = {"hola": ("ast", "es")}
+        answers = [("lg", 0.67), ("es", 0.007), ("ast", 0.005)]
+        self.assertEqual(ls.rerank(answers, "Hola", lex, 5.0, 4), "es")
 
     def test_longer_texts_keep_the_model_answer(self):
         self.assertEqual(ls.rerank(self.ANSWERS, "hola hola hola hola hola", self.LEX, 5.0, 4), "lg")

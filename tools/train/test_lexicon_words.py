@@ -45,7 +45,7 @@ class LexiconWords(unittest.TestCase):
         self.assertNotIn(('fr', 'Salut copain'), rows)     # held-out line
         self.assertFalse([r for r in rows if r[0] == 'xx'])
         lex = lw.build_lexicon(rows, min_lines=2)
-        self.assertEqual(lex, {'gracias': 'es', 'salut': 'fr'})
+        self.assertEqual(lex, {'gracias': ('es',), 'salut': ('fr',)})
 
     def test_the_tool_writes_the_words_file_and_the_spec_section(self):
         spec = os.path.join(self.tmp.name, 'model.spec')

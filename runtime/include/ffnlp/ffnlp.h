@@ -388,6 +388,20 @@ struct NeighbourPlan {
   float weight = 0.0f;                   // multiplier on a member's summed scores
   uint32_t seed = 0;                     // of the word keys
 };
+// lexicon.*: whole words that name one label, for texts of a few words
+// (heads/lexicon.h); a view into the model bytes, or empty.
+struct LexiconPlan {
+  static constexpr uint32_t kNoChannel = 0xFFFFFFFFu;
+  uint32_t count = 0;                  // entries; 0: the model has none
+  const uint8_t* entries = nullptr;    // u32[count], strictly ascending: (key & ~label_mask) | label
+  uint32_t label_mask = 0;             // (1 << label bits) - 1
+  uint32_t seed = 0;                   // of the word keys
+  float weight = 0.0f;                 // added to a label's logit per word found
+  uint32_t max_words = 0;              // texts of 1 .. max_words words
+  // A channel that gives one row per word (its occurrences in a text are
+  // the text's words), or kNoChannel: then the head counts them itself.
+  uint32_t count_channel = kNoChannel;
+};
 struct ModelAccess;  // runtime-internal access to a Model's private parts
 struct TaggerAccess;  // the tagger head (heads/tagger.cpp)
 struct HeadResult;   // one classification's result (heads/classifier.h)
@@ -629,6 +643,7 @@ class Model {
   float reliable_short_probability_ = 1.0f;
   const char* unknown_label_ = "";
   internal::NeighbourPlan neighbours_;
+  internal::LexiconPlan lexicon_;
 };
 
 // ---- 8. Workspace, MappedFile, load_file -----------------------------------------

@@ -23,6 +23,7 @@ struct ModelAccess {
   // The scratch layout of one call (network/forward.cpp).
   static ScratchLayout layout(const Model& model);
   static const NeighbourPlan& neighbours(const Model& model) { return model.neighbours_; }
+  static const LexiconPlan& lexicon(const Model& model) { return model.lexicon_; }
   static bool reliable(const Model& model, float probability, const TextStats& stats) {
     return model.is_reliable(probability, stats.letters);
   }

@@ -7,6 +7,7 @@
 #include "api/error.h"
 #include "features/registry.h"
 #include "features/text_features.h"
+#include "heads/lexicon.h"
 #include "heads/neighbour_words.h"
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
@@ -790,7 +791,8 @@ class ModelLoader {
     if ((s = read_short_text_reliability()) != Status::kOk) return s;
     if ((s = get_string("classifier.unknown_label", false, &m_->unknown_label_)) != Status::kOk) return s;
     if ((s = read_prior()) != Status::kOk) return s;
-    return read_neighbours();
+    if ((s = read_neighbours()) != Status::kOk) return s;
+    return read_lexicon();
   }
 
   // classifier.reliable_short_letters and _probability: both or neither; the
@@ -832,7 +834,7 @@ class ModelLoader {
                                                   "classifier.reliable_short_letters",
                                                   "classifier.reliable_short_probability",
                                                   "classifier.unknown_label", "classifier.log_prior",
-                                                  "neighbours.groups"};
+                                                  "neighbours.groups", "lexicon.entries"};
     MetaEntry e;
     for (const char* key : kClassifierKeys) {
       if (find(key, &e)) return fail(error_, Status::kBadMetadata, "'%s' is for classifiers; this is a tagger", key);
@@ -950,6 +952,64 @@ class ModelLoader {
     n.zero_point = static_cast<int32_t>(scores->zero_point);
     n.bits = q4 ? 4 : 8;
     n.seed = seed;
+    return Status::kOk;
+  }
+
+  // lexicon.*: whole words that name one label, for short texts
+  // (heads/lexicon.h); all four keys or none.
+  Status read_lexicon() {
+    using internal::kMaxLexiconEntries;
+    using internal::kMaxLexiconWords;
+    static const char* const kKeys[] = {"lexicon.entries", "lexicon.seed", "lexicon.weight", "lexicon.max_words"};
+    MetaEntry e;
+    uint32_t present_count = 0;
+    for (const char* key : kKeys) present_count += find(key, &e) ? 1 : 0;
+    if (present_count == 0) return Status::kOk;
+    for (const char* key : kKeys) {
+      if (!find(key, &e)) {
+        return fail(error_, Status::kBadMetadata, "'%s' is missing: the four lexicon.* keys come together", key);
+      }
+    }
+    internal::LexiconPlan& x = m_->lexicon_;
+    Status s = get_u32("lexicon.seed", true, &x.seed);
+    if (s != Status::kOk) return s;
+    bool present = false;
+    if ((s = want("lexicon.weight", format::MetaType::kF32, true, &e, &present)) != Status::kOk) return s;
+    const float weight = meta_f32(e);  // finite: checked with the metadata
+    if (!(weight > 0.0f && weight <= internal::kMaxLexiconWeight)) {
+      return fail(error_, Status::kBadMetadata, "lexicon.weight is %g; it must be above 0 and at most %g",
+                  static_cast<double>(weight), static_cast<double>(internal::kMaxLexiconWeight));
+    }
+    uint32_t max_words = 0;
+    if ((s = get_u32("lexicon.max_words", true, &max_words)) != Status::kOk) return s;
+    if (max_words == 0 || max_words > kMaxLexiconWords) {
+      return fail(error_, Status::kBadMetadata, "lexicon.max_words is %u, expected 1..%u", max_words, kMaxLexiconWords);
+    }
+    const uint8_t* entries = nullptr;
+    uint32_t count = 0;
+    if ((s = get_u32_array("lexicon.entries", &entries, &count)) != Status::kOk) return s;
+    if (count == 0 || count > kMaxLexiconEntries) {
+      return fail(error_, Status::kBadMetadata, "lexicon.entries has %u entries, expected 1..%u", count, kMaxLexiconEntries);
+    }
+    // Strictly ascending (the head's binary search relies on it), each
+    // entry's low bits a label of the model.
+    const uint32_t mask = internal::lexicon_label_mask(m_->label_count_);
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint32_t entry = read_u32(entries + 4 * static_cast<size_t>(i));
+      if (i > 0 && read_u32(entries + 4 * static_cast<size_t>(i - 1)) >= entry) {
+        return fail(error_, Status::kBadMetadata, "lexicon.entries are not strictly ascending at %u", i);
+      }
+      if ((entry & mask) >= m_->label_count_) {
+        return fail(error_, Status::kBadMetadata, "lexicon.entries[%u] names label %u; the model has %u labels", i,
+                    entry & mask, m_->label_count_);
+      }
+    }
+    x.count = count;
+    x.entries = entries;
+    x.label_mask = mask;
+    x.weight = weight;
+    x.max_words = max_words;
+    x.count_channel = internal::word_count_channel(m_->plan_);
     return Status::kOk;
   }
 

@@ -1,6 +1,6 @@
 // The classifier head (heads/classifier.h): labels, prior, neighbour
-// words, allow-list, top-k, probabilities, reliability, the unknown label. Nothing here
-// allocates.
+// words, lexicon, allow-list, top-k, probabilities, reliability, the unknown
+// label. Nothing here allocates.
 #include "heads/classifier.h"
 
 #include <cmath>
@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "file/byte_order.h"
+#include "heads/lexicon.h"
 #include "heads/neighbour_words.h"
 #include "heads/top_k.h"
 #include "network/kernels.h"
@@ -49,7 +50,7 @@ float Model::log_prior(uint32_t i) const {
   return (log_prior_ != nullptr && i < label_count_) ? read_f32(log_prior_ + 4 * static_cast<size_t>(i)) : 0.0f;
 }
 
-// Network, then prior and allow-list: the candidates' logits.
+// Network, then prior, neighbour words, lexicon and allow-list: the candidates' logits.
 Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_size, const ClassifyOptions* options,
                            internal::HeadResult* r) const {
   *r = internal::HeadResult();
@@ -82,6 +83,13 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
   // checking before and after.
   const uint8_t* add = prior == Prior::kModel ? log_prior_ : nullptr;
   if (!add_finite_max(add, logits, label_count_, &r->logits_max)) return Status::kNonFinite;
+  // The words' hashes forward() kept, for the word heads whose seed is the
+  // first word channel's (else they read the text).
+  const uint32_t* kept_hashes = reinterpret_cast<const uint32_t*>(base + layout.counts);
+  auto word_hashes_for = [&](uint32_t seed) {
+    return plan_.word_count != 0 && plan_.words[0].seed == seed ? kept_hashes : nullptr;
+  };
+  const uint8_t* text = reinterpret_cast<const uint8_t*>(input.text);
   if (neighbours_.group_count != 0) {
     // Whole-word evidence inside the best allowed label's group of close
     // neighbours (heads/neighbour_words.h); the largest logit found again.
@@ -92,9 +100,8 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
         if (mask[i] != 0 && (best == label_count_ || logits[i] > logits[best])) best = i;
       }
     }
-    const uint32_t* word_hashes = reinterpret_cast<const uint32_t*>(base + layout.counts);
-    if (internal::add_neighbour_evidence(neighbours_, plan_, reinterpret_cast<const uint8_t*>(input.text), input.size,
-                                         word_hashes, best, logits)) {
+    if (internal::add_neighbour_evidence(neighbours_, plan_, text, input.size, word_hashes_for(neighbours_.seed), best,
+                                         logits)) {
       // Only the group's logits changed; the others are at most the old
       // largest, so a member above it is the new largest, else scan again.
       float members_max = 0.0f;
@@ -104,6 +111,22 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
       } else if (!add_finite_max(nullptr, logits, label_count_, &r->logits_max)) {
         return Status::kNonFinite;
       }
+    }
+  }
+  if (lexicon_.count != 0) {
+    // Whole words that name one label, on texts of a few words
+    // (heads/lexicon.h): the word count as forward() counted it, when a
+    // channel gives one row per word.
+    const uint32_t channel = lexicon_.count_channel;
+    const uint32_t words = channel != internal::LexiconPlan::kNoChannel
+                               ? reinterpret_cast<const uint32_t*>(base + layout.occurrences)[channel]
+                               : internal::kUnknownWords;
+    float changed_max = 0.0f;
+    if (internal::add_lexicon_evidence(lexicon_, plan_, text, input.size, words, word_hashes_for(lexicon_.seed),
+                                       logits, &changed_max)) {
+      // Only additions: the largest logit is the larger of the two.
+      if (!std::isfinite(changed_max)) return Status::kNonFinite;
+      if (changed_max > r->logits_max) r->logits_max = changed_max;
     }
   }
   if (allow_list) {

@@ -4,6 +4,9 @@
 //      caller asks for Prior::kUniform;
 //   1b. whole-word evidence for the best allowed label's close neighbours,
 //      when the model has it (neighbours.*, heads/neighbour_words.h);
+//   1c. on a text of a few words, a fixed weight for the label of each of
+//      its words in the lexicon, when the model has one (lexicon.*,
+//      heads/lexicon.h);
 //   2. an allow-list (ClassifyOptions::only) keeps some labels, and the
 //      softmax is renormalised over them;
 //   3. top-k in O(n log k) (heads/top_k.h), each answer's probability

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "features/word_keys.h"
+#include "heads/key_search.h"
 #include "ffnlp/features.h"
 #include "network/kernels.h"
 #include "file/byte_order.h"
@@ -12,34 +13,6 @@ namespace ffnlp {
 namespace internal {
 
 namespace {
-
-uint32_t u32_at(const uint8_t* p, size_t i) { return read_u32(p + 4 * i); }
-
-// Index of `key` in keys[0 .. n) (strictly ascending), or n: a binary
-// search without branches on the data (a conditional move per step; most
-// words are not in the list, so the branches would be unpredictable).
-size_t find_key(const uint8_t* keys, size_t n, uint32_t key) {
-  if (n == 0) return n;
-  size_t first = 0, length = n;
-  // The keys are hashes, spread evenly: key's rank is close to key * n / 2^32.
-  // Search a window of 32 around it when the key falls inside the window.
-  constexpr size_t kWindow = 32;
-  if (n > 2 * kWindow) {
-    const size_t guess = static_cast<size_t>((static_cast<uint64_t>(key) * n) >> 32);
-    const size_t lo = guess > kWindow / 2 ? guess - kWindow / 2 : 0;
-    const size_t hi = lo + kWindow <= n ? lo + kWindow : n;  // [lo, hi)
-    if (u32_at(keys, lo) <= key && key <= u32_at(keys, hi - 1)) {
-      first = lo;
-      length = hi - lo;
-    }
-  }
-  while (length > 1) {
-    const size_t half = length / 2;
-    first = u32_at(keys, first + half - 1) < key ? first + half : first;
-    length -= half;
-  }
-  return u32_at(keys, first) == key ? first : n;
-}
 
 // The scores of the words found, summed per member in quantized steps
 // (integers: exact, whatever the order). `scores` is the tensor's one row,

@@ -158,6 +158,9 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
         seen += n[b];
         add_row_counted(t, b, static_cast<double>(n[b]), slice);
       }
+      // The occurrences as the short path counts them (a word channel's are
+      // the text's words: the lexicon reads them; saturated).
+      occurrences[c] = seen < 0xFFFFFFFFu ? static_cast<uint32_t>(seen) : 0xFFFFFFFFu;
       if (seen == 0) continue;
       // Mean channels: the average in double, then float; sum channels: the sum.
       const double scale = plan_.pooling[c] == Pooling::kMean ? 1.0 / static_cast<double>(seen) : 1.0;
@@ -168,10 +171,12 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
     PoolTarget target{tables_, vec, occurrences};
     detail::RowBatchSink sink{&PoolTarget::add, &target, &PoolTarget::add_group};
     // (extract_rows_avx2 hands over the first word channel's hashes.)
-    if (neighbours_.group_count != 0 && plan_.word_count >= 1 && plan_.words[0].seed == neighbours_.seed &&
-        total_buckets_ >= 2) {
-      // The words' hashes for neighbour words, in the long-text counters
-      // (unused by short texts; network/scratch.h): no second pass.
+    if (plan_.word_count >= 1 && total_buckets_ >= 2 &&
+        ((neighbours_.group_count != 0 && plan_.words[0].seed == neighbours_.seed) ||
+         (lexicon_.count != 0 && plan_.words[0].seed == lexicon_.seed))) {
+      // The words' hashes for neighbour words and the lexicon, in the
+      // long-text counters (unused by short texts; network/scratch.h): no
+      // second pass. The head uses them where its seed is this channel's.
       target.word_hashes = reinterpret_cast<uint32_t*>(base + layout.counts);
       target.word_hashes[0] = 0;
       target.word_capacity = static_cast<uint32_t>(total_buckets_ - 1);
@@ -184,7 +189,7 @@ Status Model::forward(const Input& input, void* scratch, size_t scratch_size, fl
     letters = extract_features(bytes, size, plan_, [&pooler](uint32_t c, uint32_t row) { pooler.add(c, row); });
     pooler.finish(channel_count_);
   }
-  if (neighbours_.group_count != 0 && !kept_word_hashes) {
+  if ((neighbours_.group_count != 0 || lexicon_.count != 0) && !kept_word_hashes) {
     *reinterpret_cast<uint32_t*>(base + layout.counts) = internal::kNoWordHashes;  // the head walks the text
   }
   if (read < kCountingMinBytes && size != 0) {

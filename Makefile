@@ -37,6 +37,7 @@ RUNTIME_SRCS := $(wildcard runtime/src/*/*.cpp)
 TOOLLIB_SRCS := $(wildcard tools/common/*.cpp) tools/convert_model/model_spec.cpp \
                 tools/convert_model/quantize_matrix.cpp tools/convert_model/converter.cpp \
                 tools/convert_model/import_quantized.cpp tools/convert_model/neighbour_words.cpp \
+                tools/convert_model/lexicon.cpp \
                 $(filter-out tools/langid/main.cpp,$(wildcard tools/langid/*.cpp)) \
                 $(filter-out tools/postag/main.cpp,$(wildcard tools/postag/*.cpp))
 TEST_SRCS    := $(wildcard tests/*.cpp tests/*/*.cpp)

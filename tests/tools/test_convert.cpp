@@ -360,12 +360,13 @@ TEST_CASE("spec [metadata] cannot set keys the converter writes or the runtime r
   for (const char* key : {"classifier.unknown_label", "classifier.reliable_probability", "classifier.anything",
                           "general.task", "general.name", "general.description", "general.license", "general.source",
                           "labels", "label_names", "text.lowercase", "channel.count", "channel.0.seed", "layer.count",
-                          "features.version", "tokenizer.name", "neighbours.seed", "neighbours.anything"}) {
+                          "features.version", "tokenizer.name", "neighbours.seed", "neighbours.anything",
+                          "lexicon.entries", "lexicon.anything"}) {
     CAPTURE(key);
     CHECK(spec_error(std::string("[metadata]\n") + key + " = en\n") ==
           std::string("s.spec:2: '") + key +
-              "' is set by the converter (from [model], [text], [channel], [layer], [classifier], [labels] or "
-              "[neighbours]); "
+              "' is set by the converter (from [model], [text], [channel], [layer], [classifier], [labels], "
+              "[neighbours] or [lexicon]); "
               "[metadata] holds only other keys");
   }
   const ModelSpec spec = parse_model_spec("[metadata]\ngeneral.trained_on = 2026-11-28\nauthor.team = x\n", "s");

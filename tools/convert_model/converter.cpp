@@ -13,6 +13,7 @@
 #include "tools/common/npz.h"
 #include "tools/common/size_limit.h"
 #include "tools/convert_model/import_quantized.h"
+#include "tools/convert_model/lexicon.h"
 #include "tools/convert_model/model_spec.h"
 #include "tools/convert_model/neighbour_words.h"
 #include "tools/convert_model/quantize_matrix.h"
@@ -336,6 +337,7 @@ class Converter {
     }
     add_prior(spec);
     add_neighbours(spec);
+    add_lexicon(spec);
     if (spec.has_reliable_probability) writer_.set_f32("classifier.reliable_probability", spec.reliable_probability);
     if (spec.reliable_letters) writer_.set_u32("classifier.reliable_letters", spec.reliable_letters);
     if (spec.has_reliable_short_probability) {
@@ -487,26 +489,34 @@ class Converter {
     writer_.set_string("classifier.log_prior", "log_prior");
   }
 
-  // [neighbours]: the words file (neighbour_words.h) becomes the
-  // neighbours.* keys and the neighbour_scores tensor.
-  void add_neighbours(const ModelSpec& spec) {
-    if (!spec.neighbours.present) return;
-    const std::string where = o_.spec_name + ": [neighbours]: ";
+  // The words file of a section ([neighbours], [lexicon]; relative to the
+  // spec) as text, and the model's label codes its lines name.
+  std::string words_file_text(const ModelSpec& spec, const std::string& section, const std::string& path,
+                              std::vector<std::string>* codes) const {
+    const std::string where = o_.spec_name + ": [" + section + "]: ";
     if (spec.labels.empty()) throw std::runtime_error(where + "the model has no [labels]");
-    const std::string path = relative_to_spec(spec.neighbours.words_file);
     std::vector<uint8_t> bytes;
     try {
       bytes = read_file_bytes(path, kDefaultMaxInputBytes);
     } catch (const std::exception& e) {
       throw std::runtime_error(where + "words file: " + e.what());
     }
+    for (const auto& l : spec.labels) codes->push_back(l.first);
+    return std::string(bytes.begin(), bytes.end());
+  }
+
+  // [neighbours]: the words file (neighbour_words.h) becomes the
+  // neighbours.* keys and the neighbour_scores tensor.
+  void add_neighbours(const ModelSpec& spec) {
+    if (!spec.neighbours.present) return;
+    const std::string where = o_.spec_name + ": [neighbours]: ";
+    const std::string path = relative_to_spec(spec.neighbours.words_file);
     std::vector<std::string> codes;
-    for (const auto& l : spec.labels) codes.push_back(l.first);
+    const std::string text = words_file_text(spec, "neighbours", path, &codes);
     WordCharacters characters;
     characters.lowercase = spec.lowercase;
     characters.drop_digits = spec.drop_digits;
-    NeighbourTables tables =
-        build_neighbour_tables(std::string(bytes.begin(), bytes.end()), path, spec.neighbours, codes, characters);
+    NeighbourTables tables = build_neighbour_tables(text, path, spec.neighbours, codes, characters);
     if (arrays_.count(kNeighbourScoresTensor)) {
       throw std::runtime_error(where + "an input array is named '" + kNeighbourScoresTensor + "', the tensor the scores go to");
     }
@@ -521,6 +531,21 @@ class Converter {
     write_neighbour_tables(std::move(tables), &writer_);
   }
 
+  // [lexicon]: the words file (lexicon.h) becomes the lexicon.* keys.
+  void add_lexicon(const ModelSpec& spec) {
+    if (!spec.lexicon.present) return;
+    const std::string path = relative_to_spec(spec.lexicon.words_file);
+    std::vector<std::string> codes;
+    const std::string text = words_file_text(spec, "lexicon", path, &codes);
+    const LexiconTables tables = build_lexicon_tables(text, path, spec.lexicon, codes, text_metadata(spec));
+    warnings_.insert(warnings_.end(), tables.warnings.begin(), tables.warnings.end());
+    if (!o_.quiet) {
+      std::printf("  lexicon: %zu words, %zu labels, seed %u, weight %g, texts of 1-%u words\n", tables.entries.size(),
+                  tables.labels, tables.seed, static_cast<double>(tables.weight), tables.max_words);
+    }
+    write_lexicon_tables(tables, &writer_);
+  }
+
   // No arrays, a spec: a features-only file (task "features"): text options
   // and channels (buckets and dims from the spec), for outside trainers.
   void convert_features_only(const ModelSpec& spec) {
@@ -529,6 +554,9 @@ class Converter {
     }
     if (spec.neighbours.present) {
       throw std::runtime_error(o_.spec_name + ": [neighbours] needs a classifier's arrays; a features-only file has none");
+    }
+    if (spec.lexicon.present) {
+      throw std::runtime_error(o_.spec_name + ": [lexicon] needs a classifier's arrays; a features-only file has none");
     }
     writer_.set_string("general.task", "features");
     if (!spec.name.empty()) writer_.set_string("general.name", spec.name);

@@ -76,7 +76,7 @@ bool reserved_metadata_key(const std::string& key) {
   static const char* const kExact[] = {"general.task", "general.name", "general.description", "general.license",
                                        "general.source", "labels", "label_names"};
   static const char* const kPrefixes[] = {"text.", "channel.", "layer.", "classifier.", "features.", "tokenizer.",
-                                       "neighbours."};
+                                       "neighbours.", "lexicon."};
   for (const char* k : kExact) {
     if (key == k) return true;
   }
@@ -100,6 +100,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
   std::map<std::string, int> keys_here, sections_seen, labels_seen;
   std::vector<std::vector<std::string>> channel_keys;  // parameter keys given, per channel
   std::vector<std::string> neighbour_keys;               // keys given in [neighbours]
+  std::vector<std::string> lexicon_keys;                 // keys given in [lexicon]
   while (std::getline(in, raw)) {
     ++p.line;
     if (section == "labels") {
@@ -149,12 +150,16 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       }
       else if (section == "layer") spec.layers.emplace_back();
       else if (section != "model" && section != "text" && section != "classifier" && section != "labels" &&
-               section != "metadata" && section != "prior" && section != "neighbours") {
+               section != "metadata" && section != "prior" && section != "neighbours" && section != "lexicon") {
         p.error("unknown section [" + section + "]");
       } else {
         if (section == "neighbours") {
           spec.neighbours.present = true;
           spec.neighbours.line = p.line;
+        }
+        if (section == "lexicon") {
+          spec.lexicon.present = true;
+          spec.lexicon.line = p.line;
         }
         const auto first = sections_seen.emplace(section, p.line);
         if (!first.second) {
@@ -262,10 +267,27 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
         spec.neighbours.bits = value == "4" ? 4 : 8;
       } else p.error("unknown key '" + key + "' in [neighbours]");
       neighbour_keys.push_back(key);
+    } else if (section == "lexicon") {
+      if (key == "words") spec.lexicon.words_file = value;
+      else if (key == "seed") spec.lexicon.seed = p.to_unsigned(key, value);
+      else if (key == "weight") {
+        double w = 0;
+        if (!parse_plain_decimal(value, &w) || !(w > 0) || w > kMaxLexiconWeight) {
+          p.error("'weight' of [lexicon] must be a plain decimal number above 0 and at most 64 (such as 3 or 0.5), "
+                  "got '" + value + "'");
+        }
+        spec.lexicon.weight = static_cast<float>(w);
+      } else if (key == "max_words") {
+        spec.lexicon.max_words = p.to_unsigned(key, value);
+        if (spec.lexicon.max_words == 0 || spec.lexicon.max_words > kMaxLexiconWords) {
+          p.error("'max_words' of [lexicon] must be 1 to " + std::to_string(kMaxLexiconWords) + ", got '" + value + "'");
+        }
+      } else p.error("unknown key '" + key + "' in [lexicon]");
+      lexicon_keys.push_back(key);
     } else if (section == "metadata") {
       if (reserved_metadata_key(key)) {
         p.error("'" + key + "' is set by the converter (from [model], [text], [channel], [layer], [classifier], " +
-                "[labels] or [neighbours]); [metadata] holds only other keys");
+                "[labels], [neighbours] or [lexicon]); [metadata] holds only other keys");
       }
       spec.extra.emplace_back(key, value);
     } else {
@@ -330,6 +352,16 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
     }
     if (spec.neighbours.words_file.empty()) throw std::runtime_error(where + "'words' names no file");
     if (spec.task != "classifier") throw std::runtime_error(where + "neighbour words are for classifiers (task = classifier)");
+  }
+  if (spec.lexicon.present) {
+    const std::string where = file + ":" + std::to_string(spec.lexicon.line) + ": [lexicon]: ";
+    for (const char* key : {"words", "seed", "weight", "max_words"}) {
+      if (std::find(lexicon_keys.begin(), lexicon_keys.end(), key) == lexicon_keys.end()) {
+        throw std::runtime_error(where + "needs 'words', 'seed', 'weight' and 'max_words' (missing '" + key + "')");
+      }
+    }
+    if (spec.lexicon.words_file.empty()) throw std::runtime_error(where + "'words' names no file");
+    if (spec.task != "classifier") throw std::runtime_error(where + "a lexicon is for classifiers (task = classifier)");
   }
   if ((spec.reliable_short_letters != 0) != spec.has_reliable_short_probability) {
     throw std::runtime_error(file + ": [classifier]: 'reliable_short_letters' and 'reliable_short_probability' come together");

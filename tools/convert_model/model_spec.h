@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/common/feature_metadata.h"
+#include "tools/convert_model/lexicon.h"
 #include "tools/convert_model/neighbour_words.h"
 
 namespace ffnlp {
@@ -62,6 +63,7 @@ struct ModelSpec {
   double prior_default = 0;
   std::string prior_array;
   NeighbourSpec neighbours;  // [neighbours]: seed, weight, words (all three)
+  LexiconSpec lexicon;       // [lexicon]: words, seed, weight, max_words (all four)
   std::vector<std::pair<std::string, std::string>> extra;   // [metadata] key = value
 };
 

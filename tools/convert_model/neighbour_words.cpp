@@ -39,23 +39,6 @@ std::string hex_key(uint32_t key) {
   return buf;
 }
 
-// Strict UTF-8 to code points: false on any invalid, overlong, surrogate or
-// truncated sequence (decode_utf8 yields U+FFFD for those after one byte; a
-// real U+FFFD takes three).
-bool code_points_of(const std::string& word, std::vector<uint32_t>* cps) {
-  cps->clear();
-  const uint8_t* s = reinterpret_cast<const uint8_t*>(word.data());
-  size_t at = 0;
-  while (at < word.size()) {
-    uint32_t cp = 0;
-    const size_t n = decode_utf8(s + at, word.size() - at, &cp);
-    if (cp == kReplacementChar && n != 3) return false;
-    cps->push_back(cp);
-    at += n;
-  }
-  return true;
-}
-
 // A score: [+-]digits[.digits][(e|E)[+-]digits], finite as a float32.
 // `non_finite` tells "inf", "nan" and overflows apart from typos.
 bool parse_score(const std::string& s, float* out, bool* non_finite) {
@@ -286,6 +269,22 @@ class WordsFileParser {
 };
 
 }  // namespace
+
+// decode_utf8 yields U+FFFD for an invalid, overlong, surrogate or truncated
+// sequence after one byte; a real U+FFFD takes three.
+bool code_points_of(const std::string& word, std::vector<uint32_t>* cps) {
+  cps->clear();
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(word.data());
+  size_t at = 0;
+  while (at < word.size()) {
+    uint32_t cp = 0;
+    const size_t n = decode_utf8(s + at, word.size() - at, &cp);
+    if (cp == kReplacementChar && n != 3) return false;
+    cps->push_back(cp);
+    at += n;
+  }
+  return true;
+}
 
 bool neighbour_word_key(const std::string& word, uint32_t seed, uint32_t* key) {
   std::vector<uint32_t> cps;

@@ -49,6 +49,10 @@ struct NeighbourTables {
   std::vector<float> values;          // the N scores before quantizing, in the tensor's order
 };
 
+// Strict UTF-8 to code points: false on any invalid, overlong, surrogate or
+// truncated sequence.
+bool code_points_of(const std::string& word, std::vector<uint32_t>* cps);
+
 // A word's key: its code points hashed as a word channel with this seed and
 // 2^32 - 1 buckets would. The word must be valid UTF-8 (false otherwise).
 bool neighbour_word_key(const std::string& word, uint32_t seed, uint32_t* key);

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
@@ -20,7 +21,7 @@ const char kUsage[] =
     "                  (q8_col: the column scales first)\n"
     "  --rows N        rows to dump (default 16; 0 = all)\n"
     "  --all           list every element of string and u32 arrays (labels,\n"
-    "                  neighbour words)\n";
+    "                  neighbour words, lexicon entries)\n";
 
 const char* dtype_name(DType d) {
   switch (d) {
@@ -134,6 +135,29 @@ void print_neighbours(const Model& model) {
     std::printf(" (%u words)", counts.u32(g));
   }
   std::printf("\n");
+}
+
+// One line for the lexicon (docs/FORMAT.md, lexicon.*): its entries (a
+// word under two labels counts twice), their labels (an entry's low bits)
+// and the rule's settings.
+void print_lexicon(const Model& model) {
+  MetadataItem entries;
+  if (!find_metadata(model, "lexicon.entries", MetaType::kU32Array, &entries)) return;
+  uint32_t seed = 0, max_words = 0;
+  float weight = 0;
+  model.metadata_u32("lexicon.seed", &seed);
+  model.metadata_f32("lexicon.weight", &weight);
+  model.metadata_u32("lexicon.max_words", &max_words);
+  uint32_t mask = 1;
+  while (mask < 0xFFFFFFFFu && mask + 1 < model.label_count()) mask = mask << 1 | 1;
+  std::vector<bool> labelled(model.label_count(), false);
+  for (uint32_t i = 0; i < entries.count; ++i) {
+    const uint32_t label = entries.u32(i) & mask;
+    if (label < labelled.size()) labelled[label] = true;
+  }
+  std::printf("lexicon     %u words, %zu labels, seed %u, weight %g, texts of 1-%u words\n", entries.count,
+              static_cast<size_t>(std::count(labelled.begin(), labelled.end(), true)), seed, static_cast<double>(weight),
+              max_words);
 }
 
 int dump(const Model& model, const char* name, uint64_t max_rows) {
@@ -268,6 +292,7 @@ int run(int argc, char** argv) {
     std::printf("\nlabels      %u%s\nscratch     %zu bytes per concurrent call\n", model.label_count(),
                 model.has_prior() ? " (with a prior: classifier.log_prior)" : "", model.scratch_bytes());
     print_neighbours(model);
+    print_lexicon(model);
   }
   print_metadata(model, all);
   return 0;

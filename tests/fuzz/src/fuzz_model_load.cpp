@@ -33,6 +33,7 @@ const Text kTexts[] = {
     TEXT("Привет, мир! Grüße aus Köln. 日本語のテキスト"),
     TEXT("x\xff\xfe\xc0\xafy \xed\xa0\x80 a\0b"),
     TEXT("12345 ... !!!"),
+    TEXT("Hund katze"),  // a text of a few words (lexicon.*)
     TEXT(""),
 };
 #undef TEXT

@@ -4,7 +4,8 @@
 // n-gram orders and affix lengths 1..8 where the kind needs them, pooling
 // mean or sum, [prior] weights finite and above 0, layers complete,
 // reliable_probability in [0, 1], the task known, label codes unique,
-// [metadata] keys unique and none reserved; convert() then either fails with
+// [metadata] keys unique and none reserved, a [lexicon] complete and in
+// range; convert() then either fails with
 // std::runtime_error or returns a model the runtime loads.
 #include <cmath>
 #include <cstdint>
@@ -41,7 +42,8 @@ std::map<std::string, ffnlp::tools::NpyArray> tiny_arrays() {
 }
 
 bool reserved(const std::string& key) {
-  for (const char* p : {"text.", "channel.", "layer.", "classifier.", "features.", "tokenizer."}) {
+  for (const char* p : {"text.", "channel.", "layer.", "classifier.", "features.", "tokenizer.", "neighbours.",
+                        "lexicon."}) {
     if (key.rfind(p, 0) == 0) return true;
   }
   return key == "general.task" || key == "general.name" || key == "general.description" || key == "general.license" ||
@@ -80,6 +82,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check((spec.reliable_short_letters != 0) == spec.has_reliable_short_probability);
   check(!spec.has_reliable_short_probability || (spec.reliable_short_probability >= spec.reliable_probability &&
                                                  spec.reliable_short_probability <= 1.0f));
+  // A lexicon section parses complete, in range, in a classifier's spec only.
+  if (spec.lexicon.present) {
+    check(spec.task == "classifier" && !spec.lexicon.words_file.empty());
+    check(spec.lexicon.weight > 0.0f && spec.lexicon.weight <= 64.0f);
+    check(spec.lexicon.max_words >= 1 && spec.lexicon.max_words <= 64);
+  }
   std::set<std::string> seen;
   for (const auto& l : spec.labels) check(seen.insert(l.first).second);
   seen.clear();

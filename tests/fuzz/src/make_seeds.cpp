@@ -3,6 +3,7 @@
 // bytes every run, so regenerating shows no diff unless something changed.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -139,6 +140,36 @@ void model_seeds() {
     w.set_u32("classifier.reliable_short_letters", 12);
     w.set_f32("classifier.reliable_short_probability", 0.95f);
     write(dir, "tiny_short_reliability.ffm", w.build());
+  }
+  {  // A lexicon (lexicon.*) on the tiny classifier (no word channel: the
+     // head reads the text) and on the kinds network (its word channel
+     // counts the words; the same seed, 5), with words of the fuzz texts.
+    auto lexicon = [](ModelWriter& w, uint32_t seed) {
+      std::vector<uint32_t> entries;
+      uint32_t label = 0;
+      for (const std::string word : {"the", "quick", "hund", "katze", "x", "y"}) {
+        const std::vector<uint32_t> cps(word.begin(), word.end());
+        const uint32_t key = bucket_of(hash_code_points_forward(cps.data(), static_cast<uint32_t>(cps.size()), seed),
+                                       0xFFFFFFFFu);
+        entries.push_back((key & ~3u) | (label++ % 3));
+      }
+      std::sort(entries.begin(), entries.end());
+      w.set_u32s("lexicon.entries", entries);
+      w.set_u32("lexicon.seed", seed);
+      w.set_f32("lexicon.weight", 3.0f);
+      w.set_u32("lexicon.max_words", 4);
+    };
+    ModelWriter tiny;
+    testing::add_tiny_tensors(tiny, small, false);
+    testing::set_tiny_metadata(tiny);
+    lexicon(tiny, 2001);
+    write(dir, "tiny_lexicon.ffm", tiny.build());
+    const testing::KindsNetwork n = testing::make_kinds_network(3);
+    ModelWriter kinds;
+    testing::add_kinds_tensors(kinds, n);
+    testing::set_kinds_metadata(kinds, n);
+    lexicon(kinds, 5);
+    write(dir, "kinds_lexicon.ffm", kinds.build());
   }
   {
     const testing::TinyNetwork n = testing::make_tiny_network(4, 4);
@@ -355,6 +386,7 @@ void spec_seeds() {
   replace("kind = char_ngram\norder = 2\n", "kind = suffix\nlength = 3\n");
   write(dir, "kinds", str(kinds));
   write(dir, "prior", str(std::string(kSpec) + "[prior]\naa 30\nbb 0.5\n* 1\n"));
+  write(dir, "lexicon", str(std::string(kSpec) + "[lexicon]\nwords = lexicon.tsv\nseed = 2001\nweight = 3\nmax_words = 4\n"));
   write(dir, "features_task", str("[model]\ntask = features\n[channel]\nkind = shape\ndims = 4\n[channel]\nkind = word\n"
                                   "buckets = 100\ndims = 8\n"));
 }

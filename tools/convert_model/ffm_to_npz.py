@@ -18,6 +18,9 @@ to within its last bit); q4_row_bf16 the same way, which `bits = 4` with
 row is 7 bfloat16 scales exactly, so the scale comes back as it was);
 q3_row_bf16 (3-bit tables) the same way, which `bits = 3` with
 `scales = bf16` quantizes back to the same bytes (3 scales exactly).
+Only tensors are exported: the spec gives the metadata again, the
+[neighbours] and [lexicon] words files included (the lexicon is metadata
+only, lexicon.*; the neighbour scores' tensor is left out below).
 Standard library only (no numpy).
 """
 import io

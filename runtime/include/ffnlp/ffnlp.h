@@ -555,8 +555,10 @@ class Model {
   // top-k in O(n log k)). Each answer's probability is
   // exp(l - max) / sum_j exp(l_j - max) over the candidate labels' logits l
   // (with the model's log prior added, unless options->prior is kUniform,
-  // and its neighbour words' scores when it has them (docs/FORMAT.md,
-  // neighbours.*); only the allow-list's labels when options->only is set). An answer is
+  // its neighbour words' scores when it has them (docs/FORMAT.md,
+  // neighbours.*) and, on a text of a few words, its lexicon's weight for
+  // each word's label (lexicon.*); only the allow-list's labels when
+  // options->only is set). An answer is
   // reliable when is_reliable(probability, letters of the text) holds: at
   // least reliable_letters() letters and a probability of at least
   // reliable_probability() (reliable_short_probability() for texts of fewer
@@ -586,7 +588,9 @@ class Model {
   // The values scores() is the softmax of: the last layer's outputs plus the
   // log prior (unless options->prior is kUniform), plus, for the members of
   // the best allowed label's group, the neighbour words' scores (models
-  // with neighbours.*); labels outside an allow-list get -infinity. All zero with no evidence. out[0 .. label_count()).
+  // with neighbours.*), plus, on a text of 1 .. lexicon.max_words words,
+  // lexicon.weight per word for that word's labels (models with lexicon.*);
+  // labels outside an allow-list get -infinity. All zero with no evidence. out[0 .. label_count()).
   Status logits(const Input& input, void* scratch, size_t scratch_size, float* out, size_t out_count,
                 const ClassifyOptions* options = nullptr, TextStats* stats = nullptr) const;
   Status logits(const char* text, size_t size, void* scratch, size_t scratch_size, float* out, size_t out_count,

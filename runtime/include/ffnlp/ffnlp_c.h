@@ -350,8 +350,9 @@ FFNLP_C_API ffnlp_status ffnlp_scores_ex(const ffnlp_model* model, const char* t
 /* The values the probabilities are the softmax of: the last layer's outputs
  * plus the model's log prior (unless options->prior is FFNLP_PRIOR_UNIFORM),
  * plus, for the members of the best allowed label's group, the neighbour
- * words' scores (models with neighbours.* keys, docs/FORMAT.md); labels
- * outside an allow-list get -infinity. All zero for a text without
+ * words' scores (models with neighbours.* keys, docs/FORMAT.md), plus, on
+ * a text of a few words, the lexicon's weight for each of its words' labels
+ * (models with lexicon.* keys); labels outside an allow-list get -infinity. All zero for a text without
  * evidence. logits[0 .. ffnlp_model_label_count()). */
 FFNLP_C_API ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text, size_t len,
                                       const ffnlp_classify_options* options, void* scratch, size_t scratch_size,

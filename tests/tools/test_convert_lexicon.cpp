@@ -167,12 +167,14 @@ TEST_CASE("lexicon: a classifier with [lexicon] converts; entries are the words'
   CHECK(weight == 3.0f);
   CHECK(m.metadata_u32("lexicon.max_words", &max_words));
   CHECK(max_words == 4);
-  CHECK(lexicon_label_mask(6) == 7);
-  CHECK(lexicon_label_mask(1) == 1);
-  CHECK(lexicon_label_mask(2) == 1);
-  CHECK(lexicon_label_mask(463) == 511);
-  CHECK(lexicon_label_mask(512) == 511);
-  CHECK(lexicon_label_mask(513) == 1023);
+  CHECK(format::lexicon_label_mask(6) == 7);
+  CHECK(format::lexicon_label_mask(1) == 1);
+  CHECK(format::lexicon_label_mask(2) == 1);
+  CHECK(format::lexicon_label_mask(3) == 3);
+  CHECK(format::lexicon_label_mask(463) == 511);
+  CHECK(format::lexicon_label_mask(512) == 511);
+  CHECK(format::lexicon_label_mask(513) == 1023);
+  CHECK(format::lexicon_label_mask(0xFFFFFFFFu) == 0xFFFFFFFFu);
   // (key & ~7) | label: es 3, fr 2, de 1, it 4, nl 5; "danke" once.
   std::vector<uint32_t> expected = {
       (lexicon_word_key(U"hola") & ~7u) | 3,  (lexicon_word_key(U"merci") & ~7u) | 2,

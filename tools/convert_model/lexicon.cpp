@@ -61,16 +61,10 @@ struct Entry {
 
 }  // namespace
 
-uint32_t lexicon_label_mask(uint32_t label_count) {
-  uint32_t bits = 1;
-  while (bits < 32 && (uint64_t{1} << bits) < label_count) ++bits;
-  return bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
-}
-
 LexiconTables build_lexicon_tables(const std::string& words_text, const std::string& file, const LexiconSpec& spec,
                                    const std::vector<std::string>& label_codes, const TextMetadata& text) {
   const WordCutter cutter(text, spec.seed);
-  const uint32_t mask = lexicon_label_mask(static_cast<uint32_t>(label_codes.size()));
+  const uint32_t mask = format::lexicon_label_mask(static_cast<uint32_t>(label_codes.size()));
   std::vector<Entry> entries;
   int line = 0;
   auto error = [&](const std::string& message) { throw std::runtime_error(file + ":" + std::to_string(line) + ": " + message); };
@@ -125,9 +119,9 @@ LexiconTables build_lexicon_tables(const std::string& words_text, const std::str
                            ") share their keys' high bits: each adds to both labels");
     }
   }
-  if (t.entries.size() > kMaxLexiconEntries) {
+  if (t.entries.size() > format::kMaxLexiconEntries) {
     throw std::runtime_error(file + ": " + std::to_string(t.entries.size()) + " entries, at most " +
-                             std::to_string(kMaxLexiconEntries));
+                             std::to_string(format::kMaxLexiconEntries));
   }
   t.labels = static_cast<size_t>(std::count(labelled.begin(), labelled.end(), true));
   return t;

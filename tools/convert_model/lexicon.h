@@ -8,23 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "ffnlp/toolkit.h"
 #include "tools/common/feature_metadata.h"
 #include "tools/common/model_writer.h"
 
 namespace ffnlp {
 namespace tools {
 
-// Limits the runtime checks at load (docs/FORMAT.md).
-constexpr uint32_t kMaxLexiconEntries = 1u << 20;
-constexpr uint32_t kMaxLexiconWords = 64;   // max_words: 1 .. 64
-constexpr double kMaxLexiconWeight = 64.0;  // weight: above 0, at most 64
-
 // The spec's [lexicon] section.
 struct LexiconSpec {
   bool present = false;
   uint32_t seed = 0;
-  float weight = 0;        // above 0, at most kMaxLexiconWeight
-  uint32_t max_words = 0;  // 1 .. kMaxLexiconWords
+  float weight = 0;        // above 0, at most format::kMaxLexiconWeight
+  uint32_t max_words = 0;  // 1 .. format::kMaxLexiconWords
   std::string words_file;  // relative to the spec file
   int line = 0;            // of the section header, for messages
 };
@@ -40,10 +36,6 @@ struct LexiconTables {
   // adds to both labels (rare; the message names them and their lines).
   std::vector<std::string> warnings;
 };
-
-// The label mask of a model with label_count labels: (1 << b) - 1 for the
-// smallest b >= 1 with 2^b >= label_count.
-uint32_t lexicon_label_mask(uint32_t label_count);
 
 // Parses the words file's text (`file` names it in messages) against the
 // model's label codes. Each WORD is read as the model reads text (`text`:

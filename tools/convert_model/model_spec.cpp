@@ -272,15 +272,16 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "seed") spec.lexicon.seed = p.to_unsigned(key, value);
       else if (key == "weight") {
         double w = 0;
-        if (!parse_plain_decimal(value, &w) || !(w > 0) || w > kMaxLexiconWeight) {
+        if (!parse_plain_decimal(value, &w) || !(w > 0) || w > format::kMaxLexiconWeight) {
           p.error("'weight' of [lexicon] must be a plain decimal number above 0 and at most 64 (such as 3 or 0.5), "
                   "got '" + value + "'");
         }
         spec.lexicon.weight = static_cast<float>(w);
       } else if (key == "max_words") {
         spec.lexicon.max_words = p.to_unsigned(key, value);
-        if (spec.lexicon.max_words == 0 || spec.lexicon.max_words > kMaxLexiconWords) {
-          p.error("'max_words' of [lexicon] must be 1 to " + std::to_string(kMaxLexiconWords) + ", got '" + value + "'");
+        if (spec.lexicon.max_words == 0 || spec.lexicon.max_words > format::kMaxLexiconWords) {
+          p.error("'max_words' of [lexicon] must be 1 to " + std::to_string(format::kMaxLexiconWords) + ", got '" + value +
+                  "'");
         }
       } else p.error("unknown key '" + key + "' in [lexicon]");
       lexicon_keys.push_back(key);

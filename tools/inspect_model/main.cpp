@@ -148,8 +148,7 @@ void print_lexicon(const Model& model) {
   model.metadata_u32("lexicon.seed", &seed);
   model.metadata_f32("lexicon.weight", &weight);
   model.metadata_u32("lexicon.max_words", &max_words);
-  uint32_t mask = 1;
-  while (mask < 0xFFFFFFFFu && mask + 1 < model.label_count()) mask = mask << 1 | 1;
+  const uint32_t mask = format::lexicon_label_mask(model.label_count());
   std::vector<bool> labelled(model.label_count(), false);
   for (uint32_t i = 0; i < entries.count; ++i) {
     const uint32_t label = entries.u32(i) & mask;

@@ -38,6 +38,19 @@ constexpr uint32_t kMaxTensorCount = 256;
 constexpr uint32_t kMaxMetadataCount = 1024;
 constexpr uint32_t kMaxKeyLength = 128;
 
+// The lexicon (lexicon.* keys; docs/FORMAT.md): its limits, and the mask of
+// the label an entry holds in its low bits, 2^b - 1 for the smallest b >= 1
+// with 2^b >= the label count (463 labels: 511). The loader, the converter
+// and inspect_model read entries with it.
+constexpr uint32_t kMaxLexiconEntries = 1u << 20;
+constexpr uint32_t kMaxLexiconWords = 64;     // lexicon.max_words: 1 .. 64
+constexpr float kMaxLexiconWeight = 64.0f;    // lexicon.weight: above 0, at most 64
+constexpr uint32_t lexicon_label_mask(uint32_t label_count) {
+  uint32_t mask = 1;
+  while (mask != 0xFFFFFFFFu && static_cast<uint64_t>(mask) + 1 < label_count) mask = mask << 1 | 1;
+  return mask;
+}
+
 // Header field offsets.
 constexpr uint32_t kOffMagic = 0;
 constexpr uint32_t kOffByteOrder = 4;

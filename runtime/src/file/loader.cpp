@@ -958,8 +958,8 @@ class ModelLoader {
   // lexicon.*: whole words that name one label, for short texts
   // (heads/lexicon.h); all four keys or none.
   Status read_lexicon() {
-    using internal::kMaxLexiconEntries;
-    using internal::kMaxLexiconWords;
+    using format::kMaxLexiconEntries;
+    using format::kMaxLexiconWords;
     static const char* const kKeys[] = {"lexicon.entries", "lexicon.seed", "lexicon.weight", "lexicon.max_words"};
     MetaEntry e;
     uint32_t present_count = 0;
@@ -976,9 +976,9 @@ class ModelLoader {
     bool present = false;
     if ((s = want("lexicon.weight", format::MetaType::kF32, true, &e, &present)) != Status::kOk) return s;
     const float weight = meta_f32(e);  // finite: checked with the metadata
-    if (!(weight > 0.0f && weight <= internal::kMaxLexiconWeight)) {
+    if (!(weight > 0.0f && weight <= format::kMaxLexiconWeight)) {
       return fail(error_, Status::kBadMetadata, "lexicon.weight is %g; it must be above 0 and at most %g",
-                  static_cast<double>(weight), static_cast<double>(internal::kMaxLexiconWeight));
+                  static_cast<double>(weight), static_cast<double>(format::kMaxLexiconWeight));
     }
     uint32_t max_words = 0;
     if ((s = get_u32("lexicon.max_words", true, &max_words)) != Status::kOk) return s;
@@ -993,7 +993,7 @@ class ModelLoader {
     }
     // Strictly ascending (the head's binary search relies on it), each
     // entry's low bits a label of the model.
-    const uint32_t mask = internal::lexicon_label_mask(m_->label_count_);
+    const uint32_t mask = format::lexicon_label_mask(m_->label_count_);
     for (uint32_t i = 0; i < count; ++i) {
       const uint32_t entry = read_u32(entries + 4 * static_cast<size_t>(i));
       if (i > 0 && read_u32(entries + 4 * static_cast<size_t>(i - 1)) >= entry) {

@@ -5,17 +5,12 @@
 
 #include "features/word_keys.h"
 #include "ffnlp/features.h"
+#include "ffnlp/toolkit.h"
 #include "heads/key_search.h"
 #include "heads/neighbour_words.h"
 
 namespace ffnlp {
 namespace internal {
-
-uint32_t lexicon_label_mask(uint32_t label_count) {
-  uint32_t bits = 1;
-  while (bits < 32 && (uint64_t{1} << bits) < label_count) ++bits;
-  return bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
-}
 
 uint32_t word_count_channel(const FeaturePlan& plan) {
   for (uint32_t a = 0; a < plan.word_count; ++a) {
@@ -31,11 +26,11 @@ namespace {
 // The keys of a text's first words: max_words + 1 are enough to tell a
 // text that is too long.
 struct Keys {
-  uint32_t key[kMaxLexiconWords + 1];
+  uint32_t key[format::kMaxLexiconWords + 1];
   uint32_t n = 0;
   static void add(void* context, uint32_t key) {
     Keys& k = *static_cast<Keys*>(context);
-    if (k.n < kMaxLexiconWords + 1) k.key[k.n++] = key;
+    if (k.n < format::kMaxLexiconWords + 1) k.key[k.n++] = key;
   }
 };
 

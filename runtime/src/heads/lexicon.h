@@ -12,7 +12,8 @@
 // whose key (the row of a `word` channel with seed lexicon.seed and
 // 4294967295 buckets) has the high bits of an entry adds lexicon.weight to
 // that entry's label's logit. An entry is (key & ~label_mask) | label: the
-// label in the key's low bits makes an entry 4 bytes.
+// label in the key's low bits makes an entry 4 bytes (the mask and the
+// limits: format::lexicon_label_mask and kMaxLexicon* in ffnlp/toolkit.h).
 //
 // Cost: nothing for a text with more words than max_words when the model
 // has a word-level channel (forward() counted its words); else at most
@@ -29,15 +30,8 @@
 namespace ffnlp {
 namespace internal {
 
-constexpr uint32_t kMaxLexiconEntries = 1u << 20;
-constexpr uint32_t kMaxLexiconWords = 64;     // the largest lexicon.max_words
-constexpr float kMaxLexiconWeight = 64.0f;    // the largest lexicon.weight
 // The text's word count when forward() did not count it.
 constexpr uint32_t kUnknownWords = 0xFFFFFFFFu;
-
-// The label mask of a model with label_count labels: (1 << b) - 1 for the
-// smallest b >= 1 with 2^b >= label_count.
-uint32_t lexicon_label_mask(uint32_t label_count);
 
 // The channel whose occurrences count a text's words (a word, prefix,
 // suffix or shape channel that gives one row per word), or

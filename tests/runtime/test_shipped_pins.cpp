@@ -82,9 +82,9 @@ TEST_CASE("shipped model: answers pinned bit for bit (texts below the long-text 
       {"Der schnelle braune Fuchs springt \xC3\xBC" "ber den faulen Hund.", 46, 0x82ef6815274a4ef7ull,
        {"de", "lb", "da"}, {0x3f7ff862, 0x37fd938e, 0x37be58de}, 0x84c8c010c80e2d76ull,
        {0x3f7ff86a, 0x37fd9396, 0x37be58e4}},
-      {"O\xC3\xB9 est la gare ?", 11, 0x55d99d5b358e5862ull,
-       {"fr", "co", "it"}, {0x3f73b8b3, 0x3c637f88, 0x3c199c2c}, 0x09a42baba9189c34ull,
-       {0x3f73b8b2, 0x3c637f87, 0x3c199c2c}},
+      {"O\xC3\xB9 est la gare ?", 11, 0xcef2dc2d126a1dd4ull,
+       {"fr", "co", "it"}, {0x3f7f5c09, 0x3a3de08c, 0x3a003531}, 0x11509f6f1ab5723eull,
+       {0x3f7f5c0b, 0x3a3de08d, 0x3a003532}},
       {"\xD0\x91\xD1\x8B\xD1\x81\xD1\x82\xD1\x80\xD0\xB0\xD1\x8F \xD0\xBA\xD0\xBE\xD1\x80\xD0\xB8\xD1\x87\xD0\xBD\xD0\xB5"
        "\xD0\xB2\xD0\xB0\xD1\x8F \xD0\xBB\xD0\xB8\xD1\x81\xD0\xB0 \xD0\xBF\xD1\x80\xD1\x8B\xD0\xB3\xD0\xB0\xD0\xB5\xD1\x82"
        " \xD1\x87\xD0\xB5\xD1\x80\xD0\xB5\xD0\xB7 \xD0\xBB\xD0\xB5\xD0\xBD\xD0\xB8\xD0\xB2\xD1\x83\xD1\x8E \xD1\x81\xD0\xBE"

@@ -16,6 +16,8 @@
 #     NAME=shipped                the variant's name: its words and scores go in OUT/NAME/
 #     NB_ARGS="..."               extra neighbour_words.py options for this variant
 #     NEIGHBOURS=0                score the phase models without neighbour words
+#     LEXICON=0                   ... without the lexicon head
+#     LEX_ARGS="..."              extra lexicon_words.py options for this variant
 #     PHASE_TAG=t3                names the phases of a variant whose fine-tuning
 #                                 differs (e.g. TRANSLATED_WEIGHT=3), so they are
 #                                 not taken for the shipped ones
@@ -86,6 +88,12 @@ if [ "${NEIGHBOURS:-1}" = 1 ]; then
   python3 tools/train/neighbour_words.py "${NEIGHBOUR_OPTIONS[@]}" --seed 2001 --labels-from "$OUT/base/langid.spec" ${NB_ARGS:-} \
     --out "$OUT/$NAME/langid.neighbours.tsv" "${NB_FILES[@]}" > "$OUT/$NAME/neighbours.spec"
 fi
+if [ "${LEXICON:-1}" = 1 ]; then
+  # The written family is in every fold (it is never left out), so is its lexicon.
+  # shellcheck disable=SC2086
+  python3 tools/train/lexicon_words.py --data data --labels-from "$OUT/base/langid.spec" --seed 2001 \
+    "${LEXICON_OPTIONS[@]}" ${LEX_ARGS:-} --out "$OUT/$NAME/langid.lexicon.tsv" > "$OUT/$NAME/lexicon.spec"
+fi
 : > "$OUT/$NAME/report.txt"
 for seed in $SEEDS; do
   phase="$OUT/phase_s$seed${PHASE_TAG:+_$PHASE_TAG}"
@@ -102,6 +110,10 @@ for seed in $SEEDS; do
   if [ "${NEIGHBOURS:-1}" = 1 ]; then
     cp "$OUT/$NAME/langid.neighbours.tsv" "$dir/"
     { echo; cat "$OUT/$NAME/neighbours.spec"; } >> "$dir/langid.spec"
+  fi
+  if [ "${LEXICON:-1}" = 1 ]; then
+    cp "$OUT/$NAME/langid.lexicon.tsv" "$dir/"
+    { echo; cat "$OUT/$NAME/lexicon.spec"; } >> "$dir/langid.spec"
   fi
   "$BUILD/convert_model" "$phase/langid.npz" --spec "$dir/langid.spec" -o "$dir/langid.ffm" --force --quiet
   "$BUILD/train" evaluate --model "$dir/langid.ffm" --strength 1 --threads "$THREADS" --dump "$dir/pred.tsv" \

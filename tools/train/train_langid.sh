@@ -124,6 +124,17 @@ if [ "${NEIGHBOURS:-1}" = 1 ]; then
   { echo; cat "$OUT/neighbours.spec"; } >> "$OUT/langid.spec"
 fi
 
+# The lexicon head (EXPERIMENTS.md, "A lexicon head for bare words"): whole
+# words of the written family and its phrasebook, each naming one language,
+# for texts of a few words; keyed with the word channel's seed like the
+# neighbour words. LEXICON=0 converts without it.
+if [ "${LEXICON:-1}" = 1 ]; then
+  word_seed=$(awk '/^kind = word$/ { w = 1; next } w && /^seed = / { print $3; exit }' "$OUT/langid.spec")
+  python3 tools/train/lexicon_words.py --data data --labels-from "$OUT/langid.spec" --seed "$word_seed" \
+    "${LEXICON_OPTIONS[@]}" --out "$OUT/langid.lexicon.tsv" > "$OUT/lexicon.spec"
+  { echo; cat "$OUT/lexicon.spec"; } >> "$OUT/langid.spec"
+fi
+
 if [ -x "$BUILD/convert_model" ]; then
   "$BUILD/convert_model" "$OUT/langid.npz" --spec "$OUT/langid.spec" -o "$OUT/langid.ffm" --force
   size=$(wc -c < "$OUT/langid.ffm")
@@ -133,6 +144,7 @@ if [ -x "$BUILD/convert_model" ]; then
     cp "$OUT/langid.ffm" models/langid.ffm
     cp "$OUT/langid.spec" models/langid.spec
     if [ "${NEIGHBOURS:-1}" = 1 ]; then cp "$OUT/langid.neighbours.tsv" models/langid.neighbours.tsv; fi
+    if [ "${LEXICON:-1}" = 1 ]; then cp "$OUT/langid.lexicon.tsv" models/langid.lexicon.tsv; fi
     echo "installed models/langid.ffm ($(wc -c < models/langid.ffm) bytes) and models/langid.spec"
   fi
 else

@@ -24,6 +24,7 @@ struct ModelAccess {
   static ScratchLayout layout(const Model& model);
   static const NeighbourPlan& neighbours(const Model& model) { return model.neighbours_; }
   static const LexiconPlan& lexicon(const Model& model) { return model.lexicon_; }
+  static const FeaturePlan& plan(const Model& model) { return model.plan_; }
   static bool reliable(const Model& model, float probability, const TextStats& stats) {
     return model.is_reliable(probability, stats.letters);
   }

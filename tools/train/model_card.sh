@@ -69,6 +69,7 @@ inspect=$($BUILD/inspect_model "$MODEL")
 channels=$(echo "$inspect" | sed -n 's/^channels *//p')
 network=$(echo "$inspect" | sed -n 's/^network *//p')
 neighbours=$(echo "$inspect" | sed -n 's/^neighbours *//p')
+lexicon=$(echo "$inspect" | sed -n 's/^lexicon *//p')
 strength=$(sed -n 's/^# train .*--prior-strength \([0-9.]*\).*/\1/p' "$spec")
 extra() {  # an optional section measured by hand (see its command), or a note
   if [ -f "$1" ]; then cat "$1"; else echo "(not measured for this model: $1 is missing)"; fi; }
@@ -82,8 +83,9 @@ cat <<TXT
 A language identifier in the style of CLD3 (Botha et al. 2017): hashed
 character 1- to 4-grams, hashed whole words and the script of each letter,
 each channel averaged over the text, one hidden layer of ReLU units, softmax
-over $labels languages, a prior over languages applied to the output, and
-whole-word scores that separate close neighbours (neighbour words).
+over $labels languages, a prior over languages applied to the output,
+whole-word scores that separate close neighbours (neighbour words), and a
+lexicon of everyday words for texts of a few words.
 The hashed tables are stored with one bfloat16 scale per row: the 1- and
 2-gram and word tables 4-bit, two values a byte (q4_row_bf16: a 16-wide row
 in 10 bytes), the 3- and 4-gram tables 3-bit, eight values in three bytes
@@ -100,6 +102,7 @@ docs/FORMAT.md: the same numbers, laid out for its sparse kernel).
 | features | $channels (rows × dims) |
 | network | $network |
 | neighbour words | ${neighbours:-none}; added to the logits of the best answer's group (heads/neighbour_words.h) |
+| lexicon | ${lexicon:-none}; each such word adds the weight to its language's logit (heads/lexicon.h; words: \`tools/train/lexicon_words.py\`) |
 | prior | writers per language from CLDR, weight writers^$strength, stored in the file and applied by default (\`--prior uniform\` turns it off) |
 | output | BCP 47 codes (ISO 639-1 where it exists, else 639-3; script subtags where a language is written in several scripts); \`und\` for text without letters |
 | reliability | \`is_reliable\` when the top probability is ≥ $(sed -n 's/^reliable_probability *= *//p' "$spec") and the text has ≥ $(sed -n 's/^reliable_letters *= *//p' "$spec") letters$(short=$(sed -n 's/^reliable_short_letters *= *//p' "$spec"); [ -z "$short" ] || echo "; texts of fewer than $short letters need ≥ $(sed -n 's/^reliable_short_probability *= *//p' "$spec")") |
@@ -125,7 +128,10 @@ Latin (\`tools/corpus/serbian_latin.py\`), are added to the Serbian Latin
 training text. The fine-tuning phase also reads the \`written\`
 family (\`data/by_source/written.train.tsv\`, not part of train.tsv):
 everyday sentences written for the project by its authors (2026-12,
-\`tools/corpus/written/\`, the project's own text). Firefox ESR language packs and
+\`tools/corpus/written/\`, the project's own text). The lexicon's words come
+from the same family and its phrasebook (\`tools/corpus/written/round6/\`,
+short phrases written for the project; not training text of the network).
+Firefox ESR language packs and
 \`gnome-user-docs\` were **not** used: they are reserved for independent
 evaluation (\`data/eval/\`). The model file's licence field summarises this;
 the licences per source (source:licence, number of languages, from the

@@ -18,6 +18,7 @@ import sys
 # generic (non-AVX2) loop pools rows in a lambda of forward.cpp.
 STAGES = [
     ("neighbour words (head)", r"neighbour|find_group|best_grouped_label|GroupSums"),
+    ("lexicon (head)", r"lexicon"),
     ("dense layers (with ReLU, activation quantizer)", r"dense|quantize_activations|::relu\("),
     ("top-1, softmax normaliser, finite check", r"sum_exp|exp_sum|argmax|max_value|all_finite|first_index_of|add_finite_max"),
     ("feature extraction (cleanup, UTF-8, hashing, emission)",

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <functional>
@@ -180,6 +182,151 @@ TEST_CASE("head: an allow-list renormalises over its labels") {
   CHECK(m.scores(in, ws.data(), ws.size(), all, 3, &bad_prior) == Status::kInvalidArgument);
 }
 
+TEST_CASE("head: hints add prefer_weight to their labels' logits, with either prior, and exclude nothing") {
+  const std::vector<uint8_t> bytes = tiny_with_prior(57);
+  const Model m = load(bytes);
+  Workspace ws(m);
+  const uint32_t prefer[] = {2, 0};
+  for (Prior prior : {Prior::kModel, Prior::kUniform}) {
+    for (float weight : {kDefaultPreferWeight, 0.0f, 0.75f, kMaxPreferWeight}) {
+      for (const char* text : {"hello world", "Grüße", "привет"}) {
+        CAPTURE(static_cast<int>(prior));
+        CAPTURE(weight);
+        CAPTURE(text);
+        Input in;
+        in.text = text;
+        in.size = std::strlen(text);
+        ClassifyOptions plain;
+        plain.prior = prior;
+        ClassifyOptions hinted = plain;
+        hinted.prefer = prefer;
+        hinted.prefer_count = 2;
+        hinted.prefer_weight = weight;
+        float base[3], got[3], p_base[3], p_got[3];
+        REQUIRE(m.logits(in, ws.data(), ws.size(), base, 3, &plain) == Status::kOk);
+        REQUIRE(m.logits(in, ws.data(), ws.size(), got, 3, &hinted) == Status::kOk);
+        CHECK(got[0] == base[0] + weight);
+        CHECK(got[1] == base[1]);
+        CHECK(got[2] == base[2] + weight);
+        // Every label keeps a probability: the softmax of the tilted logits.
+        REQUIRE(m.scores(in, ws.data(), ws.size(), p_base, 3, &plain) == Status::kOk);
+        REQUIRE(m.scores(in, ws.data(), ws.size(), p_got, 3, &hinted) == Status::kOk);
+        double z = 0;
+        for (int i = 0; i < 3; ++i) z += std::exp(static_cast<double>(got[i]));
+        for (int i = 0; i < 3; ++i) {
+          CHECK(p_got[i] > 0.0f);
+          CHECK(p_got[i] == doctest::Approx(std::exp(static_cast<double>(got[i])) / z).epsilon(1e-5));
+        }
+        if (weight > 0) CHECK(p_got[1] < p_base[1]);
+        // classify() ranks by the same logits (its largest logit is kept up to date).
+        Prediction top[3];
+        size_t count = 0;
+        REQUIRE(m.classify(in, ws.data(), ws.size(), top, 1, &count, &hinted) == Status::kOk);
+        REQUIRE(count == 1);
+        const uint32_t best = got[1] > got[0] ? (got[2] > got[1] ? 2 : 1) : (got[2] > got[0] ? 2 : 0);
+        CHECK(top[0].label_index == best);
+        CHECK(top[0].probability == doctest::Approx(p_got[best]).epsilon(1e-5));
+      }
+    }
+  }
+  // With an allow-list: a hinted label outside it changes nothing; inside it, it is tilted.
+  Input in;
+  in.text = "some text here";
+  in.size = std::strlen(in.text);
+  const uint32_t only[] = {1, 2};
+  const uint32_t outside[] = {0};
+  ClassifyOptions allow;
+  allow.only = only;
+  allow.only_count = 2;
+  ClassifyOptions allow_outside = allow;
+  allow_outside.prefer = outside;
+  allow_outside.prefer_count = 1;
+  ClassifyOptions allow_inside = allow;
+  allow_inside.prefer = prefer;  // 2 inside, 0 outside
+  allow_inside.prefer_count = 2;
+  float a[3], b[3], c[3];
+  REQUIRE(m.scores(in, ws.data(), ws.size(), a, 3, &allow) == Status::kOk);
+  REQUIRE(m.scores(in, ws.data(), ws.size(), b, 3, &allow_outside) == Status::kOk);
+  CHECK(std::memcmp(a, b, sizeof a) == 0);
+  REQUIRE(m.logits(in, ws.data(), ws.size(), a, 3, &allow) == Status::kOk);
+  REQUIRE(m.logits(in, ws.data(), ws.size(), c, 3, &allow_inside) == Status::kOk);
+  CHECK(c[0] == -std::numeric_limits<float>::infinity());
+  CHECK(c[1] == a[1]);
+  CHECK(c[2] == a[2] + kDefaultPreferWeight);
+  // A label may be both allowed and hinted; the lists' repeats are their own.
+  const uint32_t both[] = {1};
+  ClassifyOptions same = allow;
+  same.prefer = both;
+  same.prefer_count = 1;
+  REQUIRE(m.logits(in, ws.data(), ws.size(), c, 3, &same) == Status::kOk);
+  CHECK(c[1] == a[1] + kDefaultPreferWeight);
+}
+
+TEST_CASE("head: bad hints are refused (empty list, index, repeat, weight), before and without evidence") {
+  const std::vector<uint8_t> bytes = tiny_with_prior(58);
+  const Model m = load(bytes);
+  Workspace ws(m);
+  const uint32_t ok[] = {1};
+  const uint32_t repeated[] = {0, 2, 0};
+  const uint32_t out_of_range[] = {0, 3};
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  std::vector<ClassifyOptions> bad;
+  auto hints = [&](const uint32_t* list, size_t count, float weight) {
+    ClassifyOptions o;
+    o.prefer = list;
+    o.prefer_count = count;
+    o.prefer_weight = weight;
+    bad.push_back(o);
+  };
+  hints(ok, 0, kDefaultPreferWeight);
+  hints(repeated, 3, kDefaultPreferWeight);
+  hints(out_of_range, 2, kDefaultPreferWeight);
+  for (float w : {nan, inf, -inf, -1.0f, -1e-30f, kMaxPreferWeight * 1.0000001f, 20.5f, 1e30f}) hints(ok, 1, w);
+  hints(nullptr, 0, nan);  // the weight is checked without hints too
+  for (const char* text : {"hello world", "123 !!"}) {  // the second has no evidence
+    CAPTURE(text);
+    for (size_t i = 0; i < bad.size(); ++i) {
+      CAPTURE(i);
+      float out[3];
+      Prediction top[1];
+      size_t count = 0;
+      Input in;
+      in.text = text;
+      in.size = std::strlen(text);
+      CHECK(m.logits(in, ws.data(), ws.size(), out, 3, &bad[i]) == Status::kInvalidArgument);
+      CHECK(m.scores(in, ws.data(), ws.size(), out, 3, &bad[i]) == Status::kInvalidArgument);
+      CHECK(m.classify(in, ws.data(), ws.size(), top, 1, &count, &bad[i]) == Status::kInvalidArgument);
+    }
+  }
+  // The bounds themselves, and a null list whatever its count, are accepted.
+  float out[3];
+  for (float w : {0.0f, -0.0f, kMaxPreferWeight}) {
+    ClassifyOptions o;
+    o.prefer = ok;
+    o.prefer_count = 1;
+    o.prefer_weight = w;
+    CHECK(m.logits("hello", 5, ws.data(), ws.size(), out, 3) == Status::kOk);
+    Input in;
+    in.text = "hello";
+    in.size = 5;
+    CHECK(m.logits(in, ws.data(), ws.size(), out, 3, &o) == Status::kOk);
+  }
+  ClassifyOptions none;
+  none.prefer_count = 5;
+  Input in;
+  in.text = "hello";
+  in.size = 5;
+  CHECK(m.logits(in, ws.data(), ws.size(), out, 3, &none) == Status::kOk);
+  // Without evidence, valid hints leave the zeros.
+  ClassifyOptions o;
+  o.prefer = ok;
+  o.prefer_count = 1;
+  in.text = "123 !!";
+  in.size = 6;
+  REQUIRE(m.logits(in, ws.data(), ws.size(), out, 3, &o) == Status::kOk);
+  for (float v : out) CHECK(v == 0.0f);
+}
+
 TEST_CASE("head: no evidence gives zero logits and scores, the unknown label") {
   const std::vector<uint8_t> bytes = tiny_with_prior(53);
   const Model m = load(bytes);
@@ -208,7 +355,7 @@ TEST_CASE("head: classifier.log_prior is validated at load") {
   });
 }
 
-TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and without options") {
+TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and without options (hints too)") {
   const std::vector<uint8_t> bytes = tiny_with_prior(55);
   const Model m = load(bytes);
   ffnlp_model* cm = nullptr;
@@ -221,19 +368,28 @@ TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and 
   std::string long_text;
   while (long_text.size() < 100000) long_text += "Grüße aus Köln und привет мир, hello again. ";
   const uint32_t only[] = {0, 2};
+  const uint32_t prefer[] = {1, 0};
   for (const std::string& text : {std::string("hello world"), long_text}) {
-    for (int variant = 0; variant < 3; ++variant) {
+    // 0 defaults, 1 uniform prior, 2 allow-list, 3 hints, 4 all three.
+    for (int variant = 0; variant < 5; ++variant) {
       CAPTURE(text.size());
       CAPTURE(variant);
       ffnlp_classify_options copts;
+      std::memset(&copts, 0, sizeof copts);
       copts.struct_size = sizeof copts;
-      copts.prior = variant == 1 ? FFNLP_PRIOR_UNIFORM : FFNLP_PRIOR_MODEL;
-      copts.only = variant == 2 ? only : nullptr;
-      copts.only_count = variant == 2 ? 2 : 0;
+      copts.prior = variant == 1 || variant == 4 ? FFNLP_PRIOR_UNIFORM : FFNLP_PRIOR_MODEL;
+      copts.only = variant == 2 || variant == 4 ? only : nullptr;
+      copts.only_count = copts.only != nullptr ? 2 : 0;
+      copts.prefer = variant >= 3 ? prefer : nullptr;
+      copts.prefer_count = variant >= 3 ? 2 : 0;
+      copts.prefer_weight = variant == 3 ? FFNLP_DEFAULT_PREFER_WEIGHT : 3.25f;
       ClassifyOptions options;
-      options.prior = variant == 1 ? Prior::kUniform : Prior::kModel;
+      options.prior = copts.prior == FFNLP_PRIOR_UNIFORM ? Prior::kUniform : Prior::kModel;
       options.only = copts.only;
       options.only_count = copts.only_count;
+      options.prefer = copts.prefer;
+      options.prefer_count = copts.prefer_count;
+      options.prefer_weight = copts.prefer_weight;
       Input in;
       in.text = text.data();
       in.size = text.size();
@@ -268,6 +424,86 @@ TEST_CASE("head: the C API gives the C++ bits, short and 100 KB texts, with and 
   small.struct_size = sizeof small;
   small.prior = 7;
   CHECK(ffnlp_workspace_classify_ex(ws, "hello", 5, &small, top, 1, &n) == FFNLP_INVALID_ARGUMENT);
+  // Bad hints through the C API.
+  std::memset(&small, 0, sizeof small);
+  small.struct_size = sizeof small;
+  small.prefer = prefer;
+  small.prefer_count = 0;
+  small.prefer_weight = FFNLP_DEFAULT_PREFER_WEIGHT;
+  CHECK(ffnlp_workspace_classify_ex(ws, "hello", 5, &small, top, 1, &n) == FFNLP_INVALID_ARGUMENT);
+  small.prefer_count = 1;
+  small.prefer_weight = FFNLP_MAX_PREFER_WEIGHT + 1;
+  CHECK(ffnlp_workspace_classify_ex(ws, "hello", 5, &small, top, 1, &n) == FFNLP_INVALID_ARGUMENT);
+  ffnlp_workspace_free(ws);
+  ffnlp_model_free(cm);
+}
+
+TEST_CASE("head: a C caller compiled with the first, smaller ffnlp_classify_options still works (no hints read)") {
+  // The struct as it was before the hints: 24 bytes with 8-byte pointers, 16 with 4-byte ones.
+  struct OldOptions {
+    uint32_t struct_size;
+    uint32_t prior;
+    const uint32_t* only;
+    size_t only_count;
+  };
+  static_assert(sizeof(OldOptions) == 8 + 2 * sizeof(void*), "the first version's layout");
+  static_assert(offsetof(ffnlp_classify_options, prefer) == sizeof(OldOptions), "hints come after only_count");
+  CHECK(sizeof(ffnlp_classify_options) == 16 + 4 * sizeof(void*));  // 48 / 32 bytes
+  const std::vector<uint8_t> bytes = tiny_with_prior(59);
+  const Model m = load(bytes);
+  ffnlp_model* cm = nullptr;
+  REQUIRE(ffnlp_model_create_from_buffer(bytes.data(), bytes.size(), &cm, nullptr) == FFNLP_OK);
+  ffnlp_workspace* ws = nullptr;
+  REQUIRE(ffnlp_workspace_create(cm, &ws, nullptr) == FFNLP_OK);
+  Workspace cpp_ws(m);
+  const uint32_t only[] = {2, 1};
+  // Exactly the old size on the heap: reading a byte past it is an ASan error.
+  OldOptions* old = static_cast<OldOptions*>(std::malloc(sizeof(OldOptions)));
+  REQUIRE(old != nullptr);
+  old->struct_size = sizeof(OldOptions);
+  old->prior = FFNLP_PRIOR_UNIFORM;
+  old->only = only;
+  old->only_count = 2;
+  ClassifyOptions options;
+  options.prior = Prior::kUniform;
+  options.only = only;
+  options.only_count = 2;
+  const char* text = "hello world";
+  float cl[3], l[3];
+  REQUIRE(ffnlp_workspace_logits(ws, text, FFNLP_NUL_TERMINATED, reinterpret_cast<const ffnlp_classify_options*>(old),
+                                 cl, 3) == FFNLP_OK);
+  Input in;
+  in.text = text;
+  in.size = std::strlen(text);
+  REQUIRE(m.logits(in, cpp_ws.data(), cpp_ws.size(), l, 3, &options) == Status::kOk);
+  CHECK(std::memcmp(cl, l, sizeof l) == 0);
+  ffnlp_prediction top[2];
+  size_t n = 0;
+  REQUIRE(ffnlp_workspace_classify_ex(ws, text, FFNLP_NUL_TERMINATED, reinterpret_cast<const ffnlp_classify_options*>(old),
+                                      top, 2, &n) == FFNLP_OK);
+  CHECK(n == 2);
+  std::free(old);
+  // The new struct with struct_size at the old size: its hints are not read.
+  ffnlp_classify_options full;
+  std::memset(&full, 0, sizeof full);
+  full.struct_size = static_cast<uint32_t>(sizeof(OldOptions));
+  full.prior = FFNLP_PRIOR_UNIFORM;
+  full.only = only;
+  full.only_count = 2;
+  full.prefer = only;
+  full.prefer_count = 1;
+  full.prefer_weight = 5.0f;
+  REQUIRE(ffnlp_workspace_logits(ws, text, FFNLP_NUL_TERMINATED, &full, cl, 3) == FFNLP_OK);
+  CHECK(std::memcmp(cl, l, sizeof l) == 0);
+  // Covering them, they are: label 2 gains 5.
+  full.struct_size = sizeof full;
+  REQUIRE(ffnlp_workspace_logits(ws, text, FFNLP_NUL_TERMINATED, &full, cl, 3) == FFNLP_OK);
+  CHECK(cl[1] == l[1]);
+  CHECK(cl[2] == l[2] + 5.0f);
+  // The default, as the library states it to callers that cannot read macros.
+  CHECK(ffnlp_default_prefer_weight() == FFNLP_DEFAULT_PREFER_WEIGHT);
+  CHECK(ffnlp_default_prefer_weight() == kDefaultPreferWeight);
+  CHECK(ClassifyOptions().prefer_weight == kDefaultPreferWeight);
   ffnlp_workspace_free(ws);
   ffnlp_model_free(cm);
 }

@@ -194,10 +194,16 @@ TEST_CASE("lexicon: a text of 1..max_words words gets exactly the weight per wor
       ClassifyOptions allow;
       allow.only = only;
       allow.only_count = 2;
+      // Hints come before the lexicon: the plain model's hinted logits, then the words' weights.
+      const uint32_t prefer[2] = {2, 0};
+      ClassifyOptions hinted;
+      hinted.prefer = prefer;
+      hinted.prefer_count = 2;
+      hinted.prefer_weight = 0.3f;
       int changed = 0, unchanged = 0;
       for (const std::string& text : lexicon_texts()) {
         CAPTURE(text.substr(0, 40));
-        const ClassifyOptions* const option_sets[] = {nullptr, &uniform, &allow};
+        const ClassifyOptions* const option_sets[] = {nullptr, &uniform, &allow, &hinted};
         for (const ClassifyOptions* options : option_sets) {
           float expected[3], got[3];
           lexicon_logits(plain, text, expected, options);

@@ -123,10 +123,14 @@ TEST_SUITE("threads") {
     REQUIRE(Model::load(bytes.data(), bytes.size(), &model, nullptr) == Status::kOk);
     const std::vector<std::string> texts = make_texts(300);
     const uint32_t only[] = {2, 0};
+    const uint32_t prefer[] = {0};
     ClassifyOptions options;
     options.prior = Prior::kUniform;
     options.only = only;
     options.only_count = 2;
+    options.prefer = prefer;
+    options.prefer_count = 1;
+    options.prefer_weight = 0.5f;
     auto run = [&](Workspace& ws, const std::string& text, std::vector<float>* out) {
       Prediction top[2];
       size_t count = 0;

@@ -404,6 +404,81 @@ TEST_CASE("--eval: byte-order mark, long lines, NUL bytes in labels, directories
   CHECK(err == "langid: --eval: cannot open '/nonexistent/x.tsv': No such file or directory\n");
 }
 
+TEST_CASE("shipped model: a hint flips an ambiguous short text, not a long unambiguous one") {
+  Shipped s;
+  REQUIRE_MESSAGE(s.status == Status::kOk, s.error.message);
+  Workspace workspace(s.model);
+  auto top_with = [&](const char* text, const char* hinted, float weight, float* probability) {
+    const int32_t index = s.model.find_label(hinted);
+    REQUIRE(index >= 0);
+    const uint32_t prefer = static_cast<uint32_t>(index);
+    ClassifyOptions options;
+    options.prefer = &prefer;
+    options.prefer_count = 1;
+    options.prefer_weight = weight;
+    Prediction top[1];
+    size_t count = 0;
+    REQUIRE(s.model.classify(text, std::strlen(text), workspace, top, 1, &count, options) == Status::kOk);
+    REQUIRE(count == 1);
+    *probability = top[0].probability;
+    return std::string(top[0].label);
+  };
+  float p = 0;
+  // Danish or Norwegian Bokmål: da 0.67, nb 0.33 without hints; a hint of nb
+  // at the default weight (2 when written: odds x e^2) makes it nb 0.78. Any
+  // default above ln(0.67 / 0.33) = 0.71 flips it.
+  CHECK(top1(s.model, workspace, "Jeg har en hund", &p) == "da");
+  CHECK(p < 0.75f);
+  CHECK(top_with("Jeg har en hund", "nb", kDefaultPreferWeight, &p) == "nb");
+  CHECK(p > 0.7f);
+  CHECK(top_with("Jeg har en hund", "nb", 0.0f, &p) == "da");  // weight 0: no tilt
+  // Indonesian or Malay: id 0.54, ms 0.45; hinted ms, ms 0.86.
+  CHECK(top1(s.model, workspace, "Selamat pagi", &p) == "id");
+  CHECK(top_with("Selamat pagi", "ms", kDefaultPreferWeight, &p) == "ms");
+  CHECK(p > 0.8f);
+  // A long unambiguous text keeps its language under a hint of a close and a far one.
+  const char* german = "Die Würde des Menschen ist unantastbar. Sie zu achten und zu schützen ist Verpflichtung "
+                       "aller staatlichen Gewalt.";
+  for (const char* hinted : {"lb", "nl", "nb", "sw"}) {
+    CAPTURE(hinted);
+    CHECK(top_with(german, hinted, kDefaultPreferWeight, &p) == "de");
+    CHECK(p > 0.9f);
+  }
+}
+
+TEST_CASE("shipped model: a hint raises its label's logit by the weight, with either prior") {
+  Shipped s;
+  REQUIRE_MESSAGE(s.status == Status::kOk, s.error.message);
+  Workspace workspace(s.model);
+  const uint32_t n = s.model.label_count();
+  std::vector<float> base(n), got(n);
+  // Long texts (no lexicon); the hinted labels are outside the best label's
+  // neighbour group, so the hint is the only change.
+  const char* text = "Die Würde des Menschen ist unantastbar. Sie zu achten und zu schützen ist Verpflichtung "
+                     "aller staatlichen Gewalt.";
+  Input in;
+  in.text = text;
+  in.size = std::strlen(text);
+  const uint32_t prefer[] = {static_cast<uint32_t>(s.model.find_label("sw")),
+                             static_cast<uint32_t>(s.model.find_label("ja"))};
+  for (Prior prior : {Prior::kModel, Prior::kUniform}) {
+    CAPTURE(static_cast<int>(prior));
+    ClassifyOptions plain;
+    plain.prior = prior;
+    ClassifyOptions hinted = plain;
+    hinted.prefer = prefer;
+    hinted.prefer_count = 2;
+    hinted.prefer_weight = 3.5f;
+    REQUIRE(s.model.logits(in, workspace.data(), workspace.size(), base.data(), n, &plain) == Status::kOk);
+    REQUIRE(s.model.logits(in, workspace.data(), workspace.size(), got.data(), n, &hinted) == Status::kOk);
+    for (uint32_t i = 0; i < n; ++i) {
+      const bool is_hinted = i == prefer[0] || i == prefer[1];
+      CAPTURE(s.model.label(i));
+      CHECK(got[i] == (is_hinted ? base[i] + 3.5f : base[i]));
+    }
+  }
+}
+
 namespace {
 
 // Runs the langid of this build (tool_path) and returns its standard output;

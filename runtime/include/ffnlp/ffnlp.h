@@ -238,6 +238,15 @@ struct ChannelIds {
 // logits) or none (every label equally likely a priori).
 enum class Prior : uint32_t { kModel = 0, kUniform = 1 };
 
+// Language hints (ClassifyOptions::prefer): the weight added to a preferred
+// label's logit unless the caller gives one (ffnlp_c.h has the same value as
+// FFNLP_DEFAULT_PREFER_WEIGHT and ffnlp_default_prefer_weight()), and the
+// largest weight accepted: a weight of 20 multiplies the label's odds by
+// e^20 (about 5e8), which no text the model reads can outweigh, so a larger
+// one would be an allow-list, which `only` already is.
+constexpr float kDefaultPreferWeight = 2.0f;
+constexpr float kMaxPreferWeight = 20.0f;
+
 // Options of one classification; a null pointer means these defaults.
 struct ClassifyOptions {
   Prior prior = Prior::kModel;
@@ -245,6 +254,17 @@ struct ClassifyOptions {
   // label_count()); probabilities are renormalised over them. Null: all.
   const uint32_t* only = nullptr;
   size_t only_count = 0;  // >= 1 when `only` is set
+  // Hints (CLD2's language hints, e.g. the user's or the page's language):
+  // label indices (no repeats, each < label_count()) whose logits get
+  // prefer_weight added right after the prior, before the neighbour words
+  // choose their group and before the lexicon. They tilt an ambiguous text
+  // towards the hinted labels and exclude nothing; a hinted label outside
+  // the allow-list changes nothing. Null: no hints. A repeated or
+  // out-of-range index, prefer_count 0 with `prefer` set, or a weight
+  // outside 0 ... kMaxPreferWeight (NaN included) is kInvalidArgument.
+  const uint32_t* prefer = nullptr;
+  size_t prefer_count = 0;  // >= 1 when `prefer` is set
+  float prefer_weight = kDefaultPreferWeight;
 };
 
 // What a model reads for one call: a UTF-8 text and, for models with ids
@@ -555,6 +575,7 @@ class Model {
   // top-k in O(n log k)). Each answer's probability is
   // exp(l - max) / sum_j exp(l_j - max) over the candidate labels' logits l
   // (with the model's log prior added, unless options->prior is kUniform,
+  // options->prefer_weight for each label of options->prefer,
   // its neighbour words' scores when it has them (docs/FORMAT.md,
   // neighbours.*) and, on a text of a few words, its lexicon's weight for
   // each word's label (lexicon.*); only the allow-list's labels when
@@ -586,7 +607,8 @@ class Model {
                 TextStats* stats = nullptr) const;
 
   // The values scores() is the softmax of: the last layer's outputs plus the
-  // log prior (unless options->prior is kUniform), plus, for the members of
+  // log prior (unless options->prior is kUniform), plus prefer_weight for
+  // the labels of options->prefer, plus, for the members of
   // the best allowed label's group, the neighbour words' scores (models
   // with neighbours.*), plus, on a text of 1 .. lexicon.max_words words,
   // lexicon.weight per word for that word's labels (models with lexicon.*);
@@ -602,7 +624,8 @@ class Model {
   friend struct internal::TaggerAccess;
   // Features, pooling, layers: the last layer's outputs (no softmax).
   Status forward(const Input& input, void* scratch, size_t scratch_size, float** logits, TextStats* stats) const;
-  // forward(), then the prior and the allow-list (heads/classifier.cpp).
+  // forward(), then the prior, the hints, the word heads and the allow-list
+  // (heads/classifier.cpp).
   Status prepare_head(const Input& input, void* scratch, size_t scratch_size, const ClassifyOptions* options,
                       internal::HeadResult* result) const;
 

@@ -37,7 +37,10 @@
  *                     float probability; int32 reliable; uint32 reserved
  *                     = 32 bytes with 8-byte pointers, 24 with 4-byte pointers
  *   ffnlp_classify_options  uint32 struct_size; uint32 prior; ptr only;
- *                     size_t only_count         = 24 bytes (64-bit), 16 (32-bit)
+ *                     size_t only_count; ptr prefer; size_t prefer_count;
+ *                     float prefer_weight; uint32 reserved
+ *                     = 48 bytes (64-bit), 32 (32-bit); before the hints
+ *                     (prefer ...) it ended at only_count: 24 / 16 bytes
  *   ffnlp_channel_ids uint32 channel; uint32 reserved; ptr ids; size_t count
  *                     = 24 bytes (64-bit), 16 (32-bit)
  *   ffnlp_feature     uint32 channel; uint32 slot; uint32 row; float weight = 16 bytes
@@ -125,6 +128,15 @@ typedef int32_t ffnlp_status;
 #define FFNLP_PRIOR_MODEL 0u   /* add the model's log prior over labels (when it has one); the default */
 #define FFNLP_PRIOR_UNIFORM 1u /* leave it out: every label equally likely a priori */
 
+/* ffnlp_classify_options.prefer_weight: the default (also what a struct
+ * without the field gets; ffnlp_default_prefer_weight() returns it for
+ * callers that cannot read macros, e.g. ctypes) and the largest accepted.
+ * e^20 multiplies a label's odds by about 5e8, more than any text moves
+ * them, so a larger weight would be an allow-list (`only` is one). The same
+ * values as ffnlp::kDefaultPreferWeight and kMaxPreferWeight (ffnlp.h). */
+#define FFNLP_DEFAULT_PREFER_WEIGHT 2.0f
+#define FFNLP_MAX_PREFER_WEIGHT 20.0f
+
 typedef struct ffnlp_error {
   ffnlp_status status;   /* FFNLP_OK or the failure */
   char message[256];     /* NUL-terminated; "" on success */
@@ -141,12 +153,26 @@ typedef struct ffnlp_prediction {
 
 /* Options of one classification (NULL: the defaults). Set struct_size to
  * sizeof(ffnlp_classify_options): fields added later go after only_count and
- * are read only when struct_size covers them. */
+ * are read only when struct_size covers them, so a program compiled with an
+ * older, smaller struct keeps working (struct_size below the first
+ * version's 24 / 16 bytes is FFNLP_INVALID_ARGUMENT). The hints (prefer,
+ * prefer_count, prefer_weight) are read when struct_size covers
+ * prefer_weight; otherwise there are none. */
 typedef struct ffnlp_classify_options {
   uint32_t struct_size;  /* sizeof(ffnlp_classify_options) */
   uint32_t prior;        /* FFNLP_PRIOR_MODEL (0) or FFNLP_PRIOR_UNIFORM */
   const uint32_t* only;  /* allow-list of label indices, or NULL for all labels; */
   size_t only_count;     /* probabilities are renormalised over the list (>= 1, no repeats) */
+  /* Hints, as CLD2's (the user's or the page's language): prefer_weight is
+   * added to the logit of each of these labels right after the prior,
+   * before the neighbour words and the lexicon. They tilt ambiguous text
+   * towards the hinted labels and exclude none (a hinted label outside the
+   * allow-list changes nothing). NULL: no hints. */
+  const uint32_t* prefer; /* label indices (>= 1, no repeats) */
+  size_t prefer_count;
+  float prefer_weight;    /* 0 ... FFNLP_MAX_PREFER_WEIGHT: set it (FFNLP_DEFAULT_PREFER_WEIGHT);
+                             a zeroed struct's 0 tilts nothing */
+  uint32_t reserved;      /* 0; keeps the layout free of implicit padding */
 } ffnlp_classify_options;
 
 /* Caller-supplied ids for one channel of kind "ids" (its own tokenizer or
@@ -223,6 +249,9 @@ typedef struct ffnlp_workspace ffnlp_workspace;  /* opaque */
 
 /* Library version, e.g. "1.0.0". */
 FFNLP_C_API const char* ffnlp_version(void);
+
+/* FFNLP_DEFAULT_PREFER_WEIGHT, as the library was built with it. */
+FFNLP_C_API float ffnlp_default_prefer_weight(void);
 
 /* A stable, readable name for a status, e.g. "bad checksum". */
 FFNLP_C_API const char* ffnlp_status_name(ffnlp_status status);
@@ -329,8 +358,11 @@ FFNLP_C_API ffnlp_status ffnlp_scores(const ffnlp_model* model, const char* text
                                       size_t scratch_size, float* probs, size_t probs_count);
 
 /* ffnlp_classify() with options: the prior (FFNLP_PRIOR_UNIFORM leaves the
- * model's prior out) and an allow-list of label indices (probabilities
- * renormalised over them). options may be NULL (the defaults). */
+ * model's prior out), an allow-list of label indices (probabilities
+ * renormalised over them) and hints (labels favoured by prefer_weight).
+ * options may be NULL (the defaults). Bad options (a repeated or
+ * out-of-range index, a count of 0 with its list set, a weight outside
+ * 0 ... FFNLP_MAX_PREFER_WEIGHT) are FFNLP_INVALID_ARGUMENT. */
 FFNLP_C_API ffnlp_status ffnlp_classify_ex(const ffnlp_model* model, const char* text, size_t len,
                                            const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
                                            ffnlp_prediction* top, size_t k, size_t* count);
@@ -349,7 +381,7 @@ FFNLP_C_API ffnlp_status ffnlp_scores_ex(const ffnlp_model* model, const char* t
 
 /* The values the probabilities are the softmax of: the last layer's outputs
  * plus the model's log prior (unless options->prior is FFNLP_PRIOR_UNIFORM),
- * plus, for the members of the best allowed label's group, the neighbour
+ * plus prefer_weight for each label of options->prefer, plus, for the members of the best allowed label's group, the neighbour
  * words' scores (models with neighbours.* keys, docs/FORMAT.md), plus, on
  * a text of a few words, the lexicon's weight for each of its words' labels
  * (models with lexicon.* keys); labels outside an allow-list get -infinity. All zero for a text without

@@ -56,7 +56,13 @@ static_assert(sizeof(ffnlp_error::message) == sizeof(ffnlp::Error::message), "er
 static_assert(sizeof(ffnlp_prediction) == 2 * sizeof(void*) + 16, "ffnlp_prediction has implicit padding");
 static_assert(offsetof(ffnlp_prediction, label_index) == 2 * sizeof(void*), "ffnlp_prediction layout");
 static_assert(sizeof(float) == 4, "float must be IEEE single precision");
-static_assert(sizeof(ffnlp_classify_options) == 8 + 2 * sizeof(void*), "ffnlp_classify_options has implicit padding");
+static_assert(sizeof(ffnlp_classify_options) == 16 + 4 * sizeof(void*), "ffnlp_classify_options has implicit padding");
+// The first version of the struct ended at only_count (24 / 16 bytes).
+constexpr size_t kClassifyOptionsV1 = offsetof(ffnlp_classify_options, prefer);
+static_assert(kClassifyOptionsV1 == 8 + 2 * sizeof(void*), "ffnlp_classify_options: the first version's size");
+constexpr size_t kClassifyOptionsHints = offsetof(ffnlp_classify_options, prefer_weight) + sizeof(float);
+static_assert(FFNLP_DEFAULT_PREFER_WEIGHT == ffnlp::kDefaultPreferWeight, "default prefer weights differ");
+static_assert(FFNLP_MAX_PREFER_WEIGHT == ffnlp::kMaxPreferWeight, "largest prefer weights differ");
 static_assert(sizeof(ffnlp_channel_ids) == 8 + 2 * sizeof(void*), "ffnlp_channel_ids has implicit padding");
 static_assert(sizeof(ffnlp_feature) == 16, "ffnlp_feature has implicit padding");
 static_assert(sizeof(ffnlp_channel_info) == 8 + sizeof(void*) + 48, "ffnlp_channel_info has implicit padding");
@@ -106,12 +112,17 @@ Status to_options(const ffnlp_classify_options* c, ffnlp::ClassifyOptions* optio
                   const ffnlp::ClassifyOptions** out) {
   *out = nullptr;
   if (c == nullptr) return Status::kOk;
-  if (c->struct_size < sizeof(ffnlp_classify_options)) return Status::kInvalidArgument;
+  if (c->struct_size < kClassifyOptionsV1) return Status::kInvalidArgument;
   if (c->prior == FFNLP_PRIOR_MODEL) options->prior = ffnlp::Prior::kModel;
   else if (c->prior == FFNLP_PRIOR_UNIFORM) options->prior = ffnlp::Prior::kUniform;
   else return Status::kInvalidArgument;
   options->only = c->only;
   options->only_count = c->only_count;
+  if (c->struct_size >= kClassifyOptionsHints) {  // older callers' structs end before the hints
+    options->prefer = c->prefer;
+    options->prefer_count = c->prefer_count;
+    options->prefer_weight = c->prefer_weight;
+  }
   *out = options;
   return Status::kOk;
 }
@@ -194,6 +205,8 @@ Status distribution(const ffnlp::Model& model, const char* text, size_t len, con
 extern "C" {
 
 const char* ffnlp_version(void) { return "1.0.0"; }
+
+float ffnlp_default_prefer_weight(void) { return ffnlp::kDefaultPreferWeight; }
 
 const char* ffnlp_status_name(ffnlp_status status) {
   if (status < FFNLP_OK || status > FFNLP_UNSUPPORTED_FEATURES) return "unknown status";

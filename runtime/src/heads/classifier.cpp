@@ -1,4 +1,4 @@
-// The classifier head (heads/classifier.h): labels, prior, neighbour
+// The classifier head (heads/classifier.h): labels, prior, hints, neighbour
 // words, lexicon, allow-list, top-k, probabilities, reliability, the unknown
 // label. Nothing here allocates.
 #include "heads/classifier.h"
@@ -28,6 +28,22 @@ Input text_input(const char* text, size_t size) {
   return input;
 }
 
+// The scratch mask's bits: one byte per label, for the allow-list and the
+// hints (each list's repeats are found through its own bit).
+constexpr uint8_t kAllowed = 1;
+constexpr uint8_t kPreferred = 2;
+
+// Marks each of `list`'s labels with `bit`; false for an index out of
+// range or a repeat.
+bool mark_labels(const uint32_t* list, size_t count, uint32_t label_count, uint8_t bit, uint8_t* mask) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint32_t label_index = list[i];
+    if (label_index >= label_count || (mask[label_index] & bit) != 0) return false;
+    mask[label_index] |= bit;
+  }
+  return true;
+}
+
 }  // namespace
 
 const char* Model::label(uint32_t i) const {
@@ -50,7 +66,7 @@ float Model::log_prior(uint32_t i) const {
   return (log_prior_ != nullptr && i < label_count_) ? read_f32(log_prior_ + 4 * static_cast<size_t>(i)) : 0.0f;
 }
 
-// Network, then prior, neighbour words, lexicon and allow-list: the candidates' logits.
+// Network, then prior, hints, neighbour words, lexicon and allow-list: the candidates' logits.
 Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_size, const ClassifyOptions* options,
                            internal::HeadResult* r) const {
   *r = internal::HeadResult();
@@ -59,19 +75,24 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
   if (prior != Prior::kModel && prior != Prior::kUniform) return Status::kInvalidArgument;
   const bool allow_list = options != nullptr && options->only != nullptr;
   if (allow_list && options->only_count == 0) return Status::kInvalidArgument;
+  const bool hints = options != nullptr && options->prefer != nullptr;
+  if (hints && options->prefer_count == 0) return Status::kInvalidArgument;
+  // NaN fails both comparisons.
+  if (options != nullptr && !(options->prefer_weight >= 0.0f && options->prefer_weight <= kMaxPreferWeight)) {
+    return Status::kInvalidArgument;
+  }
   float* logits = nullptr;
   const Status s = forward(input, scratch, scratch_size, &logits, &r->stats);
   if (s != Status::kOk) return s;
   const ScratchLayout layout = internal::ModelAccess::layout(*this);
   uint8_t* base = static_cast<uint8_t*>(scratch);
   uint8_t* mask = base + layout.mask;
-  if (allow_list) {
-    std::memset(mask, 0, label_count_);
-    for (size_t i = 0; i < options->only_count; ++i) {
-      const uint32_t label_index = options->only[i];
-      if (label_index >= label_count_ || mask[label_index] != 0) return Status::kInvalidArgument;
-      mask[label_index] = 1;
-    }
+  if (allow_list || hints) std::memset(mask, 0, label_count_);
+  if (allow_list && !mark_labels(options->only, options->only_count, label_count_, kAllowed, mask)) {
+    return Status::kInvalidArgument;
+  }
+  if (hints && !mark_labels(options->prefer, options->prefer_count, label_count_, kPreferred, mask)) {
+    return Status::kInvalidArgument;
   }
   r->values = logits;
   r->n = label_count_;
@@ -83,6 +104,17 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
   // checking before and after.
   const uint8_t* add = prior == Prior::kModel ? log_prior_ : nullptr;
   if (!add_finite_max(add, logits, label_count_, &r->logits_max)) return Status::kNonFinite;
+  if (hints) {
+    // The caller's hints, before the word heads so that the neighbour
+    // words' group is chosen with them. Only additions of a weight >= 0:
+    // the largest logit is the old one or a hinted label's.
+    for (size_t i = 0; i < options->prefer_count; ++i) {
+      float& logit = logits[options->prefer[i]];
+      logit += options->prefer_weight;
+      if (!std::isfinite(logit)) return Status::kNonFinite;
+      if (logit > r->logits_max) r->logits_max = logit;
+    }
+  }
   // The words' hashes forward() kept, for the word heads whose seed is the
   // first word channel's (else they read the text).
   const uint32_t* kept_hashes = reinterpret_cast<const uint32_t*>(base + layout.counts);
@@ -97,7 +129,7 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
     if (allow_list) {
       best = label_count_;
       for (uint32_t i = 0; i < label_count_; ++i) {
-        if (mask[i] != 0 && (best == label_count_ || logits[i] > logits[best])) best = i;
+        if ((mask[i] & kAllowed) != 0 && (best == label_count_ || logits[i] > logits[best])) best = i;
       }
     }
     if (internal::add_neighbour_evidence(neighbours_, plan_, text, input.size, word_hashes_for(neighbours_.seed), best,
@@ -134,7 +166,7 @@ Status Model::prepare_head(const Input& input, void* scratch, size_t scratch_siz
     uint32_t* labels = reinterpret_cast<uint32_t*>(base + layout.labels);
     uint32_t n = 0;
     for (uint32_t i = 0; i < label_count_; ++i) {  // label order: ties still go to the lower label index
-      if (mask[i] == 0) continue;
+      if ((mask[i] & kAllowed) == 0) continue;
       values[n] = logits[i];
       labels[n] = i;
       ++n;

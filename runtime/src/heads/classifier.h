@@ -2,6 +2,8 @@
 // every API (Model::classify/scores/logits, the C API, the CLI):
 //   1. the model's log prior (classifier.log_prior) is added, unless the
 //      caller asks for Prior::kUniform;
+//   1a. the caller's hints (ClassifyOptions::prefer): prefer_weight added
+//      to each hinted label's logit, before 1b chooses its group;
 //   1b. whole-word evidence for the best allowed label's close neighbours,
 //      when the model has it (neighbours.*, heads/neighbour_words.h);
 //   1c. on a text of a few words, a fixed weight for the label of each of
@@ -32,7 +34,7 @@ struct HeadResult {
   float* values = nullptr;           // candidates' logits (prior added), contiguous
   const uint32_t* labels = nullptr;  // candidates' label indices; null: every label, in order
   uint32_t n = 0;                    // candidates
-  float logits_max = 0.0f;           // the largest logit of all labels (prior added)
+  float logits_max = 0.0f;           // the largest logit of all labels (prior, hints, word heads added)
   float max_value = 0.0f;            // classify: the best candidate's logit
   float inv_sum = 0.0f;              // classify: 1 / sum_j exp(values[j] - max_value)
   const uint32_t* order = nullptr;   // classify: candidate positions, best first

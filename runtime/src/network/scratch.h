@@ -14,7 +14,8 @@
 //   values       f32 x labels           allow-list: the candidates' logits
 //   labels       u32 x labels           allow-list: the candidates' label indices
 //   heap         u32 x labels           top-k selection
-//   mask         u8  x labels           allow-list membership
+//   mask         u8  x labels           allow-list membership, hinted labels
+//                                       (bits; repeats are refused through them)
 //   units        f32 x ring x unit      taggers: the token units of the window ring
 //   unit_counts  u32 x ring x channels  taggers: rows summed into each unit, per channel
 //   history      u32 x 16               taggers: the last labels (prev_label)

@@ -130,19 +130,26 @@ void classify_everything(void* arg) {
                FFNLP_OK;  // k larger than the labels
     f.calls += ffnlp_workspace_classify(f.cworkspace, t.data(), t.size(), ctop, 2, &n) == FFNLP_OK;
     f.calls += ffnlp_scores(f.cmodel, t.data(), t.size(), f.scratch, f.scratch_size, probs, 3) == FFNLP_OK;
-    // Options (prior, allow-list), logits.
+    // Options (prior, allow-list, hints), logits.
     const uint32_t only[] = {2, 0};
+    const uint32_t prefer[] = {0, 1};
     ffnlp::ClassifyOptions options;
     options.prior = ffnlp::Prior::kUniform;
     options.only = only;
     options.only_count = 2;
+    options.prefer = prefer;
+    options.prefer_count = 2;
     f.calls += f.model->classify(t.data(), t.size(), *f.workspace, top, 3, &n, options) == ffnlp::Status::kOk;
     f.calls += f.model->logits(t.data(), t.size(), f.scratch, f.scratch_size, probs, 3) == ffnlp::Status::kOk;
     ffnlp_classify_options copts;
+    std::memset(&copts, 0, sizeof copts);
     copts.struct_size = sizeof copts;
     copts.prior = FFNLP_PRIOR_MODEL;
     copts.only = only;
     copts.only_count = 2;
+    copts.prefer = prefer + 1;
+    copts.prefer_count = 1;
+    copts.prefer_weight = FFNLP_DEFAULT_PREFER_WEIGHT;
     f.calls += ffnlp_classify_ex(f.cmodel, t.data(), t.size(), &copts, f.scratch, f.scratch_size, ctop, 20, &n) == FFNLP_OK;
     f.calls += ffnlp_logits(f.cmodel, t.data(), t.size(), &copts, f.scratch, f.scratch_size, probs, 3) == FFNLP_OK;
     f.calls += ffnlp_workspace_scores_ex(f.cworkspace, t.data(), t.size(), nullptr, probs, 3) == FFNLP_OK;

@@ -415,3 +415,86 @@ TEST_CASE("langid --only and --prior reach line mode, spans and --eval") {
   CHECK(unknown.status == 2);
   CHECK(unknown.err.find("'zz'") != std::string::npos);
 }
+
+TEST_CASE("langid --prefer and --prefer-weight reach every mode: arguments, line mode, threads, JSON, spans, --eval") {
+  // Ambiguous short lines (da or nb; id or ms) and an unambiguous one.
+  const std::string lines = "Jeg har en hund og en katt.\nDer schnelle braune Fuchs springt über den faulen Hund.\n"
+                            "Selamat pagi\n";
+  const Run plain = run_langid_cli({}, lines);
+  REQUIRE(plain.status == 0);
+  CHECK(plain.out == "da\t0.5937\nde\t0.9999\nid\t0.5441\n");
+  // The weight is given where the figures are pinned (the default may change).
+  for (const char* threads : {"1", "2"}) {
+    CAPTURE(threads);
+    const Run hinted = run_langid_cli({"--prefer", "nb,ms", "--prefer-weight", "2", "--threads", threads}, lines);
+    REQUIRE(hinted.status == 0);
+    CHECK(hinted.out == "nb\t0.8348\nde\t0.9998\nms\t0.8575\n");
+  }
+  // Without --prefer-weight: the library's default.
+  char default_weight[32];
+  std::snprintf(default_weight, sizeof default_weight, "%.9g", static_cast<double>(kDefaultPreferWeight));
+  CHECK(run_langid_cli({"--prefer", "nb,ms"}, lines).out ==
+        run_langid_cli({"--prefer", "nb,ms", "--prefer-weight", default_weight}, lines).out);
+  // Weight 0 tilts nothing; a larger weight, more.
+  CHECK(run_langid_cli({"--prefer", "nb,ms", "--prefer-weight", "0"}, lines).out == plain.out);
+  const Run heavy = run_langid_cli({"--prefer=nb,ms", "--prefer-weight=5"}, lines);
+  CHECK(heavy.out.substr(0, 7) == "nb\t0.99");
+  // Together with --only: a hint outside the allow-list changes nothing.
+  CHECK(run_langid_cli({"--only", "da,de,id", "--prefer", "nb,ms"}, lines).out ==
+        run_langid_cli({"--only", "da,de,id"}, lines).out);
+  const Run json = run_langid_cli({"--json", "--prefer", "nb,ms", "--prefer-weight", "2"}, lines);
+  REQUIRE(json.status == 0);
+  CHECK(json.out.find("{\"line\": 1, \"text_bytes\": 27, \"letters\": 20, \"results\": [{\"language\": \"nb\"") == 0);
+  const Run spans = run_langid_cli({"--spans", "--json", "--threads", "2", "--prefer", "nb,ms", "--prefer-weight", "2"}, lines);
+  REQUIRE(spans.status == 0);
+  CHECK(spans.out.find("\"language\": \"nb\", \"name\": \"Norwegian Bokmål\", \"probability\": 0.8348") !=
+        std::string::npos);
+  CHECK(spans.out.find("\"language\": \"ms\"") != std::string::npos);
+  CHECK(run_langid_cli({"--spans", "--prefer", "nb,ms", "--prefer-weight", "2"}, lines).out ==
+        "nb\t0-27\t0.8348\nde\t0-56\t0.9998\nms\t0-12\t0.8575\n");
+  // Argument mode, for people and as JSON.
+  const Run words = run_langid_cli({"--top", "2", "--prefer", "nb", "--prefer-weight", "2", "Jeg har en hund"});
+  REQUIRE(words.status == 0);
+  CHECK(words.out.substr(0, 2) == "nb");
+  CHECK(words.out.find("probability 0.7838") != std::string::npos);
+  const Run words_json = run_langid_cli({"--json", "--prefer", "nb", "Jeg har en hund"});
+  CHECK(words_json.out.find("\"results\": [{\"language\": \"nb\"") != std::string::npos);
+  // --eval: the Bokmål lines are right only with the hint.
+  char eval_path[] = "/tmp/ffnlp_eval_prefer_XXXXXX";
+  const int fd = mkstemp(eval_path);
+  REQUIRE(fd >= 0);
+  const std::string eval = "nb\tJeg har en hund og en katt.\nde\tDer schnelle braune Fuchs springt über den faulen Hund.\n";
+  REQUIRE(write(fd, eval.data(), eval.size()) == static_cast<ssize_t>(eval.size()));
+  close(fd);
+  CHECK(run_langid_cli({"--eval", eval_path}).out.find("accuracy    0.5000\n") != std::string::npos);
+  CHECK(run_langid_cli({"--eval", eval_path, "--prefer", "nb", "--prefer-weight", "2"}).out.find("accuracy    1.0000\n") !=
+        std::string::npos);
+  unlink(eval_path);
+  // Usage errors: unknown or repeated codes, weights out of range or not plain decimals.
+  const std::pair<std::vector<std::string>, std::string> bad[] = {
+      {{"--prefer", "nb,zz"}, "langid: --prefer: 'zz' is not one of the model's languages (see --list)\n"},
+      {{"--prefer", "nb,nb"}, "langid: --prefer: 'nb' is listed twice\n"},
+      {{"--prefer-weight", "20.5"},
+       "langid: --prefer-weight: expected a decimal from 0 to 20, got '20.5' (langid --help lists the options)\n"},
+      {{"--prefer-weight", "-1"},
+       "langid: --prefer-weight: expected a decimal from 0 to 20, got '-1' (langid --help lists the options)\n"},
+      {{"--prefer-weight", "nan"},
+       "langid: --prefer-weight: expected a decimal from 0 to 20, got 'nan' (langid --help lists the options)\n"},
+      {{"--prefer"}, "langid: --prefer needs a value (L1,L2,..) (langid --help lists the options)\n"},
+  };
+  for (const auto& c : bad) {
+    CAPTURE(c.first[0]);
+    const Run r = run_langid_cli(c.first, lines);
+    CHECK(r.status == 2);
+    CHECK(r.err == c.second);
+    CHECK(r.out.empty());
+  }
+  CHECK(run_langid_cli({"--prefer-weight", "20", "--prefer", "nb"}, lines).status == 0);
+  // --help names both, with the library's default and bound.
+  const std::string help = run_langid_cli({"--help"}).out;
+  CHECK(help.find("--prefer L1,L2,..") != std::string::npos);
+  char weights[64];
+  std::snprintf(weights, sizeof weights, "0 to %g (default %g)", static_cast<double>(kMaxPreferWeight),
+                static_cast<double>(kDefaultPreferWeight));
+  CHECK(help.find(weights) != std::string::npos);
+}

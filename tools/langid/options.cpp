@@ -1,6 +1,9 @@
 #include "tools/langid/options.h"
 
+#include <cstdio>
 #include <cstring>
+
+#include "tools/common/strict_number.h"
 
 namespace ffnlp {
 namespace langid {
@@ -8,6 +11,50 @@ namespace {
 
 using tools::OptionSpec;
 using tools::parse_count;
+
+// "CODE,CODE,..." -> the codes' label indices, for --only and --prefer.
+// False with a message for an unknown or repeated code.
+bool label_indices(const Model& model, const char* option, const std::string& codes, std::vector<uint32_t>* out,
+                   std::string* error) {
+  out->clear();
+  size_t start = 0;
+  while (start <= codes.size()) {
+    size_t comma = codes.find(',', start);
+    if (comma == std::string::npos) comma = codes.size();
+    const std::string code = codes.substr(start, comma - start);
+    const int32_t index = model.find_label(code.c_str());
+    if (index < 0) {
+      *error = std::string(option) + ": '" + code + "' is not one of the model's languages (see --list)";
+      return false;
+    }
+    for (uint32_t seen : *out) {
+      if (seen == static_cast<uint32_t>(index)) {
+        *error = std::string(option) + ": '" + code + "' is listed twice";
+        return false;
+      }
+    }
+    out->push_back(static_cast<uint32_t>(index));
+    start = comma + 1;
+  }
+  return true;
+}
+
+std::string number_text(float v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(v));
+  return text;
+}
+
+// --prefer-weight: a plain decimal from 0 to kMaxPreferWeight.
+bool parse_prefer_weight(const char* text, float* out, std::string* error) {
+  double v = 0;
+  if (!tools::parse_plain_decimal(text, &v) || v > kMaxPreferWeight) {
+    *error = "--prefer-weight: expected a decimal from 0 to " + number_text(kMaxPreferWeight) + ", got '" + text + "'";
+    return false;
+  }
+  *out = static_cast<float>(v);
+  return true;
+}
 
 const char kUsageHead[] =
     "usage: langid [options] [TEXT...]\n"
@@ -46,6 +93,9 @@ std::vector<OptionSpec> option_table(Options* o) {
       return true;
     };
   };
+  // The library's default and bound, as the library states them.
+  static const std::string weight_help = "the hints' weight, 0 to " + number_text(kMaxPreferWeight) + " (default " +
+                                         number_text(kDefaultPreferWeight) + "): a hinted\nlanguage's odds times e^W";
   return {
       {"--top", "K", "the K most probable languages (1-10000)",
        [o](const char* v, std::string* e) { return parse_count("--top", v, 1, 10000, &o->top, e); }},
@@ -61,6 +111,11 @@ std::vector<OptionSpec> option_table(Options* o) {
        }},
       {"--only", "L1,L2,..",
        "choose only among these language codes (probabilities\nrenormalised over them)", text(&o->only)},
+      {"--prefer", "L1,L2,..",
+       "hints: favour these language codes on ambiguous text\n(each logit + the weight) without excluding others",
+       text(&o->prefer)},
+      {"--prefer-weight", "W", weight_help.c_str(),
+       [o](const char* v, std::string* e) { return parse_prefer_weight(v, &o->prefer_weight, e); }},
       {"--json", nullptr, "JSON output (one object per text)", flag(&o->json)},
       {"--spans", nullptr, "split mixed-language text into spans with byte offsets", flag(&o->spans)},
       {"--eval", "FILE.tsv", "accuracy, macro-F1, per-language figures and confusions\non lines CODE<TAB>TEXT",
@@ -90,29 +145,19 @@ bool parse_options(int argc, char** argv, Options* options, std::string* error) 
 bool resolve_classify_options(const Model& model, Options* o, std::string* error) {
   o->classify = ClassifyOptions();
   o->classify.prior = o->prior == "uniform" ? Prior::kUniform : Prior::kModel;
+  o->classify.prefer_weight = o->prefer_weight;
   o->only_indices.clear();
-  if (o->only.empty()) return true;
-  size_t start = 0;
-  while (start <= o->only.size()) {
-    size_t comma = o->only.find(',', start);
-    if (comma == std::string::npos) comma = o->only.size();
-    const std::string code = o->only.substr(start, comma - start);
-    const int32_t index = model.find_label(code.c_str());
-    if (index < 0) {
-      *error = "--only: '" + code + "' is not one of the model's languages (see --list)";
-      return false;
-    }
-    for (uint32_t seen : o->only_indices) {
-      if (seen == static_cast<uint32_t>(index)) {
-        *error = "--only: '" + code + "' is listed twice";
-        return false;
-      }
-    }
-    o->only_indices.push_back(static_cast<uint32_t>(index));
-    start = comma + 1;
+  o->prefer_indices.clear();
+  if (!o->only.empty()) {
+    if (!label_indices(model, "--only", o->only, &o->only_indices, error)) return false;
+    o->classify.only = o->only_indices.data();
+    o->classify.only_count = o->only_indices.size();
   }
-  o->classify.only = o->only_indices.data();
-  o->classify.only_count = o->only_indices.size();
+  if (!o->prefer.empty()) {
+    if (!label_indices(model, "--prefer", o->prefer, &o->prefer_indices, error)) return false;
+    o->classify.prefer = o->prefer_indices.data();
+    o->classify.prefer_count = o->prefer_indices.size();
+  }
   return true;
 }
 

@@ -23,10 +23,13 @@ struct Options {
   unsigned threads = 0;  // 0: tools::default_thread_count()
   std::string prior = "model";  // --prior: model | uniform
   std::string only;             // --only: comma-separated codes, "" = all
+  std::string prefer;           // --prefer: comma-separated codes, "" = no hints
+  float prefer_weight = kDefaultPreferWeight;  // --prefer-weight
   std::vector<std::string> words;
   // Filled by resolve_classify_options() once the model is loaded; what
   // every classification of this run passes to the model.
   std::vector<uint32_t> only_indices;
+  std::vector<uint32_t> prefer_indices;
   ClassifyOptions classify;
 };
 
@@ -39,8 +42,8 @@ std::string usage_text();
 // argv -> options. False with a message (without the "langid: " prefix).
 bool parse_options(int argc, char** argv, Options* options, std::string* error);
 
-// --prior and --only against the loaded model's labels -> options->classify.
-// False with a message for an unknown or repeated code.
+// --prior, --only and --prefer against the loaded model's labels ->
+// options->classify. False with a message for an unknown or repeated code.
 bool resolve_classify_options(const Model& model, Options* options, std::string* error);
 
 }  // namespace langid

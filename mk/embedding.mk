@@ -174,7 +174,8 @@ CROSS_FLAGS_arm ?= -D_FILE_OFFSET_BITS=64
 # Test cases excluded at run time, each with its reason (printed by the run):
 # - everywhere under qemu-user: the cases that run the tools as programs
 #   (named "convert_model: ..." / "inspect_model: ..." / "langid --model..." /
-#   "langid: --only ..."): a process emulated by
+#   "langid: --only ...", or naming inspect_model, ffm_to_npz or
+#   convert_model's report line inside: "lexicon: inspect_model shows ..."): a process emulated by
 #   qemu-user cannot exec another foreign binary unless binfmt_misc has qemu
 #   registered, so they run only where /proc/sys/fs/binfmt_misc/qemu-<arch>
 #   exists;
@@ -182,7 +183,7 @@ CROSS_FLAGS_arm ?= -D_FILE_OFFSET_BITS=64
 #   the shape check fires first).
 # s390x (big-endian) runs everything else: the readers and writers are
 # little-endian on any host (test helpers too).
-CROSS_TOOL_CASES := convert_model:*,inspect_model:*,langid --model*,langid: --only*
+CROSS_TOOL_CASES := convert_model:*,inspect_model:*,langid --model*,langid: --only*,*inspect_model*,*ffm_to_npz*,*convert_model?s report*
 CROSS_EXCLUDE_CASES_arm ?= shape overflow is detected
 
 .PHONY: cross-tools $(addprefix cross-test-,$(CROSS_ARCHS))

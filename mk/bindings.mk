@@ -133,6 +133,7 @@ JS_EXPORTS := malloc free ffnlp_version ffnlp_status_name ffnlp_model_scratch_si
               ffnlp_model_label ffnlp_model_label_name ffnlp_model_find_label ffnlp_model_task ffnlp_model_name \
               ffnlp_model_unknown_label ffnlp_model_is_classifier ffnlp_model_is_tagger ffnlp_model_file_size \
               ffnlpb_has_classify_options ffnlpb_model_from_bytes ffnlpb_model_free ffnlpb_model_c \
+              ffnlp_default_prefer_weight ffnlpb_max_prefer_weight \
               ffnlpb_classify ffnlpb_spans ffnlpb_spans_free ffnlp_tag ffnlp_tag_tokens
 comma := ,
 EMLDFLAGS  := -O3 -flto -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=1048576 \

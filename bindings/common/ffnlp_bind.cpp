@@ -76,7 +76,8 @@ void name_unknown(ffnlp_prediction* p) {
 }
 
 const char kNoOptions[] =
-    "classification options (allow-list, prior) need ffnlp_classify_ex(), which this build's runtime does not have";
+    "classification options (allow-list, prior, hints) need ffnlp_classify_ex(), which this build's runtime does not "
+    "have";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -102,6 +103,8 @@ int32_t ffnlpb_has_classify_options(void) {
   return 0;
 #endif
 }
+
+float ffnlpb_max_prefer_weight(void) { return FFNLP_MAX_PREFER_WEIGHT; }
 
 ffnlp_status ffnlpb_model_from_bytes(const void* data, size_t size, ffnlpb_model** out, ffnlp_error* err) {
   clear_error(err);
@@ -180,6 +183,9 @@ ffnlp_status ffnlpb_classify(const ffnlpb_model* model, const char* text, size_t
     o.prior = options->prior;
     o.only = options->only;
     o.only_count = options->only_count;
+    o.prefer = options->prefer;
+    o.prefer_count = options->prefer_count;
+    o.prefer_weight = options->prefer_weight;
     s = ffnlp_classify_ex(model->c, text, len, &o, scratch, scratch_size, top, k, count);
 #else
     return set_error(err, FFNLP_INVALID_ARGUMENT, kNoOptions);

@@ -7,7 +7,8 @@
  *
  * 1. A model handle that owns its bytes (a 64-byte aligned copy, or a
  *    read-only mapping of a file), so a caller's buffer can be released.
- * 2. One classify entry point with optional options (allow-list, prior).
+ * 2. One classify entry point with optional options (allow-list, prior,
+ *    hints).
  *    Options reach ffnlp_classify_ex() when the runtime has it; until then
  *    asking for them fails with FFNLP_INVALID_ARGUMENT and a message, so the
  *    packages' keyword arguments already exist and fail clearly.
@@ -41,11 +42,18 @@ typedef struct ffnlpb_model ffnlpb_model; /* opaque */
 #define FFNLPB_PRIOR_MODEL 0u
 #define FFNLPB_PRIOR_UNIFORM 1u
 
+/* Zero it, then set what is wanted; a zeroed prefer_weight is 0 (no tilt):
+ * set it, e.g. to ffnlp_default_prefer_weight(). wasm32: 32 bytes, the
+ * fields at 0, 4, 8, 12, 16, 20, 24, 28. */
 typedef struct ffnlpb_options {
   uint32_t prior;        /* FFNLPB_PRIOR_MODEL (the model's own) or FFNLPB_PRIOR_UNIFORM */
   uint32_t reserved;     /* 0 */
   const uint32_t* only;  /* allow-list of label indices, or NULL for all */
   size_t only_count;
+  const uint32_t* prefer; /* hints (ffnlp_classify_options.prefer), or NULL for none */
+  size_t prefer_count;
+  float prefer_weight;    /* 0 ... FFNLP_MAX_PREFER_WEIGHT */
+  uint32_t reserved2;     /* 0 */
 } ffnlpb_options;
 
 typedef struct ffnlpb_span {
@@ -55,6 +63,10 @@ typedef struct ffnlpb_span {
 
 /* 1 when this build's runtime has ffnlp_classify_ex() (options work). */
 FFNLP_C_API int32_t ffnlpb_has_classify_options(void);
+
+/* FFNLP_MAX_PREFER_WEIGHT, for callers that cannot read macros (JavaScript);
+ * the default is ffnlp_default_prefer_weight(). */
+FFNLP_C_API float ffnlpb_max_prefer_weight(void);
 
 /* Copies `size` bytes into memory the handle owns, then validates them
  * (checksum included). The caller's bytes may be freed afterwards. */

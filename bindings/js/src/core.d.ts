@@ -53,6 +53,14 @@ export interface ClassifyOptions {
   only?: readonly string[];
   /** The label prior: the model's own (default) or uniform. */
   prior?: 'model' | 'uniform';
+  /**
+   * Hints (CLD2's language hints, e.g. the user's language): each code's
+   * logit gains `preferWeight`, which tips ambiguous text towards it and
+   * excludes nothing (a code outside `only` changes nothing).
+   */
+  prefer?: readonly string[];
+  /** The hints' weight, 0 to maxPreferWeight (20); default defaultPreferWeight, the runtime's. */
+  preferWeight?: number;
 }
 
 /** A UTF-8 text: a string, or its UTF-8 bytes. */
@@ -94,7 +102,11 @@ export class Model {
   dispose(): void;
 }
 
-/** True when the runtime has ffnlp_classify_ex (the `only` and `prior` options). */
+/** True when the runtime has ffnlp_classify_ex (the `only`, `prior` and `prefer` options). */
 export const classifyOptionsSupported: boolean;
+/** The weight `prefer` hints get without `preferWeight` (the runtime's FFNLP_DEFAULT_PREFER_WEIGHT). */
+export const defaultPreferWeight: number;
+/** The largest `preferWeight` accepted (FFNLP_MAX_PREFER_WEIGHT). */
+export const maxPreferWeight: number;
 /** Version of the runtime compiled into ffnlp.wasm. */
 export const runtimeVersion: string;

@@ -226,8 +226,13 @@ function utf16Offsets(text, byteOffsets) {
   return out;
 }
 
-/** True when this build's runtime has ffnlp_classify_ex (the `only` and `prior` options). */
+/** True when this build's runtime has ffnlp_classify_ex (the `only`, `prior` and `prefer` options). */
 export const classifyOptionsSupported = w.ffnlpb_has_classify_options() === 1;
+
+/** The weight `prefer` hints get without `preferWeight`, as the runtime states it (ffnlp_default_prefer_weight). */
+export const defaultPreferWeight = w.ffnlp_default_prefer_weight();
+/** The largest `preferWeight` (FFNLP_MAX_PREFER_WEIGHT): beyond it a hint would be an allow-list (`only`). */
+export const maxPreferWeight = w.ffnlpb_max_prefer_weight();
 
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ handle, scratch }) => { w.ffnlpb_model_free(handle); w.free(scratch); })
@@ -323,36 +328,54 @@ export class Model {
     return { language, name, probability: f32[(p + 12) >> 2], isReliable: u32[(p + 16) >> 2] !== 0 };
   }
 
+  // `name`: an iterable of language codes -> their label indices, sorted, repeats dropped.
+  #codes(name, codes) {
+    if (typeof codes === 'string' || typeof codes[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${name} must be an array of language codes such as ['en', 'fr']`);
+    }
+    const indices = [];
+    for (const code of codes) {
+      const i = typeof code === 'string' ? this.#labels.indexOf(code) : -1;
+      if (i < 0) throw new RangeError(`${name}: unknown language code ${JSON.stringify(code)} (see model.languages)`);
+      indices.push(i);
+    }
+    if (indices.length === 0) throw new RangeError(`${name} is empty: give at least one language code`);
+    return [...new Set(indices)].sort((a, b) => a - b);
+  }
+
   #options(options) {
     if (options == null) return 0;
-    if (typeof options !== 'object') throw new TypeError('options must be an object { only, prior }');
-    const { only, prior } = options;
-    if (only == null && prior == null) return 0;
+    if (typeof options !== 'object') throw new TypeError('options must be an object { only, prior, prefer, preferWeight }');
+    const { only, prior, prefer, preferWeight } = options;
+    if (only == null && prior == null && prefer == null && preferWeight == null) return 0;
     if (prior != null && !(prior in PRIORS)) throw new RangeError(`prior must be 'model' or 'uniform', not ${prior}`);
-    let indices = [];
-    if (only != null) {
-      if (typeof only === 'string' || typeof only[Symbol.iterator] !== 'function') {
-        throw new TypeError("only must be an array of language codes such as ['en', 'fr']");
+    const allowed = only != null ? this.#codes('only', only) : [];
+    const hinted = prefer != null ? this.#codes('prefer', prefer) : [];
+    if (preferWeight != null) {
+      if (typeof preferWeight !== 'number') throw new TypeError(`preferWeight must be a number, not ${typeof preferWeight}`);
+      if (!(preferWeight >= 0 && preferWeight <= maxPreferWeight)) {  // NaN fails both
+        throw new RangeError(`preferWeight must be from 0 to ${maxPreferWeight}, not ${preferWeight}`);
       }
-      for (const code of only) {
-        const i = typeof code === 'string' ? this.#labels.indexOf(code) : -1;
-        if (i < 0) throw new RangeError(`only: unknown language code ${JSON.stringify(code)} (see model.languages)`);
-        indices.push(i);
-      }
-      if (indices.length === 0) throw new RangeError('only is empty: give at least one language code');
     }
     if (!classifyOptionsSupported) {
-      throw new Error('ffnlp: the only and prior options need ffnlp_classify_ex(), which this build of the ' +
+      throw new Error('ffnlp: the only, prior and prefer options need ffnlp_classify_ex(), which this build of the ' +
         'runtime does not have yet (see classifyOptionsSupported)');
     }
-    // ffnlpb_options: u32 prior, u32 reserved, u32* only, size_t only_count (wasm32: 16 bytes).
-    indices = [...new Set(indices)].sort((a, b) => a - b);
-    const p = alloc(16 + 4 * indices.length);
-    u32[p >> 2] = PRIORS[prior ?? 'model'];
-    u32[(p >> 2) + 1] = 0;
-    u32[(p >> 2) + 2] = indices.length ? p + 16 : 0;
-    u32[(p >> 2) + 3] = indices.length;
-    for (let i = 0; i < indices.length; i++) u32[(p >> 2) + 4 + i] = indices[i];
+    // ffnlpb_options (wasm32: 32 bytes): u32 prior, u32 reserved, u32* only, size_t only_count,
+    // u32* prefer, size_t prefer_count, f32 prefer_weight, u32 reserved2; then the two lists.
+    const p = alloc(32 + 4 * (allowed.length + hinted.length));
+    const at = p >> 2;
+    const onlyAt = at + 8, preferAt = onlyAt + allowed.length;
+    u32[at] = PRIORS[prior ?? 'model'];
+    u32[at + 1] = 0;
+    u32[at + 2] = allowed.length ? onlyAt << 2 : 0;
+    u32[at + 3] = allowed.length;
+    u32[at + 4] = hinted.length ? preferAt << 2 : 0;
+    u32[at + 5] = hinted.length;
+    f32[at + 6] = preferWeight ?? defaultPreferWeight;
+    u32[at + 7] = 0;
+    for (let i = 0; i < allowed.length; i++) u32[onlyAt + i] = allowed[i];
+    for (let i = 0; i < hinted.length; i++) u32[preferAt + i] = hinted[i];
     return p;
   }
 
@@ -360,7 +383,7 @@ export class Model {
    * The k most probable languages of a text, best first.
    * @param {string | Uint8Array} text
    * @param {number} [k]
-   * @param {{ only?: string[], prior?: 'model' | 'uniform' }} [options]
+   * @param {{ only?: string[], prior?: 'model' | 'uniform', prefer?: string[], preferWeight?: number }} [options]
    */
   detectTop(text, k = 3, options) {
     this.#check();
@@ -386,7 +409,7 @@ export class Model {
   /**
    * The most probable language of a text: `{ language, name, probability, isReliable }`.
    * @param {string | Uint8Array} text
-   * @param {{ only?: string[], prior?: 'model' | 'uniform' }} [options]
+   * @param {{ only?: string[], prior?: 'model' | 'uniform', prefer?: string[], preferWeight?: number }} [options]
    */
   detect(text, options) {
     this.#check();

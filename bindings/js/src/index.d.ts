@@ -2,7 +2,7 @@
 import type { ClassifyOptions, Language, Model, Result, Span, Text } from './core.js';
 
 export { ClassifyOptions, FfnlpError, Language, Model, Result, Span, TaggedToken, Text, TokenTag,
-  classifyOptionsSupported, runtimeVersion } from './core.js';
+  classifyOptionsSupported, defaultPreferWeight, maxPreferWeight, runtimeVersion } from './core.js';
 
 /** The built-in language identifier (453 languages), loaded when the module is imported. */
 export const defaultModel: Model;

@@ -9,7 +9,7 @@
 // model bytes instead (Model.fromBytes) and skip the built-in one.
 import { Model } from './core.js';
 
-export { Model, FfnlpError, classifyOptionsSupported, runtimeVersion } from './core.js';
+export { Model, FfnlpError, classifyOptionsSupported, defaultPreferWeight, maxPreferWeight, runtimeVersion } from './core.js';
 
 const MODEL_URL = new URL('./langid.ffm', import.meta.url);
 

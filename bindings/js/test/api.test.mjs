@@ -144,6 +144,37 @@ test('options: allow-list and prior', () => {
   assert.deepEqual(detect(text, {}), detect(text));
 });
 
+test('options: hints (prefer, preferWeight)', () => {
+  const text = 'Jeg har en hund';  // Danish or Norwegian Bokmål: da 0.67 without hints
+  assert.equal(ffnlp.maxPreferWeight, 20);
+  assert.ok(ffnlp.defaultPreferWeight > 0 && ffnlp.defaultPreferWeight <= ffnlp.maxPreferWeight);
+  assert.equal(core.defaultPreferWeight, ffnlp.defaultPreferWeight);
+  if (classifyOptionsSupported) {
+    assert.equal(detect(text).language, 'da');
+    const hinted = detect(text, { prefer: ['nb'] });
+    assert.equal(hinted.language, 'nb');
+    assert.deepEqual(detect(text, { prefer: ['nb'], preferWeight: ffnlp.defaultPreferWeight }), hinted);
+    assert.deepEqual(detectTop(text, 1, { prefer: ['nb'] }), [hinted]);
+    assert.deepEqual(detectTop(text, 3, { prefer: ['nb'], preferWeight: 0 }), detectTop(text, 3));
+    assert.deepEqual(detect(text, { prefer: ['nb', 'nb'] }), hinted);  // repeats dropped, as for only
+    assert.equal(detectTop(text, 3, { prefer: ['nb'] }).length, 3);  // nothing excluded
+    const german = 'Die Würde des Menschen ist unantastbar. Sie zu achten und zu schützen ist Verpflichtung.';
+    assert.equal(detect(german, { prefer: ['nb', 'lb'] }).language, 'de');
+    // A hint outside the allow-list changes nothing; only, prior and prefer together.
+    assert.deepEqual(detectTop(text, 2, { only: ['da', 'nn'], prefer: ['nb'] }), detectTop(text, 2, { only: ['da', 'nn'] }));
+    assert.equal(detect(text, { only: ['da', 'nb'], prior: 'uniform', prefer: ['nb'] }).language, 'nb');
+  } else {
+    assert.throws(() => detect(text, { prefer: ['nb'] }), /ffnlp_classify_ex/);
+  }
+  assert.throws(() => detect(text, { prefer: ['xx-not-a-code'] }), RangeError);
+  assert.throws(() => detect(text, { prefer: [] }), RangeError);
+  assert.throws(() => detect(text, { prefer: 'nb' }), TypeError);
+  for (const preferWeight of [-1, 20.5, NaN, Infinity]) {
+    assert.throws(() => detect(text, { prefer: ['nb'], preferWeight }), RangeError, String(preferWeight));
+  }
+  assert.throws(() => detect(text, { prefer: ['nb'], preferWeight: '2' }), TypeError);
+});
+
 test('ffnlp/core loads without the built-in model', () => {
   assert.equal(core.Model, Model);
   const m = core.Model.fromBytes(modelBytes);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { Model, defaultModel, detect, detectTop, spans } from 'ffnlp';
-import { BAD_UTF8, CAPI_DUMP_SSE2, MODEL_PATH, TEXTS, TOLERANCE, capiReference, cli } from './support.mjs';
+import { Model, defaultModel, defaultPreferWeight, detect, detectTop, spans } from 'ffnlp';
+import { BAD_UTF8, CAPI_DUMP, CAPI_DUMP_SSE2, MODEL_PATH, TEXTS, TOLERANCE, capiReference, cli } from './support.mjs';
 
 const model = Model.fromBytes(readFileSync(MODEL_PATH));
 
@@ -43,6 +43,35 @@ if (CAPI_DUMP_SSE2) {
     }
   });
 }
+
+test('hints: the C API\'s numbers (bit for bit with the SSE2 kernels)', () => {
+  const inputs = ['Jeg har en hund', 'Selamat pagi', ...TEXTS, ...BAD_UTF8];
+  for (const weight of [defaultPreferWeight, 0, 3.5]) {
+    const options = { prefer: ['ms', 'nb'], preferWeight: weight };
+    const hints = ['nb,ms', String(weight)];
+    const want = capiReference(inputs, 3, CAPI_DUMP, hints);
+    inputs.forEach((text, i) => assertSame(model.detectTop(text, 3, options), want[i], `weight ${weight} text ${i}`));
+    if (CAPI_DUMP_SSE2) {
+      const exact = capiReference(inputs, 3, CAPI_DUMP_SSE2, hints);
+      inputs.forEach((text, i) => {
+        const got = model.detectTop(text, 3, options).map((r) => [r.language, r.probability, r.isReliable]);
+        assert.deepEqual(got, exact[i].map((r) => [r.language, r.probability, r.isReliable]), `weight ${weight} text ${i}`);
+      });
+    }
+  }
+  const flipped = capiReference(inputs.slice(0, 2), 1, CAPI_DUMP, ['nb,ms', String(defaultPreferWeight)]);
+  assert.deepEqual(flipped.map((r) => r[0].language), ['nb', 'ms']);
+  assert.deepEqual(capiReference(inputs.slice(0, 2), 1).map((r) => r[0].language), ['da', 'id']);
+});
+
+test('hints at the default weight as the CLI prints them', () => {
+  for (const text of ['Jeg har en hund', 'Selamat pagi', 'Dobar dan, kako ste?']) {
+    const want = cli('--top', '3', '--json', '--prefer', 'nb,ms,bs', text).results;
+    const got = model.detectTop(text, 3, { prefer: ['nb', 'ms', 'bs'] });
+    assert.deepEqual(got.map((r) => r.language), want.map((r) => r.language), text);
+    got.forEach((r, i) => assert.ok(Math.abs(r.probability - want[i].probability) <= 5e-5 + TOLERANCE, text));
+  }
+});
 
 test('the built-in model is the shipped file', () => {
   assert.equal(defaultModel.fileSize, readFileSync(MODEL_PATH).length);

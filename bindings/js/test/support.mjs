@@ -54,14 +54,14 @@ export const BAD_UTF8 = [
   [...Buffer.from('caf'), 0xe9, ...Buffer.from(' au lait')],
 ].map((b) => new Uint8Array(b));
 
-/** Per text, [{ language, probability, isReliable }] from the C API. */
-export function capiReference(texts, k, dump = CAPI_DUMP) {
+/** Per text, [{ language, probability, isReliable }] from the C API; `hints`: [codes, weight] (capi_dump's PREFER WEIGHT). */
+export function capiReference(texts, k, dump = CAPI_DUMP, hints = []) {
   const parts = [];
   for (const t of texts) {
     const bytes = typeof t === 'string' ? Buffer.from(t, 'utf8') : Buffer.from(t);
     parts.push(Buffer.from(`${bytes.length}\n`), bytes);
   }
-  const run = spawnSync(dump, [MODEL_PATH, String(k)], { input: Buffer.concat(parts), maxBuffer: 1 << 26 });
+  const run = spawnSync(dump, [MODEL_PATH, String(k), ...hints], { input: Buffer.concat(parts), maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`capi_dump failed: ${run.stderr}`);
   const rows = run.stdout.toString('utf8').split('\n').slice(0, -1).map((line) => {
     const f = line.split('\t');

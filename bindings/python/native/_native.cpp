@@ -256,17 +256,70 @@ PyObject* make_result_list(ModelObject* self, const ffnlp_prediction* top, size_
   return list;
 }
 
-// ---- options: only= (language codes) and prior= --------------------------------
+// ---- options: only= and prefer= (language codes), prior=, prefer_weight= ---------------
 
 struct Options {
   bool set = false;
   ffnlpb_options o;
   std::vector<uint32_t> only;
-  Options() { std::memset(&o, 0, sizeof o); }
+  std::vector<uint32_t> prefer;
+  Options() {
+    std::memset(&o, 0, sizeof o);
+    o.prefer_weight = ffnlp_default_prefer_weight();  // the library's default
+  }
   const ffnlpb_options* get() const { return set ? &o : nullptr; }
 };
 
-bool parse_options(ModelObject* self, PyObject* only, PyObject* prior, Options* out) {
+// A collection of language codes (`name`= is "only" or "prefer") -> their
+// label indices, sorted, repeats dropped. False with an exception set.
+bool parse_codes(ModelObject* self, const char* name, PyObject* codes, std::vector<uint32_t>* out) {
+  if (PyUnicode_Check(codes) || PyBytes_Check(codes)) {
+    PyErr_Format(PyExc_TypeError, "%s must be a collection of language codes such as ['en', 'fr'], not a string", name);
+    return false;
+  }
+  char message[96];
+  std::snprintf(message, sizeof message, "%s must be a collection of language codes such as ['en', 'fr']", name);
+  PyObject* seq = PySequence_Fast(codes, message);
+  if (seq == nullptr) return false;
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  if (n == 0) {
+    Py_DECREF(seq);
+    PyErr_Format(PyExc_ValueError, "%s= is empty: give at least one language code", name);
+    return false;
+  }
+  try {
+    out->reserve(static_cast<size_t>(n));
+  } catch (...) {
+    Py_DECREF(seq);
+    PyErr_NoMemory();
+    return false;
+  }
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* code = PySequence_Fast_GET_ITEM(seq, i);
+    const char* s = PyUnicode_Check(code) ? PyUnicode_AsUTF8(code) : nullptr;
+    if (s == nullptr) {
+      if (!PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError, "%s= holds language codes (str), not %.100s", name, Py_TYPE(code)->tp_name);
+      }
+      Py_DECREF(seq);
+      return false;
+    }
+    const int32_t index = ffnlp_model_find_label(self->c, s);
+    if (index < 0) {
+      PyErr_Format(PyExc_ValueError, "%s=: unknown language code %R (Model.languages lists the codes)", name, code);
+      Py_DECREF(seq);
+      return false;
+    }
+    out->push_back(static_cast<uint32_t>(index));
+  }
+  Py_DECREF(seq);
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+  return true;
+}
+
+bool parse_options(ModelObject* self, PyObject* only, PyObject* prior, PyObject* prefer, PyObject* prefer_weight,
+                   Options* out) {
   if (prior != Py_None) {
     if (!PyUnicode_Check(prior)) {
       PyErr_Format(PyExc_TypeError, "prior must be 'model', 'uniform' or None, not %.100s", Py_TYPE(prior)->tp_name);
@@ -281,54 +334,37 @@ bool parse_options(ModelObject* self, PyObject* only, PyObject* prior, Options* 
     out->set = true;
   }
   if (only != Py_None) {
-    if (PyUnicode_Check(only) || PyBytes_Check(only)) {
-      PyErr_SetString(PyExc_TypeError, "only must be a collection of language codes such as ['en', 'fr'], not a string");
-      return false;
-    }
-    PyObject* seq = PySequence_Fast(only, "only must be a collection of language codes such as ['en', 'fr']");
-    if (seq == nullptr) return false;
-    const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    if (n == 0) {
-      Py_DECREF(seq);
-      PyErr_SetString(PyExc_ValueError, "only= is empty: give at least one language code");
-      return false;
-    }
-    try {
-      out->only.reserve(static_cast<size_t>(n));
-    } catch (...) {
-      Py_DECREF(seq);
-      PyErr_NoMemory();
-      return false;
-    }
-    for (Py_ssize_t i = 0; i < n; ++i) {
-      PyObject* code = PySequence_Fast_GET_ITEM(seq, i);
-      const char* s = PyUnicode_Check(code) ? PyUnicode_AsUTF8(code) : nullptr;
-      if (s == nullptr) {
-        if (!PyErr_Occurred()) {
-          PyErr_Format(PyExc_TypeError, "only= holds language codes (str), not %.100s", Py_TYPE(code)->tp_name);
-        }
-        Py_DECREF(seq);
-        return false;
-      }
-      const int32_t index = ffnlp_model_find_label(self->c, s);
-      if (index < 0) {
-        PyErr_Format(PyExc_ValueError, "only=: unknown language code %R (Model.languages lists the codes)", code);
-        Py_DECREF(seq);
-        return false;
-      }
-      out->only.push_back(static_cast<uint32_t>(index));
-    }
-    Py_DECREF(seq);
-    std::sort(out->only.begin(), out->only.end());
-    out->only.erase(std::unique(out->only.begin(), out->only.end()), out->only.end());
+    if (!parse_codes(self, "only", only, &out->only)) return false;
     out->o.only = out->only.data();
     out->o.only_count = out->only.size();
     out->set = true;
   }
+  if (prefer != Py_None) {
+    if (!parse_codes(self, "prefer", prefer, &out->prefer)) return false;
+    out->o.prefer = out->prefer.data();
+    out->o.prefer_count = out->prefer.size();
+    out->set = true;
+  }
+  if (prefer_weight != Py_None) {
+    if (!PyFloat_Check(prefer_weight) && !PyLong_Check(prefer_weight)) {
+      PyErr_Format(PyExc_TypeError, "prefer_weight must be a number, not %.100s", Py_TYPE(prefer_weight)->tp_name);
+      return false;
+    }
+    const double w = PyFloat_AsDouble(prefer_weight);
+    if (w == -1.0 && PyErr_Occurred()) return false;
+    // NaN fails both comparisons.
+    if (!(w >= 0.0 && w <= FFNLP_MAX_PREFER_WEIGHT)) {
+      PyErr_Format(PyExc_ValueError, "prefer_weight must be from 0 to %g, not %R", FFNLP_MAX_PREFER_WEIGHT,
+                   prefer_weight);
+      return false;
+    }
+    out->o.prefer_weight = static_cast<float>(w);
+    out->set = true;
+  }
   if (out->set && !ffnlpb_has_classify_options()) {
     PyErr_SetString(PyExc_NotImplementedError,
-                    "only= and prior= need ffnlp_classify_ex(), which the runtime this package was built with "
-                    "does not have yet (see ffnlp.CLASSIFY_OPTIONS)");
+                    "only=, prior= and prefer= need ffnlp_classify_ex(), which the runtime this package was built "
+                    "with does not have yet (see ffnlp.CLASSIFY_OPTIONS)");
     return false;
   }
   return true;
@@ -376,32 +412,38 @@ PyObject* classify_one(ModelObject* self, PyObject* text_obj, size_t k, const Op
 }
 
 PyObject* Model_classify(ModelObject* self, PyObject* args, PyObject* kwargs) {
-  static const char* kwlist[] = {"text", "k", "only", "prior", nullptr};
+  static const char* kwlist[] = {"text", "k", "only", "prior", "prefer", "prefer_weight", nullptr};
   PyObject* text = nullptr;
   Py_ssize_t k = 1;
   PyObject* only = Py_None;
   PyObject* prior = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n$OO", const_cast<char**>(kwlist), &text, &k, &only, &prior)) {
+  PyObject* prefer = Py_None;
+  PyObject* prefer_weight = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n$OOOO", const_cast<char**>(kwlist), &text, &k, &only, &prior,
+                                   &prefer, &prefer_weight)) {
     return nullptr;
   }
   if (!types_ready() || !loaded(self)) return nullptr;
   size_t kk = 0;
   Options options;
-  if (!parse_k(self, k, &kk) || !parse_options(self, only, prior, &options)) return nullptr;
+  if (!parse_k(self, k, &kk) || !parse_options(self, only, prior, prefer, prefer_weight, &options)) return nullptr;
   return classify_one(self, text, kk, options);
 }
 
 PyObject* Model_detect(ModelObject* self, PyObject* args, PyObject* kwargs) {
-  static const char* kwlist[] = {"text", "only", "prior", nullptr};
+  static const char* kwlist[] = {"text", "only", "prior", "prefer", "prefer_weight", nullptr};
   PyObject* text = nullptr;
   PyObject* only = Py_None;
   PyObject* prior = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OO", const_cast<char**>(kwlist), &text, &only, &prior)) {
+  PyObject* prefer = Py_None;
+  PyObject* prefer_weight = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOO", const_cast<char**>(kwlist), &text, &only, &prior, &prefer,
+                                   &prefer_weight)) {
     return nullptr;
   }
   if (!types_ready() || !loaded(self)) return nullptr;
   Options options;
-  if (!parse_options(self, only, prior, &options)) return nullptr;
+  if (!parse_options(self, only, prior, prefer, prefer_weight, &options)) return nullptr;
   PyObject* list = classify_one(self, text, 1, options);
   if (list == nullptr) return nullptr;
   PyObject* result;
@@ -465,20 +507,22 @@ void run_batch(Batch* b) {
 }
 
 PyObject* Model_classify_batch(ModelObject* self, PyObject* args, PyObject* kwargs) {
-  static const char* kwlist[] = {"texts", "k", "threads", "only", "prior", nullptr};
+  static const char* kwlist[] = {"texts", "k", "threads", "only", "prior", "prefer", "prefer_weight", nullptr};
   PyObject* texts_obj = nullptr;
   Py_ssize_t k = 1;
   PyObject* threads_obj = Py_None;
   PyObject* only = Py_None;
   PyObject* prior = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n$OOO", const_cast<char**>(kwlist), &texts_obj, &k,
-                                   &threads_obj, &only, &prior)) {
+  PyObject* prefer = Py_None;
+  PyObject* prefer_weight = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n$OOOOO", const_cast<char**>(kwlist), &texts_obj, &k,
+                                   &threads_obj, &only, &prior, &prefer, &prefer_weight)) {
     return nullptr;
   }
   if (!types_ready() || !loaded(self)) return nullptr;
   size_t kk = 0;
   Options options;
-  if (!parse_k(self, k, &kk) || !parse_options(self, only, prior, &options)) return nullptr;
+  if (!parse_k(self, k, &kk) || !parse_options(self, only, prior, prefer, prefer_weight, &options)) return nullptr;
   size_t threads = 0;
   if (threads_obj != Py_None) {
     const Py_ssize_t t = PyLong_AsSsize_t(threads_obj);
@@ -722,16 +766,21 @@ PyObject* Model_get_is_classifier(ModelObject* self, void*) {
 PyMethodDef kModelMethods[] = {
     {"classify", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Model_classify)),
      METH_VARARGS | METH_KEYWORDS,
-     "classify(text, k=1, *, only=None, prior=None) -> list[Result]\n\n"
+     "classify(text, k=1, *, only=None, prior=None, prefer=None, prefer_weight=None) -> list[Result]\n\n"
      "The k most probable languages of `text` (str, or UTF-8 bytes), best first.\n"
      "A text without letters answers the unknown label ('und') with probability 0.\n"
+     "only: answer only among these codes; prior: 'model' or 'uniform'; prefer:\n"
+     "hints, codes whose logits gain prefer_weight (None: DEFAULT_PREFER_WEIGHT,\n"
+     "the library's; 0 to MAX_PREFER_WEIGHT), favoured without excluding others.\n"
      "The GIL is released while the text is classified."},
     {"detect", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Model_detect)),
      METH_VARARGS | METH_KEYWORDS,
-     "detect(text, *, only=None, prior=None) -> Result\n\nThe most probable language of `text`."},
+     "detect(text, *, only=None, prior=None, prefer=None, prefer_weight=None) -> Result\n\n"
+     "The most probable language of `text` (options as classify())."},
     {"classify_batch", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Model_classify_batch)),
      METH_VARARGS | METH_KEYWORDS,
-     "classify_batch(texts, k=1, *, threads=None, only=None, prior=None) -> list[list[Result]]\n\n"
+     "classify_batch(texts, k=1, *, threads=None, only=None, prior=None, prefer=None, prefer_weight=None)\n"
+     "  -> list[list[Result]]\n\n"
      "classify() for every text of an iterable, on `threads` native threads\n"
      "(None: one per CPU) with the GIL released. Results are in input order."},
     {"spans", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(Model_spans)),
@@ -837,7 +886,9 @@ PyMODINIT_FUNC PyInit__native(void) {
   }
   if (PyModule_AddObject(m, "Model", model_type) < 0 ||
       PyModule_AddObject(m, "CLASSIFY_OPTIONS", PyBool_FromLong(ffnlpb_has_classify_options())) < 0 ||
-      PyModule_AddIntConstant(m, "SPANS_MAX_WORDS", FFNLPB_SPANS_MAX_WORDS) < 0) {
+      PyModule_AddIntConstant(m, "SPANS_MAX_WORDS", FFNLPB_SPANS_MAX_WORDS) < 0 ||
+      PyModule_AddObject(m, "DEFAULT_PREFER_WEIGHT", PyFloat_FromDouble(ffnlp_default_prefer_weight())) < 0 ||
+      PyModule_AddObject(m, "MAX_PREFER_WEIGHT", PyFloat_FromDouble(FFNLP_MAX_PREFER_WEIGHT)) < 0) {
     Py_DECREF(m);
     return nullptr;
   }

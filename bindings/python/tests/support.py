@@ -60,11 +60,14 @@ def float32(x):
     return struct.unpack("<f", struct.pack("<f", x))[0]
 
 
-def capi_reference(texts, k):
-    """Classifies byte strings with the C API (bindings/common/capi_dump.c);
+def capi_reference(texts, k, prefer=None, prefer_weight=None):
+    """Classifies byte strings with the C API (bindings/common/capi_dump.c),
+    with hints when ``prefer`` (codes) and ``prefer_weight`` are given;
     returns per text a list of (label, probability, reliable)."""
     records = b"".join(b"%d\n%s" % (len(t), t) for t in texts)
-    out = subprocess.run([CAPI_DUMP, MODEL_PATH, str(k)], input=records, stdout=subprocess.PIPE, check=True).stdout
+    hints = [",".join(prefer), repr(prefer_weight)] if prefer is not None else []
+    out = subprocess.run([CAPI_DUMP, MODEL_PATH, str(k), *hints], input=records, stdout=subprocess.PIPE,
+                         check=True).stdout
     rows = []
     for line in out.decode("utf-8").split("\n")[:-1]:
         fields = line.split("\t")

@@ -217,6 +217,46 @@ class BadInput(unittest.TestCase):
         with self.assertRaises(ValueError):
             self.model.classify(text, prior="flat")
 
+    def test_hints(self):
+        text = "Jeg har en hund"  # Danish or Norwegian Bokmål: da 0.67 without hints
+        self.assertEqual(ffnlp.MAX_PREFER_WEIGHT, 20.0)
+        self.assertTrue(0.0 < ffnlp.DEFAULT_PREFER_WEIGHT <= ffnlp.MAX_PREFER_WEIGHT)
+        if ffnlp.CLASSIFY_OPTIONS:
+            self.assertEqual(self.model.detect(text).language, "da")
+            hinted = self.model.detect(text, prefer=["nb"])
+            self.assertEqual(hinted.language, "nb")
+            self.assertEqual(hinted, self.model.detect(text, prefer=["nb"], prefer_weight=ffnlp.DEFAULT_PREFER_WEIGHT))
+            self.assertEqual(ffnlp.detect(text, prefer=["nb"]), hinted)
+            self.assertEqual(ffnlp.detect_top(text, 2, prefer=["nb"]), self.model.detect_top(text, 2, prefer=["nb"]))
+            self.assertEqual(self.model.detect_batch([text], prefer=["nb"]), [hinted])
+            # Weight 0 tilts nothing; repeats are dropped; hints exclude nothing.
+            self.assertEqual(self.model.classify(text, 3, prefer=["nb"], prefer_weight=0),
+                             self.model.classify(text, 3))
+            self.assertEqual(self.model.classify(text, 3, prefer=["nb", "nb"]), self.model.classify(text, 3, prefer=["nb"]))
+            self.assertEqual(len(self.model.classify(text, 3, prefer=["nb"])), 3)
+            # A long, clear text keeps its language.
+            german = "Die Würde des Menschen ist unantastbar. Sie zu achten und zu schützen ist Verpflichtung."
+            self.assertEqual(self.model.detect(german, prefer=["nb", "lb"]).language, "de")
+            # With only=: a hint outside the allow-list changes nothing.
+            self.assertEqual(self.model.classify(text, 2, only=["da", "nn"], prefer=["nb"]),
+                             self.model.classify(text, 2, only=["da", "nn"]))
+        else:
+            with self.assertRaises(NotImplementedError):
+                self.model.classify(text, prefer=["nb"])
+        with self.assertRaises(ValueError):
+            self.model.classify(text, prefer=["xx-not-a-code"])
+        with self.assertRaises(ValueError):
+            self.model.classify(text, prefer=[])
+        with self.assertRaises(TypeError):
+            self.model.classify(text, prefer="nb")
+        for weight in (-1, 20.5, float("nan"), float("inf")):
+            with self.subTest(weight=weight), self.assertRaises(ValueError):
+                self.model.classify(text, prefer=["nb"], prefer_weight=weight)
+        with self.assertRaises(TypeError):
+            self.model.classify(text, prefer=["nb"], prefer_weight="2")
+        with self.assertRaises(ValueError):
+            self.model.classify_batch([text], prefer=["nb"], prefer_weight=-0.5)
+
     def test_tag_refuses_a_classifier(self):
         self.assertFalse(self.model.is_tagger)
         with self.assertRaises(ffnlp.Error) as caught:

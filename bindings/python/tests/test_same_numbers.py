@@ -41,6 +41,21 @@ class SameNumbersAsCApi(unittest.TestCase):
                 got = self.model.classify_batch(self.byte_texts, 2, threads=threads)
                 self.assertEqual([as_tuples(r) for r in got], expected)
 
+    def test_hints_give_the_c_api_numbers(self):
+        # da or nb, id or ms: the hints flip both; other texts keep their language.
+        texts = [b"Jeg har en hund", b"Selamat pagi"] + self.byte_texts
+        for weight in (ffnlp.DEFAULT_PREFER_WEIGHT, 0.0, 3.5):
+            expected = capi_reference(texts, 3, prefer=["nb", "ms"], prefer_weight=weight)
+            with self.subTest(weight=weight):
+                got = [as_tuples(self.model.classify(t, 3, prefer=["ms", "nb"], prefer_weight=weight)) for t in texts]
+                self.assertEqual(got, expected)
+                batch = self.model.classify_batch(texts, 3, threads=2, prefer=["nb", "ms"], prefer_weight=weight)
+                self.assertEqual([as_tuples(r) for r in batch], expected)
+        hinted = capi_reference(texts[:2], 1, prefer=["nb", "ms"], prefer_weight=ffnlp.DEFAULT_PREFER_WEIGHT)
+        self.assertEqual([row[0][0] for row in hinted], ["nb", "ms"])
+        self.assertEqual([as_tuples([self.model.detect(t, prefer=["nb", "ms"])]) for t in texts[:2]], hinted)
+        self.assertEqual([r[0][0] for r in capi_reference(texts[:2], 1)], ["da", "id"])
+
     def test_builtin_model_is_the_shipped_file(self):
         builtin = ffnlp.default_model()
         self.assertEqual(builtin.file_size, self.model.file_size)
@@ -73,6 +88,16 @@ class SameAnswersAsTheCli(unittest.TestCase):
                 self.assertEqual([r["language"] for r in cli], [r.language for r in ours])
                 self.assertEqual([r["name"] for r in cli], [r.name for r in ours])
                 self.assertEqual([r["is_reliable"] for r in cli], [r.is_reliable for r in ours])
+                self.assertEqual([r["probability"] for r in cli], [round(r.probability, 4) for r in ours])
+
+    def test_hints_at_the_default_weight(self):
+        # The CLI's default (ffnlp::kDefaultPreferWeight, compiled in) is the package's.
+        model = ffnlp.Model(MODEL_PATH)
+        for text in ("Jeg har en hund", "Selamat pagi", "Dobar dan, kako ste?"):
+            with self.subTest(text=text):
+                cli = self.cli("--top", "3", "--json", "--prefer", "nb,ms,bs", text)["results"]
+                ours = model.classify(text, 3, prefer=["nb", "ms", "bs"])
+                self.assertEqual([r["language"] for r in cli], [r.language for r in ours])
                 self.assertEqual([r["probability"] for r in cli], [round(r.probability, 4) for r in ours])
 
     def test_spans(self):

@@ -1,6 +1,7 @@
 // Compiled with tsc --strict against the installed package (make js-types):
 // the declarations must describe the API as the tests use it.
-import { FfnlpError, Model, classifyOptionsSupported, defaultModel, detect, detectTop, languages, spans } from 'ffnlp';
+import { FfnlpError, Model, classifyOptionsSupported, defaultModel, defaultPreferWeight, detect, detectTop, languages,
+  maxPreferWeight, spans } from 'ffnlp';
 import type { ClassifyOptions, Language, Result, Span, TaggedToken, TokenTag } from 'ffnlp';
 import * as core from 'ffnlp/core';
 
@@ -10,6 +11,8 @@ const p: number = r.probability;
 const reliable: boolean = r.isReliable;
 const top: Result[] = detectTop(new TextEncoder().encode('Guten Tag'), 3, { only: ['de', 'nl'] });
 const options: ClassifyOptions = { prior: 'uniform' };
+const hinted: Result = detect('Jeg har en hund', { prefer: ['nb'], preferWeight: defaultPreferWeight });
+const weights: number = maxPreferWeight + core.defaultPreferWeight + core.maxPreferWeight;
 const s: Span[] = spans('This part is English. Tämä osa on suomea.');
 const piece: string | Uint8Array = s[0].text;
 const start: number = s[0].start;
@@ -32,7 +35,9 @@ try {
 new core.Model();
 // @ts-expect-error prior is 'model' or 'uniform'
 detect('x', { prior: 'flat' });
+// @ts-expect-error preferWeight is a number
+detect('x', { prefer: ['nb'], preferWeight: '2' });
 // @ts-expect-error tagTokens takes an array of tokens, not a text
 m.tagTokens('Time flies.');
 export const used = [code, p, reliable, top, options, piece, start, langs, n, size, classifyOptionsSupported, tag,
-  byToken, isTagger, labels];
+  byToken, isTagger, labels, hinted, weights];

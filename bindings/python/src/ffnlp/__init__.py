@@ -26,6 +26,8 @@ from ._types import Error, Language, Result, Span, TaggedToken
 
 __all__ = [
     "CLASSIFY_OPTIONS",
+    "DEFAULT_PREFER_WEIGHT",
+    "MAX_PREFER_WEIGHT",
     "Error",
     "Language",
     "Model",
@@ -46,9 +48,15 @@ __version__ = "1.0.0"
 _native._set_types(Result, Span, Language, Error)
 
 #: True when the runtime compiled in has ``ffnlp_classify_ex``, so the
-#: ``only=`` (allow-list) and ``prior=`` options work; otherwise they raise
-#: ``NotImplementedError``.
+#: ``only=`` (allow-list), ``prior=`` and ``prefer=`` (hints) options work;
+#: otherwise they raise ``NotImplementedError``.
 CLASSIFY_OPTIONS: bool = _native.CLASSIFY_OPTIONS
+
+#: The weight ``prefer=`` hints get when ``prefer_weight`` is None, as the
+#: runtime states it (``ffnlp_default_prefer_weight()``), and the largest
+#: accepted (beyond it a hint would be an allow-list: use ``only=``).
+DEFAULT_PREFER_WEIGHT: float = _native.DEFAULT_PREFER_WEIGHT
+MAX_PREFER_WEIGHT: float = _native.MAX_PREFER_WEIGHT
 
 Text = Union[str, bytes, bytearray, memoryview]
 ModelSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, None]
@@ -66,9 +74,12 @@ class Model(_native.Model):
     :class:`Error` with the runtime's message.
 
     A model is read-only: share one between threads. ``only=`` restricts
-    answers to some language codes and ``prior=`` (``"model"`` or
-    ``"uniform"``) chooses the label prior, where the runtime supports them
-    (:data:`CLASSIFY_OPTIONS`).
+    answers to some language codes, ``prior=`` (``"model"`` or
+    ``"uniform"``) chooses the label prior, and ``prefer=`` gives hints
+    (CLD2's: e.g. the user's language): each hinted code's logit gains
+    ``prefer_weight`` (None: :data:`DEFAULT_PREFER_WEIGHT`), which tips
+    ambiguous text towards it and excludes nothing; where the runtime
+    supports them (:data:`CLASSIFY_OPTIONS`).
     """
 
     def __init__(self, source: ModelSource = None) -> None:
@@ -93,19 +104,23 @@ class Model(_native.Model):
             self.name, self.task, len(self.languages), self.file_size)
 
     def detect_top(self, text: Text, k: int = 3, *, only: Optional[Iterable[str]] = None,
-                   prior: Optional[str] = None) -> List[Result]:
+                   prior: Optional[str] = None, prefer: Optional[Iterable[str]] = None,
+                   prefer_weight: Optional[float] = None) -> List[Result]:
         """The ``k`` most probable languages of ``text``, best first (= ``classify``)."""
-        return self.classify(text, k, only=only, prior=prior)
+        return self.classify(text, k, only=only, prior=prior, prefer=prefer, prefer_weight=prefer_weight)
 
     def detect_batch(self, texts: Iterable[Text], *, threads: Optional[int] = None,
-                     only: Optional[Iterable[str]] = None, prior: Optional[str] = None) -> List[Result]:
+                     only: Optional[Iterable[str]] = None, prior: Optional[str] = None,
+                     prefer: Optional[Iterable[str]] = None,
+                     prefer_weight: Optional[float] = None) -> List[Result]:
         """The most probable language of every text, in order, on all cores.
 
         One :class:`Result` per text (an empty ``language`` only for a model
         without an unknown label, on a text without letters)."""
         none = Result("", "", 0.0, False)
         return [r[0] if r else none
-                for r in self.classify_batch(texts, 1, threads=threads, only=only, prior=prior)]
+                for r in self.classify_batch(texts, 1, threads=threads, only=only, prior=prior, prefer=prefer,
+                                             prefer_weight=prefer_weight)]
 
     def tag(self, text: Text) -> List[TaggedToken]:
         """Labels every token of ``text`` (tagger models such as ``pos-en.ffm``).
@@ -156,19 +171,21 @@ def cached_model(path: Optional[Union[str, "os.PathLike[str]"]] = None) -> Model
     return model
 
 
-def detect(text: Text, *, only: Optional[Iterable[str]] = None, prior: Optional[str] = None) -> Result:
+def detect(text: Text, *, only: Optional[Iterable[str]] = None, prior: Optional[str] = None,
+           prefer: Optional[Iterable[str]] = None, prefer_weight: Optional[float] = None) -> Result:
     """The most probable language of ``text`` with the built-in model.
 
     >>> ffnlp.detect("Der schnelle braune Fuchs springt über den faulen Hund.")
     Result(language='de', name='German', probability=..., is_reliable=True)
     """
-    return default_model().detect(text, only=only, prior=prior)
+    return default_model().detect(text, only=only, prior=prior, prefer=prefer, prefer_weight=prefer_weight)
 
 
 def detect_top(text: Text, k: int = 3, *, only: Optional[Iterable[str]] = None,
-               prior: Optional[str] = None) -> List[Result]:
+               prior: Optional[str] = None, prefer: Optional[Iterable[str]] = None,
+               prefer_weight: Optional[float] = None) -> List[Result]:
     """The ``k`` most probable languages of ``text``, best first (built-in model)."""
-    return default_model().classify(text, k, only=only, prior=prior)
+    return default_model().classify(text, k, only=only, prior=prior, prefer=prefer, prefer_weight=prefer_weight)
 
 
 def detect_batch(texts: Iterable[Text], *, threads: Optional[int] = None) -> List[Result]:

@@ -10,7 +10,11 @@
 // letters gives all-zero scores and the unknown label; the same text with an
 // exact-size copy gives the same answer (no reads past `size`); the
 // features text_features() returns are inside their tables and agree on the
-// letters; an allow-list with a uniform prior answers only from the list.
+// letters; an allow-list with a uniform prior answers only from the list;
+// hints (labels and weight from the input's bytes) give a valid answer,
+// weight 0 changes no bit, and (models without neighbour words, whose group
+// a hint may change) hinting the top label alone keeps it on top with at
+// least its probability.
 #include "fuzz_check.h"
 #include <cmath>
 #include <cstdint>
@@ -33,6 +37,7 @@ struct Loaded {
   ffnlp::MappedFile file;
   ffnlp::Model model;
   std::unique_ptr<ffnlp::Workspace> workspace;
+  bool neighbour_words = false;
 };
 Loaded* g = nullptr;
 
@@ -53,6 +58,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     check(ffnlp::Model::load(g->owned.data(), g->owned.size(), &g->model, &error) == ffnlp::Status::kOk);
   }
   check(g->model.is_classifier());
+  uint32_t seed = 0;
+  g->neighbour_words = g->model.metadata_u32("neighbours.seed", &seed);
   g->workspace.reset(new ffnlp::Workspace(g->model));
   check(g->workspace->ok());
   return 0;
@@ -108,6 +115,66 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       pair_sum += pair[i].probability;
     }
     check(std::fabs(pair_sum - 1.0f) < 1e-3f);
+  }
+  // Hints: two labels chosen by the input's first and last bytes (one when
+  // they agree), with the allow-list or without, a weight 0 ... 20 from the
+  // second byte.
+  const uint32_t n = model.label_count();
+  uint32_t prefer[2] = {size != 0 ? data[0] % n : 0, size != 0 ? data[size - 1] % n : 0};
+  ffnlp::ClassifyOptions hints;
+  hints.prefer = prefer;
+  hints.prefer_count = prefer[0] == prefer[1] ? 1 : 2;
+  hints.prefer_weight = size > 1 ? static_cast<float>(data[1] % 41) * 0.5f : ffnlp::kDefaultPreferWeight;
+  if (size > 2 && (data[2] & 1)) {
+    hints.only = only;
+    hints.only_count = options.only_count;
+    hints.prior = ffnlp::Prior::kUniform;
+  }
+  ffnlp::Prediction hinted[3];
+  size_t hinted_count = 0;
+  check(model.classify(p, size, ws, hinted, 3, &hinted_count, hints) == ffnlp::Status::kOk);
+  std::vector<float> hinted_probs(n);
+  {
+    ffnlp::Input in;
+    in.text = p;
+    in.size = size;
+    check(model.scores(in, ws.data(), ws.size(), hinted_probs.data(), n, &hints) == ffnlp::Status::kOk);
+    double hinted_sum = 0;
+    for (float v : hinted_probs) {
+      check(std::isfinite(v) && v >= 0.0f && v <= 1.0f);
+      hinted_sum += v;
+    }
+    check(stats.letters == 0 ? hinted_sum == 0.0 : std::fabs(hinted_sum - 1.0) < 1e-3);
+    for (size_t i = 0; i < hinted_count && stats.letters != 0; ++i) {
+      check(std::fabs(hinted[i].probability - hinted_probs[hinted[i].label_index]) <= 1e-5f);
+      check(i == 0 || hinted[i].probability <= hinted[i - 1].probability);
+    }
+    // Weight 0: the answer without hints, bit for bit.
+    ffnlp::ClassifyOptions zero;
+    zero.prefer = prefer;
+    zero.prefer_count = hints.prefer_count;
+    zero.prefer_weight = 0.0f;
+    ffnlp::Prediction same[3];
+    size_t same_count = 0;
+    check(model.classify(p, size, ws, same, 3, &same_count, zero) == ffnlp::Status::kOk);
+    check(same_count == count);
+    for (size_t i = 0; i < count; ++i) {
+      check(same[i].label_index == top[i].label_index && same[i].probability == top[i].probability);
+    }
+    // The top label hinted alone stays on top, no less probable (with
+    // neighbour words the hint may choose another group, whose words move
+    // other labels).
+    if (stats.letters != 0 && !g->neighbour_words) {
+      ffnlp::ClassifyOptions best;
+      best.prefer = &top[0].label_index;
+      best.prefer_count = 1;
+      best.prefer_weight = hints.prefer_weight;
+      ffnlp::Prediction again[1];
+      size_t again_count = 0;
+      check(model.classify(p, size, ws, again, 1, &again_count, best) == ffnlp::Status::kOk);
+      check(again_count == 1 && again[0].label_index == top[0].label_index);
+      check(again[0].probability >= top[0].probability - 1e-6f);
+    }
   }
   if (stats.letters == 0) {
     for (float v : probs) check(v == 0.0f);

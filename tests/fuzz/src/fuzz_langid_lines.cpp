@@ -4,7 +4,8 @@
 //
 // Input: the first byte chooses the options (bit 0 --json, bit 1 --spans,
 // bit 2 --top 3, bit 3 --prior uniform, bit 4 --max-line 40, bits 3 and 5
-// both set --threads 2; bits 6-7 the bytes read at a time: the CLI's 64 KiB,
+// both set --threads 2, bit 5 alone --prefer nb,ms --prefer-weight 3; bits
+// 6-7 the bytes read at a time: the CLI's 64 KiB,
 // or 16, 64 or 256 so that lines cross reads and the buffer moves and
 // grows); the rest is standard input. A threaded run starts three threads,
 // which under ASan cost more than the rest of a short input: a quarter of
@@ -175,6 +176,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (mode & 16) args.insert(args.end(), {"--max-line", std::to_string(kSmallMaxLine)});
   const bool threaded = (mode & 32) && (mode & 8);
   args.insert(args.end(), {"--threads", threaded ? "2" : "1"});
+  if ((mode & 32) && !(mode & 8) && g->model.find_label("nb") >= 0 && g->model.find_label("ms") >= 0) {
+    args.insert(args.end(), {"--prefer", "nb,ms", "--prefer-weight", "3"});
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(&a[0]);
   ffnlp::langid::Options options;

@@ -183,12 +183,16 @@ void exercise(const ffnlp::Model& model) {
     if (s == ffnlp::Status::kOk) {
       for (float p : probs) check(p >= 0.0f && p <= 1.0f);
     }
-    // Options: no prior, an allow-list of the first and last labels; logits.
+    // Options: no prior, an allow-list of the first and last labels, a hint
+    // of the last one at the largest weight; logits.
     const uint32_t only[] = {0, model.label_count() - 1};
     ffnlp::ClassifyOptions options;
     options.prior = ffnlp::Prior::kUniform;
     options.only = only;
     options.only_count = model.label_count() > 1 ? 2 : 1;
+    options.prefer = only + 1;
+    options.prefer_count = 1;
+    options.prefer_weight = ffnlp::kMaxPreferWeight;
     const ffnlp::Status so = model.classify(text.bytes, text.size, workspace, top, 3, &count, options);
     check(so == ffnlp::Status::kOk || so == ffnlp::Status::kNonFinite);
     check(count <= 2);

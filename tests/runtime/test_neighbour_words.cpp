@@ -103,7 +103,7 @@ uint32_t best_of(const float v[3]) { return v[1] > v[0] ? (v[2] > v[1] ? 2 : 1) 
 
 }  // namespace
 
-TEST_CASE("neighbour words: each occurrence adds weight * its dequantized scores inside the best label's group") {
+TEST_CASE("neighbour words: each occurrence adds weight * its dequantized scores inside the best label's group (chosen after the hints)") {
   NeighbourFile f;
   const std::vector<uint8_t> with_bytes = f.build();
   const std::vector<uint8_t> plain_bytes = build_tiny_model(make_tiny_network(61, kScriptCount));
@@ -163,37 +163,22 @@ TEST_CASE("neighbour words: each occurrence adds weight * its dequantized scores
   logits_of(with, "hund hund", got, &only_cc);
   CHECK(got[2] == base[2]);
   (void)checked_outside;
-}
-
-TEST_CASE("neighbour words: the group is chosen after the caller's hints (ClassifyOptions::prefer)") {
-  NeighbourFile f;
-  const std::vector<uint8_t> with_bytes = f.build();
-  const std::vector<uint8_t> plain_bytes = build_tiny_model(make_tiny_network(61, kScriptCount));
-  Model with, plain;
-  REQUIRE(Model::load(with_bytes.data(), with_bytes.size(), &with, nullptr, LoadOptions()) == Status::kOk);
-  REQUIRE(Model::load(plain_bytes.data(), plain_bytes.size(), &plain, nullptr, LoadOptions()) == Status::kOk);
-  const TensorView* t = with.find_tensor("neighbour_scores");
-  REQUIRE(t != nullptr);
-  const float step = f.weight * t->row_scale(0);
-  const size_t hund = f.words[0] == key_of(U"hund") ? 0 : 1;
-  const int32_t hund_aa = static_cast<int32_t>(t->data[2 * hund]) - 128;
-  const int32_t hund_bb = static_cast<int32_t>(t->data[2 * hund + 1]) - 128;
-  const uint32_t aa = 0, cc = 2;
+  // The group is chosen after the caller's hints (ClassifyOptions::prefer),
+  // here at the largest weight, which decides the best label. Hinting aa
+  // makes the group {aa, bb} the best label's: its words count.
+  const uint32_t aa = 0;
   ClassifyOptions prefer_aa, prefer_cc;
   prefer_aa.prefer = &aa;
   prefer_cc.prefer = &cc;
   prefer_aa.prefer_count = prefer_cc.prefer_count = 1;
-  prefer_aa.prefer_weight = prefer_cc.prefer_weight = kMaxPreferWeight;  // decides the best label
-  const char* text = "hund hund";
-  float base[3], got[3];
-  // Hinting aa makes the group {aa, bb} the best one's: its words count.
-  logits_of(plain, text, base);
-  logits_of(with, text, got, &prefer_aa);
-  CHECK(got[0] == (base[0] + kMaxPreferWeight) + step * static_cast<float>(2 * hund_aa));
-  CHECK(got[1] == base[1] + step * static_cast<float>(2 * hund_bb));
+  prefer_aa.prefer_weight = prefer_cc.prefer_weight = kMaxPreferWeight;
+  logits_of(plain, "hund hund", base);
+  logits_of(with, "hund hund", got, &prefer_aa);
+  CHECK(got[0] == (base[0] + kMaxPreferWeight) + step * static_cast<float>(2 * q(2 * hund)));
+  CHECK(got[1] == base[1] + step * static_cast<float>(2 * q(2 * hund + 1)));
   CHECK(got[2] == base[2]);
   // Hinting cc (no group) makes the best label groupless: no word counts.
-  logits_of(with, text, got, &prefer_cc);
+  logits_of(with, "hund hund", got, &prefer_cc);
   CHECK(got[0] == base[0]);
   CHECK(got[1] == base[1]);
   CHECK(got[2] == base[2] + kMaxPreferWeight);

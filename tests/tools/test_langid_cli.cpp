@@ -460,16 +460,10 @@ TEST_CASE("langid --prefer and --prefer-weight reach every mode: arguments, line
   const Run words_json = run_langid_cli({"--json", "--prefer", "nb", "Jeg har en hund"});
   CHECK(words_json.out.find("\"results\": [{\"language\": \"nb\"") != std::string::npos);
   // --eval: the Bokmål lines are right only with the hint.
-  char eval_path[] = "/tmp/ffnlp_eval_prefer_XXXXXX";
-  const int fd = mkstemp(eval_path);
-  REQUIRE(fd >= 0);
-  const std::string eval = "nb\tJeg har en hund og en katt.\nde\tDer schnelle braune Fuchs springt über den faulen Hund.\n";
-  REQUIRE(write(fd, eval.data(), eval.size()) == static_cast<ssize_t>(eval.size()));
-  close(fd);
-  CHECK(run_langid_cli({"--eval", eval_path}).out.find("accuracy    0.5000\n") != std::string::npos);
-  CHECK(run_langid_cli({"--eval", eval_path, "--prefer", "nb", "--prefer-weight", "2"}).out.find("accuracy    1.0000\n") !=
+  const InputFile eval("nb\tJeg har en hund og en katt.\nde\tDer schnelle braune Fuchs springt über den faulen Hund.\n");
+  CHECK(run_langid_cli({"--eval", eval.path}).out.find("accuracy    0.5000\n") != std::string::npos);
+  CHECK(run_langid_cli({"--eval", eval.path, "--prefer", "nb", "--prefer-weight", "2"}).out.find("accuracy    1.0000\n") !=
         std::string::npos);
-  unlink(eval_path);
   // Usage errors: unknown or repeated codes, weights out of range or not plain decimals.
   const std::pair<std::vector<std::string>, std::string> bad[] = {
       {{"--prefer", "nb,zz"}, "langid: --prefer: 'zz' is not one of the model's languages (see --list)\n"},

@@ -444,6 +444,8 @@ TEST_CASE("shipped model: a hint flips an ambiguous short text, not a long unamb
     CHECK(top_with(german, hinted, kDefaultPreferWeight, &p) == "de");
     CHECK(p > 0.9f);
   }
+  // At the largest weight a hint decides (what the headers say of the bound).
+  CHECK(top_with(german, "sw", kMaxPreferWeight, &p) == "sw");
 }
 
 TEST_CASE("shipped model: a hint raises its label's logit by the weight, with either prior") {

@@ -241,9 +241,10 @@ enum class Prior : uint32_t { kModel = 0, kUniform = 1 };
 // Language hints (ClassifyOptions::prefer): the weight added to a preferred
 // label's logit unless the caller gives one (ffnlp_c.h has the same value as
 // FFNLP_DEFAULT_PREFER_WEIGHT and ffnlp_default_prefer_weight()), and the
-// largest weight accepted: a weight of 20 multiplies the label's odds by
-// e^20 (about 5e8), which no text the model reads can outweigh, so a larger
-// one would be an allow-list, which `only` already is.
+// largest weight accepted. A weight w multiplies the label's odds by e^w;
+// at 20 (about 5e8) the hint already decides (a German sentence hinted
+// Swahili answers Swahili), so a larger one would only be an allow-list,
+// which `only` already is.
 constexpr float kDefaultPreferWeight = 2.0f;
 constexpr float kMaxPreferWeight = 20.0f;
 
@@ -259,7 +260,8 @@ struct ClassifyOptions {
   // prefer_weight added right after the prior, before the neighbour words
   // choose their group and before the lexicon. They tilt an ambiguous text
   // towards the hinted labels and exclude nothing; a hinted label outside
-  // the allow-list changes nothing. Null: no hints. A repeated or
+  // the allow-list changes nothing. Probabilities and reliability are those
+  // of the tilted logits. Null: no hints. A repeated or
   // out-of-range index, prefer_count 0 with `prefer` set, or a weight
   // outside 0 ... kMaxPreferWeight (NaN included) is kInvalidArgument.
   const uint32_t* prefer = nullptr;

@@ -128,12 +128,12 @@ typedef int32_t ffnlp_status;
 #define FFNLP_PRIOR_MODEL 0u   /* add the model's log prior over labels (when it has one); the default */
 #define FFNLP_PRIOR_UNIFORM 1u /* leave it out: every label equally likely a priori */
 
-/* ffnlp_classify_options.prefer_weight: the default (also what a struct
- * without the field gets; ffnlp_default_prefer_weight() returns it for
- * callers that cannot read macros, e.g. ctypes) and the largest accepted.
- * e^20 multiplies a label's odds by about 5e8, more than any text moves
- * them, so a larger weight would be an allow-list (`only` is one). The same
- * values as ffnlp::kDefaultPreferWeight and kMaxPreferWeight (ffnlp.h). */
+/* ffnlp_classify_options.prefer_weight: the default (ffnlp_default_prefer_weight()
+ * returns it for callers that cannot read macros, e.g. ctypes) and the
+ * largest accepted. A weight w multiplies a label's odds by e^w; at 20
+ * (about 5e8) the hint already decides, so a larger weight would only be an
+ * allow-list (`only` is one). The same values as ffnlp::kDefaultPreferWeight
+ * and kMaxPreferWeight (ffnlp.h). */
 #define FFNLP_DEFAULT_PREFER_WEIGHT 2.0f
 #define FFNLP_MAX_PREFER_WEIGHT 20.0f
 
@@ -381,11 +381,12 @@ FFNLP_C_API ffnlp_status ffnlp_scores_ex(const ffnlp_model* model, const char* t
 
 /* The values the probabilities are the softmax of: the last layer's outputs
  * plus the model's log prior (unless options->prior is FFNLP_PRIOR_UNIFORM),
- * plus prefer_weight for each label of options->prefer, plus, for the members of the best allowed label's group, the neighbour
- * words' scores (models with neighbours.* keys, docs/FORMAT.md), plus, on
- * a text of a few words, the lexicon's weight for each of its words' labels
- * (models with lexicon.* keys); labels outside an allow-list get -infinity. All zero for a text without
- * evidence. logits[0 .. ffnlp_model_label_count()). */
+ * plus prefer_weight for each label of options->prefer, plus, for the
+ * members of the best allowed label's group, the neighbour words' scores
+ * (models with neighbours.* keys, docs/FORMAT.md), plus, on a text of a few
+ * words, the lexicon's weight for each of its words' labels (models with
+ * lexicon.* keys); labels outside an allow-list get -infinity. All zero for
+ * a text without evidence. logits[0 .. ffnlp_model_label_count()). */
 FFNLP_C_API ffnlp_status ffnlp_logits(const ffnlp_model* model, const char* text, size_t len,
                                       const ffnlp_classify_options* options, void* scratch, size_t scratch_size,
                                       float* logits, size_t logits_count);

@@ -245,7 +245,7 @@ enum class Prior : uint32_t { kModel = 0, kUniform = 1 };
 // at 20 (about 5e8) the hint already decides (a German sentence hinted
 // Swahili answers Swahili), so a larger one would only be an allow-list,
 // which `only` already is.
-constexpr float kDefaultPreferWeight = 2.0f;
+constexpr float kDefaultPreferWeight = 1.0f;
 constexpr float kMaxPreferWeight = 20.0f;
 
 // Options of one classification; a null pointer means these defaults.

@@ -134,7 +134,7 @@ typedef int32_t ffnlp_status;
  * (about 5e8) the hint already decides, so a larger weight would only be an
  * allow-list (`only` is one). The same values as ffnlp::kDefaultPreferWeight
  * and kMaxPreferWeight (ffnlp.h). */
-#define FFNLP_DEFAULT_PREFER_WEIGHT 2.0f
+#define FFNLP_DEFAULT_PREFER_WEIGHT 1.0f
 #define FFNLP_MAX_PREFER_WEIGHT 20.0f
 
 typedef struct ffnlp_error {

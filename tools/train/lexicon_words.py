@@ -92,7 +92,7 @@ def main():
     ap.add_argument('--seed', type=int, default=2001)
     args = ap.parse_args()
     rows = source_rows(args.data, args.source or [written.SOURCE_DIR, PHRASEBOOK_DIR])
-    lexicon = build_lexicon(rows, args.min_lines)
+    lexicon = build_lexicon(rows, args.min_lines, args.max_owners)
     if args.labels_from:
         keep = spec_labels(args.labels_from)
         if not keep:

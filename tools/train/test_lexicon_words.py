@@ -60,6 +60,21 @@ class LexiconWords(unittest.TestCase):
             lines = [ln for ln in f.read().splitlines() if not ln.startswith('#')]
         self.assertEqual(lines, ['gracias\tes'])   # fr is not a label of the spec
 
+    def test_max_owners_reaches_the_words_file(self):
+        # 'amigo' is in two Spanish and two French lines: one owner too many
+        # by default, kept for both with --max-owners 2
+        write(os.path.join(self.src2, 'fr.txt'), 'Salut tout le monde\nSalut amigo\nAmigo, merci\n')
+        write(os.path.join(self.src2, 'es.txt'), 'Hola, amigo\n')
+        self.assertNotIn('amigo', lw.build_lexicon(lw.source_rows(self.data, [self.src, self.src2]), 2))
+        out = os.path.join(self.tmp.name, 'm.lexicon.tsv')
+        for owners, expected in ((1, []), (2, ['amigo\tes', 'amigo\tfr'])):
+            subprocess.run([sys.executable, os.path.join(HERE, 'lexicon_words.py'), '--data', self.data,
+                            '--source', self.src, '--source', self.src2, '--out', out,
+                            '--max-owners', str(owners)], capture_output=True, text=True, check=True)
+            with open(out, encoding='utf-8') as f:
+                words = [ln for ln in f.read().splitlines() if ln.startswith('amigo')]
+            self.assertEqual(sorted(words), expected, owners)
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -1,6 +1,7 @@
 // Neighbour words (heads/neighbour_words.h): the word scores of close
 // neighbour labels, added to the logits of the best label's group only,
-// exactly as the file says; every malformed neighbours.* key refused.
+// exactly as the file says, with 32- or 24-bit keys; every malformed
+// neighbours.* key refused.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,12 +12,15 @@
 #include <vector>
 
 #include <random>
+#include <set>
 
+#include "api/model_access.h"
 #include "features/extract.h"
 #include "features/extract_avx2.h"
 #include "features/word_keys.h"
 #include "ffnlp/features.h"
 #include "ffnlp/ffnlp.h"
+#include "heads/key_search.h"
 #include "test_models.h"
 
 using namespace ffnlp;
@@ -500,5 +504,356 @@ TEST_CASE("neighbour words: a long word list finds its words (the windowed searc
     logits_of(ma, text, la, &ab);
     logits_of(mb, text, lb, &ab);
     for (int i = 0; i < 3; ++i) CHECK(float_bits_of(la[i]) == float_bits_of(lb[i]));
+  }
+}
+
+// ---- 24-bit keys (neighbours.key_bits = 24, docs/FORMAT.md): the key
+// search over 3-byte keys; a model whose words are stored as 24-bit keys
+// answers bit for bit as the same words with 32-bit keys (the walker and the
+// word hashes kept by the extraction); every malformed file refused. (A
+// namespace of their own: the tests compile as a few unity units.)
+
+namespace {
+namespace keys24 {
+
+constexpr uint32_t kLabelCount = 7;  // aa .. gg
+
+// A word's 32-bit key (lowercase ASCII: its bytes are its code points).
+uint32_t key32(const std::string& word) {
+  const std::vector<uint32_t> cps(word.begin(), word.end());
+  return bucket_of(hash_code_points_forward(cps.data(), static_cast<uint32_t>(cps.size()), kSeed), 0xFFFFFFFFu);
+}
+
+// Two words whose 24-bit keys are equal (0x755581), their 32-bit keys not
+// (0x7555818c, 0x75558157): found by a search over random words.
+const char kCollidingA[] = "keerwp";
+const char kCollidingB[] = "czeoqgc";
+
+// Keys as neighbours.words stores 24-bit ones, packed here byte by byte (not
+// with the converter's code): 3 little-endian bytes a key, zero-padded to
+// whole u32s, which the writer stores little-endian.
+std::vector<uint32_t> pack24(const std::vector<uint32_t>& keys) {
+  std::vector<uint8_t> bytes;
+  for (uint32_t k : keys) {
+    for (int b = 0; b < 3; ++b) bytes.push_back(static_cast<uint8_t>(k >> (8 * b)));
+  }
+  while (bytes.size() % 4 != 0) bytes.push_back(0);
+  std::vector<uint32_t> out;
+  for (size_t i = 0; i < bytes.size(); i += 4) {
+    out.push_back(bytes[i] | bytes[i + 1] << 8 | bytes[i + 2] << 16 | static_cast<uint32_t>(bytes[i + 3]) << 24);
+  }
+  return out;
+}
+
+// Three groups: {aa, bb} of 150 words (the windowed search), {cc, dd, ee}
+// of 6 and {ff, gg} of one; 157 words, so the 24-bit array ends in a byte
+// of padding. Each group's words sorted by key, the scores moved along.
+struct Groups {
+  std::vector<uint32_t> sizes{2, 3, 2};
+  std::vector<uint32_t> labels{0, 1, 2, 3, 4, 5, 6};
+  std::vector<std::vector<std::string>> words;  // per group, by key
+  std::vector<float> scores;                    // per word and member, group after group
+
+  Groups() {
+    std::mt19937 rng(24);
+    std::set<uint32_t> taken{key32(kCollidingB) >> 8};  // kCollidingB stays out of every list
+    auto random_word = [&]() {
+      for (;;) {
+        std::string w;
+        const int length = 3 + static_cast<int>(rng() % 6);
+        for (int i = 0; i < length; ++i) w += static_cast<char>('a' + rng() % 26);
+        if (taken.insert(key32(w) >> 8).second) return w;
+      }
+    };
+    const size_t counts[3] = {150, 6, 1};
+    for (size_t g = 0; g < 3; ++g) {
+      std::vector<std::string> list;
+      if (g == 0) list.push_back(kCollidingA), taken.insert(key32(kCollidingA) >> 8);
+      while (list.size() < counts[g]) list.push_back(random_word());
+      std::sort(list.begin(), list.end(), [](const std::string& a, const std::string& b) { return key32(a) < key32(b); });
+      for (size_t j = 0; j < list.size(); ++j) {
+        for (uint32_t m = 0; m < sizes[g]; ++m) scores.push_back(static_cast<float>(rng() % 41) / 10.0f - 2.0f);
+      }
+      words.push_back(list);
+    }
+  }
+  std::vector<uint32_t> counts() const {
+    std::vector<uint32_t> c;
+    for (const auto& list : words) c.push_back(static_cast<uint32_t>(list.size()));
+    return c;
+  }
+  std::vector<uint32_t> keys32() const {
+    std::vector<uint32_t> k;
+    for (const auto& list : words) {
+      for (const std::string& w : list) k.push_back(key32(w));
+    }
+    return k;
+  }
+  std::vector<uint32_t> keys24() const {
+    std::vector<uint32_t> k = keys32();
+    for (uint32_t& x : k) x >>= 8;
+    return k;
+  }
+};
+
+// The neighbours.* keys as written.
+struct NeighbourKeys {
+  std::vector<uint32_t> sizes, labels, counts, words;
+  std::vector<float> scores;
+  int64_t key_bits = -1;  // -1: no neighbours.key_bits
+  bool key_bits_as_f32 = false;
+  bool others = true;  // false: neighbours.key_bits alone
+};
+
+// The groups' keys at key_bits (24 or 32), written as neighbours.key_bits
+// when `write`.
+NeighbourKeys keys_of(const Groups& g, uint32_t key_bits, bool write = true) {
+  NeighbourKeys k;
+  k.sizes = g.sizes;
+  k.labels = g.labels;
+  k.counts = g.counts();
+  k.words = key_bits == 24 ? pack24(g.keys24()) : g.keys32();
+  k.scores = g.scores;
+  k.key_bits = write ? static_cast<int64_t>(key_bits) : -1;
+  return k;
+}
+
+// A classifier of 7 labels over the tiny network's 1-gram table and, with
+// `word_channel`, a hashed word channel of the neighbours' seed (then the
+// extraction keeps the words' hashes for the head on AVX2 machines).
+std::vector<uint8_t> build_model(const NeighbourKeys* n, bool word_channel) {
+  using T = TinyNetwork;
+  const TinyNetwork tiny = make_tiny_network(31, kScriptCount);
+  std::mt19937 rng(77);
+  constexpr uint32_t kWordRows = 40, kWordDims = 3;
+  const uint32_t in = T::kDims1 + (word_channel ? kWordDims : 0);
+  tools::ModelWriter w;
+  w.add_tensor(q8_tensor("emb1", T::kBuckets1, T::kDims1, tiny.emb1));
+  w.set_string("general.task", "classifier");
+  w.set_u32("text.lowercase", 1);
+  w.set_u32("text.drop_digits", 1);
+  w.set_u32("channel.count", word_channel ? 2 : 1);
+  w.set_string("channel.0.kind", "char_ngram");
+  w.set_u32("channel.0.order", 1);
+  w.set_u32("channel.0.seed", 7);
+  w.set_string("channel.0.embedding", "emb1");
+  if (word_channel) {
+    w.add_tensor(q8_tensor("emb_word", kWordRows, kWordDims, random_values(rng, kWordRows * kWordDims, 1.0f)));
+    w.set_string("channel.1.kind", "word");
+    w.set_u32("channel.1.seed", kSeed);
+    w.set_string("channel.1.embedding", "emb_word");
+  }
+  w.add_tensor(f32_tensor("hidden_w", T::kHidden, in, random_values(rng, T::kHidden * in, 1.0f)));
+  w.add_tensor(f32_tensor("hidden_b", T::kHidden, 1, random_values(rng, T::kHidden, 0.1f), 1));
+  w.add_tensor(f32_tensor("out_w", kLabelCount, T::kHidden, random_values(rng, kLabelCount * T::kHidden, 1.0f)));
+  w.add_tensor(f32_tensor("out_b", kLabelCount, 1, random_values(rng, kLabelCount, 0.1f), 1));
+  set_two_layer_metadata(w);
+  w.set_strings("labels", {"aa", "bb", "cc", "dd", "ee", "ff", "gg"});
+  if (n != nullptr) {
+    if (n->others) {
+      w.add_tensor(q8_tensor("neighbour_scores", 1, n->scores.size(), n->scores));
+      w.set_u32("neighbours.seed", kSeed);
+      w.set_f32("neighbours.weight", 0.75f);
+      w.set_u32s("neighbours.groups", n->sizes);
+      w.set_u32s("neighbours.labels", n->labels);
+      w.set_u32s("neighbours.word_counts", n->counts);
+      w.set_u32s("neighbours.words", n->words);
+      w.set_string("neighbours.scores", "neighbour_scores");
+    }
+    if (n->key_bits_as_f32) w.set_f32("neighbours.key_bits", 24.0f);
+    else if (n->key_bits >= 0) w.set_u32("neighbours.key_bits", static_cast<uint32_t>(n->key_bits));
+  }
+  return w.build();
+}
+
+std::vector<uint32_t> logit_bits(const Model& m, const std::string& text, const ClassifyOptions* options) {
+  Workspace ws(m);
+  Input in;
+  in.text = text.data();
+  in.size = text.size();
+  float out[kLabelCount];
+  REQUIRE(m.logits(in, ws.data(), ws.size(), out, kLabelCount, options) == Status::kOk);
+  std::vector<uint32_t> bits;
+  for (float f : out) bits.push_back(float_bits_of(f));
+  return bits;
+}
+
+}  // namespace keys24
+}  // namespace
+
+TEST_CASE("neighbour words: the key search over 3-byte keys gives std::lower_bound's index, reading no byte past the array") {
+  using namespace keys24;
+  std::mt19937 rng(3);
+  for (size_t n : {0, 1, 2, 3, 5, 31, 64, 65, 66, 97, 500, 3001}) {
+    CAPTURE(n);
+    std::set<uint32_t> distinct;
+    distinct.insert(0);
+    if (n > 1) distinct.insert(0xFFFFFFu);
+    while (distinct.size() < n) distinct.insert(static_cast<uint32_t>(rng()) >> 8);
+    std::vector<uint32_t> keys(distinct.begin(), distinct.end());
+    keys.resize(n);
+    // Exactly 3n bytes on the heap: AddressSanitizer sees any read past them.
+    std::vector<uint8_t> packed(3 * n);
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t b = 0; b < 3; ++b) packed[3 * i + b] = static_cast<uint8_t>(keys[i] >> (8 * b));
+    }
+    const uint8_t* p = n == 0 ? nullptr : packed.data();
+    for (size_t i = 0; i < n; ++i) CHECK(internal::key_at<3>(p, i) == keys[i]);
+    std::vector<uint32_t> probes{0, 1, 0xFFFFFEu, 0xFFFFFFu};
+    for (int t = 0; t < 300; ++t) probes.push_back(static_cast<uint32_t>(rng()) >> 8);
+    for (size_t i = 0; i < n; ++i) probes.push_back(keys[i]);
+    for (uint32_t key : probes) {
+      const size_t expected = static_cast<size_t>(std::lower_bound(keys.begin(), keys.end(), key) - keys.begin());
+      CHECK(internal::lower_bound_key<3>(p, n, key) == expected);
+      const bool found = expected < n && keys[expected] == key;
+      CHECK(internal::find_key<3>(p, n, key) == (found ? expected : n));
+    }
+  }
+}
+
+TEST_CASE("neighbour words: 24-bit keys answer bit for bit as the same words' 32-bit keys") {
+  using namespace keys24;
+  const Groups g;
+  const NeighbourKeys k32 = keys_of(g, 32, false), k24 = keys_of(g, 24), k32_explicit = keys_of(g, 32);
+  REQUIRE(k24.words.size() == (3 * 157 + 3) / 4);  // 118 u32s: 471 bytes of keys and one of padding
+  REQUIRE((k24.words.back() >> 24) == 0);
+  for (bool word_channel : {false, true}) {
+    CAPTURE(word_channel);
+    const std::vector<uint8_t> b32 = build_model(&k32, word_channel), b24 = build_model(&k24, word_channel),
+                               b32e = build_model(&k32_explicit, word_channel), bplain = build_model(nullptr, word_channel);
+    Model m32, m24, m32e, plain;
+    Error e;
+    REQUIRE_MESSAGE(Model::load(b32.data(), b32.size(), &m32, &e) == Status::kOk, e.message);
+    REQUIRE_MESSAGE(Model::load(b24.data(), b24.size(), &m24, &e) == Status::kOk, e.message);
+    REQUIRE_MESSAGE(Model::load(b32e.data(), b32e.size(), &m32e, &e) == Status::kOk, e.message);
+    REQUIRE(Model::load(bplain.data(), bplain.size(), &plain, &e) == Status::kOk);
+    CHECK(internal::ModelAccess::neighbours(m24).key_bytes == 3);
+    CHECK(internal::ModelAccess::neighbours(m32).key_bytes == 4);
+    if (word_channel && !detail::avx2_extraction_fits(internal::ModelAccess::plan(m24))) {
+      MESSAGE("no AVX2 on this CPU: the head reads the text again here too");
+    }
+    // A word in no list, whose 24-bit key is no group's either.
+    const std::string miss = "zzqxv";
+    for (uint32_t key : g.keys24()) REQUIRE(key != key32(miss) >> 8);
+    uint32_t member = 0;
+    for (size_t grp = 0; grp < g.words.size(); ++grp) {
+      CAPTURE(grp);
+      const std::vector<std::string>& list = g.words[grp];
+      const std::string first = list.front(), last = list.back(), middle = list[list.size() / 2];
+      ClassifyOptions only;  // the group's members: its words always count
+      std::vector<uint32_t> members(g.labels.begin() + member, g.labels.begin() + member + g.sizes[grp]);
+      member += g.sizes[grp];
+      only.only = members.data();
+      only.only_count = members.size();
+      const std::vector<std::string> texts = {first, last, middle, first + " " + last + ", " + middle + " " + first,
+                                              "Der " + last + " " + miss + " und", miss, "x " + miss + " " + miss,
+                                              std::string(kCollidingB) + " " + kCollidingA};
+      int moved = 0;
+      for (const std::string& text : texts) {
+        CAPTURE(text);
+        const ClassifyOptions* const choices[] = {nullptr, &only};
+        for (const ClassifyOptions* options : choices) {
+          const std::vector<uint32_t> a = logit_bits(m32, text, options), b = logit_bits(m24, text, options);
+          CHECK((a == b || text.find(kCollidingB) != std::string::npos));
+          CHECK(logit_bits(m32e, text, options) == a);
+          if (options != nullptr) moved += logit_bits(plain, text, options) != a ? 1 : 0;
+        }
+      }
+      CHECK(moved >= 4);  // the group's words count (the miss-only texts do not)
+      CHECK(logit_bits(m24, miss, &only) == logit_bits(plain, miss, &only));
+      CHECK(logit_bits(m24, "x " + miss + " " + miss, &only) == logit_bits(plain, "x " + miss + " " + miss, &only));
+    }
+    // The price of 24 bits: a word whose key shares its top 24 bits with a
+    // listed word's counts as that word (kCollidingA is in group 0's list).
+    ClassifyOptions only_ab;
+    const uint32_t ab[2] = {0, 1};
+    only_ab.only = ab;
+    only_ab.only_count = 2;
+    CHECK(logit_bits(m24, kCollidingB, &only_ab) != logit_bits(plain, kCollidingB, &only_ab));
+    CHECK(logit_bits(m32, kCollidingB, &only_ab) == logit_bits(plain, kCollidingB, &only_ab));
+    CHECK(logit_bits(m32, kCollidingA, &only_ab) == logit_bits(m24, kCollidingA, &only_ab));
+    CHECK(logit_bits(m32, kCollidingA, &only_ab) != logit_bits(plain, kCollidingA, &only_ab));
+  }
+}
+
+TEST_CASE("neighbour words: malformed 24-bit keys and key_bits are refused, naming the key") {
+  using namespace keys24;
+  const Groups g;
+  struct Case {
+    const char* what;
+    NeighbourKeys keys;
+    Status status;
+    const char* message;
+  };
+  std::vector<Case> cases;
+  auto with = [&](const char* what, Status status, const char* message, auto edit) {
+    NeighbourKeys k = keys_of(g, 24);
+    edit(k);
+    cases.push_back({what, k, status, message});
+  };
+  with("valid", Status::kOk, "", [](NeighbourKeys&) {});
+  with("key_bits 16", Status::kBadMetadata, "neighbours.key_bits is 16, expected 24 or 32",
+       [](NeighbourKeys& k) { k.key_bits = 16; });
+  with("key_bits 0", Status::kBadMetadata, "neighbours.key_bits is 0, expected 24 or 32",
+       [](NeighbourKeys& k) { k.key_bits = 0; });
+  with("key_bits an f32", Status::kBadMetadata, "'neighbours.key_bits' has the wrong type",
+       [](NeighbourKeys& k) { k.key_bits_as_f32 = true; });
+  with("key_bits alone", Status::kBadMetadata, "neighbours.key_bits is set without the other neighbours.* keys",
+       [](NeighbourKeys& k) { k.others = false; });
+  with("one u32 more", Status::kBadShape, "neighbours.words has 119 u32s; 157 24-bit keys (neighbours.key_bits) pack into 118",
+       [](NeighbourKeys& k) { k.words.push_back(0); });
+  with("one u32 fewer", Status::kBadShape, "neighbours.words has 117 u32s", [](NeighbourKeys& k) { k.words.pop_back(); });
+  with("32-bit keys declared 24", Status::kBadShape, "neighbours.words has 157 u32s",
+       [&](NeighbourKeys& k) { k.words = g.keys32(); });
+  with("24-bit keys without key_bits (a runtime from before it)", Status::kBadShape,
+       "neighbours.words has 118 keys; the word counts add up to 157", [](NeighbourKeys& k) { k.key_bits = -1; });
+  with("nonzero padding", Status::kBadMetadata, "neighbours.words: the padding after the 24-bit keys is not zero",
+       [](NeighbourKeys& k) { k.words.back() |= 1u << 24; });
+  with("two keys swapped", Status::kBadMetadata, "neighbours.words: group 0's keys are not strictly ascending at 2",
+       [&](NeighbourKeys& k) {
+         std::vector<uint32_t> keys = g.keys24();
+         std::swap(keys[1], keys[2]);
+         k.words = pack24(keys);
+       });
+  with("a repeated key in the second group", Status::kBadMetadata,
+       "neighbours.words: group 1's keys are not strictly ascending at 5", [&](NeighbourKeys& k) {
+         std::vector<uint32_t> keys = g.keys24();
+         keys[150 + 5] = keys[150 + 4];
+         k.words = pack24(keys);
+       });
+  // One group of 4 keys, ascending at 32 bits (kCollidingB's key just below
+  // kCollidingA's), two of them one key at 24 bits.
+  auto colliding = [](NeighbourKeys& k, uint32_t bits) {
+    REQUIRE(key32(kCollidingB) < key32(kCollidingA));
+    k.sizes = {2};
+    k.labels = {0, 1};
+    k.counts = {4};
+    const std::vector<uint32_t> keys = {key32(kCollidingB), key32(kCollidingA), 0x80000000u, 0x90000000u};
+    k.words = keys;
+    if (bits == 24) {
+      for (uint32_t& x : k.words) x >>= 8;
+      k.words = pack24(k.words);
+    }
+    k.key_bits = bits;
+    k.scores.resize(8);
+  };
+  with("keys ascending at 32 bits", Status::kOk, "", [&](NeighbourKeys& k) { colliding(k, 32); });
+  with("the same keys at 24 bits, two equal", Status::kBadMetadata, "group 0's keys are not strictly ascending at 1",
+       [&](NeighbourKeys& k) { colliding(k, 24); });
+  with("fewer than 4 words", Status::kBadMetadata, "neighbours.key_bits is 24 with 3 words (24-bit keys need at least 4)",
+       [&](NeighbourKeys& k) {
+         k.sizes = {2};
+         k.labels = {0, 1};
+         k.counts = {3};
+         std::vector<uint32_t> keys = g.keys24();
+         keys.resize(3);
+         k.words = pack24(keys);
+         k.scores.resize(6);
+       });
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    std::string message;
+    CHECK(load_status(build_model(&c.keys, false), &message) == c.status);
+    CHECK_MESSAGE(message.find(c.message) != std::string::npos, message);
   }
 }

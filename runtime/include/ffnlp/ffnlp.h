@@ -402,7 +402,8 @@ struct NeighbourPlan {
   const uint8_t* sizes = nullptr;        // u32[group_count]: members per group
   const uint8_t* labels = nullptr;       // u32[sum of sizes]: the members' label indices
   const uint8_t* word_counts = nullptr;  // u32[group_count]
-  const uint8_t* words = nullptr;        // u32 keys, strictly ascending within each group
+  const uint8_t* words = nullptr;        // keys, strictly ascending within each group
+  uint32_t key_bytes = 4;                // of a key: 4, or 3 (neighbours.key_bits 24: the 32-bit key >> 8)
   const uint8_t* scores = nullptr;       // one value per (word, member), group after group
   float scale = 0.0f;                    // of the scores (q8_row or q4_row, one row)
   int32_t zero_point = 0;

@@ -8,6 +8,7 @@
 #include "features/registry.h"
 #include "features/text_features.h"
 #include "heads/lexicon.h"
+#include "heads/key_search.h"
 #include "heads/neighbour_words.h"
 #include "ffnlp/ffnlp.h"
 #include "ffnlp/toolkit.h"
@@ -858,16 +859,20 @@ class ModelLoader {
   }
 
   // neighbours.*: the word lists of close neighbour labels
-  // (heads/neighbour_words.h); all keys or none.
+  // (heads/neighbour_words.h); all keys or none, and neighbours.key_bits
+  // (optional) only with them.
   Status read_neighbours() {
     using internal::kMaxNeighbourGroups;
     using internal::kMaxNeighbourGroupSize;
-    using internal::kMaxNeighbourWords;
     static const char* const kKeys[] = {"neighbours.seed", "neighbours.weight", "neighbours.groups", "neighbours.labels",
                                         "neighbours.word_counts", "neighbours.words", "neighbours.scores"};
     MetaEntry e;
     uint32_t present_count = 0;
     for (const char* key : kKeys) present_count += find(key, &e) ? 1 : 0;
+    const bool has_key_bits = find("neighbours.key_bits", &e);
+    if (present_count == 0 && has_key_bits) {
+      return fail(error_, Status::kBadMetadata, "neighbours.key_bits is set without the other neighbours.* keys");
+    }
     if (present_count == 0) return Status::kOk;
     internal::NeighbourPlan& n = m_->neighbours_;
     uint32_t seed = 0;
@@ -915,26 +920,17 @@ class ModelLoader {
     if (count_entries != groups) {
       return fail(error_, Status::kBadShape, "neighbours.word_counts has %u entries for %u groups", count_entries, groups);
     }
-    const uint8_t* words = nullptr;
-    uint32_t word_entries = 0;
-    if ((s = get_u32_array("neighbours.words", &words, &word_entries)) != Status::kOk) return s;
     uint64_t total_words = 0, total_scores = 0;
     for (uint32_t g = 0; g < groups; ++g) {
       const uint32_t count = read_u32(counts + 4 * g);
       if (count == 0) return fail(error_, Status::kBadMetadata, "neighbours.word_counts: group %u has no words", g);
-      // Strictly ascending keys: the head's binary search relies on it.
-      for (uint32_t j = 1; j < count && total_words + j < word_entries; ++j) {
-        if (read_u32(words + 4 * (total_words + j - 1)) >= read_u32(words + 4 * (total_words + j))) {
-          return fail(error_, Status::kBadMetadata, "neighbours.words: group %u's keys are not strictly ascending at %u", g, j);
-        }
-      }
       total_words += count;
       total_scores += static_cast<uint64_t>(count) * read_u32(sizes + 4 * g);
     }
-    if (total_words != word_entries || total_words > kMaxNeighbourWords) {
-      return fail(error_, Status::kBadShape, "neighbours.words has %u keys; the word counts add up to %llu (at most %u)",
-                  word_entries, static_cast<ull>(total_words), kMaxNeighbourWords);
-    }
+    uint32_t key_bits = 32;
+    if ((s = get_u32("neighbours.key_bits", false, &key_bits)) != Status::kOk) return s;
+    if ((s = read_neighbour_words(key_bits, counts, groups, total_words, &n.words)) != Status::kOk) return s;
+    n.key_bytes = key_bits / 8;
     const TensorView* scores = nullptr;
     if ((s = get_tensor("neighbours.scores", &scores)) != Status::kOk) return s;
     const bool q4 = scores->dtype == DType::kQ4Row;
@@ -946,12 +942,67 @@ class ModelLoader {
     n.sizes = sizes;
     n.labels = labels;
     n.word_counts = counts;
-    n.words = words;
     n.scores = scores->data;
     n.scale = scores->row_scale(0);
     n.zero_point = static_cast<int32_t>(scores->zero_point);
     n.bits = q4 ? 4 : 8;
     n.seed = seed;
+    return Status::kOk;
+  }
+
+  // neighbours.words: total_words keys of key_bits (32, or 24: three bytes
+  // each, packed and zero-padded to whole u32s), strictly ascending within
+  // each of the groups (the head's binary search relies on it).
+  Status read_neighbour_words(uint32_t key_bits, const uint8_t* counts, uint32_t groups, uint64_t total_words,
+                              const uint8_t** words) {
+    using internal::kMaxNeighbourWords;
+    if (key_bits != 24 && key_bits != 32) {
+      return fail(error_, Status::kBadMetadata, "neighbours.key_bits is %u, expected 24 or 32", key_bits);
+    }
+    uint32_t entries = 0;
+    Status s = get_u32_array("neighbours.words", words, &entries);
+    if (s != Status::kOk) return s;
+    if (total_words > kMaxNeighbourWords) {
+      return fail(error_, Status::kBadShape, "neighbours.word_counts add up to %llu words (at most %u)",
+                  static_cast<ull>(total_words), kMaxNeighbourWords);
+    }
+    const uint32_t key_bytes = key_bits / 8;
+    const uint64_t key_size = key_bytes * total_words;  // bytes
+    if (key_bits == 32 && entries != total_words) {
+      return fail(error_, Status::kBadShape, "neighbours.words has %u keys; the word counts add up to %llu", entries,
+                  static_cast<ull>(total_words));
+    }
+    if (key_bits == 24) {
+      // Fewer than 4 keys would fill as many u32s as 32-bit keys: a runtime
+      // from before key_bits would misread the file instead of refusing it.
+      if (total_words < 4) {
+        return fail(error_, Status::kBadMetadata, "neighbours.key_bits is 24 with %llu words (24-bit keys need at least 4)",
+                    static_cast<ull>(total_words));
+      }
+      if (entries != (key_size + 3) / 4) {
+        return fail(error_, Status::kBadShape,
+                    "neighbours.words has %u u32s; %llu 24-bit keys (neighbours.key_bits) pack into %llu", entries,
+                    static_cast<ull>(total_words), static_cast<ull>((key_size + 3) / 4));
+      }
+      for (uint64_t b = key_size; b < 4ull * entries; ++b) {
+        if ((*words)[b] != 0) {
+          return fail(error_, Status::kBadMetadata, "neighbours.words: the padding after the 24-bit keys is not zero");
+        }
+      }
+    }
+    uint64_t first = 0;
+    for (uint32_t g = 0; g < groups; ++g) {
+      const uint32_t count = read_u32(counts + 4 * g);
+      for (uint32_t j = 1; j < count; ++j) {
+        const uint64_t at = first + j;
+        const uint32_t a = key_bytes == 3 ? internal::key_at<3>(*words, at - 1) : internal::key_at<4>(*words, at - 1);
+        const uint32_t b = key_bytes == 3 ? internal::key_at<3>(*words, at) : internal::key_at<4>(*words, at);
+        if (a >= b) {
+          return fail(error_, Status::kBadMetadata, "neighbours.words: group %u's keys are not strictly ascending at %u", g, j);
+        }
+      }
+      first += count;
+    }
     return Status::kOk;
   }
 

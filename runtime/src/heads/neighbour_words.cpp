@@ -28,9 +28,11 @@ struct GroupSums {
   int32_t sums[kMaxNeighbourGroupSize];
   uint32_t hits;
 
+  // `key` is the word's 32-bit key; a file of 3-byte keys holds its top 24 bits.
+  template <unsigned kBytes>
   static void add(void* context, uint32_t key) {
     GroupSums& g = *static_cast<GroupSums*>(context);
-    const size_t j = find_key(g.keys, g.word_count, key);
+    const size_t j = find_key<kBytes>(g.keys, g.word_count, key >> (32 - 8 * kBytes));
     if (j == g.word_count) return;
     const size_t at = g.first + j * g.group_size;
     for (uint32_t m = 0; m < g.group_size; ++m) {
@@ -85,6 +87,18 @@ bool find_group(const NeighbourPlan& plan, uint32_t label, GroupAt* at) {
   return false;
 }
 
+// Each word of the text looked up in g's keys (kBytes each): from the
+// hashes forward() kept, else read from the text again.
+template <unsigned kBytes>
+void sum_words(const NeighbourPlan& plan, const FeaturePlan& text_options, const uint8_t* text, size_t size,
+               const uint32_t* word_hashes, GroupSums* g) {
+  if (word_hashes != nullptr && word_hashes[0] != kNoWordHashes) {
+    for (uint32_t w = 1; w <= word_hashes[0]; ++w) GroupSums::add<kBytes>(g, bucket_of(word_hashes[w], kNeighbourBuckets));
+  } else {
+    detail::for_each_word_key(text, size, text_options, plan.seed, kNeighbourBuckets, &GroupSums::add<kBytes>, g);
+  }
+}
+
 }  // namespace
 
 bool group_finite_max(const NeighbourPlan& plan, uint32_t best, const float* logits, float* max) {
@@ -105,13 +119,11 @@ bool add_neighbour_evidence(const NeighbourPlan& plan, const FeaturePlan& text_o
                             const uint32_t* word_hashes, uint32_t best, float* logits) {
   GroupAt at;
   if (plan.group_count == 0 || text == nullptr || size == 0 || !find_group(plan, best, &at)) return false;
-  GroupSums g{plan.words + 4 * at.word_base, plan.scores, at.score_base, plan.bits == 4, at.words, at.size,
+  GroupSums g{plan.words + plan.key_bytes * at.word_base, plan.scores, at.score_base, plan.bits == 4, at.words, at.size,
               plan.zero_point, {}, 0};
-  if (word_hashes != nullptr && word_hashes[0] != kNoWordHashes) {
-    for (uint32_t w = 1; w <= word_hashes[0]; ++w) GroupSums::add(&g, bucket_of(word_hashes[w], kNeighbourBuckets));
-  } else {
-    detail::for_each_word_key(text, size, text_options, plan.seed, kNeighbourBuckets, &GroupSums::add, &g);
-  }
+  // The key width is chosen once per text, not per word.
+  if (plan.key_bytes == 3) sum_words<3>(plan, text_options, text, size, word_hashes, &g);
+  else sum_words<4>(plan, text_options, text, size, word_hashes, &g);
   if (g.hits == 0) return false;
   const float step = plan.weight * plan.scale;
   for (uint32_t m = 0; m < at.size; ++m) {

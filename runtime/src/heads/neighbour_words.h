@@ -8,8 +8,9 @@
 // Precise behaviour (docs/FORMAT.md, "neighbours.*"): after the prior, when
 // the best allowed label belongs to a group, every word of the text (the
 // model's text options; the key is the row of a `word` channel with seed
-// neighbours.seed and 4294967295 buckets) found in that group's keys adds
-// its scores; each member's logit gets weight * its sum. Other labels are
+// neighbours.seed and 4294967295 buckets; its top 24 bits in a file of
+// 24-bit keys, neighbours.key_bits) found in that group's keys adds its
+// scores; each member's logit gets weight * its sum. Other labels are
 // untouched. Allocates nothing.
 #ifndef FFNLP_HEADS_NEIGHBOUR_WORDS_H_
 #define FFNLP_HEADS_NEIGHBOUR_WORDS_H_

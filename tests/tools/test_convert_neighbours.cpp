@@ -402,3 +402,196 @@ TEST_CASE("neighbour words: inspect_model shows one line per model, not the 4-by
                 r.out);
   CHECK(contains(r.out, "neighbours.words"));
 }
+
+// ---- key_bits = 24: the words' keys in 3 bytes (docs/FORMAT.md,
+// neighbours.key_bits).
+
+TEST_CASE("neighbour words: word keys of non-ASCII words are golden (tools/train/neighbour_words.py checks the same)") {
+  // Cyrillic, Han, Gothic (beyond the BMP), a combining mark, ß, a
+  // digraph letter: the key hashes code points, whatever their UTF-8 length.
+  const std::pair<const char*, uint32_t> golden[] = {
+      {"\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", 0xada96979u},  // привет
+      {"\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 0x8e8c4d30u},              // 日本語
+      {"\xF0\x90\x8C\xB0\xF0\x90\x8C\xB1", 0x7c015825u},                  // 𐌰𐌱
+      {"cafe\xCC\x81", 0xd1bcf12bu},                                      // cafe + U+0301
+      {"stra\xC3\x9F" "e", 0x4029f0f9u},                                  // straße
+      {"\xC7\x86" "emal", 0x11e913d1u},                                   // ǆemal
+      {"keerwp", 0x7555818cu},
+      {"czeoqgc", 0x75558157u},  // the same top 24 bits as keerwp's
+  };
+  for (const auto& g : golden) {
+    CAPTURE(g.first);
+    uint32_t key = 0;
+    REQUIRE(neighbour_word_key(g.first, 3001, &key));
+    CHECK(key == g.second);
+  }
+}
+
+TEST_CASE("neighbour words: key_bits = 24 stores the keys >> 8 in 3 bytes each, packed, with neighbours.key_bits") {
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted c32, c24;
+  convert_with_words(dir, kWords, &c32);
+  convert_with_words(dir, kWords, &c24, std::string(kNeighbourSection) + "key_bits = 24\n");
+  uint32_t key_bits = 0;
+  CHECK_FALSE(c32.model.metadata_u32("neighbours.key_bits", &key_bits));  // 32 bits: no key, as before
+  REQUIRE(c24.model.metadata_u32("neighbours.key_bits", &key_bits));
+  CHECK(key_bits == 24);
+  // kuća 0x03d4bc7e, što 0xe9e40134 | and 0x5f1d23e9, the 0x9902c725: the top
+  // 24 bits, 3 little-endian bytes each: bc d4 03 | 01 e4 e9 | 23 1d 5f | c7 02 99.
+  CHECK(u32_array(c24.model, "neighbours.words") == std::vector<uint32_t>{0x0103d4bcu, 0x1d23e9e4u, 0x9902c75fu});
+  for (const char* key : {"neighbours.groups", "neighbours.labels", "neighbours.word_counts"}) {
+    CAPTURE(key);
+    CHECK(u32_array(c24.model, key) == u32_array(c32.model, key));
+  }
+  const TensorView* s32 = c32.model.find_tensor("neighbour_scores");
+  const TensorView* s24 = c24.model.find_tensor("neighbour_scores");
+  REQUIRE(s32 != nullptr);
+  REQUIRE(s24 != nullptr);
+  CHECK(std::memcmp(s32->data, s24->data, 10) == 0);
+  // Five words: 15 bytes of keys and one of zero padding.
+  const std::string five = std::string(kWords) + "sl\t1\t0.5 0.5\n";
+  convert_with_words(dir, five, &c24, std::string(kNeighbourSection) + "key_bits = 24\n");
+  const std::vector<uint32_t> packed = u32_array(c24.model, "neighbours.words");
+  REQUIRE(packed.size() == 4);
+  CHECK((packed[3] >> 24) == 0);
+  uint32_t sl = 0;
+  REQUIRE(neighbour_word_key("sl", 3001, &sl));
+  // The packing: 3 little-endian bytes a key, in order.
+  const NeighbourTables t = [&] {
+    NeighbourSpec spec;
+    spec.seed = 3001;
+    spec.key_bits = 24;
+    return build_neighbour_tables(five, "w.tsv", spec, {"en", "hr", "bs", "sr", "sl"}, WordCharacters());
+  }();
+  REQUIRE(t.words.size() == 5);
+  for (uint32_t k : t.words) CHECK(k < (1u << 24));
+  CHECK(std::find(t.words.begin(), t.words.end(), sl >> 8) != t.words.end());
+  CHECK(pack_keys_24(t.words) == packed);
+  // Bytes 03 02 01 | 06 05 04 | 09 08 07 | 0c 0b 0a | 0f 0e 0d | 00, read as u32s.
+  CHECK(pack_keys_24({0x010203u, 0x040506u, 0x070809u, 0x0a0b0cu, 0x0d0e0fu}) ==
+        std::vector<uint32_t>{0x06010203u, 0x08090405u, 0x0a0b0c07u, 0x000d0e0fu});
+}
+
+TEST_CASE("neighbour words: key_bits = 32 or none writes the same file; other values and too few words are refused") {
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted plain, explicit32;
+  convert_with_words(dir, kWords, &plain);
+  convert_with_words(dir, kWords, &explicit32, std::string(kNeighbourSection) + "key_bits = 32\n");
+  CHECK(plain.bytes == explicit32.bytes);
+  for (const char* bits : {"16", "024", "", "8", "3"}) {
+    CAPTURE(bits);
+    CHECK_THROWS_WITH_AS(parse_model_spec(classifier_spec(std::string(kNeighbourSection) + "key_bits = " + bits + "\n"), "x.spec"),
+                         doctest::Contains("'key_bits' of [neighbours] must be 32 or 24"), std::runtime_error);
+  }
+  CHECK_THROWS_WITH_AS(parse_model_spec(classifier_spec(std::string(kNeighbourSection) + "key_bits = 24\nkey_bits = 24\n"), "x.spec"),
+                       doctest::Contains("'key_bits' is set twice"), std::runtime_error);
+  // Three words take 12 bytes either way; an older runtime would misread them.
+  NeighbourSpec spec;
+  spec.seed = 3001;
+  spec.key_bits = 24;
+  CHECK_THROWS_WITH_AS(build_neighbour_tables("group\thr bs\na\t0\t1 2\nb\t0\t1 2\nc\t0\t2 1\n", "w.tsv", spec,
+                                              {"en", "hr", "bs", "sr", "sl"}, WordCharacters()),
+                       doctest::Contains("w.tsv: key_bits = 24 needs at least 4 words (3 take as many bytes as 32-bit keys)"),
+                       std::runtime_error);
+  CHECK(build_neighbour_tables("group\thr bs\na\t0\t1 2\nb\t0\t1 2\nc\t0\t2 1\nd\t0\t2 1\n", "w.tsv", spec,
+                               {"en", "hr", "bs", "sr", "sl"}, WordCharacters())
+            .words.size() == 4);
+}
+
+TEST_CASE("neighbour words: two words of a group with the same 24-bit key are refused, naming both") {
+  NeighbourSpec spec;
+  spec.seed = 3001;
+  spec.key_bits = 24;
+  auto refused = [&](const std::string& words) {
+    try {
+      build_neighbour_tables(words, "w.tsv", spec, {"en", "hr", "bs", "sr", "sl"}, WordCharacters());
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string err = refused("group\thr bs\nkeerwp\t0\t1 2\na\t0\t1 1\nb\t0\t1 1\nczeoqgc\t0\t2 1\n");
+  CHECK_MESSAGE(contains(err, "w.tsv:5: 'czeoqgc' and 'keerwp' (line 2) have the same 24-bit key 0x755581 in group 0; "
+                              "keep one of them"),
+                err);
+  // At 32 bits they differ; in two groups they are fine at 24 too.
+  CHECK(refusal("group\thr bs\nkeerwp\t0\t1 2\na\t0\t1 1\nb\t0\t1 1\nczeoqgc\t0\t2 1\n") == "");
+  CHECK(refused("group\thr bs\ngroup\ten sl\nkeerwp\t0\t1 2\na\t0\t1 1\nb\t1\t1 1\nczeoqgc\t1\t2 1\n") == "");
+  // A 32-bit collision is one at 24 bits too.
+  CHECK(contains(refused("group\thr bs\nkzcwlgae\t0\t1 2\nryjlqyp\t0\t2 1\na\t0\t1 1\nb\t0\t1 1\n"),
+                 "'ryjlqyp' and 'kzcwlgae' (line 2) have the same 24-bit key 0x00004a in group 0"));
+}
+
+TEST_CASE("neighbour words: inspect_model says 24-bit keys and counts the words, not the array's u32s") {
+  const std::string inspect = testing::tool_path("inspect_model");
+  REQUIRE_MESSAGE(access(inspect.c_str(), X_OK) == 0, inspect << " is not built");
+  testing::TempDir dir("ffnlp_neighbours");
+  Converted c;
+  convert_with_words(dir, std::string(kWords) + "sl\t1\t0.5 0.5\n", &c, std::string(kNeighbourSection) + "key_bits = 24\n");
+  write_file_atomically(dir.path + "/m.ffm", c.bytes, false);
+  const testing::ChildResult r = testing::run_program(inspect, {dir.path + "/m.ffm"}, 30);
+  REQUIRE_MESSAGE(r.exited_with(0), r.describe());
+  CHECK_MESSAGE(contains(r.out, "neighbours  2 groups, 5 words, 24-bit keys, seed 3001, weight 0.5: hr bs sr (2 words); "
+                                "en sl (3 words)\n"),
+                r.out);
+}
+
+TEST_CASE("neighbour words: key_bits = 24 on the shipped model answers as its 32-bit keys; ffm_to_npz.py round trip byte for byte") {
+  // The shipped model's arrays (ffm_to_npz.py), its spec with key_bits = 24
+  // and its words files: every dev text's logits as the shipped file's.
+  testing::TempDir dir("ffnlp_kb24");
+  const std::string npz = dir.path + "/langid.npz", out = dir.path + "/langid.ffm";
+  const std::vector<uint8_t> spec_bytes = read_file_bytes(testing::source_path("models/langid.spec"));
+  std::string spec(spec_bytes.begin(), spec_bytes.end());
+  const size_t at = spec.find("[neighbours]\n");
+  REQUIRE(at != std::string::npos);
+  spec.insert(at + std::strlen("[neighbours]\n"), "key_bits = 24\n");
+  dir.write("langid.spec", spec);
+  for (const char* words : {"langid.neighbours.tsv", "langid.lexicon.tsv"}) {
+    const std::vector<uint8_t> b = read_file_bytes(testing::source_path(std::string("models/") + words));
+    dir.write(words, std::string(b.begin(), b.end()));
+  }
+  auto export_and_convert = [&](const std::string& model, const std::string& result) {
+    const testing::ChildResult exported = testing::run_program(
+        "/usr/bin/python3", {testing::source_path("tools/convert_model/ffm_to_npz.py"), model, npz}, 60);
+    REQUIRE_MESSAGE(exported.exited_with(0), exported.describe());
+    const testing::ChildResult converted = testing::run_program(
+        testing::tool_path("convert_model"), {npz, "--spec", dir.path + "/langid.spec", "-o", result, "--quiet", "--force"}, 60);
+    REQUIRE_MESSAGE(converted.exited_with(0), converted.describe());
+  };
+  export_and_convert(testing::source_path("models/langid.ffm"), out);
+  const std::vector<uint8_t> shipped = read_file_bytes(testing::source_path("models/langid.ffm")), packed = read_file_bytes(out);
+  // A quarter of the keys' 4 bytes a word, less the key_bits entry.
+  uint64_t words = 0;
+  Model m32, m24;
+  Error e;
+  REQUIRE(Model::load(shipped.data(), shipped.size(), &m32, &e) == Status::kOk);
+  REQUIRE_MESSAGE(Model::load(packed.data(), packed.size(), &m24, &e) == Status::kOk, e.message);
+  for (uint32_t n : u32_array(m32, "neighbours.word_counts")) words += n;
+  CHECK(u32_array(m24, "neighbours.words").size() == (3 * words + 3) / 4);
+  CHECK(packed.size() < shipped.size());
+  CHECK(shipped.size() - packed.size() >= words - 64);  // the tensors' 64-byte alignment may take some back
+  Workspace w32(m32), w24(m24);
+  const std::vector<uint8_t> dev = read_file_bytes(testing::source_path("tests/langid/everyday-dev.tsv"));
+  size_t texts = 0, begin = 0;
+  const std::string lines(dev.begin(), dev.end());
+  std::vector<float> a(m32.label_count()), b(m24.label_count());
+  while (begin < lines.size()) {
+    size_t end = lines.find('\n', begin);
+    if (end == std::string::npos) end = lines.size();
+    const std::string text = lines.substr(lines.find('\t', begin) + 1, end - lines.find('\t', begin) - 1);
+    begin = end + 1;
+    CAPTURE(text);
+    Input in;
+    in.text = text.data();
+    in.size = text.size();
+    REQUIRE(m32.logits(in, w32.data(), w32.size(), a.data(), a.size()) == Status::kOk);
+    REQUIRE(m24.logits(in, w24.data(), w24.size(), b.data(), b.size()) == Status::kOk);
+    CHECK(std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0);
+    ++texts;
+  }
+  CHECK(texts > 400);
+  // Exported and converted again with the same spec: the same bytes.
+  export_and_convert(out, dir.path + "/again.ffm");
+  CHECK(read_file_bytes(dir.path + "/again.ffm") == packed);
+}

@@ -265,6 +265,9 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& file) {
       else if (key == "bits") {
         if (value != "8" && value != "4") p.error("'bits' of [neighbours] must be 8 or 4, got '" + value + "'");
         spec.neighbours.bits = value == "4" ? 4 : 8;
+      } else if (key == "key_bits") {
+        if (value != "32" && value != "24") p.error("'key_bits' of [neighbours] must be 32 or 24, got '" + value + "'");
+        spec.neighbours.key_bits = value == "24" ? 24 : 32;
       } else p.error("unknown key '" + key + "' in [neighbours]");
       neighbour_keys.push_back(key);
     } else if (section == "lexicon") {

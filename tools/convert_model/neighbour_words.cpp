@@ -33,9 +33,9 @@ std::string hex_code_point(uint32_t cp) {
   return buf;
 }
 
-std::string hex_key(uint32_t key) {
+std::string hex_key(uint32_t key, uint32_t bits) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", key);
+  std::snprintf(buf, sizeof buf, "0x%0*x", static_cast<int>(bits / 4), key);
   return buf;
 }
 
@@ -160,6 +160,7 @@ class WordsFileParser {
     e.line = line_;
     e.scores = values_.size();
     if (!neighbour_word_key(word, spec_.seed, &e.key)) error("'" + word + "' is not valid UTF-8");
+    if (spec_.key_bits == 24) e.key >>= 8;
     const std::vector<std::string> scores = split(score_text, ' ', true);
     const size_t size = groups_[g].labels.size();
     if (scores.size() != size) {
@@ -206,6 +207,7 @@ class WordsFileParser {
     NeighbourTables t;
     t.seed = spec_.seed;
     t.weight = spec_.weight;
+    t.key_bits = spec_.key_bits;
     std::vector<float>& values = t.values;
     for (size_t g = 0; g < groups_.size(); ++g) {
       const Group& group = groups_[g];
@@ -222,9 +224,10 @@ class WordsFileParser {
           error_at(second.line, "'" + second.word + "' appears twice in group " + std::to_string(g) + " (first on line " +
                                     std::to_string(first.line) + ")");
         }
+        const std::string width = spec_.key_bits == 24 ? "24-bit key " : "key ";
         error_at(second.line, "'" + second.word + "' and '" + first.word + "' (line " + std::to_string(first.line) +
-                                  ") have the same key " + hex_key(a.key) + " in group " + std::to_string(g) +
-                                  "; keep one of them");
+                                  ") have the same " + width + hex_key(a.key, spec_.key_bits) + " in group " +
+                                  std::to_string(g) + "; keep one of them");
       }
       const size_t size = group.labels.size();
       t.groups.push_back(static_cast<uint32_t>(size));
@@ -235,6 +238,12 @@ class WordsFileParser {
         values.insert(values.end(), values_.begin() + static_cast<std::ptrdiff_t>(e.scores),
                       values_.begin() + static_cast<std::ptrdiff_t>(e.scores + size));
       }
+    }
+    // Fewer 24-bit keys would take as many u32s as 32-bit ones, and a runtime
+    // from before key_bits would then misread them rather than refuse them.
+    if (spec_.key_bits == 24 && word_total_ < 4) {
+      file_error("key_bits = 24 needs at least 4 words (" + std::to_string(word_total_) +
+                 " take as many bytes as 32-bit keys)");
     }
     // One row, the core scheme: s = max|S| / 127, q = floor(0.5 + S/s + 128);
     // with bits = 4 the same at 4 bits (s = max|S| / 7, zero point 8), half
@@ -298,13 +307,29 @@ NeighbourTables build_neighbour_tables(const std::string& text, const std::strin
   return WordsFileParser(file, spec, label_codes, characters).parse(text);
 }
 
+std::vector<uint32_t> pack_keys_24(const std::vector<uint32_t>& keys) {
+  std::vector<uint32_t> packed((3 * keys.size() + 3) / 4, 0);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t b = 0; b < 3; ++b) {
+      const size_t at = 3 * i + b;  // byte of the array
+      packed[at / 4] |= ((keys[i] >> (8 * b)) & 0xFFu) << (8 * (at % 4));
+    }
+  }
+  return packed;
+}
+
 void write_neighbour_tables(NeighbourTables t, ModelWriter* writer) {
   writer->set_u32("neighbours.seed", t.seed);
   writer->set_f32("neighbours.weight", t.weight);
   writer->set_u32s("neighbours.groups", t.groups);
   writer->set_u32s("neighbours.labels", t.labels);
   writer->set_u32s("neighbours.word_counts", t.word_counts);
-  writer->set_u32s("neighbours.words", t.words);
+  if (t.key_bits == 24) {
+    writer->set_u32("neighbours.key_bits", 24);
+    writer->set_u32s("neighbours.words", pack_keys_24(t.words));
+  } else {
+    writer->set_u32s("neighbours.words", t.words);
+  }
   writer->set_string("neighbours.scores", t.scores.name);
   writer->add_tensor(std::move(t.scores));
 }

@@ -119,11 +119,16 @@ void print_neighbours(const Model& model) {
     std::printf(" (neighbours.* keys missing or of inconsistent sizes)\n");
     return;
   }
-  uint32_t seed = 0;
+  uint32_t seed = 0, key_bits = 32;
   float weight = 0;
   model.metadata_u32("neighbours.seed", &seed);
   model.metadata_f32("neighbours.weight", &weight);
-  std::printf(" %u groups, %u words, seed %u, weight %g:", groups.count, words.count, seed, static_cast<double>(weight));
+  model.metadata_u32("neighbours.key_bits", &key_bits);
+  // The words from the counts: with 24-bit keys the array holds 3 bytes a word.
+  uint64_t word_total = 0;
+  for (uint32_t g = 0; g < counts.count; ++g) word_total += counts.u32(g);
+  std::printf(" %u groups, %llu words, %sseed %u, weight %g:", groups.count, static_cast<unsigned long long>(word_total),
+              key_bits == 24 ? "24-bit keys, " : "", seed, static_cast<double>(weight));
   uint32_t at = 0;
   for (uint32_t g = 0; g < groups.count; ++g) {
     std::printf("%s", g ? ";" : "");

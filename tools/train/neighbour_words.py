@@ -9,11 +9,14 @@ occurrence of the word gives for each member against the others), and the
 `--words-per-group` words that carry the most evidence, ranked by
 sum over members of (count / member's tokens) * |score|: frequency relative
 to each member's own text, so a member with little text still gets its
-words. With --bits 4 and --grid-offset, each word's scores are then
-shifted together by the constant that brings them nearest the 4-bit
-levels (only differences between members decide within a group). Writes
-the converter's words file and prints the [neighbours] spec section
-(docs/SPEC.md).
+words. A word whose key (--key-bits: 32, or 24 for 3-byte keys) a better
+word of its group has is skipped and the next one taken: the converter
+refuses two words of a group with one key, and at 24 bits two of 430
+words share one in about one group of 180. With --bits 4 and
+--grid-offset, each word's scores are then shifted together by the
+constant that brings them nearest the 4-bit levels (only differences
+between members decide within a group). Writes the converter's words file
+and prints the [neighbours] spec section (docs/SPEC.md).
 
 Words are read as the runtime's word channel reads them, with its character
 classes (tools/text_tables/gen_text_tables.py): runs of letters and
@@ -169,6 +172,42 @@ def keep_labels(groups, codes):
     return kept
 
 
+def word_key(word, seed, bits=32):
+    """The key the converter stores for a word (docs/FORMAT.md,
+    neighbours.words): its code points hashed forward (FNV-1a from
+    0x811C9DC5 ^ seed, then murmur3's finaliser of h ^ count;
+    runtime/src/features/hash.h), as a row of 4294967295 buckets
+    (bucket_of: h * (2^32 - 1) >> 32); with bits 24 its top 24 bits."""
+    h = 0x811C9DC5 ^ seed
+    for ch in word:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    h ^= len(word)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & 0xFFFFFFFF
+    h ^= h >> 16
+    key = (h * 0xFFFFFFFF) >> 32
+    return key >> (32 - bits)
+
+
+def distinct_keys(ranked, limit, seed, bits):
+    """The first `limit` words of `ranked` ([(word, scores)], best first)
+    whose keys differ from every better word's (the converter refuses two
+    words of a group with one key), and how many were passed over."""
+    chosen, seen, dropped = [], set(), 0
+    for w, scores in ranked:
+        if len(chosen) == limit:
+            break
+        key = word_key(w, seed, bits)
+        if key in seen:
+            dropped += 1
+            continue
+        seen.add(key)
+        chosen.append((w, scores))
+    return chosen, dropped
+
+
 def group_scores(group, counts, args, limit):
     tokens = {code: sum(counts[code].values()) for code in group}
     for code in group:
@@ -189,7 +228,7 @@ def group_scores(group, counts, args, limit):
         evidence = sum(c / tokens[code] * abs(s) for c, code, s in zip(cs, group, scores))
         ranked.append((-evidence, w, scores))
     ranked.sort()
-    return [(w, scores) for _, w, scores in ranked[:limit]]
+    return distinct_keys(((w, scores) for _, w, scores in ranked), limit, args.seed, args.key_bits)
 
 
 def nearest_grid_offset(scores, step, clip):
@@ -221,6 +260,9 @@ def main():
     ap.add_argument("--weight", type=float, default=1.0)
     ap.add_argument("--bits", type=int, choices=(8, 4), default=8,
                     help="the scores' tensor in the model: 8 (q8_row) or 4 (q4_row, half the bytes)")
+    ap.add_argument("--key-bits", type=int, choices=(32, 24), default=32,
+                    help="the words' keys in the model: 32 (4 bytes) or 24 (3 bytes; a word whose "
+                         "24-bit key a better word of its group has is left out, the next taken)")
     ap.add_argument("--grid-offset", action="store_true",
                     help="with --bits 4: shift each word's scores by the constant (within half a "
                          "4-bit step) that puts them nearest the 4-bit levels; only differences "
@@ -249,17 +291,26 @@ def main():
         out.write("# neighbour words: written by tools/train/neighbour_words.py\n")
         for g, _ in groups:
             out.write("group\t" + " ".join(g) + "\n")
+        all_dropped = 0
         for i, (g, limit) in enumerate(groups):
-            chosen = group_scores(g, counts, args, limit or args.words_per_group)
+            chosen, dropped = group_scores(g, counts, args, limit or args.words_per_group)
             for w, scores in chosen:
                 if args.grid_offset:
                     scores = nearest_grid_offset(scores, args.clip / 7.0, args.clip)
                 out.write(f"{w}\t{i}\t" + " ".join(f"{s:.4f}" for s in scores) + "\n")
-            print(f"neighbour words: {' '.join(g)}: {len(chosen)} words", file=sys.stderr)
+            passed = f" ({dropped} left out: the key of a better word)" if dropped else ""
+            print(f"neighbour words: {' '.join(g)}: {len(chosen)} words{passed}", file=sys.stderr)
+            all_dropped += dropped
+    if args.key_bits != 32:
+        plural = "" if all_dropped == 1 else "s"
+        print(f"neighbour words: {args.key_bits}-bit keys: {all_dropped} word{plural} left out for a better word's key",
+              file=sys.stderr)
     # The converter reads the words file relative to the spec: keep them side by side.
     print(f"[neighbours]\nseed = {args.seed}\nweight = {args.weight}\nwords = {os.path.basename(args.out)}")
     if args.bits != 8:
         print(f"bits = {args.bits}")
+    if args.key_bits != 32:
+        print(f"key_bits = {args.key_bits}")
 
 
 if __name__ == "__main__":

@@ -144,5 +144,77 @@ class GridOffset(unittest.TestCase):
         self.assertEqual(nw.nearest_grid_offset([3.0, -3.0], self.STEP, 3.0), [3.0, -3.0])
 
 
+class WordKeys(unittest.TestCase):
+    # The converter's keys (tests/tools/test_convert_neighbours.cpp checks
+    # the same values against the C++ hash): code points, whatever their
+    # UTF-8 length, with seed 3001.
+    GOLDEN = {
+        "ku\u0107a": 0x03d4bc7e, "\u0161to": 0xe9e40134, "the": 0x9902c725, "and": 0x5f1d23e9,
+        "\u043f\u0440\u0438\u0432\u0435\u0442": 0xada96979,  # привет
+        "\u65e5\u672c\u8a9e": 0x8e8c4d30,                      # 日本語
+        "\U00010330\U00010331": 0x7c015825,                     # Gothic, beyond the BMP
+        "cafe\u0301": 0xd1bcf12b, "stra\u00dfe": 0x4029f0f9, "\u01c6emal": 0x11e913d1,
+        "keerwp": 0x7555818c, "czeoqgc": 0x75558157,
+        "kzcwlgae": 0x00004a78, "ryjlqyp": 0x00004a78,  # a 32-bit collision
+    }
+
+    def test_keys_are_the_converters(self):
+        for word, key in self.GOLDEN.items():
+            with self.subTest(word=word):
+                self.assertEqual(nw.word_key(word, 3001), key)
+                self.assertEqual(nw.word_key(word, 3001, 24), key >> 8)
+
+    def test_the_seed_changes_the_key(self):
+        self.assertNotEqual(nw.word_key("the", 3001), nw.word_key("the", 3002))
+
+
+class KeyBits(unittest.TestCase):
+    RANKED = [("keerwp", [1.0, -1.0]), ("czeoqgc", [0.5, -0.5]), ("third", [0.25, -0.25])]
+
+    def test_a_worse_word_with_a_better_words_24_bit_key_is_left_out(self):
+        chosen, dropped = nw.distinct_keys(self.RANKED, 2, 3001, 24)
+        self.assertEqual([w for w, _ in chosen], ["keerwp", "third"])
+        self.assertEqual(dropped, 1)
+
+    def test_32_bit_keys_keep_both(self):
+        chosen, dropped = nw.distinct_keys(self.RANKED, 2, 3001, 32)
+        self.assertEqual([w for w, _ in chosen], ["keerwp", "czeoqgc"])
+        self.assertEqual(dropped, 0)
+
+    def test_only_the_words_before_the_limit_count(self):
+        chosen, dropped = nw.distinct_keys(self.RANKED, 1, 3001, 24)
+        self.assertEqual(([w for w, _ in chosen], dropped), (["keerwp"], 0))
+
+    def run_tool(self, *options):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "neighbour_words.py")
+        with tempfile.TemporaryDirectory() as d:
+            groups, train, out = (os.path.join(d, n) for n in ("g.tsv", "train.tsv", "w.tsv"))
+            with open(groups, "w", encoding="utf-8") as f:
+                f.write("xx yy\n")
+            with open(train, "w", encoding="utf-8") as f:
+                f.write("xx\t" + "keerwp " * 10 + "czeoqgc " * 8 + "third " * 6 + "shared " * 5 + "\n")
+                f.write("yy\t" + "shared " * 5 + "other " * 3 + "\n")
+            run = subprocess.run([sys.executable, script, "--groups", groups, "--out", out, "--words-per-group", "4",
+                                  *options, train], capture_output=True, text=True)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            with open(out, encoding="utf-8") as f:
+                words = [line.split("\t")[0] for line in f if not line.startswith(("#", "group"))]
+        return words, run
+
+    def test_the_tool_takes_the_next_word_and_says_so(self):
+        words, run = self.run_tool("--key-bits", "24")
+        self.assertIn("keerwp", words)
+        self.assertNotIn("czeoqgc", words)
+        self.assertEqual(len(words), 4)
+        self.assertIn("xx yy: 4 words (1 left out: the key of a better word)", run.stderr)
+        self.assertIn("24-bit keys: 1 word left out for a better word's key", run.stderr)
+        self.assertTrue(run.stdout.endswith("key_bits = 24\n"), run.stdout)
+        plain, run32 = self.run_tool()
+        self.assertIn("czeoqgc", plain)
+        self.assertEqual(len(plain), 4)
+        self.assertNotIn("key_bits", run32.stdout)
+        self.assertNotIn("left out", run32.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -5,8 +5,8 @@
 // mean or sum, [prior] weights finite and above 0, layers complete,
 // reliable_probability in [0, 1], the task known, label codes unique,
 // [metadata] keys unique and none reserved, a [lexicon] complete and in
-// range; convert() then either fails with
-// std::runtime_error or returns a model the runtime loads.
+// range, [neighbours] bits 8 or 4 and key_bits 32 or 24; convert() then
+// either fails with std::runtime_error or returns a model the runtime loads.
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -88,6 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(spec.lexicon.weight > 0.0f && spec.lexicon.weight <= 64.0f);
     check(spec.lexicon.max_words >= 1 && spec.lexicon.max_words <= 64);
   }
+  // [neighbours]: scores at 8 or 4 bits, keys at 32 or 24 (the default 32 without one).
+  check(spec.neighbours.bits == 8 || spec.neighbours.bits == 4);
+  check(spec.neighbours.key_bits == 32 || spec.neighbours.key_bits == 24);
   std::set<std::string> seen;
   for (const auto& l : spec.labels) check(seen.insert(l.first).second);
   seen.clear();

@@ -171,6 +171,32 @@ void model_seeds() {
     lexicon(kinds, 5);
     write(dir, "kinds_lexicon.ffm", kinds.build());
   }
+  {  // Neighbour words with 24-bit keys (neighbours.key_bits = 24) on the
+     // tiny classifier: one group {aa, bb} of words of the fuzz texts, their
+     // keys >> 8 packed 3 bytes each (15 bytes and a byte of padding).
+    std::vector<uint32_t> keys;
+    for (const std::string word : {"the", "quick", "hund", "katze", "x"}) {
+      const std::vector<uint32_t> cps(word.begin(), word.end());
+      keys.push_back(bucket_of(hash_code_points_forward(cps.data(), static_cast<uint32_t>(cps.size()), 3001),
+                               0xFFFFFFFFu) >> 8);
+    }
+    std::sort(keys.begin(), keys.end());
+    std::vector<uint32_t> packed((3 * keys.size() + 3) / 4, 0);
+    for (size_t i = 0; i < 3 * keys.size(); ++i) packed[i / 4] |= ((keys[i / 3] >> (8 * (i % 3))) & 0xFFu) << (8 * (i % 4));
+    ModelWriter w;
+    testing::add_tiny_tensors(w, small, false);
+    testing::set_tiny_metadata(w);
+    w.add_tensor(testing::q8_tensor("neighbour_scores", 1, 10, {2, -2, -1, 1, 0.5f, 0, -0.5f, 1.5f, 1, -1}));
+    w.set_u32("neighbours.seed", 3001);
+    w.set_f32("neighbours.weight", 1.5f);
+    w.set_u32s("neighbours.groups", {2});
+    w.set_u32s("neighbours.labels", {0, 1});
+    w.set_u32s("neighbours.word_counts", {5});
+    w.set_u32s("neighbours.words", packed);
+    w.set_u32("neighbours.key_bits", 24);
+    w.set_string("neighbours.scores", "neighbour_scores");
+    write(dir, "tiny_neighbours_24.ffm", w.build());
+  }
   {
     const testing::TinyNetwork n = testing::make_tiny_network(4, 4);
     using T = testing::TinyNetwork;
@@ -387,6 +413,8 @@ void spec_seeds() {
   write(dir, "kinds", str(kinds));
   write(dir, "prior", str(std::string(kSpec) + "[prior]\naa 30\nbb 0.5\n* 1\n"));
   write(dir, "lexicon", str(std::string(kSpec) + "[lexicon]\nwords = lexicon.tsv\nseed = 2001\nweight = 3\nmax_words = 4\n"));
+  write(dir, "neighbours_key_bits",
+        str(std::string(kSpec) + "[neighbours]\nseed = 3001\nweight = 0.5\nwords = n.tsv\nbits = 4\nkey_bits = 24\n"));
   write(dir, "features_task", str("[model]\ntask = features\n[channel]\nkind = shape\ndims = 4\n[channel]\nkind = word\n"
                                   "buckets = 100\ndims = 8\n"));
 }

@@ -20,7 +20,8 @@ q3_row_bf16 (3-bit tables) the same way, which `bits = 3` with
 `scales = bf16` quantizes back to the same bytes (3 scales exactly).
 Only tensors are exported: the spec gives the metadata again, the
 [neighbours] and [lexicon] words files included (the lexicon is metadata
-only, lexicon.*; the neighbour scores' tensor is left out below).
+only, lexicon.*; the neighbour scores' tensor is left out below, and the
+words' keys, 32- or 24-bit as the spec's key_bits says, are metadata).
 Standard library only (no numpy).
 """
 import io

@@ -521,8 +521,9 @@ class Converter {
       throw std::runtime_error(where + "an input array is named '" + kNeighbourScoresTensor + "', the tensor the scores go to");
     }
     if (!o_.quiet) {
-      std::printf("  neighbour words: %zu groups, %zu words, seed %u, weight %g\n", tables.groups.size(),
-                  tables.words.size(), tables.seed, static_cast<double>(tables.weight));
+      std::printf("  neighbour words: %zu groups, %zu words, %sseed %u, weight %g\n", tables.groups.size(),
+                  tables.words.size(), tables.key_bits == 24 ? "24-bit keys, " : "", tables.seed,
+                  static_cast<double>(tables.weight));
     }
     QuantizationReport report;
     measure_dequantized(tables.scores, tables.values, &report);

@@ -12,7 +12,10 @@ to each member's own text, so a member with little text still gets its
 words. A word whose key (--key-bits: 32, or 24 for 3-byte keys) a better
 word of its group has is skipped and the next one taken: the converter
 refuses two words of a group with one key, and at 24 bits two of 430
-words share one in about one group of 180. With --bits 4 and
+words share one in about one group of 180. Below 32 bits a word is also
+skipped when another word of the group's text (seen 2+ times) shares its
+key: the runtime would count that other word as it, on every text that
+holds it. With --bits 4 and
 --grid-offset, each word's scores are then shifted together by the
 constant that brings them nearest the 4-bit levels (only differences
 between members decide within a group). Writes the converter's words file
@@ -191,16 +194,17 @@ def word_key(word, seed, bits=32):
     return key >> (32 - bits)
 
 
-def distinct_keys(ranked, limit, seed, bits):
+def distinct_keys(ranked, limit, seed, bits, shared=frozenset()):
     """The first `limit` words of `ranked` ([(word, scores)], best first)
     whose keys differ from every better word's (the converter refuses two
-    words of a group with one key), and how many were passed over."""
+    words of a group with one key) and are not in `shared` (keys that other
+    words of the group's text have too), and how many were passed over."""
     chosen, seen, dropped = [], set(), 0
     for w, scores in ranked:
         if len(chosen) == limit:
             break
         key = word_key(w, seed, bits)
-        if key in seen:
+        if key in seen or key in shared:
             dropped += 1
             continue
         seen.add(key)
@@ -228,7 +232,20 @@ def group_scores(group, counts, args, limit):
         evidence = sum(c / tokens[code] * abs(s) for c, code, s in zip(cs, group, scores))
         ranked.append((-evidence, w, scores))
     ranked.sort()
-    return distinct_keys(((w, scores) for _, w, scores in ranked), limit, args.seed, args.key_bits)
+    return distinct_keys(((w, scores) for _, w, scores in ranked), limit, args.seed, args.key_bits,
+                         shared_keys(group, counts, args.seed, args.key_bits))
+
+
+def shared_keys(group, counts, seed, bits):
+    """Below 32 bits, the keys that two or more words of the group's text
+    (each seen at least twice in it) have: a listed word with such a key
+    would also be counted for the other word. Empty at 32 bits."""
+    if bits >= 32:
+        return frozenset()
+    seen = collections.Counter()
+    for w in {w for code in group for w, c in counts[code].items() if c >= 2}:
+        seen[word_key(w, seed, bits)] += 1
+    return frozenset(k for k, n in seen.items() if n > 1)
 
 
 def nearest_grid_offset(scores, step, clip):
@@ -298,12 +315,13 @@ def main():
                 if args.grid_offset:
                     scores = nearest_grid_offset(scores, args.clip / 7.0, args.clip)
                 out.write(f"{w}\t{i}\t" + " ".join(f"{s:.4f}" for s in scores) + "\n")
-            passed = f" ({dropped} left out: the key of a better word)" if dropped else ""
+            passed = f" ({dropped} left out: a better word's key, or one another word of the text has)" if dropped else ""
             print(f"neighbour words: {' '.join(g)}: {len(chosen)} words{passed}", file=sys.stderr)
             all_dropped += dropped
     if args.key_bits != 32:
         plural = "" if all_dropped == 1 else "s"
-        print(f"neighbour words: {args.key_bits}-bit keys: {all_dropped} word{plural} left out for a better word's key",
+        print(f"neighbour words: {args.key_bits}-bit keys: {all_dropped} word{plural} left out for a key shared with "
+              "a better word or another word of the text",
               file=sys.stderr)
     # The converter reads the words file relative to the spec: keep them side by side.
     print(f"[neighbours]\nseed = {args.seed}\nweight = {args.weight}\nwords = {os.path.basename(args.out)}")

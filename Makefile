@@ -215,6 +215,7 @@ test-train-tools:
 	python3 -W error::ResourceWarning tools/train/test_neighbour_words.py
 	python3 -W error::ResourceWarning tools/train/test_lexicon_sim.py
 	python3 -W error::ResourceWarning tools/train/test_lexicon_words.py
+	python3 -W error::ResourceWarning tools/train/test_written_rounds.py
 	python3 -W error::ResourceWarning tools/corpus/test_corpus.py
 	python3 tests/langid/everyday_eval.py --check --langid $(BUILD)/langid
 

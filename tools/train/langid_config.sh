@@ -6,6 +6,7 @@
 #   WRITTEN_WEIGHT, FINETUNE_OPTIONS  how the phase draws from them
 #   FINETUNE_AVERAGE                  phases averaged into the model
 #   NEIGHBOUR_OPTIONS                 tools/train/neighbour_words.py's options
+#   NEIGHBOUR_ROUNDS                  written rounds counted with the written family
 #   LEXICON_OPTIONS                   tools/train/lexicon_words.py's options
 
 # The chosen configuration (EXPERIMENTS.md, "Everyday text"), with the
@@ -103,20 +104,26 @@ FINETUNE_OPTIONS+=(${FINETUNE_EXTRA:-})
 # neighbour words by source family" and "More groups"): 500 words per group
 # of tools/train/neighbour_groups.tsv unless the group says fewer, scores
 # stored at 4 bits (half the bytes of 8; about 0.1 point on the folds, the
-# price of the eight groups added at stop 38), at weight 0.5, counted over every source
+# price of the eight groups added at stop 38), keys at 24 bits (3 bytes a
+# word instead of 4; stop 47), at weight 0.5, counted over every source
 # family's training file (data/by_source/*.train.tsv, `written` included) and
 # Serbian Latin; within a language, three quarters of the counts weigh every
 # family with 2,000+ of its words the same, so that its software catalogues
 # do not outvote its everyday text (neighbour_words.py --balance-files).
-# The ten first groups keep 430 words, not 500 (stop 46): the 70 words each
-# gave up made room for the lexicon below and cost nothing measurable
-# (EXPERIMENTS.md, "A lexicon head for bare words").
-NEIGHBOUR_OPTIONS=(--groups tools/train/neighbour_groups.tsv --words-per-group 430 --weight 0.5 --bits 4
-                   --balance-files 2000 --balance-share 0.75)
+NEIGHBOUR_OPTIONS=(--groups tools/train/neighbour_groups.tsv --words-per-group 500 --weight 0.5 --bits 4
+                   --key-bits 24 --balance-files 2000 --balance-share 0.75)
+# The written family is counted with the written rounds the network does
+# not train on (written_rounds.py): everyday lines in the neighbours'
+# languages, which move the folds' short texts the wrong way as training
+# text but the right way as counted words (EXPERIMENTS.md, "Compact
+# neighbour keys, and what the room bought").
+NEIGHBOUR_ROUNDS="tools/corpus/written/round4 tools/corpus/written/round5 tools/corpus/written/round6"
 
 # The lexicon head (docs/FORMAT.md, `lexicon.*`): words of the written
-# family and its phrasebook that only one language's lines hold, in two or
-# more lines; on texts of at most 4 words each adds 3 to its language's
-# logit (EXPERIMENTS.md, "A lexicon head for bare words": bare greetings,
-# which the network reads poorly, with nothing lost on the folds).
-LEXICON_OPTIONS=(--min-lines 2 --weight 3 --max-words 4)
+# family and its phrasebook that at most two languages' lines hold, each of
+# them in two or more lines; on texts of at most 4 words each adds 3 to its
+# languages' logits (EXPERIMENTS.md, "A lexicon head for bare words": bare
+# greetings, which the network reads poorly, with nothing lost on the folds;
+# two owners since stop 47, "Compact neighbour keys, and what the room
+# bought").
+LEXICON_OPTIONS=(--min-lines 2 --max-owners 2 --weight 3 --max-words 4)

@@ -75,8 +75,12 @@ for fam in $(finetune_families); do
   kept "$fam" && FT_FILES="$FT_FILES${FT_FILES:+,}$(finetune_file "$fam")"
 done
 NB_FILES=("$OUT/serbian_latin.tsv")  # as train_langid.sh: one file per kept source family
+# shellcheck disable=SC2086
+python3 tools/train/written_rounds.py --data data --out "$OUT/written_counted.tsv" $NEIGHBOUR_ROUNDS
 for f in data/by_source/*.train.tsv; do
   fam=$(basename "$f" .train.tsv)
+  # the written family (never left out) with the unused written rounds
+  if [ "$fam" = written ]; then f="$OUT/written_counted.tsv"; fi
   if kept "$fam"; then NB_FILES+=("$f"); fi
 done
 

@@ -115,7 +115,13 @@ fi
 if [ "${NEIGHBOURS:-1}" = 1 ]; then
   NB_FILES=()
   if [ "${SERBIAN_LATIN:-1}" = 1 ]; then NB_FILES+=("$OUT/serbian_latin.tsv"); fi
-  NB_FILES+=(data/by_source/*.train.tsv)
+  # the written family with the unused written rounds (NEIGHBOUR_ROUNDS)
+  # shellcheck disable=SC2086
+  python3 tools/train/written_rounds.py --data data --out "$OUT/written_counted.tsv" $NEIGHBOUR_ROUNDS
+  for f in data/by_source/*.train.tsv; do
+    if [ "$f" = data/by_source/written.train.tsv ]; then f="$OUT/written_counted.tsv"; fi
+    NB_FILES+=("$f")
+  done
   # --seed: the word channel's (spec: seed = 2001 under kind = word), so the
   # runtime takes the words' hashes from the extraction it already does.
   word_seed=$(awk '/^kind = word$/ { w = 1; next } w && /^seed = / { print $3; exit }' "$OUT/langid.spec")
@@ -125,7 +131,7 @@ if [ "${NEIGHBOURS:-1}" = 1 ]; then
 fi
 
 # The lexicon head (EXPERIMENTS.md, "A lexicon head for bare words"): whole
-# words of the written family and its phrasebook, each naming one language,
+# words of the written family and its phrasebook, each naming one or two languages,
 # for texts of a few words; keyed with the word channel's seed like the
 # neighbour words. LEXICON=0 converts without it.
 if [ "${LEXICON:-1}" = 1 ]; then

@@ -256,10 +256,10 @@ TEST_CASE("langid record formats (golden)") {
   CHECK(run_langid_cli({"Der schnelle braune Fuchs springt über den faulen Hund."}).out ==
         "de       German                       probability 0.9999  reliable\n");
   CHECK(run_langid_cli({"--spans", "Here is a short note for you. Tämä osa on kirjoitettu suomeksi."}).out ==
-        "0-29\ten\t0.9983\tEnglish\tHere is a short note for you.\n30-65\tfi\t0.9984\tFinnish\tTämä osa on kirjoitettu suomeksi.\n");
+        "0-29\ten\t0.9991\tEnglish\tHere is a short note for you.\n30-65\tfi\t0.9984\tFinnish\tTämä osa on kirjoitettu suomeksi.\n");
   CHECK(run_langid_cli({"--spans", "Here is a short note for you. Tämä osa on kirjoitettu suomeksi."}, "", nullptr).status == 0);
   CHECK(run_langid_cli({"--spans"}, "Here is a short note for you. Tämä osa on kirjoitettu suomeksi.\n").out ==
-        "en\t0-29\t0.9983\tfi\t30-65\t0.9984\n");
+        "en\t0-29\t0.9991\tfi\t30-65\t0.9984\n");
 }
 
 TEST_CASE("langid exit codes: writing to a full device fails in every mode") {
@@ -422,13 +422,13 @@ TEST_CASE("langid --prefer and --prefer-weight reach every mode: arguments, line
                             "Selamat pagi\n";
   const Run plain = run_langid_cli({}, lines);
   REQUIRE(plain.status == 0);
-  CHECK(plain.out == "da\t0.5937\nde\t0.9999\nid\t0.5441\n");
+  CHECK(plain.out == "da\t0.6439\nde\t0.9999\nid\t0.5480\n");
   // The weight is given where the figures are pinned (the default may change).
   for (const char* threads : {"1", "2"}) {
     CAPTURE(threads);
     const Run hinted = run_langid_cli({"--prefer", "nb,ms", "--prefer-weight", "2", "--threads", threads}, lines);
     REQUIRE(hinted.status == 0);
-    CHECK(hinted.out == "nb\t0.8348\nde\t0.9998\nms\t0.8575\n");
+    CHECK(hinted.out == "nb\t0.8030\nde\t0.9998\nms\t0.8591\n");
   }
   // Without --prefer-weight: the library's default.
   char default_weight[32];
@@ -438,7 +438,7 @@ TEST_CASE("langid --prefer and --prefer-weight reach every mode: arguments, line
   // Weight 0 tilts nothing; a larger weight, more.
   CHECK(run_langid_cli({"--prefer", "nb,ms", "--prefer-weight", "0"}, lines).out == plain.out);
   const Run heavy = run_langid_cli({"--prefer=nb,ms", "--prefer-weight=5"}, lines);
-  CHECK(heavy.out.substr(0, 7) == "nb\t0.99");
+  CHECK(heavy.out.substr(0, 7) == "nb\t0.98");
   // Together with --only: a hint outside the allow-list changes nothing.
   CHECK(run_langid_cli({"--only", "da,de,id", "--prefer", "nb,ms"}, lines).out ==
         run_langid_cli({"--only", "da,de,id"}, lines).out);
@@ -447,16 +447,16 @@ TEST_CASE("langid --prefer and --prefer-weight reach every mode: arguments, line
   CHECK(json.out.find("{\"line\": 1, \"text_bytes\": 27, \"letters\": 20, \"results\": [{\"language\": \"nb\"") == 0);
   const Run spans = run_langid_cli({"--spans", "--json", "--threads", "2", "--prefer", "nb,ms", "--prefer-weight", "2"}, lines);
   REQUIRE(spans.status == 0);
-  CHECK(spans.out.find("\"language\": \"nb\", \"name\": \"Norwegian Bokmål\", \"probability\": 0.8348") !=
+  CHECK(spans.out.find("\"language\": \"nb\", \"name\": \"Norwegian Bokmål\", \"probability\": 0.8030") !=
         std::string::npos);
   CHECK(spans.out.find("\"language\": \"ms\"") != std::string::npos);
   CHECK(run_langid_cli({"--spans", "--prefer", "nb,ms", "--prefer-weight", "2"}, lines).out ==
-        "nb\t0-27\t0.8348\nde\t0-56\t0.9998\nms\t0-12\t0.8575\n");
+        "nb\t0-27\t0.8030\nde\t0-56\t0.9998\nms\t0-12\t0.8591\n");
   // Argument mode, for people and as JSON.
   const Run words = run_langid_cli({"--top", "2", "--prefer", "nb", "--prefer-weight", "2", "Jeg har en hund"});
   REQUIRE(words.status == 0);
   CHECK(words.out.substr(0, 2) == "nb");
-  CHECK(words.out.find("probability 0.7838") != std::string::npos);
+  CHECK(words.out.find("probability 0.7455") != std::string::npos);
   const Run words_json = run_langid_cli({"--json", "--prefer", "nb", "Jeg har en hund"});
   CHECK(words_json.out.find("\"results\": [{\"language\": \"nb\"") != std::string::npos);
   // --eval: the Bokmål lines are right only with the hint.

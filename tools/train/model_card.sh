@@ -102,7 +102,7 @@ docs/FORMAT.md: the same numbers, laid out for its sparse kernel).
 | features | $channels (rows × dims) |
 | network | $network |
 | neighbour words | ${neighbours:-none}; added to the logits of the best answer's group (heads/neighbour_words.h) |
-| lexicon | ${lexicon:-none}; each such word adds the weight to its language's logit (heads/lexicon.h; words: \`tools/train/lexicon_words.py\`) |
+| lexicon | ${lexicon:-none}; each such word adds the weight to the logit of each language it names (one or two) (heads/lexicon.h; words: \`tools/train/lexicon_words.py\`) |
 | prior | writers per language from CLDR, weight writers^$strength, stored in the file and applied by default (\`--prior uniform\` turns it off) |
 | output | BCP 47 codes (ISO 639-1 where it exists, else 639-3; script subtags where a language is written in several scripts); \`und\` for text without letters |
 | reliability | \`is_reliable\` when the top probability is ≥ $(sed -n 's/^reliable_probability *= *//p' "$spec") and the text has ≥ $(sed -n 's/^reliable_letters *= *//p' "$spec") letters$(short=$(sed -n 's/^reliable_short_letters *= *//p' "$spec"); [ -z "$short" ] || echo "; texts of fewer than $short letters need ≥ $(sed -n 's/^reliable_short_probability *= *//p' "$spec")") |
